@@ -1,0 +1,164 @@
+package wire
+
+import (
+	"bytes"
+	"slices"
+	"sort"
+)
+
+// EncodeFunc writes one value of type T.
+type EncodeFunc[T any] func(e *Encoder, v T)
+
+// EncodeNullable writes null for a nil pointer and f(*v) otherwise.
+func EncodeNullable[T any](f EncodeFunc[T]) EncodeFunc[*T] {
+	return func(e *Encoder, v *T) {
+		if v == nil {
+			e.Null()
+			return
+		}
+		f(e, *v)
+	}
+}
+
+// EncodeList writes a slice as a JSON array. Lists and sets (which gopod
+// keeps as slices) encode the same way. A nil slice is written as [] : the
+// generated code omits nullable containers that are nil before calling it.
+func EncodeList[T any](f EncodeFunc[T]) EncodeFunc[[]T] {
+	return func(e *Encoder, v []T) {
+		e.ArrayStart()
+		for _, x := range v {
+			e.Elem()
+			f(e, x)
+		}
+		e.ArrayEnd()
+	}
+}
+
+// EncodeNullableList writes null for a nil slice, otherwise the array: the
+// encoding of a nullable list nested inside a container.
+func EncodeNullableList[T any](f EncodeFunc[T]) EncodeFunc[[]T] {
+	list := EncodeList(f)
+	return func(e *Encoder, v []T) {
+		if v == nil {
+			e.Null()
+			return
+		}
+		list(e, v)
+	}
+}
+
+// EncodeStringMap writes a map with String keys as a JSON object, keys
+// sorted so that output is deterministic.
+func EncodeStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
+	return func(e *Encoder, m map[string]V) {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		e.ObjectStart()
+		for _, k := range keys {
+			e.Key(k)
+			f(e, m[k])
+		}
+		e.ObjectEnd()
+	}
+}
+
+// EncodeNullableStringMap is EncodeStringMap that writes null for a nil map.
+func EncodeNullableStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
+	inner := EncodeStringMap(f)
+	return func(e *Encoder, m map[string]V) {
+		if m == nil {
+			e.Null()
+			return
+		}
+		inner(e, m)
+	}
+}
+
+// EncodeMap writes a map whose keys are not Strings the way Serverpod does:
+// an array of {"k": key, "v": value} entries, here ordered by the encoded
+// key so that output is deterministic.
+func EncodeMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[map[K]V] {
+	return func(e *Encoder, m map[K]V) {
+		type entry struct {
+			key []byte
+			k   K
+		}
+		entries := make([]entry, 0, len(m))
+		sub := &Encoder{Protocol: e.Protocol}
+		for k := range m {
+			sub.Reset()
+			kf(sub, k)
+			if sub.err != nil {
+				e.Fail(sub.err)
+				return
+			}
+			entries = append(entries, entry{key: bytes.Clone(sub.buf), k: k})
+		}
+		sort.Slice(entries, func(i, j int) bool { return bytes.Compare(entries[i].key, entries[j].key) < 0 })
+		e.ArrayStart()
+		for _, en := range entries {
+			e.Elem()
+			e.ObjectStart()
+			e.Key("k")
+			e.Raw(en.key)
+			e.Key("v")
+			vf(e, m[en.k])
+			e.ObjectEnd()
+		}
+		e.ArrayEnd()
+	}
+}
+
+// EncodeNullableMap is EncodeMap that writes null for a nil map.
+func EncodeNullableMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[map[K]V] {
+	inner := EncodeMap(kf, vf)
+	return func(e *Encoder, m map[K]V) {
+		if m == nil {
+			e.Null()
+			return
+		}
+		inner(e, m)
+	}
+}
+
+// EncodeValue writes a value whose type encodes itself with a value
+// receiver, such as a generated enum.
+func EncodeValue[T Encodable](e *Encoder, v T) { v.EncodeJSON(e) }
+
+// EncodeModel writes a generated model held by value (its EncodeJSON has a
+// pointer receiver).
+func EncodeModel[T any, P interface {
+	*T
+	Encodable
+}](e *Encoder, v T) {
+	P(&v).EncodeJSON(e)
+}
+
+// EncodeModelPtr writes a generated model held by pointer, null when nil.
+func EncodeModelPtr[T any, P interface {
+	*T
+	Encodable
+}](e *Encoder, v *T) {
+	if v == nil {
+		e.Null()
+		return
+	}
+	P(v).EncodeJSON(e)
+}
+
+// Marshal encodes v with f in the full (non-protocol) form.
+func Marshal[T any](f EncodeFunc[T], v T) ([]byte, error) {
+	e := NewEncoder(false)
+	f(e, v)
+	return e.Bytes()
+}
+
+// MarshalProtocol encodes v with f in the wire form.
+func MarshalProtocol[T any](f EncodeFunc[T], v T) ([]byte, error) {
+	e := NewEncoder(true)
+	f(e, v)
+	return e.Bytes()
+}

@@ -1,0 +1,14 @@
+// Package wire implements Serverpod 2.4's JSON wire format: the exact bytes
+// a Serverpod server and client exchange for every type of the model
+// language, type-tagged values, and the registry that decodes them by class
+// name.
+//
+// It depends only on the standard library, so that Go clients of a gopod
+// server can use it without pulling in the server or a database driver.
+//
+// Encoding writes JSON directly into a byte buffer (no reflection). Decoding
+// works on the tree that Parse produces (nil, bool, json.Number, string,
+// []any, map[string]any); decoders have the shape func(any) (T, error) and
+// combine, so generated code can describe any nesting such as
+// Map<String, List<int?>>.
+package wire
