@@ -1,0 +1,92 @@
+package pod
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/gopod/gopod/wire"
+)
+
+// Args are the named arguments of one call: the members of the JSON body,
+// overridden by URL query parameters (whose values are strings).
+type Args struct {
+	body  map[string]any
+	query url.Values
+}
+
+// NewArgs builds arguments from a parsed JSON body and URL query values.
+func NewArgs(body map[string]any, query url.Values) *Args {
+	return &Args{body: body, query: query}
+}
+
+// ArgError is a missing or malformed argument; the server answers 400.
+type ArgError struct {
+	Name    string
+	Missing bool
+	Err     error
+}
+
+func (e *ArgError) Error() string {
+	if e.Missing {
+		return "Missing required query parameter: " + e.Name
+	}
+	return fmt.Sprintf("Invalid value for parameter %s: %v", e.Name, e.Err)
+}
+
+func (e *ArgError) Unwrap() error { return e.Err }
+
+// value returns the raw argument, preferring the URL query.
+func (a *Args) value(name string) (v any, fromQuery, ok bool) {
+	if qs, found := a.query[name]; found && len(qs) > 0 {
+		return qs[0], true, true
+	}
+	v, ok = a.body[name]
+	return v, false, ok && v != nil
+}
+
+func decodeArg[T any](a *Args, name string, f wire.DecodeFunc[T]) (T, bool, error) {
+	v, fromQuery, ok := a.value(name)
+	if !ok {
+		var zero T
+		return zero, false, nil
+	}
+	x, err := f(v)
+	if err != nil && fromQuery {
+		// A query string carries every value as text; let non-String
+		// parameters be written as JSON there (?count=5, ?ids=[1,2]).
+		if parsed, perr := wire.Parse([]byte(v.(string))); perr == nil {
+			if y, yerr := f(parsed); yerr == nil {
+				return y, true, nil
+			}
+		}
+	}
+	if err != nil {
+		return x, true, &ArgError{Name: name, Err: err}
+	}
+	return x, true, nil
+}
+
+// Arg reads a required argument.
+func Arg[T any](a *Args, name string, f wire.DecodeFunc[T]) (T, error) {
+	x, ok, err := decodeArg(a, name, f)
+	if err == nil && !ok {
+		err = &ArgError{Name: name, Missing: true}
+	}
+	return x, err
+}
+
+// ArgPtr reads a nullable argument into a pointer, nil when absent or null.
+func ArgPtr[T any](a *Args, name string, f wire.DecodeFunc[T]) (*T, error) {
+	x, ok, err := decodeArg(a, name, f)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &x, nil
+}
+
+// ArgOrZero reads a nullable argument whose Go type has its own nil (slice,
+// map, *url.URL, *big.Int): the zero value when absent or null.
+func ArgOrZero[T any](a *Args, name string, f wire.DecodeFunc[T]) (T, error) {
+	x, _, err := decodeArg(a, name, f)
+	return x, err
+}

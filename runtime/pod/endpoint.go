@@ -1,0 +1,172 @@
+package pod
+
+import (
+	"github.com/gopod/gopod/wire"
+	"slices"
+	"strings"
+)
+
+// ScopeAdmin is Serverpod's admin scope (Scope.admin).
+const ScopeAdmin = "serverpod.admin"
+
+// Endpoint is embedded in every endpoint type. It marks the type as an
+// endpoint for `gopod generate` and tells the endpoint its own name.
+//
+// An endpoint type may also declare, as Serverpod's getters do:
+//
+//	func (e *ExampleEndpoint) RequireLogin() bool          // callers must be signed in
+//	func (e *ExampleEndpoint) RequiredScopes() []string    // and hold every one of these scopes
+type Endpoint struct {
+	name       string
+	moduleName string
+}
+
+// PodEndpoint returns the embedded base; the runtime uses it to name the
+// endpoint when the server starts.
+func (e *Endpoint) PodEndpoint() *Endpoint { return e }
+
+// EndpointName is the endpoint's name on the wire (serverpod_auth.email for
+// a module endpoint).
+func (e *Endpoint) EndpointName() string {
+	if e.moduleName != "" {
+		return e.moduleName + "." + e.name
+	}
+	return e.name
+}
+
+// ModuleName is the name of the module the endpoint belongs to, empty for
+// the project's own endpoints.
+func (e *Endpoint) ModuleName() string { return e.moduleName }
+
+// loginRequirer and scopeRequirer are the optional access rules of an endpoint.
+type loginRequirer interface{ RequireLogin() bool }
+type scopeRequirer interface{ RequiredScopes() []string }
+type endpointBase interface{ PodEndpoint() *Endpoint }
+
+// Param describes a parameter of an endpoint method.
+type Param struct {
+	Name string
+	// Type spells the parameter's type in the model language (List<int>?).
+	Type     string
+	Nullable bool
+}
+
+// Method is one callable endpoint method. Call decodes its arguments, runs
+// the method and writes the result with the encoder (which is in protocol
+// mode); generated code provides it.
+type Method struct {
+	Name   string
+	Params []Param
+	Call   func(s *Session, args *Args, e *wire.Encoder) error
+}
+
+// Connector connects an endpoint instance to its methods.
+type Connector struct {
+	Name     string
+	Endpoint any
+	Methods  map[string]*Method
+
+	requireLogin   bool
+	requiredScopes []string
+}
+
+// NewConnector builds the connector for endpoint instance ep, whose wire
+// name is name within module moduleName (empty for the project). It reads
+// the endpoint's access rules once, so calls do not repeat the lookups.
+func NewConnector(name, moduleName string, ep any, methods ...*Method) *Connector {
+	c := &Connector{Name: name, Endpoint: ep, Methods: make(map[string]*Method, len(methods))}
+	for _, m := range methods {
+		c.Methods[m.Name] = m
+	}
+	if b, ok := ep.(endpointBase); ok {
+		base := b.PodEndpoint()
+		base.name, base.moduleName = name, moduleName
+	}
+	if r, ok := ep.(loginRequirer); ok {
+		c.requireLogin = r.RequireLogin()
+	}
+	if r, ok := ep.(scopeRequirer); ok {
+		c.requiredScopes = slices.Clone(r.RequiredScopes())
+	}
+	return c
+}
+
+// RequiresAuthentication reports whether callers must be signed in.
+func (c *Connector) RequiresAuthentication() bool {
+	return c.requireLogin || len(c.requiredScopes) > 0
+}
+
+// MissingScopes returns the required scopes that info lacks.
+func (c *Connector) MissingScopes(info *AuthenticationInfo) []string {
+	var missing []string
+	for _, s := range c.requiredScopes {
+		if !info.HasScope(s) {
+			missing = append(missing, s)
+		}
+	}
+	return missing
+}
+
+// Dispatch is the set of endpoints a server serves: the project's own and,
+// per module name, each module's. Generated code builds it.
+type Dispatch struct {
+	// ProjectName is the server project's name; migrations record the
+	// project's schema version under it.
+	ProjectName string
+	Connectors  map[string]*Connector
+	Modules     map[string]*Dispatch
+}
+
+// NewDispatch returns an empty dispatch for the named project or module.
+func NewDispatch(name string) *Dispatch {
+	return &Dispatch{ProjectName: name, Connectors: map[string]*Connector{}, Modules: map[string]*Dispatch{}}
+}
+
+// Add registers connectors.
+func (d *Dispatch) Add(cs ...*Connector) {
+	for _, c := range cs {
+		d.Connectors[c.Name] = c
+	}
+}
+
+// AddModule registers a module's endpoints under its module name
+// (serverpod_auth), so they answer at <module>.<endpoint>.
+func (d *Dispatch) AddModule(moduleName string, m *Dispatch) { d.Modules[moduleName] = m }
+
+// Lookup finds the connector for a wire endpoint name: "example", or
+// "serverpod_auth.email" for a module's endpoint.
+func (d *Dispatch) Lookup(name string) *Connector {
+	if mod, ep, ok := strings.Cut(name, "."); ok {
+		m := d.Modules[mod]
+		if m == nil {
+			return nil
+		}
+		return m.Connectors[ep]
+	}
+	return d.Connectors[name]
+}
+
+// Walk calls fn for every connector, the project's first, in name order
+// within each dispatch, with the connector's full wire name.
+func (d *Dispatch) Walk(fn func(fullName string, c *Connector)) {
+	walk(d, "", fn)
+}
+
+func walk(d *Dispatch, prefix string, fn func(string, *Connector)) {
+	names := make([]string, 0, len(d.Connectors))
+	for n := range d.Connectors {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fn(prefix+n, d.Connectors[n])
+	}
+	mods := make([]string, 0, len(d.Modules))
+	for n := range d.Modules {
+		mods = append(mods, n)
+	}
+	slices.Sort(mods)
+	for _, m := range mods {
+		walk(d.Modules[m], m+".", fn)
+	}
+}

@@ -1,0 +1,386 @@
+package pod
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gopod/gopod/wire"
+)
+
+// DefaultMaxRequestSize is Serverpod's default maxRequestSize (512 KiB).
+const DefaultMaxRequestSize = 524288
+
+// Module is a module the server runs, such as the auth module. Endpoints
+// of the module find their module's state through Server.Module.
+type Module interface {
+	ModuleName() string
+}
+
+// Server serves a Dispatch over Serverpod's HTTP protocol. Its ServeHTTP is
+// the API server's handler.
+type Server struct {
+	dispatch       *Dispatch
+	authHandler    AuthenticationHandler
+	modules        map[string]Module
+	log            *slog.Logger
+	maxRequestSize int64
+	passwords      map[string]string
+	healthChecks   []HealthCheck
+	logID          atomic.Int64
+	encoders       sync.Pool
+}
+
+// HealthCheck measures one health metric for GET /; it returns the metric's
+// name, a value to print, and whether the metric is healthy.
+type HealthCheck func(ctx context.Context) (name, value string, healthy bool)
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithAuthenticationHandler sets the handler that resolves authentication
+// keys (the auth module's AuthenticationHandler, for instance).
+func WithAuthenticationHandler(h AuthenticationHandler) Option {
+	return func(s *Server) { s.authHandler = h }
+}
+
+// WithModule registers a module instance (its configuration and state).
+func WithModule(m Module) Option {
+	return func(s *Server) { s.modules[m.ModuleName()] = m }
+}
+
+// WithLogger sets the structured logger (default: slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Server) { s.log = l }
+}
+
+// WithMaxRequestSize sets the largest request body accepted.
+func WithMaxRequestSize(n int64) Option {
+	return func(s *Server) { s.maxRequestSize = n }
+}
+
+// WithPasswords sets the values of config/passwords.yaml for the run mode.
+func WithPasswords(p map[string]string) Option {
+	return func(s *Server) { s.passwords = p }
+}
+
+// WithHealthCheck adds a metric to the health check at GET /.
+func WithHealthCheck(h HealthCheck) Option {
+	return func(s *Server) { s.healthChecks = append(s.healthChecks, h) }
+}
+
+// NewServer returns a server for the dispatch.
+func NewServer(d *Dispatch, opts ...Option) *Server {
+	s := &Server{
+		dispatch:       d,
+		modules:        map[string]Module{},
+		log:            slog.Default(),
+		maxRequestSize: DefaultMaxRequestSize,
+		passwords:      map[string]string{},
+	}
+	s.encoders.New = func() any { return wire.NewEncoder(true) }
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Dispatch returns the endpoints the server serves.
+func (s *Server) Dispatch() *Dispatch { return s.dispatch }
+
+// Module returns the registered module with the given name, or nil.
+func (s *Server) Module(name string) Module { return s.modules[name] }
+
+// Logger returns the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.log }
+
+var corsHeaders = map[string]string{
+	"Access-Control-Allow-Origin":  "*",
+	"Access-Control-Allow-Methods": "POST",
+}
+
+// ServeHTTP answers one request as Serverpod 2.4's API server does.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	for k, v := range corsHeaders {
+		h[k] = []string{v}
+	}
+	switch r.URL.Path {
+	case "/":
+		s.serveHealth(w, r)
+		return
+	case "/websocket", "/v1/websocket":
+		writeText(w, http.StatusNotFound, "Streaming over WebSockets is not supported by this server yet.\n")
+		return
+	}
+	if r.Method == http.MethodOptions {
+		h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, Accept, User-Agent, X-Requested-With")
+		h.Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	s.serveCall(w, r)
+}
+
+func writeText(w http.ResponseWriter, status int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, text)
+}
+
+// serveHealth answers GET /: always 200, "OK <time>" or "SADNESS <time>"
+// followed by the failing metrics.
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	var issues []string
+	for _, check := range s.healthChecks {
+		if name, value, ok := check(r.Context()); !ok {
+			issues = append(issues, name+": "+value+"\n")
+		}
+	}
+	word := "OK "
+	if len(issues) > 0 {
+		word = "SADNESS "
+	}
+	now := wire.AppendDateTime(nil, time.Now())
+	now[bytes.IndexByte(now, 'T')] = ' ' // Dart's DateTime.toString uses a space
+	writeText(w, http.StatusOK, word+string(now)+"\n"+strings.Join(issues, ""))
+}
+
+// callError is a failure that answers with a status and a text body.
+type callError struct {
+	status int
+	text   string
+}
+
+// readBody reads at most max bytes; a larger body answers 413.
+func (s *Server) readBody(r *http.Request) ([]byte, *callError) {
+	tooLarge := &callError{http.StatusRequestEntityTooLarge, fmt.Sprintf("Request size exceeds the maximum allowed size of %d bytes.", s.maxRequestSize)}
+	if r.ContentLength > s.maxRequestSize {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxRequestSize+1))
+	if err != nil {
+		return nil, &callError{http.StatusBadRequest, "Failed to read the request body.\n"}
+	}
+	if int64(len(body)) > s.maxRequestSize {
+		return nil, tooLarge
+	}
+	return body, nil
+}
+
+var basicCredentials = regexp.MustCompile(`^[a-zA-Z0-9+/]*=*$`)
+
+// unwrapAuthHeader applies Serverpod's rule: a Basic value must be one
+// base64 token and is decoded to the raw key; any other value is passed on
+// unchanged. Bearer tokens are unwrapped too (Serverpod 3 sends them).
+func unwrapAuthHeader(v string) (string, bool) {
+	parts := strings.Split(v, " ")
+	switch strings.ToLower(parts[0]) {
+	case "basic":
+		if len(parts) != 2 || !basicCredentials.MatchString(parts[1]) {
+			return "", false
+		}
+		raw, err := base64.StdEncoding.DecodeString(parts[1])
+		if err != nil || !utf8.Valid(raw) {
+			return "", false
+		}
+		return string(raw), true
+	case "bearer":
+		if len(parts) != 2 || parts[1] == "" {
+			return "", false
+		}
+		return parts[1], true
+	}
+	return v, true
+}
+
+// parseCall splits the path into endpoint and method and reads the
+// arguments, following Serverpod's _handleUriCall.
+func parseCall(r *http.Request, body []byte) (endpoint, method string, args *Args, cerr *callError) {
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	if strings.Count(path, ".") > 1 {
+		return "", "", nil, &callError{http.StatusBadRequest, fmt.Sprintf("Endpoint %s is not a valid endpoint name\n", path)}
+	}
+	var params map[string]any
+	if len(body) > 0 && string(body) != "null" {
+		v, err := wire.Parse(body)
+		obj, isObj := v.(map[string]any)
+		if err != nil || !isObj {
+			return "", "", nil, &callError{http.StatusBadRequest, fmt.Sprintf("Invalid JSON in body: %s\n", truncate(body, 200))}
+		}
+		params = obj
+	}
+	query := r.URL.Query()
+	args = NewArgs(params, query)
+	if ep, m, ok := strings.Cut(path, "/"); ok {
+		m, _, _ = strings.Cut(m, "/")
+		return ep, m, args, nil
+	}
+	var name any
+	if q, ok := query["method"]; ok && len(q) > 0 {
+		name = q[0]
+	} else {
+		name = params["method"]
+	}
+	m, ok := name.(string)
+	if !ok {
+		return "", "", nil, &callError{http.StatusBadRequest, fmt.Sprintf("No method name specified in call to %s\n", path)}
+	}
+	return path, m, args, nil
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
+}
+
+func (s *Server) serveCall(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	c := s.call(w, r)
+	if s.log.Enabled(r.Context(), slog.LevelInfo) {
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "call",
+			slog.String("endpoint", c.endpoint),
+			slog.String("method", c.method),
+			slog.Int("status", c.status),
+			slog.Duration("duration", time.Since(start)))
+	}
+}
+
+// outcome is what the call log line reports.
+type outcome struct {
+	endpoint, method string
+	status           int
+}
+
+// call handles one endpoint method call.
+func (s *Server) call(w http.ResponseWriter, r *http.Request) (out outcome) {
+	fail := func(e *callError) outcome {
+		writeText(w, e.status, e.text)
+		out.status = e.status
+		return out
+	}
+	body, cerr := s.readBody(r)
+	if cerr != nil {
+		return fail(cerr)
+	}
+	endpoint, method, args, cerr := parseCall(r, body)
+	if cerr != nil {
+		return fail(cerr)
+	}
+	out.endpoint, out.method = endpoint, method
+	var key string
+	if hv := r.Header.Get("Authorization"); hv != "" {
+		k, ok := unwrapAuthHeader(hv)
+		if !ok {
+			return fail(&callError{http.StatusBadRequest, fmt.Sprintf("Request has invalid \"authorization\" header: %s\n", hv)})
+		}
+		key = k
+	} else if v, _, ok := args.value("auth"); ok {
+		key, _ = v.(string)
+	}
+
+	conn := s.dispatch.Lookup(endpoint)
+	if conn == nil {
+		return fail(&callError{http.StatusNotFound, fmt.Sprintf("Endpoint %s not found\n", endpoint)})
+	}
+	m := conn.Methods[method]
+	if m == nil {
+		return fail(&callError{http.StatusBadRequest, fmt.Sprintf("Method \"%s\" not found in endpoint: %s\n", method, endpoint)})
+	}
+
+	sess := &Session{Context: r.Context(), Endpoint: endpoint, Method: method, Request: r, Log: s.log, server: s, authKey: key}
+	if conn.RequiresAuthentication() {
+		info, err := sess.Authenticated()
+		if err != nil {
+			out.status = s.internalError(w, sess, fmt.Errorf("authentication handler: %w", err), nil)
+			return out
+		}
+		if info == nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			out.status = http.StatusUnauthorized
+			return out
+		}
+		if len(conn.MissingScopes(info)) > 0 {
+			w.WriteHeader(http.StatusForbidden)
+			out.status = http.StatusForbidden
+			return out
+		}
+	}
+
+	enc := s.encoders.Get().(*wire.Encoder)
+	defer func() {
+		enc.Reset()
+		s.encoders.Put(enc)
+	}()
+	err, stack := invoke(m, sess, args, enc)
+	if err == nil {
+		var result []byte
+		if result, err = enc.Bytes(); err == nil {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(result)
+			out.status = http.StatusOK
+			return out
+		}
+		err = fmt.Errorf("encoding the result: %w", err)
+	}
+	var argErr *ArgError
+	if errors.As(err, &argErr) {
+		return fail(&callError{http.StatusBadRequest, argErr.Error() + "\n"})
+	}
+	var exc wire.Exception
+	if errors.As(err, &exc) {
+		e := wire.NewEncoder(true)
+		wire.EncodeTagged(e, exc)
+		if body, eerr := e.Bytes(); eerr == nil {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write(body)
+			out.status = http.StatusBadRequest
+			return out
+		}
+	}
+	out.status = s.internalError(w, sess, err, stack)
+	return out
+}
+
+// invoke runs the method, turning a panic into an error so that one failing
+// call never takes the server down.
+func invoke(m *Method, sess *Session, args *Args, enc *wire.Encoder) (err error, stack []byte) {
+	defer func() {
+		if p := recover(); p != nil {
+			err, stack = fmt.Errorf("panic: %v", p), debug.Stack()
+		}
+	}()
+	return m.Call(sess, args, enc), nil
+}
+
+func (s *Server) internalError(w http.ResponseWriter, sess *Session, err error, stack []byte) int {
+	id := s.logID.Add(1)
+	attrs := []slog.Attr{
+		slog.String("endpoint", sess.Endpoint),
+		slog.String("method", sess.Method),
+		slog.Int64("callLogId", id),
+		slog.String("error", err.Error()),
+	}
+	if stack != nil {
+		attrs = append(attrs, slog.String("stack", string(stack)))
+	}
+	s.log.LogAttrs(sess, slog.LevelError, "endpoint call failed", attrs...)
+	writeText(w, http.StatusInternalServerError, "Internal server error. Call log id: "+formatLogID(id)+"\n")
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,122 @@
+package pod
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+)
+
+// AuthenticationInfo identifies the caller of a session.
+type AuthenticationInfo struct {
+	UserID int64
+	Scopes []string
+	// AuthID identifies the credential used (the auth key's id), so that a
+	// sign-out can revoke exactly this device.
+	AuthID string
+}
+
+// HasScope reports whether the caller holds scope.
+func (a *AuthenticationInfo) HasScope(scope string) bool {
+	return a != nil && slices.Contains(a.Scopes, scope)
+}
+
+// AuthenticationHandler turns the raw key a client sent into the caller's
+// identity. It returns nil (and no error) for a key that is not valid; an
+// error means the check itself failed (the database is down, say) and the
+// call fails with 500.
+type AuthenticationHandler func(s *Session, key string) (*AuthenticationInfo, error)
+
+// Session is the context of one endpoint call. It is a context.Context
+// (cancelled when the client goes away or the server shuts down), so it can
+// be handed to anything that does I/O.
+type Session struct {
+	context.Context
+
+	// Endpoint and Method name the call as the client sent them
+	// (serverpod_auth.email, authenticate).
+	Endpoint string
+	Method   string
+	// Request is the HTTP request of the call.
+	Request *http.Request
+	// Log is the server's logger, with the call's endpoint and method.
+	Log *slog.Logger
+
+	server       *Server
+	authKey      string
+	authResolved bool
+	auth         *AuthenticationInfo
+}
+
+// NewSession creates a session outside of a client call, for background
+// work and tests; it has no request and no authentication key.
+func (s *Server) NewSession(ctx context.Context) *Session {
+	return &Session{Context: ctx, server: s, Log: s.log}
+}
+
+// Server returns the server running the session.
+func (s *Session) Server() *Server { return s.server }
+
+// AuthenticationKey is the raw key the client sent (Basic header unwrapped),
+// empty when there is none.
+func (s *Session) AuthenticationKey() string { return s.authKey }
+
+// Authenticated returns the caller's identity, asking the server's
+// authentication handler on first use; nil means not signed in.
+func (s *Session) Authenticated() (*AuthenticationInfo, error) {
+	if s.authResolved {
+		return s.auth, nil
+	}
+	if s.authKey == "" || s.server == nil || s.server.authHandler == nil {
+		s.authResolved = true
+		return nil, nil
+	}
+	info, err := s.server.authHandler(s, s.authKey)
+	if err != nil {
+		return nil, err
+	}
+	s.auth, s.authResolved = info, true
+	return info, nil
+}
+
+// UserID returns the signed-in user's id, or false when the caller is not
+// signed in (or the identity could not be established).
+func (s *Session) UserID() (int64, bool) {
+	info, err := s.Authenticated()
+	if err != nil || info == nil {
+		return 0, false
+	}
+	return info.UserID, true
+}
+
+// SetAuthenticated replaces the caller's identity for the rest of the
+// session: after a sign-in, with the new identity; after a sign-out, nil.
+func (s *Session) SetAuthenticated(info *AuthenticationInfo) {
+	s.auth, s.authResolved = info, true
+}
+
+// RemoteIP is the client's IP address, empty outside an HTTP call.
+func (s *Session) RemoteIP() string {
+	if s.Request == nil {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(s.Request.RemoteAddr)
+	if err != nil {
+		return s.Request.RemoteAddr
+	}
+	return host
+}
+
+// Password returns a value from config/passwords.yaml (or its environment
+// override), and whether it is set.
+func (s *Session) Password(name string) (string, bool) {
+	if s.server == nil {
+		return "", false
+	}
+	v, ok := s.server.passwords[name]
+	return v, ok
+}
+
+func formatLogID(id int64) string { return strconv.FormatInt(id, 10) }
