@@ -17,6 +17,7 @@ type Endpoint struct {
 	// path of the package declaring it.
 	GoName  string
 	PkgPath string
+	PkgName string
 	Doc     []string
 	Methods []*Method
 	Pos     model.Pos

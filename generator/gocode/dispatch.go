@@ -1,0 +1,143 @@
+package gocode
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/gopod/gopod/generator/endpoint"
+)
+
+// argVar names the local variable holding a decoded argument; the prefix
+// keeps it clear of the closure's own names.
+func argVar(p *endpoint.Param) string { return "arg" + exported(p.Name) }
+
+// Dispatch writes the package that wires the endpoints into a pod.Dispatch
+// (dispatch.go) and Serverpod's endpoint listing (protocol.yaml).
+func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
+	f := o.newFile(o.DispatchPkg)
+	what := "the project's endpoints and its modules'"
+	if o.Module {
+		what = "the module's endpoints"
+	}
+	f.PackageComment(fmt.Sprintf("Package %s wires %s into the gopod server.", path.Base(o.DispatchPkg), what))
+	srv := side{server: true, typer: o.serverTyper()}
+
+	moduleName := ""
+	if o.Module {
+		moduleName = o.Name
+	}
+	newBody := []jen.Code{jen.Id("d").Op(":=").Qual(podPkg, "NewDispatch").Call(jen.Lit(o.Name))}
+	for _, ep := range endpoints {
+		f.ImportName(ep.PkgPath, ep.PkgName)
+		newBody = append(newBody, jen.Id("d").Dot("Add").Call(jen.Id(unexported(ep.Name)+"Connector").Call(jen.Op("&").Qual(ep.PkgPath, ep.GoName).Values())))
+	}
+	for _, m := range o.Modules {
+		newBody = append(newBody, jen.Id("d").Dot("AddModule").Call(jen.Lit(m.Name), jen.Qual(m.DispatchPkg, "New").Call()))
+	}
+	newBody = append(newBody, jen.Return(jen.Id("d")))
+	f.Comment("New returns the endpoints the server serves.")
+	f.Func().Id("New").Params().Op("*").Qual(podPkg, "Dispatch").Block(newBody...)
+
+	for _, ep := range endpoints {
+		f.Line()
+		var methods []jen.Code
+		for _, m := range ep.Methods {
+			call, err := srv.methodLiteral(m)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Pos, err)
+			}
+			methods = append(methods, call)
+		}
+		args := append([]jen.Code{jen.Lit(ep.Name), jen.Lit(moduleName), jen.Id("ep")}, methods...)
+		f.Func().Id(unexported(ep.Name)+"Connector").Params(jen.Id("ep").Op("*").Qual(ep.PkgPath, ep.GoName)).Op("*").Qual(podPkg, "Connector").Block(
+			jen.Return(jen.Qual(podPkg, "NewConnector").CallFunc(func(g *jen.Group) {
+				for _, a := range args {
+					g.Line().Add(a)
+				}
+				g.Line()
+			})),
+		)
+	}
+	code, err := render(f)
+	if err != nil {
+		return nil, err
+	}
+	return Files{"dispatch.go": code, "protocol.yaml": protocolYAML(endpoints)}, nil
+}
+
+// methodLiteral is the &pod.Method{...} of one endpoint method.
+func (s side) methodLiteral(m *endpoint.Method) (jen.Code, error) {
+	var params []jen.Code
+	var body []jen.Code
+	callArgs := []jen.Code{jen.Id("s")}
+	for _, p := range m.Params {
+		t := p.Type
+		fn := "Arg"
+		dec := s.decFunc(t)
+		switch {
+		case pointer(t):
+			fn, dec = "ArgPtr", s.decFunc(t.NonNull())
+		case t.Nullable:
+			fn, dec = "ArgOrZero", s.decFunc(t.NonNull())
+		}
+		v := argVar(p)
+		body = append(body,
+			jen.List(jen.Id(v), jen.Err()).Op(":=").Qual(podPkg, fn).Call(jen.Id("a"), jen.Lit(p.Name), dec),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		)
+		callArgs = append(callArgs, jen.Id(v))
+		fields := []jen.Code{jen.Id("Name").Op(":").Lit(p.Name), jen.Id("Type").Op(":").Lit(t.String())}
+		if t.Nullable {
+			fields = append(fields, jen.Id("Nullable").Op(":").True())
+		}
+		params = append(params, jen.Values(fields...))
+	}
+	call := jen.Id("ep").Dot(m.GoName).Call(callArgs...)
+	if m.Returns == nil {
+		body = append(body,
+			jen.If(jen.Err().Op(":=").Add(call), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Id("e").Dot("Null").Call(),
+		)
+	} else {
+		body = append(body,
+			jen.List(jen.Id("result"), jen.Err()).Op(":=").Add(call),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		)
+		body = append(body, s.writeValue(m.Returns, jen.Id("result")))
+	}
+	body = append(body, jen.Return(jen.Nil()))
+	lit := []jen.Code{jen.Id("Name").Op(":").Lit(m.Name)}
+	if len(params) > 0 {
+		lit = append(lit, jen.Id("Params").Op(":").Index().Qual(podPkg, "Param").ValuesFunc(func(g *jen.Group) {
+			for _, p := range params {
+				g.Line().Add(p)
+			}
+			g.Line()
+		}))
+	}
+	lit = append(lit, jen.Id("Call").Op(":").Func().Params(
+		jen.Id("s").Op("*").Qual(podPkg, "Session"),
+		jen.Id("a").Op("*").Qual(podPkg, "Args"),
+		jen.Id("e").Op("*").Qual(wirePkg, "Encoder"),
+	).Error().Block(body...))
+	return jen.Op("&").Qual(podPkg, "Method").ValuesFunc(func(g *jen.Group) {
+		for _, c := range lit {
+			g.Line().Add(c)
+		}
+		g.Line()
+	}), nil
+}
+
+// protocolYAML lists the endpoints as Serverpod's protocol.yaml does.
+func protocolYAML(endpoints []*endpoint.Endpoint) []byte {
+	var b strings.Builder
+	for _, ep := range endpoints {
+		b.WriteString(ep.Name + ":\n")
+		for _, m := range ep.Methods {
+			b.WriteString("  - " + m.Name + ":\n")
+		}
+	}
+	return []byte(b.String())
+}

@@ -1,0 +1,221 @@
+package gocode
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/gopod/gopod/generator/model"
+)
+
+const (
+	wirePkg   = "github.com/gopod/gopod/wire"
+	podPkg    = "github.com/gopod/gopod/runtime/pod"
+	clientPkg = "github.com/gopod/gopod/client"
+)
+
+// typer spells model-language types in Go for one side (server or client).
+// Model types live in a package per side: the project's generated protocol
+// package on the server, its client package on the client, and each
+// module's matching packages.
+type typer struct {
+	// pkgOf returns the import path of the Go package that declares m.
+	pkgOf func(m *model.Model) string
+}
+
+// nilable reports whether Go's type for t has its own nil, so that a
+// nullable t needs no pointer.
+func nilable(t *model.Type) bool {
+	switch t.Name {
+	case model.TypeURI, model.TypeBigInt, model.TypeByteData, model.TypeList, model.TypeSet, model.TypeMap:
+		return true
+	}
+	return false
+}
+
+// comparableKey reports whether t can be a Go map key with value semantics.
+func comparableKey(t *model.Type) bool {
+	if t.Nullable {
+		return false
+	}
+	switch t.Name {
+	case model.TypeInt, model.TypeDouble, model.TypeBool, model.TypeString, model.TypeDateTime, model.TypeDuration, model.TypeUUID:
+		return true
+	}
+	return t.IsEnum()
+}
+
+// pointer reports whether a nullable t is held through a pointer.
+func pointer(t *model.Type) bool { return t.Nullable && !nilable(t) }
+
+func (g *typer) modelRef(t *model.Type) *jen.Statement {
+	return jen.Qual(g.pkgOf(t.Model), t.Model.ClassName)
+}
+
+// goType returns the Go type of t, a pointer for nullable scalars and models.
+func (g *typer) goType(t *model.Type) *jen.Statement {
+	base := g.baseType(t)
+	if pointer(t) {
+		return jen.Op("*").Add(base)
+	}
+	return base
+}
+
+func (g *typer) baseType(t *model.Type) *jen.Statement {
+	switch t.Name {
+	case model.TypeInt:
+		return jen.Int64()
+	case model.TypeDouble:
+		return jen.Float64()
+	case model.TypeBool:
+		return jen.Bool()
+	case model.TypeString:
+		return jen.String()
+	case model.TypeDateTime:
+		return jen.Qual("time", "Time")
+	case model.TypeDuration:
+		return jen.Qual("time", "Duration")
+	case model.TypeUUID:
+		return jen.Qual(wirePkg, "UUID")
+	case model.TypeURI:
+		return jen.Op("*").Qual("net/url", "URL")
+	case model.TypeBigInt:
+		return jen.Op("*").Qual("math/big", "Int")
+	case model.TypeByteData:
+		return jen.Index().Byte()
+	case model.TypeList, model.TypeSet:
+		return jen.Index().Add(g.goType(t.Args[0]))
+	case model.TypeMap:
+		k, v := t.Args[0], t.Args[1]
+		if k.Name == model.TypeString && !k.Nullable {
+			return jen.Map(jen.String()).Add(g.goType(v))
+		}
+		if comparableKey(k) {
+			return jen.Map(g.goType(k)).Add(g.goType(v))
+		}
+		return jen.Index().Qual(wirePkg, "Entry").Types(g.goType(k), g.goType(v))
+	}
+	if t.Model != nil {
+		return g.modelRef(t)
+	}
+	panic(fmt.Sprintf("gocode: type %s was not resolved by the analyzer", t))
+}
+
+func encoderMethod(name string) *jen.Statement {
+	return jen.Parens(jen.Op("*").Qual(wirePkg, "Encoder")).Dot(name)
+}
+
+var primitiveMethod = map[string]string{
+	model.TypeInt: "Int", model.TypeDouble: "Double", model.TypeBool: "Bool", model.TypeString: "String",
+	model.TypeDateTime: "DateTime", model.TypeDuration: "Duration", model.TypeUUID: "UUID",
+	model.TypeURI: "URI", model.TypeBigInt: "BigInt", model.TypeByteData: "ByteData",
+}
+
+// encFunc returns an expression of type wire.EncodeFunc[goType(t)].
+func (g *typer) encFunc(t *model.Type) *jen.Statement {
+	if t.Model != nil {
+		switch {
+		case t.Model.Kind == model.Enum && t.Nullable:
+			return jen.Qual(wirePkg, "EncodeNullable").Call(jen.Qual(wirePkg, "EncodeValue").Types(g.modelRef(t)))
+		case t.Model.Kind == model.Enum:
+			return jen.Qual(wirePkg, "EncodeValue").Types(g.modelRef(t))
+		case t.Nullable:
+			return jen.Qual(wirePkg, "EncodeModelPtr").Types(g.modelRef(t))
+		}
+		return jen.Qual(wirePkg, "EncodeModel").Types(g.modelRef(t))
+	}
+	nullable := func(plain, null string, args ...jen.Code) *jen.Statement {
+		if t.Nullable {
+			return jen.Qual(wirePkg, null).Call(args...)
+		}
+		return jen.Qual(wirePkg, plain).Call(args...)
+	}
+	switch t.Name {
+	case model.TypeList, model.TypeSet:
+		return nullable("EncodeList", "EncodeNullableList", g.encFunc(t.Args[0]))
+	case model.TypeMap:
+		k, v := t.Args[0], t.Args[1]
+		switch {
+		case k.Name == model.TypeString && !k.Nullable:
+			return nullable("EncodeStringMap", "EncodeNullableStringMap", g.encFunc(v))
+		case comparableKey(k):
+			return nullable("EncodeMap", "EncodeNullableMap", g.encFunc(k), g.encFunc(v))
+		}
+		return nullable("EncodeEntries", "EncodeNullableEntries", g.encFunc(k), g.encFunc(v))
+	case model.TypeByteData:
+		if t.Nullable {
+			return jen.Qual(wirePkg, "EncodeNullableByteData")
+		}
+	case model.TypeURI, model.TypeBigInt:
+		// These methods write null for nil themselves.
+		return encoderMethod(primitiveMethod[t.Name])
+	}
+	m := encoderMethod(primitiveMethod[t.Name])
+	if t.Nullable {
+		return jen.Qual(wirePkg, "EncodeNullable").Call(m)
+	}
+	return m
+}
+
+var primitiveDecoder = map[string]string{
+	model.TypeInt: "DecodeInt", model.TypeDouble: "DecodeDouble", model.TypeBool: "DecodeBool", model.TypeString: "DecodeString",
+	model.TypeDateTime: "DecodeDateTime", model.TypeDuration: "DecodeDuration", model.TypeUUID: "DecodeUUID",
+	model.TypeURI: "DecodeURI", model.TypeBigInt: "DecodeBigInt", model.TypeByteData: "DecodeByteData",
+}
+
+// decFunc returns an expression of type wire.DecodeFunc[goType(t)].
+func (g *typer) decFunc(t *model.Type) *jen.Statement {
+	if t.Nullable {
+		inner := g.decFunc(t.NonNull())
+		switch {
+		case t.Model != nil && t.Model.Kind != model.Enum:
+			return jen.Qual(wirePkg, "DecodeModelPtr").Types(g.modelRef(t))
+		case nilable(t):
+			return jen.Qual(wirePkg, "DecodeOrZero").Call(inner)
+		}
+		return jen.Qual(wirePkg, "DecodeNullable").Call(inner)
+	}
+	if t.Model != nil {
+		return jen.Qual(wirePkg, "DecodeModel").Types(g.modelRef(t))
+	}
+	switch t.Name {
+	case model.TypeList:
+		return jen.Qual(wirePkg, "DecodeList").Call(g.decFunc(t.Args[0]))
+	case model.TypeSet:
+		return jen.Qual(wirePkg, "DecodeSet").Call(g.decFunc(t.Args[0]))
+	case model.TypeMap:
+		k, v := t.Args[0], t.Args[1]
+		switch {
+		case k.Name == model.TypeString && !k.Nullable:
+			return jen.Qual(wirePkg, "DecodeStringMap").Call(g.decFunc(v))
+		case comparableKey(k):
+			return jen.Qual(wirePkg, "DecodeMap").Call(g.decFunc(k), g.decFunc(v))
+		}
+		return jen.Qual(wirePkg, "DecodeEntries").Call(g.decFunc(k), g.decFunc(v))
+	}
+	return jen.Qual(wirePkg, primitiveDecoder[t.Name])
+}
+
+// encodeValue writes the statement that encodes expr, a non-nil value of
+// type t (a pointer for nullable pointer types, already checked for nil).
+func (g *typer) encodeValue(t *model.Type, expr *jen.Statement) *jen.Statement {
+	if t.Model != nil {
+		return expr.Clone().Dot("EncodeJSON").Call(jen.Id("e"))
+	}
+	if m, ok := primitiveMethod[t.Name]; ok {
+		v := expr.Clone()
+		if pointer(t) {
+			v = jen.Op("*").Add(expr.Clone())
+		}
+		return jen.Id("e").Dot(m).Call(v)
+	}
+	return g.encFunc(t.NonNull()).Call(jen.Id("e"), expr.Clone())
+}
+
+// writeValue writes the statement encoding expr of type t, which may be
+// nullable and nil.
+func (g *typer) writeValue(t *model.Type, expr *jen.Statement) *jen.Statement {
+	if t.Nullable {
+		return g.encFunc(t).Call(jen.Id("e"), expr)
+	}
+	return g.encodeValue(t, expr)
+}
