@@ -189,6 +189,10 @@ type Type struct {
 	// "serverpod" for Serverpod's own models, and "" for project models and
 	// primitives.
 	Module string
+	// URL is the library part of an unvalidated `package:` or `project:`
+	// reference, e.g. "package:my_shared/my_shared.dart" for
+	// `package:my_shared/my_shared.dart:Money`. Such types are taken on trust.
+	URL string
 	// Model is the resolved definition when Name names a model (project or
 	// module). Nil for primitives and containers, and before analysis.
 	Model *Model
@@ -265,7 +269,9 @@ func (t *Type) DartString() string {
 }
 
 func (t *Type) write(b *strings.Builder, withModule bool) {
-	if withModule && t.Module != "" {
+	if withModule && t.URL != "" {
+		b.WriteString(t.URL + ":")
+	} else if withModule && t.Module != "" {
 		if t.Module == "serverpod" {
 			b.WriteString("serverpod:")
 		} else {
