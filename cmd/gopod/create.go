@@ -1,0 +1,64 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gopod/gopod"
+	"github.com/gopod/gopod/generator"
+	"github.com/gopod/gopod/templates"
+)
+
+func newCreate() *cobra.Command {
+	var module, dir string
+	var noAuth bool
+	cmd := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Create a new project",
+		Long: `create scaffolds a project: config/, an example model and endpoint,
+cmd/server, and the generated server code and clients. The project builds
+against this gopod checkout without a network.`,
+		Example: `  gopod create myapp
+  gopod create myapp --module example.com/myapp
+  cd myapp && gopod run`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if dir == "" {
+				dir = name
+			}
+			src := gopod.SourceDir()
+			if src == "" {
+				return errors.New("cannot tell where the gopod checkout is; set GOPOD_ROOT to its directory")
+			}
+			written, err := templates.Create(templates.CreateOptions{
+				Dir: dir, Name: name, Module: module,
+				GopodDir: src, GopodGoMod: gopod.GoMod, GopodGoSum: gopod.GoSum,
+				Auth: !noAuth,
+			})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, f := range written {
+				fmt.Fprintln(out, "created", filepath.ToSlash(filepath.Join(dir, f)))
+			}
+			res, err := generator.Generate(cmd.Context(), generator.Options{Dir: dir})
+			if err != nil {
+				return fmt.Errorf("the new project does not generate: %w", err)
+			}
+			for _, f := range res.Written {
+				fmt.Fprintln(out, "generated", filepath.ToSlash(filepath.Join(dir, f)))
+			}
+			fmt.Fprintf(out, "\nCreated %s. Next:\n  cd %s\n  gopod run\n", name, dir)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&module, "module", "", "the Go module path (default: the project name)")
+	cmd.Flags().StringVar(&dir, "dir", "", "the directory to create (default: the project name)")
+	cmd.Flags().BoolVar(&noAuth, "no-auth", false, "leave out the auth module")
+	return cmd
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gopod/gopod/generator"
+	"github.com/gopod/gopod/generator/project"
+)
+
+func newGenerate() *cobra.Command {
+	var check, watch bool
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Generate server code and clients from models and endpoints",
+		Long: `generate reads config/generator.yaml, the model files and the Go endpoints,
+and writes the protocol and dispatch packages, the Go client and the Dart
+client. Nothing is written when a model or an endpoint has an error.`,
+		Example: `  gopod generate
+  gopod generate --check   # in CI: fail when generated files are stale
+  gopod generate --watch   # regenerate when models or endpoints change`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if check && watch {
+				return errors.New("--check and --watch cannot be combined")
+			}
+			if watch {
+				return watchAndGenerate(cmd.Context(), dir, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			return generateOnce(cmd.Context(), dir, check, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 when generated files are out of date")
+	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "keep running and regenerate on changes")
+	cmd.Flags().StringVar(&dir, "dir", ".", "the project's root directory")
+	return cmd
+}
+
+func generateOnce(ctx context.Context, dir string, check bool, stdout, stderr io.Writer) error {
+	res, err := generator.Generate(ctx, generator.Options{Dir: dir, Check: check})
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	if check {
+		if !res.Stale() {
+			fmt.Fprintln(stdout, "Generated files are up to date.")
+			return nil
+		}
+		for _, f := range res.Written {
+			fmt.Fprintln(stderr, "stale:", f)
+		}
+		for _, f := range res.Removed {
+			fmt.Fprintln(stderr, "should be removed:", f)
+		}
+		fmt.Fprintln(stderr, "Generated files are out of date: run gopod generate.")
+		return &exitError{code: 1}
+	}
+	switch {
+	case !res.Stale():
+		fmt.Fprintf(stdout, "Everything is up to date (%d files).\n", res.Unchanged)
+	default:
+		for _, f := range res.Written {
+			fmt.Fprintln(stdout, "wrote", f)
+		}
+		for _, f := range res.Removed {
+			fmt.Fprintln(stdout, "removed", f)
+		}
+	}
+	return nil
+}
+
+// watchAndGenerate regenerates whenever a model file, an endpoint or the
+// configuration changes. It polls modification times, which works on
+// every file system (including mounted ones where inotify does not).
+func watchAndGenerate(ctx context.Context, dir string, stdout, stderr io.Writer) error {
+	fmt.Fprintln(stdout, "Watching for changes; press Ctrl-C to stop.")
+	var last string
+	for {
+		sig, err := inputSignature(dir)
+		if err != nil {
+			return err
+		}
+		if sig != last {
+			last = sig
+			if err := generateOnce(ctx, dir, false, stdout, stderr); err != nil {
+				fmt.Fprintln(stderr, "gopod:", err)
+			}
+			// Generating may touch watched inputs' directories; settle on
+			// the state after the run.
+			if last, err = inputSignature(dir); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// inputSignature summarises names, sizes and times of the generator's
+// inputs: config/, models and Go files outside the generated packages.
+func inputSignature(dir string) (string, error) {
+	skip := map[string]bool{}
+	if p, err := project.Load(dir); err == nil {
+		for _, d := range []string{p.ProtocolDir, p.DispatchDir, p.GoClientDir, p.DartClientDir} {
+			if d != "" {
+				skip[p.Path(d)] = true
+			}
+		}
+	}
+	var sig []byte
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			abs, _ := filepath.Abs(p)
+			if p != dir && (name[0] == '.' || skip[abs]) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		ext := filepath.Ext(name)
+		if ext != ".go" && ext != ".yaml" && ext != ".yml" && ext != ".spy" {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		sig = fmt.Appendf(sig, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	return string(sig), err
+}

@@ -1,0 +1,362 @@
+// Package generator runs `gopod generate`: it reads a project's model files
+// and endpoints and writes the server's protocol and dispatch packages, the
+// typed Go client and the Dart client. Everything is computed in memory
+// first; files are written only when the whole project is valid, only when
+// their content changed, and stale generated files are removed.
+package generator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/gopod/gopod/generator/dart"
+	"github.com/gopod/gopod/generator/endpoint"
+	"github.com/gopod/gopod/generator/gocode"
+	"github.com/gopod/gopod/generator/model"
+	"github.com/gopod/gopod/generator/project"
+)
+
+// Options of a generate run.
+type Options struct {
+	// Dir is the project root.
+	Dir string
+	// Check computes the output without writing it and reports the files
+	// that are stale (for CI).
+	Check bool
+	// Env is the environment of the go command used to type-check the
+	// endpoints (nil: this process's).
+	Env []string
+}
+
+// Result says what a run did (or, with Check, would do).
+type Result struct {
+	Written   []string // files created or changed, relative to the project
+	Removed   []string // stale generated files deleted
+	Unchanged int
+	// Warnings are diagnostics that do not stop generation.
+	Warnings []model.Diagnostic
+}
+
+// Stale reports whether a check run found anything out of date.
+func (r *Result) Stale() bool { return len(r.Written) > 0 || len(r.Removed) > 0 }
+
+// DiagnosticsError is returned when model files or endpoints have errors;
+// nothing is written.
+type DiagnosticsError struct {
+	Diagnostics []model.Diagnostic
+}
+
+func (e *DiagnosticsError) Error() string {
+	var b strings.Builder
+	n := 0
+	for _, d := range e.Diagnostics {
+		if d.Fails() {
+			n++
+		}
+	}
+	fmt.Fprintf(&b, "%d problem(s) must be fixed before generating:", n)
+	for _, d := range e.Diagnostics {
+		b.WriteString("\n  " + d.String())
+	}
+	return b.String()
+}
+
+// output collects generated files by absolute path; owned lists the
+// directories whose stale generated files are removed.
+type output struct {
+	files map[string][]byte
+	owned []ownedDir
+}
+
+type ownedDir struct {
+	dir string
+	ext string
+}
+
+func (o *output) add(dir string, files map[string][]byte) {
+	for name, data := range files {
+		o.files[filepath.Join(dir, filepath.FromSlash(name))] = data
+	}
+}
+
+// Generate runs the generator on the project in o.Dir.
+func Generate(ctx context.Context, o Options) (*Result, error) {
+	p, err := project.Load(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := resolveModules(p)
+	if err != nil {
+		return nil, err
+	}
+	models, diags, err := analyzeModels(p, mods)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	if failing(diags) {
+		return nil, &DiagnosticsError{Diagnostics: diags}
+	}
+	res.Warnings = append(res.Warnings, diags...)
+
+	opts := goOptions(p, mods)
+	out := &output{files: map[string][]byte{}}
+	serverModels, clientModels, err := gocode.Models(models, opts)
+	if err != nil {
+		return nil, err
+	}
+	out.add(p.Path(p.ProtocolDir), serverModels)
+	out.add(p.Path(p.GoClientDir), clientModels)
+
+	eps, epDiags, err := discoverEndpoints(ctx, p, o, models, mods, out)
+	if err != nil {
+		return nil, err
+	}
+	if failing(epDiags) {
+		return nil, &DiagnosticsError{Diagnostics: epDiags}
+	}
+	res.Warnings = append(res.Warnings, epDiags...)
+
+	dispatchFiles, err := gocode.Dispatch(eps, opts)
+	if err != nil {
+		return nil, err
+	}
+	out.add(p.Path(p.DispatchDir), dispatchFiles)
+	clientFiles, err := gocode.Client(eps, opts)
+	if err != nil {
+		return nil, err
+	}
+	out.add(p.Path(p.GoClientDir), clientFiles)
+	out.owned = append(out.owned,
+		ownedDir{p.Path(p.ProtocolDir), ".go"},
+		ownedDir{p.Path(p.DispatchDir), ".go"},
+		ownedDir{p.Path(p.GoClientDir), ".go"},
+	)
+
+	if p.DartClientDir != "" {
+		dartFiles, err := dart.Generate(models, eps, dartOptions(p, mods))
+		if err != nil {
+			return nil, err
+		}
+		dir := p.Path(p.DartClientDir)
+		out.add(dir, dartFiles)
+		out.owned = append(out.owned, ownedDir{filepath.Join(dir, "lib", "src", "protocol"), ".dart"})
+	}
+	if err := out.sync(p.Dir, o.Check, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func failing(diags []model.Diagnostic) bool {
+	return slices.ContainsFunc(diags, model.Diagnostic.Fails)
+}
+
+// analyzeModels reads every model file under the project's models
+// directory and resolves them together with the modules' models.
+func analyzeModels(p *project.Project, mods []*moduleInfo) ([]*model.Model, []model.Diagnostic, error) {
+	files, err := readModelFiles(os.DirFS(p.Dir), p.ModelsDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := model.Options{
+		ExtraClasses: p.ExtraClasses,
+		Inheritance:  p.ExperimentalFeatures["inheritance"] || p.ExperimentalFeatures["all"],
+		Database:     p.Database,
+	}
+	for _, m := range mods {
+		mfiles, err := readModelFiles(m.models, ".")
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading the %s module's models: %w", m.name, err)
+		}
+		mm, mdiags := model.AnalyzeModule(mfiles, m.nickname, m.name, opts)
+		if failing(mdiags) {
+			return nil, nil, fmt.Errorf("the %s module's models do not analyze: %w", m.name, &DiagnosticsError{Diagnostics: mdiags})
+		}
+		m.analyzed = mm
+		opts.Modules = append(opts.Modules, model.ModuleModels{Nickname: m.nickname, Name: m.name, Models: mm})
+	}
+	models, diags := model.Analyze(files, opts)
+	return models, diags, nil
+}
+
+// readModelFiles returns the model files under dir of fsys, sorted by path.
+func readModelFiles(fsys fs.FS, dir string) ([]model.File, error) {
+	var files []model.File
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == dir {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !model.IsModelFile(p) {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, model.File{Path: p, Src: src})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading model files: %w", err)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+func goOptions(p *project.Project, mods []*moduleInfo) gocode.Options {
+	o := gocode.Options{
+		Name:        p.Name,
+		Module:      p.Type == project.Module,
+		ProtocolPkg: p.ImportPath(p.ProtocolDir),
+		DispatchPkg: p.ImportPath(p.DispatchDir),
+		ClientPkg:   p.ImportPath(p.GoClientDir),
+	}
+	for _, m := range mods {
+		o.Modules = append(o.Modules, gocode.Module{Name: m.name, Nickname: m.nickname, ProtocolPkg: m.protocolPkg, DispatchPkg: m.dispatchPkg, ClientPkg: m.clientPkg})
+	}
+	return o
+}
+
+func dartOptions(p *project.Project, mods []*moduleInfo) dart.Options {
+	o := dart.Options{ProjectName: p.Name, ClientPackageName: path.Base(p.DartClientDir), IsModule: p.Type == project.Module}
+	for _, m := range mods {
+		o.Modules = append(o.Modules, dart.Module{Name: m.name, Nickname: m.nickname, ClientPackage: m.dartClientPackage})
+	}
+	return o
+}
+
+// discoverEndpoints type-checks the endpoint packages against the models
+// just generated: they are laid over the files on disk, so discovery sees
+// the new models even in a check run that writes nothing.
+func discoverEndpoints(ctx context.Context, p *project.Project, o Options, models []*model.Model, mods []*moduleInfo, out *output) ([]*endpoint.Endpoint, []model.Diagnostic, error) {
+	typeMap := map[string]*model.Model{}
+	protocolPkg := p.ImportPath(p.ProtocolDir)
+	for _, m := range models {
+		typeMap[protocolPkg+"."+m.ClassName] = m
+	}
+	for _, mod := range mods {
+		for _, m := range mod.analyzed {
+			typeMap[mod.protocolPkg+"."+m.ClassName] = m
+		}
+	}
+	return endpoint.Discover(ctx, endpoint.Options{
+		Dir:      p.Dir,
+		Patterns: p.EndpointPatterns,
+		Models:   typeMap,
+		Env:      o.Env,
+		Overlay:  out.files,
+	})
+}
+
+// sync writes changed files and removes stale generated ones (or, in check
+// mode, only records what it would do).
+func (o *output) sync(root string, check bool, res *Result) error {
+	paths := make([]string, 0, len(o.files))
+	for p := range o.files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	rel := func(p string) string {
+		r, err := filepath.Rel(root, p)
+		if err != nil {
+			return p
+		}
+		return filepath.ToSlash(r)
+	}
+	for _, p := range paths {
+		data := o.files[p]
+		old, err := os.ReadFile(p)
+		if err == nil && bytes.Equal(old, data) {
+			res.Unchanged++
+			continue
+		}
+		res.Written = append(res.Written, rel(p))
+		if check {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("writing %s: %w", rel(p), err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", rel(p), err)
+		}
+	}
+	for _, d := range o.owned {
+		stale, err := staleFiles(d, o.files)
+		if err != nil {
+			return err
+		}
+		for _, p := range stale {
+			res.Removed = append(res.Removed, rel(p))
+			if !check {
+				if err := os.Remove(p); err != nil {
+					return fmt.Errorf("removing stale %s: %w", rel(p), err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// staleFiles lists generated files in d that this run did not produce.
+// Go files count as generated only with gopod's header, so hand-written
+// files next to generated ones are never touched.
+func staleFiles(d ownedDir, produced map[string][]byte) ([]string, error) {
+	var stale []string
+	err := filepath.WalkDir(d.dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if e.IsDir() {
+			if p != d.dir && d.ext == ".go" {
+				return fs.SkipDir // Go packages are flat
+			}
+			return nil
+		}
+		if filepath.Ext(p) != d.ext {
+			return nil
+		}
+		if _, ok := produced[p]; ok {
+			return nil
+		}
+		if d.ext == ".go" && !isGenerated(p) {
+			return nil
+		}
+		stale = append(stale, p)
+		return nil
+	})
+	return stale, err
+}
+
+func isGenerated(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 128)
+	n, _ := f.Read(head)
+	return bytes.HasPrefix(head[:n], []byte("// "+gocode.Header))
+}

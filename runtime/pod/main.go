@@ -1,0 +1,113 @@
+package pod
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gopod/gopod/runtime/config"
+)
+
+// ShutdownTimeout is how long a stopping server waits for calls in flight.
+const ShutdownTimeout = 30 * time.Second
+
+// Main runs a server as Serverpod's main does: it reads the flags
+// (--mode, --role, --logging, --server-id, --apply-migrations, ...), loads
+// config/<mode>.yaml and config/passwords.yaml from the working directory,
+// serves until SIGINT or SIGTERM and shuts down gracefully. It returns the
+// process exit code.
+func Main(args []string, d *Dispatch, opts ...Option) int {
+	return main(args, d, os.Stderr, opts...)
+}
+
+func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
+	a, err := config.ParseArgs(args)
+	if errors.Is(err, config.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	level := slog.LevelInfo
+	if a.Logging == config.LoggingVerbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg, err := config.Load(config.Options{Dir: ".", RunMode: a.Mode, ServerID: a.ServerID})
+	if err != nil {
+		logger.Error("loading the configuration", "error", err)
+		return 1
+	}
+	base := []Option{
+		WithLogger(logger),
+		WithMaxRequestSize(int64(cfg.MaxRequestSize)),
+		WithPasswords(cfg.Passwords),
+	}
+	srv := NewServer(d, append(base, opts...)...)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Run(ctx, cfg, a); err != nil {
+		var exit *ExitError
+		if errors.As(err, &exit) {
+			return exit.Code
+		}
+		logger.Error("server stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+// ExitError ends Run with a given exit code and no further message (the
+// maintenance role reports its outcome this way).
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return "exit status " + strconv.Itoa(e.Code) }
+
+// Run serves the API until ctx is cancelled, then waits up to
+// ShutdownTimeout for calls in flight.
+func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) error {
+	if args.Role == config.RoleMaintenance {
+		s.log.Info("maintenance role: nothing to serve")
+		return nil
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.APIServer.Port)))
+	if err != nil {
+		return fmt.Errorf("listening on the API port: %w", err)
+	}
+	return s.Serve(ctx, ln, cfg)
+}
+
+// Serve serves the API on ln until ctx is cancelled.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, cfg *config.Config) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.log.Info("serving", "api", "http://"+ln.Addr().String()+"/", "mode", cfg.RunMode, "serverId", cfg.ServerID)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving the API: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
