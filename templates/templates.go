@@ -86,7 +86,6 @@ func Create(o CreateOptions) ([]string, error) {
 	return written, nil
 }
 
-
 // render expands the scaffold: *.tmpl files through text/template, others
 // as they are; "gitignore" becomes ".gitignore" (a dot file would be
 // skipped by go:embed patterns and by some tools).
