@@ -80,6 +80,8 @@ type analyzer struct {
 
 	info    map[*Field]*fieldInfo
 	byModel map[*Model]*entity
+	// homeNames maps class names to the first analyzed model of that name.
+	homeNames map[string]*Model
 
 	classNames map[string][]*entity
 	tableNames map[string][]*entity
@@ -98,6 +100,7 @@ func newAnalyzer(opts Options, home, homeName string) *analyzer {
 		homeName:     homeName,
 		info:         map[*Field]*fieldInfo{},
 		byModel:      map[*Model]*entity{},
+		homeNames:    map[string]*Model{},
 		classNames:   map[string][]*entity{},
 		tableNames:   map[string][]*entity{},
 		indexNames:   map[string][]*entity{},
@@ -137,7 +140,11 @@ func (a *analyzer) load(files []File, report bool) {
 	sorted := append([]File(nil), files...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
 	for _, f := range sorted {
-		a.ents = append(a.ents, a.parseFile(f, report))
+		e := a.parseFile(f, report)
+		a.ents = append(a.ents, e)
+		if m := e.model; m != nil && a.homeNames[m.ClassName] == nil {
+			a.homeNames[m.ClassName] = m
+		}
 	}
 }
 
@@ -180,14 +187,7 @@ func (a *analyzer) findByClassName(name string) *entity {
 }
 
 // homeModel returns the analyzed model called name.
-func (a *analyzer) homeModel(name string) *Model {
-	for _, e := range a.ents {
-		if e.model != nil && e.model.ClassName == name {
-			return e.model
-		}
-	}
-	return nil
-}
+func (a *analyzer) homeModel(name string) *Model { return a.homeNames[name] }
 
 // moduleModel returns the model called name of the module with the
 // nickname nick.

@@ -21,6 +21,7 @@ func TestInvalidModels(t *testing.T) {
 		msg  string
 	}{
 		{name: "bad_class_name.spy.yaml", line: 1, col: 8, msg: `The "class" type must be a valid class name (e.g. PascalCaseString).`},
+		{name: "duplicate_class", file: "b.spy.yaml", line: 2, col: 8, msg: `The class name "Thing" is already used by another model class.`},
 		{name: "reserved_class_name.spy.yaml", line: 1, col: 8, msg: `The class name "DateTime" is reserved and cannot be used.`},
 		{name: "reserved_field_name.spy.yaml", line: 4, col: 3, msg: `The field name "toJson" is reserved and cannot be used.`},
 		{name: "id_field_on_table.spy.yaml", line: 4, col: 3, msg: `The field name "id" is not allowed when a table is defined`},

@@ -43,12 +43,13 @@ func (a *analyzer) bindType(t *Type) {
 // start is cut, so that walking up a hierarchy always ends; validation
 // reports it.
 func (a *analyzer) resolveInheritance() {
+	all := a.all()
 	for _, e := range a.ents {
 		m := e.model
 		if m == nil || m.Kind != Class || m.Extends == "" {
 			continue
 		}
-		for _, c := range a.all() {
+		for _, c := range all {
 			if c.model != nil && c.model.Kind == Class && c.model.ClassName == m.Extends {
 				m.Parent = c.model
 				break
