@@ -33,6 +33,10 @@ type Options struct {
 	Models map[string]*model.Model
 	// Env is the environment for the go command (nil: the process's).
 	Env []string
+	// Overlay replaces or adds files (by absolute path) while
+	// type-checking, so endpoints can be checked against models that are
+	// generated but not written yet.
+	Overlay map[string][]byte
 }
 
 // Discover type-checks the endpoint packages and returns their endpoints,
@@ -44,6 +48,7 @@ func Discover(ctx context.Context, o Options) ([]*Endpoint, []model.Diagnostic, 
 		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
 		Dir:     o.Dir,
 		Env:     o.Env,
+		Overlay: o.Overlay,
 	}
 	pkgs, err := packages.Load(cfg, o.Patterns...)
 	if err != nil {
