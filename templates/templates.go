@@ -62,7 +62,7 @@ func Create(o CreateOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	gomod, err := goMod(o)
+	gomod, err := GoMod(o.Module, o.GopodDir, o.GopodGoMod)
 	if err != nil {
 		return nil, err
 	}
@@ -130,17 +130,18 @@ func newSecret() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// goMod writes the project's go.mod: it requires gopod through a replace
-// to the local checkout, and the exact versions gopod itself builds with,
-// so the project builds from the module cache alone.
-func goMod(o CreateOptions) ([]byte, error) {
-	gm, err := modfile.Parse("go.mod", o.GopodGoMod, nil)
+// GoMod writes a project's go.mod: it requires gopod through a replace to
+// the local checkout at gopodDir, and the exact versions gopod itself
+// builds with (from gopodGoMod), so the project builds from the module
+// cache alone.
+func GoMod(module, gopodDir string, gopodGoMod []byte) ([]byte, error) {
+	gm, err := modfile.Parse("go.mod", gopodGoMod, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading gopod's go.mod: %w", err)
 	}
 	f := &modfile.File{}
-	if err := f.AddModuleStmt(o.Module); err != nil {
-		return nil, fmt.Errorf("module path %q: %w", o.Module, err)
+	if err := f.AddModuleStmt(module); err != nil {
+		return nil, fmt.Errorf("module path %q: %w", module, err)
 	}
 	if gm.Go != nil {
 		if err := f.AddGoStmt(gm.Go.Version); err != nil {
@@ -154,7 +155,7 @@ func goMod(o CreateOptions) ([]byte, error) {
 	for _, r := range gm.Require {
 		f.AddNewRequire(r.Mod.Path, r.Mod.Version, true)
 	}
-	if err := f.AddReplace(gopod, "", o.GopodDir, ""); err != nil {
+	if err := f.AddReplace(gopod, "", gopodDir, ""); err != nil {
 		return nil, err
 	}
 	f.SetRequireSeparateIndirect(f.Require)

@@ -161,21 +161,31 @@ func (s side) constructor(f *jen.File, m *model.Model, fields []*model.Field) er
 func (s side) encodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {
 	body := []jen.Code{jen.Id("e").Dot("ObjectStart").Call()}
 	guarded := false
+	// The full form keeps server-only fields in field order, so each run of
+	// them is guarded where it stands.
+	var run []jen.Code
+	flush := func() {
+		if len(run) > 0 {
+			body = append(body, jen.If(jen.Op("!").Id("e").Dot("Protocol")).Block(run...))
+			run = nil
+		}
+	}
 	for _, fl := range fields {
 		stmts := s.encodeField(fl)
 		if s.server && !fl.OnWire() {
-			// The full form keeps server-only fields in field order.
-			stmts = []jen.Code{jen.If(jen.Op("!").Id("e").Dot("Protocol")).Block(stmts...)}
+			run = append(run, stmts...)
 			guarded = true
+			continue
 		}
+		flush()
 		body = append(body, stmts...)
 	}
+	flush()
 	body = append(body, jen.Id("e").Dot("ObjectEnd").Call())
-	doc := "EncodeJSON writes the model as Serverpod does; null fields are left out."
+	f.Comment("EncodeJSON writes the model as Serverpod does; null fields are left out.")
 	if guarded {
-		doc = "EncodeJSON writes the model as Serverpod does; null fields are left out, and in protocol mode so are fields that never leave the server."
+		f.Comment("In protocol mode it also leaves out the fields that never leave the server.")
 	}
-	f.Comment(doc)
 	f.Func().Params(jen.Id("m").Op("*").Id(m.ClassName)).Id("EncodeJSON").Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(body...)
 	f.Line()
 }

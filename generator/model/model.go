@@ -369,8 +369,10 @@ type Field struct {
 	Name  string
 	Type  *Type
 	Scope Scope
-	// Persist is true when the field is a column: fields of a table class
-	// unless marked `!persist`, and never object or list relation fields.
+	// Persist is false for `!persist` fields and for object and list
+	// relation fields; on a table class the persisted fields are its columns
+	// (classes without a table keep Persist so that a table class extending
+	// them inherits their columns).
 	Persist bool
 	// DefaultModel is applied when a value is created or decoded without the
 	// field; DefaultPersist is the column's SQL DEFAULT. `default` sets both.

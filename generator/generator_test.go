@@ -1,0 +1,160 @@
+package generator
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gopod/gopod"
+	"github.com/gopod/gopod/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden/*/want")
+
+// inputDirs are the parts of a golden case that are inputs; everything the
+// generator writes is compared with want/.
+var inputDirs = []string{"config", "models", "endpoints", "e2e"}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newGoModule makes dir a Go module that builds against this checkout.
+func newGoModule(t *testing.T, dir, module string) {
+	t.Helper()
+	gomod, err := templates.GoMod(module, gopod.SourceDir(), gopod.GoMod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), gomod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), gopod.GoSum, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// generatedFiles reads every file under dir that is not an input.
+func generatedFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		top, _, _ := strings.Cut(rel, "/")
+		if d.IsDir() {
+			if slices.Contains(inputDirs, top) || top == ".gopod" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if rel == "go.mod" || rel == "go.sum" {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		out[rel] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func compareGolden(t *testing.T, wantDir string, got map[string][]byte) {
+	t.Helper()
+	if *update {
+		os.RemoveAll(wantDir)
+		for rel, b := range got {
+			p := filepath.Join(wantDir, filepath.FromSlash(rel))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	want := generatedFiles(t, wantDir)
+	for rel, b := range got {
+		w, ok := want[rel]
+		switch {
+		case !ok:
+			t.Errorf("%s was generated but is not in %s (run go test ./generator -update)", rel, wantDir)
+		case !bytes.Equal(w, b):
+			t.Errorf("%s differs from its golden file (run go test ./generator -update and review the diff)", rel)
+		}
+	}
+	for rel := range want {
+		if _, ok := got[rel]; !ok {
+			t.Errorf("%s is in %s but was not generated", rel, wantDir)
+		}
+	}
+}
+
+func goCmd(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// TestGolden generates each case under testdata/golden, compares the output
+// with want/, then builds, vets and tests the generated project (the e2e
+// package of a case runs against the generated code).
+func TestGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks and builds projects")
+	}
+	cases, err := os.ReadDir("testdata/golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.Name(), func(t *testing.T) {
+			src := filepath.Join("testdata", "golden", c.Name())
+			dir := filepath.Join(t.TempDir(), c.Name())
+			for _, d := range inputDirs {
+				if _, err := os.Stat(filepath.Join(src, d)); err == nil {
+					copyTree(t, filepath.Join(src, d), filepath.Join(dir, d))
+				}
+			}
+			newGoModule(t, dir, c.Name())
+			if _, err := Generate(context.Background(), Options{Dir: dir}); err != nil {
+				t.Fatal(err)
+			}
+			compareGolden(t, filepath.Join(src, "want"), generatedFiles(t, dir))
+			goCmd(t, dir, "vet", "./...")
+			goCmd(t, dir, "test", "./...")
+		})
+	}
+}
