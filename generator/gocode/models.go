@@ -151,7 +151,7 @@ func (s side) constructor(f *jen.File, m *model.Model, fields []*model.Field) er
 		assigns = append(assigns, jen.Id(fieldName(fl)).Op(":").Add(v))
 	}
 	f.Comment(fmt.Sprintf("New%s returns %s with the defaults its model file declares.", name, withArticle(name)))
-	f.Func().Id("New"+name).Params().Id(name).Block(
+	f.Func().Id("New" + name).Params().Id(name).Block(
 		jen.Return(jen.Id(name).Values(assigns...)),
 	)
 	f.Line()
