@@ -90,15 +90,20 @@ func (l *library) endpointMethod(e *endpoint.Endpoint, m *endpoint.Method, prefi
 	}
 	var annotations concat
 	if m.Deprecated != "" {
-		annotations = append(annotations, text("@Deprecated("+quote(m.Deprecated)+")"), hard)
+		annotations = append(annotations, call("@Deprecated", text(quote(m.Deprecated))), hard)
 	}
 	invoke := call("caller.callServerEndpoint<"+ret+">",
 		text(quote(prefix+e.Name)), text(quote(m.Name)), list("{", "}", args...))
+	paramList := list("(", ")", params...)
+	if len(params) == 1 {
+		// dart_style indents a lone parameter of an arrow function twice.
+		paramList = grp(text("("), indent(8, softLine, params[0]), text(")"))
+	}
 	return cat(
 		docComment(m.Doc),
 		annotations,
-		text(future+"<"+ret+"> "+m.Name), list("(", ")", params...),
-		arrow(invoke, len(params) > 1), text(";"),
+		arrowMember{signature: cat(text(future+"<"+ret+"> "+m.Name), paramList), body: invoke},
+		text(";"),
 	)
 }
 
@@ -135,7 +140,7 @@ func (g *generator) endpointMembers(l *library, prefix string, hasModules bool) 
 	lookup = cat(
 		text("@override"), hard,
 		text("Map<String, "+l.sp("EndpointRef")+"> get endpointRefLookup"),
-		arrow(list("{", "}", entries...), false), text(";"),
+		arrow(list("{", "}", entries...)), text(";"),
 	)
 	return s, f, lookup
 }
@@ -182,7 +187,7 @@ func (g *generator) clientClass(l *library, hasModules bool) doc {
 	moduleLookup := cat(
 		text("@override"), hard,
 		text("Map<String, "+sp("ModuleEndpointCaller")+"> get moduleLookup"),
-		arrow(list("{", "}", moduleEntries...), false), text(";"),
+		arrow(list("{", "}", moduleEntries...)), text(";"),
 	)
 	return cat(
 		header,

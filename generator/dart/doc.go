@@ -41,9 +41,21 @@ type nest struct {
 	d      doc
 }
 
+// breakNest indents its content only when the enclosing group is broken:
+// an expression that splits indents all its continuation lines, while the
+// block-like arguments of an unsplit expression keep the line's indentation.
+type breakNest struct {
+	indent int
+	d      doc
+}
+
 type group struct {
 	d      doc
 	strict bool
+	// minor groups (casts, type tests, index expressions) split only after
+	// the structure around them: they stay whole when the start of a value
+	// is measured.
+	minor bool
 }
 
 // split is the value after a head such as `name:`, `=` or `=>`. It goes on
@@ -66,6 +78,21 @@ type split struct {
 	breakFirst bool
 }
 
+// arrowMember is a member with an arrow body. When its signature splits,
+// dart_style puts the body on a continuation line; otherwise the body is a
+// split after ` =>`.
+type arrowMember struct {
+	signature doc
+	body      doc
+}
+
+// arrowBody is the second half of an arrowMember: start is the number of
+// lines printed before the signature.
+type arrowBody struct {
+	start int
+	body  doc
+}
+
 // tail is `left tail` where the tail (e.g. `as T`) may move to a
 // continuation line when left fits on its own.
 type tail struct {
@@ -86,7 +113,11 @@ func grp(ds ...doc) doc { return group{d: concat(ds)} }
 
 func strictGroup(ds ...doc) doc { return group{d: concat(ds), strict: true} }
 
+func minorGroup(ds ...doc) doc { return group{d: concat(ds), minor: true} }
+
 func indent(n int, ds ...doc) doc { return nest{indent: n, d: concat(ds)} }
+
+func indentIfBroken(n int, ds ...doc) doc { return breakNest{indent: n, d: concat(ds)} }
 
 // join puts sep between the docs.
 func join(ds []doc, sep ...doc) doc {
@@ -115,7 +146,10 @@ type cmd struct {
 	// A group or split that comes after a hard break inside that layout is
 	// not bound by the choice: it gets measured on its own line.
 	since int
-	d     doc
+	// opened marks, while measuring the start of a value, that the
+	// value's outermost group has been broken already.
+	opened bool
+	d      doc
 }
 
 type printer struct {
@@ -173,6 +207,12 @@ func (p *printer) step(c cmd) {
 		}
 	case nest:
 		p.push(cmd{indent: c.indent + x.indent, mode: c.mode, strict: c.strict, since: c.since, d: x.d})
+	case breakNest:
+		n := c.indent
+		if c.mode == modeBreak {
+			n += x.indent
+		}
+		p.push(cmd{indent: n, mode: c.mode, strict: c.strict, since: c.since, d: x.d})
 	case group:
 		if c.mode == modeFlat && p.lines == c.since {
 			p.push(cmd{indent: c.indent, mode: modeFlat, strict: x.strict, since: c.since, d: x.d})
@@ -195,6 +235,17 @@ func (p *printer) step(c cmd) {
 		p.newline(c.indent)
 	case split:
 		p.split(c, x)
+	case arrowMember:
+		p.push(cmd{indent: c.indent, mode: c.mode, strict: c.strict, since: c.since, d: arrowBody{start: p.lines, body: x.body}})
+		p.push(cmd{indent: c.indent, mode: c.mode, strict: c.strict, since: c.since, d: x.signature})
+	case arrowBody:
+		p.write(" =>")
+		if p.lines > x.start {
+			p.newline(c.indent + 4)
+			p.push(cmd{indent: c.indent + 4, mode: modeBreak, strict: c.strict, since: p.lines, d: x.body})
+			return
+		}
+		p.split(c, split{value: x.body, indent: 4, sameLineIndent: 4, preferNext: true})
 	case tail:
 		p.tail(c, x)
 	default:
@@ -226,9 +277,10 @@ func (p *printer) split(c cmd, x split) {
 		return
 	}
 	if !x.breakFirst && p.fitsHead(pageWidth-p.col-space, x.value) {
+		// The value breaks on the head's line; its continuation lines
+		// indent from the line, not from the head.
 		p.write(gap)
-		same.mode = modeBreak
-		p.push(same)
+		p.push(cmd{indent: c.indent, mode: modeBreak, strict: c.strict, since: p.lines, d: x.value})
 		return
 	}
 	p.newline(next)
@@ -278,7 +330,13 @@ func (p *printer) measure(width int, first cmd, withRest, head bool) bool {
 				return true
 			}
 			rest--
-			work = append(work, p.stack[rest])
+			next := p.stack[rest]
+			if next.mode == modeFlat && next.since != p.lines {
+				// A flat layout chosen before a hard break no longer binds
+				// what follows it: that part may still break.
+				next.mode = modeBreak
+			}
+			work = append(work, next)
 			continue
 		}
 		c := work[len(work)-1]
@@ -289,16 +347,23 @@ func (p *printer) measure(width int, first cmd, withRest, head bool) bool {
 			width -= len(x)
 		case concat:
 			for i := len(x) - 1; i >= 0; i-- {
-				work = append(work, cmd{indent: c.indent, mode: c.mode, strict: c.strict, d: x[i]})
+				work = append(work, cmd{indent: c.indent, mode: c.mode, strict: c.strict, opened: c.opened, d: x[i]})
 			}
 		case nest:
-			work = append(work, cmd{indent: c.indent + x.indent, mode: c.mode, strict: c.strict, d: x.d})
+			work = append(work, cmd{indent: c.indent + x.indent, mode: c.mode, strict: c.strict, opened: c.opened, d: x.d})
+		case breakNest:
+			work = append(work, cmd{indent: c.indent + x.indent, mode: c.mode, strict: c.strict, opened: c.opened, d: x.d})
 		case group:
-			m := c.mode
-			if head {
-				m = modeBreak
+			m, opened := c.mode, c.opened
+			if head && c.mode == modeBreak {
+				// The value's outermost group breaks; what it contains is
+				// measured flat.
+				m = modeFlat
+				if !x.minor && !c.opened {
+					m, opened = modeBreak, true
+				}
 			}
-			work = append(work, cmd{indent: c.indent, mode: m, strict: c.strict || x.strict, d: x.d})
+			work = append(work, cmd{indent: c.indent, mode: m, strict: c.strict || x.strict, opened: opened, d: x.d})
 		case line:
 			if c.mode == modeBreak {
 				return true
@@ -316,6 +381,11 @@ func (p *printer) measure(width int, first cmd, withRest, head bool) bool {
 				width--
 			}
 			work = append(work, cmd{indent: c.indent, mode: c.mode, strict: c.strict, d: x.value})
+		case arrowMember:
+			work = append(work, cmd{indent: c.indent, mode: c.mode, strict: c.strict, opened: c.opened, d: cat(x.signature, text(" =>"), split{value: x.body, indent: 4})})
+		case arrowBody:
+			width -= 3
+			work = append(work, cmd{indent: c.indent, mode: c.mode, strict: c.strict, opened: c.opened, d: split{value: x.body, indent: 4}})
 		case tail:
 			if c.mode == modeBreak && head {
 				work = append(work, cmd{indent: c.indent, mode: c.mode, d: x.left})

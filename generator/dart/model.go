@@ -108,12 +108,12 @@ func (l *library) classBody(m *model.Model) (doc, error) {
 	}
 	members := concat{ctor, hard, hard, l.factoryConstructor(name, impl, fields), hard, hard, l.fromJSONConstructor(name, fields)}
 	for _, f := range fields {
-		members = append(members, hard, hard, docComment(fieldDoc(f)), text(l.typ(f.Type)+" "+f.Name+";"))
+		members = append(members, hard, hard, docComment(fieldDoc(f)), declaration(l.typ(f.Type), f.Name+";"))
 	}
 
 	var copyParams []doc
 	for _, f := range fields {
-		copyParams = append(copyParams, text(l.typNullable(f.Type, true)+" "+f.Name))
+		copyParams = append(copyParams, declaration(l.typNullable(f.Type, true), f.Name))
 	}
 	members = append(members, hard, hard, copyWithDoc(name), text("@"+l.sp("useResult")), hard,
 		text(name+" copyWith"), optionalParams(copyParams), text(";"))
@@ -170,7 +170,7 @@ func (l *library) privateConstructor(name string, fields []*model.Field) (doc, e
 	for _, f := range fields {
 		switch {
 		case f.DefaultModel != nil:
-			params = append(params, text(l.typNullable(f.Type, true)+" "+f.Name))
+			params = append(params, declaration(l.typNullable(f.Type, true), f.Name))
 		case f.Type.Nullable || hasDefaults(f):
 			params = append(params, text("this."+f.Name))
 		default:
@@ -205,23 +205,23 @@ func (l *library) constructorParams(fields []*model.Field) []doc {
 	var params []doc
 	for _, f := range fields {
 		nullable := f.Type.Nullable || hasDefaults(f)
-		p := l.typNullable(f.Type, nullable) + " " + f.Name
+		typ := l.typNullable(f.Type, nullable)
 		if !nullable {
-			p = "required " + p
+			typ = "required " + typ
 		}
-		params = append(params, text(p))
+		params = append(params, declaration(typ, f.Name))
 	}
 	return params
 }
 
 func (l *library) factoryConstructor(name, impl string, fields []*model.Field) doc {
-	return cat(text("factory "+name), optionalParams(l.constructorParams(fields)), text(" = "+impl+";"))
+	return cat(text("factory "+name), optionalParams(l.constructorParams(fields)), text(" ="), split{value: text(impl + ";"), indent: 4, preferNext: true})
 }
 
 func (l *library) fromJSONConstructor(name string, fields []*model.Field) doc {
 	var args []doc
 	for _, f := range fields {
-		args = append(args, named(f.Name, l.fromJSON("jsonSerialization["+quote(f.Name)+"]", f.Type)))
+		args = append(args, named(f.Name, l.fromJSON(jsonField(f.Name), f.Type)))
 	}
 	return cat(
 		text("factory "+name+".fromJson"), list("(", ")", text("Map<String, dynamic> jsonSerialization")), text(" {"),
@@ -236,14 +236,19 @@ func (l *library) implClass(name, impl string, fields []*model.Field) doc {
 	for _, f := range fields {
 		superArgs = append(superArgs, named(f.Name, text(f.Name)))
 		if f.Type.Nullable {
-			copyParams = append(copyParams, text("Object? "+f.Name+" = _Undefined"))
-			copyArgs = append(copyArgs, named(f.Name, cond(text(f.Name+" is "+l.typ(f.Type)), text(f.Name), l.clone(f.Type, f.Name, 0, true))))
+			copyParams = append(copyParams, cat(text("Object? "+f.Name+" ="), split{value: text("_Undefined"), indent: 4, preferNext: true}))
+			copyArgs = append(copyArgs, named(f.Name, cond(isA(text(f.Name), l.typ(f.Type)), text(f.Name), l.clone(f.Type, f.Name, 0, true))))
 		} else {
-			copyParams = append(copyParams, text(l.typNullable(f.Type, true)+" "+f.Name))
+			copyParams = append(copyParams, declaration(l.typNullable(f.Type, true), f.Name))
 			copyArgs = append(copyArgs, named(f.Name, binary(text(f.Name), "??", l.clone(f.Type, f.Name, 0, true))))
 		}
 	}
-	ctor := cat(text(impl), optionalParams(l.constructorParams(fields)), text(" : "), indent(6, call("super._", superArgs...)), text(";"))
+	var ctor doc
+	if len(fields) > 1 {
+		ctor = cat(text(impl), optionalParams(l.constructorParams(fields)), text(" : "), indent(6, call("super._", superArgs...)), text(";"))
+	} else {
+		ctor = cat(text(impl), optionalParams(l.constructorParams(fields)), split{value: cat(text(": "), call("super._", superArgs...), text(";")), indent: 4, preferNext: true})
+	}
 	copyWith := cat(
 		copyWithDoc(name),
 		text("@"+l.sp("useResult")), hard,
@@ -253,7 +258,7 @@ func (l *library) implClass(name, impl string, fields []*model.Field) doc {
 		hard, text("}"),
 	)
 	return cat(
-		text("class "+impl+" extends "+name+" {"),
+		grp(text("class "+impl), indent(4, spaceLine, text("extends "+name+" {"))),
 		indent(2, hard, ctor, hard, hard, copyWith),
 		hard, text("}"), hard,
 	)

@@ -132,10 +132,10 @@ func (l *library) containerEntries(t *model.Type, add func(string, doc)) {
 	case model.TypeMap:
 		k, v := l.typ(t.Args[0]), l.typ(t.Args[1])
 		if t.Args[0].Name == model.TypeString && t.Args[0].Model == nil {
-			decode = cat(text("(data as Map)"), callBlock(".map", closure("(k, v)",
+			decode = cat(text("(data as Map)"), callBlock(".map", closureKeep("(k, v)",
 				callPlain("MapEntry", text("deserialize<"+k+">(k)"), text("deserialize<"+v+">(v)")))))
 		} else {
-			decode = call("Map.fromEntries", cat(text("(data as List)"), callBlock(".map", closure("(e)",
+			decode = callBlock("Map.fromEntries", cat(text("(data as List)"), callBlock(".map", closure("(e)",
 				callPlain("MapEntry", text("deserialize<"+k+">(e['k'])"), text("deserialize<"+v+">(e['v'])"))))))
 		}
 	}

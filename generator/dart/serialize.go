@@ -39,7 +39,7 @@ func immutable(t *model.Type) bool {
 }
 
 // fromJSON decodes the JSON value v (Dart code) as t.
-func (l *library) fromJSON(v string, t *model.Type) doc {
+func (l *library) fromJSON(v doc, t *model.Type) doc {
 	q := ""
 	if t.Nullable {
 		q = "?"
@@ -50,43 +50,48 @@ func (l *library) fromJSON(v string, t *model.Type) doc {
 		if t.Model.Serialized == model.ByName {
 			raw = "String"
 		}
-		return nullChecked(t, v, call(l.modelRef(t.Model)+".fromJson", text("("+v+" as "+raw+")")))
+		return nullChecked(t, v, call(l.modelRef(t.Model)+".fromJson", paren(cast(v, raw))))
 	case t.Model != nil:
-		return nullChecked(t, v, call(l.modelRef(t.Model)+".fromJson", text("("+v+" as Map<String, dynamic>)")))
+		return nullChecked(t, v, call(l.modelRef(t.Model)+".fromJson", paren(cast(v, "Map<String, dynamic>"))))
 	}
 	switch t.Name {
 	case model.TypeDouble:
-		return text("(" + v + " as num" + q + ")" + q + ".toDouble()")
+		return chain(paren(cast(v, "num"+q)), text(q+".toDouble()"))
 	case model.TypeDateTime, model.TypeDuration, model.TypeByteData, model.TypeUUID, model.TypeURI, model.TypeBigInt:
-		return nullChecked(t, v, call(l.sp(t.Name+"JsonExtension")+".fromJson", text(v)))
+		return nullChecked(t, v, call(l.sp(t.Name+"JsonExtension")+".fromJson", v))
 	case model.TypeList:
-		elem := l.fromJSON("e", t.Args[0])
-		return chain(text("("+v+" as List"+q+")"), callBlock(q+".map", closure("(e)", elem)), text(".toList()"))
+		elem := l.fromJSON(text("e"), t.Args[0])
+		return chain(paren(cast(v, "List"+q)), callBlock(q+".map", closure("(e)", elem)), text(".toList()"))
 	case model.TypeSet:
-		elem := l.fromJSON("e", t.Args[0])
+		elem := l.fromJSON(text("e"), t.Args[0])
 		return nullChecked(t, v, callPlain(l.sp("SetJsonExtension")+".fromJson",
-			text("("+v+" as List)"), cat(text("itemFromJson: "), closure("(e)", elem))))
+			paren(cast(v, "List")), cat(text("itemFromJson: "), closure("(e)", elem))))
 	case model.TypeMap:
 		key, value := t.Args[0], t.Args[1]
 		if key.Name == model.TypeString && key.Model == nil {
-			entry := call("MapEntry", l.fromJSON("k", key), l.fromJSON("v", value))
-			return chain(text("("+v+" as Map"+q+")"), callBlock(q+".map", closure("(k, v)", entry)))
+			entry := call("MapEntry", l.fromJSON(text("k"), key), l.fromJSON(text("v"), value))
+			return chain(paren(cast(v, "Map"+q)), callBlock(q+".map", closure("(k, v)", entry)))
 		}
 		mapType := "Map<" + l.typ(key) + ", " + l.typ(value) + ">"
-		entry := cat(l.fromJSON("e['k']", key), text(":"), split{value: l.fromJSON("e['v']", value), indent: 4, preferNext: true})
+		entry := cat(l.fromJSON(text("e['k']"), key), text(":"), split{value: l.fromJSON(text("e['v']"), value), indent: 4, preferNext: true})
 		entries := grp(text("{"), indent(2, softLine, text("...t,"), spaceLine, entry), softLine, text("}"))
-		return chain(text("("+v+" as List"+q+")"), callPlain(q+".fold<"+mapType+">", text("{}"), closure("(t, e)", entries)))
+		return chain(paren(cast(v, "List"+q)), callPlain(q+".fold<"+mapType+">", text("{}"), closure("(t, e)", entries)))
 	}
 	// String, bool, int
-	return text(v + " as " + t.Name + q)
+	return cast(v, t.Name+q)
+}
+
+// jsonField is `jsonSerialization['name']`.
+func jsonField(name string) doc {
+	return minorGroup(text("jsonSerialization["), indent(4, softLine, text(quote(name))), text("]"))
 }
 
 // nullChecked guards decode with a null check when t is nullable.
-func nullChecked(t *model.Type, v string, decode doc) doc {
+func nullChecked(t *model.Type, v doc, decode doc) doc {
 	if !t.Nullable {
 		return decode
 	}
-	return cond(text(v+" == null"), text("null"), decode)
+	return cond(cat(v, text(" == null")), text("null"), decode)
 }
 
 // toJSON encodes the Dart value ref of type t for toJson().
@@ -94,9 +99,9 @@ func toJSON(ref string, t *model.Type) doc {
 	if autoSerialized(t) {
 		return text(ref)
 	}
-	method := ref + ".toJson"
+	method := ".toJson"
 	if t.Nullable {
-		method = ref + "?.toJson"
+		method = "?.toJson"
 	}
 	var args []doc
 	switch t.Name {
@@ -114,15 +119,24 @@ func toJSON(ref string, t *model.Type) doc {
 			}
 		}
 	}
-	return call(method, args...)
+	return chain(text(ref), call(method, args...))
 }
 
 // clone copies the value of a field (root) or of a closure variable for
 // copyWith: containers are rebuilt, models copied, ByteData cloned.
 func (l *library) clone(t *model.Type, variable string, depth int, root bool) doc {
-	expr := variable
+	// dart_style counts `this.x` as the start of a method chain.
+	var target []doc
 	if root {
-		expr = "this." + variable
+		target = []doc{text("this"), text("." + variable)}
+	} else {
+		target = []doc{text(variable)}
+	}
+	chainOf := func(calls ...doc) doc {
+		if root {
+			return chain(target[0], append([]doc{target[1]}, calls...)...)
+		}
+		return chain(target[0], calls...)
 	}
 	dot := "."
 	if t.Nullable {
@@ -131,23 +145,26 @@ func (l *library) clone(t *model.Type, variable string, depth int, root bool) do
 	if t.Model != nil || len(t.Args) == 0 {
 		switch {
 		case immutable(t):
-			return text(expr)
+			// A property alone is no method chain.
+			return cat(target...)
 		case t.Model == nil && t.Name == model.TypeByteData:
-			return text(expr + dot + "clone()")
+			return chainOf(text(dot + "clone()"))
 		}
-		return text(expr + dot + "copyWith()")
+		return chainOf(text(dot + "copyWith()"))
 	}
 	switch t.Name {
 	case model.TypeMap:
 		k, v := fmt.Sprintf("key%d", depth), fmt.Sprintf("value%d", depth)
 		entry := call("MapEntry", l.clone(t.Args[0], k, depth+1, false), l.clone(t.Args[1], v, depth+1, false))
-		return cat(text(expr), callBlock(dot+"map", cat(list("(", ")", text(k), text(v)), text(" => "), entry)))
+		// The parameter list splits, so dart_style puts the body below.
+		fn := indent(4, list("(", ")", text(k), text(v)), text(" =>"), indent(4, hard, entry))
+		return chainOf(callBlock(dot+"map", fn))
 	case model.TypeSet:
 		e := fmt.Sprintf("e%d", depth)
-		return chain(text(expr), callBlock(dot+"map", closure("("+e+")", l.clone(t.Args[0], e, depth+1, false))), text(".toSet()"))
+		return chainOf(callBlock(dot+"map", closure("("+e+")", l.clone(t.Args[0], e, depth+1, false))), text(".toSet()"))
 	}
 	e := fmt.Sprintf("e%d", depth)
-	return chain(text(expr), callBlock(dot+"map", closure("("+e+")", l.clone(t.Args[0], e, depth+1, false))), text(".toList()"))
+	return chainOf(callBlock(dot+"map", closure("("+e+")", l.clone(t.Args[0], e, depth+1, false))), text(".toList()"))
 }
 
 // defaultValue is the Dart expression of a field's model default.

@@ -47,12 +47,37 @@ func callPlain(callee string, args ...doc) doc {
 // callBlock is `callee(closure)`: dart_style keeps a sole function argument
 // on the call's line and splits inside it.
 func callBlock(callee string, closure doc) doc {
-	return cat(text(callee+"("), indent(4, closure), text(")"))
+	return cat(text(callee+"("), closure, text(")"))
 }
 
-// closure is `(params) => body`.
+// closure is `(params) => body`; the body moves below the arrow when it
+// fits there and not after it.
 func closure(params string, body doc) doc {
-	return cat(text(params+" => "), body)
+	return cat(text(params+" =>"), split{value: body, indent: 4, sameLineIndent: 4, preferNext: true})
+}
+
+// closureKeep is a closure whose body stays after the arrow and splits
+// inside, as dart_style does for a call with several arguments.
+func closureKeep(params string, body doc) doc {
+	return cat(text(params+" =>"), split{value: body, indent: 4, sameLineIndent: 4})
+}
+
+// cast is `value as T`, split before `as` when needed.
+func cast(value doc, typ string) doc {
+	return minorGroup(indentIfBroken(4, value, spaceLine, text("as "+typ)))
+}
+
+// isA is `value is T`, split before `is` when needed.
+func isA(value doc, typ string) doc {
+	return minorGroup(indentIfBroken(4, value, spaceLine, text("is "+typ)))
+}
+
+// paren wraps d in parentheses.
+func paren(d doc) doc { return cat(text("("), d, text(")")) }
+
+// declaration is `type name`, split before the name when needed.
+func declaration(typ, name string) doc {
+	return minorGroup(text(typ), indent(4, spaceLine, text(name)))
 }
 
 // named is a named argument or a map entry: `name: value`.
@@ -66,21 +91,18 @@ func assign(name string, value doc) doc {
 }
 
 // arrow is ` => value` after a member's signature.
-func arrow(value doc, forceNext bool) doc {
-	if forceNext {
-		return cat(text(" =>"), indent(4, hard, value))
-	}
+func arrow(value doc) doc {
 	return cat(text(" =>"), split{value: value, indent: 4, sameLineIndent: 4, preferNext: true})
 }
 
 // cond is `c ? a : b`.
 func cond(c, a, b doc) doc {
-	return strictGroup(c, indent(4, spaceLine, text("? "), a, spaceLine, text(": "), b))
+	return strictGroup(indentIfBroken(4, c, spaceLine, text("? "), a, spaceLine, text(": "), b))
 }
 
 // binary is `left op right`, split after the operator.
 func binary(left doc, op string, right doc) doc {
-	return strictGroup(left, text(" "+op), indent(4, spaceLine, right))
+	return strictGroup(indentIfBroken(4, left, text(" "+op), spaceLine, right))
 }
 
 // chain is a method chain. With two or more calls it splits before every
@@ -94,7 +116,7 @@ func chain(target doc, calls ...doc) doc {
 		// start of the call does not fit there.
 		return cat(target, split{value: calls[0], indent: 4, tight: true})
 	}
-	return grp(target, indent(4, softLine, join(calls, softLine)))
+	return grp(indentIfBroken(4, target, softLine, join(calls, softLine)))
 }
 
 // as is `left as T`, where `as T` moves to its own line when left fits alone.

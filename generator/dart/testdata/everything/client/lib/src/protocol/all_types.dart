@@ -229,8 +229,8 @@ abstract class AllTypes implements _i1.SerializableModel {
           ? null
           : _i1.SetJsonExtension.fromJson(
               (jsonSerialization['aNullableExampleSet'] as List),
-              itemFromJson: (e) => _i5.Example.fromJson(
-                  (e as Map<String, dynamic>))),
+              itemFromJson: (e) =>
+                  _i5.Example.fromJson((e as Map<String, dynamic>))),
       aStringMap:
           (jsonSerialization['aStringMap'] as Map).map((k, v) => MapEntry(
                 k as String,
@@ -252,20 +252,20 @@ abstract class AllTypes implements _i1.SerializableModel {
                 k as String,
                 (v as List)
                     .map((e) => (e as List).fold<Map<int, _i5.Example?>>(
-                            {},
-                            (t, e) => {
-                              ...t,
-                              e['k'] as int: e['v'] == null
-                                  ? null
-                                  : _i5.Example.fromJson(
-                                      (e['v'] as Map<String, dynamic>))
-                            }))
+                        {},
+                        (t, e) => {
+                          ...t,
+                          e['k'] as int: e['v'] == null
+                              ? null
+                              : _i5.Example.fromJson(
+                                  (e['v'] as Map<String, dynamic>))
+                        }))
                     .toList(),
               )),
       aListOfLists: (jsonSerialization['aListOfLists'] as List)
           .map((e) => (e as List)
-                  .map((e) => _i1.ByteDataJsonExtension.fromJson(e))
-                  .toList())
+              .map((e) => _i1.ByteDataJsonExtension.fromJson(e))
+              .toList())
           .toList(),
       count: jsonSerialization['count'] as int,
       ratio: (jsonSerialization['ratio'] as num).toDouble(),
@@ -758,43 +758,49 @@ class _AllTypesImpl extends AllTypes {
           this.aStringMap.map((
                 key0,
                 value0,
-              ) => MapEntry(
-                key0,
-                value0,
-              )),
+              ) =>
+                  MapEntry(
+                    key0,
+                    value0,
+                  )),
       anIntKeyMap: anIntKeyMap is Map<int, String>?
           ? anIntKeyMap
           : this.anIntKeyMap?.map((
                 key0,
                 value0,
-              ) => MapEntry(
-                key0,
-                value0,
-              )),
+              ) =>
+                  MapEntry(
+                    key0,
+                    value0,
+                  )),
       aColorKeyMap: aColorKeyMap ??
           this.aColorKeyMap.map((
                 key0,
                 value0,
-              ) => MapEntry(
-                key0,
-                value0,
-              )),
+              ) =>
+                  MapEntry(
+                    key0,
+                    value0,
+                  )),
       aNestedMap: aNestedMap ??
           this.aNestedMap.map((
                 key0,
                 value0,
-              ) => MapEntry(
-                key0,
-                value0.map((e1) => e1.map((
+              ) =>
+                  MapEntry(
+                    key0,
+                    value0.map((e1) => e1.map((
                               key2,
                               value2,
-                            ) => MapEntry(
-                              key2,
-                              value2?.copyWith(),
-                            ))).toList(),
-              )),
+                            ) =>
+                                MapEntry(
+                                  key2,
+                                  value2?.copyWith(),
+                                ))).toList(),
+                  )),
       aListOfLists: aListOfLists ??
-          this.aListOfLists
+          this
+              .aListOfLists
               .map((e0) => e0.map((e1) => e1.clone()).toList())
               .toList(),
       count: count ?? this.count,

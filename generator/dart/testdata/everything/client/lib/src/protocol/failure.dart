@@ -94,10 +94,11 @@ class _FailureImpl extends Failure {
           : this.details?.map((
                 key0,
                 value0,
-              ) => MapEntry(
-                key0,
-                value0,
-              )),
+              ) =>
+                  MapEntry(
+                    key0,
+                    value0,
+                  )),
     );
   }
 }

@@ -160,25 +160,22 @@ class Protocol extends _i1.SerializationManager {
     }
     if (t == Map<String, int>) {
       return (data as Map).map((k, v) => MapEntry(
-              deserialize<String>(k), deserialize<int>(v))) as T;
+          deserialize<String>(k), deserialize<int>(v))) as T;
     }
     if (t == _i1.getType<Map<int, String>?>()) {
       return (data != null
-          ? Map.fromEntries(
-              (data as List).map((e) => MapEntry(
-                      deserialize<int>(e['k']), deserialize<String>(e['v']))))
+          ? Map.fromEntries((data as List).map((e) =>
+              MapEntry(deserialize<int>(e['k']), deserialize<String>(e['v']))))
           : null) as T;
     }
     if (t == Map<_i3.Color, Duration>) {
-      return Map.fromEntries(
-          (data as List).map((e) => MapEntry(
-                  deserialize<_i3.Color>(e['k']),
-                  deserialize<Duration>(e['v'])))) as T;
+      return Map.fromEntries((data as List).map((e) => MapEntry(
+          deserialize<_i3.Color>(e['k']), deserialize<Duration>(e['v'])))) as T;
     }
     if (t == Map<String, List<Map<int, _i5.Example?>>>) {
       return (data as Map).map((k, v) => MapEntry(
-              deserialize<String>(k),
-              deserialize<List<Map<int, _i5.Example?>>>(v))) as T;
+          deserialize<String>(k),
+          deserialize<List<Map<int, _i5.Example?>>>(v))) as T;
     }
     if (t == List<Map<int, _i5.Example?>>) {
       return (data as List)
@@ -186,10 +183,8 @@ class Protocol extends _i1.SerializationManager {
           .toList() as T;
     }
     if (t == Map<int, _i5.Example?>) {
-      return Map.fromEntries(
-          (data as List).map((e) => MapEntry(
-                  deserialize<int>(e['k']),
-                  deserialize<_i5.Example?>(e['v'])))) as T;
+      return Map.fromEntries((data as List).map((e) => MapEntry(
+          deserialize<int>(e['k']), deserialize<_i5.Example?>(e['v'])))) as T;
     }
     if (t == List<List<_i16.ByteData>>) {
       return (data as List)
@@ -203,7 +198,7 @@ class Protocol extends _i1.SerializationManager {
     if (t == _i1.getType<Map<String, String>?>()) {
       return (data != null
           ? (data as Map).map((k, v) => MapEntry(
-                  deserialize<String>(k), deserialize<String>(v)))
+              deserialize<String>(k), deserialize<String>(v)))
           : null) as T;
     }
     if (t == _i1.getType<List<_i8.Enrollment>?>()) {
@@ -219,14 +214,12 @@ class Protocol extends _i1.SerializationManager {
     if (t == _i1.getType<Map<String, List<_i5.Example>>?>()) {
       return (data != null
           ? (data as Map).map((k, v) => MapEntry(
-                  deserialize<String>(k), deserialize<List<_i5.Example>>(v)))
+              deserialize<String>(k), deserialize<List<_i5.Example>>(v)))
           : null) as T;
     }
     if (t == Map<int, _i3.Color>) {
-      return Map.fromEntries(
-          (data as List).map((e) => MapEntry(
-                  deserialize<int>(e['k']),
-                  deserialize<_i3.Color>(e['v'])))) as T;
+      return Map.fromEntries((data as List).map((e) => MapEntry(
+          deserialize<int>(e['k']), deserialize<_i3.Color>(e['v'])))) as T;
     }
     if (t == _i1.getType<Set<_i1.UuidValue?>?>()) {
       return (data != null
