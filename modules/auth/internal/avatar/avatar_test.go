@@ -324,3 +324,37 @@ func BenchmarkNormalize12MP(b *testing.B) {
 		}
 	}
 }
+
+// FuzzNormalize feeds arbitrary bytes to Normalize under tight limits: it
+// must return an image of the requested size or one of its errors, and
+// never panic or exceed the pixel cap.
+func FuzzNormalize(f *testing.F) {
+	tiny := sample(6, 4)
+	for _, kind := range []string{"png", "jpeg", "gif"} {
+		var buf bytes.Buffer
+		switch kind {
+		case "png":
+			png.Encode(&buf, tiny)
+		case "jpeg":
+			jpeg.Encode(&buf, tiny, nil)
+		case "gif":
+			gif.Encode(&buf, tiny, nil)
+		}
+		f.Add(buf.Bytes())
+	}
+	f.Add(pngHeader(1<<20, 1<<20))
+	limits := Limits{MaxBytes: 1 << 16, MaxPixels: 1 << 14}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := limits.Normalize(in, 8, PNG, 0)
+		if err != nil {
+			if !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			return
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(out))
+		if err != nil || cfg.Width != 8 || cfg.Height != 8 {
+			t.Fatalf("output %v, %v; want an 8×8 PNG", cfg, err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -471,4 +472,70 @@ func BenchmarkVerifyCachedKey(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestConcurrentFirstUse checks that simultaneous first verifications share
+// one key fetch (run with -race).
+func TestConcurrentFirstUse(t *testing.T) {
+	k1 := rsaKey(t, 0)
+	is := newIssuer(t, JWKS, map[string]*rsa.PrivateKey{"k1": k1})
+	v := newGoogle(t, is, newClock())
+	tok := sign(t, k1, "k1", googleClaims())
+	errs := make(chan error, 16)
+	for range cap(errs) {
+		go func() {
+			_, err := v.Verify(context.Background(), tok, "")
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := is.fetches.Load(); n != 1 {
+		t.Errorf("%d key fetches, want 1", n)
+	}
+}
+
+// FuzzTokenParsing feeds arbitrary tokens through the parts of Verify that
+// run before any key is needed and through the claim checks: they must
+// fail cleanly, never panic, and never accept a token without a key id.
+func FuzzTokenParsing(f *testing.F) {
+	k1 := rsaKey(f, 0)
+	f.Add(sign(f, k1, "k1", googleClaims()))
+	f.Add(unsigned(map[string]any{"alg": "none"}, googleClaims()))
+	f.Add("a.b.c")
+	f.Add("")
+	v, err := NewGoogle([]string{webClientID}, Config{Now: newClock().Now})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		kid, err := checkHeader(token)
+		if err == nil && kid == "" {
+			t.Fatalf("checkHeader accepted %q without a kid", token)
+		}
+		if err != nil && !errors.Is(err, ErrInvalidToken) {
+			t.Fatalf("checkHeader error %v does not wrap ErrInvalidToken", err)
+		}
+		parts := strings.Split(token, ".")
+		if len(parts) != 3 {
+			return
+		}
+		payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+		if err != nil {
+			return
+		}
+		c, err := decodeClaims(payload)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidToken) {
+				t.Fatalf("decodeClaims error %v does not wrap ErrInvalidToken", err)
+			}
+			return
+		}
+		if err := v.check(c, ""); err != nil && !errors.Is(err, ErrInvalidToken) {
+			t.Fatalf("check error %v does not wrap ErrInvalidToken", err)
+		}
+	})
 }
