@@ -85,8 +85,6 @@ class EndpointTypes extends _i1.EndpointRef {
       );
 
   /// Old does nothing.
-  ///
-  /// Deprecated: use nothing.
   @Deprecated('use nothing')
   _i2.Future<void> old(
     String class_,

@@ -10,6 +10,7 @@
 // ignore_for_file: no_leading_underscores_for_library_prefixes
 import 'package:serverpod_client/serverpod_client.dart' as _i1;
 
+/// Thrown by endpoints; the client rethrows it.
 abstract class Failure
     implements _i1.SerializableException, _i1.SerializableModel {
   Failure._({

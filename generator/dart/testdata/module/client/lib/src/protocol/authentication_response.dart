@@ -9,16 +9,22 @@
 
 // ignore_for_file: no_leading_underscores_for_library_prefixes
 import 'package:serverpod_client/serverpod_client.dart' as _i1;
+import 'authentication_fail_reason.dart' as _i2;
 
+/// The result of a sign-in attempt.
 abstract class AuthenticationResponse implements _i1.SerializableModel {
   AuthenticationResponse._({
     required this.success,
     this.keyId,
+    this.key,
+    this.failReason,
   });
 
   factory AuthenticationResponse({
     required bool success,
     int? keyId,
+    String? key,
+    _i2.AuthenticationFailReason? failReason,
   }) = _AuthenticationResponseImpl;
 
   factory AuthenticationResponse.fromJson(
@@ -26,6 +32,11 @@ abstract class AuthenticationResponse implements _i1.SerializableModel {
     return AuthenticationResponse(
       success: jsonSerialization['success'] as bool,
       keyId: jsonSerialization['keyId'] as int?,
+      key: jsonSerialization['key'] as String?,
+      failReason: jsonSerialization['failReason'] == null
+          ? null
+          : _i2.AuthenticationFailReason.fromJson(
+              (jsonSerialization['failReason'] as int)),
     );
   }
 
@@ -33,18 +44,26 @@ abstract class AuthenticationResponse implements _i1.SerializableModel {
 
   int? keyId;
 
+  String? key;
+
+  _i2.AuthenticationFailReason? failReason;
+
   /// Returns a shallow copy of this [AuthenticationResponse]
   /// with some or all fields replaced by the given arguments.
   @_i1.useResult
   AuthenticationResponse copyWith({
     bool? success,
     int? keyId,
+    String? key,
+    _i2.AuthenticationFailReason? failReason,
   });
   @override
   Map<String, dynamic> toJson() {
     return {
       'success': success,
       if (keyId != null) 'keyId': keyId,
+      if (key != null) 'key': key,
+      if (failReason != null) 'failReason': failReason?.toJson(),
     };
   }
 
@@ -60,9 +79,13 @@ class _AuthenticationResponseImpl extends AuthenticationResponse {
   _AuthenticationResponseImpl({
     required bool success,
     int? keyId,
+    String? key,
+    _i2.AuthenticationFailReason? failReason,
   }) : super._(
           success: success,
           keyId: keyId,
+          key: key,
+          failReason: failReason,
         );
 
   /// Returns a shallow copy of this [AuthenticationResponse]
@@ -72,10 +95,16 @@ class _AuthenticationResponseImpl extends AuthenticationResponse {
   AuthenticationResponse copyWith({
     bool? success,
     Object? keyId = _Undefined,
+    Object? key = _Undefined,
+    Object? failReason = _Undefined,
   }) {
     return AuthenticationResponse(
       success: success ?? this.success,
       keyId: keyId is int? ? keyId : this.keyId,
+      key: key is String? ? key : this.key,
+      failReason: failReason is _i2.AuthenticationFailReason?
+          ? failReason
+          : this.failReason,
     );
   }
 }

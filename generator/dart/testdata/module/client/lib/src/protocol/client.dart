@@ -13,6 +13,7 @@ import 'dart:async' as _i2;
 import 'package:serverpod_auth_client/src/protocol/authentication_response.dart'
     as _i3;
 
+/// Endpoint for signing in with an email address and a password.
 /// {@category Endpoint}
 class EndpointEmail extends _i1.EndpointRef {
   EndpointEmail(_i1.EndpointCaller caller) : super(caller);
@@ -20,6 +21,7 @@ class EndpointEmail extends _i1.EndpointRef {
   @override
   String get name => 'serverpod_auth.email';
 
+  /// Authenticates a user with email and password.
   _i2.Future<_i3.AuthenticationResponse> authenticate(
     String email,
     String password,
@@ -30,6 +32,19 @@ class EndpointEmail extends _i1.EndpointRef {
         {
           'email': email,
           'password': password,
+        },
+      );
+
+  _i2.Future<bool> changePassword(
+    String oldPassword,
+    String newPassword,
+  ) =>
+      caller.callServerEndpoint<bool>(
+        'serverpod_auth.email',
+        'changePassword',
+        {
+          'oldPassword': oldPassword,
+          'newPassword': newPassword,
         },
       );
 }
@@ -47,9 +62,17 @@ class EndpointStatus extends _i1.EndpointRef {
         {},
       );
 
+  @Deprecated(
+      'Use signOutDevice to sign out a single device or signOutAllDevices to sign out all devices.')
   _i2.Future<void> signOut() => caller.callServerEndpoint<void>(
         'serverpod_auth.status',
         'signOut',
+        {},
+      );
+
+  _i2.Future<void> signOutDevice() => caller.callServerEndpoint<void>(
+        'serverpod_auth.status',
+        'signOutDevice',
         {},
       );
 }

@@ -9,7 +9,9 @@
 
 // ignore_for_file: no_leading_underscores_for_library_prefixes
 import 'package:serverpod_client/serverpod_client.dart' as _i1;
-import 'authentication_response.dart' as _i2;
+import 'authentication_fail_reason.dart' as _i2;
+import 'authentication_response.dart' as _i3;
+export 'authentication_fail_reason.dart';
 export 'authentication_response.dart';
 export 'client.dart';
 
@@ -26,11 +28,18 @@ class Protocol extends _i1.SerializationManager {
     Type? t,
   ]) {
     t ??= T;
-    if (t == _i2.AuthenticationResponse) {
-      return _i2.AuthenticationResponse.fromJson(data) as T;
+    if (t == _i2.AuthenticationFailReason) {
+      return _i2.AuthenticationFailReason.fromJson(data) as T;
     }
-    if (t == _i1.getType<_i2.AuthenticationResponse?>()) {
-      return (data != null ? _i2.AuthenticationResponse.fromJson(data) : null)
+    if (t == _i3.AuthenticationResponse) {
+      return _i3.AuthenticationResponse.fromJson(data) as T;
+    }
+    if (t == _i1.getType<_i2.AuthenticationFailReason?>()) {
+      return (data != null ? _i2.AuthenticationFailReason.fromJson(data) : null)
+          as T;
+    }
+    if (t == _i1.getType<_i3.AuthenticationResponse?>()) {
+      return (data != null ? _i3.AuthenticationResponse.fromJson(data) : null)
           as T;
     }
     return super.deserialize<T>(data, t);
@@ -40,7 +49,10 @@ class Protocol extends _i1.SerializationManager {
   String? getClassNameForObject(Object? data) {
     String? className = super.getClassNameForObject(data);
     if (className != null) return className;
-    if (data is _i2.AuthenticationResponse) {
+    if (data is _i2.AuthenticationFailReason) {
+      return 'AuthenticationFailReason';
+    }
+    if (data is _i3.AuthenticationResponse) {
       return 'AuthenticationResponse';
     }
     return null;
@@ -52,8 +64,11 @@ class Protocol extends _i1.SerializationManager {
     if (dataClassName is! String) {
       return super.deserializeByClassName(data);
     }
+    if (dataClassName == 'AuthenticationFailReason') {
+      return deserialize<_i2.AuthenticationFailReason>(data['data']);
+    }
     if (dataClassName == 'AuthenticationResponse') {
-      return deserialize<_i2.AuthenticationResponse>(data['data']);
+      return deserialize<_i3.AuthenticationResponse>(data['data']);
     }
     return super.deserializeByClassName(data);
   }
