@@ -58,7 +58,7 @@ type caseInput struct {
 }
 
 // loadCase reads testdata/<name> and resolves it as `gopod generate` would.
-func loadCase(t *testing.T, name string) caseInput {
+func loadCase(t testing.TB, name string) caseInput {
 	t.Helper()
 	dir := filepath.Join("testdata", name)
 	var proj projectFile
@@ -109,7 +109,7 @@ func loadCase(t *testing.T, name string) caseInput {
 	return in
 }
 
-func readYAML(t *testing.T, path string, v any) {
+func readYAML(t testing.TB, path string, v any) {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -121,7 +121,7 @@ func readYAML(t *testing.T, path string, v any) {
 }
 
 // modelFiles reads the *.spy.yaml files under dir, named relative to it.
-func modelFiles(t *testing.T, dir string) []model.File {
+func modelFiles(t testing.TB, dir string) []model.File {
 	t.Helper()
 	var files []model.File
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -145,7 +145,7 @@ func modelFiles(t *testing.T, dir string) []model.File {
 	return files
 }
 
-func failOnDiagnostics(t *testing.T, diags []model.Diagnostic) {
+func failOnDiagnostics(t testing.TB, diags []model.Diagnostic) {
 	t.Helper()
 	for _, d := range diags {
 		if d.Fails() {

@@ -386,3 +386,69 @@ func TestGenerateErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSmallProjects covers layouts the golden cases do not reach: no
+// endpoints or models at all, single-field classes with and without
+// defaults, and a class whose only field is nullable.
+func TestSmallProjects(t *testing.T) {
+	one := class("One", "one", withDefault(fld("count", typ(model.TypeInt)), "1"))
+	solo := class("Solo", "solo", fld("name", typ(model.TypeString)))
+	maybe := class("Maybe", "maybe", fld("note", &model.Type{Name: model.TypeString, Nullable: true}))
+	tests := []struct {
+		name      string
+		models    []*model.Model
+		endpoints []*endpoint.Endpoint
+		want      []string
+	}{
+		{"empty", nil, nil, []string{"Map<String, _i1.EndpointRef> get endpointRefLookup => {};", "disconnectStreamsOnLostInternetConnection,\n        );"}},
+		{"single default", []*model.Model{one}, nil, []string{"One._({int? count}) : count = count ?? 1;", "factory One({int? count}) = _OneImpl;"}},
+		{"single field", []*model.Model{solo}, []*endpoint.Endpoint{{Name: "solo", Methods: []*endpoint.Method{method("get", modelType(solo))}}},
+			[]string{"_SoloImpl({required String name}) : super._(name: name);", "_i2.Future<_i3.Solo> get() => caller.callServerEndpoint<_i3.Solo>("}},
+		{"single nullable", []*model.Model{maybe}, nil, []string{"class _Undefined {}", "Maybe copyWith({Object? note = _Undefined}) {"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files, err := Generate(tt.models, tt.endpoints, Options{ProjectName: "small", ClientPackageName: "small_client"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := dartcheck.CheckFiles(files); err != nil {
+				t.Fatal(err)
+			}
+			var all strings.Builder
+			for _, name := range sortedKeys(files) {
+				all.Write(files[name])
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(all.String(), w) {
+					t.Errorf("generated code lacks %q", w)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGenerate measures a project of 500 models of every field type.
+func BenchmarkGenerate(b *testing.B) {
+	in := loadCase(b, "everything")
+	var models []*model.Model
+	for i := 0; i < 500; i++ {
+		for _, m := range in.models {
+			if m.ClassName != "AllTypes" {
+				continue
+			}
+			c := *m
+			c.ClassName = fmt.Sprintf("AllTypes%d", i)
+			c.FileName = fmt.Sprintf("all_types_%d", i)
+			c.SourcePath = "models/" + c.FileName + ".spy.yaml"
+			models = append(models, &c)
+		}
+	}
+	models = append(models, in.models...)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Generate(models, in.endpoints, in.opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -161,7 +161,12 @@ type printer struct {
 	pending int
 	lines   int
 	stack   []cmd
+	// scratch is measure's work list, kept to save allocations.
+	scratch []cmd
 }
+
+// spaces is sliced for indentation.
+var spaces = strings.Repeat(" ", 256)
 
 // render lays d out and returns the text.
 func render(d doc) string {
@@ -182,7 +187,9 @@ func (p *printer) write(s string) {
 		return
 	}
 	if p.pending >= 0 {
-		p.out.WriteString(strings.Repeat(" ", p.pending))
+		for n := p.pending; n > 0; n -= len(spaces) {
+			p.out.WriteString(spaces[:min(n, len(spaces))])
+		}
 		p.pending = -1
 	}
 	p.out.WriteString(s)
@@ -319,7 +326,8 @@ func (p *printer) fitsHead(width int, d doc) bool {
 }
 
 func (p *printer) measure(width int, first cmd, withRest, head bool) bool {
-	work := []cmd{first}
+	work := append(p.scratch[:0], first)
+	defer func() { p.scratch = work[:0] }()
 	rest := len(p.stack)
 	for {
 		if width < 0 {
