@@ -148,7 +148,13 @@ func (g *generator) check() error {
 		}
 	}
 	for _, e := range g.endpoints {
+		if dartReserved[e.Name] || clientMembers[e.Name] {
+			return fmt.Errorf("%s: endpoint %s: %q cannot name a field of the Dart client (it is a reserved word or a member of Client); rename the endpoint type", e.Pos, e.GoName, e.Name)
+		}
 		for _, meth := range e.Methods {
+			if dartReserved[meth.Name] || endpointRefMembers[meth.Name] {
+				return fmt.Errorf("%s: endpoint method %s.%s: %q cannot name a method of the Dart client (it is a reserved word or a member of EndpointRef); rename the method", meth.Pos, e.Name, meth.GoName, meth.Name)
+			}
 			if meth.Returns != nil {
 				if err := g.checkType(meth.Returns); err != nil {
 					return fmt.Errorf("%s: endpoint method %s.%s returns %s: %w", meth.Pos, e.Name, meth.Name, meth.Returns, err)
@@ -191,6 +197,26 @@ func (g *generator) checkType(t *model.Type) error {
 		}
 	})
 	return err
+}
+
+// clientMembers are the names the Dart Client (ServerpodClientShared,
+// ModuleEndpointCaller) already uses; an endpoint field cannot take them.
+var clientMembers = map[string]bool{
+	"host": true, "websocketHost": true, "serializationManager": true, "authenticationKeyManager": true,
+	"moduleLookup": true, "endpointRefLookup": true, "streamingConnectionTimeout": true,
+	"connectionTimeout": true, "onFailedCall": true, "onSucceededCall": true, "connectivityMonitor": true,
+	"close": true, "openStreamingConnection": true, "closeStreamingMethodConnections": true,
+	"closeStreamingConnection": true, "addStreamingConnectionStatusListener": true,
+	"removeStreamingConnectionStatusListener": true, "streamingConnectionStatus": true,
+	"updateStreamingConnectionAuthenticationKey": true, "callServerEndpoint": true,
+	"callStreamingServerEndpoint": true, "client": true, "modules": true,
+	"hashCode": true, "runtimeType": true, "toString": true, "noSuchMethod": true,
+}
+
+// endpointRefMembers are the names EndpointRef already uses.
+var endpointRefMembers = map[string]bool{
+	"caller": true, "client": true, "name": true, "stream": true, "sendStreamMessage": true,
+	"resetStream": true, "hashCode": true, "runtimeType": true, "toString": true, "noSuchMethod": true,
 }
 
 // moduleOf finds the module a module model belongs to.

@@ -376,6 +376,14 @@ func TestGenerateErrors(t *testing.T) {
 		{"unresolved type", []*model.Model{cyclic}, nil, Options{ClientPackageName: "x_client"}, "field A.x: type Mystery is not a known model"},
 		{"inheritance", []*model.Model{child}, nil, Options{ClientPackageName: "x_client"}, "inheritance"},
 		{"bad default", []*model.Model{badDefault}, nil, Options{ClientPackageName: "x_client"}, `default value "ten"`},
+		{"endpoint named like a Client member", nil, []*endpoint.Endpoint{{Name: "host", GoName: "HostEndpoint"}},
+			Options{ClientPackageName: "x_client"}, `endpoint HostEndpoint: "host" cannot name a field`},
+		{"reserved endpoint name", nil, []*endpoint.Endpoint{{Name: "new", GoName: "NewEndpoint"}},
+			Options{ClientPackageName: "x_client"}, `"new" cannot name a field`},
+		{"reserved method name", nil, []*endpoint.Endpoint{{Name: "jobs", Methods: []*endpoint.Method{{Name: "do", GoName: "Do"}}}},
+			Options{ClientPackageName: "x_client"}, `jobs.Do: "do" cannot name a method`},
+		{"method named like an EndpointRef member", nil, []*endpoint.Endpoint{{Name: "jobs", Methods: []*endpoint.Method{{Name: "name", GoName: "Name"}}}},
+			Options{ClientPackageName: "x_client"}, `jobs.Name: "name" cannot name a method`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
