@@ -85,28 +85,28 @@ func planOptions(o *migrate.PlanOptions) {
 
 // prettyPlanOptions also lays CREATE TABLE bodies out one column per line,
 // like Serverpod's files. Atlas would break ALTER TABLE statements over lines
-// too, so only CREATE TABLE statements are taken from a pretty plan.
+// too, so only the statements of table creations and drops are taken from a
+// pretty plan.
 func prettyPlanOptions(o *migrate.PlanOptions) {
 	planOptions(o)
 	o.Indent = "    "
 }
 
-// planChanges plans changes twice: flat, and with CREATE TABLE statements
-// laid out over lines. The two plans have the same statements in the same
-// order.
-func planChanges(changes []schema.Change) (flat, pretty []*migrate.Change, err error) {
-	p, err := postgres.DefaultPlan.PlanChanges(context.Background(), "", changes, planOptions)
+// prettyStatements plans the creation or drop of one table again, laid out
+// over lines. Planning one table at a time keeps the cost linear; the plan of
+// the whole change set sorts its changes in quadratic time.
+type prettyStatements map[schema.Change][]*migrate.Change
+
+func (p prettyStatements) of(src schema.Change) ([]*migrate.Change, error) {
+	if planned, ok := p[src]; ok {
+		return planned, nil
+	}
+	plan, err := postgres.DefaultPlan.PlanChanges(context.Background(), "", []schema.Change{src}, prettyPlanOptions)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	pp, err := postgres.DefaultPlan.PlanChanges(context.Background(), "", changes, prettyPlanOptions)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(p.Changes) != len(pp.Changes) {
-		return nil, nil, fmt.Errorf("the planner laid out %d statements once and %d once", len(p.Changes), len(pp.Changes))
-	}
-	return p.Changes, pp.Changes, nil
+	p[src] = plan.Changes
+	return plan.Changes, nil
 }
 
 // Diff computes the migration from one definition to another. from may be
@@ -362,7 +362,7 @@ func (d *differ) plan() (*Plan, error) {
 		plan.Steps = steps
 	}
 	if len(changes) > 0 {
-		flat, pretty, err := planChanges(changes)
+		p, err := postgres.DefaultPlan.PlanChanges(context.Background(), "", changes, planOptions)
 		if err != nil {
 			return nil, fmt.Errorf("plan the migration: %w", err)
 		}
@@ -370,7 +370,11 @@ func (d *differ) plan() (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		plan.Steps = append(plan.Steps, d.steps(flat, pretty, implicit)...)
+		steps, err := d.steps(p.Changes, implicit)
+		if err != nil {
+			return nil, err
+		}
+		plan.Steps = append(plan.Steps, steps...)
 	}
 	plan.Migration = d.migration(changes, recreated)
 	return plan, nil
@@ -422,18 +426,37 @@ func reverseOf(c *migrate.Change) []string {
 }
 
 // steps labels Atlas's planned statements with the Serverpod action and
-// table they belong to. CREATE TABLE statements come from the pretty plan.
+// table they belong to. Table creations and drops are laid out over lines.
 // implicit holds, per table, the statements that recreate what dropping a
 // column dropped along with it; they complete the undo of that ALTER TABLE.
-func (d *differ) steps(flat, pretty []*migrate.Change, implicit map[string][]string) []Step {
-	out := make([]Step, 0, len(flat))
+func (d *differ) steps(planned []*migrate.Change, implicit map[string][]string) ([]Step, error) {
+	out := make([]Step, 0, len(planned))
+	pretty := prettyStatements{}
+	// seen counts the statements of each source change so far, to pair them
+	// with the statements of its pretty plan.
+	seen := map[schema.Change]int{}
+	prettyOf := func(c *migrate.Change) (*migrate.Change, error) {
+		all, err := pretty.of(c.Source)
+		if err != nil {
+			return nil, fmt.Errorf("plan table %q: %w", tableOf(c.Source), err)
+		}
+		i := seen[c.Source]
+		seen[c.Source]++
+		if i >= len(all) || all[i].Comment != c.Comment {
+			return c, nil
+		}
+		return all[i], nil
+	}
 	last := ""
-	for i, c := range flat {
+	for _, c := range planned {
 		s := Step{Action: AlterTable, Table: last, SQL: c.Cmd, Reverse: reverseOf(c)}
 		switch src := c.Source.(type) {
 		case *schema.AddTable:
-			s.Action, s.Table = CreateTable, src.T.Name
-			s.SQL = pretty[i].Cmd
+			p, err := prettyOf(c)
+			if err != nil {
+				return nil, err
+			}
+			s.Action, s.Table, s.SQL = CreateTable, src.T.Name, p.Cmd
 			if d.ifNotExists[src.T.Name] {
 				s.Action = CreateTableIfNotExists
 				s.SQL = ifNotExists(s.SQL)
@@ -442,8 +465,11 @@ func (d *differ) steps(flat, pretty []*migrate.Change, implicit map[string][]str
 				s.Reverse = nil
 			}
 		case *schema.DropTable:
-			s.Action, s.Table = DeleteTable, src.T.Name
-			s.Reverse = reverseOf(pretty[i])
+			p, err := prettyOf(c)
+			if err != nil {
+				return nil, err
+			}
+			s.Action, s.Table, s.Reverse = DeleteTable, src.T.Name, reverseOf(p)
 		case *schema.ModifyTable:
 			s.Table = src.T.Name
 			if extra := implicit[src.T.Name]; len(extra) > 0 && dropsColumn(src) && len(s.Reverse) > 0 {
@@ -455,7 +481,19 @@ func (d *differ) steps(flat, pretty []*migrate.Change, implicit map[string][]str
 		last = s.Table
 		out = append(out, s)
 	}
-	return out
+	return out, nil
+}
+
+func tableOf(c schema.Change) string {
+	switch c := c.(type) {
+	case *schema.AddTable:
+		return c.T.Name
+	case *schema.DropTable:
+		return c.T.Name
+	case *schema.ModifyTable:
+		return c.T.Name
+	}
+	return ""
 }
 
 func dropsColumn(mt *schema.ModifyTable) bool {

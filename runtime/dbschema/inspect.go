@@ -23,12 +23,7 @@ func Inspect(ctx context.Context, db *sql.DB) (*DatabaseDefinition, error) {
 	if err != nil {
 		return nil, err
 	}
-	def := &DatabaseDefinition{MigrationAPIVersion: MigrationAPIVersion, Tables: []*TableDefinition{}}
-	tables := append([]*schema.Table(nil), live.Tables...)
-	sort.Slice(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
-	for _, t := range tables {
-		def.Tables = append(def.Tables, fromAtlasTable(t))
-	}
+	def := FromSchema(live)
 	if _, ok := live.Table(MigrationsTable); ok {
 		def.InstalledModules, err = installedModules(ctx, db)
 		if err != nil {
@@ -36,6 +31,20 @@ func Inspect(ctx context.Context, db *sql.DB) (*DatabaseDefinition, error) {
 		}
 	}
 	return def, nil
+}
+
+// FromSchema converts the tables of an Atlas schema, typically an inspected
+// one, back into a definition with the tables sorted by name. It is the
+// inverse of ToRealm for everything a database holds; Dart names and types,
+// modules and the managed flag are not in a database and stay unset.
+func FromSchema(s *schema.Schema) *DatabaseDefinition {
+	def := &DatabaseDefinition{MigrationAPIVersion: MigrationAPIVersion, Tables: []*TableDefinition{}, InstalledModules: []ModuleVersion{}}
+	tables := append([]*schema.Table(nil), s.Tables...)
+	sort.Slice(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
+	for _, t := range tables {
+		def.Tables = append(def.Tables, fromAtlasTable(t))
+	}
+	return def
 }
 
 // Drift compares the live database with the managed tables of want and
