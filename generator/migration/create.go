@@ -116,8 +116,10 @@ func (e *RefusedError) Error() string {
 // definition.json, definition_project.json, definition.sql, migration.json,
 // migration.sql and down.sql, and rewrites migration_registry.txt.
 //
-// When nothing changed it writes nothing and returns a result whose Changed
-// is false (Force writes an empty migration instead). Warnings refuse the
+// When neither a table nor a module version changed it writes nothing and
+// returns a result whose Changed is false (Force writes an empty migration
+// instead). A module version change alone gives a migration that only
+// records the versions. Warnings refuse the
 // migration with a *RefusedError unless Force is set. In Check mode it only
 // reports whether the models changed.
 func Create(ctx context.Context, opts Options) (*Result, error) {
@@ -168,7 +170,8 @@ func Create(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Changed: !plan.Empty(), Plan: plan, Diff: describe(plan)}
+	moduleChanges := moduleVersionChanges(previous.InstalledModules, target.InstalledModules, opts.ProjectName)
+	res := &Result{Changed: !plan.Empty() || len(moduleChanges) > 0, Plan: plan, Diff: describe(plan, moduleChanges)}
 	if opts.Check || (!res.Changed && !opts.Force) {
 		return res, nil
 	}
@@ -197,9 +200,45 @@ func Create(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// describe renders the plan for people: the warnings, then the statements.
-func describe(p *dbschema.Plan) string {
+// moduleVersionChanges lists the modules, other than the project, that are
+// installed, upgraded or removed: even without a table change their rows in
+// serverpod_migrations need a migration.
+func moduleVersionChanges(before, after []dbschema.ModuleVersion, project string) []string {
+	was := map[string]string{}
+	for _, m := range before {
+		was[m.Module] = m.Version
+	}
+	var out []string
+	for _, m := range after {
+		if m.Module == project {
+			continue
+		}
+		switch v, ok := was[m.Module]; {
+		case !ok:
+			out = append(out, fmt.Sprintf("module %s is installed at version %s", m.Module, m.Version))
+		case v != m.Version:
+			out = append(out, fmt.Sprintf("module %s changes from version %s to %s", m.Module, v, m.Version))
+		}
+		delete(was, m.Module)
+	}
+	for _, m := range before {
+		if _, gone := was[m.Module]; gone && m.Module != project {
+			out = append(out, fmt.Sprintf("module %s is removed", m.Module))
+		}
+	}
+	return out
+}
+
+// describe renders the change for people: module versions, warnings, then
+// the statements.
+func describe(p *dbschema.Plan, moduleChanges []string) string {
 	var b strings.Builder
+	for _, c := range moduleChanges {
+		fmt.Fprintf(&b, "-- %s\n", c)
+	}
+	if len(moduleChanges) > 0 {
+		b.WriteString("\n")
+	}
 	if ws := p.Warnings(); len(ws) > 0 {
 		b.WriteString("Warnings:\n")
 		for _, w := range ws {

@@ -384,3 +384,35 @@ func TestModuleFromModels(t *testing.T) {
 		t.Errorf("installed modules %+v, want %+v", def.InstalledModules, wantModules)
 	}
 }
+
+// TestModuleVersionChange: upgrading a module whose tables stay the same
+// still needs a migration, to record the version.
+func TestModuleVersionChange(t *testing.T) {
+	dir := serverpod24Project(t)
+	kudos := analyzeSources(t, map[string]string{"models/k.spy.yaml": "class: Kudos\ntable: kudos_entry\nfields:\n  total: int\n"})
+	opts := Options{Dir: dir, ProjectName: "shelf", Models: shelfModels(t, "v1"), Modules: []Module{{Name: "kudos", Models: kudos, Version: "1"}}, Now: at(t, "20250301090000000")}
+	res, err := Create(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Diff, "-- module kudos is installed at version 1") {
+		t.Errorf("diff:\n%s", res.Diff)
+	}
+	opts.Modules[0].Version, opts.Check, opts.Now = "2", true, at(t, "20250302090000000")
+	res, err = Create(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Changed || !res.Plan.Empty() || !strings.Contains(res.Diff, "module kudos changes from version 1 to 2") {
+		t.Errorf("check after the upgrade: changed %v, diff:\n%s", res.Changed, res.Diff)
+	}
+	opts.Check = false
+	res, err = Create(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := string(readFile(t, res.Dir, migrationSQLFile))
+	if strings.Contains(sql, "ACTION") || !strings.Contains(sql, "VALUES ('kudos', '2', now())") {
+		t.Errorf("migration.sql:\n%s", sql)
+	}
+}
