@@ -396,6 +396,13 @@ func TestDiffPolicy(t *testing.T) {
 			if !reflect.DeepEqual(warnings, tc.warnings) {
 				t.Errorf("warnings %v, want %v", p.Warnings(), tc.warnings)
 			}
+			destructive := false
+			for _, w := range tc.warnings {
+				destructive = destructive || w.Destructive
+			}
+			if p.Destructive() != destructive {
+				t.Errorf("Destructive() = %v, want %v", p.Destructive(), destructive)
+			}
 			var actions []ActionType
 			for _, a := range p.Migration.Actions {
 				actions = append(actions, a.Type)
@@ -509,5 +516,24 @@ func TestDownReversesUp(t *testing.T) {
 	}
 	if got := p.Down(); !reflect.DeepEqual(got, want) {
 		t.Errorf("down:\n%s\nwant:\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))
+	}
+}
+
+// TestDroppedTableWarningNamesForeignKeys: the foreign keys that go with a
+// dropped table are named in its warning.
+func TestDroppedTableWarningNamesForeignKeys(t *testing.T) {
+	from, to := shelfV1(), shelfV1()
+	to.Tables = without(to.Tables, "author")
+	to.Table("book").ForeignKeys = nil
+	p, err := Diff(from, to, DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `Table "author" will be dropped. The foreign keys "book_fk_0" of table "book" that reference it are dropped first.`
+	if ws := p.Warnings(); len(ws) != 1 || ws[0].Message != want {
+		t.Errorf("warnings %v, want %q", ws, want)
+	}
+	if tm := p.Migration.Actions[1].AlterTable; tm == nil || len(tm.DeleteForeignKeys) != 1 || tm.DeleteForeignKeys[0] != "book_fk_0" {
+		t.Errorf("alter book: %+v", p.Migration.Actions[1])
 	}
 }
