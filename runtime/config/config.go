@@ -151,7 +151,8 @@ func Load(opts Options) (*Config, error) {
 }
 
 // Parse builds a configuration from the contents of a run mode's file, for
-// callers that keep the file elsewhere. name is used in error messages.
+// callers that keep the file elsewhere. name is used in error messages; env
+// holds the environment variables to apply (nil for none).
 func Parse(name string, data []byte, runMode, serverID string, passwords Passwords, env map[string]string) (*Config, error) {
 	if err := checkMode(runMode); err != nil {
 		return nil, err

@@ -66,7 +66,8 @@ func LoadPasswords(name, runMode string, env map[string]string) (Passwords, erro
 	return passwordsFrom(f, runMode, env)
 }
 
-// ParsePasswords is LoadPasswords for a file already in memory.
+// ParsePasswords is LoadPasswords for a file already in memory; env nil
+// means no environment variables.
 func ParsePasswords(name string, data []byte, runMode string, env map[string]string) (Passwords, error) {
 	f, err := parseYAML(name, data)
 	if err != nil {

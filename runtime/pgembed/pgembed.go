@@ -102,7 +102,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start embedded PostgreSQL: %w", err)
 	}
-	user := or(opts.User, DefaultUser)
+	user := orDefault(opts.User, DefaultUser)
 	timeout := opts.StartTimeout
 	if timeout <= 0 {
 		timeout = DefaultStartTimeout
@@ -118,7 +118,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	acct, err := chooseAccount(dataDir, or(opts.SystemUser, DefaultSystemUser))
+	acct, err := chooseAccount(dataDir, orDefault(opts.SystemUser, DefaultSystemUser))
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	return c, nil
 }
 
-func or(s, def string) string {
+func orDefault(s, def string) string {
 	if s == "" {
 		return def
 	}
@@ -352,7 +352,7 @@ func (c *Cluster) launch(ctx context.Context, bin binaries, acct *account) error
 		case <-c.exited:
 			log := c.logSince(logStart)
 			if strings.Contains(log, "could not bind") || strings.Contains(log, "Address already in use") {
-				return fmt.Errorf("%w: %d", errPortTaken, c.Port)
+				return fmt.Errorf("%w: PostgreSQL could not listen on %s:%d; stop what uses the port, or choose another", errPortTaken, c.Host, c.Port)
 			}
 			return fmt.Errorf("PostgreSQL exited during startup (%v); its log %s says:\n%s", c.waitErr, c.LogFile, log)
 		case <-ctx.Done():
@@ -426,7 +426,7 @@ func (c *Cluster) connString(database string) string {
 }
 
 // ConnString is a connection URL for the cluster's database, for pgx.
-func (c *Cluster) ConnString() string { return c.connString(or(c.Database, "postgres")) }
+func (c *Cluster) ConnString() string { return c.connString(orDefault(c.Database, "postgres")) }
 
 // ConnStringFor is a connection URL for another database of the cluster.
 func (c *Cluster) ConnStringFor(database string) string { return c.connString(database) }
