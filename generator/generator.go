@@ -11,12 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gopod/gopod/generator/dart"
 	"github.com/gopod/gopod/generator/endpoint"
@@ -44,6 +46,20 @@ type Result struct {
 	Unchanged int
 	// Warnings are diagnostics that do not stop generation.
 	Warnings []model.Diagnostic
+	// Phases records how long each step took, in order.
+	Phases []Phase
+}
+
+// Phase is one timed step of a run.
+type Phase struct {
+	Name     string
+	Duration time.Duration
+}
+
+func (r *Result) phase(name string, start time.Time) time.Time {
+	now := time.Now()
+	r.Phases = append(r.Phases, Phase{name, now.Sub(start)})
+	return now
 }
 
 // Stale reports whether a check run found anything out of date.
@@ -73,8 +89,9 @@ func (e *DiagnosticsError) Error() string {
 // output collects generated files by absolute path; owned lists the
 // directories whose stale generated files are removed.
 type output struct {
-	files map[string][]byte
-	owned []ownedDir
+	files   map[string][]byte
+	owned   []ownedDir
+	written []string
 }
 
 type ownedDir struct {
@@ -90,6 +107,8 @@ func (o *output) add(dir string, files map[string][]byte) {
 
 // Generate runs the generator on the project in o.Dir.
 func Generate(ctx context.Context, o Options) (*Result, error) {
+	res := &Result{}
+	t := time.Now()
 	p, err := project.Load(o.Dir)
 	if err != nil {
 		return nil, err
@@ -102,13 +121,15 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
+	t = res.phase("analyze models", t)
 	if failing(diags) {
 		return nil, &DiagnosticsError{Diagnostics: diags}
 	}
 	res.Warnings = append(res.Warnings, diags...)
 
 	opts := goOptions(p, mods)
+	cache := newFmtCache(p.Dir)
+	opts.Format = cache.format
 	out := &output{files: map[string][]byte{}}
 	serverModels, clientModels, err := gocode.Models(models, opts)
 	if err != nil {
@@ -116,11 +137,24 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	}
 	out.add(p.Path(p.ProtocolDir), serverModels)
 	out.add(p.Path(p.GoClientDir), clientModels)
+	t = res.phase("render Go models", t)
 
-	eps, epDiags, err := discoverEndpoints(ctx, p, o, models, mods, out)
+	// Endpoints are type-checked against the new models. A normal run
+	// writes the changed model files first, so the go command compiles them
+	// once and discovery reads export data; a check run lays them over the
+	// disk instead, which needs no writing but type-checks from source.
+	overlay := out.changed()
+	if !o.Check {
+		if err := out.writeFiles(p.Dir, overlay, res); err != nil {
+			return nil, err
+		}
+		overlay = nil
+	}
+	eps, epDiags, err := discoverEndpoints(ctx, p, o, models, mods, overlay)
 	if err != nil {
 		return nil, err
 	}
+	t = res.phase("discover endpoints", t)
 	if failing(epDiags) {
 		return nil, &DiagnosticsError{Diagnostics: epDiags}
 	}
@@ -151,9 +185,14 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		out.add(dir, dartFiles)
 		out.owned = append(out.owned, ownedDir{filepath.Join(dir, "lib", "src", "protocol"), ".dart"})
 	}
+	t = res.phase("render dispatch and clients", t)
 	if err := out.sync(p.Dir, o.Check, res); err != nil {
 		return nil, err
 	}
+	if !o.Check {
+		cache.prune()
+	}
+	res.phase("write files", t)
 	return res, nil
 }
 
@@ -247,7 +286,7 @@ func dartOptions(p *project.Project, mods []*moduleInfo) dart.Options {
 // discoverEndpoints type-checks the endpoint packages against the models
 // just generated: they are laid over the files on disk, so discovery sees
 // the new models even in a check run that writes nothing.
-func discoverEndpoints(ctx context.Context, p *project.Project, o Options, models []*model.Model, mods []*moduleInfo, out *output) ([]*endpoint.Endpoint, []model.Diagnostic, error) {
+func discoverEndpoints(ctx context.Context, p *project.Project, o Options, models []*model.Model, mods []*moduleInfo, overlay map[string][]byte) ([]*endpoint.Endpoint, []model.Diagnostic, error) {
 	typeMap := map[string]*model.Model{}
 	protocolPkg := p.ImportPath(p.ProtocolDir)
 	for _, m := range models {
@@ -263,53 +302,68 @@ func discoverEndpoints(ctx context.Context, p *project.Project, o Options, model
 		Patterns: p.EndpointPatterns,
 		Models:   typeMap,
 		Env:      o.Env,
-		Overlay:  out.files,
+		Overlay:  overlay,
 	})
+}
+
+// changed returns the output files whose content differs from the disk.
+func (o *output) changed() map[string][]byte {
+	diff := map[string][]byte{}
+	for p, data := range o.files {
+		if old, err := os.ReadFile(p); err != nil || !bytes.Equal(old, data) {
+			diff[p] = data
+		}
+	}
+	return diff
+}
+
+// writeFiles writes files and records them as written; once written, a
+// file is part of the output that sync finds unchanged.
+func (o *output) writeFiles(root string, files map[string][]byte, res *Result) error {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("writing %s: %w", relPath(root, p), err)
+		}
+		if err := os.WriteFile(p, files[p], 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", relPath(root, p), err)
+		}
+		res.Written = append(res.Written, relPath(root, p))
+		o.written = append(o.written, p)
+	}
+	return nil
+}
+
+func relPath(root, p string) string {
+	r, err := filepath.Rel(root, p)
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(r)
 }
 
 // sync writes changed files and removes stale generated ones (or, in check
 // mode, only records what it would do).
 func (o *output) sync(root string, check bool, res *Result) error {
-	paths := make([]string, 0, len(o.files))
-	for p := range o.files {
-		paths = append(paths, p)
+	changed := o.changed()
+	res.Unchanged = len(o.files) - len(changed) - len(o.written)
+	if check {
+		for _, p := range slices.Sorted(maps.Keys(changed)) {
+			res.Written = append(res.Written, relPath(root, p))
+		}
+	} else if err := o.writeFiles(root, changed, res); err != nil {
+		return err
 	}
-	sort.Strings(paths)
-	rel := func(p string) string {
-		r, err := filepath.Rel(root, p)
-		if err != nil {
-			return p
-		}
-		return filepath.ToSlash(r)
-	}
-	for _, p := range paths {
-		data := o.files[p]
-		old, err := os.ReadFile(p)
-		if err == nil && bytes.Equal(old, data) {
-			res.Unchanged++
-			continue
-		}
-		res.Written = append(res.Written, rel(p))
-		if check {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("writing %s: %w", rel(p), err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", rel(p), err)
-		}
-	}
+	slices.Sort(res.Written)
 	for _, d := range o.owned {
 		stale, err := staleFiles(d, o.files)
 		if err != nil {
 			return err
 		}
 		for _, p := range stale {
-			res.Removed = append(res.Removed, rel(p))
+			res.Removed = append(res.Removed, relPath(root, p))
 			if !check {
 				if err := os.Remove(p); err != nil {
-					return fmt.Errorf("removing stale %s: %w", rel(p), err)
+					return fmt.Errorf("removing stale %s: %w", relPath(root, p), err)
 				}
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gopod/gopod"
+	"github.com/gopod/gopod/generator/dart/dartcheck"
 	"github.com/gopod/gopod/templates"
 )
 
@@ -45,7 +46,7 @@ func copyTree(t *testing.T, from, to string) {
 }
 
 // newGoModule makes dir a Go module that builds against this checkout.
-func newGoModule(t *testing.T, dir, module string) {
+func newGoModule(t testing.TB, dir, module string) {
 	t.Helper()
 	gomod, err := templates.GoMod(module, gopod.SourceDir(), gopod.GoMod)
 	if err != nil {
@@ -152,7 +153,20 @@ func TestGolden(t *testing.T) {
 			if _, err := Generate(context.Background(), Options{Dir: dir}); err != nil {
 				t.Fatal(err)
 			}
-			compareGolden(t, filepath.Join(src, "want"), generatedFiles(t, dir))
+			got := generatedFiles(t, dir)
+			compareGolden(t, filepath.Join(src, "want"), got)
+			dartFiles := map[string][]byte{}
+			for rel, b := range got {
+				if strings.HasSuffix(rel, ".dart") {
+					dartFiles[rel] = b
+				}
+			}
+			if len(dartFiles) == 0 {
+				t.Error("no Dart client was generated")
+			}
+			if err := dartcheck.CheckFiles(dartFiles); err != nil {
+				t.Errorf("generated Dart does not parse: %v", err)
+			}
 			goCmd(t, dir, "vet", "./...")
 			goCmd(t, dir, "test", "./...")
 		})

@@ -90,7 +90,7 @@ func Client(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 			f.Add(cli.clientMethod(ep, m, prefix))
 		}
 	}
-	code, err := render(f)
+	code, err := o.render(f)
 	if err != nil {
 		return nil, fmt.Errorf("rendering the client of %s: %w", path.Base(o.ClientPkg), err)
 	}

@@ -60,7 +60,7 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 			})),
 		)
 	}
-	code, err := render(f)
+	code, err := o.render(f)
 	if err != nil {
 		return nil, err
 	}

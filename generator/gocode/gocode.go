@@ -7,9 +7,12 @@ package gocode
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/gopod/gopod/generator/model"
@@ -43,6 +46,9 @@ type Options struct {
 	DispatchPkg string
 	ClientPkg   string
 	Modules     []Module
+	// Format formats generated source as gofmt does; nil means
+	// go/format.Source. It must be safe for concurrent use.
+	Format func(src []byte) ([]byte, error)
 }
 
 // Files maps file names to contents, for one package.
@@ -103,12 +109,24 @@ func (o *Options) newFile(pkgPath string) *jen.File {
 	return f
 }
 
-func render(f *jen.File) ([]byte, error) {
+// render prints f and formats it with o.Format (gofmt by default).
+// jennifer's own formatting is turned off so that a caching formatter can
+// skip the work for files that did not change.
+func (o *Options) render(f *jen.File) ([]byte, error) {
+	f.NoFormat = true
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, err
 	}
-	return groupImports(buf.Bytes()), nil
+	gofmt := o.Format
+	if gofmt == nil {
+		gofmt = format.Source
+	}
+	out, err := gofmt(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("formatting generated code: %w", err)
+	}
+	return groupImports(out), nil
 }
 
 // groupImports splits the import block into the standard library and the
@@ -160,26 +178,42 @@ func goFileName(m *model.Model) string {
 // protocol package (with the class registry in protocol.go), and the
 // client's copies, which leave out server-only models and fields.
 func Models(models []*model.Model, o Options) (server, client Files, err error) {
-	server, client = Files{}, Files{}
 	srv := side{server: true, typer: o.serverTyper()}
 	cli := side{server: false, typer: o.clientTyper()}
-	for _, m := range models {
-		f := o.newFile(o.ProtocolPkg)
-		if err := srv.modelDecls(f, m); err != nil {
-			return nil, nil, err
+	type result struct {
+		server, client []byte
+		err            error
+	}
+	// Rendering (and gofmt inside it) dominates generation time; models
+	// are independent, so they render in parallel. Results are collected
+	// by index, so output and the error reported stay deterministic.
+	results := make([]result, len(models))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = renderModel(o, srv, cli, models[i])
+			}
+		}()
+	}
+	for i := range models {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	server, client = Files{}, Files{}
+	for i, m := range models {
+		r := results[i]
+		if r.err != nil {
+			return nil, nil, r.err
 		}
-		if server[goFileName(m)], err = render(f); err != nil {
-			return nil, nil, fmt.Errorf("rendering %s: %w", m.SourcePath, err)
-		}
-		if m.ServerOnly {
-			continue
-		}
-		f = o.newFile(o.ClientPkg)
-		if err := cli.modelDecls(f, m); err != nil {
-			return nil, nil, err
-		}
-		if client[goFileName(m)], err = render(f); err != nil {
-			return nil, nil, fmt.Errorf("rendering %s: %w", m.SourcePath, err)
+		server[goFileName(m)] = r.server
+		if r.client != nil {
+			client[goFileName(m)] = r.client
 		}
 	}
 	if server["protocol.go"], err = o.registryFile(o.ProtocolPkg, models, true); err != nil {
@@ -189,6 +223,33 @@ func Models(models []*model.Model, o Options) (server, client Files, err error) 
 		return nil, nil, err
 	}
 	return server, client, nil
+}
+
+// renderModel renders a model's server file and, unless the model is
+// server-only, its client file.
+func renderModel(o Options, srv, cli side, m *model.Model) (r struct {
+	server, client []byte
+	err            error
+}) {
+	f := o.newFile(o.ProtocolPkg)
+	if r.err = srv.modelDecls(f, m); r.err != nil {
+		return r
+	}
+	if r.server, r.err = o.render(f); r.err != nil {
+		r.err = fmt.Errorf("rendering %s: %w", m.SourcePath, r.err)
+		return r
+	}
+	if m.ServerOnly {
+		return r
+	}
+	f = o.newFile(o.ClientPkg)
+	if r.err = cli.modelDecls(f, m); r.err != nil {
+		return r
+	}
+	if r.client, r.err = o.render(f); r.err != nil {
+		r.err = fmt.Errorf("rendering %s: %w", m.SourcePath, r.err)
+	}
+	return r
 }
 
 // registryFile writes Registry(), which decodes type-tagged values and
@@ -225,5 +286,5 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 	f.Comment("Registry decodes the project's classes by their class name on the wire, and")
 	f.Comment("those of its modules by their module prefix.")
 	f.Func().Id("Registry").Params().Op("*").Qual(wirePkg, "Registry").Block(body...)
-	return render(f)
+	return o.render(f)
 }

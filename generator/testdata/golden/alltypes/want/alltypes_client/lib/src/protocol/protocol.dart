@@ -109,30 +109,27 @@ class Protocol extends _i1.SerializationManager {
     }
     if (t == _i1.getType<Map<String, int>?>()) {
       return (data != null
-          ? (data as Map).map((k, v) =>
-              MapEntry(deserialize<String>(k), deserialize<int>(v)))
+          ? (data as Map).map((k, v) => MapEntry(
+              deserialize<String>(k), deserialize<int>(v)))
           : null) as T;
     }
     if (t == _i1.getType<Map<int, String>?>()) {
       return (data != null
-          ? Map.fromEntries(
-              (data as List).map((e) => MapEntry(
-                      deserialize<int>(e['k']), deserialize<String>(e['v']))))
+          ? Map.fromEntries((data as List).map((e) =>
+              MapEntry(deserialize<int>(e['k']), deserialize<String>(e['v']))))
           : null) as T;
     }
     if (t == _i1.getType<Map<_i7.Nested, String>?>()) {
       return (data != null
-          ? Map.fromEntries(
-              (data as List).map((e) => MapEntry(
-                      deserialize<_i7.Nested>(e['k']),
-                      deserialize<String>(e['v']))))
+          ? Map.fromEntries((data as List).map((e) => MapEntry(
+              deserialize<_i7.Nested>(e['k']), deserialize<String>(e['v']))))
           : null) as T;
     }
     if (t == _i1.getType<Map<String, List<Map<int, DateTime?>>>?>()) {
       return (data != null
           ? (data as Map).map((k, v) => MapEntry(
-                  deserialize<String>(k),
-                  deserialize<List<Map<int, DateTime?>>>(v)))
+              deserialize<String>(k),
+              deserialize<List<Map<int, DateTime?>>>(v)))
           : null) as T;
     }
     if (t == List<Map<int, DateTime?>>) {
@@ -141,10 +138,8 @@ class Protocol extends _i1.SerializationManager {
           .toList() as T;
     }
     if (t == Map<int, DateTime?>) {
-      return Map.fromEntries(
-          (data as List).map((e) => MapEntry(
-                  deserialize<int>(e['k']),
-                  deserialize<DateTime?>(e['v'])))) as T;
+      return Map.fromEntries((data as List).map((e) => MapEntry(
+          deserialize<int>(e['k']), deserialize<DateTime?>(e['v'])))) as T;
     }
     if (t == _i1.getType<List<_i7.Nested?>?>()) {
       return (data != null
@@ -152,10 +147,9 @@ class Protocol extends _i1.SerializationManager {
           : null) as T;
     }
     if (t == Map<int, List<_i7.Nested?>>) {
-      return Map.fromEntries(
-          (data as List).map((e) => MapEntry(
-                  deserialize<int>(e['k']),
-                  deserialize<List<_i7.Nested?>>(e['v'])))) as T;
+      return Map.fromEntries((data as List).map((e) => MapEntry(
+          deserialize<int>(e['k']),
+          deserialize<List<_i7.Nested?>>(e['v'])))) as T;
     }
     if (t == List<_i7.Nested?>) {
       return (data as List).map((e) => deserialize<_i7.Nested?>(e)).toList()
@@ -165,17 +159,15 @@ class Protocol extends _i1.SerializationManager {
       return (data as List).map((e) => deserialize<int>(e)).toList() as T;
     }
     if (t == Map<String, List<int?>>) {
-      return (data as Map).map((k, v) =>
-          MapEntry(deserialize<String>(k), deserialize<List<int?>>(v))) as T;
+      return (data as Map).map((k, v) => MapEntry(
+          deserialize<String>(k), deserialize<List<int?>>(v))) as T;
     }
     if (t == List<int?>) {
       return (data as List).map((e) => deserialize<int?>(e)).toList() as T;
     }
     if (t == Map<int, _i7.Nested>) {
-      return Map.fromEntries(
-          (data as List).map((e) => MapEntry(
-                  deserialize<int>(e['k']),
-                  deserialize<_i7.Nested>(e['v'])))) as T;
+      return Map.fromEntries((data as List).map((e) => MapEntry(
+          deserialize<int>(e['k']), deserialize<_i7.Nested>(e['v'])))) as T;
     }
     return super.deserialize<T>(data, t);
   }

@@ -112,21 +112,21 @@ abstract class Types implements _i1.SerializableModel {
           ?.fold<Map<_i5.Nested, String>>(
               {},
               (t, e) => {
-                    ...t,
-                    _i5.Nested.fromJson((e['k'] as Map<String, dynamic>)):
-                        e['v'] as String
-                  }),
+                ...t,
+                _i5.Nested.fromJson((e['k'] as Map<String, dynamic>)):
+                    e['v'] as String
+              }),
       aNested: (jsonSerialization['aNested'] as Map?)?.map((k, v) => MapEntry(
             k as String,
             (v as List)
                 .map((e) => (e as List).fold<Map<int, DateTime?>>(
-                        {},
-                        (t, e) => {
-                              ...t,
-                              e['k'] as int: e['v'] == null
-                                  ? null
-                                  : _i1.DateTimeJsonExtension.fromJson(e['v'])
-                            }))
+                    {},
+                    (t, e) => {
+                      ...t,
+                      e['k'] as int: e['v'] == null
+                          ? null
+                          : _i1.DateTimeJsonExtension.fromJson(e['v'])
+                    }))
                 .toList(),
           )),
       anObject: jsonSerialization['anObject'] == null
@@ -135,8 +135,8 @@ abstract class Types implements _i1.SerializableModel {
               (jsonSerialization['anObject'] as Map<String, dynamic>)),
       objects: (jsonSerialization['objects'] as List?)
           ?.map((e) => e == null
-                  ? null
-                  : _i5.Nested.fromJson((e as Map<String, dynamic>)))
+              ? null
+              : _i5.Nested.fromJson((e as Map<String, dynamic>)))
           .toList(),
     );
   }
@@ -232,8 +232,7 @@ abstract class Types implements _i1.SerializableModel {
       if (aNested != null)
         'aNested': aNested?.toJson(
             valueToJson: (v) => v.toJson(
-                    valueToJson:
-                        (v) => v.toJson(valueToJson: (v) => v?.toJson()))),
+                valueToJson: (v) => v.toJson(valueToJson: (v) => v?.toJson()))),
       if (anObject != null) 'anObject': anObject?.toJson(),
       if (objects != null)
         'objects': objects?.toJson(valueToJson: (v) => v?.toJson()),
@@ -340,50 +339,50 @@ class _TypesImpl extends Types {
       aMap: aMap is Map<String, int>?
           ? aMap
           : this.aMap?.map((
+                key0,
+                value0,
+              ) =>
+                  MapEntry(
                     key0,
                     value0,
-                  ) =>
-                      MapEntry(
-                        key0,
-                        value0,
-                      )),
+                  )),
       aMapWithIntKeys: aMapWithIntKeys is Map<int, String>?
           ? aMapWithIntKeys
           : this.aMapWithIntKeys?.map((
+                key0,
+                value0,
+              ) =>
+                  MapEntry(
                     key0,
                     value0,
-                  ) =>
-                      MapEntry(
-                        key0,
-                        value0,
-                      )),
+                  )),
       aMapWithModelKeys: aMapWithModelKeys is Map<_i5.Nested, String>?
           ? aMapWithModelKeys
           : this.aMapWithModelKeys?.map((
-                    key0,
+                key0,
+                value0,
+              ) =>
+                  MapEntry(
+                    key0.copyWith(),
                     value0,
-                  ) =>
-                      MapEntry(
-                        key0.copyWith(),
-                        value0,
-                      )),
+                  )),
       aNested: aNested is Map<String, List<Map<int, DateTime?>>>?
           ? aNested
           : this.aNested?.map((
+                key0,
+                value0,
+              ) =>
+                  MapEntry(
                     key0,
-                    value0,
-                  ) =>
-                      MapEntry(
-                        key0,
-                        value0.map((e1) => e1.map((
-                                      key2,
-                                      value2,
-                                    ) =>
-                                        MapEntry(
-                                          key2,
-                                          value2,
-                                        ))).toList(),
-                      )),
+                    value0.map((e1) => e1.map((
+                              key2,
+                              value2,
+                            ) =>
+                                MapEntry(
+                                  key2,
+                                  value2,
+                                ))).toList(),
+                  )),
       anObject: anObject is _i5.Nested? ? anObject : this.anObject?.copyWith(),
       objects: objects is List<_i5.Nested?>?
           ? objects
