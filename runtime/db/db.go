@@ -1,0 +1,200 @@
+// Package db is gopod's database access on PostgreSQL through pgx: a
+// connection pool, transactions with nested savepoints, typed errors for
+// constraint violations, and the Conn that generated ORM code runs on.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Querier runs SQL: a pool, a connection or a transaction.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Conn is what queries run on: a context together with a Querier. A
+// *pod.Session is a Conn on the server's database, and inside
+// Transaction the *Tx is a Conn on the transaction, so the same ORM call
+// works in and out of transactions.
+type Conn interface {
+	context.Context
+	Querier() Querier
+}
+
+// DB is a pool of connections to one database.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to the database at connString (a postgres:// URL or a
+// key=value string) and checks that it answers.
+func Open(ctx context.Context, connString string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("database settings: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to the database at %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	return &DB{pool: pool}, nil
+}
+
+// New wraps an existing pool.
+func New(pool *pgxpool.Pool) *DB { return &DB{pool: pool} }
+
+// Pool returns the underlying pgx pool.
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+
+// Close closes every connection.
+func (d *DB) Close() { d.pool.Close() }
+
+// Exec runs a statement; errors are typed (see Error).
+func (d *DB) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := d.pool.Exec(ctx, sql, args...)
+	return tag, Wrap(err)
+}
+
+// Query runs a query.
+func (d *DB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := d.pool.Query(ctx, sql, args...)
+	return rows, Wrap(err)
+}
+
+// QueryRow runs a query returning at most one row.
+func (d *DB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return row{d.pool.QueryRow(ctx, sql, args...)}
+}
+
+// row types the error of Scan.
+type row struct{ pgx.Row }
+
+func (r row) Scan(dest ...any) error { return Wrap(r.Row.Scan(dest...)) }
+
+// With returns a Conn that runs on d with ctx, for code that has a context
+// but no session (background jobs, tests).
+func (d *DB) With(ctx context.Context) Conn { return dbConn{ctx, d} }
+
+type dbConn struct {
+	context.Context
+	db *DB
+}
+
+func (c dbConn) Querier() Querier { return c.db }
+
+// IsolationLevel of a transaction.
+type IsolationLevel = pgx.TxIsoLevel
+
+// Isolation levels, as Serverpod's TransactionSettings names them.
+const (
+	ReadUncommitted IsolationLevel = pgx.ReadUncommitted
+	ReadCommitted   IsolationLevel = pgx.ReadCommitted
+	RepeatableRead  IsolationLevel = pgx.RepeatableRead
+	Serializable    IsolationLevel = pgx.Serializable
+)
+
+// TxOptions tune a transaction.
+type TxOptions struct {
+	Isolation IsolationLevel
+	ReadOnly  bool
+}
+
+// Tx is a transaction (or, when nested, a savepoint inside one). It is a
+// Conn, so ORM calls made with it run inside the transaction.
+type Tx struct {
+	context.Context
+	tx pgx.Tx
+}
+
+// Querier returns the transaction.
+func (t *Tx) Querier() Querier { return txQuerier{t.tx} }
+
+type txQuerier struct{ tx pgx.Tx }
+
+func (q txQuerier) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := q.tx.Exec(ctx, sql, args...)
+	return tag, Wrap(err)
+}
+
+func (q txQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := q.tx.Query(ctx, sql, args...)
+	return rows, Wrap(err)
+}
+
+func (q txQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return row{q.tx.QueryRow(ctx, sql, args...)}
+}
+
+// Transaction runs fn in a transaction on c: it commits when fn returns
+// nil and rolls back when fn returns an error or panics. Called with a
+// *Tx, it nests as a savepoint, which rolls back alone.
+func Transaction(c Conn, fn func(tx *Tx) error, opts ...TxOptions) (err error) {
+	var tx pgx.Tx
+	switch q := c.Querier().(type) {
+	case txQuerier:
+		tx, err = q.tx.Begin(c) // a savepoint
+	case *DB:
+		var o pgx.TxOptions
+		if len(opts) > 0 {
+			o.IsoLevel = opts[0].Isolation
+			if opts[0].ReadOnly {
+				o.AccessMode = pgx.ReadOnly
+			}
+		}
+		tx, err = q.pool.BeginTx(c, o)
+	default:
+		return fmt.Errorf("db: %T cannot start a transaction", q)
+	}
+	if err != nil {
+		return fmt.Errorf("starting a transaction: %w", Wrap(err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback(context.WithoutCancel(c))
+			panic(p)
+		}
+		if err != nil {
+			if rerr := tx.Rollback(context.WithoutCancel(c)); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
+				err = errors.Join(err, fmt.Errorf("rolling back: %w", rerr))
+			}
+			return
+		}
+		if cerr := tx.Commit(c); cerr != nil {
+			err = fmt.Errorf("committing: %w", Wrap(cerr))
+		}
+	}()
+	return fn(&Tx{Context: c, tx: tx})
+}
+
+// Savepoint is a point inside a transaction to roll back to.
+type Savepoint struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+// Savepoint creates a savepoint (Serverpod's createSavepoint).
+func (t *Tx) Savepoint() (*Savepoint, error) {
+	sp, err := t.tx.Begin(t)
+	if err != nil {
+		return nil, fmt.Errorf("creating a savepoint: %w", Wrap(err))
+	}
+	return &Savepoint{ctx: t, tx: sp}, nil
+}
+
+// Release keeps the work done since the savepoint.
+func (s *Savepoint) Release() error { return Wrap(s.tx.Commit(s.ctx)) }
+
+// Rollback undoes the work done since the savepoint; the transaction goes on.
+func (s *Savepoint) Rollback() error { return Wrap(s.tx.Rollback(s.ctx)) }

@@ -1,0 +1,153 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/gopod/gopod/internal/pgtest"
+)
+
+var dbURL string
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, "db", &dbURL)) }
+
+func open(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d
+}
+
+func count(t *testing.T, c Conn, table string) int {
+	t.Helper()
+	var n int
+	if err := c.Querier().QueryRow(c, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestTransactionsAndSavepoints(t *testing.T) {
+	d := open(t)
+	c := d.With(context.Background())
+	if _, err := d.Exec(c, `CREATE TABLE tx_test (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE)`); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(c Conn, name string) error {
+		_, err := c.Querier().Exec(c, `INSERT INTO tx_test (name) VALUES ($1)`, name)
+		return err
+	}
+
+	// A failing transaction leaves nothing behind.
+	err := Transaction(c, func(tx *Tx) error {
+		if err := insert(tx, "a"); err != nil {
+			return err
+		}
+		return insert(tx, "a")
+	})
+	if !errors.Is(err, ErrUniqueViolation) {
+		t.Fatalf("duplicate insert: %v", err)
+	}
+	if n := count(t, c, "tx_test"); n != 0 {
+		t.Fatalf("rolled back transaction left %d rows", n)
+	}
+
+	// A nested transaction is a savepoint: its failure alone is undone.
+	err = Transaction(c, func(tx *Tx) error {
+		if err := insert(tx, "kept"); err != nil {
+			return err
+		}
+		if err := Transaction(tx, func(inner *Tx) error {
+			insert(inner, "undone")
+			return errors.New("give up the inner part")
+		}); err == nil {
+			t.Error("inner transaction error lost")
+		}
+		sp, err := tx.Savepoint()
+		if err != nil {
+			return err
+		}
+		insert(tx, "rolled back")
+		if err := sp.Rollback(); err != nil {
+			return err
+		}
+		sp, err = tx.Savepoint()
+		if err != nil {
+			return err
+		}
+		insert(tx, "released")
+		return sp.Release()
+	}, TxOptions{Isolation: Serializable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.Query(c, `SELECT name FROM tx_test ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	if len(names) != 2 || names[0] != "kept" || names[1] != "released" {
+		t.Fatalf("rows after savepoints: %v", names)
+	}
+
+	// A panic rolls back and propagates.
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("panic swallowed")
+			}
+		}()
+		Transaction(c, func(tx *Tx) error {
+			insert(tx, "panicked")
+			panic("boom")
+		})
+	}()
+	if n := count(t, c, "tx_test"); n != 2 {
+		t.Fatalf("panicking transaction left rows: %d", n)
+	}
+}
+
+func TestTypedErrors(t *testing.T) {
+	d := open(t)
+	ctx := context.Background()
+	for _, stmt := range []string{
+		`CREATE TABLE parent (id bigserial PRIMARY KEY)`,
+		`CREATE TABLE child (id bigserial PRIMARY KEY, "parentId" bigint NOT NULL REFERENCES parent(id), n int CHECK (n > 0))`,
+	} {
+		if _, err := d.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		sql  string
+		want error
+	}{
+		{`INSERT INTO child ("parentId", n) VALUES (999, 1)`, ErrForeignKeyViolation},
+		{`INSERT INTO child ("parentId", n) VALUES (NULL, 1)`, ErrNotNullViolation},
+		{`INSERT INTO parent (id) VALUES (1); INSERT INTO child ("parentId", n) VALUES (1, -1)`, ErrCheckViolation},
+		{`SELECT * FROM missing`, ErrUndefinedTable},
+	} {
+		_, err := d.Exec(ctx, tc.sql)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.sql, err, tc.want)
+		}
+		var de *Error
+		if !errors.As(err, &de) || de.Code == "" {
+			t.Errorf("%s: error %T is not a *db.Error", tc.sql, err)
+		}
+	}
+	var n int
+	if err := d.QueryRow(ctx, `SELECT 1 WHERE false`).Scan(&n); !errors.Is(err, ErrNotFound) {
+		t.Errorf("no rows: %v", err)
+	}
+}
