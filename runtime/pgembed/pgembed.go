@@ -343,7 +343,11 @@ func (c *Cluster) launch(ctx context.Context, bin binaries, acct *account) error
 	}
 
 	for {
-		conn, err := pgconn.Connect(ctx, c.connString("postgres"))
+		// Each attempt is short: until postgres has bound the port,
+		// another program may be listening there and never answer.
+		attemptCtx, cancel := context.WithTimeout(ctx, time.Second)
+		conn, err := pgconn.Connect(attemptCtx, c.connString("postgres"))
+		cancel()
 		if err == nil {
 			conn.Close(ctx)
 			return nil

@@ -3,6 +3,7 @@ package pgembed
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,5 +199,21 @@ func TestVersionOrder(t *testing.T) {
 	want := []string{"/usr/lib/postgresql/9.6/bin", "/usr/lib/postgresql/9.10/bin", "/usr/lib/postgresql/13/bin", "/usr/lib/postgresql/16/bin"}
 	if !slices.Equal(dirs, want) {
 		t.Errorf("sorted = %v, want %v", dirs, want)
+	}
+}
+
+func TestPinnedPortTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	_, err = Start(context.Background(), Options{DataDir: filepath.Join(reachableTempDir(t), "pg"), Port: port})
+	if errors.Is(err, ErrNoBinaries) {
+		t.Skip(err)
+	}
+	if err == nil || !strings.Contains(err.Error(), "could not listen on 127.0.0.1:"+strconv.Itoa(port)) {
+		t.Errorf("Start on a taken port: err = %v", err)
 	}
 }
