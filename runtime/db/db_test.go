@@ -6,12 +6,12 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gopod/gopod/internal/pgtest"
+	"github.com/gopod/gopod/runtime/db/dbtest"
 )
 
 var dbURL string
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, "db", &dbURL)) }
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, "db", &dbURL)) }
 
 func open(t *testing.T) *DB {
 	t.Helper()

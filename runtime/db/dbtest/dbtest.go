@@ -1,8 +1,8 @@
-// Package pgtest gives a test package a fresh PostgreSQL database of its
+// Package dbtest gives a test package a fresh PostgreSQL database of its
 // own: created on a real server when the package's tests start, dropped
 // when they end. The server is GOPOD_TEST_POSTGRES (a postgres:// URL) or
 // the local one at localhost:5432 as user postgres.
-package pgtest
+package dbtest
 
 import (
 	"context"
@@ -29,7 +29,7 @@ var unsafeChars = regexp.MustCompile(`[^a-z0-9_]`)
 //
 //	var dbURL string
 //
-//	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, "orm", &dbURL)) }
+//	func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, "orm", &dbURL)) }
 func Main(m *testing.M, name string, url *string) int {
 	dbURL, drop, err := Create(context.Background(), name)
 	if err != nil {
