@@ -5,6 +5,7 @@ import (
 	"io/fs"
 
 	"github.com/gopod/gopod/generator/model"
+	authmodels "github.com/gopod/gopod/modules/auth/models"
 	"github.com/gopod/gopod/generator/project"
 )
 
@@ -31,7 +32,16 @@ type builtinModule struct {
 }
 
 // builtinModules are the modules gopod ships, by module name.
-var builtinModules = map[string]builtinModule{}
+var builtinModules = map[string]builtinModule{
+	"serverpod_auth": {
+		defaultNickname:   "auth",
+		protocolPkg:       "github.com/gopod/gopod/modules/auth/protocol",
+		dispatchPkg:       "github.com/gopod/gopod/modules/auth/dispatch",
+		clientPkg:         "github.com/gopod/gopod/modules/auth/authclient",
+		dartClientPackage: "serverpod_auth_client",
+		models:            func() fs.FS { return authmodels.Files },
+	},
+}
 
 // resolveModules looks up the modules generator.yaml names.
 func resolveModules(p *project.Project) ([]*moduleInfo, error) {
