@@ -114,6 +114,11 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 	)
 	f.Line()
 
+	if s.server && m.HasTable() {
+		if err := s.tableDecls(f, m); err != nil {
+			return err
+		}
+	}
 	if m.Kind == model.Exception {
 		f.Comment("Error describes the exception with its fields, so it reads well in logs.")
 		f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("Error").Params().String().Block(
