@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -39,6 +40,7 @@ type Server struct {
 	maxRequestSize int64
 	passwords      map[string]string
 	healthChecks   []HealthCheck
+	db             *db.DB
 	logID          atomic.Int64
 	encoders       sync.Pool
 }
@@ -76,6 +78,12 @@ func WithPasswords(p map[string]string) Option {
 	return func(s *Server) { s.passwords = p }
 }
 
+// WithDatabase gives sessions their database (Session.DB, and the ORM
+// through Session being a db.Conn).
+func WithDatabase(d *db.DB) Option {
+	return func(s *Server) { s.db = d }
+}
+
 // WithHealthCheck adds a metric to the health check at GET /.
 func WithHealthCheck(h HealthCheck) Option {
 	return func(s *Server) { s.healthChecks = append(s.healthChecks, h) }
@@ -102,6 +110,9 @@ func (s *Server) Dispatch() *Dispatch { return s.dispatch }
 
 // Module returns the registered module with the given name, or nil.
 func (s *Server) Module(name string) Module { return s.modules[name] }
+
+// DB returns the server's database, nil when it has none.
+func (s *Server) DB() *db.DB { return s.db }
 
 // Logger returns the server's logger.
 func (s *Server) Logger() *slog.Logger { return s.log }

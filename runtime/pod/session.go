@@ -2,11 +2,17 @@ package pod
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"slices"
 	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/gopod/gopod/runtime/db"
 )
 
 // AuthenticationInfo identifies the caller of a session.
@@ -118,5 +124,41 @@ func (s *Session) Password(name string) (string, bool) {
 	v, ok := s.server.passwords[name]
 	return v, ok
 }
+
+// DB returns the server's database, nil when the server has none.
+func (s *Session) DB() *db.DB {
+	if s.server == nil {
+		return nil
+	}
+	return s.server.db
+}
+
+// Querier makes the session a db.Conn: ORM calls given the session run on
+// the server's database. Without one, every query fails with ErrNoDatabase.
+func (s *Session) Querier() db.Querier {
+	if d := s.DB(); d != nil {
+		return d
+	}
+	return noDatabase{}
+}
+
+// ErrNoDatabase is returned by queries on a server without a database.
+var ErrNoDatabase = errors.New("this server has no database: configure one in config/<mode>.yaml, or pass pod.WithDatabase")
+
+type noDatabase struct{}
+
+func (noDatabase) Exec(context.Context, string, ...any) (pgconn.CommandTag, error) {
+	return pgconn.CommandTag{}, ErrNoDatabase
+}
+
+func (noDatabase) Query(context.Context, string, ...any) (pgx.Rows, error) { return nil, ErrNoDatabase }
+
+func (noDatabase) QueryRow(context.Context, string, ...any) pgx.Row { return errRow{ErrNoDatabase} }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+var _ db.Conn = (*Session)(nil)
 
 func formatLogID(id int64) string { return strconv.FormatInt(id, 10) }
