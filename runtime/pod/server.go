@@ -41,6 +41,7 @@ type Server struct {
 	passwords      map[string]string
 	healthChecks   []HealthCheck
 	db             *db.DB
+	routes         map[string]http.Handler
 	logID          atomic.Int64
 	encoders       sync.Pool
 }
@@ -84,6 +85,13 @@ func WithDatabase(d *db.DB) Option {
 	return func(s *Server) { s.db = d }
 }
 
+// WithRoute serves path (an exact path such as /serverpod_cloud_storage)
+// with h instead of as an endpoint call; modules use it for files and web
+// pages.
+func WithRoute(path string, h http.Handler) Option {
+	return func(s *Server) { s.routes[path] = h }
+}
+
 // WithHealthCheck adds a metric to the health check at GET /.
 func WithHealthCheck(h HealthCheck) Option {
 	return func(s *Server) { s.healthChecks = append(s.healthChecks, h) }
@@ -97,6 +105,7 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 		log:            slog.Default(),
 		maxRequestSize: DefaultMaxRequestSize,
 		passwords:      map[string]string{},
+		routes:         map[string]http.Handler{},
 	}
 	s.encoders.New = func() any { return wire.NewEncoder(true) }
 	for _, o := range opts {
@@ -134,6 +143,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "/websocket", "/v1/websocket":
 		writeText(w, http.StatusNotFound, "Streaming over WebSockets is not supported by this server yet.\n")
+		return
+	}
+	if h, ok := s.routes[r.URL.Path]; ok {
+		h.ServeHTTP(w, r)
 		return
 	}
 	if r.Method == http.MethodOptions {
