@@ -18,7 +18,10 @@ type moduleInfo struct {
 	clientPkg         string
 	dartClientPackage string
 	models            fs.FS
-	analyzed          []*model.Model
+	// migrations is the module's migrations folder (nil when the module
+	// has no tables or ships none yet).
+	migrations fs.FS
+	analyzed   []*model.Model
 }
 
 // builtinModule describes a module gopod ships.
@@ -29,6 +32,7 @@ type builtinModule struct {
 	clientPkg         string
 	dartClientPackage string
 	models            func() fs.FS
+	migrations        func() fs.FS
 }
 
 // builtinModules are the modules gopod ships, by module name.
@@ -59,11 +63,15 @@ func resolveModules(p *project.Project) ([]*moduleInfo, error) {
 		if nick == "" || nick == ref.Name {
 			nick = b.defaultNickname
 		}
-		out = append(out, &moduleInfo{
+		info := &moduleInfo{
 			name: ref.Name, nickname: nick,
 			protocolPkg: b.protocolPkg, dispatchPkg: b.dispatchPkg, clientPkg: b.clientPkg,
 			dartClientPackage: b.dartClientPackage, models: b.models(),
-		})
+		}
+		if b.migrations != nil {
+			info.migrations = b.migrations()
+		}
+		out = append(out, info)
 	}
 	return out, nil
 }
