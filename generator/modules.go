@@ -5,8 +5,8 @@ import (
 	"io/fs"
 
 	"github.com/gopod/gopod/generator/model"
-	authmodels "github.com/gopod/gopod/modules/auth/models"
 	"github.com/gopod/gopod/generator/project"
+	authmodels "github.com/gopod/gopod/modules/auth/models"
 )
 
 // moduleInfo is a module a project can use: where its generated Go
