@@ -40,7 +40,8 @@ Serverpod's: --mode, --role, --logging, --server-id, --apply-migrations.`,
 				fmt.Fprintln(cmd.OutOrStdout(), "generated", f)
 			}
 			bin := filepath.Join(".gopod", "bin", "server")
-			build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/server")
+			// -mod=mod lets go.sum pick up modules a newer gopod checkout needs.
+			build := exec.CommandContext(ctx, "go", "build", "-mod=mod", "-o", bin, "./cmd/server")
 			build.Stdout, build.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if err := build.Run(); err != nil {
 				return fmt.Errorf("building cmd/server: %w", err)

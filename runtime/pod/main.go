@@ -48,14 +48,25 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 		logger.Error("loading the configuration", "error", err)
 		return 1
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	database, err := OpenDatabase(ctx, cfg, ".", logger)
+	if err != nil {
+		logger.Error("database", "error", err)
+		return 1
+	}
+	defer func() {
+		if err := database.Close(context.Background()); err != nil {
+			logger.Error("stopping the development database", "error", err)
+		}
+	}()
 	base := []Option{
 		WithLogger(logger),
 		WithMaxRequestSize(int64(cfg.MaxRequestSize)),
 		WithPasswords(cfg.Passwords),
+		WithDatabase(database.DB),
 	}
 	srv := NewServer(d, append(base, opts...)...)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := srv.Run(ctx, cfg, a); err != nil {
 		var exit *ExitError
 		if errors.As(err, &exit) {
@@ -73,11 +84,21 @@ type ExitError struct{ Code int }
 
 func (e *ExitError) Error() string { return "exit status " + strconv.Itoa(e.Code) }
 
-// Run serves the API until ctx is cancelled, then waits up to
-// ShutdownTimeout for calls in flight.
+// Run prepares the database (migrations as the flags ask, a drift
+// warning, the database health metric), then serves the API until ctx is
+// cancelled and waits up to ShutdownTimeout for calls in flight. In the
+// maintenance role it returns after the migrations, so that the process
+// exit status says whether they applied. Migrations are read from the
+// working directory's migrations/ folder.
 func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) error {
+	if s.db != nil {
+		if err := s.migrateDatabase(ctx, ".", args); err != nil {
+			return err
+		}
+		s.healthChecks = append(s.healthChecks, s.databaseHealth)
+	}
 	if args.Role == config.RoleMaintenance {
-		s.log.Info("maintenance role: nothing to serve")
+		s.log.Info("maintenance role: done")
 		return nil
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.APIServer.Port)))
