@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -48,50 +50,6 @@ func goBuild(t *testing.T, dir, out, pkg string) {
 	}
 }
 
-// startServer runs the project's server binary on a free port and waits
-// for its health check; the server is stopped with SIGINT at the end.
-func startServer(t *testing.T, dir, bin string, env ...string) string {
-	t.Helper()
-	port := freePort(t)
-	cmd := exec.Command(bin)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), fmt.Sprintf("SERVERPOD_API_SERVER_PORT=%d", port)), env...)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			t.Errorf("server did not stop on SIGINT; logs:\n%s", logs.String())
-		}
-	})
-	host := fmt.Sprintf("http://127.0.0.1:%d/", port)
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-done:
-			t.Fatalf("server exited early:\n%s", logs.String())
-		default:
-		}
-		if resp, err := http.Get(host); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return host
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("server did not answer its health check:\n%s", logs.String())
-	return ""
-}
-
 const helloClient = `package main
 
 import (
@@ -113,13 +71,30 @@ func main() {
 }
 `
 
+// reachable lets PostgreSQL's unprivileged user through the test's
+// temporary directories: tests run as root in CI, where the embedded
+// database runs as the postgres user.
+func reachable(t *testing.T, dir string) {
+	t.Helper()
+	for d := dir; d != "/" && d != "."; d = filepath.Dir(d) {
+		if info, err := os.Stat(d); err == nil && info.Mode().Perm()&0o001 == 0 {
+			if err := os.Chmod(d, info.Mode().Perm()|0o011); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 // TestCreateGenerateBuildCall is the whole user journey: create a project,
-// generate, build, serve, and call it through the generated Go client.
+// create its first migration, then `gopod run --apply-migrations` with no
+// database configured starts its own PostgreSQL, applies the migration and
+// serves, and the generated Go client calls example.hello.
 func TestCreateGenerateBuildCall(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a project")
+		t.Skip("builds a project and runs PostgreSQL")
 	}
 	root := t.TempDir()
+	reachable(t, root)
 	dir := filepath.Join(root, "hello")
 	if code, out := runCLI(t, root, "create", "hello", "--no-auth"); code != 0 {
 		t.Fatalf("gopod create: exit %d\n%s", code, out)
@@ -127,16 +102,26 @@ func TestCreateGenerateBuildCall(t *testing.T) {
 	if code, out := runCLI(t, dir, "generate", "--check"); code != 0 {
 		t.Fatalf("a fresh project is stale: %s", out)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "cmd", "hello"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cmd", "hello", "main.go"), []byte(helloClient), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, dir, "create-migration")
+	writeFile(t, filepath.Join(dir, "cmd", "hello", "main.go"), helloClient)
 	bin := filepath.Join(root, "bin")
-	goBuild(t, dir, filepath.Join(bin, "server"), "./cmd/server")
 	goBuild(t, dir, filepath.Join(bin, "hello"), "./cmd/hello")
-	host := startServer(t, dir, filepath.Join(bin, "server"))
+
+	port := freePort(t)
+	t.Setenv("SERVERPOD_API_SERVER_PORT", fmt.Sprint(port))
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan int, 1)
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- run(ctx, []string{"run", "--apply-migrations"}, &logs, &logs) }()
+	t.Cleanup(func() { os.Chdir(wd) })
+	host := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	if body := waitHealthy(t, host, done, &logs); !strings.HasPrefix(body, "OK ") {
+		t.Errorf("health check with the database: %q", body)
+	}
 
 	out, err := exec.Command(filepath.Join(bin, "hello"), host).CombinedOutput()
 	if err != nil {
@@ -145,6 +130,63 @@ func TestCreateGenerateBuildCall(t *testing.T) {
 	if got := strings.TrimSpace(string(out)); got != "Hello World" {
 		t.Fatalf("example.hello(World) = %q, want Hello World", got)
 	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("gopod run exited %d on interrupt:\n%s", code, logs.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gopod run did not stop:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "applied database migrations") {
+		t.Errorf("migrations were not applied:\n%s", logs.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".gopod", "postgres", "postmaster.pid")); !os.IsNotExist(err) {
+		t.Errorf("the development database is still running after the server stopped (%v)", err)
+	}
+}
+
+// waitHealthy polls GET / until it answers 200 and returns the body.
+func waitHealthy(t *testing.T, host string, done <-chan int, logs fmt.Stringer) string {
+	t.Helper()
+	deadline := time.Now().Add(120 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case code := <-done:
+			t.Fatalf("server exited early with %d:\n%s", code, logs.String())
+		default:
+		}
+		if resp, err := http.Get(host); err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return string(body)
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("server did not answer its health check:\n%s", logs.String())
+	return ""
+}
+
+// syncBuffer is a bytes.Buffer safe for the writes of a running command.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestGenerateIsDeterministicAndChecksStaleness: generating twice writes

@@ -16,7 +16,7 @@ import (
 )
 
 func newGenerate() *cobra.Command {
-	var check, watch bool
+	var check, watch, verbose bool
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "generate",
@@ -35,19 +35,25 @@ client. Nothing is written when a model or an endpoint has an error.`,
 			if watch {
 				return watchAndGenerate(cmd.Context(), dir, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			}
-			return generateOnce(cmd.Context(), dir, check, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return generateOnce(cmd.Context(), dir, check, verbose, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 when generated files are out of date")
 	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "keep running and regenerate on changes")
 	cmd.Flags().StringVar(&dir, "dir", ".", "the project's root directory")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print how long each step took")
 	return cmd
 }
 
-func generateOnce(ctx context.Context, dir string, check bool, stdout, stderr io.Writer) error {
+func generateOnce(ctx context.Context, dir string, check, verbose bool, stdout, stderr io.Writer) error {
 	res, err := generator.Generate(ctx, generator.Options{Dir: dir, Check: check})
 	if err != nil {
 		return err
+	}
+	if verbose {
+		for _, p := range res.Phases {
+			fmt.Fprintf(stderr, "%-28s %v\n", p.Name, p.Duration.Round(time.Millisecond))
+		}
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(stderr, w)
@@ -93,7 +99,7 @@ func watchAndGenerate(ctx context.Context, dir string, stdout, stderr io.Writer)
 		}
 		if sig != last {
 			last = sig
-			if err := generateOnce(ctx, dir, false, stdout, stderr); err != nil {
+			if err := generateOnce(ctx, dir, false, false, stdout, stderr); err != nil {
 				fmt.Fprintln(stderr, "gopod:", err)
 			}
 			// Generating may touch watched inputs' directories; settle on

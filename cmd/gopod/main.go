@@ -56,6 +56,6 @@ client, a typed Dart client and PostgreSQL migrations.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCreate(), newGenerate(), newCreateMigration(), newRun(), newVersion())
+	root.AddCommand(newCreate(), newGenerate(), newCreateMigration(), newMigrate(), newCreateRepairMigration(), newRun(), newVersion())
 	return root
 }

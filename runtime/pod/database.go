@@ -139,7 +139,7 @@ func (s *Server) migrateDatabase(ctx context.Context, projectDir string, args co
 			s.log.Info("latest database migration already applied", "version", res.To)
 		}
 	}
-	drift, err := s.drift(ctx, project)
+	drift, err := Drift(ctx, s.db, project)
 	if err != nil {
 		s.log.Warn("could not compare the database with the latest migration", "error", err)
 	} else if len(drift) > 0 {
@@ -149,9 +149,10 @@ func (s *Server) migrateDatabase(ctx context.Context, projectDir string, args co
 	return nil
 }
 
-// drift compares the live schema with the latest migration's definition;
-// nothing to compare (no migrations yet) is no drift.
-func (s *Server) drift(ctx context.Context, project fs.FS) ([]string, error) {
+// Drift compares the live schema of d with the latest migration's
+// definition in the project's migrations/ folder and returns the
+// statements that would reconcile them; no migrations yet is no drift.
+func Drift(ctx context.Context, d *db.DB, project fs.FS) ([]string, error) {
 	latest, err := latestVersion(project)
 	if err != nil || latest == "" {
 		return nil, err
@@ -164,7 +165,7 @@ func (s *Server) drift(ctx context.Context, project fs.FS) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrations/%s/definition.json: %w", latest, err)
 	}
-	sqlDB := stdlib.OpenDBFromPool(s.db.Pool())
+	sqlDB := stdlib.OpenDBFromPool(d.Pool())
 	defer sqlDB.Close()
 	return dbschema.Drift(ctx, sqlDB, want)
 }
