@@ -191,7 +191,23 @@ func (l Limits) Normalize(imageBytes []byte, size int, format Format, quality in
 	if err != nil {
 		return nil, fmt.Errorf("%w: decoding %s: %v", ErrUnsupported, kind, err)
 	}
+	return fit(src, size, format, quality)
+}
 
+// Fit crops the largest centred square of img, scales it to size pixels and
+// encodes it in format: what Normalize does after decoding, for images an
+// application draws itself (AuthConfig.userImageGenerator).
+func Fit(img image.Image, size int, format Format, quality int) ([]byte, error) {
+	if err := checkOutput(size, format, quality); err != nil {
+		return nil, err
+	}
+	if b := img.Bounds(); b.Empty() {
+		return nil, fmt.Errorf("%w: the image has no pixels", ErrUnsupported)
+	}
+	return fit(img, size, format, quality)
+}
+
+func fit(src image.Image, size int, format Format, quality int) ([]byte, error) {
 	b := src.Bounds()
 	side := min(b.Dx(), b.Dy())
 	crop := image.Rect(0, 0, side, side).Add(image.Pt(b.Min.X+(b.Dx()-side)/2, b.Min.Y+(b.Dy()-side)/2))

@@ -358,3 +358,30 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func TestFit(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 300, 200))
+	for _, tt := range []struct {
+		format Format
+		size   int
+	}{{JPEG, 64}, {PNG, 256}} {
+		out, err := Fit(src, tt.size, tt.format, DefaultQuality)
+		if err != nil {
+			t.Fatalf("%s %d: %v", tt.format.Ext(), tt.size, err)
+		}
+		cfg, kind, err := image.DecodeConfig(bytes.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[Format]string{JPEG: "jpeg", PNG: "png"}[tt.format]
+		if kind != want || cfg.Width != tt.size || cfg.Height != tt.size {
+			t.Errorf("Fit gave %s %d×%d, want %s %d×%d", kind, cfg.Width, cfg.Height, want, tt.size, tt.size)
+		}
+	}
+	if _, err := Fit(image.NewRGBA(image.Rectangle{}), 64, PNG, 0); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("empty image: %v, want ErrUnsupported", err)
+	}
+	if _, err := Fit(src, 0, PNG, 0); err == nil {
+		t.Error("size 0 accepted")
+	}
+}
