@@ -1,12 +1,10 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"net/url"
@@ -14,22 +12,6 @@ import (
 	"strings"
 	"time"
 )
-
-// Parse reads one JSON value into the tree the decoders work on: nil, bool,
-// json.Number, string, []any or map[string]any. Numbers stay json.Number so
-// that 64-bit integers keep their precision.
-func Parse(b []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, errors.New("invalid JSON: data after the value")
-	}
-	return v, nil
-}
 
 // DecodeFunc reads one value of type T from a parsed JSON tree.
 type DecodeFunc[T any] func(v any) (T, error)

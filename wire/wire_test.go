@@ -1,6 +1,10 @@
 package wire
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
 	"math"
 	"math/big"
 	"net/url"
@@ -267,6 +271,35 @@ func FuzzDecode(f *testing.F) {
 			if strings.ToValidUTF8(s, "\ufffd") != back {
 				t.Errorf("string %q came back as %q", s, back)
 			}
+		}
+	})
+}
+
+// FuzzParse checks the request-path parser against encoding/json: the same
+// inputs are valid, and valid ones give the same tree.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2.5e-3,-0,true,false,null]}`, `"\ud83d\ude00\u00e9\n"`, `"\ud800x"`, `{"a":1,"a":2}`, ` [ ] `, `01`, `1.`, `"bad\xff"`, `{"k":{"k":{"k":[[]]}}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := Parse(data)
+		var want any
+		d := json.NewDecoder(bytes.NewReader(data))
+		d.UseNumber()
+		werr := d.Decode(&want)
+		if werr == nil {
+			if _, terr := d.Token(); terr != io.EOF {
+				werr = errors.New("trailing data")
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), "nested more than") {
+			return
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("Parse(%q): err %v, encoding/json: %v", data, err, werr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("Parse(%q) = %#v, encoding/json gives %#v", data, got, want)
 		}
 	})
 }

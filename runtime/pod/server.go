@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -246,7 +247,10 @@ func parseCall(r *http.Request, body []byte) (endpoint, method string, args *Arg
 		}
 		params = obj
 	}
-	query := r.URL.Query()
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	args = NewArgs(params, query)
 	if ep, m, ok := strings.Cut(path, "/"); ok {
 		m, _, _ = strings.Cut(m, "/")
