@@ -1,0 +1,31 @@
+// Package auth is gopod's auth module, serverpod_auth (nickname auth):
+// Serverpod 2.4's user accounts and sign-in — email and password, Google,
+// Apple and Firebase — with 2.4's endpoints, JSON and tables, so that a
+// Flutter app built with serverpod_auth 2.4 signs in against a gopod server
+// unchanged and a Serverpod 2.4 database is taken over with its users,
+// passwords and signed-in devices.
+//
+// A server uses it in two lines:
+//
+//	authModule := auth.New(auth.Config{SendValidationEmail: ..., SendPasswordResetEmail: ...})
+//	pod.Main(args, dispatch.New(), pod.WithModule(authModule),
+//		pod.WithAuthenticationHandler(authModule.AuthenticationHandler))
+//
+// Where 2.4 is weak the module is not (the difference is invisible to 2.4
+// clients): codes come from crypto/rand, are stored as keyed hashes, expire
+// and allow few wrong guesses; failed attempts are limited per email address
+// and per client address, and an unknown address answers like a wrong
+// password in about the same time; new passwords are Argon2id in PHC form
+// and older hashes are upgraded at sign-in; length limits apply to every new
+// password; changing or resetting a password signs the other devices out;
+// auth keys are compared in constant time, blocked users are refused on
+// every path including the authentication handler, and keys may expire;
+// third-party tokens are verified for signature, issuer, audience and expiry,
+// with key rotation; a Firebase address links to an existing account only
+// when verified; the userCanSee and enableUserImages options are enforced.
+//
+// The module's tables are Serverpod 2.4's, untouched, plus gopod's side
+// tables (gopod_auth_key_state, gopod_auth_request_state,
+// gopod_auth_attempt); its migrations folder (package migrations) starts
+// at 2.4's last version, 20240520102713718.
+package auth

@@ -1,0 +1,164 @@
+package auth
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/gopod/gopod/modules/auth/internal/authkey"
+	"github.com/gopod/gopod/modules/auth/protocol"
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/runtime/pod"
+)
+
+// AuthenticationHandler resolves the key a client sent ("<keyId>:<key>",
+// unwrapped from its Basic authorization header by the runtime) to the
+// signed-in user, as 2.4's authenticationHandler does, and also refuses
+// keys of blocked users and, when AuthKeyLifetime is set, expired keys.
+// The key is compared in constant time with the hash 2.4 stores. Keys and
+// users are cached for UserInfoCacheLifetime; sign-outs and blocks made
+// through this server take effect at once.
+func (m *Module) AuthenticationHandler(s *pod.Session, raw string) (*pod.AuthenticationInfo, error) {
+	if err := m.init(s); err != nil {
+		return nil, err
+	}
+	key, err := authkey.Parse(raw)
+	if err != nil {
+		return nil, nil
+	}
+	k, err := m.key(s, key.ID)
+	if err != nil || k == nil {
+		return nil, err
+	}
+	if !authkey.Check(m.keySalt, key.Secret, k.hash) {
+		return nil, nil
+	}
+	if m.expired(k) {
+		// Not RevokeAuthKey: it asks the session who is signed in, which
+		// would run this handler again.
+		return nil, m.revokeKey(s, key.ID)
+	}
+	u, err := m.FindUserByID(s, k.userID)
+	if err != nil {
+		return nil, fmt.Errorf("auth key %d: %w", key.ID, err)
+	}
+	if u == nil || u.Blocked {
+		return nil, nil
+	}
+	return &pod.AuthenticationInfo{UserID: k.userID, Scopes: k.scopes, AuthID: k.authID}, nil
+}
+
+// key returns an auth key from the cache or the database, nil when there is
+// no such key.
+func (m *Module) key(c db.Conn, id int64) (*cachedKey, error) {
+	if k, ok := m.keys.get(id, m.now()); ok {
+		return k, nil
+	}
+	gen := m.keys.generation()
+	k, err := loadKey(c, id)
+	if err != nil || k == nil {
+		return nil, err
+	}
+	k.authID = strconv.FormatInt(id, 10)
+	if m.cfg.AuthKeyLifetime > 0 && k.created.IsZero() {
+		if k.created, err = recordKeyState(c, id, m.now()); err != nil {
+			return nil, err
+		}
+	}
+	m.keys.put(id, k, gen, m.now(), m.cfg.UserInfoCacheLifetime)
+	return k, nil
+}
+
+func (m *Module) expired(k *cachedKey) bool {
+	return m.cfg.AuthKeyLifetime > 0 && !m.now().Before(k.created.Add(m.cfg.AuthKeyLifetime))
+}
+
+// SignInUser issues a new auth key for the user, as 2.4's
+// UserAuthentication.signInUser does, and makes the session signed in with
+// it. method names the sign-in method (email, google, ...). The returned
+// key carries the secret in Key; only its hash is stored.
+func (m *Module) SignInUser(s *pod.Session, userID int64, method string, scopes []string) (*protocol.AuthKey, error) {
+	if err := m.init(s); err != nil {
+		return nil, err
+	}
+	secret, hash, err := authkey.Issue(m.keySalt)
+	if err != nil {
+		return nil, err
+	}
+	if scopes == nil {
+		scopes = []string{}
+	}
+	now := m.now().UTC()
+	var id int64
+	err = db.Transaction(s, func(tx *db.Tx) error {
+		err := tx.Querier().QueryRow(tx, `INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method")
+    VALUES ($1, $2, $3, $4) RETURNING "id"`, userID, hash, scopesJSON(scopes), method).Scan(&id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Querier().Exec(tx, `INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") VALUES ($1, $2)`, id, now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signing in user %d: %w", userID, db.Wrap(err))
+	}
+	authID := strconv.FormatInt(id, 10)
+	m.keys.put(id, &cachedKey{userID: userID, hash: hash, scopes: scopes, authID: authID, created: now},
+		m.keys.generation(), m.now(), m.cfg.UserInfoCacheLifetime)
+	s.SetAuthenticated(&pod.AuthenticationInfo{UserID: userID, Scopes: scopes, AuthID: authID})
+	return &protocol.AuthKey{ID: &id, UserID: userID, Hash: hash, Key: &secret, ScopeNames: scopes, Method: method}, nil
+}
+
+// RevokeAuthKey deletes one auth key (signs one device out). When the
+// session was authenticated with it, the session is signed out too.
+func (m *Module) RevokeAuthKey(s *pod.Session, keyID int64) error {
+	if err := m.revokeKey(s, keyID); err != nil {
+		return err
+	}
+	if info, _ := s.Authenticated(); info != nil && info.AuthID == strconv.FormatInt(keyID, 10) {
+		s.SetAuthenticated(nil)
+	}
+	return nil
+}
+
+func (m *Module) revokeKey(c db.Conn, keyID int64) error {
+	if _, err := deleteKeys(c, `"id" = $1`, keyID); err != nil {
+		return err
+	}
+	m.keys.removeKey(keyID)
+	return nil
+}
+
+// SignOutUser deletes every auth key of the user (signs them out on all
+// devices). When the session belongs to the user, it is signed out too.
+func (m *Module) SignOutUser(s *pod.Session, userID int64) error {
+	if _, err := deleteKeys(s, `"userId" = $1`, userID); err != nil {
+		return err
+	}
+	m.forgetKeysOf(userID)
+	if id, ok := s.UserID(); ok && id == userID {
+		s.SetAuthenticated(nil)
+	}
+	return nil
+}
+
+// signOutOtherDevices deletes the user's keys except the one the session
+// uses.
+func (m *Module) signOutOtherDevices(s *pod.Session, userID int64) error {
+	info, _ := s.Authenticated()
+	if info == nil || info.UserID != userID {
+		return m.SignOutUser(s, userID)
+	}
+	keep, err := authkey.ParseID(info.AuthID)
+	if err != nil {
+		return m.SignOutUser(s, userID)
+	}
+	if _, err := deleteKeys(s, `"userId" = $1 AND "id" <> $2`, userID, keep); err != nil {
+		return err
+	}
+	m.keys.remove(func(id int64, k *cachedKey) bool { return k.userID == userID && id != keep })
+	return nil
+}
+
+func (m *Module) forgetKeysOf(userID int64) {
+	m.keys.remove(func(_ int64, k *cachedKey) bool { return k.userID == userID })
+}
