@@ -419,7 +419,7 @@ type accountRequest struct {
 	userName, hash string
 	code           string
 	expiration     *time.Time
-	failedAttempts int64
+	failedAttempts *int64
 }
 
 func (m *Module) createAccount(s *pod.Session, email, code string) (*protocol.UserInfo, error) {
@@ -440,13 +440,13 @@ func (m *Module) createAccount(s *pod.Session, email, code string) (*protocol.Us
 	if r.expiration == nil {
 		// Written by 2.4, which had no expiry: it expires from now on.
 		exp := m.now().Add(m.cfg.AccountRequestExpirationTime).UTC()
-		r.expiration = &exp
+		r.expiration, r.failedAttempts = &exp, new(int64)
 		if _, err := s.Querier().Exec(s, `INSERT INTO "gopod_auth_request_state" ("requestId", "expiration", "failedAttempts") VALUES ($1, $2, 0)
     ON CONFLICT ("requestId") DO NOTHING`, r.id, exp); err != nil {
 			return nil, fmt.Errorf("recording an account request: %w", err)
 		}
 	}
-	if !m.now().Before(*r.expiration) || r.failedAttempts >= int64(m.cfg.MaxCodeAttempts) {
+	if !m.now().Before(*r.expiration) || *r.failedAttempts >= int64(m.cfg.MaxCodeAttempts) {
 		return nil, deleteAccountRequest(s, r.id)
 	}
 	if !m.codes.Verify(codes.AccountVerification, email, code, r.code) {

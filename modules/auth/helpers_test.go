@@ -113,7 +113,7 @@ type env struct {
 	server *pod.Server
 	http   *httptest.Server
 	ip     string
-	logs   *strings.Builder
+	logs   *lockedWriter
 
 	mu     sync.Mutex
 	codes  map[string]string // email → last code sent
@@ -130,7 +130,7 @@ func newEnv(tb testing.TB, configure func(*auth.Config)) *env {
 // newEnvWith is newEnv with other secrets in passwords.yaml.
 func newEnvWith(tb testing.TB, passwords map[string]string, configure func(*auth.Config)) *env {
 	tb.Helper()
-	e := &env{t: tb, db: testDB(tb), clock: newClock(), codes: map[string]string{}, resets: map[string]string{}, logs: &strings.Builder{}}
+	e := &env{t: tb, db: testDB(tb), clock: newClock(), codes: map[string]string{}, resets: map[string]string{}, logs: &lockedWriter{w: &strings.Builder{}}}
 	n := ipCounter.Add(1)
 	e.ip = fmt.Sprintf("10.%d.%d.%d", n/65536%256, n/256%256, n%256)
 
@@ -176,7 +176,7 @@ func newEnvWith(tb testing.TB, passwords map[string]string, configure func(*auth
 		pod.WithModule(e.module),
 		pod.WithAuthenticationHandler(e.module.AuthenticationHandler),
 		pod.WithPasswords(passwords),
-		pod.WithLogger(slog.New(slog.NewTextHandler(&lockedWriter{w: e.logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+		pod.WithLogger(slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 		pod.WithRoute(storage.Path, storage.Handler(e.db, store, nil)),
 	)
 	handler = e.server
@@ -328,4 +328,11 @@ func (e *env) signIn(c *authclient.Caller, email, password string) authclient.Au
 
 func keyOf(r authclient.AuthenticationResponse) string {
 	return fmt.Sprintf("%d:%s", *r.KeyID, *r.Key)
+}
+
+// Logs returns what the server logged at warning level and above.
+func (e *env) Logs() string {
+	e.logs.mu.Lock()
+	defer e.logs.mu.Unlock()
+	return e.logs.w.(*strings.Builder).String()
 }
