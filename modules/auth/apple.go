@@ -49,7 +49,7 @@ func (e *AppleEndpoint) Authenticate(s *pod.Session, authInfo protocol.AppleAuth
 			UserIdentifier: claims.Subject,
 			UserName:       nonEmpty(firstNonEmpty(authInfo.Nickname, claims.GivenName, localPart(email))),
 			FullName:       nonEmpty(strings.TrimSpace(authInfo.FullName)),
-			Email:          nonEmpty(email),
+			Email:          verifiedEmail(email, claims.EmailVerified),
 			Created:        m.now().UTC(),
 			ScopeNames:     []string{},
 		}, "apple")

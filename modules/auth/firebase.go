@@ -50,7 +50,7 @@ func (e *FirebaseEndpoint) Authenticate(s *pod.Session, idToken string) (protoco
 			UserIdentifier: claims.Subject,
 			UserName:       nonEmpty(firstNonEmpty(rawString(claims.Raw["nickname"]), localPart(email), claims.Name)),
 			FullName:       nonEmpty(strings.TrimSpace(claims.Name)),
-			Email:          nonEmpty(email),
+			Email:          verifiedEmail(email, claims.EmailVerified),
 			Created:        m.now().UTC(),
 			ScopeNames:     []string{},
 		}, "firebase")

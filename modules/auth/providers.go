@@ -172,3 +172,13 @@ func rawString(raw json.RawMessage) string {
 	}
 	return s
 }
+
+// verifiedEmail is the address to store for a new user: only one the
+// provider vouches for, so that nobody can claim an address (and block its
+// owner's sign-up) with an unverified account.
+func verifiedEmail(email string, verified bool) *string {
+	if !verified {
+		return nil
+	}
+	return nonEmpty(email)
+}
