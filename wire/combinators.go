@@ -10,6 +10,8 @@ import (
 type EncodeFunc[T any] func(e *Encoder, v T)
 
 // EncodeNullable writes null for a nil pointer and f(*v) otherwise.
+//
+//go:noinline
 func EncodeNullable[T any](f EncodeFunc[T]) EncodeFunc[*T] {
 	return func(e *Encoder, v *T) {
 		if v == nil {
@@ -23,6 +25,8 @@ func EncodeNullable[T any](f EncodeFunc[T]) EncodeFunc[*T] {
 // EncodeList writes a slice as a JSON array. Lists and sets (which gopod
 // keeps as slices) encode the same way. A nil slice is written as [] : the
 // generated code omits nullable containers that are nil before calling it.
+//
+//go:noinline
 func EncodeList[T any](f EncodeFunc[T]) EncodeFunc[[]T] {
 	return func(e *Encoder, v []T) {
 		e.ArrayStart()
@@ -36,6 +40,8 @@ func EncodeList[T any](f EncodeFunc[T]) EncodeFunc[[]T] {
 
 // EncodeNullableList writes null for a nil slice, otherwise the array: the
 // encoding of a nullable list nested inside a container.
+//
+//go:noinline
 func EncodeNullableList[T any](f EncodeFunc[T]) EncodeFunc[[]T] {
 	list := EncodeList(f)
 	return func(e *Encoder, v []T) {
@@ -49,6 +55,8 @@ func EncodeNullableList[T any](f EncodeFunc[T]) EncodeFunc[[]T] {
 
 // EncodeStringMap writes a map with String keys as a JSON object, keys
 // sorted so that output is deterministic.
+//
+//go:noinline
 func EncodeStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
 	return func(e *Encoder, m map[string]V) {
 		keys := make([]string, 0, len(m))
@@ -66,6 +74,8 @@ func EncodeStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
 }
 
 // EncodeNullableStringMap is EncodeStringMap that writes null for a nil map.
+//
+//go:noinline
 func EncodeNullableStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
 	inner := EncodeStringMap(f)
 	return func(e *Encoder, m map[string]V) {
@@ -80,6 +90,8 @@ func EncodeNullableStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
 // EncodeMap writes a map whose keys are not Strings the way Serverpod does:
 // an array of {"k": key, "v": value} entries, here ordered by the encoded
 // key so that output is deterministic.
+//
+//go:noinline
 func EncodeMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[map[K]V] {
 	return func(e *Encoder, m map[K]V) {
 		type entry struct {
@@ -113,6 +125,8 @@ func EncodeMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFu
 }
 
 // EncodeNullableMap is EncodeMap that writes null for a nil map.
+//
+//go:noinline
 func EncodeNullableMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[map[K]V] {
 	inner := EncodeMap(kf, vf)
 	return func(e *Encoder, m map[K]V) {
@@ -126,10 +140,14 @@ func EncodeNullableMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) 
 
 // EncodeValue writes a value whose type encodes itself with a value
 // receiver, such as a generated enum.
+//
+//go:noinline
 func EncodeValue[T Encodable](e *Encoder, v T) { v.EncodeJSON(e) }
 
 // EncodeModel writes a generated model held by value (its EncodeJSON has a
 // pointer receiver).
+//
+//go:noinline
 func EncodeModel[T any, P interface {
 	*T
 	Encodable
@@ -138,6 +156,8 @@ func EncodeModel[T any, P interface {
 }
 
 // EncodeModelPtr writes a generated model held by pointer, null when nil.
+//
+//go:noinline
 func EncodeModelPtr[T any, P interface {
 	*T
 	Encodable
@@ -150,6 +170,8 @@ func EncodeModelPtr[T any, P interface {
 }
 
 // Marshal encodes v with f in the full (non-protocol) form.
+//
+//go:noinline
 func Marshal[T any](f EncodeFunc[T], v T) ([]byte, error) {
 	e := NewEncoder(false)
 	f(e, v)
@@ -157,6 +179,8 @@ func Marshal[T any](f EncodeFunc[T], v T) ([]byte, error) {
 }
 
 // MarshalProtocol encodes v with f in the wire form.
+//
+//go:noinline
 func MarshalProtocol[T any](f EncodeFunc[T], v T) ([]byte, error) {
 	e := NewEncoder(true)
 	f(e, v)

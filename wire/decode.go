@@ -216,6 +216,8 @@ func DecodeByteData(v any) ([]byte, error) {
 
 // DecodeNullable returns nil for JSON null and a pointer to f's result
 // otherwise.
+//
+//go:noinline
 func DecodeNullable[T any](f DecodeFunc[T]) DecodeFunc[*T] {
 	return func(v any) (*T, error) {
 		if v == nil {
@@ -231,6 +233,8 @@ func DecodeNullable[T any](f DecodeFunc[T]) DecodeFunc[*T] {
 
 // DecodeList reads a JSON array. The result is never nil, so an empty list
 // stays distinguishable from a missing nullable one.
+//
+//go:noinline
 func DecodeList[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 	return func(v any) ([]T, error) {
 		a, ok := v.([]any)
@@ -250,6 +254,8 @@ func DecodeList[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 }
 
 // DecodeNullableList is DecodeList that maps JSON null to a nil slice.
+//
+//go:noinline
 func DecodeNullableList[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 	list := DecodeList(f)
 	return func(v any) ([]T, error) {
@@ -262,6 +268,8 @@ func DecodeNullableList[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 
 // DecodeSet reads a JSON array as a Set and, like Serverpod, refuses
 // duplicate items.
+//
+//go:noinline
 func DecodeSet[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 	list := DecodeList(f)
 	return func(v any) ([]T, error) {
@@ -285,6 +293,8 @@ func DecodeSet[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 }
 
 // DecodeNullableSet is DecodeSet that maps JSON null to a nil slice.
+//
+//go:noinline
 func DecodeNullableSet[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 	set := DecodeSet(f)
 	return func(v any) ([]T, error) {
@@ -296,6 +306,8 @@ func DecodeNullableSet[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 }
 
 // DecodeStringMap reads a JSON object as a map with String keys.
+//
+//go:noinline
 func DecodeStringMap[V any](f DecodeFunc[V]) DecodeFunc[map[string]V] {
 	return func(v any) (map[string]V, error) {
 		o, ok := v.(map[string]any)
@@ -315,6 +327,8 @@ func DecodeStringMap[V any](f DecodeFunc[V]) DecodeFunc[map[string]V] {
 }
 
 // DecodeNullableStringMap is DecodeStringMap that maps JSON null to nil.
+//
+//go:noinline
 func DecodeNullableStringMap[V any](f DecodeFunc[V]) DecodeFunc[map[string]V] {
 	m := DecodeStringMap(f)
 	return func(v any) (map[string]V, error) {
@@ -327,6 +341,8 @@ func DecodeNullableStringMap[V any](f DecodeFunc[V]) DecodeFunc[map[string]V] {
 
 // DecodeMap reads a map with non-String keys from Serverpod's
 // [{"k": key, "v": value}] form.
+//
+//go:noinline
 func DecodeMap[K comparable, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFunc[map[K]V] {
 	return func(v any) (map[K]V, error) {
 		a, ok := v.([]any)
@@ -354,6 +370,8 @@ func DecodeMap[K comparable, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFu
 }
 
 // DecodeNullableMap is DecodeMap that maps JSON null to nil.
+//
+//go:noinline
 func DecodeNullableMap[K comparable, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFunc[map[K]V] {
 	m := DecodeMap(kf, vf)
 	return func(v any) (map[K]V, error) {
@@ -370,6 +388,8 @@ type Decodable interface {
 }
 
 // DecodeModel reads a generated model, exception or enum.
+//
+//go:noinline
 func DecodeModel[T any, P interface {
 	*T
 	Decodable
@@ -380,6 +400,8 @@ func DecodeModel[T any, P interface {
 }
 
 // DecodeModelPtr reads a generated model into a pointer, nil for JSON null.
+//
+//go:noinline
 func DecodeModelPtr[T any, P interface {
 	*T
 	Decodable
@@ -395,6 +417,8 @@ func DecodeModelPtr[T any, P interface {
 }
 
 // Object asserts that v is a JSON object.
+//
+//go:noinline
 func Object(v any) (map[string]any, error) {
 	o, ok := v.(map[string]any)
 	if !ok {
@@ -404,6 +428,8 @@ func Object(v any) (map[string]any, error) {
 }
 
 // Field reads a required member of a model: missing or null is an error.
+//
+//go:noinline
 func Field[T any](o map[string]any, key string, f DecodeFunc[T]) (T, error) {
 	v, ok := o[key]
 	if !ok || v == nil {
@@ -418,6 +444,8 @@ func Field[T any](o map[string]any, key string, f DecodeFunc[T]) (T, error) {
 }
 
 // FieldPtr reads a nullable member into a pointer: nil when missing or null.
+//
+//go:noinline
 func FieldPtr[T any](o map[string]any, key string, f DecodeFunc[T]) (*T, error) {
 	v, ok := o[key]
 	if !ok || v == nil {
@@ -432,6 +460,8 @@ func FieldPtr[T any](o map[string]any, key string, f DecodeFunc[T]) (*T, error) 
 
 // FieldOrZero reads a nullable member whose Go type has its own nil (slices,
 // maps, *url.URL, *big.Int, []byte): the zero value when missing or null.
+//
+//go:noinline
 func FieldOrZero[T any](o map[string]any, key string, f DecodeFunc[T]) (T, error) {
 	v, ok := o[key]
 	if !ok || v == nil {
@@ -443,4 +473,18 @@ func FieldOrZero[T any](o map[string]any, key string, f DecodeFunc[T]) (T, error
 		return x, AtKey(err, key)
 	}
 	return x, nil
+}
+
+// FieldInto decodes a required member into dst, a generated model. It is
+// the non-generic form of Field for models, so that a package of many
+// models does not instantiate a generic function per model type.
+func FieldInto(o map[string]any, key string, dst Decodable) error {
+	v, ok := o[key]
+	if !ok || v == nil {
+		return &Error{Path: key, Msg: "missing required field"}
+	}
+	if err := dst.DecodeJSON(v); err != nil {
+		return AtKey(err, key)
+	}
+	return nil
 }

@@ -15,6 +15,8 @@ type Entry[K, V any] struct {
 }
 
 // EncodeEntries writes entries as Serverpod's [{"k": key, "v": value}].
+//
+//go:noinline
 func EncodeEntries[K, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[[]Entry[K, V]] {
 	return func(e *Encoder, entries []Entry[K, V]) {
 		e.ArrayStart()
@@ -32,6 +34,8 @@ func EncodeEntries[K, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[[]En
 }
 
 // EncodeNullableEntries is EncodeEntries that writes null for a nil slice.
+//
+//go:noinline
 func EncodeNullableEntries[K, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[[]Entry[K, V]] {
 	inner := EncodeEntries(kf, vf)
 	return func(e *Encoder, entries []Entry[K, V]) {
@@ -44,6 +48,8 @@ func EncodeNullableEntries[K, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeF
 }
 
 // DecodeEntries reads Serverpod's [{"k": key, "v": value}] form into entries.
+//
+//go:noinline
 func DecodeEntries[K, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFunc[[]Entry[K, V]] {
 	return func(v any) ([]Entry[K, V], error) {
 		a, ok := v.([]any)
@@ -71,6 +77,8 @@ func DecodeEntries[K, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFunc[[]En
 }
 
 // EncodeNullableByteData writes null for nil bytes, the ByteData form otherwise.
+//
+//go:noinline
 func EncodeNullableByteData(e *Encoder, b []byte) {
 	if b == nil {
 		e.Null()
@@ -82,6 +90,8 @@ func EncodeNullableByteData(e *Encoder, b []byte) {
 // DecodeOrZero maps JSON null to the zero value of T: the decoder of a
 // nullable value whose Go type has its own nil (slices, maps, *url.URL,
 // *big.Int, []byte).
+//
+//go:noinline
 func DecodeOrZero[T any](f DecodeFunc[T]) DecodeFunc[T] {
 	return func(v any) (T, error) {
 		if v == nil {

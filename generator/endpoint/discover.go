@@ -56,7 +56,16 @@ func Discover(ctx context.Context, o Options) ([]*Endpoint, []model.Diagnostic, 
 	}
 	d := &discoverer{opts: o}
 	for _, p := range pkgs {
+		// A build failure is reported both as the compiler's summary
+		// (without a position) and as positioned errors; keep the latter.
+		positioned := false
 		for _, e := range p.Errors {
+			positioned = positioned || (e.Pos != "" && e.Pos != "-")
+		}
+		for _, e := range p.Errors {
+			if positioned && (e.Pos == "" || e.Pos == "-") {
+				continue
+			}
 			d.diag(e.Pos, model.Error, e.Msg+" (endpoints are only generated from Go code that compiles)")
 		}
 	}

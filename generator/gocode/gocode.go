@@ -268,12 +268,7 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 		if m.ServerOnly && !server {
 			continue
 		}
-		dec := "DecodeModel"
-		if m.Kind == model.Exception {
-			// Exceptions are errors through their pointer.
-			dec = "DecodeModelPtr"
-		}
-		body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(m.ClassName), jen.Qual(wirePkg, "Any").Call(jen.Qual(wirePkg, dec).Types(jen.Id(m.ClassName)))))
+		body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(m.ClassName), jen.Id(anyDecoder(m))))
 	}
 	for _, mod := range o.Modules {
 		pkg := mod.ProtocolPkg
@@ -288,3 +283,9 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 	f.Func().Id("Registry").Params().Op("*").Qual(wirePkg, "Registry").Block(body...)
 	return o.render(f)
 }
+
+// anyDecoder names the function that decodes a model for the class
+// registry. Each model file has its own (rather than one generic
+// instantiation per model type, or closures in one function, both of which
+// large projects pay for in compile time).
+func anyDecoder(m *model.Model) string { return "decodeAny" + m.ClassName }

@@ -103,7 +103,9 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 
 	f.Comment(fmt.Sprintf("MarshalJSON encodes the %s with all its fields.", name))
 	f.Func().Params(jen.Id("m").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(wirePkg, "Marshal").Call(jen.Qual(wirePkg, "EncodeModel").Types(jen.Id(name)), jen.Id("m"))),
+		jen.Id("e").Op(":=").Qual(wirePkg, "NewEncoder").Call(jen.False()),
+		jen.Id("m").Dot("EncodeJSON").Call(jen.Id("e")),
+		jen.Return(jen.Id("e").Dot("Bytes").Call()),
 	)
 	f.Line()
 	f.Comment("UnmarshalJSON implements json.Unmarshaler.")
@@ -111,6 +113,18 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 		jen.List(jen.Id("v"), jen.Err()).Op(":=").Qual(wirePkg, "Parse").Call(jen.Id("b")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Return(jen.Id("m").Dot("DecodeJSON").Call(jen.Id("v"))),
+	)
+	f.Line()
+
+	f.Comment(fmt.Sprintf("%s decodes %s for the class registry.", anyDecoder(m), withArticle(name)))
+	result := jen.Id("m")
+	if m.Kind == model.Exception {
+		result = jen.Op("&").Id("m") // exceptions are errors through their pointer
+	}
+	f.Func().Id(anyDecoder(m)).Params(jen.Id("v").Any()).Params(jen.Any(), jen.Error()).Block(
+		jen.Var().Id("m").Id(name),
+		jen.Err().Op(":=").Id("m").Dot("DecodeJSON").Call(jen.Id("v")),
+		jen.Return(result, jen.Err()),
 	)
 	f.Line()
 
@@ -122,7 +136,7 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 	if m.Kind == model.Exception {
 		f.Comment("Error describes the exception with its fields, so it reads well in logs.")
 		f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("Error").Params().String().Block(
-			jen.List(jen.Id("b"), jen.Err()).Op(":=").Qual(wirePkg, "Marshal").Call(jen.Qual(wirePkg, "EncodeModelPtr").Types(jen.Id(name)), jen.Id("m")),
+			jen.List(jen.Id("b"), jen.Err()).Op(":=").Id("m").Dot("MarshalJSON").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(name))),
 			jen.Return(jen.Lit(name+": ").Op("+").String().Parens(jen.Id("b"))),
 		)
@@ -212,6 +226,12 @@ func (s side) decodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {
 	for _, fl := range fields {
 		t := fl.Type
 		target := jen.Id("m").Dot(fieldName(fl))
+		if t.Model != nil && t.Model.Kind != model.Enum {
+			// Models decode through their own method: a generic call per
+			// model type would make large projects slow to compile.
+			body = append(body, s.decodeModelField(fl, target)...)
+			continue
+		}
 		var call *jen.Statement
 		switch {
 		case !t.Nullable:
@@ -303,6 +323,13 @@ func (s side) enumDecls(f *jen.File, m *model.Model) {
 		)
 	}
 	f.Line()
+	f.Comment(fmt.Sprintf("%s decodes %s for the class registry.", anyDecoder(m), withArticle(name)))
+	f.Func().Id(anyDecoder(m)).Params(jen.Id("x").Any()).Params(jen.Any(), jen.Error()).Block(
+		jen.Var().Id("v").Id(name),
+		jen.Err().Op(":=").Id("v").Dot("DecodeJSON").Call(jen.Id("x")),
+		jen.Return(jen.Id("v"), jen.Err()),
+	)
+	f.Line()
 	f.Comment("MarshalJSON implements json.Marshaler.")
 	f.Func().Params(jen.Id("v").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Return(jen.Qual(wirePkg, "Marshal").Call(jen.Qual(wirePkg, "EncodeValue").Types(jen.Id(name)), jen.Id("v"))),
@@ -323,4 +350,21 @@ func withArticle(name string) string {
 		return "an " + name
 	}
 	return "a " + name
+}
+
+// decodeModelField decodes a field whose type is a class or exception.
+func (s side) decodeModelField(fl *model.Field, target *jen.Statement) []jen.Code {
+	key := jen.Lit(fl.Name)
+	if !fl.Type.Nullable {
+		return []jen.Code{jen.If(jen.Err().Op(":=").Qual(wirePkg, "FieldInto").Call(jen.Id("o"), key, jen.Op("&").Add(target.Clone())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+	}
+	return []jen.Code{
+		target.Clone().Op("=").Nil(),
+		jen.If(jen.Id("x").Op(":=").Id("o").Index(key), jen.Id("x").Op("!=").Nil()).Block(
+			target.Clone().Op("=").New(s.modelRef(fl.Type)),
+			jen.If(jen.Err().Op(":=").Add(target.Clone()).Dot("DecodeJSON").Call(jen.Id("x")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Qual(wirePkg, "AtKey").Call(jen.Err(), key)),
+			),
+		),
+	}
 }

@@ -55,7 +55,9 @@ func (m *Company) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the Company with all its fields.
 func (m Company) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[Company], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -65,4 +67,11 @@ func (m *Company) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyCompany decodes a Company for the class registry.
+func decodeAnyCompany(v any) (any, error) {
+	var m Company
+	err := m.DecodeJSON(v)
+	return m, err
 }

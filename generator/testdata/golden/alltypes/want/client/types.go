@@ -186,8 +186,12 @@ func (m *Types) DecodeJSON(v any) error {
 	if m.ANested, err = wire.FieldOrZero(o, "aNested", wire.DecodeStringMap(wire.DecodeList(wire.DecodeMap(wire.DecodeInt, wire.DecodeNullable(wire.DecodeDateTime))))); err != nil {
 		return err
 	}
-	if m.AnObject, err = wire.FieldPtr(o, "anObject", wire.DecodeModel[Nested]); err != nil {
-		return err
+	m.AnObject = nil
+	if x := o["anObject"]; x != nil {
+		m.AnObject = new(Nested)
+		if err := m.AnObject.DecodeJSON(x); err != nil {
+			return wire.AtKey(err, "anObject")
+		}
 	}
 	if m.Objects, err = wire.FieldOrZero(o, "objects", wire.DecodeList(wire.DecodeModelPtr[Nested])); err != nil {
 		return err
@@ -197,7 +201,9 @@ func (m *Types) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the Types with all its fields.
 func (m Types) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[Types], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -207,4 +213,11 @@ func (m *Types) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyTypes decodes a Types for the class registry.
+func decodeAnyTypes(v any) (any, error) {
+	var m Types
+	err := m.DecodeJSON(v)
+	return m, err
 }

@@ -50,7 +50,9 @@ func (m *Address) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the Address with all its fields.
 func (m Address) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[Address], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -60,4 +62,11 @@ func (m *Address) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyAddress decodes an Address for the class registry.
+func decodeAnyAddress(v any) (any, error) {
+	var m Address
+	err := m.DecodeJSON(v)
+	return m, err
 }

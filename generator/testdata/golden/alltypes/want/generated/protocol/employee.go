@@ -66,21 +66,31 @@ func (m *Employee) DecodeJSON(v any) error {
 	if m.CompanyID, err = wire.Field(o, "companyId", wire.DecodeInt); err != nil {
 		return err
 	}
-	if m.Company, err = wire.FieldPtr(o, "company", wire.DecodeModel[Company]); err != nil {
-		return err
+	m.Company = nil
+	if x := o["company"]; x != nil {
+		m.Company = new(Company)
+		if err := m.Company.DecodeJSON(x); err != nil {
+			return wire.AtKey(err, "company")
+		}
 	}
 	if m.AddressID, err = wire.FieldPtr(o, "addressId", wire.DecodeInt); err != nil {
 		return err
 	}
-	if m.Address, err = wire.FieldPtr(o, "address", wire.DecodeModel[Address]); err != nil {
-		return err
+	m.Address = nil
+	if x := o["address"]; x != nil {
+		m.Address = new(Address)
+		if err := m.Address.DecodeJSON(x); err != nil {
+			return wire.AtKey(err, "address")
+		}
 	}
 	return nil
 }
 
 // MarshalJSON encodes the Employee with all its fields.
 func (m Employee) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[Employee], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -90,4 +100,11 @@ func (m *Employee) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmployee decodes an Employee for the class registry.
+func decodeAnyEmployee(v any) (any, error) {
+	var m Employee
+	err := m.DecodeJSON(v)
+	return m, err
 }

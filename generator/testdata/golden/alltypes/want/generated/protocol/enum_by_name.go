@@ -56,6 +56,13 @@ func (v *TestEnumStringified) DecodeJSON(x any) error {
 	return err
 }
 
+// decodeAnyTestEnumStringified decodes a TestEnumStringified for the class registry.
+func decodeAnyTestEnumStringified(x any) (any, error) {
+	var v TestEnumStringified
+	err := v.DecodeJSON(x)
+	return v, err
+}
+
 // MarshalJSON implements json.Marshaler.
 func (v TestEnumStringified) MarshalJSON() ([]byte, error) {
 	return wire.Marshal(wire.EncodeValue[TestEnumStringified], v)

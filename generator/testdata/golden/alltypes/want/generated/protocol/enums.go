@@ -61,6 +61,13 @@ func (v *TestEnum) DecodeJSON(x any) error {
 	return nil
 }
 
+// decodeAnyTestEnum decodes a TestEnum for the class registry.
+func decodeAnyTestEnum(x any) (any, error) {
+	var v TestEnum
+	err := v.DecodeJSON(x)
+	return v, err
+}
+
 // MarshalJSON implements json.Marshaler.
 func (v TestEnum) MarshalJSON() ([]byte, error) {
 	return wire.Marshal(wire.EncodeValue[TestEnum], v)

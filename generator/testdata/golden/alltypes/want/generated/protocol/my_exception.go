@@ -44,7 +44,9 @@ func (m *MyException) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the MyException with all its fields.
 func (m MyException) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[MyException], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -56,9 +58,16 @@ func (m *MyException) UnmarshalJSON(b []byte) error {
 	return m.DecodeJSON(v)
 }
 
+// decodeAnyMyException decodes a MyException for the class registry.
+func decodeAnyMyException(v any) (any, error) {
+	var m MyException
+	err := m.DecodeJSON(v)
+	return &m, err
+}
+
 // Error describes the exception with its fields, so it reads well in logs.
 func (m *MyException) Error() string {
-	b, err := wire.Marshal(wire.EncodeModelPtr[MyException], m)
+	b, err := m.MarshalJSON()
 	if err != nil {
 		return "MyException"
 	}

@@ -36,7 +36,9 @@ func (m *Nested) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the Nested with all its fields.
 func (m Nested) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[Nested], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -46,4 +48,11 @@ func (m *Nested) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyNested decodes a Nested for the class registry.
+func decodeAnyNested(v any) (any, error) {
+	var m Nested
+	err := m.DecodeJSON(v)
+	return m, err
 }

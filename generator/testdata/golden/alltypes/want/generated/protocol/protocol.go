@@ -9,14 +9,14 @@ import "github.com/gopod/gopod/wire"
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
 	r := wire.NewRegistry()
-	r.Add("Address", wire.Any(wire.DecodeModel[Address]))
-	r.Add("Company", wire.Any(wire.DecodeModel[Company]))
-	r.Add("Employee", wire.Any(wire.DecodeModel[Employee]))
-	r.Add("MyException", wire.Any(wire.DecodeModelPtr[MyException]))
-	r.Add("Nested", wire.Any(wire.DecodeModel[Nested]))
-	r.Add("Required", wire.Any(wire.DecodeModel[Required]))
-	r.Add("TestEnum", wire.Any(wire.DecodeModel[TestEnum]))
-	r.Add("TestEnumStringified", wire.Any(wire.DecodeModel[TestEnumStringified]))
-	r.Add("Types", wire.Any(wire.DecodeModel[Types]))
+	r.Add("Address", decodeAnyAddress)
+	r.Add("Company", decodeAnyCompany)
+	r.Add("Employee", decodeAnyEmployee)
+	r.Add("MyException", decodeAnyMyException)
+	r.Add("Nested", decodeAnyNested)
+	r.Add("Required", decodeAnyRequired)
+	r.Add("TestEnum", decodeAnyTestEnum)
+	r.Add("TestEnumStringified", decodeAnyTestEnumStringified)
+	r.Add("Types", decodeAnyTypes)
 	return r
 }

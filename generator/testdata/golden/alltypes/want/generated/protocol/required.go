@@ -96,7 +96,7 @@ func (m *Required) DecodeJSON(v any) error {
 	if m.Tags, err = wire.Field(o, "tags", wire.DecodeList(wire.DecodeString)); err != nil {
 		return err
 	}
-	if m.Nested, err = wire.Field(o, "nested", wire.DecodeModel[Nested]); err != nil {
+	if err := wire.FieldInto(o, "nested", &m.Nested); err != nil {
 		return err
 	}
 	return nil
@@ -104,7 +104,9 @@ func (m *Required) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the Required with all its fields.
 func (m Required) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[Required], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -114,4 +116,11 @@ func (m *Required) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyRequired decodes a Required for the class registry.
+func decodeAnyRequired(v any) (any, error) {
+	var m Required
+	err := m.DecodeJSON(v)
+	return m, err
 }
