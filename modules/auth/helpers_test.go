@@ -336,3 +336,20 @@ func (e *env) Logs() string {
 	defer e.logs.mu.Unlock()
 	return e.logs.w.(*strings.Builder).String()
 }
+
+// rawHeader posts a call with the Authorization header as given.
+func (e *env) rawHeader(endpoint, body, authorization string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.http.URL+"/"+endpoint, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", authorization)
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
