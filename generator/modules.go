@@ -6,6 +6,7 @@ import (
 
 	"github.com/gopod/gopod/generator/model"
 	"github.com/gopod/gopod/generator/project"
+	authmigrations "github.com/gopod/gopod/modules/auth/migrations"
 	authmodels "github.com/gopod/gopod/modules/auth/models"
 )
 
@@ -44,6 +45,7 @@ var builtinModules = map[string]builtinModule{
 		clientPkg:         "github.com/gopod/gopod/modules/auth/authclient",
 		dartClientPackage: "serverpod_auth_client",
 		models:            func() fs.FS { return authmodels.Files },
+		migrations:        authmigrations.FS,
 	},
 }
 
