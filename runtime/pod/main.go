@@ -2,6 +2,7 @@ package pod
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gopod/gopod/runtime/config"
 )
@@ -66,6 +69,15 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 		WithPasswords(cfg.Passwords),
 		WithDatabase(database.DB),
 	}
+	if cfg.Redis.Enabled {
+		rdb, err := OpenRedis(ctx, cfg.Redis)
+		if err != nil {
+			logger.Error("redis", "error", err)
+			return 1
+		}
+		defer rdb.Close()
+		base = append(base, WithRedis(rdb, cfg.ServerID))
+	}
 	srv := NewServer(d, append(base, opts...)...)
 	if err := srv.Run(ctx, cfg, a); err != nil {
 		var exit *ExitError
@@ -101,6 +113,7 @@ func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) 
 		s.log.Info("maintenance role: done")
 		return nil
 	}
+	go s.messages.Run(ctx)
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.APIServer.Port)))
 	if err != nil {
 		return fmt.Errorf("listening on the API port: %w", err)
@@ -131,4 +144,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, cfg *config.Config)
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// OpenRedis connects to the Redis of the configuration and checks that it
+// answers.
+func OpenRedis(ctx context.Context, c config.Redis) (*redis.Client, error) {
+	opts := &redis.Options{
+		Addr:     net.JoinHostPort(c.Host, strconv.Itoa(c.Port)),
+		Username: c.User,
+		Password: c.Password,
+	}
+	if c.RequireSSL {
+		opts.TLSConfig = &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12}
+	}
+	rdb := redis.NewClient(opts)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("connecting to Redis at %s: %w", opts.Addr, err)
+	}
+	return rdb, nil
 }

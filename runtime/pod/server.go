@@ -18,7 +18,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gopod/gopod/runtime/cache"
 	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/runtime/messages"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -42,6 +46,9 @@ type Server struct {
 	passwords      map[string]string
 	healthChecks   []HealthCheck
 	db             *db.DB
+	redis          *redis.Client
+	messages       *messages.Central
+	globalCache    *cache.Global
 	routes         map[string]http.Handler
 	logID          atomic.Int64
 	encoders       sync.Pool
@@ -86,6 +93,17 @@ func WithDatabase(d *db.DB) Option {
 	return func(s *Server) { s.db = d }
 }
 
+// WithRedis connects the server to Redis: messages posted as global reach
+// every server sharing it, and GlobalCache is available. serverID tells
+// this server's messages apart from the others'.
+func WithRedis(rdb *redis.Client, serverID string) Option {
+	return func(s *Server) {
+		s.redis = rdb
+		s.messages = messages.New(serverID, rdb, s.log)
+		s.globalCache = cache.NewGlobal(rdb, "gopod:cache:")
+	}
+}
+
 // WithRoute serves path (an exact path such as /serverpod_cloud_storage)
 // with h instead of as an endpoint call; modules use it for files and web
 // pages.
@@ -112,6 +130,9 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.messages == nil {
+		s.messages = messages.New("", nil, s.log)
+	}
 	return s
 }
 
@@ -120,6 +141,14 @@ func (s *Server) Dispatch() *Dispatch { return s.dispatch }
 
 // Module returns the registered module with the given name, or nil.
 func (s *Server) Module(name string) Module { return s.modules[name] }
+
+// Messages returns the server's message central: local, and across servers
+// when Redis is configured.
+func (s *Server) Messages() *messages.Central { return s.messages }
+
+// GlobalCache returns the cache shared by every server through Redis, nil
+// without Redis.
+func (s *Server) GlobalCache() *cache.Global { return s.globalCache }
 
 // DB returns the server's database, nil when it has none.
 func (s *Server) DB() *db.DB { return s.db }

@@ -1,0 +1,151 @@
+// Package messages delivers messages between the parts of a server and,
+// when Redis is configured, between servers: a sign-out on one server
+// reaches the caches of every server. It plays the part of Serverpod's
+// MessageCentral.
+//
+// Every message is delivered to this server's listeners at once; a global
+// message is also published to Redis, and the other servers deliver it to
+// theirs. Without Redis a single server still works.
+package messages
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// prefix keeps gopod's channels apart from anything else in the Redis.
+const prefix = "gopod:messages:"
+
+// Central routes messages to listeners by channel name.
+type Central struct {
+	origin string
+	rdb    *redis.Client
+	log    *slog.Logger
+
+	mu        sync.RWMutex
+	listeners map[string]map[int]func([]byte)
+	nextID    int
+}
+
+// New returns a central. origin identifies this server in published
+// messages (it must differ between servers sharing the Redis); rdb may be
+// nil for a single server.
+func New(origin string, rdb *redis.Client, log *slog.Logger) *Central {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Central{origin: origin, rdb: rdb, log: log, listeners: map[string]map[int]func([]byte){}}
+}
+
+// envelope is what travels through Redis.
+type envelope struct {
+	Origin  string          `json:"origin"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// Listen calls fn with the payload of every message posted on channel,
+// until the returned function is called.
+func (c *Central) Listen(channel string, fn func(payload []byte)) (stop func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nextID++
+	id := c.nextID
+	if c.listeners[channel] == nil {
+		c.listeners[channel] = map[int]func([]byte){}
+	}
+	c.listeners[channel][id] = fn
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.listeners[channel], id)
+		if len(c.listeners[channel]) == 0 {
+			delete(c.listeners, channel)
+		}
+	}
+}
+
+func (c *Central) deliver(channel string, payload []byte) {
+	c.mu.RLock()
+	fns := make([]func([]byte), 0, len(c.listeners[channel]))
+	for _, fn := range c.listeners[channel] {
+		fns = append(fns, fn)
+	}
+	c.mu.RUnlock()
+	for _, fn := range fns {
+		fn(payload)
+	}
+}
+
+// Post delivers payload (JSON) to this server's listeners of channel, and
+// when global, to every other server's through Redis. An error means the
+// message could not be published to the other servers; local listeners
+// have received it regardless.
+func (c *Central) Post(ctx context.Context, channel string, payload []byte, global bool) error {
+	c.deliver(channel, payload)
+	if !global || c.rdb == nil {
+		return nil
+	}
+	data, err := json.Marshal(envelope{Origin: c.origin, Payload: payload})
+	if err != nil {
+		return fmt.Errorf("encoding message for %s: %w", channel, err)
+	}
+	if err := c.rdb.Publish(ctx, prefix+channel, data).Err(); err != nil {
+		return fmt.Errorf("publishing message on %s: %w", channel, err)
+	}
+	return nil
+}
+
+// Run receives the other servers' messages from Redis until ctx ends. It
+// returns at once without Redis. Subscribing is retried when Redis goes
+// away, so a restart of Redis does not silence a server.
+func (c *Central) Run(ctx context.Context) {
+	if c.rdb == nil {
+		return
+	}
+	for ctx.Err() == nil {
+		c.receive(ctx)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// receive holds one subscription until it fails or ctx ends.
+func (c *Central) receive(ctx context.Context) {
+	sub := c.rdb.PSubscribe(ctx, prefix+"*")
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		if ctx.Err() == nil {
+			c.log.Warn("subscribing to Redis messages", "error", err)
+		}
+		return
+	}
+	ch := sub.Channel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m, ok := <-ch:
+			if !ok {
+				return
+			}
+			var env envelope
+			if err := json.Unmarshal([]byte(m.Payload), &env); err != nil {
+				c.log.Warn("ignoring a malformed message from Redis", "channel", m.Channel, "error", err)
+				continue
+			}
+			if env.Origin == c.origin {
+				continue // delivered locally when posted
+			}
+			c.deliver(strings.TrimPrefix(m.Channel, prefix), env.Payload)
+		}
+	}
+}
