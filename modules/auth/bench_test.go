@@ -92,3 +92,21 @@ func post(c *http.Client, url, body, authorization string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// BenchmarkAuthenticationHandler is the handler alone on a cached key: the
+// cost an auth key adds to a call.
+func BenchmarkAuthenticationHandler(b *testing.B) {
+	e := newEnv(b, nil)
+	email := newEmail("benchhandler")
+	e.signUp(e.client(), "bench", email, "bench-handler-password")
+	key := keyOf(e.signIn(e.client(), email, "bench-handler-password"))
+	s := e.server.NewSession(ctx)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		info, err := e.module.AuthenticationHandler(s, key)
+		if err != nil || info == nil {
+			b.Fatalf("%v, %v", info, err)
+		}
+	}
+}
