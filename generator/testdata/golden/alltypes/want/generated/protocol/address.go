@@ -2,7 +2,10 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
+import (
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/wire"
+)
 
 // Address is the class defined in models/address.spy.yaml.
 type Address struct {
@@ -69,4 +72,80 @@ func decodeAnyAddress(v any) (any, error) {
 	var m Address
 	err := m.DecodeJSON(v)
 	return m, err
+}
+
+// tableAddress describes table address to the ORM: its columns in order, and
+// which have a database default.
+var tableAddress = db.NewTable("address", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "street"},
+})
+
+// AddressTable holds the columns of table address for where clauses and
+// ordering (Serverpod's AddressTable).
+type AddressTable struct {
+	ref    *db.TableRef
+	ID     db.IntColumn
+	Street db.StringColumn
+}
+
+// NewAddressTable returns the columns of table address as reached through ref;
+// the relations of other tables use it. Conditions on the table itself start
+// from AddressT.
+func NewAddressTable(ref *db.TableRef) AddressTable {
+	return AddressTable{
+		ref:    ref,
+		ID:     db.NewIntColumn(ref, "id"),
+		Street: db.NewStringColumn(ref, "street"),
+	}
+}
+
+// AddressT is table address in where clauses and ordering (Serverpod's
+// Address.t).
+var AddressT = NewAddressTable(tableAddress.Root())
+
+// AddressRepo reads and writes the rows of table address (Serverpod's
+// Address.db) with the methods of db.Repo.
+type AddressRepo struct {
+	*db.Repo[Address]
+}
+
+// AddressDB is the repository of table address.
+var AddressDB = AddressRepo{db.NewRepo(db.Meta[Address]{
+	Table: tableAddress,
+	ID: func(m *Address) *int64 {
+		return m.ID
+	},
+	Scan: func(m *Address) []any {
+		return []any{
+			&m.ID,
+			&m.Street,
+		}
+	},
+	Values: func(m *Address) ([]any, error) {
+		return []any{
+			m.Street,
+		}, nil
+	},
+})}
+
+// AddressInclude names the relations of an Address to load with it (Serverpod's
+// Address.include); pass it as db.Include(AddressInclude{...}). Nil fields are
+// not loaded.
+type AddressInclude struct{}
+
+// Loads implements db.Includer.
+func (AddressInclude) Loads() []db.Load[Address] {
+	return nil
+}
+
+// AddressIncludeList loads the Address rows of a list relation (Serverpod's
+// Address.includeList): which rows, in which order, how many for each row they
+// belong to (a zero Limit is no limit), and their own relations.
+type AddressIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *AddressInclude
 }

@@ -2,7 +2,10 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
+import (
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/wire"
+)
 
 // Company is the class defined in models/company.spy.yaml.
 type Company struct {
@@ -74,4 +77,128 @@ func decodeAnyCompany(v any) (any, error) {
 	var m Company
 	err := m.DecodeJSON(v)
 	return m, err
+}
+
+// tableCompany describes table company to the ORM: its columns in order, and
+// which have a database default.
+var tableCompany = db.NewTable("company", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "name"},
+})
+
+// The relations of table company: the table they lead to, and the columns they
+// match.
+var (
+	relCompanyEmployees = db.NewRelation(tableEmployee, "id", "companyId")
+)
+
+// CompanyTable holds the columns of table company for where clauses and
+// ordering (Serverpod's CompanyTable); its methods lead to the tables of its
+// relations.
+type CompanyTable struct {
+	ref  *db.TableRef
+	ID   db.IntColumn
+	Name db.StringColumn
+}
+
+// NewCompanyTable returns the columns of table company as reached through ref;
+// the relations of other tables use it. Conditions on the table itself start
+// from CompanyT.
+func NewCompanyTable(ref *db.TableRef) CompanyTable {
+	return CompanyTable{
+		ref:  ref,
+		ID:   db.NewIntColumn(ref, "id"),
+		Name: db.NewStringColumn(ref, "name"),
+	}
+}
+
+// CompanyT is table company in where clauses and ordering (Serverpod's
+// Company.t).
+var CompanyT = NewCompanyTable(tableCompany.Root())
+
+// Employees filters rows of company by their employees, or orders them by how
+// many they have.
+func (t CompanyTable) Employees() db.ListRelation {
+	return t.ref.List(relCompanyEmployees)
+}
+
+// CompanyRepo reads and writes the rows of table company (Serverpod's
+// Company.db) with the methods of db.Repo, and links rows with the relation
+// helpers below.
+type CompanyRepo struct {
+	*db.Repo[Company]
+}
+
+// CompanyDB is the repository of table company.
+var CompanyDB = CompanyRepo{db.NewRepo(db.Meta[Company]{
+	Table: tableCompany,
+	ID: func(m *Company) *int64 {
+		return m.ID
+	},
+	Scan: func(m *Company) []any {
+		return []any{
+			&m.ID,
+			&m.Name,
+		}
+	},
+	Values: func(m *Company) ([]any, error) {
+		return []any{
+			m.Name,
+		}, nil
+	},
+})}
+
+// CompanyInclude names the relations of a Company to load with it (Serverpod's
+// Company.include); pass it as db.Include(CompanyInclude{...}). Nil fields are
+// not loaded.
+type CompanyInclude struct {
+	Employees *EmployeeIncludeList
+}
+
+// Loads implements db.Includer.
+func (i CompanyInclude) Loads() []db.Load[Company] {
+	var loads []db.Load[Company]
+	if l := i.Employees; l != nil {
+		var nested []db.Load[Employee]
+		if l.Include != nil {
+			nested = l.Include.Loads()
+		}
+		loads = append(loads, db.ListLoad[Company, Employee]{
+			Target:   EmployeeDB.Repo,
+			Relation: relCompanyEmployees,
+			Key: func(m *Company) (int64, bool) {
+				return db.Key(m.ID)
+			},
+			TargetKey: func(m *Employee) (int64, bool) {
+				return m.CompanyID, true
+			},
+			Set: func(m *Company, rows []Employee) {
+				m.Employees = rows
+			},
+			Where:   l.Where,
+			OrderBy: l.OrderBy,
+			Limit:   l.Limit,
+			Offset:  l.Offset,
+			Include: nested,
+		})
+	}
+	return loads
+}
+
+// CompanyIncludeList loads the Company rows of a list relation (Serverpod's
+// Company.includeList): which rows, in which order, how many for each row they
+// belong to (a zero Limit is no limit), and their own relations.
+type CompanyIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *CompanyInclude
+}
+
+// AttachEmployees adds employees to the employees of company: it points their
+// companyId at it (Serverpod's Company.db.attach.employees and
+// attachRow.employees).
+func (r CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Employee) error {
+	return db.AttachList(c, r.Repo, EmployeeDB.Repo, "companyId", company, employees...)
 }

@@ -2,7 +2,10 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
+import (
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/wire"
+)
 
 // Employee is the class defined in models/employee.spy.yaml.
 type Employee struct {
@@ -107,4 +110,165 @@ func decodeAnyEmployee(v any) (any, error) {
 	var m Employee
 	err := m.DecodeJSON(v)
 	return m, err
+}
+
+// tableEmployee describes table employee to the ORM: its columns in order, and
+// which have a database default.
+var tableEmployee = db.NewTable("employee", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "name"},
+	{Name: "companyId"},
+	{Name: "addressId"},
+})
+
+// The relations of table employee: the table they lead to, and the columns they
+// match.
+var (
+	relEmployeeCompany = db.NewRelation(tableCompany, "companyId", "id")
+	relEmployeeAddress = db.NewRelation(tableAddress, "addressId", "id")
+)
+
+// EmployeeTable holds the columns of table employee for where clauses and
+// ordering (Serverpod's EmployeeTable); its methods lead to the tables of its
+// relations.
+type EmployeeTable struct {
+	ref       *db.TableRef
+	ID        db.IntColumn
+	Name      db.StringColumn
+	CompanyID db.IntColumn
+	AddressID db.IntColumn
+}
+
+// NewEmployeeTable returns the columns of table employee as reached through
+// ref; the relations of other tables use it. Conditions on the table itself
+// start from EmployeeT.
+func NewEmployeeTable(ref *db.TableRef) EmployeeTable {
+	return EmployeeTable{
+		ref:       ref,
+		ID:        db.NewIntColumn(ref, "id"),
+		Name:      db.NewStringColumn(ref, "name"),
+		CompanyID: db.NewIntColumn(ref, "companyId"),
+		AddressID: db.NewIntColumn(ref, "addressId"),
+	}
+}
+
+// EmployeeT is table employee in where clauses and ordering (Serverpod's
+// Employee.t).
+var EmployeeT = NewEmployeeTable(tableEmployee.Root())
+
+// Company is the company of a row of employee: the columns of table company,
+// joined.
+func (t EmployeeTable) Company() CompanyTable {
+	return NewCompanyTable(t.ref.Join(relEmployeeCompany))
+}
+
+// Address is the address of a row of employee: the columns of table address,
+// joined.
+func (t EmployeeTable) Address() AddressTable {
+	return NewAddressTable(t.ref.Join(relEmployeeAddress))
+}
+
+// EmployeeRepo reads and writes the rows of table employee (Serverpod's
+// Employee.db) with the methods of db.Repo, and links rows with the relation
+// helpers below.
+type EmployeeRepo struct {
+	*db.Repo[Employee]
+}
+
+// EmployeeDB is the repository of table employee.
+var EmployeeDB = EmployeeRepo{db.NewRepo(db.Meta[Employee]{
+	Table: tableEmployee,
+	ID: func(m *Employee) *int64 {
+		return m.ID
+	},
+	Scan: func(m *Employee) []any {
+		return []any{
+			&m.ID,
+			&m.Name,
+			&m.CompanyID,
+			&m.AddressID,
+		}
+	},
+	Values: func(m *Employee) ([]any, error) {
+		return []any{
+			m.Name,
+			m.CompanyID,
+			db.Nullable(m.AddressID),
+		}, nil
+	},
+})}
+
+// EmployeeInclude names the relations of an Employee to load with it
+// (Serverpod's Employee.include); pass it as db.Include(EmployeeInclude{...}).
+// Nil fields are not loaded.
+type EmployeeInclude struct {
+	Company *CompanyInclude
+	Address *AddressInclude
+}
+
+// Loads implements db.Includer.
+func (i EmployeeInclude) Loads() []db.Load[Employee] {
+	var loads []db.Load[Employee]
+	if i.Company != nil {
+		loads = append(loads, db.ObjectLoad[Employee, Company]{
+			Target:   CompanyDB.Repo,
+			Relation: relEmployeeCompany,
+			Key: func(m *Employee) (int64, bool) {
+				return m.CompanyID, true
+			},
+			TargetKey: func(m *Company) (int64, bool) {
+				return db.Key(m.ID)
+			},
+			Set: func(m *Employee, v *Company) {
+				m.Company = v
+			},
+			Include: i.Company.Loads(),
+		})
+	}
+	if i.Address != nil {
+		loads = append(loads, db.ObjectLoad[Employee, Address]{
+			Target:   AddressDB.Repo,
+			Relation: relEmployeeAddress,
+			Key: func(m *Employee) (int64, bool) {
+				return db.Key(m.AddressID)
+			},
+			TargetKey: func(m *Address) (int64, bool) {
+				return db.Key(m.ID)
+			},
+			Set: func(m *Employee, v *Address) {
+				m.Address = v
+			},
+			Include: i.Address.Loads(),
+		})
+	}
+	return loads
+}
+
+// EmployeeIncludeList loads the Employee rows of a list relation (Serverpod's
+// Employee.includeList): which rows, in which order, how many for each row they
+// belong to (a zero Limit is no limit), and their own relations.
+type EmployeeIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *EmployeeInclude
+}
+
+// AttachRowCompany makes company the company of employee: it sets its companyId
+// (Serverpod's Employee.db.attachRow.company).
+func (r EmployeeRepo) AttachRowCompany(c db.Conn, employee Employee, company Company) error {
+	return db.AttachObject(c, r.Repo, "companyId", employee, CompanyDB.Repo, company)
+}
+
+// AttachRowAddress makes address the address of employee: it sets its addressId
+// (Serverpod's Employee.db.attachRow.address).
+func (r EmployeeRepo) AttachRowAddress(c db.Conn, employee Employee, address Address) error {
+	return db.AttachObject(c, r.Repo, "addressId", employee, AddressDB.Repo, address)
+}
+
+// DetachRowAddress clears the address of employee: it sets its addressId to
+// null (Serverpod's Employee.db.detachRow.address).
+func (r EmployeeRepo) DetachRowAddress(c db.Conn, employee Employee) error {
+	return db.DetachObject(c, r.Repo, "addressId", employee)
 }

@@ -1,0 +1,321 @@
+package db
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/gopod/gopod/wire"
+)
+
+// This file converts between the Go types of generated models and what
+// their columns hold, as Serverpod 2.4 stores them. Generated code calls
+// these helpers for every value it writes (the ...Value functions) and
+// every column it reads (the Scan... functions); the scanners implement
+// pgx's typed scanner interfaces, so reading takes pgx's direct path
+// without reflection.
+
+// Key returns the id or foreign key *p, and whether there is one.
+func Key(p *int64) (int64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	return *p, true
+}
+
+// Nullable returns *p, or nil (null) for a nil p.
+func Nullable[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// TimeValue is a DateTime as stored: in UTC (timestamp without time zone).
+func TimeValue(t time.Time) any { return t.UTC() }
+
+// NullTimeValue is TimeValue of *p, or null.
+func NullTimeValue(p *time.Time) any {
+	if p == nil {
+		return nil
+	}
+	return p.UTC()
+}
+
+// DurationValue is a Duration as stored: whole milliseconds.
+func DurationValue(d time.Duration) any { return d.Milliseconds() }
+
+// NullDurationValue is DurationValue of *p, or null.
+func NullDurationValue(p *time.Duration) any {
+	if p == nil {
+		return nil
+	}
+	return p.Milliseconds()
+}
+
+// UUIDValue is a UuidValue as stored.
+func UUIDValue(u wire.UUID) any { return [16]byte(u) }
+
+// NullUUIDValue is UUIDValue of *p, or null.
+func NullUUIDValue(p *wire.UUID) any {
+	if p == nil {
+		return nil
+	}
+	return [16]byte(*p)
+}
+
+// URIValue is a Uri as stored (text), or null for nil.
+func URIValue(u *url.URL) any {
+	if u == nil {
+		return nil
+	}
+	return u.String()
+}
+
+// BigIntValue is a BigInt as stored (decimal text), or null for nil.
+func BigIntValue(b *big.Int) any {
+	if b == nil {
+		return nil
+	}
+	return b.String()
+}
+
+// BytesValue is a ByteData as stored: nil is null.
+func BytesValue(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+// RequiredBytesValue is a non-null ByteData as stored: nil is empty.
+func RequiredBytesValue(b []byte) any {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// EnumValue is an enum as stored: its index, or its name when the enum is
+// serialized by name.
+func EnumValue[E Enum](e E, byName bool) any {
+	if byName {
+		return e.String()
+	}
+	return int64(e)
+}
+
+// NullEnumValue is EnumValue of *p, or null.
+func NullEnumValue[E Enum](p *E, byName bool) any {
+	if p == nil {
+		return nil
+	}
+	return EnumValue(*p, byName)
+}
+
+// JSONValue is a value of a json column: its full JSON (the server's form,
+// with server-only fields), or null when isNull.
+func JSONValue[T any](v T, isNull bool, enc wire.EncodeFunc[T]) (any, error) {
+	if isNull {
+		return nil, nil
+	}
+	b, err := wire.Marshal(enc, v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+type durationScanner struct{ p *time.Duration }
+
+func (s durationScanner) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		return fmt.Errorf("null in a Duration column that is not nullable")
+	}
+	*s.p = time.Duration(v.Int64) * time.Millisecond
+	return nil
+}
+
+type nullDurationScanner struct{ p **time.Duration }
+
+func (s nullDurationScanner) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	d := time.Duration(v.Int64) * time.Millisecond
+	*s.p = &d
+	return nil
+}
+
+// ScanDuration reads a Duration column (milliseconds) into *p.
+func ScanDuration(p *time.Duration) any { return durationScanner{p} }
+
+// ScanNullDuration reads a nullable Duration column into *p.
+func ScanNullDuration(p **time.Duration) any { return nullDurationScanner{p} }
+
+type uuidScanner struct{ p *wire.UUID }
+
+func (s uuidScanner) ScanUUID(v pgtype.UUID) error {
+	if !v.Valid {
+		return fmt.Errorf("null in a UuidValue column that is not nullable")
+	}
+	*s.p = v.Bytes
+	return nil
+}
+
+type nullUUIDScanner struct{ p **wire.UUID }
+
+func (s nullUUIDScanner) ScanUUID(v pgtype.UUID) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	u := wire.UUID(v.Bytes)
+	*s.p = &u
+	return nil
+}
+
+// ScanUUID reads a uuid column into *p.
+func ScanUUID(p *wire.UUID) any { return uuidScanner{p} }
+
+// ScanNullUUID reads a nullable uuid column into *p.
+func ScanNullUUID(p **wire.UUID) any { return nullUUIDScanner{p} }
+
+type uriScanner struct{ p **url.URL }
+
+func (s uriScanner) ScanText(v pgtype.Text) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	u, err := url.Parse(v.String)
+	if err != nil {
+		return fmt.Errorf("reading a Uri: %w", err)
+	}
+	*s.p = u
+	return nil
+}
+
+// ScanURI reads a Uri column (text) into *p; null is nil.
+func ScanURI(p **url.URL) any { return uriScanner{p} }
+
+type bigIntScanner struct{ p **big.Int }
+
+func (s bigIntScanner) ScanText(v pgtype.Text) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	b, ok := new(big.Int).SetString(v.String, 10)
+	if !ok {
+		return fmt.Errorf("reading a BigInt: %q is not a decimal integer", v.String)
+	}
+	*s.p = b
+	return nil
+}
+
+// ScanBigInt reads a BigInt column (text) into *p; null is nil.
+func ScanBigInt(p **big.Int) any { return bigIntScanner{p} }
+
+// enumDecoder is what generated enums implement through their pointer.
+type enumDecoder[E any] interface {
+	*E
+	wire.Decodable
+}
+
+type enumIndexScanner[E any, P enumDecoder[E]] struct{ p *E }
+
+func (s enumIndexScanner[E, P]) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		return fmt.Errorf("null in an enum column that is not nullable")
+	}
+	return P(s.p).DecodeJSON(json.Number(strconv.FormatInt(v.Int64, 10)))
+}
+
+type enumNameScanner[E any, P enumDecoder[E]] struct{ p *E }
+
+func (s enumNameScanner[E, P]) ScanText(v pgtype.Text) error {
+	if !v.Valid {
+		return fmt.Errorf("null in an enum column that is not nullable")
+	}
+	return P(s.p).DecodeJSON(v.String)
+}
+
+type nullEnumIndexScanner[E any, P enumDecoder[E]] struct{ p **E }
+
+func (s nullEnumIndexScanner[E, P]) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	e := new(E)
+	if err := P(e).DecodeJSON(json.Number(strconv.FormatInt(v.Int64, 10))); err != nil {
+		return err
+	}
+	*s.p = e
+	return nil
+}
+
+type nullEnumNameScanner[E any, P enumDecoder[E]] struct{ p **E }
+
+func (s nullEnumNameScanner[E, P]) ScanText(v pgtype.Text) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	e := new(E)
+	if err := P(e).DecodeJSON(v.String); err != nil {
+		return err
+	}
+	*s.p = e
+	return nil
+}
+
+// ScanEnum reads an enum column into *p: bigint for enums serialized by
+// index, text for those serialized by name. Unknown values are errors.
+func ScanEnum[E any, P enumDecoder[E]](p *E, byName bool) any {
+	if byName {
+		return enumNameScanner[E, P]{p}
+	}
+	return enumIndexScanner[E, P]{p}
+}
+
+// ScanNullEnum reads a nullable enum column into *p.
+func ScanNullEnum[E any, P enumDecoder[E]](p **E, byName bool) any {
+	if byName {
+		return nullEnumNameScanner[E, P]{p}
+	}
+	return nullEnumIndexScanner[E, P]{p}
+}
+
+type jsonScanner[T any] struct {
+	p   *T
+	dec wire.DecodeFunc[T]
+}
+
+func (s jsonScanner[T]) ScanBytes(b []byte) error {
+	if b == nil {
+		var zero T
+		*s.p = zero
+		return nil
+	}
+	v, err := wire.Parse(b)
+	if err != nil {
+		return fmt.Errorf("reading a json column: %w", err)
+	}
+	x, err := s.dec(v)
+	if err != nil {
+		return fmt.Errorf("reading a json column: %w", err)
+	}
+	*s.p = x
+	return nil
+}
+
+// ScanJSON reads a json column into *p with dec; null is the zero value.
+func ScanJSON[T any](p *T, dec wire.DecodeFunc[T]) any { return jsonScanner[T]{p, dec} }
