@@ -78,6 +78,9 @@ func fieldOf(m *model.Model, name string) *model.Field {
 // check makes sure every relation resolves to fields the ORM can read.
 func (o orm) check() error {
 	for _, f := range o.relations() {
+		if exported(f.Name) == "Loads" {
+			return fmt.Errorf("%s: relation %q of %s becomes Loads in Go, which clashes with the method of %sInclude; rename the field", f.Pos, f.Name, o.name(), o.name())
+		}
 		t := target(f)
 		if t == nil || !t.HasTable() {
 			return fmt.Errorf("%s: relation %q of %s does not lead to a table class", f.Pos, f.Name, o.name())

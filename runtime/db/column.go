@@ -3,6 +3,7 @@ package db
 import (
 	"math/big"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gopod/gopod/wire"
@@ -57,6 +58,55 @@ func (c ValueColumn[T]) NotEquals(v T) Expr {
 		return c.IsNotNull()
 	}
 	return Expr{cmpNode{c.Column, "IS DISTINCT FROM", x}}
+}
+
+// EqualsPtr holds where the column equals *p, or is null when p is nil:
+// the comparison with a nullable field of a model.
+func (c ValueColumn[T]) EqualsPtr(p *T) Expr {
+	if p == nil {
+		return c.IsNull()
+	}
+	return c.Equals(*p)
+}
+
+// NotEqualsPtr is NotEquals(*p), or IS NOT NULL when p is nil.
+func (c ValueColumn[T]) NotEqualsPtr(p *T) Expr {
+	if p == nil {
+		return c.IsNotNull()
+	}
+	return c.NotEquals(*p)
+}
+
+// ColumnOf is a column holding values of type T, of any table of the
+// query: columns compare with each other.
+type ColumnOf[T any] interface {
+	valueColumn() ValueColumn[T]
+}
+
+func (c ValueColumn[T]) valueColumn() ValueColumn[T] { return c }
+
+// colCmpNode is `column op column`.
+type colCmpNode struct {
+	a  Column
+	op string
+	b  Column
+}
+
+func (n colCmpNode) write(b *builder, w *strings.Builder) {
+	b.column(w, n.a)
+	w.WriteString(" " + n.op + " ")
+	b.column(w, n.b)
+}
+
+// EqualsColumn holds where the column equals the column o.
+func (c ValueColumn[T]) EqualsColumn(o ColumnOf[T]) Expr {
+	return Expr{colCmpNode{c.Column, "=", o.valueColumn().Column}}
+}
+
+// NotEqualsColumn holds where the column differs from the column o, null
+// counting as a value (IS DISTINCT FROM).
+func (c ValueColumn[T]) NotEqualsColumn(o ColumnOf[T]) Expr {
+	return Expr{colCmpNode{c.Column, "IS DISTINCT FROM", o.valueColumn().Column}}
 }
 
 // IsNull holds where the column is null.
@@ -115,6 +165,26 @@ func (c OrderedColumn[T]) LessThan(v T) Expr { return c.cmp("<", v) }
 
 // LessOrEqual holds where the column is less than or equal to v.
 func (c OrderedColumn[T]) LessOrEqual(v T) Expr { return c.cmp("<=", v) }
+
+// GreaterThanColumn holds where the column is greater than the column o.
+func (c OrderedColumn[T]) GreaterThanColumn(o ColumnOf[T]) Expr {
+	return Expr{colCmpNode{c.Column, ">", o.valueColumn().Column}}
+}
+
+// GreaterOrEqualColumn holds where the column is at least the column o.
+func (c OrderedColumn[T]) GreaterOrEqualColumn(o ColumnOf[T]) Expr {
+	return Expr{colCmpNode{c.Column, ">=", o.valueColumn().Column}}
+}
+
+// LessThanColumn holds where the column is less than the column o.
+func (c OrderedColumn[T]) LessThanColumn(o ColumnOf[T]) Expr {
+	return Expr{colCmpNode{c.Column, "<", o.valueColumn().Column}}
+}
+
+// LessOrEqualColumn holds where the column is at most the column o.
+func (c OrderedColumn[T]) LessOrEqualColumn(o ColumnOf[T]) Expr {
+	return Expr{colCmpNode{c.Column, "<=", o.valueColumn().Column}}
+}
 
 // Between holds where low <= column <= high.
 func (c OrderedColumn[T]) Between(low, high T) Expr {

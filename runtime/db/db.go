@@ -1,6 +1,24 @@
 // Package db is gopod's database access on PostgreSQL through pgx: a
 // connection pool, transactions with nested savepoints, typed errors for
-// constraint violations, and the Conn that generated ORM code runs on.
+// constraint violations, and the ORM that generated code runs on.
+//
+// For each table class the generator declares typed columns (CompanyT),
+// a repository (CompanyDB, a Repo) and includes (CompanyInclude); this
+// package builds and runs the statements:
+//
+//	companies, err := protocol.CompanyDB.Find(session,
+//		db.Where(protocol.CompanyT.Name.Like("A%").And(
+//			protocol.CompanyT.Employees().Count().GreaterThan(10))),
+//		db.OrderBy(protocol.CompanyT.Name.Asc()),
+//		db.Limit(20),
+//		db.Include(protocol.CompanyInclude{
+//			Employees: &protocol.EmployeeIncludeList{Limit: 5},
+//		}),
+//	)
+//
+// Statements bind every value as a parameter and quote every identifier;
+// statements of the same shape have the same text, so pgx prepares each
+// once per connection. Columns hold what Serverpod 2.4 stores in them.
 package db
 
 import (

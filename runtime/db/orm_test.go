@@ -149,6 +149,13 @@ func TestSelectSQL(t *testing.T) {
 			args: []any{int64(4), time.Date(2024, 1, 1, 1, 0, 0, 0, time.UTC)},
 		},
 		{
+			name: "columns and pointers",
+			q:    query{where: And(itemT.Price.LessOrEqualColumn(itemT.Parent().Price), itemT.OwnerID.EqualsPtr(nil), itemT.OwnerID.NotEqualsPtr(ptr(int64(3))))},
+			sql: `... FROM "orm_item" LEFT JOIN "orm_item" AS "_t1" ON "orm_item"."parentId" = "_t1"."id" ` +
+				`WHERE ("orm_item"."price" <= "_t1"."price" AND "orm_item"."ownerId" IS NULL AND "orm_item"."ownerId" IS DISTINCT FROM $1)`,
+			args: []any{int64(3)},
+		},
+		{
 			name: "sets",
 			q:    query{where: Or(itemT.Wait.InSet(time.Second, 2*time.Millisecond), itemT.Name.NotInSet("a", "b"))},
 			sql:  `... WHERE ("orm_item"."wait" = ANY($1) OR ("orm_item"."name" <> ALL($2) OR "orm_item"."name" IS NULL))`,

@@ -509,7 +509,7 @@ func (r *Repo[T]) updateRow(c Conn, sql string, set []int, row T) (T, error) {
 		return zero, err
 	}
 	if len(out) == 0 {
-		return zero, fmt.Errorf("%w: no row with id %d", ErrNotFound, *id)
+		return zero, fmt.Errorf("%w: id %d", ErrNotFound, *id)
 	}
 	return out[0], nil
 }
@@ -565,7 +565,7 @@ func (r *Repo[T]) DeleteRow(c Conn, row T) (T, error) {
 		return zero, r.errorf("deleting from", err)
 	}
 	if len(out) == 0 {
-		return zero, r.errorf("deleting from", fmt.Errorf("%w: no row with id %d", ErrNotFound, *id))
+		return zero, r.errorf("deleting from", fmt.Errorf("%w: id %d", ErrNotFound, *id))
 	}
 	return out[0], nil
 }
