@@ -166,9 +166,10 @@ type Config struct {
 	UserImageSize int
 
 	// UserInfoCacheLifetime is how long this server keeps users and auth
-	// keys it has read (default 1 minute). Changes made through this
-	// server take effect at once; changes made by another server are seen
-	// after at most this long.
+	// keys it has read (default 1 minute). Sign-outs, blocks and other
+	// changes made through the module take effect at once on this server,
+	// and on the others when the servers share a Redis; changes made
+	// otherwise (SQL, a 2.4 server) are seen after at most this long.
 	UserInfoCacheLifetime time.Duration
 
 	// ValidationCodeLength is the length of account validation and

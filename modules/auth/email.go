@@ -510,6 +510,6 @@ func (m *Module) createEmailUser(s *pod.Session, userName, email, hash string) (
 			s.Log.Error("auth module: drawing a default user image", "userId", *user.ID, "error", err)
 		}
 	}
-	m.forgetUser(*user.ID)
+	m.forgetUser(s, *user.ID)
 	return findUserByIDUncached(s, *user.ID)
 }

@@ -127,8 +127,9 @@ func newEnv(tb testing.TB, configure func(*auth.Config)) *env {
 	return newEnvWith(tb, testPasswords, configure)
 }
 
-// newEnvWith is newEnv with other secrets in passwords.yaml.
-func newEnvWith(tb testing.TB, passwords map[string]string, configure func(*auth.Config)) *env {
+// newEnvWith is newEnv with other secrets in passwords.yaml, and more
+// server options.
+func newEnvWith(tb testing.TB, passwords map[string]string, configure func(*auth.Config), opts ...pod.Option) *env {
 	tb.Helper()
 	e := &env{t: tb, db: testDB(tb), clock: newClock(), codes: map[string]string{}, resets: map[string]string{}, logs: &lockedWriter{w: &strings.Builder{}}}
 	n := ipCounter.Add(1)
@@ -171,14 +172,14 @@ func newEnvWith(tb testing.TB, passwords map[string]string, configure func(*auth
 	e.module = auth.New(cfg)
 	root := pod.NewDispatch("authtest")
 	root.AddModule(auth.ModuleName, dispatch.New())
-	e.server = pod.NewServer(root,
+	e.server = pod.NewServer(root, append([]pod.Option{
 		pod.WithDatabase(e.db),
 		pod.WithModule(e.module),
 		pod.WithAuthenticationHandler(e.module.AuthenticationHandler),
 		pod.WithPasswords(passwords),
 		pod.WithLogger(slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 		pod.WithRoute(storage.Path, storage.Handler(e.db, store, nil)),
-	)
+	}, opts...)...)
 	handler = e.server
 	return e
 }

@@ -15,8 +15,8 @@ import (
 // signed-in user, as 2.4's authenticationHandler does, and also refuses
 // keys of blocked users and, when AuthKeyLifetime is set, expired keys.
 // The key is compared in constant time with the hash 2.4 stores. Keys and
-// users are cached for UserInfoCacheLifetime; sign-outs and blocks made
-// through this server take effect at once.
+// users are cached for UserInfoCacheLifetime; sign-outs and blocks take
+// effect at once on this server, and on every server sharing its Redis.
 func (m *Module) AuthenticationHandler(s *pod.Session, raw string) (*pod.AuthenticationInfo, error) {
 	if err := m.init(s); err != nil {
 		return nil, err
@@ -111,6 +111,9 @@ func (m *Module) SignInUser(s *pod.Session, userID int64, method string, scopes 
 // RevokeAuthKey deletes one auth key (signs one device out). When the
 // session was authenticated with it, the session is signed out too.
 func (m *Module) RevokeAuthKey(s *pod.Session, keyID int64) error {
+	if err := m.init(s); err != nil {
+		return err
+	}
 	if err := m.revokeKey(s, keyID); err != nil {
 		return err
 	}
@@ -124,17 +127,20 @@ func (m *Module) revokeKey(c db.Conn, keyID int64) error {
 	if _, err := deleteKeys(c, `"id" = $1`, keyID); err != nil {
 		return err
 	}
-	m.keys.removeKey(keyID)
+	m.announce(c, revocation{KeyIDs: []int64{keyID}})
 	return nil
 }
 
 // SignOutUser deletes every auth key of the user (signs them out on all
 // devices). When the session belongs to the user, it is signed out too.
 func (m *Module) SignOutUser(s *pod.Session, userID int64) error {
+	if err := m.init(s); err != nil {
+		return err
+	}
 	if _, err := deleteKeys(s, `"userId" = $1`, userID); err != nil {
 		return err
 	}
-	m.forgetKeysOf(userID)
+	m.announce(s, revocation{KeysOf: userID})
 	if id, ok := s.UserID(); ok && id == userID {
 		s.SetAuthenticated(nil)
 	}
@@ -152,13 +158,12 @@ func (m *Module) signOutOtherDevices(s *pod.Session, userID int64) error {
 	if err != nil {
 		return m.SignOutUser(s, userID)
 	}
-	if _, err := deleteKeys(s, `"userId" = $1 AND "id" <> $2`, userID, keep); err != nil {
+	ids, err := deleteKeys(s, `"userId" = $1 AND "id" <> $2`, userID, keep)
+	if err != nil {
 		return err
 	}
-	m.keys.remove(func(id int64, k *cachedKey) bool { return k.userID == userID && id != keep })
+	if len(ids) > 0 {
+		m.announce(s, revocation{KeyIDs: ids})
+	}
 	return nil
-}
-
-func (m *Module) forgetKeysOf(userID int64) {
-	m.keys.remove(func(_ int64, k *cachedKey) bool { return k.userID == userID })
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
@@ -17,6 +18,7 @@ import (
 	"github.com/gopod/gopod/modules/auth/internal/codes"
 	"github.com/gopod/gopod/modules/auth/internal/password"
 	"github.com/gopod/gopod/modules/auth/protocol"
+	"github.com/gopod/gopod/runtime/messages"
 	"github.com/gopod/gopod/runtime/pod"
 	"github.com/gopod/gopod/runtime/storage"
 )
@@ -60,6 +62,9 @@ type Module struct {
 
 	users *cache[int64, *protocol.UserInfo]
 	keys  *cache[int64, *cachedKey]
+	// central carries revocations between servers; set by init.
+	central *messages.Central
+	log     *slog.Logger
 
 	providers providers
 
@@ -80,6 +85,7 @@ func New(cfg Config) *Module {
 		http:  cfg.HTTPClient,
 		users: newCache[int64, *protocol.UserInfo](),
 		keys:  newCache[int64, *cachedKey](),
+		log:   slog.Default(),
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -125,6 +131,13 @@ func (m *Module) init(s *pod.Session) error {
 }
 
 func (m *Module) load(s *pod.Session) error {
+	if srv := s.Server(); srv != nil {
+		m.log = srv.Logger()
+		if central := srv.Messages(); central != nil {
+			central.Listen(revocationChannel, m.onRevocation)
+			m.central = central
+		}
+	}
 	m.keySalt = authkey.DefaultSalt
 	if v, ok := s.Password(PasswordAuthKeySalt); ok && v != "" {
 		m.keySalt = v

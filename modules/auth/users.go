@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -52,8 +53,10 @@ func (m *Module) FindUserByIdentifier(c db.Conn, identifier string) (*protocol.U
 	return queryUser(c, `"userIdentifier" = $1`, identifier)
 }
 
-// forgetUser drops the user from this server's cache.
-func (m *Module) forgetUser(id int64) { m.users.removeKey(id) }
+// forgetUser drops the user from every server's cache.
+func (m *Module) forgetUser(ctx context.Context, id int64) {
+	m.announce(ctx, revocation{User: id})
+}
 
 // createUser asks OnUserWillBeCreated, then inserts u and calls
 // OnUserCreated. It returns nil when the hook refused. When another call
@@ -86,7 +89,7 @@ func (m *Module) createUser(s *pod.Session, u *protocol.UserInfo, method string)
 
 // userUpdated forgets the cached user and tells OnUserUpdated.
 func (m *Module) userUpdated(s *pod.Session, id int64) error {
-	m.forgetUser(id)
+	m.forgetUser(s, id)
 	if m.cfg.OnUserUpdated == nil {
 		return nil
 	}
@@ -131,11 +134,17 @@ func cleanName(name string) string {
 // ChangeUserName sets the user's name. It reports false for a name that is
 // empty after trimming or too long.
 func (m *Module) ChangeUserName(s *pod.Session, userID int64, userName string) (bool, error) {
+	if err := m.init(s); err != nil {
+		return false, err
+	}
 	return m.changeName(s, userID, "userName", userName)
 }
 
 // ChangeFullName sets the user's full name, as ChangeUserName does.
 func (m *Module) ChangeFullName(s *pod.Session, userID int64, fullName string) (bool, error) {
+	if err := m.init(s); err != nil {
+		return false, err
+	}
 	return m.changeName(s, userID, "fullName", fullName)
 }
 
@@ -157,6 +166,9 @@ func (m *Module) changeName(s *pod.Session, userID int64, column, value string) 
 // UpdateUserScopes replaces the user's scopes and those of their auth
 // keys, so that removed scopes are gone from the next call on.
 func (m *Module) UpdateUserScopes(s *pod.Session, userID int64, scopes []string) error {
+	if err := m.init(s); err != nil {
+		return err
+	}
 	err := db.Transaction(s, func(tx *db.Tx) error {
 		tag, err := tx.Querier().Exec(tx, `UPDATE "serverpod_user_info" SET "scopeNames" = $2 WHERE "id" = $1`, userID, scopesJSON(scopes))
 		if err != nil {
@@ -171,13 +183,16 @@ func (m *Module) UpdateUserScopes(s *pod.Session, userID int64, scopes []string)
 	if err != nil {
 		return fmt.Errorf("updating the scopes of user %d: %w", userID, err)
 	}
-	m.forgetKeysOf(userID)
+	m.announce(s, revocation{KeysOf: userID})
 	return m.userUpdated(s, userID)
 }
 
 // BlockUser blocks the user and signs them out everywhere. It fails for an
 // unknown user or one already blocked, as 2.4 does.
 func (m *Module) BlockUser(s *pod.Session, userID int64) error {
+	if err := m.init(s); err != nil {
+		return err
+	}
 	if err := m.setBlocked(s, userID, true); err != nil {
 		return err
 	}
@@ -187,6 +202,9 @@ func (m *Module) BlockUser(s *pod.Session, userID int64) error {
 // UnblockUser lifts a block. It fails for an unknown user or one not
 // blocked, as 2.4 does.
 func (m *Module) UnblockUser(s *pod.Session, userID int64) error {
+	if err := m.init(s); err != nil {
+		return err
+	}
 	return m.setBlocked(s, userID, false)
 }
 
