@@ -101,6 +101,23 @@ func (c CountColumn) NotBetween(low, high int64) Expr {
 	return Expr{countNode{c: c, op: "NOT BETWEEN", args: []any{low, high}}}
 }
 
+// InSet holds where the count is one of ns; with none it matches no row.
+func (c CountColumn) InSet(ns ...int64) Expr {
+	if len(ns) == 0 {
+		return Constant(false)
+	}
+	return Expr{countNode{c: c, op: "= ANY", args: []any{ns}}}
+}
+
+// NotInSet holds where the count is none of ns; with none it matches
+// every row.
+func (c CountColumn) NotInSet(ns ...int64) Expr {
+	if len(ns) == 0 {
+		return Constant(true)
+	}
+	return Expr{countNode{c: c, op: "<> ALL", args: []any{ns}}}
+}
+
 // Asc orders by the count, smallest first.
 func (c CountColumn) Asc() Order { return Order{count: &c} }
 
@@ -115,6 +132,10 @@ type countNode struct {
 
 func (n countNode) write(b *builder, w *strings.Builder) {
 	b.count(w, n.c)
+	if n.op == "= ANY" || n.op == "<> ALL" {
+		w.WriteString(" " + n.op + "(" + b.arg(n.args[0]) + ")")
+		return
+	}
 	w.WriteString(" " + n.op + " " + b.arg(n.args[0]))
 	if len(n.args) == 2 {
 		w.WriteString(" AND " + b.arg(n.args[1]))

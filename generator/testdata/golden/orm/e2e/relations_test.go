@@ -378,6 +378,11 @@ func TestManyToMany(t *testing.T) {
 		{"Count between", protocol.StudentT.Enrollments().Count().Between(1, 1), []string{"tim"}},
 		{"Count not between", protocol.StudentT.Enrollments().Count().NotBetween(1, 1), []string{"sue", "uma"}},
 		{"Count less", protocol.StudentT.Enrollments().Count().LessOrEqual(1), []string{"tim", "uma"}},
+		{"Count in set", protocol.StudentT.Enrollments().Count().InSet(0, 2), []string{"sue", "uma"}},
+		{"Count not in set", protocol.StudentT.Enrollments().Count().NotInSet(0, 2), []string{"tim"}},
+		{"Count not equal", protocol.StudentT.Enrollments().Count().NotEquals(1), []string{"sue", "uma"}},
+		{"Count at least", protocol.StudentT.Enrollments().Count().GreaterOrEqual(1), []string{"sue", "tim"}},
+		{"Count less than", protocol.StudentT.Enrollments().Count().LessThan(2), []string{"tim", "uma"}},
 	} {
 		if got := studentsWhere(tc.where); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
