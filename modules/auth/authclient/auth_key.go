@@ -81,7 +81,9 @@ func (m *AuthKey) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the AuthKey with all its fields.
 func (m AuthKey) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[AuthKey], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -91,4 +93,11 @@ func (m *AuthKey) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyAuthKey decodes an AuthKey for the class registry.
+func decodeAnyAuthKey(v any) (any, error) {
+	var m AuthKey
+	err := m.DecodeJSON(v)
+	return m, err
 }

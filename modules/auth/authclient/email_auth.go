@@ -62,7 +62,9 @@ func (m *EmailAuth) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailAuth with all its fields.
 func (m EmailAuth) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailAuth], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -72,4 +74,11 @@ func (m *EmailAuth) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailAuth decodes an EmailAuth for the class registry.
+func decodeAnyEmailAuth(v any) (any, error) {
+	var m EmailAuth
+	err := m.DecodeJSON(v)
+	return m, err
 }

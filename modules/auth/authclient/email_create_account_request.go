@@ -69,7 +69,9 @@ func (m *EmailCreateAccountRequest) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailCreateAccountRequest with all its fields.
 func (m EmailCreateAccountRequest) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailCreateAccountRequest], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -79,4 +81,11 @@ func (m *EmailCreateAccountRequest) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailCreateAccountRequest decodes an EmailCreateAccountRequest for the class registry.
+func decodeAnyEmailCreateAccountRequest(v any) (any, error) {
+	var m EmailCreateAccountRequest
+	err := m.DecodeJSON(v)
+	return m, err
 }

@@ -66,7 +66,9 @@ func (m *EmailFailedSignIn) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailFailedSignIn with all its fields.
 func (m EmailFailedSignIn) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailFailedSignIn], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -76,4 +78,11 @@ func (m *EmailFailedSignIn) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailFailedSignIn decodes an EmailFailedSignIn for the class registry.
+func decodeAnyEmailFailedSignIn(v any) (any, error) {
+	var m EmailFailedSignIn
+	err := m.DecodeJSON(v)
+	return m, err
 }

@@ -47,7 +47,9 @@ func (m *EmailPasswordReset) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailPasswordReset with all its fields.
 func (m EmailPasswordReset) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailPasswordReset], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -57,4 +59,11 @@ func (m *EmailPasswordReset) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailPasswordReset decodes an EmailPasswordReset for the class registry.
+func decodeAnyEmailPasswordReset(v any) (any, error) {
+	var m EmailPasswordReset
+	err := m.DecodeJSON(v)
+	return m, err
 }

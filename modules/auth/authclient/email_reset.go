@@ -66,7 +66,9 @@ func (m *EmailReset) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailReset with all its fields.
 func (m EmailReset) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailReset], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -76,4 +78,11 @@ func (m *EmailReset) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailReset decodes an EmailReset for the class registry.
+func decodeAnyEmailReset(v any) (any, error) {
+	var m EmailReset
+	err := m.DecodeJSON(v)
+	return m, err
 }

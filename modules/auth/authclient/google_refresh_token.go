@@ -57,7 +57,9 @@ func (m *GoogleRefreshToken) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the GoogleRefreshToken with all its fields.
 func (m GoogleRefreshToken) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[GoogleRefreshToken], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -67,4 +69,11 @@ func (m *GoogleRefreshToken) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyGoogleRefreshToken decodes a GoogleRefreshToken for the class registry.
+func decodeAnyGoogleRefreshToken(v any) (any, error) {
+	var m GoogleRefreshToken
+	err := m.DecodeJSON(v)
+	return m, err
 }

@@ -62,7 +62,9 @@ func (m *UserImage) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the UserImage with all its fields.
 func (m UserImage) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[UserImage], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -72,4 +74,11 @@ func (m *UserImage) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyUserImage decodes an UserImage for the class registry.
+func decodeAnyUserImage(v any) (any, error) {
+	var m UserImage
+	err := m.DecodeJSON(v)
+	return m, err
 }

@@ -110,7 +110,9 @@ func (m *UserInfo) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the UserInfo with all its fields.
 func (m UserInfo) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[UserInfo], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -120,4 +122,11 @@ func (m *UserInfo) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyUserInfo decodes an UserInfo for the class registry.
+func decodeAnyUserInfo(v any) (any, error) {
+	var m UserInfo
+	err := m.DecodeJSON(v)
+	return m, err
 }

@@ -65,7 +65,9 @@ func (m *UserSettingsConfig) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the UserSettingsConfig with all its fields.
 func (m UserSettingsConfig) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[UserSettingsConfig], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -75,4 +77,11 @@ func (m *UserSettingsConfig) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyUserSettingsConfig decodes an UserSettingsConfig for the class registry.
+func decodeAnyUserSettingsConfig(v any) (any, error) {
+	var m UserSettingsConfig
+	err := m.DecodeJSON(v)
+	return m, err
 }

@@ -74,7 +74,9 @@ func (m *AppleAuthInfo) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the AppleAuthInfo with all its fields.
 func (m AppleAuthInfo) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[AppleAuthInfo], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -84,4 +86,11 @@ func (m *AppleAuthInfo) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyAppleAuthInfo decodes an AppleAuthInfo for the class registry.
+func decodeAnyAppleAuthInfo(v any) (any, error) {
+	var m AppleAuthInfo
+	err := m.DecodeJSON(v)
+	return m, err
 }

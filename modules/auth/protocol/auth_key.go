@@ -2,7 +2,12 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
+import (
+	"fmt"
+
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/wire"
+)
 
 // A signed-in session of a user on one device. The client holds the key;
 // the table holds only its hash.
@@ -81,7 +86,9 @@ func (m *AuthKey) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the AuthKey with all its fields.
 func (m AuthKey) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[AuthKey], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -91,4 +98,106 @@ func (m *AuthKey) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyAuthKey decodes an AuthKey for the class registry.
+func decodeAnyAuthKey(v any) (any, error) {
+	var m AuthKey
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableAuthKey describes table serverpod_auth_key to the ORM: its columns in
+// order, and which have a database default.
+var tableAuthKey = db.NewTable("serverpod_auth_key", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "userId"},
+	{Name: "hash"},
+	{Name: "scopeNames"},
+	{Name: "method"},
+})
+
+// AuthKeyTable holds the columns of table serverpod_auth_key for where clauses
+// and ordering (Serverpod's AuthKeyTable).
+type AuthKeyTable struct {
+	ref        *db.TableRef
+	ID         db.IntColumn
+	UserID     db.IntColumn
+	Hash       db.StringColumn
+	ScopeNames db.JSONColumn
+	Method     db.StringColumn
+}
+
+// NewAuthKeyTable returns the columns of table serverpod_auth_key as reached
+// through ref; the relations of other tables use it. Conditions on the table
+// itself start from AuthKeyT.
+func NewAuthKeyTable(ref *db.TableRef) AuthKeyTable {
+	return AuthKeyTable{
+		ref:        ref,
+		ID:         db.NewIntColumn(ref, "id"),
+		UserID:     db.NewIntColumn(ref, "userId"),
+		Hash:       db.NewStringColumn(ref, "hash"),
+		ScopeNames: db.NewJSONColumn(ref, "scopeNames"),
+		Method:     db.NewStringColumn(ref, "method"),
+	}
+}
+
+// AuthKeyT is table serverpod_auth_key in where clauses and ordering
+// (Serverpod's AuthKey.t).
+var AuthKeyT = NewAuthKeyTable(tableAuthKey.Root())
+
+// AuthKeyRepo reads and writes the rows of table serverpod_auth_key
+// (Serverpod's AuthKey.db) with the methods of db.Repo.
+type AuthKeyRepo struct {
+	*db.Repo[AuthKey]
+}
+
+// AuthKeyDB is the repository of table serverpod_auth_key.
+var AuthKeyDB = AuthKeyRepo{db.NewRepo(db.Meta[AuthKey]{
+	Table: tableAuthKey,
+	ID: func(m *AuthKey) *int64 {
+		return m.ID
+	},
+	Scan: func(m *AuthKey) []any {
+		return []any{
+			&m.ID,
+			&m.UserID,
+			&m.Hash,
+			db.ScanJSON(&m.ScopeNames, wire.DecodeList(wire.DecodeString)),
+			&m.Method,
+		}
+	},
+	Values: func(m *AuthKey) ([]any, error) {
+		v2, err := db.JSONValue(m.ScopeNames, false, wire.EncodeList((*wire.Encoder).String))
+		if err != nil {
+			return nil, fmt.Errorf("scopeNames: %w", err)
+		}
+		return []any{
+			m.UserID,
+			m.Hash,
+			v2,
+			m.Method,
+		}, nil
+	},
+})}
+
+// AuthKeyInclude names the relations of an AuthKey to load with it (Serverpod's
+// AuthKey.include); pass it as db.Include(AuthKeyInclude{...}). Nil fields are
+// not loaded.
+type AuthKeyInclude struct{}
+
+// Loads implements db.Includer.
+func (AuthKeyInclude) Loads() []db.Load[AuthKey] {
+	return nil
+}
+
+// AuthKeyIncludeList loads the AuthKey rows of a list relation (Serverpod's
+// AuthKey.includeList): which rows, in which order, how many for each row they
+// belong to (a zero Limit is no limit), and their own relations.
+type AuthKeyIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *AuthKeyInclude
 }

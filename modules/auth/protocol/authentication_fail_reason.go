@@ -63,6 +63,13 @@ func (v *AuthenticationFailReason) DecodeJSON(x any) error {
 	return nil
 }
 
+// decodeAnyAuthenticationFailReason decodes an AuthenticationFailReason for the class registry.
+func decodeAnyAuthenticationFailReason(x any) (any, error) {
+	var v AuthenticationFailReason
+	err := v.DecodeJSON(x)
+	return v, err
+}
+
 // MarshalJSON implements json.Marshaler.
 func (v AuthenticationFailReason) MarshalJSON() ([]byte, error) {
 	return wire.Marshal(wire.EncodeValue[AuthenticationFailReason], v)

@@ -62,8 +62,12 @@ func (m *AuthenticationResponse) DecodeJSON(v any) error {
 	if m.KeyID, err = wire.FieldPtr(o, "keyId", wire.DecodeInt); err != nil {
 		return err
 	}
-	if m.UserInfo, err = wire.FieldPtr(o, "userInfo", wire.DecodeModel[UserInfo]); err != nil {
-		return err
+	m.UserInfo = nil
+	if x := o["userInfo"]; x != nil {
+		m.UserInfo = new(UserInfo)
+		if err := m.UserInfo.DecodeJSON(x); err != nil {
+			return wire.AtKey(err, "userInfo")
+		}
 	}
 	if m.FailReason, err = wire.FieldPtr(o, "failReason", wire.DecodeModel[AuthenticationFailReason]); err != nil {
 		return err
@@ -73,7 +77,9 @@ func (m *AuthenticationResponse) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the AuthenticationResponse with all its fields.
 func (m AuthenticationResponse) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[AuthenticationResponse], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -83,4 +89,11 @@ func (m *AuthenticationResponse) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyAuthenticationResponse decodes an AuthenticationResponse for the class registry.
+func decodeAnyAuthenticationResponse(v any) (any, error) {
+	var m AuthenticationResponse
+	err := m.DecodeJSON(v)
+	return m, err
 }

@@ -2,7 +2,10 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
+import (
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/wire"
+)
 
 // The email and password sign-in of a user.
 type EmailAuth struct {
@@ -62,7 +65,9 @@ func (m *EmailAuth) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailAuth with all its fields.
 func (m EmailAuth) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailAuth], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -72,4 +77,97 @@ func (m *EmailAuth) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailAuth decodes an EmailAuth for the class registry.
+func decodeAnyEmailAuth(v any) (any, error) {
+	var m EmailAuth
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableEmailAuth describes table serverpod_email_auth to the ORM: its columns
+// in order, and which have a database default.
+var tableEmailAuth = db.NewTable("serverpod_email_auth", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "userId"},
+	{Name: "email"},
+	{Name: "hash"},
+})
+
+// EmailAuthTable holds the columns of table serverpod_email_auth for where
+// clauses and ordering (Serverpod's EmailAuthTable).
+type EmailAuthTable struct {
+	ref    *db.TableRef
+	ID     db.IntColumn
+	UserID db.IntColumn
+	Email  db.StringColumn
+	Hash   db.StringColumn
+}
+
+// NewEmailAuthTable returns the columns of table serverpod_email_auth as
+// reached through ref; the relations of other tables use it. Conditions on the
+// table itself start from EmailAuthT.
+func NewEmailAuthTable(ref *db.TableRef) EmailAuthTable {
+	return EmailAuthTable{
+		ref:    ref,
+		ID:     db.NewIntColumn(ref, "id"),
+		UserID: db.NewIntColumn(ref, "userId"),
+		Email:  db.NewStringColumn(ref, "email"),
+		Hash:   db.NewStringColumn(ref, "hash"),
+	}
+}
+
+// EmailAuthT is table serverpod_email_auth in where clauses and ordering
+// (Serverpod's EmailAuth.t).
+var EmailAuthT = NewEmailAuthTable(tableEmailAuth.Root())
+
+// EmailAuthRepo reads and writes the rows of table serverpod_email_auth
+// (Serverpod's EmailAuth.db) with the methods of db.Repo.
+type EmailAuthRepo struct {
+	*db.Repo[EmailAuth]
+}
+
+// EmailAuthDB is the repository of table serverpod_email_auth.
+var EmailAuthDB = EmailAuthRepo{db.NewRepo(db.Meta[EmailAuth]{
+	Table: tableEmailAuth,
+	ID: func(m *EmailAuth) *int64 {
+		return m.ID
+	},
+	Scan: func(m *EmailAuth) []any {
+		return []any{
+			&m.ID,
+			&m.UserID,
+			&m.Email,
+			&m.Hash,
+		}
+	},
+	Values: func(m *EmailAuth) ([]any, error) {
+		return []any{
+			m.UserID,
+			m.Email,
+			m.Hash,
+		}, nil
+	},
+})}
+
+// EmailAuthInclude names the relations of an EmailAuth to load with it
+// (Serverpod's EmailAuth.include); pass it as
+// db.Include(EmailAuthInclude{...}). Nil fields are not loaded.
+type EmailAuthInclude struct{}
+
+// Loads implements db.Includer.
+func (EmailAuthInclude) Loads() []db.Load[EmailAuth] {
+	return nil
+}
+
+// EmailAuthIncludeList loads the EmailAuth rows of a list relation (Serverpod's
+// EmailAuth.includeList): which rows, in which order, how many for each row
+// they belong to (a zero Limit is no limit), and their own relations.
+type EmailAuthIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *EmailAuthInclude
 }

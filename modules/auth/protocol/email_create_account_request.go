@@ -2,7 +2,10 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
+import (
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/wire"
+)
 
 // A sign-up waiting for its email address to be confirmed.
 type EmailCreateAccountRequest struct {
@@ -69,7 +72,9 @@ func (m *EmailCreateAccountRequest) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailCreateAccountRequest with all its fields.
 func (m EmailCreateAccountRequest) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailCreateAccountRequest], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -79,4 +84,108 @@ func (m *EmailCreateAccountRequest) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailCreateAccountRequest decodes an EmailCreateAccountRequest for the class registry.
+func decodeAnyEmailCreateAccountRequest(v any) (any, error) {
+	var m EmailCreateAccountRequest
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableEmailCreateAccountRequest describes table serverpod_email_create_request
+// to the ORM: its columns in order, and which have a database default.
+var tableEmailCreateAccountRequest = db.NewTable("serverpod_email_create_request", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "userName"},
+	{Name: "email"},
+	{Name: "hash"},
+	{Name: "verificationCode"},
+})
+
+// EmailCreateAccountRequestTable holds the columns of table
+// serverpod_email_create_request for where clauses and ordering (Serverpod's
+// EmailCreateAccountRequestTable).
+type EmailCreateAccountRequestTable struct {
+	ref              *db.TableRef
+	ID               db.IntColumn
+	UserName         db.StringColumn
+	Email            db.StringColumn
+	Hash             db.StringColumn
+	VerificationCode db.StringColumn
+}
+
+// NewEmailCreateAccountRequestTable returns the columns of table
+// serverpod_email_create_request as reached through ref; the relations of other
+// tables use it. Conditions on the table itself start from
+// EmailCreateAccountRequestT.
+func NewEmailCreateAccountRequestTable(ref *db.TableRef) EmailCreateAccountRequestTable {
+	return EmailCreateAccountRequestTable{
+		ref:              ref,
+		ID:               db.NewIntColumn(ref, "id"),
+		UserName:         db.NewStringColumn(ref, "userName"),
+		Email:            db.NewStringColumn(ref, "email"),
+		Hash:             db.NewStringColumn(ref, "hash"),
+		VerificationCode: db.NewStringColumn(ref, "verificationCode"),
+	}
+}
+
+// EmailCreateAccountRequestT is table serverpod_email_create_request in where
+// clauses and ordering (Serverpod's EmailCreateAccountRequest.t).
+var EmailCreateAccountRequestT = NewEmailCreateAccountRequestTable(tableEmailCreateAccountRequest.Root())
+
+// EmailCreateAccountRequestRepo reads and writes the rows of table
+// serverpod_email_create_request (Serverpod's EmailCreateAccountRequest.db)
+// with the methods of db.Repo.
+type EmailCreateAccountRequestRepo struct {
+	*db.Repo[EmailCreateAccountRequest]
+}
+
+// EmailCreateAccountRequestDB is the repository of table
+// serverpod_email_create_request.
+var EmailCreateAccountRequestDB = EmailCreateAccountRequestRepo{db.NewRepo(db.Meta[EmailCreateAccountRequest]{
+	Table: tableEmailCreateAccountRequest,
+	ID: func(m *EmailCreateAccountRequest) *int64 {
+		return m.ID
+	},
+	Scan: func(m *EmailCreateAccountRequest) []any {
+		return []any{
+			&m.ID,
+			&m.UserName,
+			&m.Email,
+			&m.Hash,
+			&m.VerificationCode,
+		}
+	},
+	Values: func(m *EmailCreateAccountRequest) ([]any, error) {
+		return []any{
+			m.UserName,
+			m.Email,
+			m.Hash,
+			m.VerificationCode,
+		}, nil
+	},
+})}
+
+// EmailCreateAccountRequestInclude names the relations of an
+// EmailCreateAccountRequest to load with it (Serverpod's
+// EmailCreateAccountRequest.include); pass it as
+// db.Include(EmailCreateAccountRequestInclude{...}). Nil fields are not loaded.
+type EmailCreateAccountRequestInclude struct{}
+
+// Loads implements db.Includer.
+func (EmailCreateAccountRequestInclude) Loads() []db.Load[EmailCreateAccountRequest] {
+	return nil
+}
+
+// EmailCreateAccountRequestIncludeList loads the EmailCreateAccountRequest rows
+// of a list relation (Serverpod's EmailCreateAccountRequest.includeList): which
+// rows, in which order, how many for each row they belong to (a zero Limit is
+// no limit), and their own relations.
+type EmailCreateAccountRequestIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *EmailCreateAccountRequestInclude
 }

@@ -5,6 +5,7 @@ package protocol
 import (
 	"time"
 
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -66,7 +67,9 @@ func (m *EmailFailedSignIn) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailFailedSignIn with all its fields.
 func (m EmailFailedSignIn) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailFailedSignIn], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -76,4 +79,101 @@ func (m *EmailFailedSignIn) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailFailedSignIn decodes an EmailFailedSignIn for the class registry.
+func decodeAnyEmailFailedSignIn(v any) (any, error) {
+	var m EmailFailedSignIn
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableEmailFailedSignIn describes table serverpod_email_failed_sign_in to the
+// ORM: its columns in order, and which have a database default.
+var tableEmailFailedSignIn = db.NewTable("serverpod_email_failed_sign_in", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "email"},
+	{Name: "time"},
+	{Name: "ipAddress"},
+})
+
+// EmailFailedSignInTable holds the columns of table
+// serverpod_email_failed_sign_in for where clauses and ordering (Serverpod's
+// EmailFailedSignInTable).
+type EmailFailedSignInTable struct {
+	ref       *db.TableRef
+	ID        db.IntColumn
+	Email     db.StringColumn
+	Time      db.DateTimeColumn
+	IPAddress db.StringColumn
+}
+
+// NewEmailFailedSignInTable returns the columns of table
+// serverpod_email_failed_sign_in as reached through ref; the relations of other
+// tables use it. Conditions on the table itself start from EmailFailedSignInT.
+func NewEmailFailedSignInTable(ref *db.TableRef) EmailFailedSignInTable {
+	return EmailFailedSignInTable{
+		ref:       ref,
+		ID:        db.NewIntColumn(ref, "id"),
+		Email:     db.NewStringColumn(ref, "email"),
+		Time:      db.NewDateTimeColumn(ref, "time"),
+		IPAddress: db.NewStringColumn(ref, "ipAddress"),
+	}
+}
+
+// EmailFailedSignInT is table serverpod_email_failed_sign_in in where clauses
+// and ordering (Serverpod's EmailFailedSignIn.t).
+var EmailFailedSignInT = NewEmailFailedSignInTable(tableEmailFailedSignIn.Root())
+
+// EmailFailedSignInRepo reads and writes the rows of table
+// serverpod_email_failed_sign_in (Serverpod's EmailFailedSignIn.db) with the
+// methods of db.Repo.
+type EmailFailedSignInRepo struct {
+	*db.Repo[EmailFailedSignIn]
+}
+
+// EmailFailedSignInDB is the repository of table
+// serverpod_email_failed_sign_in.
+var EmailFailedSignInDB = EmailFailedSignInRepo{db.NewRepo(db.Meta[EmailFailedSignIn]{
+	Table: tableEmailFailedSignIn,
+	ID: func(m *EmailFailedSignIn) *int64 {
+		return m.ID
+	},
+	Scan: func(m *EmailFailedSignIn) []any {
+		return []any{
+			&m.ID,
+			&m.Email,
+			&m.Time,
+			&m.IPAddress,
+		}
+	},
+	Values: func(m *EmailFailedSignIn) ([]any, error) {
+		return []any{
+			m.Email,
+			db.TimeValue(m.Time),
+			m.IPAddress,
+		}, nil
+	},
+})}
+
+// EmailFailedSignInInclude names the relations of an EmailFailedSignIn to load
+// with it (Serverpod's EmailFailedSignIn.include); pass it as
+// db.Include(EmailFailedSignInInclude{...}). Nil fields are not loaded.
+type EmailFailedSignInInclude struct{}
+
+// Loads implements db.Includer.
+func (EmailFailedSignInInclude) Loads() []db.Load[EmailFailedSignIn] {
+	return nil
+}
+
+// EmailFailedSignInIncludeList loads the EmailFailedSignIn rows of a list
+// relation (Serverpod's EmailFailedSignIn.includeList): which rows, in which
+// order, how many for each row they belong to (a zero Limit is no limit), and
+// their own relations.
+type EmailFailedSignInIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *EmailFailedSignInInclude
 }

@@ -5,6 +5,7 @@ package protocol
 import (
 	"time"
 
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -66,7 +67,9 @@ func (m *EmailReset) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailReset with all its fields.
 func (m EmailReset) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailReset], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -76,4 +79,98 @@ func (m *EmailReset) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailReset decodes an EmailReset for the class registry.
+func decodeAnyEmailReset(v any) (any, error) {
+	var m EmailReset
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableEmailReset describes table serverpod_email_reset to the ORM: its columns
+// in order, and which have a database default.
+var tableEmailReset = db.NewTable("serverpod_email_reset", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "userId"},
+	{Name: "verificationCode"},
+	{Name: "expiration"},
+})
+
+// EmailResetTable holds the columns of table serverpod_email_reset for where
+// clauses and ordering (Serverpod's EmailResetTable).
+type EmailResetTable struct {
+	ref              *db.TableRef
+	ID               db.IntColumn
+	UserID           db.IntColumn
+	VerificationCode db.StringColumn
+	Expiration       db.DateTimeColumn
+}
+
+// NewEmailResetTable returns the columns of table serverpod_email_reset as
+// reached through ref; the relations of other tables use it. Conditions on the
+// table itself start from EmailResetT.
+func NewEmailResetTable(ref *db.TableRef) EmailResetTable {
+	return EmailResetTable{
+		ref:              ref,
+		ID:               db.NewIntColumn(ref, "id"),
+		UserID:           db.NewIntColumn(ref, "userId"),
+		VerificationCode: db.NewStringColumn(ref, "verificationCode"),
+		Expiration:       db.NewDateTimeColumn(ref, "expiration"),
+	}
+}
+
+// EmailResetT is table serverpod_email_reset in where clauses and ordering
+// (Serverpod's EmailReset.t).
+var EmailResetT = NewEmailResetTable(tableEmailReset.Root())
+
+// EmailResetRepo reads and writes the rows of table serverpod_email_reset
+// (Serverpod's EmailReset.db) with the methods of db.Repo.
+type EmailResetRepo struct {
+	*db.Repo[EmailReset]
+}
+
+// EmailResetDB is the repository of table serverpod_email_reset.
+var EmailResetDB = EmailResetRepo{db.NewRepo(db.Meta[EmailReset]{
+	Table: tableEmailReset,
+	ID: func(m *EmailReset) *int64 {
+		return m.ID
+	},
+	Scan: func(m *EmailReset) []any {
+		return []any{
+			&m.ID,
+			&m.UserID,
+			&m.VerificationCode,
+			&m.Expiration,
+		}
+	},
+	Values: func(m *EmailReset) ([]any, error) {
+		return []any{
+			m.UserID,
+			m.VerificationCode,
+			db.TimeValue(m.Expiration),
+		}, nil
+	},
+})}
+
+// EmailResetInclude names the relations of an EmailReset to load with it
+// (Serverpod's EmailReset.include); pass it as
+// db.Include(EmailResetInclude{...}). Nil fields are not loaded.
+type EmailResetInclude struct{}
+
+// Loads implements db.Includer.
+func (EmailResetInclude) Loads() []db.Load[EmailReset] {
+	return nil
+}
+
+// EmailResetIncludeList loads the EmailReset rows of a list relation
+// (Serverpod's EmailReset.includeList): which rows, in which order, how many
+// for each row they belong to (a zero Limit is no limit), and their own
+// relations.
+type EmailResetIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *EmailResetInclude
 }

@@ -2,7 +2,10 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
+import (
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/wire"
+)
 
 // The Google credentials obtained when a user first signed in with a
 // server auth code, for later calls to Google APIs on the user's behalf.
@@ -57,7 +60,9 @@ func (m *GoogleRefreshToken) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the GoogleRefreshToken with all its fields.
 func (m GoogleRefreshToken) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[GoogleRefreshToken], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -67,4 +72,96 @@ func (m *GoogleRefreshToken) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyGoogleRefreshToken decodes a GoogleRefreshToken for the class registry.
+func decodeAnyGoogleRefreshToken(v any) (any, error) {
+	var m GoogleRefreshToken
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableGoogleRefreshToken describes table serverpod_google_refresh_token to the
+// ORM: its columns in order, and which have a database default.
+var tableGoogleRefreshToken = db.NewTable("serverpod_google_refresh_token", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "userId"},
+	{Name: "refreshToken"},
+})
+
+// GoogleRefreshTokenTable holds the columns of table
+// serverpod_google_refresh_token for where clauses and ordering (Serverpod's
+// GoogleRefreshTokenTable).
+type GoogleRefreshTokenTable struct {
+	ref          *db.TableRef
+	ID           db.IntColumn
+	UserID       db.IntColumn
+	RefreshToken db.StringColumn
+}
+
+// NewGoogleRefreshTokenTable returns the columns of table
+// serverpod_google_refresh_token as reached through ref; the relations of other
+// tables use it. Conditions on the table itself start from GoogleRefreshTokenT.
+func NewGoogleRefreshTokenTable(ref *db.TableRef) GoogleRefreshTokenTable {
+	return GoogleRefreshTokenTable{
+		ref:          ref,
+		ID:           db.NewIntColumn(ref, "id"),
+		UserID:       db.NewIntColumn(ref, "userId"),
+		RefreshToken: db.NewStringColumn(ref, "refreshToken"),
+	}
+}
+
+// GoogleRefreshTokenT is table serverpod_google_refresh_token in where clauses
+// and ordering (Serverpod's GoogleRefreshToken.t).
+var GoogleRefreshTokenT = NewGoogleRefreshTokenTable(tableGoogleRefreshToken.Root())
+
+// GoogleRefreshTokenRepo reads and writes the rows of table
+// serverpod_google_refresh_token (Serverpod's GoogleRefreshToken.db) with the
+// methods of db.Repo.
+type GoogleRefreshTokenRepo struct {
+	*db.Repo[GoogleRefreshToken]
+}
+
+// GoogleRefreshTokenDB is the repository of table
+// serverpod_google_refresh_token.
+var GoogleRefreshTokenDB = GoogleRefreshTokenRepo{db.NewRepo(db.Meta[GoogleRefreshToken]{
+	Table: tableGoogleRefreshToken,
+	ID: func(m *GoogleRefreshToken) *int64 {
+		return m.ID
+	},
+	Scan: func(m *GoogleRefreshToken) []any {
+		return []any{
+			&m.ID,
+			&m.UserID,
+			&m.RefreshToken,
+		}
+	},
+	Values: func(m *GoogleRefreshToken) ([]any, error) {
+		return []any{
+			m.UserID,
+			m.RefreshToken,
+		}, nil
+	},
+})}
+
+// GoogleRefreshTokenInclude names the relations of a GoogleRefreshToken to load
+// with it (Serverpod's GoogleRefreshToken.include); pass it as
+// db.Include(GoogleRefreshTokenInclude{...}). Nil fields are not loaded.
+type GoogleRefreshTokenInclude struct{}
+
+// Loads implements db.Includer.
+func (GoogleRefreshTokenInclude) Loads() []db.Load[GoogleRefreshToken] {
+	return nil
+}
+
+// GoogleRefreshTokenIncludeList loads the GoogleRefreshToken rows of a list
+// relation (Serverpod's GoogleRefreshToken.includeList): which rows, in which
+// order, how many for each row they belong to (a zero Limit is no limit), and
+// their own relations.
+type GoogleRefreshTokenIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *GoogleRefreshTokenInclude
 }

@@ -5,6 +5,7 @@ package protocol
 import (
 	"time"
 
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -79,7 +80,9 @@ func (m *AuthAttempt) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the AuthAttempt with all its fields.
 func (m AuthAttempt) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[AuthAttempt], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -89,4 +92,103 @@ func (m *AuthAttempt) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyAuthAttempt decodes an AuthAttempt for the class registry.
+func decodeAnyAuthAttempt(v any) (any, error) {
+	var m AuthAttempt
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableAuthAttempt describes table gopod_auth_attempt to the ORM: its columns
+// in order, and which have a database default.
+var tableAuthAttempt = db.NewTable("gopod_auth_attempt", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "domain"},
+	{Name: "subject"},
+	{Name: "ipAddress"},
+	{Name: "time"},
+})
+
+// AuthAttemptTable holds the columns of table gopod_auth_attempt for where
+// clauses and ordering (Serverpod's AuthAttemptTable).
+type AuthAttemptTable struct {
+	ref       *db.TableRef
+	ID        db.IntColumn
+	Domain    db.StringColumn
+	Subject   db.StringColumn
+	IPAddress db.StringColumn
+	Time      db.DateTimeColumn
+}
+
+// NewAuthAttemptTable returns the columns of table gopod_auth_attempt as
+// reached through ref; the relations of other tables use it. Conditions on the
+// table itself start from AuthAttemptT.
+func NewAuthAttemptTable(ref *db.TableRef) AuthAttemptTable {
+	return AuthAttemptTable{
+		ref:       ref,
+		ID:        db.NewIntColumn(ref, "id"),
+		Domain:    db.NewStringColumn(ref, "domain"),
+		Subject:   db.NewStringColumn(ref, "subject"),
+		IPAddress: db.NewStringColumn(ref, "ipAddress"),
+		Time:      db.NewDateTimeColumn(ref, "time"),
+	}
+}
+
+// AuthAttemptT is table gopod_auth_attempt in where clauses and ordering
+// (Serverpod's AuthAttempt.t).
+var AuthAttemptT = NewAuthAttemptTable(tableAuthAttempt.Root())
+
+// AuthAttemptRepo reads and writes the rows of table gopod_auth_attempt
+// (Serverpod's AuthAttempt.db) with the methods of db.Repo.
+type AuthAttemptRepo struct {
+	*db.Repo[AuthAttempt]
+}
+
+// AuthAttemptDB is the repository of table gopod_auth_attempt.
+var AuthAttemptDB = AuthAttemptRepo{db.NewRepo(db.Meta[AuthAttempt]{
+	Table: tableAuthAttempt,
+	ID: func(m *AuthAttempt) *int64 {
+		return m.ID
+	},
+	Scan: func(m *AuthAttempt) []any {
+		return []any{
+			&m.ID,
+			&m.Domain,
+			&m.Subject,
+			&m.IPAddress,
+			&m.Time,
+		}
+	},
+	Values: func(m *AuthAttempt) ([]any, error) {
+		return []any{
+			m.Domain,
+			m.Subject,
+			m.IPAddress,
+			db.TimeValue(m.Time),
+		}, nil
+	},
+})}
+
+// AuthAttemptInclude names the relations of an AuthAttempt to load with it
+// (Serverpod's AuthAttempt.include); pass it as
+// db.Include(AuthAttemptInclude{...}). Nil fields are not loaded.
+type AuthAttemptInclude struct{}
+
+// Loads implements db.Includer.
+func (AuthAttemptInclude) Loads() []db.Load[AuthAttempt] {
+	return nil
+}
+
+// AuthAttemptIncludeList loads the AuthAttempt rows of a list relation
+// (Serverpod's AuthAttempt.includeList): which rows, in which order, how many
+// for each row they belong to (a zero Limit is no limit), and their own
+// relations.
+type AuthAttemptIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *AuthAttemptInclude
 }

@@ -5,6 +5,7 @@ package protocol
 import (
 	"time"
 
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -65,7 +66,9 @@ func (m *AuthKeyState) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the AuthKeyState with all its fields.
 func (m AuthKeyState) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[AuthKeyState], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -75,4 +78,93 @@ func (m *AuthKeyState) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyAuthKeyState decodes an AuthKeyState for the class registry.
+func decodeAnyAuthKeyState(v any) (any, error) {
+	var m AuthKeyState
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableAuthKeyState describes table gopod_auth_key_state to the ORM: its
+// columns in order, and which have a database default.
+var tableAuthKeyState = db.NewTable("gopod_auth_key_state", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "authKeyId"},
+	{Name: "created"},
+})
+
+// AuthKeyStateTable holds the columns of table gopod_auth_key_state for where
+// clauses and ordering (Serverpod's AuthKeyStateTable).
+type AuthKeyStateTable struct {
+	ref       *db.TableRef
+	ID        db.IntColumn
+	AuthKeyID db.IntColumn
+	Created   db.DateTimeColumn
+}
+
+// NewAuthKeyStateTable returns the columns of table gopod_auth_key_state as
+// reached through ref; the relations of other tables use it. Conditions on the
+// table itself start from AuthKeyStateT.
+func NewAuthKeyStateTable(ref *db.TableRef) AuthKeyStateTable {
+	return AuthKeyStateTable{
+		ref:       ref,
+		ID:        db.NewIntColumn(ref, "id"),
+		AuthKeyID: db.NewIntColumn(ref, "authKeyId"),
+		Created:   db.NewDateTimeColumn(ref, "created"),
+	}
+}
+
+// AuthKeyStateT is table gopod_auth_key_state in where clauses and ordering
+// (Serverpod's AuthKeyState.t).
+var AuthKeyStateT = NewAuthKeyStateTable(tableAuthKeyState.Root())
+
+// AuthKeyStateRepo reads and writes the rows of table gopod_auth_key_state
+// (Serverpod's AuthKeyState.db) with the methods of db.Repo.
+type AuthKeyStateRepo struct {
+	*db.Repo[AuthKeyState]
+}
+
+// AuthKeyStateDB is the repository of table gopod_auth_key_state.
+var AuthKeyStateDB = AuthKeyStateRepo{db.NewRepo(db.Meta[AuthKeyState]{
+	Table: tableAuthKeyState,
+	ID: func(m *AuthKeyState) *int64 {
+		return m.ID
+	},
+	Scan: func(m *AuthKeyState) []any {
+		return []any{
+			&m.ID,
+			&m.AuthKeyID,
+			&m.Created,
+		}
+	},
+	Values: func(m *AuthKeyState) ([]any, error) {
+		return []any{
+			m.AuthKeyID,
+			db.TimeValue(m.Created),
+		}, nil
+	},
+})}
+
+// AuthKeyStateInclude names the relations of an AuthKeyState to load with it
+// (Serverpod's AuthKeyState.include); pass it as
+// db.Include(AuthKeyStateInclude{...}). Nil fields are not loaded.
+type AuthKeyStateInclude struct{}
+
+// Loads implements db.Includer.
+func (AuthKeyStateInclude) Loads() []db.Load[AuthKeyState] {
+	return nil
+}
+
+// AuthKeyStateIncludeList loads the AuthKeyState rows of a list relation
+// (Serverpod's AuthKeyState.includeList): which rows, in which order, how many
+// for each row they belong to (a zero Limit is no limit), and their own
+// relations.
+type AuthKeyStateIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *AuthKeyStateInclude
 }

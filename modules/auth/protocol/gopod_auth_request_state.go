@@ -5,6 +5,7 @@ package protocol
 import (
 	"time"
 
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -71,7 +72,9 @@ func (m *EmailRequestState) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the EmailRequestState with all its fields.
 func (m EmailRequestState) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[EmailRequestState], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -81,4 +84,99 @@ func (m *EmailRequestState) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyEmailRequestState decodes an EmailRequestState for the class registry.
+func decodeAnyEmailRequestState(v any) (any, error) {
+	var m EmailRequestState
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableEmailRequestState describes table gopod_auth_request_state to the ORM:
+// its columns in order, and which have a database default.
+var tableEmailRequestState = db.NewTable("gopod_auth_request_state", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "requestId"},
+	{Name: "expiration"},
+	{Name: "failedAttempts"},
+})
+
+// EmailRequestStateTable holds the columns of table gopod_auth_request_state
+// for where clauses and ordering (Serverpod's EmailRequestStateTable).
+type EmailRequestStateTable struct {
+	ref            *db.TableRef
+	ID             db.IntColumn
+	RequestID      db.IntColumn
+	Expiration     db.DateTimeColumn
+	FailedAttempts db.IntColumn
+}
+
+// NewEmailRequestStateTable returns the columns of table
+// gopod_auth_request_state as reached through ref; the relations of other
+// tables use it. Conditions on the table itself start from EmailRequestStateT.
+func NewEmailRequestStateTable(ref *db.TableRef) EmailRequestStateTable {
+	return EmailRequestStateTable{
+		ref:            ref,
+		ID:             db.NewIntColumn(ref, "id"),
+		RequestID:      db.NewIntColumn(ref, "requestId"),
+		Expiration:     db.NewDateTimeColumn(ref, "expiration"),
+		FailedAttempts: db.NewIntColumn(ref, "failedAttempts"),
+	}
+}
+
+// EmailRequestStateT is table gopod_auth_request_state in where clauses and
+// ordering (Serverpod's EmailRequestState.t).
+var EmailRequestStateT = NewEmailRequestStateTable(tableEmailRequestState.Root())
+
+// EmailRequestStateRepo reads and writes the rows of table
+// gopod_auth_request_state (Serverpod's EmailRequestState.db) with the methods
+// of db.Repo.
+type EmailRequestStateRepo struct {
+	*db.Repo[EmailRequestState]
+}
+
+// EmailRequestStateDB is the repository of table gopod_auth_request_state.
+var EmailRequestStateDB = EmailRequestStateRepo{db.NewRepo(db.Meta[EmailRequestState]{
+	Table: tableEmailRequestState,
+	ID: func(m *EmailRequestState) *int64 {
+		return m.ID
+	},
+	Scan: func(m *EmailRequestState) []any {
+		return []any{
+			&m.ID,
+			&m.RequestID,
+			&m.Expiration,
+			&m.FailedAttempts,
+		}
+	},
+	Values: func(m *EmailRequestState) ([]any, error) {
+		return []any{
+			m.RequestID,
+			db.TimeValue(m.Expiration),
+			m.FailedAttempts,
+		}, nil
+	},
+})}
+
+// EmailRequestStateInclude names the relations of an EmailRequestState to load
+// with it (Serverpod's EmailRequestState.include); pass it as
+// db.Include(EmailRequestStateInclude{...}). Nil fields are not loaded.
+type EmailRequestStateInclude struct{}
+
+// Loads implements db.Includer.
+func (EmailRequestStateInclude) Loads() []db.Load[EmailRequestState] {
+	return nil
+}
+
+// EmailRequestStateIncludeList loads the EmailRequestState rows of a list
+// relation (Serverpod's EmailRequestState.includeList): which rows, in which
+// order, how many for each row they belong to (a zero Limit is no limit), and
+// their own relations.
+type EmailRequestStateIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *EmailRequestStateInclude
 }

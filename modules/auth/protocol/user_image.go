@@ -2,7 +2,10 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
+import (
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/wire"
+)
 
 // One version of a user's image; each upload adds a version.
 type UserImage struct {
@@ -62,7 +65,9 @@ func (m *UserImage) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the UserImage with all its fields.
 func (m UserImage) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[UserImage], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -72,4 +77,97 @@ func (m *UserImage) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyUserImage decodes an UserImage for the class registry.
+func decodeAnyUserImage(v any) (any, error) {
+	var m UserImage
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableUserImage describes table serverpod_user_image to the ORM: its columns
+// in order, and which have a database default.
+var tableUserImage = db.NewTable("serverpod_user_image", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "userId"},
+	{Name: "version"},
+	{Name: "url"},
+})
+
+// UserImageTable holds the columns of table serverpod_user_image for where
+// clauses and ordering (Serverpod's UserImageTable).
+type UserImageTable struct {
+	ref     *db.TableRef
+	ID      db.IntColumn
+	UserID  db.IntColumn
+	Version db.IntColumn
+	URL     db.StringColumn
+}
+
+// NewUserImageTable returns the columns of table serverpod_user_image as
+// reached through ref; the relations of other tables use it. Conditions on the
+// table itself start from UserImageT.
+func NewUserImageTable(ref *db.TableRef) UserImageTable {
+	return UserImageTable{
+		ref:     ref,
+		ID:      db.NewIntColumn(ref, "id"),
+		UserID:  db.NewIntColumn(ref, "userId"),
+		Version: db.NewIntColumn(ref, "version"),
+		URL:     db.NewStringColumn(ref, "url"),
+	}
+}
+
+// UserImageT is table serverpod_user_image in where clauses and ordering
+// (Serverpod's UserImage.t).
+var UserImageT = NewUserImageTable(tableUserImage.Root())
+
+// UserImageRepo reads and writes the rows of table serverpod_user_image
+// (Serverpod's UserImage.db) with the methods of db.Repo.
+type UserImageRepo struct {
+	*db.Repo[UserImage]
+}
+
+// UserImageDB is the repository of table serverpod_user_image.
+var UserImageDB = UserImageRepo{db.NewRepo(db.Meta[UserImage]{
+	Table: tableUserImage,
+	ID: func(m *UserImage) *int64 {
+		return m.ID
+	},
+	Scan: func(m *UserImage) []any {
+		return []any{
+			&m.ID,
+			&m.UserID,
+			&m.Version,
+			&m.URL,
+		}
+	},
+	Values: func(m *UserImage) ([]any, error) {
+		return []any{
+			m.UserID,
+			m.Version,
+			m.URL,
+		}, nil
+	},
+})}
+
+// UserImageInclude names the relations of an UserImage to load with it
+// (Serverpod's UserImage.include); pass it as
+// db.Include(UserImageInclude{...}). Nil fields are not loaded.
+type UserImageInclude struct{}
+
+// Loads implements db.Includer.
+func (UserImageInclude) Loads() []db.Load[UserImage] {
+	return nil
+}
+
+// UserImageIncludeList loads the UserImage rows of a list relation (Serverpod's
+// UserImage.includeList): which rows, in which order, how many for each row
+// they belong to (a zero Limit is no limit), and their own relations.
+type UserImageIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *UserImageInclude
 }

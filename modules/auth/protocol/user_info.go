@@ -3,8 +3,10 @@
 package protocol
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -110,7 +112,9 @@ func (m *UserInfo) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the UserInfo with all its fields.
 func (m UserInfo) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[UserInfo], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -120,4 +124,126 @@ func (m *UserInfo) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyUserInfo decodes an UserInfo for the class registry.
+func decodeAnyUserInfo(v any) (any, error) {
+	var m UserInfo
+	err := m.DecodeJSON(v)
+	return m, err
+}
+
+// tableUserInfo describes table serverpod_user_info to the ORM: its columns in
+// order, and which have a database default.
+var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
+	{Name: "id"},
+	{Name: "userIdentifier"},
+	{Name: "userName"},
+	{Name: "fullName"},
+	{Name: "email"},
+	{Name: "created"},
+	{Name: "imageUrl"},
+	{Name: "scopeNames"},
+	{Name: "blocked"},
+})
+
+// UserInfoTable holds the columns of table serverpod_user_info for where
+// clauses and ordering (Serverpod's UserInfoTable).
+type UserInfoTable struct {
+	ref            *db.TableRef
+	ID             db.IntColumn
+	UserIdentifier db.StringColumn
+	UserName       db.StringColumn
+	FullName       db.StringColumn
+	Email          db.StringColumn
+	Created        db.DateTimeColumn
+	ImageURL       db.StringColumn
+	ScopeNames     db.JSONColumn
+	Blocked        db.BoolColumn
+}
+
+// NewUserInfoTable returns the columns of table serverpod_user_info as reached
+// through ref; the relations of other tables use it. Conditions on the table
+// itself start from UserInfoT.
+func NewUserInfoTable(ref *db.TableRef) UserInfoTable {
+	return UserInfoTable{
+		ref:            ref,
+		ID:             db.NewIntColumn(ref, "id"),
+		UserIdentifier: db.NewStringColumn(ref, "userIdentifier"),
+		UserName:       db.NewStringColumn(ref, "userName"),
+		FullName:       db.NewStringColumn(ref, "fullName"),
+		Email:          db.NewStringColumn(ref, "email"),
+		Created:        db.NewDateTimeColumn(ref, "created"),
+		ImageURL:       db.NewStringColumn(ref, "imageUrl"),
+		ScopeNames:     db.NewJSONColumn(ref, "scopeNames"),
+		Blocked:        db.NewBoolColumn(ref, "blocked"),
+	}
+}
+
+// UserInfoT is table serverpod_user_info in where clauses and ordering
+// (Serverpod's UserInfo.t).
+var UserInfoT = NewUserInfoTable(tableUserInfo.Root())
+
+// UserInfoRepo reads and writes the rows of table serverpod_user_info
+// (Serverpod's UserInfo.db) with the methods of db.Repo.
+type UserInfoRepo struct {
+	*db.Repo[UserInfo]
+}
+
+// UserInfoDB is the repository of table serverpod_user_info.
+var UserInfoDB = UserInfoRepo{db.NewRepo(db.Meta[UserInfo]{
+	Table: tableUserInfo,
+	ID: func(m *UserInfo) *int64 {
+		return m.ID
+	},
+	Scan: func(m *UserInfo) []any {
+		return []any{
+			&m.ID,
+			&m.UserIdentifier,
+			&m.UserName,
+			&m.FullName,
+			&m.Email,
+			&m.Created,
+			&m.ImageURL,
+			db.ScanJSON(&m.ScopeNames, wire.DecodeList(wire.DecodeString)),
+			&m.Blocked,
+		}
+	},
+	Values: func(m *UserInfo) ([]any, error) {
+		v6, err := db.JSONValue(m.ScopeNames, false, wire.EncodeList((*wire.Encoder).String))
+		if err != nil {
+			return nil, fmt.Errorf("scopeNames: %w", err)
+		}
+		return []any{
+			m.UserIdentifier,
+			db.Nullable(m.UserName),
+			db.Nullable(m.FullName),
+			db.Nullable(m.Email),
+			db.TimeValue(m.Created),
+			db.Nullable(m.ImageURL),
+			v6,
+			m.Blocked,
+		}, nil
+	},
+})}
+
+// UserInfoInclude names the relations of an UserInfo to load with it
+// (Serverpod's UserInfo.include); pass it as db.Include(UserInfoInclude{...}).
+// Nil fields are not loaded.
+type UserInfoInclude struct{}
+
+// Loads implements db.Includer.
+func (UserInfoInclude) Loads() []db.Load[UserInfo] {
+	return nil
+}
+
+// UserInfoIncludeList loads the UserInfo rows of a list relation (Serverpod's
+// UserInfo.includeList): which rows, in which order, how many for each row they
+// belong to (a zero Limit is no limit), and their own relations.
+type UserInfoIncludeList struct {
+	Where   db.Expr
+	OrderBy []db.Order
+	Limit   int
+	Offset  int
+	Include *UserInfoInclude
 }

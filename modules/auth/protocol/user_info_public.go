@@ -77,7 +77,9 @@ func (m *UserInfoPublic) DecodeJSON(v any) error {
 
 // MarshalJSON encodes the UserInfoPublic with all its fields.
 func (m UserInfoPublic) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeModel[UserInfoPublic], m)
+	e := wire.NewEncoder(false)
+	m.EncodeJSON(e)
+	return e.Bytes()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -87,4 +89,11 @@ func (m *UserInfoPublic) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return m.DecodeJSON(v)
+}
+
+// decodeAnyUserInfoPublic decodes an UserInfoPublic for the class registry.
+func decodeAnyUserInfoPublic(v any) (any, error) {
+	var m UserInfoPublic
+	err := m.DecodeJSON(v)
+	return m, err
 }
