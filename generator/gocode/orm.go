@@ -530,7 +530,7 @@ func (o orm) relationHelpers(f *jen.File) {
 			)
 			f.Line()
 			if fk.Type.Nullable {
-				doc(f, fmt.Sprintf("Detach%s removes %s from the %s they belong to: it clears their %s (Serverpod's %s.db.detach.%s and detachRow.%s).", field, rel, fl.Name, fkName(fk), name, fl.Name, fl.Name))
+				doc(f, fmt.Sprintf("Detach%s removes %s from the %s of the %s they belong to: it clears their %s (Serverpod's %s.db.detach.%s and detachRow.%s).", field, rel, fl.Name, o.m.Table, fkName(fk), name, fl.Name, fl.Name))
 				f.Func().Params(recv.Clone()).Id("Detach"+field).Params(conn.Clone(), jen.Id(rel).Op("...").Add(dst.Clone())).Error().Block(
 					jen.Return(jen.Qual(dbPkg, "DetachList").Call(jen.Id("c"), targetRepo.Clone(), jen.Lit(fk.Column()), jen.Id(rel).Op("..."))),
 				)

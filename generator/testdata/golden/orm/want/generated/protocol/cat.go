@@ -259,8 +259,9 @@ func (r CatRepo) AttachKittens(c db.Conn, cat Cat, kittens ...Cat) error {
 	return db.AttachList(c, r.Repo, CatDB.Repo, "motherId", cat, kittens...)
 }
 
-// DetachKittens removes kittens from the kittens they belong to: it clears
-// their motherId (Serverpod's Cat.db.detach.kittens and detachRow.kittens).
+// DetachKittens removes kittens from the kittens of the cat they belong to: it
+// clears their motherId (Serverpod's Cat.db.detach.kittens and
+// detachRow.kittens).
 func (r CatRepo) DetachKittens(c db.Conn, kittens ...Cat) error {
 	return db.DetachList(c, CatDB.Repo, "motherId", kittens...)
 }

@@ -300,8 +300,8 @@ func (r CompanyRepo) AttachOffices(c db.Conn, company Company, offices ...Office
 	return db.AttachList(c, r.Repo, OfficeDB.Repo, "_companyOfficesCompanyId", company, offices...)
 }
 
-// DetachOffices removes offices from the offices they belong to: it clears
-// their hidden foreign key _companyOfficesCompanyId (Serverpod's
+// DetachOffices removes offices from the offices of the company they belong to:
+// it clears their hidden foreign key _companyOfficesCompanyId (Serverpod's
 // Company.db.detach.offices and detachRow.offices).
 func (r CompanyRepo) DetachOffices(c db.Conn, offices ...Office) error {
 	return db.DetachList(c, OfficeDB.Repo, "_companyOfficesCompanyId", offices...)
