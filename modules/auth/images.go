@@ -80,11 +80,12 @@ func (m *Module) storeUserImage(s *pod.Session, userID int64, data []byte) error
 		for _, v := range old {
 			version = max(version, v+1)
 		}
+		store := m.publicStorage(s)
 		path := imagePath(userID, version, m.format.Ext())
-		if err := m.storage.Store(tx, path, data, time.Time{}); err != nil {
+		if err := store.Store(tx, path, data, time.Time{}); err != nil {
 			return err
 		}
-		u, err := m.storage.PublicURL(tx, path)
+		u, err := store.PublicURL(tx, path)
 		if err != nil {
 			return fmt.Errorf("public URL of %s: %w", path, err)
 		}
@@ -96,7 +97,7 @@ func (m *Module) storeUserImage(s *pod.Session, userID int64, data []byte) error
 		}
 		for _, v := range old {
 			for _, ext := range []string{avatar.JPEG.Ext(), avatar.PNG.Ext()} {
-				if err := m.storage.Delete(tx, imagePath(userID, v, ext)); err != nil {
+				if err := store.Delete(tx, imagePath(userID, v, ext)); err != nil {
 					return err
 				}
 			}

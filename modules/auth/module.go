@@ -95,10 +95,20 @@ func New(cfg Config) *Module {
 	}
 	m.format, _ = avatar.ParseFormat(string(cfg.UserImageFormat))
 	m.storage = cfg.Storage
-	if m.storage == nil {
-		m.storage = storage.NewDatabase(storage.Public, storage.DefaultServer).WithClock(m.now)
-	}
 	return m
+}
+
+// publicStorage is where user images go: Config.Storage, else the
+// server's public storage (whose URLs use the configured public address),
+// else a database storage addressed at localhost:8080.
+func (m *Module) publicStorage(s *pod.Session) storage.Storage {
+	if m.storage != nil {
+		return m.storage
+	}
+	if st := s.Server().Storage(storage.Public); st != nil {
+		return st
+	}
+	return storage.NewDatabase(storage.Public, storage.DefaultServer).WithClock(m.now)
 }
 
 // ModuleName is serverpod_auth.

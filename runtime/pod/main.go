@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gopod/gopod/runtime/config"
+	"github.com/gopod/gopod/runtime/storage"
 )
 
 // ShutdownTimeout is how long a stopping server waits for calls in flight.
@@ -63,11 +64,18 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 			logger.Error("stopping the development database", "error", err)
 		}
 	}()
+	// Files live in the database, as Serverpod's default storages do; their
+	// public URLs use the API server's public address.
+	public := storage.Server{Scheme: cfg.APIServer.PublicScheme, Host: cfg.APIServer.PublicHost, Port: cfg.APIServer.PublicPort}
+	publicStorage := storage.NewDatabase(storage.Public, public)
 	base := []Option{
 		WithLogger(logger),
 		WithMaxRequestSize(int64(cfg.MaxRequestSize)),
 		WithPasswords(cfg.Passwords),
 		WithDatabase(database.DB),
+		WithStorage(publicStorage),
+		WithStorage(storage.NewDatabase(storage.Private, public)),
+		WithRoute(storage.Path, storage.Handler(database.DB, publicStorage, logger)),
 	}
 	if cfg.Redis.Enabled {
 		rdb, err := OpenRedis(ctx, cfg.Redis)

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"github.com/gopod/gopod/runtime/cache"
 	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/messages"
+	"github.com/gopod/gopod/runtime/storage"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -49,6 +49,7 @@ type Server struct {
 	redis          *redis.Client
 	messages       *messages.Central
 	globalCache    *cache.Global
+	storages       map[string]storage.Storage
 	routes         map[string]http.Handler
 	logID          atomic.Int64
 	encoders       sync.Pool
@@ -104,6 +105,12 @@ func WithRedis(rdb *redis.Client, serverID string) Option {
 	}
 }
 
+// WithStorage adds a file storage, found by its id (public, private)
+// through Server.Storage.
+func WithStorage(st storage.Storage) Option {
+	return func(s *Server) { s.storages[st.ID()] = st }
+}
+
 // WithRoute serves path (an exact path such as /serverpod_cloud_storage)
 // with h instead of as an endpoint call; modules use it for files and web
 // pages.
@@ -125,6 +132,7 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 		maxRequestSize: DefaultMaxRequestSize,
 		passwords:      map[string]string{},
 		routes:         map[string]http.Handler{},
+		storages:       map[string]storage.Storage{},
 	}
 	s.encoders.New = func() any { return wire.NewEncoder(true) }
 	for _, o := range opts {
@@ -149,6 +157,10 @@ func (s *Server) Messages() *messages.Central { return s.messages }
 // GlobalCache returns the cache shared by every server through Redis, nil
 // without Redis.
 func (s *Server) GlobalCache() *cache.Global { return s.globalCache }
+
+// Storage returns the file storage with the given id, nil when there is
+// none.
+func (s *Server) Storage(id string) storage.Storage { return s.storages[id] }
 
 // DB returns the server's database, nil when it has none.
 func (s *Server) DB() *db.DB { return s.db }
@@ -234,7 +246,23 @@ func (s *Server) readBody(r *http.Request) ([]byte, *callError) {
 	return body, nil
 }
 
-var basicCredentials = regexp.MustCompile(`^[a-zA-Z0-9+/]*=*$`)
+// isBasicToken reports whether s matches Serverpod's ^[a-zA-Z0-9+/]*=*$
+// (checked by hand: it runs on every authenticated call).
+func isBasicToken(s string) bool {
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
 
 // unwrapAuthHeader applies Serverpod's rule: a Basic value must be one
 // base64 token and is decoded to the raw key; any other value is passed on
@@ -243,7 +271,7 @@ func unwrapAuthHeader(v string) (string, bool) {
 	parts := strings.Split(v, " ")
 	switch strings.ToLower(parts[0]) {
 	case "basic":
-		if len(parts) != 2 || !basicCredentials.MatchString(parts[1]) {
+		if len(parts) != 2 || !isBasicToken(parts[1]) {
 			return "", false
 		}
 		raw, err := base64.StdEncoding.DecodeString(parts[1])
