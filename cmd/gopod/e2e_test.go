@@ -61,13 +61,19 @@ import (
 )
 
 func main() {
+	ctx := context.Background()
 	c := client.New(os.Args[1])
-	greeting, err := c.Example.Hello(context.Background(), "World")
+	greeting, err := c.Example.Hello(ctx, "World")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Println(greeting)
+	signedIn, err := c.Modules.Auth.Status.IsSignedIn(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(greeting, signedIn)
 }
 `
 
@@ -96,7 +102,7 @@ func TestCreateGenerateBuildCall(t *testing.T) {
 	root := t.TempDir()
 	reachable(t, root)
 	dir := filepath.Join(root, "hello")
-	if code, out := runCLI(t, root, "create", "hello", "--no-auth"); code != 0 {
+	if code, out := runCLI(t, root, "create", "hello"); code != 0 {
 		t.Fatalf("gopod create: exit %d\n%s", code, out)
 	}
 	if code, out := runCLI(t, dir, "generate", "--check"); code != 0 {
@@ -127,8 +133,8 @@ func TestCreateGenerateBuildCall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, out)
 	}
-	if got := strings.TrimSpace(string(out)); got != "Hello World" {
-		t.Fatalf("example.hello(World) = %q, want Hello World", got)
+	if got := strings.TrimSpace(string(out)); got != "Hello World false" {
+		t.Fatalf("example.hello(World) and status.isSignedIn() = %q, want Hello World false", got)
 	}
 
 	cancel()
