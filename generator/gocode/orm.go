@@ -329,6 +329,12 @@ func (o orm) repo(f *jen.File) error {
 	return nil
 }
 
+// nullScanners read the nullable plain types without pgx's reflection on
+// pointers to pointers.
+var nullScanners = map[string]string{
+	model.TypeInt: "ScanNullInt", model.TypeDouble: "ScanNullDouble", model.TypeBool: "ScanNullBool", model.TypeString: "ScanNullString",
+}
+
 // scanDest is where the column of fl is read into m.
 func (o orm) scanDest(fl *model.Field) *jen.Statement {
 	t := fl.Type
@@ -341,6 +347,14 @@ func (o orm) scanDest(fl *model.Field) *jen.Statement {
 		return jen.Qual(dbPkg, fn).Call(append([]jen.Code{addr}, args...)...)
 	}
 	switch kindOf(t) {
+	case kindPlain:
+		if t.Nullable {
+			return jen.Qual(dbPkg, nullScanners[t.Name]).Call(addr)
+		}
+	case kindDateTime:
+		if t.Nullable {
+			return jen.Qual(dbPkg, "ScanNullTime").Call(addr)
+		}
 	case kindDuration:
 		return scan("ScanDuration", "ScanNullDuration")
 	case kindUUID:

@@ -80,14 +80,14 @@ var (
 	ownerDB = NewRepo(Meta[owner]{
 		Table:  tableOwner,
 		ID:     func(m *owner) *int64 { return m.ID },
-		Scan:   func(m *owner) []any { return []any{&m.ID, &m.Name} },
+		Scan:   func(m *owner) []any { return []any{ScanNullInt(&m.ID), &m.Name} },
 		Values: func(m *owner) ([]any, error) { return []any{m.Name}, nil },
 	})
 	itemDB = NewRepo(Meta[item]{
 		Table: tableItem,
 		ID:    func(m *item) *int64 { return m.ID },
 		Scan: func(m *item) []any {
-			return []any{&m.ID, &m.Name, &m.Price, &m.Due, ScanDuration(&m.Wait), &m.OwnerID, &m.ParentID}
+			return []any{ScanNullInt(&m.ID), &m.Name, &m.Price, ScanNullTime(&m.Due), ScanDuration(&m.Wait), ScanNullInt(&m.OwnerID), ScanNullInt(&m.ParentID)}
 		},
 		Values: func(m *item) ([]any, error) {
 			return []any{m.Name, m.Price, NullTimeValue(m.Due), DurationValue(m.Wait), Nullable(m.OwnerID), Nullable(m.ParentID)}, nil

@@ -131,6 +131,88 @@ func JSONValue[T any](v T, isNull bool, enc wire.EncodeFunc[T]) (any, error) {
 	return string(b), nil
 }
 
+// The nullable scalars have their own scanners: pgx reads a pointer to a
+// pointer through reflection, once per value.
+
+type nullIntScanner struct{ p **int64 }
+
+func (s nullIntScanner) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	x := v.Int64
+	*s.p = &x
+	return nil
+}
+
+// ScanNullInt reads a nullable int column (an id, a foreign key) into *p.
+func ScanNullInt(p **int64) any { return nullIntScanner{p} }
+
+type nullDoubleScanner struct{ p **float64 }
+
+func (s nullDoubleScanner) ScanFloat64(v pgtype.Float8) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	x := v.Float64
+	*s.p = &x
+	return nil
+}
+
+// ScanNullDouble reads a nullable double column into *p.
+func ScanNullDouble(p **float64) any { return nullDoubleScanner{p} }
+
+type nullBoolScanner struct{ p **bool }
+
+func (s nullBoolScanner) ScanBool(v pgtype.Bool) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	x := v.Bool
+	*s.p = &x
+	return nil
+}
+
+// ScanNullBool reads a nullable bool column into *p.
+func ScanNullBool(p **bool) any { return nullBoolScanner{p} }
+
+type nullStringScanner struct{ p **string }
+
+func (s nullStringScanner) ScanText(v pgtype.Text) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	x := v.String
+	*s.p = &x
+	return nil
+}
+
+// ScanNullString reads a nullable String column into *p.
+func ScanNullString(p **string) any { return nullStringScanner{p} }
+
+type nullTimeScanner struct{ p **time.Time }
+
+func (s nullTimeScanner) ScanTimestamp(v pgtype.Timestamp) error {
+	if !v.Valid {
+		*s.p = nil
+		return nil
+	}
+	if v.InfinityModifier != pgtype.Finite {
+		return fmt.Errorf("reading a DateTime: %v cannot be a DateTime", v.InfinityModifier)
+	}
+	x := v.Time.UTC()
+	*s.p = &x
+	return nil
+}
+
+// ScanNullTime reads a nullable DateTime column (timestamp without time
+// zone, holding UTC) into *p.
+func ScanNullTime(p **time.Time) any { return nullTimeScanner{p} }
+
 type durationScanner struct{ p *time.Duration }
 
 func (s durationScanner) ScanInt64(v pgtype.Int8) error {

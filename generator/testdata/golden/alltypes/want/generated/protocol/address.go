@@ -118,7 +118,7 @@ var AddressDB = AddressRepo{db.NewRepo(db.Meta[Address]{
 	},
 	Scan: func(m *Address) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Street,
 		}
 	},

@@ -137,7 +137,7 @@ var CompanyDB = CompanyRepo{db.NewRepo(db.Meta[Company]{
 	},
 	Scan: func(m *Company) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Name,
 		}
 	},

@@ -183,10 +183,10 @@ var EmployeeDB = EmployeeRepo{db.NewRepo(db.Meta[Employee]{
 	},
 	Scan: func(m *Employee) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Name,
 			&m.CompanyID,
-			&m.AddressID,
+			db.ScanNullInt(&m.AddressID),
 		}
 	},
 	Values: func(m *Employee) ([]any, error) {

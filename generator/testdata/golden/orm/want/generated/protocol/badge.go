@@ -148,9 +148,9 @@ var BadgeDB = BadgeRepo{db.NewRepo(db.Meta[Badge]{
 	},
 	Scan: func(m *Badge) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Code,
-			&m.OwnerID,
+			db.ScanNullInt(&m.OwnerID),
 		}
 	},
 	Values: func(m *Badge) ([]any, error) {

@@ -163,9 +163,9 @@ var CatDB = CatRepo{db.NewRepo(db.Meta[Cat]{
 	},
 	Scan: func(m *Cat) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Name,
-			&m.MotherID,
+			db.ScanNullInt(&m.MotherID),
 		}
 	},
 	Values: func(m *Cat) ([]any, error) {

@@ -114,7 +114,7 @@ var CityDB = CityRepo{db.NewRepo(db.Meta[City]{
 	},
 	Scan: func(m *City) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Name,
 		}
 	},

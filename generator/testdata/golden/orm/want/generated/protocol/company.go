@@ -183,9 +183,9 @@ var CompanyDB = CompanyRepo{db.NewRepo(db.Meta[Company]{
 	},
 	Scan: func(m *Company) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Name,
-			&m.HqID,
+			db.ScanNullInt(&m.HqID),
 		}
 	},
 	Values: func(m *Company) ([]any, error) {

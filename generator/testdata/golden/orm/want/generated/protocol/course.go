@@ -134,7 +134,7 @@ var CourseDB = CourseRepo{db.NewRepo(db.Meta[Course]{
 	},
 	Scan: func(m *Course) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Title,
 		}
 	},

@@ -169,7 +169,7 @@ var EmployeeDB = EmployeeRepo{db.NewRepo(db.Meta[Employee]{
 	},
 	Scan: func(m *Employee) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Name,
 			&m.CompanyID,
 		}

@@ -169,7 +169,7 @@ var EnrollmentDB = EnrollmentRepo{db.NewRepo(db.Meta[Enrollment]{
 	},
 	Scan: func(m *Enrollment) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.StudentID,
 			&m.CourseID,
 		}

@@ -169,11 +169,11 @@ var OfficeDB = OfficeRepo{db.NewRepo(db.Meta[Office]{
 	},
 	Scan: func(m *Office) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Street,
 			&m.Desks,
-			&m.CityID,
-			&m.companyOfficesCompanyID,
+			db.ScanNullInt(&m.CityID),
+			db.ScanNullInt(&m.companyOfficesCompanyID),
 		}
 	},
 	Values: func(m *Office) ([]any, error) {

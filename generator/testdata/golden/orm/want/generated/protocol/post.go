@@ -166,9 +166,9 @@ var PostDB = PostRepo{db.NewRepo(db.Meta[Post]{
 	},
 	Scan: func(m *Post) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Body,
-			&m.NextID,
+			db.ScanNullInt(&m.NextID),
 		}
 	},
 	Values: func(m *Post) ([]any, error) {

@@ -467,7 +467,7 @@ var SampleDB = SampleRepo{db.NewRepo(db.Meta[Sample]{
 	},
 	Scan: func(m *Sample) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.AnInt,
 			&m.ADouble,
 			&m.ABool,
@@ -485,11 +485,11 @@ var SampleDB = SampleRepo{db.NewRepo(db.Meta[Sample]{
 			db.ScanJSON(&m.ASet, wire.DecodeSet(wire.DecodeString)),
 			db.ScanJSON(&m.AnIntMap, wire.DecodeMap(wire.DecodeInt, wire.DecodeString)),
 			db.ScanJSON(&m.APoint, wire.DecodeModel[Point]),
-			&m.MaybeInt,
-			&m.MaybeDouble,
-			&m.MaybeBool,
-			&m.MaybeString,
-			&m.MaybeDateTime,
+			db.ScanNullInt(&m.MaybeInt),
+			db.ScanNullDouble(&m.MaybeDouble),
+			db.ScanNullBool(&m.MaybeBool),
+			db.ScanNullString(&m.MaybeString),
+			db.ScanNullTime(&m.MaybeDateTime),
 			db.ScanNullDuration(&m.MaybeDuration),
 			db.ScanNullUUID(&m.MaybeUUID),
 			db.ScanURI(&m.MaybeURI),
@@ -499,9 +499,9 @@ var SampleDB = SampleRepo{db.NewRepo(db.Meta[Sample]{
 			db.ScanNullEnum(&m.MaybeSize, true),
 			db.ScanJSON(&m.MaybeList, wire.DecodeOrZero(wire.DecodeList(wire.DecodeModelPtr[Point]))),
 			db.ScanJSON(&m.MaybePoint, wire.DecodeModelPtr[Point]),
-			&m.Created,
-			&m.Tag,
-			&m.Secret,
+			db.ScanNullTime(&m.Created),
+			db.ScanNullString(&m.Tag),
+			db.ScanNullString(&m.Secret),
 		}
 	},
 	Values: func(m *Sample) ([]any, error) {

@@ -137,7 +137,7 @@ var StudentDB = StudentRepo{db.NewRepo(db.Meta[Student]{
 	},
 	Scan: func(m *Student) []any {
 		return []any{
-			&m.ID,
+			db.ScanNullInt(&m.ID),
 			&m.Name,
 		}
 	},
