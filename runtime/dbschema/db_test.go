@@ -2,11 +2,7 @@ package dbschema
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,55 +11,23 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/gopod/gopod/runtime/db/dbtest"
 )
-
-// serverEnv names the PostgreSQL server the tests use; this package gets a
-// fresh database on it, dropped at the end.
-const serverEnv = "GOPOD_TEST_POSTGRES"
-
-const defaultServer = "postgres://postgres@localhost:5432/postgres?sslmode=disable"
 
 var testDB *sql.DB
 
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
+func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
-	server := os.Getenv(serverEnv)
-	if server == "" {
-		server = defaultServer
-	}
-	admin, err := sql.Open("pgx", server)
-	if err == nil {
-		err = admin.Ping()
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "dbschema tests need PostgreSQL: %v\nstart it, or point %s at a server\n", err, serverEnv)
-		return 1
-	}
-	defer admin.Close()
-	suffix := make([]byte, 6)
-	rand.Read(suffix)
-	name := "gopod_dbschema_test_" + hex.EncodeToString(suffix)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		fmt.Fprintf(os.Stderr, "create test database: %v\n", err)
-		return 1
-	}
-	defer admin.Exec("DROP DATABASE " + name + " WITH (FORCE)")
-	u, err := url.Parse(server)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s must be a postgres:// URL: %v\n", serverEnv, err)
-		return 1
-	}
-	u.Path = "/" + name
-	testDB, err = sql.Open("pgx", u.String())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "open test database: %v\n", err)
-		return 1
-	}
-	defer testDB.Close()
-	return m.Run()
+	return dbtest.MainWith(m, "dbschema", func(url string) (func(), error) {
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, err
+		}
+		testDB = db
+		return func() { db.Close() }, nil
+	})
 }
 
 // emptyDatabase drops everything in the public schema.

@@ -2,13 +2,9 @@ package migrate
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"io/fs"
 	"maps"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,50 +18,16 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gopod/gopod/runtime/db/dbtest"
 )
 
 // serverEnv names the PostgreSQL server the tests use; each test package
 // gets a fresh database on it.
-const serverEnv = "GOPOD_TEST_POSTGRES"
-
-const defaultServer = "postgres://postgres@localhost:5432/postgres?sslmode=disable"
-
 // testDB is the URL of this package's database.
 var testDB string
 
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	server := os.Getenv(serverEnv)
-	if server == "" {
-		server = defaultServer
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, server)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "migrate tests need PostgreSQL: %v\nstart it, or point %s at a server\n", err, serverEnv)
-		return 1
-	}
-	defer admin.Close(ctx)
-	suffix := make([]byte, 6)
-	rand.Read(suffix)
-	name := "gopod_migrate_test_" + hex.EncodeToString(suffix)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		fmt.Fprintf(os.Stderr, "create test database: %v\n", err)
-		return 1
-	}
-	defer admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)")
-	u, err := url.Parse(server)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s must be a postgres:// URL: %v\n", serverEnv, err)
-		return 1
-	}
-	u.Path = "/" + name
-	testDB = u.String()
-	return m.Run()
-}
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, "migrate", &testDB)) }
 
 // schemaPool returns a pool whose tables live in a schema of their own, so
 // that every test starts from an empty database. Unqualified names in the

@@ -25,19 +25,33 @@ const defaultServer = "postgres://postgres@localhost:5432/postgres?sslmode=disab
 var unsafeChars = regexp.MustCompile(`[^a-z0-9_]`)
 
 // Main runs a test package's tests with a fresh database whose URL it
-// hands to setURL before the tests start. Use it from TestMain:
+// hands to url before the tests start. Use it from TestMain:
 //
 //	var dbURL string
 //
 //	func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, "orm", &dbURL)) }
 func Main(m *testing.M, name string, url *string) int {
+	return MainWith(m, name, func(u string) (func(), error) {
+		*url = u
+		return func() {}, nil
+	})
+}
+
+// MainWith is Main for packages that prepare something from the URL (open
+// a handle, say) before their tests run; setup's cleanup runs after them.
+func MainWith(m *testing.M, name string, setup func(url string) (cleanup func(), err error)) int {
 	dbURL, drop, err := Create(context.Background(), name)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer drop()
-	*url = dbURL
+	cleanup, err := setup(dbURL)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "preparing the test database: %v\n", err)
+		return 1
+	}
+	defer cleanup()
 	return m.Run()
 }
 
