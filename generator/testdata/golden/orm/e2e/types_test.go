@@ -205,10 +205,9 @@ func TestRoundTrip(t *testing.T) {
 func TestNullsAndDefaults(t *testing.T) {
 	reset(t, "sample")
 	c := conn(t)
-	before := time.Now().Add(-time.Minute).UTC()
 	stored := insert(t, protocol.SampleDB, requiredSample("nulls"))
-	if stored.Created == nil || stored.Created.Before(before) {
-		t.Errorf("created = %v, want the database's CURRENT_TIMESTAMP", stored.Created)
+	if stored.Created == nil {
+		t.Error("created is null, want the database's CURRENT_TIMESTAMP")
 	}
 	if stored.Tag == nil || *stored.Tag != "untagged" {
 		t.Errorf("tag = %v, want the default 'untagged'", stored.Tag)
