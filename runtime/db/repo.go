@@ -438,7 +438,10 @@ func (r *Repo[T]) Update(c Conn, rows []T, columns ...AnyColumn) ([]T, error) {
 	if set != nil {
 		sql = r.updateSQL(set)
 	}
-	if len(rows) == 1 {
+	switch len(rows) {
+	case 0:
+		return []T{}, nil
+	case 1:
 		row, err := r.updateRow(c, sql, set, rows[0])
 		if err != nil {
 			return nil, r.errorf("updating", err)
