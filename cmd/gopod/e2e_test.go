@@ -279,3 +279,45 @@ func TestGenerateReportsErrorsWithPositions(t *testing.T) {
 		t.Fatalf("bad endpoint: exit %d, output:\n%s", code, out)
 	}
 }
+
+// TestWatchRegeneratesOnChange: generate --watch picks up an edited model
+// and rewrites the generated code, then stops on interrupt.
+func TestWatchRegeneratesOnChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks a project")
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "hello")
+	mustRun(t, root, "create", "hello", "--no-auth")
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"generate", "--watch", "--dir", dir}, &logs, &logs) }()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("generate --watch did not stop")
+		}
+	}()
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; output:\n%s", what, logs.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor("the first run", func() bool { return strings.Contains(logs.String(), "up to date") })
+	model := filepath.Join(dir, "models", "example.spy.yaml")
+	src, _ := os.ReadFile(model)
+	writeFile(t, model, string(src)+"  note: String?\n")
+	generated := filepath.Join(dir, "generated", "protocol", "example.go")
+	waitFor("the regenerated model", func() bool {
+		b, _ := os.ReadFile(generated)
+		return strings.Contains(string(b), "Note *string")
+	})
+}
