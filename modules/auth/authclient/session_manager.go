@@ -108,7 +108,8 @@ func (m *SessionManager) SignedInUser() *UserInfo {
 // AddListener calls fn once after each change of the signed-in user
 // (sign-in, sign-out, a changed UserInfo), on the goroutine that made the
 // change; fn may call the manager. The returned function removes the
-// listener; calling it again does nothing.
+// listener (a call already under way still completes); calling it again
+// does nothing.
 func (m *SessionManager) AddListener(fn func()) (remove func()) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -131,7 +132,7 @@ func (m *SessionManager) AddListener(fn func()) (remove func()) {
 // Initialize restores the stored key and user, then checks them with the
 // server (status.getUserInfo): the user the server names is stored, and a
 // key the server no longer accepts is removed together with the user.
-// Listeners are called once if this signs a user in.
+// Listeners are called once if the signed-in user changes.
 //
 // When the server cannot be reached, the stored user stays signed in (an
 // app can start offline) and the error says why the check failed; call
