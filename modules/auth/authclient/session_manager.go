@@ -111,6 +111,9 @@ func (m *SessionManager) SignedInUser() *UserInfo {
 // listener (a call already under way still completes); calling it again
 // does nothing.
 func (m *SessionManager) AddListener(fn func()) (remove func()) {
+	if fn == nil {
+		return func() {}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.nextID++
