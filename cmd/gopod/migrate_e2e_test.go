@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -184,4 +186,100 @@ indexes:
 	if !strings.Contains(string(repair), `DROP COLUMN "stray"`) || !strings.Contains(string(repair), "_repair") {
 		t.Fatalf("repair migration:\n%s", repair)
 	}
+}
+
+// TestServersApplyMigrationsOnce starts two servers at the same time with
+// --apply-migrations in the maintenance role: each migration runs once
+// (the advisory lock), and a failing migration exits 1 and leaves the
+// database and serverpod_migrations as they were.
+func TestServersApplyMigrationsOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a server and uses PostgreSQL")
+	}
+	conn := useTestDatabase(t)
+	root := t.TempDir()
+	dir := filepath.Join(root, "shop")
+	mustRun(t, root, "create", "shop", "--no-auth")
+	writeFile(t, filepath.Join(dir, "models", "book.spy.yaml"), "class: Book\ntable: book\nfields:\n  title: String\n")
+	mustRun(t, dir, "create-migration")
+	mustRun(t, dir, "migrate")
+	writeFile(t, filepath.Join(dir, "models", "book.spy.yaml"), "class: Book\ntable: book\nfields:\n  title: String\n  pages: int?\n")
+	mustRun(t, dir, "create-migration", "--tag", "pages")
+	v2 := latestVersionDir(t, dir)
+	// A statement that shows how many times the version ran.
+	appendBeforeCommit(t, filepath.Join(v2, "migration.sql"), `INSERT INTO book (title) VALUES ('applied');`)
+
+	bin := filepath.Join(root, "server")
+	goBuild(t, dir, bin, "./cmd/server")
+	maintenance := func() *exec.Cmd {
+		cmd := exec.Command(bin, "--role", "maintenance", "--apply-migrations")
+		cmd.Dir = dir
+		return cmd
+	}
+	a, b := maintenance(), maintenance()
+	var outA, outB bytes.Buffer
+	a.Stdout, a.Stderr = &outA, &outA
+	b.Stdout, b.Stderr = &outB, &outB
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if errA, errB := a.Wait(), b.Wait(); errA != nil || errB != nil {
+		t.Fatalf("servers: %v, %v\n%s\n%s", errA, errB, outA.String(), outB.String())
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM book WHERE title = 'applied'`); n != 1 {
+		t.Fatalf("the migration ran %d times", n)
+	}
+
+	// A failing version: the server exits 1, naming the statement, and
+	// nothing of it stays.
+	writeFile(t, filepath.Join(dir, "models", "book.spy.yaml"), "class: Book\ntable: book\nfields:\n  title: String\n  pages: int?\n  isbn: String?\n")
+	mustRun(t, dir, "create-migration", "--tag", "isbn")
+	appendBeforeCommit(t, filepath.Join(latestVersionDir(t, dir), "migration.sql"), `INSERT INTO missing_table (x) VALUES (1);`)
+	var before string
+	conn.QueryRow(context.Background(), `SELECT version FROM serverpod_migrations WHERE module = 'shop'`).Scan(&before)
+	fail := maintenance()
+	out, err := fail.CombinedOutput()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 || !strings.Contains(string(out), "missing_table") {
+		t.Fatalf("failing migration: %v\n%s", err, out)
+	}
+	var after string
+	conn.QueryRow(context.Background(), `SELECT version FROM serverpod_migrations WHERE module = 'shop'`).Scan(&after)
+	if after != before {
+		t.Errorf("serverpod_migrations moved from %s to %s", before, after)
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'book' AND column_name = 'isbn'`); n != 0 {
+		t.Error("a failed migration left its column behind")
+	}
+}
+
+func latestVersionDir(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(dir, "migrations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := ""
+	for _, e := range entries {
+		if e.IsDir() && e.Name() > latest {
+			latest = e.Name()
+		}
+	}
+	return filepath.Join(dir, "migrations", latest)
+}
+
+func appendBeforeCommit(t *testing.T, file, stmt string) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.LastIndex(s, "COMMIT;")
+	if i < 0 {
+		t.Fatalf("%s has no COMMIT", file)
+	}
+	writeFile(t, file, s[:i]+stmt+"\n"+s[i:])
 }
