@@ -17,22 +17,28 @@ const dbPkg = "github.com/gopod/gopod/runtime/db"
 // For a class Company it declares CompanyTable and CompanyT (Serverpod's
 // Company.t), CompanyRepo and CompanyDB (Company.db), CompanyInclude and
 // CompanyIncludeList (Company.include, Company.includeList), plus the
-// unexported table and relation descriptors the runtime reads. The
-// queries themselves are built by package db; the generated code only
-// moves fields in and out of columns, so nothing is reflected on at run
-// time.
+// unexported table and relation descriptors the runtime reads and
+// rowsCompany, the slice of rows it reads and writes. The queries
+// themselves are built by package db; the generated code only moves
+// fields in and out of columns, so nothing is reflected on at run time.
+//
+// Package db has no type parameter for the class: a generic repository
+// would be compiled anew for every table class (each struct type is its
+// own GC shape), which made large projects slow to build. The generated
+// methods are small and typed; db's non-generic core does the work.
 func (s side) tableDecls(f *jen.File, m *model.Model) error {
 	o := orm{side: s, m: m}
 	if err := o.check(); err != nil {
 		return err
 	}
 	f.ImportName(dbPkg, "db")
-	o.tableVar(f)
-	o.relationVars(f)
-	o.tableType(f)
-	if err := o.repo(f); err != nil {
+	if err := o.tableVar(f); err != nil {
 		return err
 	}
+	o.relationVars(f)
+	o.tableType(f)
+	o.rows(f)
+	o.repo(f)
 	o.includes(f)
 	o.relationHelpers(f)
 	return nil
@@ -123,21 +129,30 @@ func (o orm) qual(m *model.Model, name string) *jen.Statement {
 	return jen.Qual(o.pkgOf(m), name)
 }
 
-func (o orm) tableVar(f *jen.File) {
-	var cols []jen.Code
-	for _, fl := range o.m.Columns() {
+func rowsTypeName(m *model.Model) string { return "rows" + m.ClassName }
+
+func (o orm) tableVar(f *jen.File) error {
+	cols := o.m.Columns()
+	if len(cols) == 0 || cols[0].Name != "id" {
+		// The analyzer gives every table class its id first.
+		return fmt.Errorf("%s: table class %s has no id column first", o.m.Pos, o.name())
+	}
+	var defs []jen.Code
+	for _, fl := range cols {
 		d := []jen.Code{jen.Id("Name").Op(":").Lit(fl.Column())}
 		if fl.DefaultPersist != nil && fl.Name != "id" {
 			d = append(d, jen.Id("HasDefault").Op(":").True())
 		}
-		cols = append(cols, jen.Values(d...))
+		defs = append(defs, jen.Values(d...))
 	}
-	doc(f, fmt.Sprintf("%s describes table %s to the ORM: its columns in order, and which have a database default.", tableVarName(o.m), o.m.Table))
+	doc(f, fmt.Sprintf("%s describes table %s to the ORM: its columns in order, which have a database default, and the rows it reads them into.", tableVarName(o.m), o.m.Table))
 	f.Var().Id(tableVarName(o.m)).Op("=").Qual(dbPkg, "NewTable").Call(
 		jen.Lit(o.m.Table),
-		jen.Index().Qual(dbPkg, "ColumnDef").Add(lines(cols)),
+		jen.Index().Qual(dbPkg, "ColumnDef").Add(lines(defs)),
+		jen.Func().Params().Qual(dbPkg, "Rows").Block(jen.Return(jen.Op("&").Id(rowsTypeName(o.m)).Values())),
 	)
 	f.Line()
+	return nil
 }
 
 func (o orm) relationVars(f *jen.File) {
@@ -149,7 +164,7 @@ func (o orm) relationVars(f *jen.File) {
 	f.Var().DefsFunc(func(g *jen.Group) {
 		for _, fl := range rels {
 			r := fl.Relation
-			g.Id(o.relVarName(fl)).Op("=").Qual(dbPkg, "NewRelation").Call(o.tableRef(target(fl)), jen.Lit(r.FieldName), jen.Lit(r.ForeignFieldName))
+			g.Id(o.relVarName(fl)).Op("=").Qual(dbPkg, "NewRelation").Call(jen.Id(tableVarName(o.m)), o.tableRef(target(fl)), jen.Lit(r.FieldName), jen.Lit(r.ForeignFieldName))
 		}
 	})
 	f.Line()
@@ -289,16 +304,18 @@ func lines(elems []jen.Code) *jen.Statement {
 	})
 }
 
-func (o orm) repo(f *jen.File) error {
-	name := o.name()
-	cols := o.m.Columns()
-	if len(cols) == 0 || cols[0].Name != "id" {
-		// The analyzer gives every table class its id first.
-		return fmt.Errorf("%s: table class %s has no id column first", o.m.Pos, name)
-	}
-	var scans, values, pre []jen.Code
-	for _, fl := range cols {
+// rows writes rowsCompany, the db.Rows of the class: the only code that
+// moves the class's fields in and out of columns.
+func (o orm) rows(f *jen.File) {
+	name, rows := o.name(), rowsTypeName(o.m)
+	recv := jen.Id("r").Op("*").Id(rows)
+	row := jen.Id("m").Op(":=").Op("&").Parens(jen.Op("*").Id("r")).Index(jen.Id("i"))
+	var scans, values, pre, keys []jen.Code
+	for i, fl := range o.m.Columns() {
 		scans = append(scans, o.scanDest(fl))
+		if fl.Type.Name == model.TypeInt && !fl.Type.IsEnum() {
+			keys = append(keys, jen.Case(jen.Lit(i)).Block(jen.Return(key(fl)...)))
+		}
 		if fl.Name == "id" {
 			continue
 		}
@@ -306,27 +323,148 @@ func (o orm) repo(f *jen.File) error {
 		values = append(values, v)
 		pre = append(pre, stmts...)
 	}
-	self := jen.Id("m").Op("*").Id(name)
-	valuesBody := append(pre, jen.Return(jen.Index().Any().Add(lines(values)), jen.Nil()))
-	meta := []jen.Code{
-		jen.Id("Table").Op(":").Id(tableVarName(o.m)),
-		jen.Id("ID").Op(":").Func().Params(self.Clone()).Op("*").Int64().Block(jen.Return(jen.Id("m").Dot("ID"))),
-		jen.Id("Scan").Op(":").Func().Params(self.Clone()).Index().Any().Block(jen.Return(jen.Index().Any().Add(lines(scans)))),
-		jen.Id("Values").Op(":").Func().Params(self.Clone()).Params(jen.Index().Any(), jen.Error()).Block(valuesBody...),
+	doc(f, fmt.Sprintf("%s are rows of table %s as package db reads and writes them (db.Rows).", rows, o.m.Table))
+	f.Type().Id(rows).Index().Id(name)
+	f.Line()
+	f.Func().Params(recv.Clone()).Id("Len").Params().Int().Block(jen.Return(jen.Len(jen.Op("*").Id("r"))))
+	f.Line()
+	f.Func().Params(recv.Clone()).Id("Add").Params().Block(
+		jen.Op("*").Id("r").Op("=").Append(jen.Op("*").Id("r"), jen.Id(name).Values()),
+	)
+	f.Line()
+	f.Func().Params(recv.Clone()).Id("Row").Params(jen.Id("i").Int()).Any().Block(
+		jen.Return(jen.Op("&").Parens(jen.Op("*").Id("r")).Index(jen.Id("i"))),
+	)
+	f.Line()
+	f.Func().Params(recv.Clone()).Id("Pick").Params(jen.Id("js").Index().Int()).Any().Block(
+		jen.Id("out").Op(":=").Make(jen.Index().Id(name), jen.Len(jen.Id("js"))),
+		jen.For(jen.List(jen.Id("k"), jen.Id("j")).Op(":=").Range().Id("js")).Block(
+			jen.Id("out").Index(jen.Id("k")).Op("=").Parens(jen.Op("*").Id("r")).Index(jen.Id("j")),
+		),
+		jen.Return(jen.Id("out")),
+	)
+	f.Line()
+	f.Func().Params(recv.Clone()).Id("Scan").Params(jen.Id("i").Int()).Index().Any().Block(
+		row.Clone(),
+		jen.Return(jen.Index().Any().Add(lines(scans))),
+	)
+	f.Line()
+	body := append([]jen.Code{row.Clone()}, pre...)
+	body = append(body, jen.Return(jen.Index().Any().Add(lines(values)), jen.Nil()))
+	f.Func().Params(recv.Clone()).Id("Values").Params(jen.Id("i").Int()).Params(jen.Index().Any(), jen.Error()).Block(body...)
+	f.Line()
+	f.Func().Params(recv.Clone()).Id("Key").Params(jen.List(jen.Id("i"), jen.Id("column")).Int()).Params(jen.Int64(), jen.Bool()).Block(
+		row.Clone(),
+		jen.Switch(jen.Id("column")).Block(keys...),
+		jen.Return(jen.Lit(0), jen.False()),
+	)
+	f.Line()
+}
+
+// repo writes CompanyRepo: typed methods over the methods of db.Table.
+func (o orm) repo(f *jen.File) {
+	name, table, rows := o.name(), jen.Id(tableVarName(o.m)), rowsTypeName(o.m)
+	repo := name + "Repo"
+	recv := jen.Id(repo)
+	conn := jen.Id("c").Qual(dbPkg, "Conn")
+	opts := jen.Id("opts").Op("...").Qual(dbPkg, "Option")
+	columns := jen.Id("columns").Op("...").Qual(dbPkg, "AnyColumn")
+	one, list, ptr := jen.Id(name), jen.Index().Id(name), jen.Op("*").Id(name)
+	// run calls the table's method; on an error the wrapper returns
+	// failed, else done.
+	run := func(call *jen.Statement, failed, done []jen.Code, cond ...jen.Code) jen.Code {
+		test := jen.Err().Op("!=").Nil()
+		for _, c := range cond {
+			test = test.Op("||").Add(c)
+		}
+		return jen.If(jen.Err().Op(":=").Add(call), test).Block(jen.Return(failed...))
 	}
-	text := fmt.Sprintf("%sRepo reads and writes the rows of table %s (Serverpod's %s.db) with the methods of db.Repo", name, o.m.Table, name)
+	method := func(text, m string, params []jen.Code, results []jen.Code, body ...jen.Code) {
+		doc(f, text)
+		f.Func().Params(recv.Clone()).Id(m).Params(params...).Params(results...).Block(body...)
+		f.Line()
+	}
+	text := fmt.Sprintf("%s reads and writes the rows of table %s (Serverpod's %s.db)", repo, o.m.Table, name)
 	if len(o.relations()) > 0 {
 		text += ", and links rows with the relation helpers below"
 	}
 	doc(f, text+".")
-	f.Type().Id(name + "Repo").Struct(jen.Op("*").Qual(dbPkg, "Repo").Types(jen.Id(name)))
+	f.Type().Id(repo).Struct()
 	f.Line()
 	doc(f, fmt.Sprintf("%sDB is the repository of table %s.", name, o.m.Table))
-	f.Var().Id(name + "DB").Op("=").Id(name + "Repo").Values(
-		jen.Qual(dbPkg, "NewRepo").Call(jen.Qual(dbPkg, "Meta").Types(jen.Id(name)).Add(lines(meta))),
-	)
+	f.Var().Id(name + "DB").Id(repo)
 	f.Line()
-	return nil
+	doc(f, fmt.Sprintf("Table is table %s, for the relations of tables in other packages.", o.m.Table))
+	f.Func().Params(recv.Clone()).Id("Table").Params().Op("*").Qual(dbPkg, "Table").Block(jen.Return(table.Clone()))
+	f.Line()
+
+	nilErr := []jen.Code{jen.Nil(), jen.Err()}
+	zeroErr := []jen.Code{jen.Id(name).Values(), jen.Err()}
+	method("Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit, db.Offset, db.Include); all rows without any.",
+		"Find", []jen.Code{conn.Clone(), opts.Clone()}, []jen.Code{list.Clone(), jen.Error()},
+		jen.Id("rows").Op(":=").Id(rows).Values(),
+		run(table.Clone().Dot("Find").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Id("opts").Op("...")), nilErr, nil),
+		jen.Return(jen.Id("rows"), jen.Nil()),
+	)
+	first := func(text, m string, params []jen.Code, args ...jen.Code) {
+		method(text, m, params, []jen.Code{ptr.Clone(), jen.Error()},
+			jen.Var().Id("rows").Id(rows),
+			run(table.Clone().Dot(m).Call(append([]jen.Code{jen.Id("c"), jen.Op("&").Id("rows")}, args...)...), nilErr, nil, jen.Len(jen.Id("rows")).Op("==").Lit(0)),
+			jen.Return(jen.Op("&").Id("rows").Index(jen.Lit(0)), jen.Nil()),
+		)
+	}
+	first("FindFirstRow returns the first row matching the options (db.Where, db.OrderBy, db.Offset, db.Include), or nil when there is none.",
+		"FindFirstRow", []jen.Code{conn.Clone(), opts.Clone()}, jen.Id("opts").Op("..."))
+	first("FindByID returns the row with the given id, or nil when there is none. It takes only the db.Include option.",
+		"FindByID", []jen.Code{conn.Clone(), jen.Id("id").Int64(), opts.Clone()}, jen.Id("id"), jen.Id("opts").Op("..."))
+	method("Count returns the number of rows matching the options (db.Where, and db.Limit to count at most that many).",
+		"Count", []jen.Code{conn.Clone(), opts.Clone()}, []jen.Code{jen.Int64(), jen.Error()},
+		jen.Return(table.Clone().Dot("Count").Call(jen.Id("c"), jen.Id("opts").Op("..."))),
+	)
+	// The rows written are copies: they are read back as stored.
+	copies := jen.Id("out").Op(":=").Append(jen.Id(rows).Values(), jen.Id("rows").Op("..."))
+	method("Insert inserts rows and returns them as stored: with their new ids and the database defaults of null columns that have one. An id already set is ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.",
+		"Insert", []jen.Code{conn.Clone(), jen.Id("rows").Op("...").Id(name)}, []jen.Code{list.Clone(), jen.Error()},
+		copies.Clone(),
+		run(table.Clone().Dot("Insert").Call(jen.Id("c"), jen.Op("&").Id("out")), nilErr, nil),
+		jen.Return(jen.Id("out"), jen.Nil()),
+	)
+	method("InsertRow inserts one row and returns it as stored, with its new id.",
+		"InsertRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name)}, []jen.Code{one.Clone(), jen.Error()},
+		jen.Id("rows").Op(":=").Id(rows).Values(jen.Id("row")),
+		run(table.Clone().Dot("Insert").Call(jen.Id("c"), jen.Op("&").Id("rows")), zeroErr, nil),
+		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
+	)
+	method("Update writes rows (every column, or only the columns given) and returns them as stored. Every row needs its id. It is atomic: when one row fails or does not exist, none is updated.",
+		"Update", []jen.Code{conn.Clone(), jen.Id("rows").Add(list.Clone()), columns.Clone()}, []jen.Code{list.Clone(), jen.Error()},
+		copies.Clone(),
+		run(table.Clone().Dot("Update").Call(jen.Id("c"), jen.Op("&").Id("out"), jen.Id("columns").Op("...")), nilErr, nil),
+		jen.Return(jen.Id("out"), jen.Nil()),
+	)
+	method("UpdateRow writes row (every column, or only the columns given) and returns it as stored. The row needs its id; a row that does not exist is db.ErrNotFound.",
+		"UpdateRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name), columns.Clone()}, []jen.Code{one.Clone(), jen.Error()},
+		jen.Id("rows").Op(":=").Id(rows).Values(jen.Id("row")),
+		run(table.Clone().Dot("Update").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Id("columns").Op("...")), zeroErr, nil),
+		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
+	)
+	method("Delete deletes rows (by their ids) and returns the rows deleted, as they were stored. Rows that no longer exist are skipped.",
+		"Delete", []jen.Code{conn.Clone(), jen.Id("rows").Op("...").Id(name)}, []jen.Code{list.Clone(), jen.Error()},
+		jen.List(jen.Id("in"), jen.Id("out")).Op(":=").List(jen.Id(rows).Parens(jen.Id("rows")), jen.Id(rows).Values()),
+		run(table.Clone().Dot("Delete").Call(jen.Id("c"), jen.Op("&").Id("in"), jen.Op("&").Id("out")), nilErr, nil),
+		jen.Return(jen.Id("out"), jen.Nil()),
+	)
+	method("DeleteRow deletes row and returns it as it was stored; a row that does not exist is db.ErrNotFound.",
+		"DeleteRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name)}, []jen.Code{one.Clone(), jen.Error()},
+		jen.Var().Id("out").Id(rows),
+		run(table.Clone().Dot("DeleteRow").Call(jen.Id("c"), jen.Id("row").Dot("ID"), jen.Op("&").Id("out")), zeroErr, nil),
+		jen.Return(jen.Id("out").Index(jen.Lit(0)), jen.Nil()),
+	)
+	method("DeleteWhere deletes the rows matching where and returns them. The condition is required; db.Constant(true) deletes every row.",
+		"DeleteWhere", []jen.Code{conn.Clone(), jen.Id("where").Qual(dbPkg, "Expr")}, []jen.Code{list.Clone(), jen.Error()},
+		jen.Id("out").Op(":=").Id(rows).Values(),
+		run(table.Clone().Dot("DeleteWhere").Call(jen.Id("c"), jen.Id("where"), jen.Op("&").Id("out")), nilErr, nil),
+		jen.Return(jen.Id("out"), jen.Nil()),
+	)
 }
 
 // nullScanners read the nullable plain types without pgx's reflection on
@@ -364,11 +502,49 @@ func (o orm) scanDest(fl *model.Field) *jen.Statement {
 	case kindBigInt:
 		return scan("ScanBigInt", "")
 	case kindEnum:
-		return scan("ScanEnum", "ScanNullEnum", byName(t))
+		if t.Nullable {
+			return jen.Qual(dbPkg, "ScanNullEnum").Call(byName(t), o.decodeInto(fl))
+		}
+		return jen.Qual(dbPkg, "ScanEnum").Call(addr, byName(t))
 	case kindJSON:
-		return scan("ScanJSON", "", o.decFunc(t))
+		return jen.Qual(dbPkg, "ScanJSON").Call(o.decodeInto(fl))
 	}
 	return addr
+}
+
+// decodeInto is the function that sets the field fl of m from a parsed
+// JSON value, or to its zero value for nil (null). It decodes as the
+// model's own DecodeJSON does, with the same decoders (models and enums
+// through their DecodeJSON methods), so that the ORM adds no
+// instantiation of a generic decoder.
+func (o orm) decodeInto(fl *model.Field) *jen.Statement {
+	t := fl.Type
+	field := jen.Id("m").Dot(fieldName(fl))
+	isModel := t.Model != nil
+	zero := jen.Nil()
+	if isModel && !t.Nullable {
+		zero = o.modelRef(t).Values()
+	}
+	body := []jen.Code{
+		field.Clone().Op("=").Add(zero),
+		jen.If(jen.Id("v").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+	}
+	switch {
+	case isModel && t.Nullable:
+		body = append(body,
+			field.Clone().Op("=").New(o.modelRef(t)),
+			jen.Return(field.Clone().Dot("DecodeJSON").Call(jen.Id("v"))),
+		)
+	case isModel:
+		body = append(body, jen.Return(field.Clone().Dot("DecodeJSON").Call(jen.Id("v"))))
+	default:
+		body = append(body,
+			jen.List(field.Clone(), jen.Err()).Op("=").Add(o.decFunc(t.NonNull())).Call(jen.Id("v")),
+			jen.Return(jen.Err()),
+		)
+		return jen.Func().Params(jen.Id("v").Any()).Params(jen.Err().Error()).Block(body...)
+	}
+	return jen.Func().Params(jen.Id("v").Any()).Error().Block(body...)
 }
 
 // value is the value written for the column of fl; json columns need
@@ -408,9 +584,11 @@ func (o orm) value(fl *model.Field, i int) (jen.Code, []jen.Code) {
 	if t.Nullable {
 		isNull = v.Clone().Op("==").Nil()
 	}
+	// The model's own EncodeJSON writes the field the same way.
+	encode := jen.Func().Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(o.encodeValue(t.NonNull(), v.Clone()))
 	name := fmt.Sprintf("v%d", i)
 	return jen.Id(name), []jen.Code{
-		jen.List(jen.Id(name), jen.Err()).Op(":=").Qual(dbPkg, "JSONValue").Call(v.Clone(), isNull, o.encFunc(t)),
+		jen.List(jen.Id(name), jen.Err()).Op(":=").Qual(dbPkg, "JSONValue").Call(isNull, encode),
 		jen.If(jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(fl.Name+": %w"), jen.Err())),
 		),
@@ -442,7 +620,10 @@ func (o orm) includes(f *jen.File) {
 		}
 	})
 	f.Line()
-	loadsType := jen.Index().Qual(dbPkg, "Load").Types(jen.Id(name))
+	doc(f, "Table implements db.Includer.")
+	f.Func().Params(jen.Id(inc)).Id("Table").Params().Op("*").Qual(dbPkg, "Table").Block(jen.Return(jen.Id(tableVarName(o.m))))
+	f.Line()
+	loadsType := jen.Index().Qual(dbPkg, "Load")
 	doc(f, "Loads implements db.Includer.")
 	if len(rels) == 0 {
 		f.Func().Params(jen.Id(inc)).Id("Loads").Params().Add(loadsType).Block(jen.Return(jen.Nil()))
@@ -469,45 +650,48 @@ func (o orm) includes(f *jen.File) {
 
 // load is the statement of Loads that adds the load of relation fl.
 func (o orm) load(fl *model.Field) jen.Code {
-	r, t := fl.Relation, target(fl)
-	src, dst := jen.Id(o.name()), o.qual(t, t.ClassName)
-	local, foreign := fieldOf(o.m, r.FieldName), fieldOf(t, r.ForeignFieldName)
+	t := target(fl)
 	field := exported(fl.Name)
-	common := []jen.Code{
-		jen.Id("Target").Op(":").Add(o.qual(t, t.ClassName+"DB")).Dot("Repo"),
-		jen.Id("Relation").Op(":").Id(o.relVarName(fl)),
-		jen.Id("Key").Op(":").Func().Params(jen.Id("m").Op("*").Add(src.Clone())).Params(jen.Int64(), jen.Bool()).Block(jen.Return(key(local)...)),
-		jen.Id("TargetKey").Op(":").Func().Params(jen.Id("m").Op("*").Add(dst.Clone())).Params(jen.Int64(), jen.Bool()).Block(jen.Return(key(foreign)...)),
+	// found holds the related rows: all of them for a list, the one
+	// related row for an object relation.
+	found := jen.Id("found").Assert(jen.Index().Add(o.qual(t, t.ClassName)))
+	if fl.Relation.Kind == model.ObjectRelation {
+		found = jen.Op("&").Add(found).Index(jen.Lit(0))
 	}
-	if r.Kind == model.ObjectRelation {
-		elems := append(common,
-			jen.Id("Set").Op(":").Func().Params(jen.Id("m").Op("*").Add(src.Clone()), jen.Id("v").Op("*").Add(dst.Clone())).Block(jen.Id("m").Dot(fieldName(fl)).Op("=").Id("v")),
-			jen.Id("Include").Op(":").Id("i").Dot(field).Dot("Loads").Call(),
-		)
+	set := jen.Id("Set").Op(":").Func().Params(jen.List(jen.Id("row"), jen.Id("found")).Any()).Block(
+		jen.Id("row").Assert(jen.Op("*").Id(o.name())).Dot(fieldName(fl)).Op("=").Add(found),
+	)
+	rel := jen.Id("Relation").Op(":").Id(o.relVarName(fl))
+	if fl.Relation.Kind == model.ObjectRelation {
 		return jen.If(jen.Id("i").Dot(field).Op("!=").Nil()).Block(
-			jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "ObjectLoad").Types(src.Clone(), dst.Clone()).Add(lines(elems))),
+			jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "Load").Add(lines([]jen.Code{
+				rel,
+				set,
+				jen.Id("Include").Op(":").Id("i").Dot(field).Dot("Loads").Call(),
+			}))),
 		)
 	}
 	l := jen.Id("l")
-	elems := append(common,
-		jen.Id("Set").Op(":").Func().Params(jen.Id("m").Op("*").Add(src.Clone()), jen.Id("rows").Index().Add(dst.Clone())).Block(jen.Id("m").Dot(fieldName(fl)).Op("=").Id("rows")),
-		jen.Id("Where").Op(":").Add(l.Clone()).Dot("Where"),
-		jen.Id("OrderBy").Op(":").Add(l.Clone()).Dot("OrderBy"),
-		jen.Id("Limit").Op(":").Add(l.Clone()).Dot("Limit"),
-		jen.Id("Offset").Op(":").Add(l.Clone()).Dot("Offset"),
-		jen.Id("Include").Op(":").Id("nested"),
-	)
 	return jen.If(jen.Id("l").Op(":=").Id("i").Dot(field), jen.Id("l").Op("!=").Nil()).Block(
-		jen.Var().Id("nested").Index().Qual(dbPkg, "Load").Types(dst.Clone()),
+		jen.Var().Id("nested").Index().Qual(dbPkg, "Load"),
 		jen.If(jen.Id("l").Dot("Include").Op("!=").Nil()).Block(
 			jen.Id("nested").Op("=").Id("l").Dot("Include").Dot("Loads").Call(),
 		),
-		jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "ListLoad").Types(src.Clone(), dst.Clone()).Add(lines(elems))),
+		jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "Load").Add(lines([]jen.Code{
+			rel,
+			jen.Id("List").Op(":").True(),
+			set,
+			jen.Id("Where").Op(":").Add(l.Clone()).Dot("Where"),
+			jen.Id("OrderBy").Op(":").Add(l.Clone()).Dot("OrderBy"),
+			jen.Id("Limit").Op(":").Add(l.Clone()).Dot("Limit"),
+			jen.Id("Offset").Op(":").Add(l.Clone()).Dot("Offset"),
+			jen.Id("Include").Op(":").Id("nested"),
+		}))),
 	)
 }
 
 // paramNames are taken in the relation helpers' signatures.
-var paramNames = map[string]bool{"c": true, "r": true, "db": true, "fmt": true, "wire": true, "err": true}
+var paramNames = map[string]bool{"c": true, "r": true, "db": true, "fmt": true, "wire": true, "err": true, "ids": true, "i": true}
 
 // paramName names a parameter after name, or after fallback when that
 // is taken.
@@ -526,27 +710,41 @@ func paramName(name, fallback string, taken ...string) string {
 
 func (o orm) relationHelpers(f *jen.File) {
 	name := o.name()
-	recv := jen.Id("r").Id(name + "Repo")
+	recv := jen.Id(name + "Repo")
 	conn := jen.Id("c").Qual(dbPkg, "Conn")
+	table := jen.Id(tableVarName(o.m))
+	// idsOf collects the ids of the rows in the slice rel.
+	idsOf := func(rel string) []jen.Code {
+		return []jen.Code{
+			jen.Id("ids").Op(":=").Make(jen.Index().Op("*").Int64(), jen.Len(jen.Id(rel))),
+			jen.For(jen.Id("i").Op(":=").Range().Id(rel)).Block(
+				jen.Id("ids").Index(jen.Id("i")).Op("=").Id(rel).Index(jen.Id("i")).Dot("ID"),
+			),
+		}
+	}
 	for _, fl := range o.relations() {
 		r, t := fl.Relation, target(fl)
 		row := paramName(name, "row")
 		rel := paramName(fl.Name, "related", row)
 		dst := o.qual(t, t.ClassName)
-		targetRepo := o.qual(t, t.ClassName+"DB").Dot("Repo")
+		targetTable := o.tableRef(t)
 		field := exported(fl.Name)
 		switch {
 		case r.Kind == model.ListRelation:
 			fk := fieldOf(t, r.ForeignFieldName)
 			doc(f, fmt.Sprintf("Attach%s adds %s to the %s of %s: it points their %s at it (Serverpod's %s.db.attach.%s and attachRow.%s).", field, rel, fl.Name, row, fkName(fk), name, fl.Name, fl.Name))
 			f.Func().Params(recv.Clone()).Id("Attach"+field).Params(conn.Clone(), jen.Id(row).Id(name), jen.Id(rel).Op("...").Add(dst.Clone())).Error().Block(
-				jen.Return(jen.Qual(dbPkg, "AttachList").Call(jen.Id("c"), jen.Id("r").Dot("Repo"), targetRepo.Clone(), jen.Lit(fk.Column()), jen.Id(row), jen.Id(rel).Op("..."))),
+				append(idsOf(rel),
+					jen.Return(jen.Qual(dbPkg, "AttachList").Call(jen.Id("c"), table.Clone(), jen.Id(row).Dot("ID"), targetTable.Clone(), jen.Lit(fk.Column()), jen.Id("ids"))),
+				)...,
 			)
 			f.Line()
 			if fk.Type.Nullable {
 				doc(f, fmt.Sprintf("Detach%s removes %s from the %s of the %s they belong to: it clears their %s (Serverpod's %s.db.detach.%s and detachRow.%s).", field, rel, fl.Name, o.m.Table, fkName(fk), name, fl.Name, fl.Name))
 				f.Func().Params(recv.Clone()).Id("Detach"+field).Params(conn.Clone(), jen.Id(rel).Op("...").Add(dst.Clone())).Error().Block(
-					jen.Return(jen.Qual(dbPkg, "DetachList").Call(jen.Id("c"), targetRepo.Clone(), jen.Lit(fk.Column()), jen.Id(rel).Op("..."))),
+					append(idsOf(rel),
+						jen.Return(jen.Qual(dbPkg, "DetachList").Call(jen.Id("c"), targetTable.Clone(), jen.Lit(fk.Column()), jen.Id("ids"))),
+					)...,
 				)
 				f.Line()
 			}
@@ -554,13 +752,13 @@ func (o orm) relationHelpers(f *jen.File) {
 			fk := fieldOf(o.m, r.FieldName)
 			doc(f, fmt.Sprintf("AttachRow%s makes %s the %s of %s: it sets its %s (Serverpod's %s.db.attachRow.%s).", field, rel, fl.Name, row, fkName(fk), name, fl.Name))
 			f.Func().Params(recv.Clone()).Id("AttachRow"+field).Params(conn.Clone(), jen.Id(row).Id(name), jen.Id(rel).Add(dst.Clone())).Error().Block(
-				jen.Return(jen.Qual(dbPkg, "AttachObject").Call(jen.Id("c"), jen.Id("r").Dot("Repo"), jen.Lit(fk.Column()), jen.Id(row), targetRepo.Clone(), jen.Id(rel))),
+				jen.Return(jen.Qual(dbPkg, "AttachObject").Call(jen.Id("c"), table.Clone(), jen.Lit(fk.Column()), jen.Id(row).Dot("ID"), targetTable.Clone(), jen.Id(rel).Dot("ID"))),
 			)
 			f.Line()
 			if fk.Type.Nullable {
 				doc(f, fmt.Sprintf("DetachRow%s clears the %s of %s: it sets its %s to null (Serverpod's %s.db.detachRow.%s).", field, fl.Name, row, fkName(fk), name, fl.Name))
 				f.Func().Params(recv.Clone()).Id("DetachRow"+field).Params(conn.Clone(), jen.Id(row).Id(name)).Error().Block(
-					jen.Return(jen.Qual(dbPkg, "DetachObject").Call(jen.Id("c"), jen.Id("r").Dot("Repo"), jen.Lit(fk.Column()), jen.Id(row))),
+					jen.Return(jen.Qual(dbPkg, "DetachObject").Call(jen.Id("c"), table.Clone(), jen.Lit(fk.Column()), jen.Id(row).Dot("ID"))),
 				)
 				f.Line()
 			}
@@ -569,13 +767,13 @@ func (o orm) relationHelpers(f *jen.File) {
 			fk := fieldOf(t, r.ForeignFieldName)
 			doc(f, fmt.Sprintf("AttachRow%s makes %s the %s of %s: it points the %s of %s at %s (Serverpod's %s.db.attachRow.%s).", field, rel, fl.Name, row, fkName(fk), rel, row, name, fl.Name))
 			f.Func().Params(recv.Clone()).Id("AttachRow"+field).Params(conn.Clone(), jen.Id(row).Id(name), jen.Id(rel).Add(dst.Clone())).Error().Block(
-				jen.Return(jen.Qual(dbPkg, "AttachList").Call(jen.Id("c"), jen.Id("r").Dot("Repo"), targetRepo.Clone(), jen.Lit(fk.Column()), jen.Id(row), jen.Id(rel))),
+				jen.Return(jen.Qual(dbPkg, "AttachList").Call(jen.Id("c"), table.Clone(), jen.Id(row).Dot("ID"), targetTable.Clone(), jen.Lit(fk.Column()), jen.Index().Op("*").Int64().Values(jen.Id(rel).Dot("ID")))),
 			)
 			f.Line()
 			if fk.Type.Nullable {
 				doc(f, fmt.Sprintf("DetachRow%s clears the %s of %s: it sets the %s of the %s row pointing at %s to null (Serverpod's %s.db.detachRow.%s).", field, fl.Name, row, fkName(fk), t.Table, row, name, fl.Name))
 				f.Func().Params(recv.Clone()).Id("DetachRow"+field).Params(conn.Clone(), jen.Id(row).Id(name)).Error().Block(
-					jen.Return(jen.Qual(dbPkg, "DetachReferencing").Call(jen.Id("c"), jen.Id("r").Dot("Repo"), targetRepo.Clone(), jen.Lit(fk.Column()), jen.Id(row))),
+					jen.Return(jen.Qual(dbPkg, "DetachReferencing").Call(jen.Id("c"), table.Clone(), targetTable.Clone(), jen.Lit(fk.Column()), jen.Id(row).Dot("ID"))),
 				)
 				f.Line()
 			}

@@ -2,48 +2,40 @@ package db
 
 import "fmt"
 
-// Load loads one relation of rows of T. Generated includes
-// (CompanyInclude.Loads) return them; each is one query, however many rows
-// it loads for.
-type Load[T any] interface {
-	load(c Conn, rows []T) error
-}
+// Load loads one relation of the rows a query found, with one more query
+// however many rows it loads for. Generated includes (CompanyInclude)
+// return one for each relation they name.
+type Load struct {
+	// Relation is the relation loaded, from the table of the rows found.
+	Relation *Relation
+	// List says the relation is a list: each row gets all its related
+	// rows (filtered, ordered and limited per row by Where, OrderBy, Limit
+	// and Offset, as Serverpod's includeList), an empty list when there
+	// are none. An object relation gives each row its related row, if any.
+	List bool
+	// Set gives row (a pointer to a row found, a *Company) what was found
+	// for it: the related rows in a slice (a []Employee), which for an
+	// object relation holds the one related row.
+	Set func(row, found any)
 
-// ObjectLoad loads an object relation of S: for each S, the D whose
-// TargetKey equals the S's Key. Relation names D's column matched.
-type ObjectLoad[S, D any] struct {
-	Target    *Repo[D]
-	Relation  *Relation
-	Key       func(*S) (int64, bool)
-	TargetKey func(*D) (int64, bool)
-	Set       func(*S, *D)
-	// Include loads relations of the D rows in turn.
-	Include []Load[D]
-}
-
-// ListLoad loads a list relation of S: for each S, the D rows whose
-// TargetKey equals the S's Key, filtered, ordered and limited per S as
-// given (Serverpod's includeList).
-type ListLoad[S, D any] struct {
-	Target    *Repo[D]
-	Relation  *Relation
-	Key       func(*S) (int64, bool)
-	TargetKey func(*D) (int64, bool)
-	Set       func(*S, []D)
-	Where     Expr
-	OrderBy   []Order
-	// Limit and Offset apply to the rows of each S; a zero Limit is no
-	// limit.
+	Where   Expr
+	OrderBy []Order
+	// Limit and Offset apply to the related rows of each row; a zero Limit
+	// is no limit.
 	Limit, Offset int
-	Include       []Load[D]
+
+	// Include loads relations of the related rows in turn.
+	Include []Load
 }
 
-// keysOf returns the distinct keys of rows, in order.
-func keysOf[S any](rows []S, key func(*S) (int64, bool)) []int64 {
-	seen := make(map[int64]bool, len(rows))
-	keys := make([]int64, 0, len(rows))
-	for i := range rows {
-		if k, ok := key(&rows[i]); ok && !seen[k] {
+// keysOf returns the distinct keys in the column at index column of rows,
+// in order.
+func keysOf(rows Rows, column int) []int64 {
+	n := rows.Len()
+	seen := make(map[int64]bool, n)
+	keys := make([]int64, 0, n)
+	for i := range n {
+		if k, ok := rows.Key(i, column); ok && !seen[k] {
 			seen[k] = true
 			keys = append(keys, k)
 		}
@@ -51,74 +43,61 @@ func keysOf[S any](rows []S, key func(*S) (int64, bool)) []int64 {
 	return keys
 }
 
-func (r *Repo[T]) byKeys(column string, keys []int64) Expr {
-	return Expr{setNode{col: Column{ref: r.meta.Table.root, name: column}, values: keys}}
+// byKeys holds for the rows whose column is one of keys.
+func (t *Table) byKeys(column string, keys []int64) Expr {
+	return Expr{setNode{col: Column{ref: t.root, name: column}, values: keys}}
 }
 
-func (l ObjectLoad[S, D]) load(c Conn, rows []S) error {
-	keys := keysOf(rows, l.Key)
+// load loads the relation for rows, rows of table t.
+func (l Load) load(c Conn, t *Table, rows Rows) error {
+	rel := l.Relation
+	switch {
+	case rel == nil || l.Set == nil:
+		return fmt.Errorf("db: including into %s: a Load needs its Relation and Set", t.name)
+	case rel.source != t:
+		return fmt.Errorf("db: including into %s: the relation is one of table %s", t.name, rel.source.name)
+	case rel.localIndex < 0 || rel.foreignIndex < 0:
+		return fmt.Errorf("db: including %s into %s: the relation joins columns the tables do not have", rel.target.name, t.name)
+	case l.Limit < 0 || l.Offset < 0:
+		return fmt.Errorf("db: including %s: negative limit or offset", rel.target.name)
+	case rel.target.newRows == nil:
+		return fmt.Errorf("db: including %s: the table was declared without its rows", rel.target.name)
+	}
+	keys := keysOf(rows, rel.localIndex)
 	if len(keys) == 0 {
 		return nil
 	}
-	found, err := l.Target.find(c, &query{}, l.Target.byKeys(l.Relation.foreign, keys), "", l.Include)
-	if err != nil {
-		return fmt.Errorf("including %s: %w", l.Target.meta.Table.name, err)
+	q := &query{}
+	partition := ""
+	if l.List {
+		q = &query{where: l.Where, orderBy: l.OrderBy, limit: l.Limit, offset: l.Offset}
+		partition = rel.foreign
 	}
-	byKey := make(map[int64]int, len(found))
-	for i := range found {
-		if k, ok := l.TargetKey(&found[i]); ok {
-			byKey[k] = i
+	found := rel.target.newRows()
+	if err := rel.target.find(c, found, q, rel.target.byKeys(rel.foreign, keys), partition, l.Include); err != nil {
+		return fmt.Errorf("including %s: %w", rel.target.name, err)
+	}
+	// The indexes of the rows found, by their key.
+	groups := make(map[int64][]int, len(keys))
+	for j := range found.Len() {
+		if k, ok := found.Key(j, rel.foreignIndex); ok {
+			if !l.List && groups[k] != nil {
+				continue
+			}
+			groups[k] = append(groups[k], j)
 		}
 	}
-	for i := range rows {
-		k, ok := l.Key(&rows[i])
-		if !ok {
-			continue
-		}
-		if j, ok := byKey[k]; ok {
-			d := found[j]
-			l.Set(&rows[i], &d)
-		}
-	}
-	return nil
-}
-
-func (l ListLoad[S, D]) load(c Conn, rows []S) error {
-	if l.Limit < 0 || l.Offset < 0 {
-		return fmt.Errorf("db: including %s: negative limit or offset", l.Target.meta.Table.name)
-	}
-	keys := keysOf(rows, l.Key)
-	if len(keys) == 0 {
-		return nil
-	}
-	q := &query{where: l.Where, orderBy: l.OrderBy, limit: l.Limit, offset: l.Offset}
-	found, err := l.Target.find(c, q, l.Target.byKeys(l.Relation.foreign, keys), l.Relation.foreign, l.Include)
-	if err != nil {
-		return fmt.Errorf("including %s: %w", l.Target.meta.Table.name, err)
-	}
-	groups := make(map[int64][]D, len(keys))
-	for i := range found {
-		if k, ok := l.TargetKey(&found[i]); ok {
-			groups[k] = append(groups[k], found[i])
-		}
-	}
-	given := make(map[int64]bool, len(keys))
-	for i := range rows {
-		k, ok := l.Key(&rows[i])
+	for i := range rows.Len() {
+		k, ok := rows.Key(i, rel.localIndex)
 		if !ok {
 			continue
 		}
 		g := groups[k]
-		switch {
-		case g == nil:
-			// An included list without rows is empty, not absent.
-			g = []D{}
-		case given[k]:
-			// The same parent twice gets its own copy of the list.
-			g = append([]D(nil), g...)
+		if g == nil && !l.List {
+			continue
 		}
-		given[k] = true
-		l.Set(&rows[i], g)
+		// Each row gets its own copies, even when two rows share a key.
+		l.Set(rows.Row(i), found.Pick(g))
 	}
 	return nil
 }

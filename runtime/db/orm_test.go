@@ -30,15 +30,76 @@ type item struct {
 }
 
 var (
-	tableOwner = NewTable("orm_owner", []ColumnDef{{Name: "id"}, {Name: "name"}})
+	tableOwner = NewTable("orm_owner", []ColumnDef{{Name: "id"}, {Name: "name"}}, func() Rows { return &ownerRows{} })
 	tableItem  = NewTable("orm_item", []ColumnDef{
 		{Name: "id"}, {Name: "name"}, {Name: "price"}, {Name: "due", HasDefault: true}, {Name: "wait"}, {Name: "ownerId"}, {Name: "parentId"},
-	})
-	relOwnerItems = NewRelation(tableItem, "id", "ownerId")
-	relItemOwner  = NewRelation(tableOwner, "ownerId", "id")
-	relItemParent = NewRelation(tableItem, "parentId", "id")
-	relItemKids   = NewRelation(tableItem, "id", "parentId")
+	}, func() Rows { return &itemRows{} })
+	relOwnerItems = NewRelation(tableOwner, tableItem, "id", "ownerId")
+	relItemOwner  = NewRelation(tableItem, tableOwner, "ownerId", "id")
+	relItemParent = NewRelation(tableItem, tableItem, "parentId", "id")
+	relItemKids   = NewRelation(tableItem, tableItem, "id", "parentId")
 )
+
+type ownerRows []owner
+
+func (r *ownerRows) Len() int         { return len(*r) }
+func (r *ownerRows) Add()             { *r = append(*r, owner{}) }
+func (r *ownerRows) Row(i int) any    { return &(*r)[i] }
+func (r *ownerRows) Scan(i int) []any { m := &(*r)[i]; return []any{ScanNullInt(&m.ID), &m.Name} }
+func (r *ownerRows) Values(i int) ([]any, error) {
+	return []any{(*r)[i].Name}, nil
+}
+
+func (r *ownerRows) Key(i, column int) (int64, bool) {
+	if column == 0 {
+		return Key((*r)[i].ID)
+	}
+	return 0, false
+}
+
+func (r *ownerRows) Pick(js []int) any {
+	out := make([]owner, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+type itemRows []item
+
+func (r *itemRows) Len() int      { return len(*r) }
+func (r *itemRows) Add()          { *r = append(*r, item{}) }
+func (r *itemRows) Row(i int) any { return &(*r)[i] }
+func (r *itemRows) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{ScanNullInt(&m.ID), &m.Name, &m.Price, ScanNullTime(&m.Due), ScanDuration(&m.Wait), ScanNullInt(&m.OwnerID), ScanNullInt(&m.ParentID)}
+}
+
+func (r *itemRows) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{m.Name, m.Price, NullTimeValue(m.Due), DurationValue(m.Wait), Nullable(m.OwnerID), Nullable(m.ParentID)}, nil
+}
+
+func (r *itemRows) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return Key(m.ID)
+	case 5:
+		return Key(m.OwnerID)
+	case 6:
+		return Key(m.ParentID)
+	}
+	return 0, false
+}
+
+func (r *itemRows) Pick(js []int) any {
+	out := make([]item, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
 
 type ownerTable struct {
 	ref  *TableRef
@@ -76,54 +137,44 @@ func (t itemTable) Children() ListRelation { return t.ref.List(relItemKids) }
 var (
 	ownerT = newOwnerTable(tableOwner.Root())
 	itemT  = newItemTable(tableItem.Root())
-
-	ownerDB = NewRepo(Meta[owner]{
-		Table:  tableOwner,
-		ID:     func(m *owner) *int64 { return m.ID },
-		Scan:   func(m *owner) []any { return []any{ScanNullInt(&m.ID), &m.Name} },
-		Values: func(m *owner) ([]any, error) { return []any{m.Name}, nil },
-	})
-	itemDB = NewRepo(Meta[item]{
-		Table: tableItem,
-		ID:    func(m *item) *int64 { return m.ID },
-		Scan: func(m *item) []any {
-			return []any{ScanNullInt(&m.ID), &m.Name, &m.Price, ScanNullTime(&m.Due), ScanDuration(&m.Wait), ScanNullInt(&m.OwnerID), ScanNullInt(&m.ParentID)}
-		},
-		Values: func(m *item) ([]any, error) {
-			return []any{m.Name, m.Price, NullTimeValue(m.Due), DurationValue(m.Wait), Nullable(m.OwnerID), Nullable(m.ParentID)}, nil
-		},
-	})
 )
 
-type ownerInclude struct{ Items *ListLoad[owner, item] }
+// ownerInclude loads the items of owners, as the given list load says.
+type ownerInclude struct{ Items *Load }
 
-func (i ownerInclude) Loads() []Load[owner] {
+func (ownerInclude) Table() *Table { return tableOwner }
+
+func (i ownerInclude) Loads() []Load {
 	if i.Items == nil {
 		return nil
 	}
-	return []Load[owner]{*i.Items}
-}
-
-func ownerItems(l ListLoad[owner, item]) *ListLoad[owner, item] {
-	l.Target, l.Relation = itemDB, relOwnerItems
-	l.Key = func(m *owner) (int64, bool) { return Key(m.ID) }
-	l.TargetKey = func(m *item) (int64, bool) { return Key(m.OwnerID) }
-	l.Set = func(m *owner, rows []item) { m.Items = rows }
-	return &l
+	l := *i.Items
+	l.Relation, l.List = relOwnerItems, true
+	l.Set = func(row, found any) { row.(*owner).Items = found.([]item) }
+	return []Load{l}
 }
 
 type itemInclude struct{ Owner bool }
 
-func (i itemInclude) Loads() []Load[item] {
+func (itemInclude) Table() *Table { return tableItem }
+
+func (i itemInclude) Loads() []Load {
 	if !i.Owner {
 		return nil
 	}
-	return []Load[item]{ObjectLoad[item, owner]{
-		Target: ownerDB, Relation: relItemOwner,
-		Key:       func(m *item) (int64, bool) { return Key(m.OwnerID) },
-		TargetKey: func(m *owner) (int64, bool) { return Key(m.ID) },
-		Set:       func(m *item, o *owner) { m.Owner = o },
+	return []Load{{
+		Relation: relItemOwner,
+		Set:      func(row, found any) { row.(*item).Owner = &found.([]owner)[0] },
 	}}
+}
+
+// ids are the ids of rows.
+func idsOf(rows ...item) []*int64 {
+	ids := make([]*int64, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+	}
+	return ids
 }
 
 func TestSelectSQL(t *testing.T) {
@@ -187,7 +238,7 @@ func TestSelectSQL(t *testing.T) {
 		{
 			name:  "included list, paged per parent",
 			q:     query{orderBy: []Order{itemT.Name.Asc()}, limit: 2, offset: 1},
-			extra: itemDB.byKeys("ownerId", []int64{7}),
+			extra: tableItem.byKeys("ownerId", []int64{7}),
 			part:  "ownerId",
 			sql: `SELECT "_s"."id", "_s"."name", "_s"."price", "_s"."due", "_s"."wait", "_s"."ownerId", "_s"."parentId" FROM (SELECT "orm_item"."id", "orm_item"."name", "orm_item"."price", "orm_item"."due", "orm_item"."wait", "orm_item"."ownerId", "orm_item"."parentId", ` +
 				`row_number() OVER (PARTITION BY "orm_item"."ownerId" ORDER BY "orm_item"."name") AS "_rn" FROM "orm_item" WHERE "orm_item"."ownerId" = ANY($1)) AS "_s" ` +
@@ -221,7 +272,7 @@ func TestSelectSQLMistakes(t *testing.T) {
 	if err == nil {
 		t.Error("an empty Order was accepted")
 	}
-	if _, err := parse("Count", []Option{OrderBy(itemT.Name.Asc()), Include[item](itemInclude{})}, setWhere); err == nil || err.Error() != "db: Count does not take OrderBy, Include" {
+	if _, err := parse("Count", []Option{OrderBy(itemT.Name.Asc()), Include(itemInclude{})}, setWhere); err == nil || err.Error() != "db: Count does not take OrderBy, Include" {
 		t.Errorf("options Count does not take: %v", err)
 	}
 }
@@ -258,49 +309,79 @@ func ormDB(t testing.TB) (*DB, Conn) {
 
 func TestRepo(t *testing.T) {
 	_, c := ormDB(t)
-	o, err := ownerDB.InsertRow(c, owner{Name: "o"})
-	if err != nil {
+	owners := ownerRows{{Name: "o"}}
+	if err := tableOwner.Insert(c, &owners); err != nil {
 		t.Fatal(err)
 	}
+	o := owners[0]
 	due := time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)
-	items, err := itemDB.Insert(c,
-		item{Name: "a", Price: 1, Wait: time.Second, OwnerID: o.ID},
-		item{Name: "b", Price: 2, Due: &due, OwnerID: o.ID},
-		item{Name: "c", Price: 3})
-	if err != nil {
+	items := itemRows{
+		{Name: "a", Price: 1, Wait: time.Second, OwnerID: o.ID},
+		{Name: "b", Price: 2, Due: &due, OwnerID: o.ID},
+		{Name: "c", Price: 3},
+	}
+	if err := tableItem.Insert(c, &items); err != nil {
 		t.Fatal(err)
 	}
-	if items[0].Due == nil || !items[0].Due.Equal(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) || !items[1].Due.Equal(due) {
-		t.Errorf("defaults: %v, %v", items[0].Due, items[1].Due)
+	if items[0].ID == nil || items[0].Due == nil || !items[0].Due.Equal(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) || !items[1].Due.Equal(due) {
+		t.Errorf("ids and defaults: %+v", items)
 	}
-	got, err := ownerDB.Find(c, Include[owner](ownerInclude{Items: ownerItems(ListLoad[owner, item]{OrderBy: []Order{itemT.Price.Desc()}})}))
+	var got ownerRows
+	err := tableOwner.Find(c, &got, Include(ownerInclude{Items: &Load{OrderBy: []Order{itemT.Price.Desc()}}}))
 	if err != nil || len(got) != 1 || len(got[0].Items) != 2 || got[0].Items[0].Name != "b" {
 		t.Fatalf("owner with items = %+v, %v", got, err)
 	}
-	withOwner, err := itemDB.FindByID(c, *items[0].ID, Include[item](itemInclude{Owner: true}))
-	if err != nil || withOwner.Owner == nil || withOwner.Owner.Name != "o" || withOwner.Wait != time.Second {
+	var withOwner itemRows
+	err = tableItem.FindByID(c, &withOwner, *items[0].ID, Include(itemInclude{Owner: true}))
+	if err != nil || len(withOwner) != 1 || withOwner[0].Owner == nil || withOwner[0].Owner.Name != "o" || withOwner[0].Wait != time.Second {
 		t.Errorf("item with owner = %+v, %v", withOwner, err)
 	}
-	if err := AttachList(c, ownerDB, itemDB, "ownerId", o, items[2]); err != nil {
+	if err := tableOwner.Find(c, &got, Include(itemInclude{})); err == nil || !strings.Contains(err.Error(), "an include of another table (orm_item) used on table orm_owner") {
+		t.Errorf("include of another table: %v", err)
+	}
+	if err := AttachList(c, tableOwner, o.ID, tableItem, "ownerId", idsOf(items[2])); err != nil {
 		t.Fatal(err)
 	}
-	if err := DetachList(c, itemDB, "ownerId", items[0]); err != nil {
+	if err := DetachList(c, tableItem, "ownerId", idsOf(items[0])); err != nil {
 		t.Fatal(err)
 	}
-	if err := AttachObject(c, itemDB, "parentId", items[0], itemDB, items[1]); err != nil {
+	if err := AttachObject(c, tableItem, "parentId", items[0].ID, tableItem, items[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := itemDB.Count(c, Where(itemT.OwnerID.Equals(*o.ID))); err != nil || n != 2 {
+	if n, err := tableItem.Count(c, Where(itemT.OwnerID.Equals(*o.ID))); err != nil || n != 2 {
 		t.Errorf("owned items = %d, %v", n, err)
 	}
-	if err := DetachReferencing(c, itemDB, itemDB, "parentId", items[1]); err != nil {
+	if err := DetachReferencing(c, tableItem, tableItem, "parentId", items[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := itemDB.Count(c, Where(itemT.Parent().ID.IsNotNull())); err != nil || n != 0 {
+	if n, err := tableItem.Count(c, Where(itemT.Parent().ID.IsNotNull())); err != nil || n != 0 {
 		t.Errorf("items with a parent = %d, %v", n, err)
 	}
-	deleted, err := itemDB.DeleteWhere(c, itemT.Owner().Name.Equals("o"))
-	if err != nil || len(deleted) != 2 {
+	if err := AttachList(c, tableOwner, o.ID, tableItem, "ownerId", []*int64{nil}); !errors.Is(err, errNoID) {
+		t.Errorf("attaching a row without id: %v", err)
+	}
+
+	// Update writes the rows at their indexes and reads them back there.
+	updated := itemRows{items[0], items[1]}
+	updated[0].Name, updated[1].Name = "a2", "b2"
+	updated[1].Price = 20
+	if err := tableItem.Update(c, &updated, itemT.Name); err != nil {
+		t.Fatal(err)
+	}
+	if updated[0].Name != "a2" || updated[1].Name != "b2" || updated[1].Price != 2 {
+		t.Errorf("updated names only: %+v", updated)
+	}
+	missing := itemRows{{ID: ptr(int64(1 << 40)), Name: "m"}}
+	if err := tableItem.Update(c, &missing); !errors.Is(err, ErrNotFound) {
+		t.Errorf("updating a missing row: %v", err)
+	}
+
+	var first itemRows
+	if err := tableItem.FindFirstRow(c, &first, OrderBy(itemT.Name.Desc())); err != nil || len(first) != 1 || first[0].Name != "c" {
+		t.Errorf("first row = %+v, %v", first, err)
+	}
+	var deleted itemRows
+	if err := tableItem.DeleteWhere(c, itemT.Owner().Name.Equals("o"), &deleted); err != nil || len(deleted) != 2 {
 		t.Errorf("DeleteWhere = %+v, %v", deleted, err)
 	}
 	var names []string
@@ -308,10 +389,21 @@ func TestRepo(t *testing.T) {
 		names = append(names, d.Name)
 	}
 	slices.Sort(names)
-	if !slices.Equal(names, []string{"b", "c"}) {
+	if !slices.Equal(names, []string{"b2", "c"}) {
 		t.Errorf("deleted %q", names)
 	}
-	if _, err := itemDB.InsertRow(c, item{Name: "x", OwnerID: ptr(int64(999))}); !errors.Is(err, ErrForeignKeyViolation) {
+	deleted = nil
+	if err := tableItem.DeleteRow(c, items[0].ID, &deleted); err != nil || len(deleted) != 1 || deleted[0].Name != "a2" {
+		t.Errorf("DeleteRow = %+v, %v", deleted, err)
+	}
+	if err := tableItem.DeleteRow(c, items[0].ID, &deleted); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleting a deleted row: %v", err)
+	}
+	if err := tableOwner.Delete(c, &owners, &deleted); err == nil {
+		t.Error("deleted owners into item rows")
+	}
+	bad := itemRows{{Name: "x", OwnerID: ptr(int64(999))}}
+	if err := tableItem.Insert(c, &bad); !errors.Is(err, ErrForeignKeyViolation) {
 		t.Errorf("missing owner: %v", err)
 	}
 }
@@ -346,14 +438,19 @@ func interleaved(b *testing.B, orm, raw func() error) {
 
 func BenchmarkFindByID(b *testing.B) {
 	d, c := ormDB(b)
-	row, err := itemDB.InsertRow(c, item{Name: "bench", Price: 9.5, Wait: time.Minute, Due: ptr(time.Now())})
-	if err != nil {
+	rows := itemRows{{Name: "bench", Price: 9.5, Wait: time.Minute, Due: ptr(time.Now())}}
+	if err := tableItem.Insert(c, &rows); err != nil {
 		b.Fatal(err)
 	}
-	id := *row.ID
+	id := *rows[0].ID
+	// What a generated repository's FindByID does.
 	orm := func() error {
-		_, err := itemDB.FindByID(c, id)
-		return err
+		var rows itemRows
+		if err := tableItem.FindByID(c, &rows, id); err != nil || len(rows) == 0 {
+			return err
+		}
+		_ = &rows[0]
+		return nil
 	}
 	raw := func() error {
 		const sql = `SELECT id, name, price, due, wait, "ownerId", "parentId" FROM orm_item WHERE id = $1`
@@ -383,9 +480,10 @@ func BenchmarkFindByID(b *testing.B) {
 func BenchmarkInsertRow(b *testing.B) {
 	d, c := ormDB(b)
 	due := time.Now()
+	// What a generated repository's InsertRow does.
 	orm := func() error {
-		_, err := itemDB.InsertRow(c, item{Name: "bench", Price: 9.5, Wait: time.Minute, Due: &due})
-		return err
+		rows := itemRows{{Name: "bench", Price: 9.5, Wait: time.Minute, Due: &due}}
+		return tableItem.Insert(c, &rows)
 	}
 	// The ORM returns the row as stored (database defaults included);
 	// rawRow does the same by hand, raw returns only the id.

@@ -15,7 +15,7 @@ type query struct {
 	orderBy []Order
 	limit   int
 	offset  int
-	include any // []Load[T] of the repository's T
+	include Includer
 	set     optionSet
 	err     error
 }
@@ -79,17 +79,20 @@ func Offset(n int) Option {
 	}
 }
 
-// Includer is a generated include (CompanyInclude, ...): the relations of
-// a T to load with it.
-type Includer[T any] interface {
-	Loads() []Load[T]
+// Includer is a generated include (CompanyInclude, ...): the relations to
+// load with the rows of a table.
+type Includer interface {
+	// Table is the table whose rows the relations are loaded for.
+	Table() *Table
+	// Loads returns one Load for each relation to load.
+	Loads() []Load
 }
 
 // Include loads the relations i names with the rows found (Serverpod's
 // include:). Object relations and lists are each read with one more query.
-func Include[T any](i Includer[T]) Option {
+func Include(i Includer) Option {
 	return func(q *query) {
-		q.include = i.Loads()
+		q.include = i
 		q.set |= setInclude
 	}
 }

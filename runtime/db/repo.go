@@ -8,50 +8,35 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Meta is what generated code tells the ORM about a table class T: its
-// table and how to move a T's fields in and out of the table's columns.
-// The functions are generated per class, so reading and writing rows needs
-// no reflection.
-type Meta[T any] struct {
-	Table *Table
-	// ID returns the row's id, nil while the row is not inserted.
-	ID func(m *T) *int64
-	// Scan returns where to read each column of Table into m, in order.
-	Scan func(m *T) []any
-	// Values returns the values of the columns after id, in order; a nil
-	// value is null.
-	Values func(m *T) ([]any, error)
-}
-
-// Repo reads and writes the rows of one table class (Serverpod's
-// Model.db). Every method takes a Conn first: a *pod.Session, or a *Tx
-// inside Transaction.
-type Repo[T any] struct {
-	meta Meta[T]
-	// Statements that never change, built once so that the hot paths only
-	// bind values (and hit pgx's prepared statement cache).
-	byID      string
-	insertOne string
-	update    string
-	deleteOne string
-	deleteIDs string
+// Rows are rows of one table class as the ORM reads and writes them.
+// Generated code implements Rows on a slice of the class (companyRows for
+// []Company) and wraps the methods of Table in typed ones (CompanyDB.Find
+// returns []Company). The ORM itself has no type parameter, so a project's
+// table classes compile into a few small methods each rather than into
+// copies of the ORM.
+type Rows interface {
+	// Len is the number of rows.
+	Len() int
+	// Add appends a row whose fields are all zero.
+	Add()
+	// Scan returns where to read the columns of row i into, in the order
+	// of the table's columns.
+	Scan(i int) []any
+	// Values returns the values of the columns after id of row i, in
+	// order; a nil value is null.
+	Values(i int) ([]any, error)
+	// Key returns the int column at index column of row i (the id, a
+	// foreign key), and false when it is null or not an int column.
+	Key(i, column int) (int64, bool)
+	// Row returns a pointer to row i (a *Company).
+	Row(i int) any
+	// Pick returns copies of the rows at the indexes js, in order, in a
+	// new slice (a []Company), empty but not nil when js is.
+	Pick(js []int) any
 }
 
 // maxParams is PostgreSQL's limit of parameters in one statement.
 const maxParams = 65535
-
-// NewRepo returns the repository of the table class described by m.
-func NewRepo[T any](m Meta[T]) *Repo[T] {
-	t := m.Table
-	r := &Repo[T]{meta: m}
-	id := quoteIdent("id")
-	r.byID = "SELECT " + t.selectList + " FROM " + quoteIdent(t.name) + " WHERE " + quoteIdent(t.name) + "." + id + " = $1"
-	r.insertOne = t.insertPrefix + valuesTuple(len(t.columns)-1, 1) + " RETURNING " + t.returningList
-	r.update = r.updateSQL(nil)
-	r.deleteOne = "DELETE FROM " + quoteIdent(t.name) + " WHERE " + id + " = $1 RETURNING " + t.returningList
-	r.deleteIDs = "DELETE FROM " + quoteIdent(t.name) + " WHERE " + id + " = ANY($1) RETURNING " + t.returningList
-	return r
-}
 
 // valuesTuple is ($first, ..., $first+n-1), or (DEFAULT) for no columns.
 func valuesTuple(n, first int) string {
@@ -70,300 +55,295 @@ func valuesTuple(n, first int) string {
 	return b.String()
 }
 
-// Table is the repository's table.
-func (r *Repo[T]) Table() *Table { return r.meta.Table }
-
-func (r *Repo[T]) errorf(action string, err error) error {
-	return fmt.Errorf("%s %s: %w", action, r.meta.Table.name, Wrap(err))
+func (t *Table) errorf(action string, err error) error {
+	return fmt.Errorf("%s %s: %w", action, t.name, Wrap(err))
 }
 
-// collect scans every row of rs into new Ts appended to out.
-func (r *Repo[T]) collect(rs pgx.Rows, out []T) ([]T, error) {
+// id returns the id of row i of rows, which must have one.
+func id(rows Rows, i int) (int64, error) {
+	id, ok := rows.Key(i, 0)
+	if !ok {
+		return 0, errNoID
+	}
+	return id, nil
+}
+
+// collect appends every row of rs to rows.
+func collect(rs pgx.Rows, rows Rows) error {
 	defer rs.Close()
 	for rs.Next() {
-		var m T
-		if err := rs.Scan(r.meta.Scan(&m)...); err != nil {
-			return nil, err
+		rows.Add()
+		if err := rs.Scan(rows.Scan(rows.Len() - 1)...); err != nil {
+			return err
 		}
-		out = append(out, m)
 	}
-	return out, Wrap(rs.Err())
+	return Wrap(rs.Err())
 }
 
-// rescan reads the rows of rs over copies of rows, in order: the rows an
-// INSERT or UPDATE returns, with their ids and database defaults, and the
-// fields that are not columns kept.
-func (r *Repo[T]) rescan(rs pgx.Rows, rows []T) ([]T, error) {
+// rescan reads the rows of rs over the rows at indexes [from, to), in
+// order, and returns how many it read: the rows an INSERT or UPDATE
+// returns, with their ids and database defaults, and the fields that are
+// not columns kept.
+func rescan(rs pgx.Rows, rows Rows, from, to int) (int, error) {
 	defer rs.Close()
-	out := make([]T, 0, len(rows))
+	n := 0
 	for rs.Next() {
-		if len(out) == len(rows) {
-			return nil, errors.New("db: more rows returned than written")
+		if from+n == to {
+			return n, errors.New("db: more rows returned than written")
 		}
-		m := rows[len(out)]
-		if err := rs.Scan(r.meta.Scan(&m)...); err != nil {
-			return nil, err
+		if err := rs.Scan(rows.Scan(from+n)...); err != nil {
+			return n, err
 		}
-		out = append(out, m)
+		n++
 	}
-	if err := rs.Err(); err != nil {
-		return nil, Wrap(err)
-	}
-	return out, nil
+	return n, Wrap(rs.Err())
 }
 
-func (r *Repo[T]) loads(q *query) ([]Load[T], error) {
+// loads returns the loads of the Include option of q.
+func (t *Table) loads(q *query) ([]Load, error) {
 	if q.include == nil {
 		return nil, nil
 	}
-	l, ok := q.include.([]Load[T])
-	if !ok {
-		return nil, fmt.Errorf("db: an include of another table (%T) used on table %s", q.include, r.meta.Table.name)
+	if it := q.include.Table(); it != t {
+		name := "nil"
+		if it != nil {
+			name = it.name
+		}
+		return nil, fmt.Errorf("db: an include of another table (%s) used on table %s", name, t.name)
 	}
-	return l, nil
+	return q.include.Loads(), nil
 }
 
 // find runs the SELECT of q (with the extra condition, grouped by
-// partition for included lists) and loads the relations asked for.
-func (r *Repo[T]) find(c Conn, q *query, extra Expr, partition string, loads []Load[T]) ([]T, error) {
-	sql, args, err := selectSQL(r.meta.Table, q, extra, partition)
+// partition for included lists) into rows and loads the relations asked
+// for.
+func (t *Table) find(c Conn, rows Rows, q *query, extra Expr, partition string, loads []Load) error {
+	sql, args, err := selectSQL(t, q, extra, partition)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rs, err := c.Querier().Query(c, sql, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out, err := r.collect(rs, []T{})
-	if err != nil {
-		return nil, err
+	if err := collect(rs, rows); err != nil {
+		return err
 	}
 	for _, l := range loads {
-		if err := l.load(c, out); err != nil {
-			return nil, err
+		if err := l.load(c, t, rows); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
-// Find returns the rows matching the options (Where, OrderBy, Limit,
-// Offset, Include); all rows without any.
-func (r *Repo[T]) Find(c Conn, opts ...Option) ([]T, error) {
+// Find reads into rows, which are empty, the rows matching the options
+// (Where, OrderBy, Limit, Offset, Include); all rows without any.
+func (t *Table) Find(c Conn, rows Rows, opts ...Option) error {
 	q, err := parse("Find", opts, setWhere|setOrderBy|setLimit|setOffset|setInclude)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	loads, err := r.loads(q)
+	loads, err := t.loads(q)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out, err := r.find(c, q, Expr{}, "", loads)
-	if err != nil {
-		return nil, r.errorf("finding rows of", err)
+	if err := t.find(c, rows, q, Expr{}, "", loads); err != nil {
+		return t.errorf("finding rows of", err)
 	}
-	return out, nil
+	return nil
 }
 
-// FindFirstRow returns the first row matching the options (Where,
-// OrderBy, Offset, Include), or nil when there is none.
-func (r *Repo[T]) FindFirstRow(c Conn, opts ...Option) (*T, error) {
+// FindFirstRow reads into rows, which are empty, the first row matching
+// the options (Where, OrderBy, Offset, Include), if there is one.
+func (t *Table) FindFirstRow(c Conn, rows Rows, opts ...Option) error {
 	q, err := parse("FindFirstRow", opts, setWhere|setOrderBy|setOffset|setInclude)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	loads, err := r.loads(q)
+	loads, err := t.loads(q)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	q.limit, q.set = 1, q.set|setLimit
-	out, err := r.find(c, q, Expr{}, "", loads)
-	if err != nil {
-		return nil, r.errorf("finding a row of", err)
+	if err := t.find(c, rows, q, Expr{}, "", loads); err != nil {
+		return t.errorf("finding a row of", err)
 	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return &out[0], nil
+	return nil
 }
 
-// FindByID returns the row with the given id, or nil when there is none.
-// It takes only the Include option.
-func (r *Repo[T]) FindByID(c Conn, id int64, opts ...Option) (*T, error) {
-	var loads []Load[T]
+// FindByID reads into rows, which are empty, the row with the given id,
+// if there is one. It takes only the Include option.
+func (t *Table) FindByID(c Conn, rows Rows, id int64, opts ...Option) error {
+	var loads []Load
 	if len(opts) > 0 {
 		q, err := parse("FindByID", opts, setInclude)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if loads, err = r.loads(q); err != nil {
-			return nil, err
+		if loads, err = t.loads(q); err != nil {
+			return err
 		}
 	}
-	rs, err := c.Querier().Query(c, r.byID, id)
+	rs, err := c.Querier().Query(c, t.byID, id)
 	if err != nil {
-		return nil, r.errorf("finding by id in", err)
+		return t.errorf("finding by id in", err)
 	}
 	defer rs.Close()
 	if !rs.Next() {
 		if err := rs.Err(); err != nil {
-			return nil, r.errorf("finding by id in", err)
+			return t.errorf("finding by id in", err)
 		}
-		return nil, nil
+		return nil
 	}
-	row := make([]T, 1)
-	if err := rs.Scan(r.meta.Scan(&row[0])...); err != nil {
-		return nil, r.errorf("finding by id in", err)
+	first := rows.Len()
+	rows.Add()
+	if err := rs.Scan(rows.Scan(first)...); err != nil {
+		return t.errorf("finding by id in", err)
 	}
 	rs.Close()
 	if err := rs.Err(); err != nil {
-		return nil, r.errorf("finding by id in", err)
+		return t.errorf("finding by id in", err)
 	}
 	for _, l := range loads {
-		if err := l.load(c, row); err != nil {
-			return nil, r.errorf("finding by id in", err)
+		if err := l.load(c, t, rows); err != nil {
+			return t.errorf("finding by id in", err)
 		}
 	}
-	return &row[0], nil
+	return nil
 }
 
 // Count returns the number of rows matching the options (Where, and
 // Limit to count at most that many).
-func (r *Repo[T]) Count(c Conn, opts ...Option) (int64, error) {
+func (t *Table) Count(c Conn, opts ...Option) (int64, error) {
 	q, err := parse("Count", opts, setWhere|setLimit)
 	if err != nil {
 		return 0, err
 	}
-	sql, args, err := countSQL(r.meta.Table, q)
+	sql, args, err := countSQL(t, q)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
 	if err := c.Querier().QueryRow(c, sql, args...).Scan(&n); err != nil {
-		return 0, r.errorf("counting rows of", err)
+		return 0, t.errorf("counting rows of", err)
 	}
 	return n, nil
 }
 
-// Insert inserts rows and returns them as stored: with their new ids and
-// the database defaults of null columns that have one. An id already set
-// is ignored, as in Serverpod. It is atomic: when one row fails, none is
-// inserted.
-func (r *Repo[T]) Insert(c Conn, rows ...T) ([]T, error) {
-	if len(rows) == 0 {
-		return []T{}, nil
+// Insert inserts rows and reads them back over themselves as stored: with
+// their new ids and the database defaults of null columns that have one.
+// An id already set is ignored, as in Serverpod. It is atomic: when one
+// row fails, none is inserted.
+func (t *Table) Insert(c Conn, rows Rows) error {
+	n := rows.Len()
+	if n == 0 {
+		return nil
 	}
-	per := maxParams / max(len(r.meta.Table.columns)-1, 1)
-	if len(rows) <= per {
-		out, err := r.insert(c, rows)
-		if err != nil {
-			return nil, r.errorf("inserting into", err)
+	per := maxParams / max(len(t.columns)-1, 1)
+	if n <= per {
+		if err := t.insert(c, rows, 0, n); err != nil {
+			return t.errorf("inserting into", err)
 		}
-		return out, nil
+		return nil
 	}
-	out := make([]T, 0, len(rows))
 	err := Transaction(c, func(tx *Tx) error {
-		for start := 0; start < len(rows); start += per {
-			got, err := r.insert(tx, rows[start:min(start+per, len(rows))])
-			if err != nil {
+		for start := 0; start < n; start += per {
+			if err := t.insert(tx, rows, start, min(start+per, n)); err != nil {
 				return err
 			}
-			out = append(out, got...)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, r.errorf("inserting into", err)
+		return t.errorf("inserting into", err)
 	}
-	return out, nil
+	return nil
 }
 
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (r *Repo[T]) InsertRow(c Conn, row T) (T, error) {
-	out, err := r.insert(c, []T{row})
-	if err != nil {
-		var zero T
-		return zero, r.errorf("inserting into", err)
-	}
-	return out[0], nil
-}
-
-func (r *Repo[T]) insert(c Conn, rows []T) ([]T, error) {
-	cols := r.meta.Table.columns[1:]
-	args := make([]any, 0, len(rows)*len(cols))
+// insert inserts the rows at indexes [from, to) with one statement.
+func (t *Table) insert(c Conn, rows Rows, from, to int) error {
+	cols := t.columns[1:]
+	args := make([]any, 0, (to-from)*len(cols))
 	// A null value of a column with a default stores the default, which
 	// only the DEFAULT keyword can ask for; such rows get their own
 	// statement text, all others share the prepared one.
 	var defaults [][]bool
-	for i := range rows {
-		vals, err := r.meta.Values(&rows[i])
+	for i := from; i < to; i++ {
+		vals, err := rows.Values(i)
 		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", i, err)
+			return fmt.Errorf("row %d: %w", i, err)
 		}
 		if len(vals) != len(cols) {
-			return nil, fmt.Errorf("db: %d values for the %d columns of %s", len(vals), len(cols), r.meta.Table.name)
+			return fmt.Errorf("db: %d values for the %d columns of %s", len(vals), len(cols), t.name)
 		}
 		for j, v := range vals {
 			if v == nil && cols[j].HasDefault {
 				if defaults == nil {
-					defaults = make([][]bool, len(rows))
+					defaults = make([][]bool, to-from)
 				}
-				if defaults[i] == nil {
-					defaults[i] = make([]bool, len(cols))
+				if defaults[i-from] == nil {
+					defaults[i-from] = make([]bool, len(cols))
 				}
-				defaults[i][j] = true
+				defaults[i-from][j] = true
 				continue
 			}
 			args = append(args, v)
 		}
 	}
-	sql := r.insertOne
-	if len(rows) > 1 || defaults != nil {
-		var b strings.Builder
-		b.WriteString(r.meta.Table.insertPrefix)
-		n := 0
-		for i := range rows {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if len(cols) == 0 {
-				b.WriteString("(DEFAULT)")
-				continue
-			}
-			b.WriteByte('(')
-			for j := range cols {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				if defaults != nil && defaults[i] != nil && defaults[i][j] {
-					b.WriteString("DEFAULT")
-					continue
-				}
-				n++
-				b.WriteString(placeholder(n))
-			}
-			b.WriteByte(')')
-		}
-		b.WriteString(" RETURNING " + r.meta.Table.returningList)
-		sql = b.String()
+	sql := t.insertOne
+	if to-from > 1 || defaults != nil {
+		sql = t.insertSQL(to-from, defaults)
 	}
 	rs, err := c.Querier().Query(c, sql, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out, err := r.rescan(rs, rows)
+	got, err := rescan(rs, rows, from, to)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if len(out) != len(rows) {
-		return nil, fmt.Errorf("db: %d rows inserted, %d returned", len(rows), len(out))
+	if got != to-from {
+		return fmt.Errorf("db: %d rows inserted, %d returned", to-from, got)
 	}
-	return out, nil
+	return nil
+}
+
+// insertSQL is the INSERT of n rows, with DEFAULT where defaults says.
+func (t *Table) insertSQL(n int, defaults [][]bool) string {
+	cols := t.columns[1:]
+	var b strings.Builder
+	b.WriteString(t.insertPrefix)
+	param := 0
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if len(cols) == 0 {
+			b.WriteString("(DEFAULT)")
+			continue
+		}
+		b.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			if defaults != nil && defaults[i] != nil && defaults[i][j] {
+				b.WriteString("DEFAULT")
+				continue
+			}
+			param++
+			b.WriteString(placeholder(param))
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(" RETURNING " + t.returningList)
+	return b.String()
 }
 
 // updateSQL is the UPDATE of the columns at the indexes set (into the
 // columns after id), all of them when set is nil.
-func (r *Repo[T]) updateSQL(set []int) string {
-	t := r.meta.Table
+func (t *Table) updateSQL(set []int) string {
 	cols := t.columns[1:]
 	var b strings.Builder
 	b.WriteString("UPDATE " + quoteIdent(t.name) + " SET ")
@@ -394,11 +374,10 @@ func (r *Repo[T]) updateSQL(set []int) string {
 
 // updateColumns turns chosen columns into indexes into the columns after
 // id; nil means all of them.
-func (r *Repo[T]) updateColumns(columns []AnyColumn) ([]int, error) {
+func (t *Table) updateColumns(columns []AnyColumn) ([]int, error) {
 	if len(columns) == 0 {
 		return nil, nil
 	}
-	t := r.meta.Table
 	set := make([]int, 0, len(columns))
 	for _, ac := range columns {
 		if ac == nil {
@@ -426,74 +405,50 @@ func (r *Repo[T]) updateColumns(columns []AnyColumn) ([]int, error) {
 	return set, nil
 }
 
-// Update writes rows (every column, or only the columns given) and
-// returns them as stored. Every row needs its id. It is atomic: when one
-// row fails or does not exist, none is updated.
-func (r *Repo[T]) Update(c Conn, rows []T, columns ...AnyColumn) ([]T, error) {
-	set, err := r.updateColumns(columns)
+// Update writes rows (every column, or only the columns given) and reads
+// them back over themselves as stored. Every row needs its id. It is
+// atomic: when one row fails or does not exist (ErrNotFound), none is
+// updated.
+func (t *Table) Update(c Conn, rows Rows, columns ...AnyColumn) error {
+	set, err := t.updateColumns(columns)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	sql := r.update
+	sql := t.update
 	if set != nil {
-		sql = r.updateSQL(set)
+		sql = t.updateSQL(set)
 	}
-	switch len(rows) {
+	switch rows.Len() {
 	case 0:
-		return []T{}, nil
+		return nil
 	case 1:
-		row, err := r.updateRow(c, sql, set, rows[0])
-		if err != nil {
-			return nil, r.errorf("updating", err)
+		if err := t.updateRow(c, sql, set, rows, 0); err != nil {
+			return t.errorf("updating", err)
 		}
-		return []T{row}, nil
+		return nil
 	}
-	out := make([]T, 0, len(rows))
 	err = Transaction(c, func(tx *Tx) error {
-		for i := range rows {
-			row, err := r.updateRow(tx, sql, set, rows[i])
-			if err != nil {
+		for i := range rows.Len() {
+			if err := t.updateRow(tx, sql, set, rows, i); err != nil {
 				return err
 			}
-			out = append(out, row)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, r.errorf("updating", err)
+		return t.errorf("updating", err)
 	}
-	return out, nil
+	return nil
 }
 
-// UpdateRow writes row (every column, or only the columns given) and
-// returns it as stored. The row needs its id; a row that does not exist
-// is ErrNotFound.
-func (r *Repo[T]) UpdateRow(c Conn, row T, columns ...AnyColumn) (T, error) {
-	var zero T
-	set, err := r.updateColumns(columns)
+func (t *Table) updateRow(c Conn, sql string, set []int, rows Rows, i int) error {
+	id, err := id(rows, i)
 	if err != nil {
-		return zero, err
+		return err
 	}
-	sql := r.update
-	if set != nil {
-		sql = r.updateSQL(set)
-	}
-	out, err := r.updateRow(c, sql, set, row)
+	vals, err := rows.Values(i)
 	if err != nil {
-		return zero, r.errorf("updating", err)
-	}
-	return out, nil
-}
-
-func (r *Repo[T]) updateRow(c Conn, sql string, set []int, row T) (T, error) {
-	var zero T
-	id := r.meta.ID(&row)
-	if id == nil {
-		return zero, errNoID
-	}
-	vals, err := r.meta.Values(&row)
-	if err != nil {
-		return zero, err
+		return err
 	}
 	args := vals
 	if set != nil {
@@ -502,94 +457,91 @@ func (r *Repo[T]) updateRow(c Conn, sql string, set []int, row T) (T, error) {
 			args = append(args, vals[j])
 		}
 	}
-	args = append(args, *id)
+	args = append(args, id)
 	rs, err := c.Querier().Query(c, sql, args...)
 	if err != nil {
-		return zero, err
+		return err
 	}
-	out, err := r.rescan(rs, []T{row})
+	n, err := rescan(rs, rows, i, i+1)
 	if err != nil {
-		return zero, err
+		return err
 	}
-	if len(out) == 0 {
-		return zero, fmt.Errorf("%w: id %d", ErrNotFound, *id)
+	if n == 0 {
+		return fmt.Errorf("%w: id %d", ErrNotFound, id)
 	}
-	return out[0], nil
+	return nil
 }
 
 // ids returns the ids of rows, all of which must have one.
-func (r *Repo[T]) ids(rows []T) ([]int64, error) {
-	ids := make([]int64, len(rows))
-	for i := range rows {
-		id := r.meta.ID(&rows[i])
-		if id == nil {
-			return nil, fmt.Errorf("row %d: %w", i, errNoID)
+func ids(rows Rows) ([]int64, error) {
+	ids := make([]int64, rows.Len())
+	for i := range ids {
+		id, err := id(rows, i)
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", i, err)
 		}
-		ids[i] = *id
+		ids[i] = id
 	}
 	return ids, nil
 }
 
-// Delete deletes rows (by their ids) and returns the rows deleted, as they
-// were stored. Rows that no longer exist are skipped.
-func (r *Repo[T]) Delete(c Conn, rows ...T) ([]T, error) {
-	ids, err := r.ids(rows)
+// Delete deletes rows (by their ids) and appends the rows deleted, as
+// they were stored, to deleted. Rows that no longer exist are skipped.
+func (t *Table) Delete(c Conn, rows, deleted Rows) error {
+	ids, err := ids(rows)
 	if err != nil {
-		return nil, r.errorf("deleting from", err)
+		return t.errorf("deleting from", err)
 	}
 	if len(ids) == 0 {
-		return []T{}, nil
+		return nil
 	}
-	rs, err := c.Querier().Query(c, r.deleteIDs, ids)
+	rs, err := c.Querier().Query(c, t.deleteIDs, ids)
 	if err != nil {
-		return nil, r.errorf("deleting from", err)
+		return t.errorf("deleting from", err)
 	}
-	out, err := r.collect(rs, make([]T, 0, len(ids)))
-	if err != nil {
-		return nil, r.errorf("deleting from", err)
+	if err := collect(rs, deleted); err != nil {
+		return t.errorf("deleting from", err)
 	}
-	return out, nil
+	return nil
 }
 
-// DeleteRow deletes row and returns it as it was stored; a row that does
-// not exist is ErrNotFound.
-func (r *Repo[T]) DeleteRow(c Conn, row T) (T, error) {
-	var zero T
-	id := r.meta.ID(&row)
+// DeleteRow deletes the row with the given id and appends it, as it was
+// stored, to deleted; a nil id is an error, a row that does not exist is
+// ErrNotFound.
+func (t *Table) DeleteRow(c Conn, id *int64, deleted Rows) error {
 	if id == nil {
-		return zero, r.errorf("deleting from", errNoID)
+		return t.errorf("deleting from", errNoID)
 	}
-	rs, err := c.Querier().Query(c, r.deleteOne, *id)
+	rs, err := c.Querier().Query(c, t.deleteOne, *id)
 	if err != nil {
-		return zero, r.errorf("deleting from", err)
+		return t.errorf("deleting from", err)
 	}
-	out, err := r.collect(rs, nil)
-	if err != nil {
-		return zero, r.errorf("deleting from", err)
+	n := deleted.Len()
+	if err := collect(rs, deleted); err != nil {
+		return t.errorf("deleting from", err)
 	}
-	if len(out) == 0 {
-		return zero, r.errorf("deleting from", fmt.Errorf("%w: id %d", ErrNotFound, *id))
+	if deleted.Len() == n {
+		return t.errorf("deleting from", fmt.Errorf("%w: id %d", ErrNotFound, *id))
 	}
-	return out[0], nil
+	return nil
 }
 
-// DeleteWhere deletes the rows matching where and returns them. The
-// condition is required; Constant(true) deletes every row.
-func (r *Repo[T]) DeleteWhere(c Conn, where Expr) ([]T, error) {
+// DeleteWhere deletes the rows matching where and appends them to
+// deleted. The condition is required; Constant(true) deletes every row.
+func (t *Table) DeleteWhere(c Conn, where Expr, deleted Rows) error {
 	if where.IsZero() {
-		return nil, fmt.Errorf("db: DeleteWhere on %s needs a condition; use db.Constant(true) to delete every row", r.meta.Table.name)
+		return fmt.Errorf("db: DeleteWhere on %s needs a condition; use db.Constant(true) to delete every row", t.name)
 	}
-	sql, args, err := deleteWhereSQL(r.meta.Table, where)
+	sql, args, err := deleteWhereSQL(t, where)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rs, err := c.Querier().Query(c, sql, args...)
 	if err != nil {
-		return nil, r.errorf("deleting from", err)
+		return t.errorf("deleting from", err)
 	}
-	out, err := r.collect(rs, []T{})
-	if err != nil {
-		return nil, r.errorf("deleting from", err)
+	if err := collect(rs, deleted); err != nil {
+		return t.errorf("deleting from", err)
 	}
-	return out, nil
+	return nil
 }

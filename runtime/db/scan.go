@@ -102,7 +102,8 @@ func RequiredBytesValue(b []byte) any {
 }
 
 // EnumValue is an enum as stored: its index, or its name when the enum is
-// serialized by name.
+// serialized by name. Enums are ints, so every enum shares one
+// instantiation.
 func EnumValue[E Enum](e E, byName bool) any {
 	if byName {
 		return e.String()
@@ -118,13 +119,15 @@ func NullEnumValue[E Enum](p *E, byName bool) any {
 	return EnumValue(*p, byName)
 }
 
-// JSONValue is a value of a json column: its full JSON (the server's form,
-// with server-only fields), or null when isNull.
-func JSONValue[T any](v T, isNull bool, enc wire.EncodeFunc[T]) (any, error) {
+// JSONValue is a value of a json column: the full JSON that encode writes
+// (the server's form, with server-only fields), or null when isNull.
+func JSONValue(isNull bool, encode func(e *wire.Encoder)) (any, error) {
 	if isNull {
 		return nil, nil
 	}
-	b, err := wire.Marshal(enc, v)
+	e := wire.NewEncoder(false)
+	encode(e)
+	b, err := e.Bytes()
 	if err != nil {
 		return nil, err
 	}
@@ -305,99 +308,79 @@ func (s bigIntScanner) ScanText(v pgtype.Text) error {
 // ScanBigInt reads a BigInt column (text) into *p; null is nil.
 func ScanBigInt(p **big.Int) any { return bigIntScanner{p} }
 
-// enumDecoder is what generated enums implement through their pointer.
-type enumDecoder[E any] interface {
-	*E
-	wire.Decodable
-}
+type enumIndexScanner struct{ p wire.Decodable }
 
-type enumIndexScanner[E any, P enumDecoder[E]] struct{ p *E }
-
-func (s enumIndexScanner[E, P]) ScanInt64(v pgtype.Int8) error {
+func (s enumIndexScanner) ScanInt64(v pgtype.Int8) error {
 	if !v.Valid {
 		return fmt.Errorf("null in an enum column that is not nullable")
 	}
-	return P(s.p).DecodeJSON(json.Number(strconv.FormatInt(v.Int64, 10)))
+	return s.p.DecodeJSON(json.Number(strconv.FormatInt(v.Int64, 10)))
 }
 
-type enumNameScanner[E any, P enumDecoder[E]] struct{ p *E }
+type enumNameScanner struct{ p wire.Decodable }
 
-func (s enumNameScanner[E, P]) ScanText(v pgtype.Text) error {
+func (s enumNameScanner) ScanText(v pgtype.Text) error {
 	if !v.Valid {
 		return fmt.Errorf("null in an enum column that is not nullable")
 	}
-	return P(s.p).DecodeJSON(v.String)
+	return s.p.DecodeJSON(v.String)
 }
 
-type nullEnumIndexScanner[E any, P enumDecoder[E]] struct{ p **E }
+type nullEnumIndexScanner struct{ set func(v any) error }
 
-func (s nullEnumIndexScanner[E, P]) ScanInt64(v pgtype.Int8) error {
+func (s nullEnumIndexScanner) ScanInt64(v pgtype.Int8) error {
 	if !v.Valid {
-		*s.p = nil
-		return nil
+		return s.set(nil)
 	}
-	e := new(E)
-	if err := P(e).DecodeJSON(json.Number(strconv.FormatInt(v.Int64, 10))); err != nil {
-		return err
-	}
-	*s.p = e
-	return nil
+	return s.set(json.Number(strconv.FormatInt(v.Int64, 10)))
 }
 
-type nullEnumNameScanner[E any, P enumDecoder[E]] struct{ p **E }
+type nullEnumNameScanner struct{ set func(v any) error }
 
-func (s nullEnumNameScanner[E, P]) ScanText(v pgtype.Text) error {
+func (s nullEnumNameScanner) ScanText(v pgtype.Text) error {
 	if !v.Valid {
-		*s.p = nil
-		return nil
+		return s.set(nil)
 	}
-	e := new(E)
-	if err := P(e).DecodeJSON(v.String); err != nil {
-		return err
-	}
-	*s.p = e
-	return nil
+	return s.set(v.String)
 }
 
-// ScanEnum reads an enum column into *p: bigint for enums serialized by
-// index, text for those serialized by name. Unknown values are errors.
-func ScanEnum[E any, P enumDecoder[E]](p *E, byName bool) any {
+// ScanEnum reads an enum column into p, a pointer to a generated enum:
+// bigint for enums serialized by index, text for those serialized by
+// name. Unknown values are errors.
+func ScanEnum(p wire.Decodable, byName bool) any {
 	if byName {
-		return enumNameScanner[E, P]{p}
+		return enumNameScanner{p}
 	}
-	return enumIndexScanner[E, P]{p}
+	return enumIndexScanner{p}
 }
 
-// ScanNullEnum reads a nullable enum column into *p.
-func ScanNullEnum[E any, P enumDecoder[E]](p **E, byName bool) any {
+// ScanNullEnum reads a nullable enum column with set, which gets the
+// value as JSON has it (its index as a json.Number, or its name), or nil
+// for null. Generated code decodes it with the enum's own DecodeJSON.
+func ScanNullEnum(byName bool, set func(v any) error) any {
 	if byName {
-		return nullEnumNameScanner[E, P]{p}
+		return nullEnumNameScanner{set}
 	}
-	return nullEnumIndexScanner[E, P]{p}
+	return nullEnumIndexScanner{set}
 }
 
-type jsonScanner[T any] struct {
-	p   *T
-	dec wire.DecodeFunc[T]
-}
+type jsonScanner struct{ set func(v any) error }
 
-func (s jsonScanner[T]) ScanBytes(b []byte) error {
-	if b == nil {
-		var zero T
-		*s.p = zero
-		return nil
+func (s jsonScanner) ScanBytes(b []byte) error {
+	var v any
+	if b != nil {
+		var err error
+		if v, err = wire.Parse(b); err != nil {
+			return fmt.Errorf("reading a json column: %w", err)
+		}
 	}
-	v, err := wire.Parse(b)
-	if err != nil {
+	if err := s.set(v); err != nil {
 		return fmt.Errorf("reading a json column: %w", err)
 	}
-	x, err := s.dec(v)
-	if err != nil {
-		return fmt.Errorf("reading a json column: %w", err)
-	}
-	*s.p = x
 	return nil
 }
 
-// ScanJSON reads a json column into *p with dec; null is the zero value.
-func ScanJSON[T any](p *T, dec wire.DecodeFunc[T]) any { return jsonScanner[T]{p, dec} }
+// ScanJSON reads a json column with set, which gets the parsed JSON value,
+// or nil for null (which sets the zero value). Generated code decodes it
+// with the decoders the model's own DecodeJSON uses.
+func ScanJSON(set func(v any) error) any { return jsonScanner{set} }

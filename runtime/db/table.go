@@ -13,22 +13,35 @@ type ColumnDef struct {
 	HasDefault bool
 }
 
-// Table describes a table of a table class: its name and its columns in
-// order, "id" first. Generated code declares one per table class.
+// Table describes a table of a table class to the ORM: its name, its
+// columns in order ("id" first), and how to hold its rows. Generated code
+// declares one per table class, and its repository (CompanyDB) runs the
+// methods of Table with the class's Rows.
 type Table struct {
 	name    string
 	columns []ColumnDef
+	newRows func() Rows
 	root    *TableRef
 
 	// Statement parts that never change, built once.
 	selectList    string // "t"."id", "t"."a", ...
 	returningList string // "id", "a", ...
 	insertPrefix  string // INSERT INTO "t" ("a", ...) VALUES
+
+	// Statements that never change, built once so that the hot paths only
+	// bind values (and hit pgx's prepared statement cache).
+	byID      string
+	insertOne string
+	update    string
+	deleteOne string
+	deleteIDs string
 }
 
-// NewTable declares a table; columns start with "id".
-func NewTable(name string, columns []ColumnDef) *Table {
-	t := &Table{name: name, columns: append([]ColumnDef(nil), columns...)}
+// NewTable declares a table; columns start with "id", and newRows returns
+// an empty Rows of the table's class (the rows of an include are read
+// into it).
+func NewTable(name string, columns []ColumnDef, newRows func() Rows) *Table {
+	t := &Table{name: name, columns: append([]ColumnDef(nil), columns...), newRows: newRows}
 	t.root = &TableRef{table: t}
 	var sel, ret, ins strings.Builder
 	for i, c := range t.columns {
@@ -52,6 +65,12 @@ func NewTable(name string, columns []ColumnDef) *Table {
 		// A table with only its id still takes rows: one DEFAULT each.
 		t.insertPrefix = "INSERT INTO " + quoteIdent(name) + " (" + quoteIdent("id") + ") VALUES "
 	}
+	id := quoteIdent("id")
+	t.byID = "SELECT " + t.selectList + " FROM " + quoteIdent(name) + " WHERE " + quoteIdent(name) + "." + id + " = $1"
+	t.insertOne = t.insertPrefix + valuesTuple(len(t.columns)-1, 1) + " RETURNING " + t.returningList
+	t.update = t.updateSQL(nil)
+	t.deleteOne = "DELETE FROM " + quoteIdent(name) + " WHERE " + id + " = $1 RETURNING " + t.returningList
+	t.deleteIDs = "DELETE FROM " + quoteIdent(name) + " WHERE " + id + " = ANY($1) RETURNING " + t.returningList
 	return t
 }
 
@@ -73,19 +92,24 @@ func (t *Table) column(name string) int {
 }
 
 // Relation links two tables: a row of the source table relates to the rows
-// of Target whose foreign column equals its local column. An object
+// of the target whose foreign column equals its local column. An object
 // relation holding the foreign key joins its local foreign key column to
 // the target's id; a list relation (and the other side of a one-to-one
 // relation) joins its id to the target's foreign key column.
 type Relation struct {
-	target  *Table
-	local   string
-	foreign string
+	source, target *Table
+	local, foreign string
+	// The indexes of the two columns in their tables, -1 for none.
+	localIndex, foreignIndex int
 }
 
-// NewRelation declares a relation to target on local = target.foreign.
-func NewRelation(target *Table, local, foreign string) *Relation {
-	return &Relation{target: target, local: local, foreign: foreign}
+// NewRelation declares a relation from source to target on
+// source.local = target.foreign.
+func NewRelation(source, target *Table, local, foreign string) *Relation {
+	return &Relation{
+		source: source, target: target, local: local, foreign: foreign,
+		localIndex: source.column(local), foreignIndex: target.column(foreign),
+	}
 }
 
 // TableRef is a table as a query sees it: the queried table itself, or a

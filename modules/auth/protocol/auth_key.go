@@ -108,13 +108,15 @@ func decodeAnyAuthKey(v any) (any, error) {
 }
 
 // tableAuthKey describes table serverpod_auth_key to the ORM: its columns in
-// order, and which have a database default.
+// order, which have a database default, and the rows it reads them into.
 var tableAuthKey = db.NewTable("serverpod_auth_key", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "userId"},
 	{Name: "hash"},
 	{Name: "scopeNames"},
 	{Name: "method"},
+}, func() db.Rows {
+	return &rowsAuthKey{}
 })
 
 // AuthKeyTable holds the columns of table serverpod_auth_key for where clauses
@@ -146,48 +148,207 @@ func NewAuthKeyTable(ref *db.TableRef) AuthKeyTable {
 // (Serverpod's AuthKey.t).
 var AuthKeyT = NewAuthKeyTable(tableAuthKey.Root())
 
-// AuthKeyRepo reads and writes the rows of table serverpod_auth_key
-// (Serverpod's AuthKey.db) with the methods of db.Repo.
-type AuthKeyRepo struct {
-	*db.Repo[AuthKey]
+// rowsAuthKey are rows of table serverpod_auth_key as package db reads and
+// writes them (db.Rows).
+type rowsAuthKey []AuthKey
+
+func (r *rowsAuthKey) Len() int {
+	return len(*r)
 }
 
+func (r *rowsAuthKey) Add() {
+	*r = append(*r, AuthKey{})
+}
+
+func (r *rowsAuthKey) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsAuthKey) Pick(js []int) any {
+	out := make([]AuthKey, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsAuthKey) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.UserID,
+		&m.Hash,
+		db.ScanJSON(func(v any) (err error) {
+			m.ScopeNames = nil
+			if v == nil {
+				return nil
+			}
+			m.ScopeNames, err = wire.DecodeList(wire.DecodeString)(v)
+			return err
+		}),
+		&m.Method,
+	}
+}
+
+func (r *rowsAuthKey) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	v2, err := db.JSONValue(false, func(e *wire.Encoder) {
+		wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scopeNames: %w", err)
+	}
+	return []any{
+		m.UserID,
+		m.Hash,
+		v2,
+		m.Method,
+	}, nil
+}
+
+func (r *rowsAuthKey) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 1:
+		return m.UserID, true
+	}
+	return 0, false
+}
+
+// AuthKeyRepo reads and writes the rows of table serverpod_auth_key
+// (Serverpod's AuthKey.db).
+type AuthKeyRepo struct{}
+
 // AuthKeyDB is the repository of table serverpod_auth_key.
-var AuthKeyDB = AuthKeyRepo{db.NewRepo(db.Meta[AuthKey]{
-	Table: tableAuthKey,
-	ID: func(m *AuthKey) *int64 {
-		return m.ID
-	},
-	Scan: func(m *AuthKey) []any {
-		return []any{
-			&m.ID,
-			&m.UserID,
-			&m.Hash,
-			db.ScanJSON(&m.ScopeNames, wire.DecodeList(wire.DecodeString)),
-			&m.Method,
-		}
-	},
-	Values: func(m *AuthKey) ([]any, error) {
-		v2, err := db.JSONValue(m.ScopeNames, false, wire.EncodeList((*wire.Encoder).String))
-		if err != nil {
-			return nil, fmt.Errorf("scopeNames: %w", err)
-		}
-		return []any{
-			m.UserID,
-			m.Hash,
-			v2,
-			m.Method,
-		}, nil
-	},
-})}
+var AuthKeyDB AuthKeyRepo
+
+// Table is table serverpod_auth_key, for the relations of tables in other
+// packages.
+func (AuthKeyRepo) Table() *db.Table {
+	return tableAuthKey
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (AuthKeyRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKey, error) {
+	rows := rowsAuthKey{}
+	if err := tableAuthKey.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (AuthKeyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKey, error) {
+	var rows rowsAuthKey
+	if err := tableAuthKey.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (AuthKeyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKey, error) {
+	var rows rowsAuthKey
+	if err := tableAuthKey.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (AuthKeyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableAuthKey.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (AuthKeyRepo) Insert(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
+	out := append(rowsAuthKey{}, rows...)
+	if err := tableAuthKey.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (AuthKeyRepo) InsertRow(c db.Conn, row AuthKey) (AuthKey, error) {
+	rows := rowsAuthKey{row}
+	if err := tableAuthKey.Insert(c, &rows); err != nil {
+		return AuthKey{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (AuthKeyRepo) Update(c db.Conn, rows []AuthKey, columns ...db.AnyColumn) ([]AuthKey, error) {
+	out := append(rowsAuthKey{}, rows...)
+	if err := tableAuthKey.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (AuthKeyRepo) UpdateRow(c db.Conn, row AuthKey, columns ...db.AnyColumn) (AuthKey, error) {
+	rows := rowsAuthKey{row}
+	if err := tableAuthKey.Update(c, &rows, columns...); err != nil {
+		return AuthKey{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (AuthKeyRepo) Delete(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
+	in, out := rowsAuthKey(rows), rowsAuthKey{}
+	if err := tableAuthKey.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (AuthKeyRepo) DeleteRow(c db.Conn, row AuthKey) (AuthKey, error) {
+	var out rowsAuthKey
+	if err := tableAuthKey.DeleteRow(c, row.ID, &out); err != nil {
+		return AuthKey{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (AuthKeyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKey, error) {
+	out := rowsAuthKey{}
+	if err := tableAuthKey.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // AuthKeyInclude names the relations of an AuthKey to load with it (Serverpod's
 // AuthKey.include); pass it as db.Include(AuthKeyInclude{...}). Nil fields are
 // not loaded.
 type AuthKeyInclude struct{}
 
+// Table implements db.Includer.
+func (AuthKeyInclude) Table() *db.Table {
+	return tableAuthKey
+}
+
 // Loads implements db.Includer.
-func (AuthKeyInclude) Loads() []db.Load[AuthKey] {
+func (AuthKeyInclude) Loads() []db.Load {
 	return nil
 }
 

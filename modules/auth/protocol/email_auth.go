@@ -87,12 +87,14 @@ func decodeAnyEmailAuth(v any) (any, error) {
 }
 
 // tableEmailAuth describes table serverpod_email_auth to the ORM: its columns
-// in order, and which have a database default.
+// in order, which have a database default, and the rows it reads them into.
 var tableEmailAuth = db.NewTable("serverpod_email_auth", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "userId"},
 	{Name: "email"},
 	{Name: "hash"},
+}, func() db.Rows {
+	return &rowsEmailAuth{}
 })
 
 // EmailAuthTable holds the columns of table serverpod_email_auth for where
@@ -122,42 +124,192 @@ func NewEmailAuthTable(ref *db.TableRef) EmailAuthTable {
 // (Serverpod's EmailAuth.t).
 var EmailAuthT = NewEmailAuthTable(tableEmailAuth.Root())
 
-// EmailAuthRepo reads and writes the rows of table serverpod_email_auth
-// (Serverpod's EmailAuth.db) with the methods of db.Repo.
-type EmailAuthRepo struct {
-	*db.Repo[EmailAuth]
+// rowsEmailAuth are rows of table serverpod_email_auth as package db reads and
+// writes them (db.Rows).
+type rowsEmailAuth []EmailAuth
+
+func (r *rowsEmailAuth) Len() int {
+	return len(*r)
 }
 
+func (r *rowsEmailAuth) Add() {
+	*r = append(*r, EmailAuth{})
+}
+
+func (r *rowsEmailAuth) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsEmailAuth) Pick(js []int) any {
+	out := make([]EmailAuth, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsEmailAuth) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.UserID,
+		&m.Email,
+		&m.Hash,
+	}
+}
+
+func (r *rowsEmailAuth) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.UserID,
+		m.Email,
+		m.Hash,
+	}, nil
+}
+
+func (r *rowsEmailAuth) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 1:
+		return m.UserID, true
+	}
+	return 0, false
+}
+
+// EmailAuthRepo reads and writes the rows of table serverpod_email_auth
+// (Serverpod's EmailAuth.db).
+type EmailAuthRepo struct{}
+
 // EmailAuthDB is the repository of table serverpod_email_auth.
-var EmailAuthDB = EmailAuthRepo{db.NewRepo(db.Meta[EmailAuth]{
-	Table: tableEmailAuth,
-	ID: func(m *EmailAuth) *int64 {
-		return m.ID
-	},
-	Scan: func(m *EmailAuth) []any {
-		return []any{
-			&m.ID,
-			&m.UserID,
-			&m.Email,
-			&m.Hash,
-		}
-	},
-	Values: func(m *EmailAuth) ([]any, error) {
-		return []any{
-			m.UserID,
-			m.Email,
-			m.Hash,
-		}, nil
-	},
-})}
+var EmailAuthDB EmailAuthRepo
+
+// Table is table serverpod_email_auth, for the relations of tables in other
+// packages.
+func (EmailAuthRepo) Table() *db.Table {
+	return tableEmailAuth
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (EmailAuthRepo) Find(c db.Conn, opts ...db.Option) ([]EmailAuth, error) {
+	rows := rowsEmailAuth{}
+	if err := tableEmailAuth.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (EmailAuthRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailAuth, error) {
+	var rows rowsEmailAuth
+	if err := tableEmailAuth.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (EmailAuthRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailAuth, error) {
+	var rows rowsEmailAuth
+	if err := tableEmailAuth.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (EmailAuthRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableEmailAuth.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (EmailAuthRepo) Insert(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
+	out := append(rowsEmailAuth{}, rows...)
+	if err := tableEmailAuth.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (EmailAuthRepo) InsertRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
+	rows := rowsEmailAuth{row}
+	if err := tableEmailAuth.Insert(c, &rows); err != nil {
+		return EmailAuth{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (EmailAuthRepo) Update(c db.Conn, rows []EmailAuth, columns ...db.AnyColumn) ([]EmailAuth, error) {
+	out := append(rowsEmailAuth{}, rows...)
+	if err := tableEmailAuth.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (EmailAuthRepo) UpdateRow(c db.Conn, row EmailAuth, columns ...db.AnyColumn) (EmailAuth, error) {
+	rows := rowsEmailAuth{row}
+	if err := tableEmailAuth.Update(c, &rows, columns...); err != nil {
+		return EmailAuth{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (EmailAuthRepo) Delete(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
+	in, out := rowsEmailAuth(rows), rowsEmailAuth{}
+	if err := tableEmailAuth.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (EmailAuthRepo) DeleteRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
+	var out rowsEmailAuth
+	if err := tableEmailAuth.DeleteRow(c, row.ID, &out); err != nil {
+		return EmailAuth{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (EmailAuthRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailAuth, error) {
+	out := rowsEmailAuth{}
+	if err := tableEmailAuth.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // EmailAuthInclude names the relations of an EmailAuth to load with it
 // (Serverpod's EmailAuth.include); pass it as
 // db.Include(EmailAuthInclude{...}). Nil fields are not loaded.
 type EmailAuthInclude struct{}
 
+// Table implements db.Includer.
+func (EmailAuthInclude) Table() *db.Table {
+	return tableEmailAuth
+}
+
 // Loads implements db.Includer.
-func (EmailAuthInclude) Loads() []db.Load[EmailAuth] {
+func (EmailAuthInclude) Loads() []db.Load {
 	return nil
 }
 

@@ -94,13 +94,16 @@ func decodeAnyEmailCreateAccountRequest(v any) (any, error) {
 }
 
 // tableEmailCreateAccountRequest describes table serverpod_email_create_request
-// to the ORM: its columns in order, and which have a database default.
+// to the ORM: its columns in order, which have a database default, and the rows
+// it reads them into.
 var tableEmailCreateAccountRequest = db.NewTable("serverpod_email_create_request", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "userName"},
 	{Name: "email"},
 	{Name: "hash"},
 	{Name: "verificationCode"},
+}, func() db.Rows {
+	return &rowsEmailCreateAccountRequest{}
 })
 
 // EmailCreateAccountRequestTable holds the columns of table
@@ -134,38 +137,180 @@ func NewEmailCreateAccountRequestTable(ref *db.TableRef) EmailCreateAccountReque
 // clauses and ordering (Serverpod's EmailCreateAccountRequest.t).
 var EmailCreateAccountRequestT = NewEmailCreateAccountRequestTable(tableEmailCreateAccountRequest.Root())
 
-// EmailCreateAccountRequestRepo reads and writes the rows of table
-// serverpod_email_create_request (Serverpod's EmailCreateAccountRequest.db)
-// with the methods of db.Repo.
-type EmailCreateAccountRequestRepo struct {
-	*db.Repo[EmailCreateAccountRequest]
+// rowsEmailCreateAccountRequest are rows of table
+// serverpod_email_create_request as package db reads and writes them (db.Rows).
+type rowsEmailCreateAccountRequest []EmailCreateAccountRequest
+
+func (r *rowsEmailCreateAccountRequest) Len() int {
+	return len(*r)
 }
+
+func (r *rowsEmailCreateAccountRequest) Add() {
+	*r = append(*r, EmailCreateAccountRequest{})
+}
+
+func (r *rowsEmailCreateAccountRequest) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsEmailCreateAccountRequest) Pick(js []int) any {
+	out := make([]EmailCreateAccountRequest, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsEmailCreateAccountRequest) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.UserName,
+		&m.Email,
+		&m.Hash,
+		&m.VerificationCode,
+	}
+}
+
+func (r *rowsEmailCreateAccountRequest) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.UserName,
+		m.Email,
+		m.Hash,
+		m.VerificationCode,
+	}, nil
+}
+
+func (r *rowsEmailCreateAccountRequest) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// EmailCreateAccountRequestRepo reads and writes the rows of table
+// serverpod_email_create_request (Serverpod's EmailCreateAccountRequest.db).
+type EmailCreateAccountRequestRepo struct{}
 
 // EmailCreateAccountRequestDB is the repository of table
 // serverpod_email_create_request.
-var EmailCreateAccountRequestDB = EmailCreateAccountRequestRepo{db.NewRepo(db.Meta[EmailCreateAccountRequest]{
-	Table: tableEmailCreateAccountRequest,
-	ID: func(m *EmailCreateAccountRequest) *int64 {
-		return m.ID
-	},
-	Scan: func(m *EmailCreateAccountRequest) []any {
-		return []any{
-			&m.ID,
-			&m.UserName,
-			&m.Email,
-			&m.Hash,
-			&m.VerificationCode,
-		}
-	},
-	Values: func(m *EmailCreateAccountRequest) ([]any, error) {
-		return []any{
-			m.UserName,
-			m.Email,
-			m.Hash,
-			m.VerificationCode,
-		}, nil
-	},
-})}
+var EmailCreateAccountRequestDB EmailCreateAccountRequestRepo
+
+// Table is table serverpod_email_create_request, for the relations of tables in
+// other packages.
+func (EmailCreateAccountRequestRepo) Table() *db.Table {
+	return tableEmailCreateAccountRequest
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (EmailCreateAccountRequestRepo) Find(c db.Conn, opts ...db.Option) ([]EmailCreateAccountRequest, error) {
+	rows := rowsEmailCreateAccountRequest{}
+	if err := tableEmailCreateAccountRequest.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (EmailCreateAccountRequestRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailCreateAccountRequest, error) {
+	var rows rowsEmailCreateAccountRequest
+	if err := tableEmailCreateAccountRequest.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (EmailCreateAccountRequestRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailCreateAccountRequest, error) {
+	var rows rowsEmailCreateAccountRequest
+	if err := tableEmailCreateAccountRequest.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (EmailCreateAccountRequestRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableEmailCreateAccountRequest.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (EmailCreateAccountRequestRepo) Insert(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
+	out := append(rowsEmailCreateAccountRequest{}, rows...)
+	if err := tableEmailCreateAccountRequest.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (EmailCreateAccountRequestRepo) InsertRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
+	rows := rowsEmailCreateAccountRequest{row}
+	if err := tableEmailCreateAccountRequest.Insert(c, &rows); err != nil {
+		return EmailCreateAccountRequest{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (EmailCreateAccountRequestRepo) Update(c db.Conn, rows []EmailCreateAccountRequest, columns ...db.AnyColumn) ([]EmailCreateAccountRequest, error) {
+	out := append(rowsEmailCreateAccountRequest{}, rows...)
+	if err := tableEmailCreateAccountRequest.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (EmailCreateAccountRequestRepo) UpdateRow(c db.Conn, row EmailCreateAccountRequest, columns ...db.AnyColumn) (EmailCreateAccountRequest, error) {
+	rows := rowsEmailCreateAccountRequest{row}
+	if err := tableEmailCreateAccountRequest.Update(c, &rows, columns...); err != nil {
+		return EmailCreateAccountRequest{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (EmailCreateAccountRequestRepo) Delete(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
+	in, out := rowsEmailCreateAccountRequest(rows), rowsEmailCreateAccountRequest{}
+	if err := tableEmailCreateAccountRequest.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (EmailCreateAccountRequestRepo) DeleteRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
+	var out rowsEmailCreateAccountRequest
+	if err := tableEmailCreateAccountRequest.DeleteRow(c, row.ID, &out); err != nil {
+		return EmailCreateAccountRequest{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (EmailCreateAccountRequestRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailCreateAccountRequest, error) {
+	out := rowsEmailCreateAccountRequest{}
+	if err := tableEmailCreateAccountRequest.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // EmailCreateAccountRequestInclude names the relations of an
 // EmailCreateAccountRequest to load with it (Serverpod's
@@ -173,8 +318,13 @@ var EmailCreateAccountRequestDB = EmailCreateAccountRequestRepo{db.NewRepo(db.Me
 // db.Include(EmailCreateAccountRequestInclude{...}). Nil fields are not loaded.
 type EmailCreateAccountRequestInclude struct{}
 
+// Table implements db.Includer.
+func (EmailCreateAccountRequestInclude) Table() *db.Table {
+	return tableEmailCreateAccountRequest
+}
+
 // Loads implements db.Includer.
-func (EmailCreateAccountRequestInclude) Loads() []db.Load[EmailCreateAccountRequest] {
+func (EmailCreateAccountRequestInclude) Loads() []db.Load {
 	return nil
 }
 

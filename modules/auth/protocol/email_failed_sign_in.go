@@ -89,12 +89,15 @@ func decodeAnyEmailFailedSignIn(v any) (any, error) {
 }
 
 // tableEmailFailedSignIn describes table serverpod_email_failed_sign_in to the
-// ORM: its columns in order, and which have a database default.
+// ORM: its columns in order, which have a database default, and the rows it
+// reads them into.
 var tableEmailFailedSignIn = db.NewTable("serverpod_email_failed_sign_in", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "email"},
 	{Name: "time"},
 	{Name: "ipAddress"},
+}, func() db.Rows {
+	return &rowsEmailFailedSignIn{}
 })
 
 // EmailFailedSignInTable holds the columns of table
@@ -125,44 +128,191 @@ func NewEmailFailedSignInTable(ref *db.TableRef) EmailFailedSignInTable {
 // and ordering (Serverpod's EmailFailedSignIn.t).
 var EmailFailedSignInT = NewEmailFailedSignInTable(tableEmailFailedSignIn.Root())
 
-// EmailFailedSignInRepo reads and writes the rows of table
-// serverpod_email_failed_sign_in (Serverpod's EmailFailedSignIn.db) with the
-// methods of db.Repo.
-type EmailFailedSignInRepo struct {
-	*db.Repo[EmailFailedSignIn]
+// rowsEmailFailedSignIn are rows of table serverpod_email_failed_sign_in as
+// package db reads and writes them (db.Rows).
+type rowsEmailFailedSignIn []EmailFailedSignIn
+
+func (r *rowsEmailFailedSignIn) Len() int {
+	return len(*r)
 }
+
+func (r *rowsEmailFailedSignIn) Add() {
+	*r = append(*r, EmailFailedSignIn{})
+}
+
+func (r *rowsEmailFailedSignIn) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsEmailFailedSignIn) Pick(js []int) any {
+	out := make([]EmailFailedSignIn, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsEmailFailedSignIn) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Email,
+		&m.Time,
+		&m.IPAddress,
+	}
+}
+
+func (r *rowsEmailFailedSignIn) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Email,
+		db.TimeValue(m.Time),
+		m.IPAddress,
+	}, nil
+}
+
+func (r *rowsEmailFailedSignIn) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// EmailFailedSignInRepo reads and writes the rows of table
+// serverpod_email_failed_sign_in (Serverpod's EmailFailedSignIn.db).
+type EmailFailedSignInRepo struct{}
 
 // EmailFailedSignInDB is the repository of table
 // serverpod_email_failed_sign_in.
-var EmailFailedSignInDB = EmailFailedSignInRepo{db.NewRepo(db.Meta[EmailFailedSignIn]{
-	Table: tableEmailFailedSignIn,
-	ID: func(m *EmailFailedSignIn) *int64 {
-		return m.ID
-	},
-	Scan: func(m *EmailFailedSignIn) []any {
-		return []any{
-			&m.ID,
-			&m.Email,
-			&m.Time,
-			&m.IPAddress,
-		}
-	},
-	Values: func(m *EmailFailedSignIn) ([]any, error) {
-		return []any{
-			m.Email,
-			db.TimeValue(m.Time),
-			m.IPAddress,
-		}, nil
-	},
-})}
+var EmailFailedSignInDB EmailFailedSignInRepo
+
+// Table is table serverpod_email_failed_sign_in, for the relations of tables in
+// other packages.
+func (EmailFailedSignInRepo) Table() *db.Table {
+	return tableEmailFailedSignIn
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (EmailFailedSignInRepo) Find(c db.Conn, opts ...db.Option) ([]EmailFailedSignIn, error) {
+	rows := rowsEmailFailedSignIn{}
+	if err := tableEmailFailedSignIn.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (EmailFailedSignInRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailFailedSignIn, error) {
+	var rows rowsEmailFailedSignIn
+	if err := tableEmailFailedSignIn.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (EmailFailedSignInRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailFailedSignIn, error) {
+	var rows rowsEmailFailedSignIn
+	if err := tableEmailFailedSignIn.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (EmailFailedSignInRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableEmailFailedSignIn.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (EmailFailedSignInRepo) Insert(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
+	out := append(rowsEmailFailedSignIn{}, rows...)
+	if err := tableEmailFailedSignIn.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (EmailFailedSignInRepo) InsertRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
+	rows := rowsEmailFailedSignIn{row}
+	if err := tableEmailFailedSignIn.Insert(c, &rows); err != nil {
+		return EmailFailedSignIn{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (EmailFailedSignInRepo) Update(c db.Conn, rows []EmailFailedSignIn, columns ...db.AnyColumn) ([]EmailFailedSignIn, error) {
+	out := append(rowsEmailFailedSignIn{}, rows...)
+	if err := tableEmailFailedSignIn.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (EmailFailedSignInRepo) UpdateRow(c db.Conn, row EmailFailedSignIn, columns ...db.AnyColumn) (EmailFailedSignIn, error) {
+	rows := rowsEmailFailedSignIn{row}
+	if err := tableEmailFailedSignIn.Update(c, &rows, columns...); err != nil {
+		return EmailFailedSignIn{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (EmailFailedSignInRepo) Delete(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
+	in, out := rowsEmailFailedSignIn(rows), rowsEmailFailedSignIn{}
+	if err := tableEmailFailedSignIn.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (EmailFailedSignInRepo) DeleteRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
+	var out rowsEmailFailedSignIn
+	if err := tableEmailFailedSignIn.DeleteRow(c, row.ID, &out); err != nil {
+		return EmailFailedSignIn{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (EmailFailedSignInRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailFailedSignIn, error) {
+	out := rowsEmailFailedSignIn{}
+	if err := tableEmailFailedSignIn.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // EmailFailedSignInInclude names the relations of an EmailFailedSignIn to load
 // with it (Serverpod's EmailFailedSignIn.include); pass it as
 // db.Include(EmailFailedSignInInclude{...}). Nil fields are not loaded.
 type EmailFailedSignInInclude struct{}
 
+// Table implements db.Includer.
+func (EmailFailedSignInInclude) Table() *db.Table {
+	return tableEmailFailedSignIn
+}
+
 // Loads implements db.Includer.
-func (EmailFailedSignInInclude) Loads() []db.Load[EmailFailedSignIn] {
+func (EmailFailedSignInInclude) Loads() []db.Load {
 	return nil
 }
 

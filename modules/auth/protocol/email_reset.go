@@ -89,12 +89,14 @@ func decodeAnyEmailReset(v any) (any, error) {
 }
 
 // tableEmailReset describes table serverpod_email_reset to the ORM: its columns
-// in order, and which have a database default.
+// in order, which have a database default, and the rows it reads them into.
 var tableEmailReset = db.NewTable("serverpod_email_reset", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "userId"},
 	{Name: "verificationCode"},
 	{Name: "expiration"},
+}, func() db.Rows {
+	return &rowsEmailReset{}
 })
 
 // EmailResetTable holds the columns of table serverpod_email_reset for where
@@ -124,42 +126,192 @@ func NewEmailResetTable(ref *db.TableRef) EmailResetTable {
 // (Serverpod's EmailReset.t).
 var EmailResetT = NewEmailResetTable(tableEmailReset.Root())
 
-// EmailResetRepo reads and writes the rows of table serverpod_email_reset
-// (Serverpod's EmailReset.db) with the methods of db.Repo.
-type EmailResetRepo struct {
-	*db.Repo[EmailReset]
+// rowsEmailReset are rows of table serverpod_email_reset as package db reads
+// and writes them (db.Rows).
+type rowsEmailReset []EmailReset
+
+func (r *rowsEmailReset) Len() int {
+	return len(*r)
 }
 
+func (r *rowsEmailReset) Add() {
+	*r = append(*r, EmailReset{})
+}
+
+func (r *rowsEmailReset) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsEmailReset) Pick(js []int) any {
+	out := make([]EmailReset, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsEmailReset) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.UserID,
+		&m.VerificationCode,
+		&m.Expiration,
+	}
+}
+
+func (r *rowsEmailReset) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.UserID,
+		m.VerificationCode,
+		db.TimeValue(m.Expiration),
+	}, nil
+}
+
+func (r *rowsEmailReset) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 1:
+		return m.UserID, true
+	}
+	return 0, false
+}
+
+// EmailResetRepo reads and writes the rows of table serverpod_email_reset
+// (Serverpod's EmailReset.db).
+type EmailResetRepo struct{}
+
 // EmailResetDB is the repository of table serverpod_email_reset.
-var EmailResetDB = EmailResetRepo{db.NewRepo(db.Meta[EmailReset]{
-	Table: tableEmailReset,
-	ID: func(m *EmailReset) *int64 {
-		return m.ID
-	},
-	Scan: func(m *EmailReset) []any {
-		return []any{
-			&m.ID,
-			&m.UserID,
-			&m.VerificationCode,
-			&m.Expiration,
-		}
-	},
-	Values: func(m *EmailReset) ([]any, error) {
-		return []any{
-			m.UserID,
-			m.VerificationCode,
-			db.TimeValue(m.Expiration),
-		}, nil
-	},
-})}
+var EmailResetDB EmailResetRepo
+
+// Table is table serverpod_email_reset, for the relations of tables in other
+// packages.
+func (EmailResetRepo) Table() *db.Table {
+	return tableEmailReset
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (EmailResetRepo) Find(c db.Conn, opts ...db.Option) ([]EmailReset, error) {
+	rows := rowsEmailReset{}
+	if err := tableEmailReset.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (EmailResetRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailReset, error) {
+	var rows rowsEmailReset
+	if err := tableEmailReset.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (EmailResetRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailReset, error) {
+	var rows rowsEmailReset
+	if err := tableEmailReset.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (EmailResetRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableEmailReset.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (EmailResetRepo) Insert(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
+	out := append(rowsEmailReset{}, rows...)
+	if err := tableEmailReset.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (EmailResetRepo) InsertRow(c db.Conn, row EmailReset) (EmailReset, error) {
+	rows := rowsEmailReset{row}
+	if err := tableEmailReset.Insert(c, &rows); err != nil {
+		return EmailReset{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (EmailResetRepo) Update(c db.Conn, rows []EmailReset, columns ...db.AnyColumn) ([]EmailReset, error) {
+	out := append(rowsEmailReset{}, rows...)
+	if err := tableEmailReset.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (EmailResetRepo) UpdateRow(c db.Conn, row EmailReset, columns ...db.AnyColumn) (EmailReset, error) {
+	rows := rowsEmailReset{row}
+	if err := tableEmailReset.Update(c, &rows, columns...); err != nil {
+		return EmailReset{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (EmailResetRepo) Delete(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
+	in, out := rowsEmailReset(rows), rowsEmailReset{}
+	if err := tableEmailReset.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (EmailResetRepo) DeleteRow(c db.Conn, row EmailReset) (EmailReset, error) {
+	var out rowsEmailReset
+	if err := tableEmailReset.DeleteRow(c, row.ID, &out); err != nil {
+		return EmailReset{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (EmailResetRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailReset, error) {
+	out := rowsEmailReset{}
+	if err := tableEmailReset.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // EmailResetInclude names the relations of an EmailReset to load with it
 // (Serverpod's EmailReset.include); pass it as
 // db.Include(EmailResetInclude{...}). Nil fields are not loaded.
 type EmailResetInclude struct{}
 
+// Table implements db.Includer.
+func (EmailResetInclude) Table() *db.Table {
+	return tableEmailReset
+}
+
 // Loads implements db.Includer.
-func (EmailResetInclude) Loads() []db.Load[EmailReset] {
+func (EmailResetInclude) Loads() []db.Load {
 	return nil
 }
 

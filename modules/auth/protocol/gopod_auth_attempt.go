@@ -102,13 +102,15 @@ func decodeAnyAuthAttempt(v any) (any, error) {
 }
 
 // tableAuthAttempt describes table gopod_auth_attempt to the ORM: its columns
-// in order, and which have a database default.
+// in order, which have a database default, and the rows it reads them into.
 var tableAuthAttempt = db.NewTable("gopod_auth_attempt", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "domain"},
 	{Name: "subject"},
 	{Name: "ipAddress"},
 	{Name: "time"},
+}, func() db.Rows {
+	return &rowsAuthAttempt{}
 })
 
 // AuthAttemptTable holds the columns of table gopod_auth_attempt for where
@@ -140,44 +142,192 @@ func NewAuthAttemptTable(ref *db.TableRef) AuthAttemptTable {
 // (Serverpod's AuthAttempt.t).
 var AuthAttemptT = NewAuthAttemptTable(tableAuthAttempt.Root())
 
-// AuthAttemptRepo reads and writes the rows of table gopod_auth_attempt
-// (Serverpod's AuthAttempt.db) with the methods of db.Repo.
-type AuthAttemptRepo struct {
-	*db.Repo[AuthAttempt]
+// rowsAuthAttempt are rows of table gopod_auth_attempt as package db reads and
+// writes them (db.Rows).
+type rowsAuthAttempt []AuthAttempt
+
+func (r *rowsAuthAttempt) Len() int {
+	return len(*r)
 }
 
+func (r *rowsAuthAttempt) Add() {
+	*r = append(*r, AuthAttempt{})
+}
+
+func (r *rowsAuthAttempt) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsAuthAttempt) Pick(js []int) any {
+	out := make([]AuthAttempt, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsAuthAttempt) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Domain,
+		&m.Subject,
+		&m.IPAddress,
+		&m.Time,
+	}
+}
+
+func (r *rowsAuthAttempt) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Domain,
+		m.Subject,
+		m.IPAddress,
+		db.TimeValue(m.Time),
+	}, nil
+}
+
+func (r *rowsAuthAttempt) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// AuthAttemptRepo reads and writes the rows of table gopod_auth_attempt
+// (Serverpod's AuthAttempt.db).
+type AuthAttemptRepo struct{}
+
 // AuthAttemptDB is the repository of table gopod_auth_attempt.
-var AuthAttemptDB = AuthAttemptRepo{db.NewRepo(db.Meta[AuthAttempt]{
-	Table: tableAuthAttempt,
-	ID: func(m *AuthAttempt) *int64 {
-		return m.ID
-	},
-	Scan: func(m *AuthAttempt) []any {
-		return []any{
-			&m.ID,
-			&m.Domain,
-			&m.Subject,
-			&m.IPAddress,
-			&m.Time,
-		}
-	},
-	Values: func(m *AuthAttempt) ([]any, error) {
-		return []any{
-			m.Domain,
-			m.Subject,
-			m.IPAddress,
-			db.TimeValue(m.Time),
-		}, nil
-	},
-})}
+var AuthAttemptDB AuthAttemptRepo
+
+// Table is table gopod_auth_attempt, for the relations of tables in other
+// packages.
+func (AuthAttemptRepo) Table() *db.Table {
+	return tableAuthAttempt
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (AuthAttemptRepo) Find(c db.Conn, opts ...db.Option) ([]AuthAttempt, error) {
+	rows := rowsAuthAttempt{}
+	if err := tableAuthAttempt.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (AuthAttemptRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthAttempt, error) {
+	var rows rowsAuthAttempt
+	if err := tableAuthAttempt.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (AuthAttemptRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthAttempt, error) {
+	var rows rowsAuthAttempt
+	if err := tableAuthAttempt.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (AuthAttemptRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableAuthAttempt.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (AuthAttemptRepo) Insert(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
+	out := append(rowsAuthAttempt{}, rows...)
+	if err := tableAuthAttempt.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (AuthAttemptRepo) InsertRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
+	rows := rowsAuthAttempt{row}
+	if err := tableAuthAttempt.Insert(c, &rows); err != nil {
+		return AuthAttempt{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (AuthAttemptRepo) Update(c db.Conn, rows []AuthAttempt, columns ...db.AnyColumn) ([]AuthAttempt, error) {
+	out := append(rowsAuthAttempt{}, rows...)
+	if err := tableAuthAttempt.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (AuthAttemptRepo) UpdateRow(c db.Conn, row AuthAttempt, columns ...db.AnyColumn) (AuthAttempt, error) {
+	rows := rowsAuthAttempt{row}
+	if err := tableAuthAttempt.Update(c, &rows, columns...); err != nil {
+		return AuthAttempt{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (AuthAttemptRepo) Delete(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
+	in, out := rowsAuthAttempt(rows), rowsAuthAttempt{}
+	if err := tableAuthAttempt.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (AuthAttemptRepo) DeleteRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
+	var out rowsAuthAttempt
+	if err := tableAuthAttempt.DeleteRow(c, row.ID, &out); err != nil {
+		return AuthAttempt{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (AuthAttemptRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthAttempt, error) {
+	out := rowsAuthAttempt{}
+	if err := tableAuthAttempt.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // AuthAttemptInclude names the relations of an AuthAttempt to load with it
 // (Serverpod's AuthAttempt.include); pass it as
 // db.Include(AuthAttemptInclude{...}). Nil fields are not loaded.
 type AuthAttemptInclude struct{}
 
+// Table implements db.Includer.
+func (AuthAttemptInclude) Table() *db.Table {
+	return tableAuthAttempt
+}
+
 // Loads implements db.Includer.
-func (AuthAttemptInclude) Loads() []db.Load[AuthAttempt] {
+func (AuthAttemptInclude) Loads() []db.Load {
 	return nil
 }
 

@@ -88,11 +88,14 @@ func decodeAnyAuthKeyState(v any) (any, error) {
 }
 
 // tableAuthKeyState describes table gopod_auth_key_state to the ORM: its
-// columns in order, and which have a database default.
+// columns in order, which have a database default, and the rows it reads them
+// into.
 var tableAuthKeyState = db.NewTable("gopod_auth_key_state", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "authKeyId"},
 	{Name: "created"},
+}, func() db.Rows {
+	return &rowsAuthKeyState{}
 })
 
 // AuthKeyStateTable holds the columns of table gopod_auth_key_state for where
@@ -120,40 +123,190 @@ func NewAuthKeyStateTable(ref *db.TableRef) AuthKeyStateTable {
 // (Serverpod's AuthKeyState.t).
 var AuthKeyStateT = NewAuthKeyStateTable(tableAuthKeyState.Root())
 
-// AuthKeyStateRepo reads and writes the rows of table gopod_auth_key_state
-// (Serverpod's AuthKeyState.db) with the methods of db.Repo.
-type AuthKeyStateRepo struct {
-	*db.Repo[AuthKeyState]
+// rowsAuthKeyState are rows of table gopod_auth_key_state as package db reads
+// and writes them (db.Rows).
+type rowsAuthKeyState []AuthKeyState
+
+func (r *rowsAuthKeyState) Len() int {
+	return len(*r)
 }
 
+func (r *rowsAuthKeyState) Add() {
+	*r = append(*r, AuthKeyState{})
+}
+
+func (r *rowsAuthKeyState) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsAuthKeyState) Pick(js []int) any {
+	out := make([]AuthKeyState, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsAuthKeyState) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.AuthKeyID,
+		&m.Created,
+	}
+}
+
+func (r *rowsAuthKeyState) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.AuthKeyID,
+		db.TimeValue(m.Created),
+	}, nil
+}
+
+func (r *rowsAuthKeyState) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 1:
+		return m.AuthKeyID, true
+	}
+	return 0, false
+}
+
+// AuthKeyStateRepo reads and writes the rows of table gopod_auth_key_state
+// (Serverpod's AuthKeyState.db).
+type AuthKeyStateRepo struct{}
+
 // AuthKeyStateDB is the repository of table gopod_auth_key_state.
-var AuthKeyStateDB = AuthKeyStateRepo{db.NewRepo(db.Meta[AuthKeyState]{
-	Table: tableAuthKeyState,
-	ID: func(m *AuthKeyState) *int64 {
-		return m.ID
-	},
-	Scan: func(m *AuthKeyState) []any {
-		return []any{
-			&m.ID,
-			&m.AuthKeyID,
-			&m.Created,
-		}
-	},
-	Values: func(m *AuthKeyState) ([]any, error) {
-		return []any{
-			m.AuthKeyID,
-			db.TimeValue(m.Created),
-		}, nil
-	},
-})}
+var AuthKeyStateDB AuthKeyStateRepo
+
+// Table is table gopod_auth_key_state, for the relations of tables in other
+// packages.
+func (AuthKeyStateRepo) Table() *db.Table {
+	return tableAuthKeyState
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (AuthKeyStateRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKeyState, error) {
+	rows := rowsAuthKeyState{}
+	if err := tableAuthKeyState.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (AuthKeyStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKeyState, error) {
+	var rows rowsAuthKeyState
+	if err := tableAuthKeyState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (AuthKeyStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKeyState, error) {
+	var rows rowsAuthKeyState
+	if err := tableAuthKeyState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (AuthKeyStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableAuthKeyState.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (AuthKeyStateRepo) Insert(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
+	out := append(rowsAuthKeyState{}, rows...)
+	if err := tableAuthKeyState.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (AuthKeyStateRepo) InsertRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
+	rows := rowsAuthKeyState{row}
+	if err := tableAuthKeyState.Insert(c, &rows); err != nil {
+		return AuthKeyState{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (AuthKeyStateRepo) Update(c db.Conn, rows []AuthKeyState, columns ...db.AnyColumn) ([]AuthKeyState, error) {
+	out := append(rowsAuthKeyState{}, rows...)
+	if err := tableAuthKeyState.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (AuthKeyStateRepo) UpdateRow(c db.Conn, row AuthKeyState, columns ...db.AnyColumn) (AuthKeyState, error) {
+	rows := rowsAuthKeyState{row}
+	if err := tableAuthKeyState.Update(c, &rows, columns...); err != nil {
+		return AuthKeyState{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (AuthKeyStateRepo) Delete(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
+	in, out := rowsAuthKeyState(rows), rowsAuthKeyState{}
+	if err := tableAuthKeyState.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (AuthKeyStateRepo) DeleteRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
+	var out rowsAuthKeyState
+	if err := tableAuthKeyState.DeleteRow(c, row.ID, &out); err != nil {
+		return AuthKeyState{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (AuthKeyStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKeyState, error) {
+	out := rowsAuthKeyState{}
+	if err := tableAuthKeyState.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // AuthKeyStateInclude names the relations of an AuthKeyState to load with it
 // (Serverpod's AuthKeyState.include); pass it as
 // db.Include(AuthKeyStateInclude{...}). Nil fields are not loaded.
 type AuthKeyStateInclude struct{}
 
+// Table implements db.Includer.
+func (AuthKeyStateInclude) Table() *db.Table {
+	return tableAuthKeyState
+}
+
 // Loads implements db.Includer.
-func (AuthKeyStateInclude) Loads() []db.Load[AuthKeyState] {
+func (AuthKeyStateInclude) Loads() []db.Load {
 	return nil
 }
 

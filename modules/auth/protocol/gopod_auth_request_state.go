@@ -94,12 +94,15 @@ func decodeAnyEmailRequestState(v any) (any, error) {
 }
 
 // tableEmailRequestState describes table gopod_auth_request_state to the ORM:
-// its columns in order, and which have a database default.
+// its columns in order, which have a database default, and the rows it reads
+// them into.
 var tableEmailRequestState = db.NewTable("gopod_auth_request_state", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "requestId"},
 	{Name: "expiration"},
 	{Name: "failedAttempts"},
+}, func() db.Rows {
+	return &rowsEmailRequestState{}
 })
 
 // EmailRequestStateTable holds the columns of table gopod_auth_request_state
@@ -129,43 +132,194 @@ func NewEmailRequestStateTable(ref *db.TableRef) EmailRequestStateTable {
 // ordering (Serverpod's EmailRequestState.t).
 var EmailRequestStateT = NewEmailRequestStateTable(tableEmailRequestState.Root())
 
-// EmailRequestStateRepo reads and writes the rows of table
-// gopod_auth_request_state (Serverpod's EmailRequestState.db) with the methods
-// of db.Repo.
-type EmailRequestStateRepo struct {
-	*db.Repo[EmailRequestState]
+// rowsEmailRequestState are rows of table gopod_auth_request_state as package
+// db reads and writes them (db.Rows).
+type rowsEmailRequestState []EmailRequestState
+
+func (r *rowsEmailRequestState) Len() int {
+	return len(*r)
 }
 
+func (r *rowsEmailRequestState) Add() {
+	*r = append(*r, EmailRequestState{})
+}
+
+func (r *rowsEmailRequestState) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsEmailRequestState) Pick(js []int) any {
+	out := make([]EmailRequestState, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsEmailRequestState) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.RequestID,
+		&m.Expiration,
+		&m.FailedAttempts,
+	}
+}
+
+func (r *rowsEmailRequestState) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.RequestID,
+		db.TimeValue(m.Expiration),
+		m.FailedAttempts,
+	}, nil
+}
+
+func (r *rowsEmailRequestState) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 1:
+		return m.RequestID, true
+	case 3:
+		return m.FailedAttempts, true
+	}
+	return 0, false
+}
+
+// EmailRequestStateRepo reads and writes the rows of table
+// gopod_auth_request_state (Serverpod's EmailRequestState.db).
+type EmailRequestStateRepo struct{}
+
 // EmailRequestStateDB is the repository of table gopod_auth_request_state.
-var EmailRequestStateDB = EmailRequestStateRepo{db.NewRepo(db.Meta[EmailRequestState]{
-	Table: tableEmailRequestState,
-	ID: func(m *EmailRequestState) *int64 {
-		return m.ID
-	},
-	Scan: func(m *EmailRequestState) []any {
-		return []any{
-			&m.ID,
-			&m.RequestID,
-			&m.Expiration,
-			&m.FailedAttempts,
-		}
-	},
-	Values: func(m *EmailRequestState) ([]any, error) {
-		return []any{
-			m.RequestID,
-			db.TimeValue(m.Expiration),
-			m.FailedAttempts,
-		}, nil
-	},
-})}
+var EmailRequestStateDB EmailRequestStateRepo
+
+// Table is table gopod_auth_request_state, for the relations of tables in other
+// packages.
+func (EmailRequestStateRepo) Table() *db.Table {
+	return tableEmailRequestState
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (EmailRequestStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailRequestState, error) {
+	rows := rowsEmailRequestState{}
+	if err := tableEmailRequestState.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (EmailRequestStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailRequestState, error) {
+	var rows rowsEmailRequestState
+	if err := tableEmailRequestState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (EmailRequestStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailRequestState, error) {
+	var rows rowsEmailRequestState
+	if err := tableEmailRequestState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (EmailRequestStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableEmailRequestState.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (EmailRequestStateRepo) Insert(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
+	out := append(rowsEmailRequestState{}, rows...)
+	if err := tableEmailRequestState.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (EmailRequestStateRepo) InsertRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
+	rows := rowsEmailRequestState{row}
+	if err := tableEmailRequestState.Insert(c, &rows); err != nil {
+		return EmailRequestState{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (EmailRequestStateRepo) Update(c db.Conn, rows []EmailRequestState, columns ...db.AnyColumn) ([]EmailRequestState, error) {
+	out := append(rowsEmailRequestState{}, rows...)
+	if err := tableEmailRequestState.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (EmailRequestStateRepo) UpdateRow(c db.Conn, row EmailRequestState, columns ...db.AnyColumn) (EmailRequestState, error) {
+	rows := rowsEmailRequestState{row}
+	if err := tableEmailRequestState.Update(c, &rows, columns...); err != nil {
+		return EmailRequestState{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (EmailRequestStateRepo) Delete(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
+	in, out := rowsEmailRequestState(rows), rowsEmailRequestState{}
+	if err := tableEmailRequestState.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (EmailRequestStateRepo) DeleteRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
+	var out rowsEmailRequestState
+	if err := tableEmailRequestState.DeleteRow(c, row.ID, &out); err != nil {
+		return EmailRequestState{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (EmailRequestStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailRequestState, error) {
+	out := rowsEmailRequestState{}
+	if err := tableEmailRequestState.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // EmailRequestStateInclude names the relations of an EmailRequestState to load
 // with it (Serverpod's EmailRequestState.include); pass it as
 // db.Include(EmailRequestStateInclude{...}). Nil fields are not loaded.
 type EmailRequestStateInclude struct{}
 
+// Table implements db.Includer.
+func (EmailRequestStateInclude) Table() *db.Table {
+	return tableEmailRequestState
+}
+
 // Loads implements db.Includer.
-func (EmailRequestStateInclude) Loads() []db.Load[EmailRequestState] {
+func (EmailRequestStateInclude) Loads() []db.Load {
 	return nil
 }
 

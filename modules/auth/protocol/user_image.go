@@ -87,12 +87,14 @@ func decodeAnyUserImage(v any) (any, error) {
 }
 
 // tableUserImage describes table serverpod_user_image to the ORM: its columns
-// in order, and which have a database default.
+// in order, which have a database default, and the rows it reads them into.
 var tableUserImage = db.NewTable("serverpod_user_image", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "userId"},
 	{Name: "version"},
 	{Name: "url"},
+}, func() db.Rows {
+	return &rowsUserImage{}
 })
 
 // UserImageTable holds the columns of table serverpod_user_image for where
@@ -122,42 +124,194 @@ func NewUserImageTable(ref *db.TableRef) UserImageTable {
 // (Serverpod's UserImage.t).
 var UserImageT = NewUserImageTable(tableUserImage.Root())
 
-// UserImageRepo reads and writes the rows of table serverpod_user_image
-// (Serverpod's UserImage.db) with the methods of db.Repo.
-type UserImageRepo struct {
-	*db.Repo[UserImage]
+// rowsUserImage are rows of table serverpod_user_image as package db reads and
+// writes them (db.Rows).
+type rowsUserImage []UserImage
+
+func (r *rowsUserImage) Len() int {
+	return len(*r)
 }
 
+func (r *rowsUserImage) Add() {
+	*r = append(*r, UserImage{})
+}
+
+func (r *rowsUserImage) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsUserImage) Pick(js []int) any {
+	out := make([]UserImage, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsUserImage) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.UserID,
+		&m.Version,
+		&m.URL,
+	}
+}
+
+func (r *rowsUserImage) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.UserID,
+		m.Version,
+		m.URL,
+	}, nil
+}
+
+func (r *rowsUserImage) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 1:
+		return m.UserID, true
+	case 2:
+		return m.Version, true
+	}
+	return 0, false
+}
+
+// UserImageRepo reads and writes the rows of table serverpod_user_image
+// (Serverpod's UserImage.db).
+type UserImageRepo struct{}
+
 // UserImageDB is the repository of table serverpod_user_image.
-var UserImageDB = UserImageRepo{db.NewRepo(db.Meta[UserImage]{
-	Table: tableUserImage,
-	ID: func(m *UserImage) *int64 {
-		return m.ID
-	},
-	Scan: func(m *UserImage) []any {
-		return []any{
-			&m.ID,
-			&m.UserID,
-			&m.Version,
-			&m.URL,
-		}
-	},
-	Values: func(m *UserImage) ([]any, error) {
-		return []any{
-			m.UserID,
-			m.Version,
-			m.URL,
-		}, nil
-	},
-})}
+var UserImageDB UserImageRepo
+
+// Table is table serverpod_user_image, for the relations of tables in other
+// packages.
+func (UserImageRepo) Table() *db.Table {
+	return tableUserImage
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (UserImageRepo) Find(c db.Conn, opts ...db.Option) ([]UserImage, error) {
+	rows := rowsUserImage{}
+	if err := tableUserImage.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (UserImageRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserImage, error) {
+	var rows rowsUserImage
+	if err := tableUserImage.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (UserImageRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserImage, error) {
+	var rows rowsUserImage
+	if err := tableUserImage.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (UserImageRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableUserImage.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (UserImageRepo) Insert(c db.Conn, rows ...UserImage) ([]UserImage, error) {
+	out := append(rowsUserImage{}, rows...)
+	if err := tableUserImage.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (UserImageRepo) InsertRow(c db.Conn, row UserImage) (UserImage, error) {
+	rows := rowsUserImage{row}
+	if err := tableUserImage.Insert(c, &rows); err != nil {
+		return UserImage{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (UserImageRepo) Update(c db.Conn, rows []UserImage, columns ...db.AnyColumn) ([]UserImage, error) {
+	out := append(rowsUserImage{}, rows...)
+	if err := tableUserImage.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (UserImageRepo) UpdateRow(c db.Conn, row UserImage, columns ...db.AnyColumn) (UserImage, error) {
+	rows := rowsUserImage{row}
+	if err := tableUserImage.Update(c, &rows, columns...); err != nil {
+		return UserImage{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (UserImageRepo) Delete(c db.Conn, rows ...UserImage) ([]UserImage, error) {
+	in, out := rowsUserImage(rows), rowsUserImage{}
+	if err := tableUserImage.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (UserImageRepo) DeleteRow(c db.Conn, row UserImage) (UserImage, error) {
+	var out rowsUserImage
+	if err := tableUserImage.DeleteRow(c, row.ID, &out); err != nil {
+		return UserImage{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (UserImageRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserImage, error) {
+	out := rowsUserImage{}
+	if err := tableUserImage.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // UserImageInclude names the relations of an UserImage to load with it
 // (Serverpod's UserImage.include); pass it as
 // db.Include(UserImageInclude{...}). Nil fields are not loaded.
 type UserImageInclude struct{}
 
+// Table implements db.Includer.
+func (UserImageInclude) Table() *db.Table {
+	return tableUserImage
+}
+
 // Loads implements db.Includer.
-func (UserImageInclude) Loads() []db.Load[UserImage] {
+func (UserImageInclude) Loads() []db.Load {
 	return nil
 }
 

@@ -134,7 +134,7 @@ func decodeAnyUserInfo(v any) (any, error) {
 }
 
 // tableUserInfo describes table serverpod_user_info to the ORM: its columns in
-// order, and which have a database default.
+// order, which have a database default, and the rows it reads them into.
 var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "userIdentifier"},
@@ -145,6 +145,8 @@ var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
 	{Name: "imageUrl"},
 	{Name: "scopeNames"},
 	{Name: "blocked"},
+}, func() db.Rows {
+	return &rowsUserInfo{}
 })
 
 // UserInfoTable holds the columns of table serverpod_user_info for where
@@ -184,56 +186,213 @@ func NewUserInfoTable(ref *db.TableRef) UserInfoTable {
 // (Serverpod's UserInfo.t).
 var UserInfoT = NewUserInfoTable(tableUserInfo.Root())
 
-// UserInfoRepo reads and writes the rows of table serverpod_user_info
-// (Serverpod's UserInfo.db) with the methods of db.Repo.
-type UserInfoRepo struct {
-	*db.Repo[UserInfo]
+// rowsUserInfo are rows of table serverpod_user_info as package db reads and
+// writes them (db.Rows).
+type rowsUserInfo []UserInfo
+
+func (r *rowsUserInfo) Len() int {
+	return len(*r)
 }
 
+func (r *rowsUserInfo) Add() {
+	*r = append(*r, UserInfo{})
+}
+
+func (r *rowsUserInfo) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsUserInfo) Pick(js []int) any {
+	out := make([]UserInfo, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsUserInfo) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.UserIdentifier,
+		db.ScanNullString(&m.UserName),
+		db.ScanNullString(&m.FullName),
+		db.ScanNullString(&m.Email),
+		&m.Created,
+		db.ScanNullString(&m.ImageURL),
+		db.ScanJSON(func(v any) (err error) {
+			m.ScopeNames = nil
+			if v == nil {
+				return nil
+			}
+			m.ScopeNames, err = wire.DecodeList(wire.DecodeString)(v)
+			return err
+		}),
+		&m.Blocked,
+	}
+}
+
+func (r *rowsUserInfo) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	v6, err := db.JSONValue(false, func(e *wire.Encoder) {
+		wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scopeNames: %w", err)
+	}
+	return []any{
+		m.UserIdentifier,
+		db.Nullable(m.UserName),
+		db.Nullable(m.FullName),
+		db.Nullable(m.Email),
+		db.TimeValue(m.Created),
+		db.Nullable(m.ImageURL),
+		v6,
+		m.Blocked,
+	}, nil
+}
+
+func (r *rowsUserInfo) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// UserInfoRepo reads and writes the rows of table serverpod_user_info
+// (Serverpod's UserInfo.db).
+type UserInfoRepo struct{}
+
 // UserInfoDB is the repository of table serverpod_user_info.
-var UserInfoDB = UserInfoRepo{db.NewRepo(db.Meta[UserInfo]{
-	Table: tableUserInfo,
-	ID: func(m *UserInfo) *int64 {
-		return m.ID
-	},
-	Scan: func(m *UserInfo) []any {
-		return []any{
-			&m.ID,
-			&m.UserIdentifier,
-			&m.UserName,
-			&m.FullName,
-			&m.Email,
-			&m.Created,
-			&m.ImageURL,
-			db.ScanJSON(&m.ScopeNames, wire.DecodeList(wire.DecodeString)),
-			&m.Blocked,
-		}
-	},
-	Values: func(m *UserInfo) ([]any, error) {
-		v6, err := db.JSONValue(m.ScopeNames, false, wire.EncodeList((*wire.Encoder).String))
-		if err != nil {
-			return nil, fmt.Errorf("scopeNames: %w", err)
-		}
-		return []any{
-			m.UserIdentifier,
-			db.Nullable(m.UserName),
-			db.Nullable(m.FullName),
-			db.Nullable(m.Email),
-			db.TimeValue(m.Created),
-			db.Nullable(m.ImageURL),
-			v6,
-			m.Blocked,
-		}, nil
-	},
-})}
+var UserInfoDB UserInfoRepo
+
+// Table is table serverpod_user_info, for the relations of tables in other
+// packages.
+func (UserInfoRepo) Table() *db.Table {
+	return tableUserInfo
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (UserInfoRepo) Find(c db.Conn, opts ...db.Option) ([]UserInfo, error) {
+	rows := rowsUserInfo{}
+	if err := tableUserInfo.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (UserInfoRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserInfo, error) {
+	var rows rowsUserInfo
+	if err := tableUserInfo.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (UserInfoRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserInfo, error) {
+	var rows rowsUserInfo
+	if err := tableUserInfo.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (UserInfoRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableUserInfo.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (UserInfoRepo) Insert(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
+	out := append(rowsUserInfo{}, rows...)
+	if err := tableUserInfo.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (UserInfoRepo) InsertRow(c db.Conn, row UserInfo) (UserInfo, error) {
+	rows := rowsUserInfo{row}
+	if err := tableUserInfo.Insert(c, &rows); err != nil {
+		return UserInfo{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (UserInfoRepo) Update(c db.Conn, rows []UserInfo, columns ...db.AnyColumn) ([]UserInfo, error) {
+	out := append(rowsUserInfo{}, rows...)
+	if err := tableUserInfo.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (UserInfoRepo) UpdateRow(c db.Conn, row UserInfo, columns ...db.AnyColumn) (UserInfo, error) {
+	rows := rowsUserInfo{row}
+	if err := tableUserInfo.Update(c, &rows, columns...); err != nil {
+		return UserInfo{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (UserInfoRepo) Delete(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
+	in, out := rowsUserInfo(rows), rowsUserInfo{}
+	if err := tableUserInfo.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (UserInfoRepo) DeleteRow(c db.Conn, row UserInfo) (UserInfo, error) {
+	var out rowsUserInfo
+	if err := tableUserInfo.DeleteRow(c, row.ID, &out); err != nil {
+		return UserInfo{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (UserInfoRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserInfo, error) {
+	out := rowsUserInfo{}
+	if err := tableUserInfo.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // UserInfoInclude names the relations of an UserInfo to load with it
 // (Serverpod's UserInfo.include); pass it as db.Include(UserInfoInclude{...}).
 // Nil fields are not loaded.
 type UserInfoInclude struct{}
 
+// Table implements db.Includer.
+func (UserInfoInclude) Table() *db.Table {
+	return tableUserInfo
+}
+
 // Loads implements db.Includer.
-func (UserInfoInclude) Loads() []db.Load[UserInfo] {
+func (UserInfoInclude) Loads() []db.Load {
 	return nil
 }
 

@@ -74,11 +74,13 @@ func decodeAnyAddress(v any) (any, error) {
 	return m, err
 }
 
-// tableAddress describes table address to the ORM: its columns in order, and
-// which have a database default.
+// tableAddress describes table address to the ORM: its columns in order, which
+// have a database default, and the rows it reads them into.
 var tableAddress = db.NewTable("address", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "street"},
+}, func() db.Rows {
+	return &rowsAddress{}
 })
 
 // AddressTable holds the columns of table address for where clauses and
@@ -104,38 +106,185 @@ func NewAddressTable(ref *db.TableRef) AddressTable {
 // Address.t).
 var AddressT = NewAddressTable(tableAddress.Root())
 
-// AddressRepo reads and writes the rows of table address (Serverpod's
-// Address.db) with the methods of db.Repo.
-type AddressRepo struct {
-	*db.Repo[Address]
+// rowsAddress are rows of table address as package db reads and writes them
+// (db.Rows).
+type rowsAddress []Address
+
+func (r *rowsAddress) Len() int {
+	return len(*r)
 }
 
+func (r *rowsAddress) Add() {
+	*r = append(*r, Address{})
+}
+
+func (r *rowsAddress) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsAddress) Pick(js []int) any {
+	out := make([]Address, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsAddress) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Street,
+	}
+}
+
+func (r *rowsAddress) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Street,
+	}, nil
+}
+
+func (r *rowsAddress) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// AddressRepo reads and writes the rows of table address (Serverpod's
+// Address.db).
+type AddressRepo struct{}
+
 // AddressDB is the repository of table address.
-var AddressDB = AddressRepo{db.NewRepo(db.Meta[Address]{
-	Table: tableAddress,
-	ID: func(m *Address) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Address) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Street,
-		}
-	},
-	Values: func(m *Address) ([]any, error) {
-		return []any{
-			m.Street,
-		}, nil
-	},
-})}
+var AddressDB AddressRepo
+
+// Table is table address, for the relations of tables in other packages.
+func (AddressRepo) Table() *db.Table {
+	return tableAddress
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (AddressRepo) Find(c db.Conn, opts ...db.Option) ([]Address, error) {
+	rows := rowsAddress{}
+	if err := tableAddress.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (AddressRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Address, error) {
+	var rows rowsAddress
+	if err := tableAddress.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (AddressRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Address, error) {
+	var rows rowsAddress
+	if err := tableAddress.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (AddressRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableAddress.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (AddressRepo) Insert(c db.Conn, rows ...Address) ([]Address, error) {
+	out := append(rowsAddress{}, rows...)
+	if err := tableAddress.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (AddressRepo) InsertRow(c db.Conn, row Address) (Address, error) {
+	rows := rowsAddress{row}
+	if err := tableAddress.Insert(c, &rows); err != nil {
+		return Address{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (AddressRepo) Update(c db.Conn, rows []Address, columns ...db.AnyColumn) ([]Address, error) {
+	out := append(rowsAddress{}, rows...)
+	if err := tableAddress.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (AddressRepo) UpdateRow(c db.Conn, row Address, columns ...db.AnyColumn) (Address, error) {
+	rows := rowsAddress{row}
+	if err := tableAddress.Update(c, &rows, columns...); err != nil {
+		return Address{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (AddressRepo) Delete(c db.Conn, rows ...Address) ([]Address, error) {
+	in, out := rowsAddress(rows), rowsAddress{}
+	if err := tableAddress.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (AddressRepo) DeleteRow(c db.Conn, row Address) (Address, error) {
+	var out rowsAddress
+	if err := tableAddress.DeleteRow(c, row.ID, &out); err != nil {
+		return Address{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (AddressRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Address, error) {
+	out := rowsAddress{}
+	if err := tableAddress.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // AddressInclude names the relations of an Address to load with it (Serverpod's
 // Address.include); pass it as db.Include(AddressInclude{...}). Nil fields are
 // not loaded.
 type AddressInclude struct{}
 
+// Table implements db.Includer.
+func (AddressInclude) Table() *db.Table {
+	return tableAddress
+}
+
 // Loads implements db.Includer.
-func (AddressInclude) Loads() []db.Load[Address] {
+func (AddressInclude) Loads() []db.Load {
 	return nil
 }
 

@@ -79,17 +79,19 @@ func decodeAnyCompany(v any) (any, error) {
 	return m, err
 }
 
-// tableCompany describes table company to the ORM: its columns in order, and
-// which have a database default.
+// tableCompany describes table company to the ORM: its columns in order, which
+// have a database default, and the rows it reads them into.
 var tableCompany = db.NewTable("company", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "name"},
+}, func() db.Rows {
+	return &rowsCompany{}
 })
 
 // The relations of table company: the table they lead to, and the columns they
 // match.
 var (
-	relCompanyEmployees = db.NewRelation(tableEmployee, "id", "companyId")
+	relCompanyEmployees = db.NewRelation(tableCompany, tableEmployee, "id", "companyId")
 )
 
 // CompanyTable holds the columns of table company for where clauses and
@@ -122,31 +124,172 @@ func (t CompanyTable) Employees() db.ListRelation {
 	return t.ref.List(relCompanyEmployees)
 }
 
-// CompanyRepo reads and writes the rows of table company (Serverpod's
-// Company.db) with the methods of db.Repo, and links rows with the relation
-// helpers below.
-type CompanyRepo struct {
-	*db.Repo[Company]
+// rowsCompany are rows of table company as package db reads and writes them
+// (db.Rows).
+type rowsCompany []Company
+
+func (r *rowsCompany) Len() int {
+	return len(*r)
 }
 
+func (r *rowsCompany) Add() {
+	*r = append(*r, Company{})
+}
+
+func (r *rowsCompany) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsCompany) Pick(js []int) any {
+	out := make([]Company, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsCompany) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Name,
+	}
+}
+
+func (r *rowsCompany) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Name,
+	}, nil
+}
+
+func (r *rowsCompany) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// CompanyRepo reads and writes the rows of table company (Serverpod's
+// Company.db), and links rows with the relation helpers below.
+type CompanyRepo struct{}
+
 // CompanyDB is the repository of table company.
-var CompanyDB = CompanyRepo{db.NewRepo(db.Meta[Company]{
-	Table: tableCompany,
-	ID: func(m *Company) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Company) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Name,
-		}
-	},
-	Values: func(m *Company) ([]any, error) {
-		return []any{
-			m.Name,
-		}, nil
-	},
-})}
+var CompanyDB CompanyRepo
+
+// Table is table company, for the relations of tables in other packages.
+func (CompanyRepo) Table() *db.Table {
+	return tableCompany
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
+	rows := rowsCompany{}
+	if err := tableCompany.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) {
+	var rows rowsCompany
+	if err := tableCompany.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, error) {
+	var rows rowsCompany
+	if err := tableCompany.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (CompanyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableCompany.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
+	out := append(rowsCompany{}, rows...)
+	if err := tableCompany.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
+	rows := rowsCompany{row}
+	if err := tableCompany.Insert(c, &rows); err != nil {
+		return Company{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([]Company, error) {
+	out := append(rowsCompany{}, rows...)
+	if err := tableCompany.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (Company, error) {
+	rows := rowsCompany{row}
+	if err := tableCompany.Update(c, &rows, columns...); err != nil {
+		return Company{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
+	in, out := rowsCompany(rows), rowsCompany{}
+	if err := tableCompany.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
+	var out rowsCompany
+	if err := tableCompany.DeleteRow(c, row.ID, &out); err != nil {
+		return Company{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (CompanyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Company, error) {
+	out := rowsCompany{}
+	if err := tableCompany.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // CompanyInclude names the relations of a Company to load with it (Serverpod's
 // Company.include); pass it as db.Include(CompanyInclude{...}). Nil fields are
@@ -155,25 +298,24 @@ type CompanyInclude struct {
 	Employees *EmployeeIncludeList
 }
 
+// Table implements db.Includer.
+func (CompanyInclude) Table() *db.Table {
+	return tableCompany
+}
+
 // Loads implements db.Includer.
-func (i CompanyInclude) Loads() []db.Load[Company] {
-	var loads []db.Load[Company]
+func (i CompanyInclude) Loads() []db.Load {
+	var loads []db.Load
 	if l := i.Employees; l != nil {
-		var nested []db.Load[Employee]
+		var nested []db.Load
 		if l.Include != nil {
 			nested = l.Include.Loads()
 		}
-		loads = append(loads, db.ListLoad[Company, Employee]{
-			Target:   EmployeeDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relCompanyEmployees,
-			Key: func(m *Company) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			TargetKey: func(m *Employee) (int64, bool) {
-				return m.CompanyID, true
-			},
-			Set: func(m *Company, rows []Employee) {
-				m.Employees = rows
+			List:     true,
+			Set: func(row, found any) {
+				row.(*Company).Employees = found.([]Employee)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -199,6 +341,10 @@ type CompanyIncludeList struct {
 // AttachEmployees adds employees to the employees of company: it points their
 // companyId at it (Serverpod's Company.db.attach.employees and
 // attachRow.employees).
-func (r CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Employee) error {
-	return db.AttachList(c, r.Repo, EmployeeDB.Repo, "companyId", company, employees...)
+func (CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Employee) error {
+	ids := make([]*int64, len(employees))
+	for i := range employees {
+		ids[i] = employees[i].ID
+	}
+	return db.AttachList(c, tableCompany, company.ID, tableEmployee, "companyId", ids)
 }

@@ -112,20 +112,22 @@ func decodeAnyEmployee(v any) (any, error) {
 	return m, err
 }
 
-// tableEmployee describes table employee to the ORM: its columns in order, and
-// which have a database default.
+// tableEmployee describes table employee to the ORM: its columns in order,
+// which have a database default, and the rows it reads them into.
 var tableEmployee = db.NewTable("employee", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "name"},
 	{Name: "companyId"},
 	{Name: "addressId"},
+}, func() db.Rows {
+	return &rowsEmployee{}
 })
 
 // The relations of table employee: the table they lead to, and the columns they
 // match.
 var (
-	relEmployeeCompany = db.NewRelation(tableCompany, "companyId", "id")
-	relEmployeeAddress = db.NewRelation(tableAddress, "addressId", "id")
+	relEmployeeCompany = db.NewRelation(tableEmployee, tableCompany, "companyId", "id")
+	relEmployeeAddress = db.NewRelation(tableEmployee, tableAddress, "addressId", "id")
 )
 
 // EmployeeTable holds the columns of table employee for where clauses and
@@ -168,35 +170,180 @@ func (t EmployeeTable) Address() AddressTable {
 	return NewAddressTable(t.ref.Join(relEmployeeAddress))
 }
 
-// EmployeeRepo reads and writes the rows of table employee (Serverpod's
-// Employee.db) with the methods of db.Repo, and links rows with the relation
-// helpers below.
-type EmployeeRepo struct {
-	*db.Repo[Employee]
+// rowsEmployee are rows of table employee as package db reads and writes them
+// (db.Rows).
+type rowsEmployee []Employee
+
+func (r *rowsEmployee) Len() int {
+	return len(*r)
 }
 
+func (r *rowsEmployee) Add() {
+	*r = append(*r, Employee{})
+}
+
+func (r *rowsEmployee) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsEmployee) Pick(js []int) any {
+	out := make([]Employee, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsEmployee) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Name,
+		&m.CompanyID,
+		db.ScanNullInt(&m.AddressID),
+	}
+}
+
+func (r *rowsEmployee) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Name,
+		m.CompanyID,
+		db.Nullable(m.AddressID),
+	}, nil
+}
+
+func (r *rowsEmployee) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 2:
+		return m.CompanyID, true
+	case 3:
+		return db.Key(m.AddressID)
+	}
+	return 0, false
+}
+
+// EmployeeRepo reads and writes the rows of table employee (Serverpod's
+// Employee.db), and links rows with the relation helpers below.
+type EmployeeRepo struct{}
+
 // EmployeeDB is the repository of table employee.
-var EmployeeDB = EmployeeRepo{db.NewRepo(db.Meta[Employee]{
-	Table: tableEmployee,
-	ID: func(m *Employee) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Employee) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Name,
-			&m.CompanyID,
-			db.ScanNullInt(&m.AddressID),
-		}
-	},
-	Values: func(m *Employee) ([]any, error) {
-		return []any{
-			m.Name,
-			m.CompanyID,
-			db.Nullable(m.AddressID),
-		}, nil
-	},
-})}
+var EmployeeDB EmployeeRepo
+
+// Table is table employee, for the relations of tables in other packages.
+func (EmployeeRepo) Table() *db.Table {
+	return tableEmployee
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (EmployeeRepo) Find(c db.Conn, opts ...db.Option) ([]Employee, error) {
+	rows := rowsEmployee{}
+	if err := tableEmployee.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (EmployeeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Employee, error) {
+	var rows rowsEmployee
+	if err := tableEmployee.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (EmployeeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Employee, error) {
+	var rows rowsEmployee
+	if err := tableEmployee.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (EmployeeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableEmployee.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (EmployeeRepo) Insert(c db.Conn, rows ...Employee) ([]Employee, error) {
+	out := append(rowsEmployee{}, rows...)
+	if err := tableEmployee.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (EmployeeRepo) InsertRow(c db.Conn, row Employee) (Employee, error) {
+	rows := rowsEmployee{row}
+	if err := tableEmployee.Insert(c, &rows); err != nil {
+		return Employee{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (EmployeeRepo) Update(c db.Conn, rows []Employee, columns ...db.AnyColumn) ([]Employee, error) {
+	out := append(rowsEmployee{}, rows...)
+	if err := tableEmployee.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (EmployeeRepo) UpdateRow(c db.Conn, row Employee, columns ...db.AnyColumn) (Employee, error) {
+	rows := rowsEmployee{row}
+	if err := tableEmployee.Update(c, &rows, columns...); err != nil {
+		return Employee{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (EmployeeRepo) Delete(c db.Conn, rows ...Employee) ([]Employee, error) {
+	in, out := rowsEmployee(rows), rowsEmployee{}
+	if err := tableEmployee.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (EmployeeRepo) DeleteRow(c db.Conn, row Employee) (Employee, error) {
+	var out rowsEmployee
+	if err := tableEmployee.DeleteRow(c, row.ID, &out); err != nil {
+		return Employee{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (EmployeeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Employee, error) {
+	out := rowsEmployee{}
+	if err := tableEmployee.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // EmployeeInclude names the relations of an Employee to load with it
 // (Serverpod's Employee.include); pass it as db.Include(EmployeeInclude{...}).
@@ -206,37 +353,28 @@ type EmployeeInclude struct {
 	Address *AddressInclude
 }
 
+// Table implements db.Includer.
+func (EmployeeInclude) Table() *db.Table {
+	return tableEmployee
+}
+
 // Loads implements db.Includer.
-func (i EmployeeInclude) Loads() []db.Load[Employee] {
-	var loads []db.Load[Employee]
+func (i EmployeeInclude) Loads() []db.Load {
+	var loads []db.Load
 	if i.Company != nil {
-		loads = append(loads, db.ObjectLoad[Employee, Company]{
-			Target:   CompanyDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relEmployeeCompany,
-			Key: func(m *Employee) (int64, bool) {
-				return m.CompanyID, true
-			},
-			TargetKey: func(m *Company) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			Set: func(m *Employee, v *Company) {
-				m.Company = v
+			Set: func(row, found any) {
+				row.(*Employee).Company = &found.([]Company)[0]
 			},
 			Include: i.Company.Loads(),
 		})
 	}
 	if i.Address != nil {
-		loads = append(loads, db.ObjectLoad[Employee, Address]{
-			Target:   AddressDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relEmployeeAddress,
-			Key: func(m *Employee) (int64, bool) {
-				return db.Key(m.AddressID)
-			},
-			TargetKey: func(m *Address) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			Set: func(m *Employee, v *Address) {
-				m.Address = v
+			Set: func(row, found any) {
+				row.(*Employee).Address = &found.([]Address)[0]
 			},
 			Include: i.Address.Loads(),
 		})
@@ -257,18 +395,18 @@ type EmployeeIncludeList struct {
 
 // AttachRowCompany makes company the company of employee: it sets its companyId
 // (Serverpod's Employee.db.attachRow.company).
-func (r EmployeeRepo) AttachRowCompany(c db.Conn, employee Employee, company Company) error {
-	return db.AttachObject(c, r.Repo, "companyId", employee, CompanyDB.Repo, company)
+func (EmployeeRepo) AttachRowCompany(c db.Conn, employee Employee, company Company) error {
+	return db.AttachObject(c, tableEmployee, "companyId", employee.ID, tableCompany, company.ID)
 }
 
 // AttachRowAddress makes address the address of employee: it sets its addressId
 // (Serverpod's Employee.db.attachRow.address).
-func (r EmployeeRepo) AttachRowAddress(c db.Conn, employee Employee, address Address) error {
-	return db.AttachObject(c, r.Repo, "addressId", employee, AddressDB.Repo, address)
+func (EmployeeRepo) AttachRowAddress(c db.Conn, employee Employee, address Address) error {
+	return db.AttachObject(c, tableEmployee, "addressId", employee.ID, tableAddress, address.ID)
 }
 
 // DetachRowAddress clears the address of employee: it sets its addressId to
 // null (Serverpod's Employee.db.detachRow.address).
-func (r EmployeeRepo) DetachRowAddress(c db.Conn, employee Employee) error {
-	return db.DetachObject(c, r.Repo, "addressId", employee)
+func (EmployeeRepo) DetachRowAddress(c db.Conn, employee Employee) error {
+	return db.DetachObject(c, tableEmployee, "addressId", employee.ID)
 }

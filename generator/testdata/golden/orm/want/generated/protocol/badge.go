@@ -91,18 +91,20 @@ func decodeAnyBadge(v any) (any, error) {
 	return m, err
 }
 
-// tableBadge describes table badge to the ORM: its columns in order, and which
-// have a database default.
+// tableBadge describes table badge to the ORM: its columns in order, which have
+// a database default, and the rows it reads them into.
 var tableBadge = db.NewTable("badge", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "code"},
 	{Name: "ownerId"},
+}, func() db.Rows {
+	return &rowsBadge{}
 })
 
 // The relations of table badge: the table they lead to, and the columns they
 // match.
 var (
-	relBadgeOwner = db.NewRelation(tableEmployee, "ownerId", "id")
+	relBadgeOwner = db.NewRelation(tableBadge, tableEmployee, "ownerId", "id")
 )
 
 // BadgeTable holds the columns of table badge for where clauses and ordering
@@ -134,32 +136,176 @@ func (t BadgeTable) Owner() EmployeeTable {
 	return NewEmployeeTable(t.ref.Join(relBadgeOwner))
 }
 
-// BadgeRepo reads and writes the rows of table badge (Serverpod's Badge.db)
-// with the methods of db.Repo, and links rows with the relation helpers below.
-type BadgeRepo struct {
-	*db.Repo[Badge]
+// rowsBadge are rows of table badge as package db reads and writes them
+// (db.Rows).
+type rowsBadge []Badge
+
+func (r *rowsBadge) Len() int {
+	return len(*r)
 }
 
+func (r *rowsBadge) Add() {
+	*r = append(*r, Badge{})
+}
+
+func (r *rowsBadge) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsBadge) Pick(js []int) any {
+	out := make([]Badge, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsBadge) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Code,
+		db.ScanNullInt(&m.OwnerID),
+	}
+}
+
+func (r *rowsBadge) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Code,
+		db.Nullable(m.OwnerID),
+	}, nil
+}
+
+func (r *rowsBadge) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 2:
+		return db.Key(m.OwnerID)
+	}
+	return 0, false
+}
+
+// BadgeRepo reads and writes the rows of table badge (Serverpod's Badge.db),
+// and links rows with the relation helpers below.
+type BadgeRepo struct{}
+
 // BadgeDB is the repository of table badge.
-var BadgeDB = BadgeRepo{db.NewRepo(db.Meta[Badge]{
-	Table: tableBadge,
-	ID: func(m *Badge) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Badge) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Code,
-			db.ScanNullInt(&m.OwnerID),
-		}
-	},
-	Values: func(m *Badge) ([]any, error) {
-		return []any{
-			m.Code,
-			db.Nullable(m.OwnerID),
-		}, nil
-	},
-})}
+var BadgeDB BadgeRepo
+
+// Table is table badge, for the relations of tables in other packages.
+func (BadgeRepo) Table() *db.Table {
+	return tableBadge
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (BadgeRepo) Find(c db.Conn, opts ...db.Option) ([]Badge, error) {
+	rows := rowsBadge{}
+	if err := tableBadge.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (BadgeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Badge, error) {
+	var rows rowsBadge
+	if err := tableBadge.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (BadgeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Badge, error) {
+	var rows rowsBadge
+	if err := tableBadge.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (BadgeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableBadge.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (BadgeRepo) Insert(c db.Conn, rows ...Badge) ([]Badge, error) {
+	out := append(rowsBadge{}, rows...)
+	if err := tableBadge.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (BadgeRepo) InsertRow(c db.Conn, row Badge) (Badge, error) {
+	rows := rowsBadge{row}
+	if err := tableBadge.Insert(c, &rows); err != nil {
+		return Badge{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (BadgeRepo) Update(c db.Conn, rows []Badge, columns ...db.AnyColumn) ([]Badge, error) {
+	out := append(rowsBadge{}, rows...)
+	if err := tableBadge.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (BadgeRepo) UpdateRow(c db.Conn, row Badge, columns ...db.AnyColumn) (Badge, error) {
+	rows := rowsBadge{row}
+	if err := tableBadge.Update(c, &rows, columns...); err != nil {
+		return Badge{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (BadgeRepo) Delete(c db.Conn, rows ...Badge) ([]Badge, error) {
+	in, out := rowsBadge(rows), rowsBadge{}
+	if err := tableBadge.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (BadgeRepo) DeleteRow(c db.Conn, row Badge) (Badge, error) {
+	var out rowsBadge
+	if err := tableBadge.DeleteRow(c, row.ID, &out); err != nil {
+		return Badge{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (BadgeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Badge, error) {
+	out := rowsBadge{}
+	if err := tableBadge.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // BadgeInclude names the relations of a Badge to load with it (Serverpod's
 // Badge.include); pass it as db.Include(BadgeInclude{...}). Nil fields are not
@@ -168,21 +314,19 @@ type BadgeInclude struct {
 	Owner *EmployeeInclude
 }
 
+// Table implements db.Includer.
+func (BadgeInclude) Table() *db.Table {
+	return tableBadge
+}
+
 // Loads implements db.Includer.
-func (i BadgeInclude) Loads() []db.Load[Badge] {
-	var loads []db.Load[Badge]
+func (i BadgeInclude) Loads() []db.Load {
+	var loads []db.Load
 	if i.Owner != nil {
-		loads = append(loads, db.ObjectLoad[Badge, Employee]{
-			Target:   EmployeeDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relBadgeOwner,
-			Key: func(m *Badge) (int64, bool) {
-				return db.Key(m.OwnerID)
-			},
-			TargetKey: func(m *Employee) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			Set: func(m *Badge, v *Employee) {
-				m.Owner = v
+			Set: func(row, found any) {
+				row.(*Badge).Owner = &found.([]Employee)[0]
 			},
 			Include: i.Owner.Loads(),
 		})
@@ -203,12 +347,12 @@ type BadgeIncludeList struct {
 
 // AttachRowOwner makes owner the owner of badge: it sets its ownerId
 // (Serverpod's Badge.db.attachRow.owner).
-func (r BadgeRepo) AttachRowOwner(c db.Conn, badge Badge, owner Employee) error {
-	return db.AttachObject(c, r.Repo, "ownerId", badge, EmployeeDB.Repo, owner)
+func (BadgeRepo) AttachRowOwner(c db.Conn, badge Badge, owner Employee) error {
+	return db.AttachObject(c, tableBadge, "ownerId", badge.ID, tableEmployee, owner.ID)
 }
 
 // DetachRowOwner clears the owner of badge: it sets its ownerId to null
 // (Serverpod's Badge.db.detachRow.owner).
-func (r BadgeRepo) DetachRowOwner(c db.Conn, badge Badge) error {
-	return db.DetachObject(c, r.Repo, "ownerId", badge)
+func (BadgeRepo) DetachRowOwner(c db.Conn, badge Badge) error {
+	return db.DetachObject(c, tableBadge, "ownerId", badge.ID)
 }

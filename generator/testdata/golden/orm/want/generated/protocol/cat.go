@@ -99,19 +99,21 @@ func decodeAnyCat(v any) (any, error) {
 	return m, err
 }
 
-// tableCat describes table cat to the ORM: its columns in order, and which have
-// a database default.
+// tableCat describes table cat to the ORM: its columns in order, which have a
+// database default, and the rows it reads them into.
 var tableCat = db.NewTable("cat", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "name"},
 	{Name: "motherId"},
+}, func() db.Rows {
+	return &rowsCat{}
 })
 
 // The relations of table cat: the table they lead to, and the columns they
 // match.
 var (
-	relCatMother  = db.NewRelation(tableCat, "motherId", "id")
-	relCatKittens = db.NewRelation(tableCat, "id", "motherId")
+	relCatMother  = db.NewRelation(tableCat, tableCat, "motherId", "id")
+	relCatKittens = db.NewRelation(tableCat, tableCat, "id", "motherId")
 )
 
 // CatTable holds the columns of table cat for where clauses and ordering
@@ -149,32 +151,175 @@ func (t CatTable) Kittens() db.ListRelation {
 	return t.ref.List(relCatKittens)
 }
 
-// CatRepo reads and writes the rows of table cat (Serverpod's Cat.db) with the
-// methods of db.Repo, and links rows with the relation helpers below.
-type CatRepo struct {
-	*db.Repo[Cat]
+// rowsCat are rows of table cat as package db reads and writes them (db.Rows).
+type rowsCat []Cat
+
+func (r *rowsCat) Len() int {
+	return len(*r)
 }
 
+func (r *rowsCat) Add() {
+	*r = append(*r, Cat{})
+}
+
+func (r *rowsCat) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsCat) Pick(js []int) any {
+	out := make([]Cat, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsCat) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Name,
+		db.ScanNullInt(&m.MotherID),
+	}
+}
+
+func (r *rowsCat) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Name,
+		db.Nullable(m.MotherID),
+	}, nil
+}
+
+func (r *rowsCat) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 2:
+		return db.Key(m.MotherID)
+	}
+	return 0, false
+}
+
+// CatRepo reads and writes the rows of table cat (Serverpod's Cat.db), and
+// links rows with the relation helpers below.
+type CatRepo struct{}
+
 // CatDB is the repository of table cat.
-var CatDB = CatRepo{db.NewRepo(db.Meta[Cat]{
-	Table: tableCat,
-	ID: func(m *Cat) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Cat) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Name,
-			db.ScanNullInt(&m.MotherID),
-		}
-	},
-	Values: func(m *Cat) ([]any, error) {
-		return []any{
-			m.Name,
-			db.Nullable(m.MotherID),
-		}, nil
-	},
-})}
+var CatDB CatRepo
+
+// Table is table cat, for the relations of tables in other packages.
+func (CatRepo) Table() *db.Table {
+	return tableCat
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (CatRepo) Find(c db.Conn, opts ...db.Option) ([]Cat, error) {
+	rows := rowsCat{}
+	if err := tableCat.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (CatRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Cat, error) {
+	var rows rowsCat
+	if err := tableCat.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (CatRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Cat, error) {
+	var rows rowsCat
+	if err := tableCat.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (CatRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableCat.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (CatRepo) Insert(c db.Conn, rows ...Cat) ([]Cat, error) {
+	out := append(rowsCat{}, rows...)
+	if err := tableCat.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (CatRepo) InsertRow(c db.Conn, row Cat) (Cat, error) {
+	rows := rowsCat{row}
+	if err := tableCat.Insert(c, &rows); err != nil {
+		return Cat{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (CatRepo) Update(c db.Conn, rows []Cat, columns ...db.AnyColumn) ([]Cat, error) {
+	out := append(rowsCat{}, rows...)
+	if err := tableCat.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (CatRepo) UpdateRow(c db.Conn, row Cat, columns ...db.AnyColumn) (Cat, error) {
+	rows := rowsCat{row}
+	if err := tableCat.Update(c, &rows, columns...); err != nil {
+		return Cat{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (CatRepo) Delete(c db.Conn, rows ...Cat) ([]Cat, error) {
+	in, out := rowsCat(rows), rowsCat{}
+	if err := tableCat.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (CatRepo) DeleteRow(c db.Conn, row Cat) (Cat, error) {
+	var out rowsCat
+	if err := tableCat.DeleteRow(c, row.ID, &out); err != nil {
+		return Cat{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (CatRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Cat, error) {
+	out := rowsCat{}
+	if err := tableCat.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // CatInclude names the relations of a Cat to load with it (Serverpod's
 // Cat.include); pass it as db.Include(CatInclude{...}). Nil fields are not
@@ -184,41 +329,33 @@ type CatInclude struct {
 	Kittens *CatIncludeList
 }
 
+// Table implements db.Includer.
+func (CatInclude) Table() *db.Table {
+	return tableCat
+}
+
 // Loads implements db.Includer.
-func (i CatInclude) Loads() []db.Load[Cat] {
-	var loads []db.Load[Cat]
+func (i CatInclude) Loads() []db.Load {
+	var loads []db.Load
 	if i.Mother != nil {
-		loads = append(loads, db.ObjectLoad[Cat, Cat]{
-			Target:   CatDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relCatMother,
-			Key: func(m *Cat) (int64, bool) {
-				return db.Key(m.MotherID)
-			},
-			TargetKey: func(m *Cat) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			Set: func(m *Cat, v *Cat) {
-				m.Mother = v
+			Set: func(row, found any) {
+				row.(*Cat).Mother = &found.([]Cat)[0]
 			},
 			Include: i.Mother.Loads(),
 		})
 	}
 	if l := i.Kittens; l != nil {
-		var nested []db.Load[Cat]
+		var nested []db.Load
 		if l.Include != nil {
 			nested = l.Include.Loads()
 		}
-		loads = append(loads, db.ListLoad[Cat, Cat]{
-			Target:   CatDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relCatKittens,
-			Key: func(m *Cat) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			TargetKey: func(m *Cat) (int64, bool) {
-				return db.Key(m.MotherID)
-			},
-			Set: func(m *Cat, rows []Cat) {
-				m.Kittens = rows
+			List:     true,
+			Set: func(row, found any) {
+				row.(*Cat).Kittens = found.([]Cat)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -243,25 +380,33 @@ type CatIncludeList struct {
 
 // AttachRowMother makes mother the mother of cat: it sets its motherId
 // (Serverpod's Cat.db.attachRow.mother).
-func (r CatRepo) AttachRowMother(c db.Conn, cat Cat, mother Cat) error {
-	return db.AttachObject(c, r.Repo, "motherId", cat, CatDB.Repo, mother)
+func (CatRepo) AttachRowMother(c db.Conn, cat Cat, mother Cat) error {
+	return db.AttachObject(c, tableCat, "motherId", cat.ID, tableCat, mother.ID)
 }
 
 // DetachRowMother clears the mother of cat: it sets its motherId to null
 // (Serverpod's Cat.db.detachRow.mother).
-func (r CatRepo) DetachRowMother(c db.Conn, cat Cat) error {
-	return db.DetachObject(c, r.Repo, "motherId", cat)
+func (CatRepo) DetachRowMother(c db.Conn, cat Cat) error {
+	return db.DetachObject(c, tableCat, "motherId", cat.ID)
 }
 
 // AttachKittens adds kittens to the kittens of cat: it points their motherId at
 // it (Serverpod's Cat.db.attach.kittens and attachRow.kittens).
-func (r CatRepo) AttachKittens(c db.Conn, cat Cat, kittens ...Cat) error {
-	return db.AttachList(c, r.Repo, CatDB.Repo, "motherId", cat, kittens...)
+func (CatRepo) AttachKittens(c db.Conn, cat Cat, kittens ...Cat) error {
+	ids := make([]*int64, len(kittens))
+	for i := range kittens {
+		ids[i] = kittens[i].ID
+	}
+	return db.AttachList(c, tableCat, cat.ID, tableCat, "motherId", ids)
 }
 
 // DetachKittens removes kittens from the kittens of the cat they belong to: it
 // clears their motherId (Serverpod's Cat.db.detach.kittens and
 // detachRow.kittens).
-func (r CatRepo) DetachKittens(c db.Conn, kittens ...Cat) error {
-	return db.DetachList(c, CatDB.Repo, "motherId", kittens...)
+func (CatRepo) DetachKittens(c db.Conn, kittens ...Cat) error {
+	ids := make([]*int64, len(kittens))
+	for i := range kittens {
+		ids[i] = kittens[i].ID
+	}
+	return db.DetachList(c, tableCat, "motherId", ids)
 }

@@ -71,11 +71,13 @@ func decodeAnyCity(v any) (any, error) {
 	return m, err
 }
 
-// tableCity describes table city to the ORM: its columns in order, and which
-// have a database default.
+// tableCity describes table city to the ORM: its columns in order, which have a
+// database default, and the rows it reads them into.
 var tableCity = db.NewTable("city", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "name"},
+}, func() db.Rows {
+	return &rowsCity{}
 })
 
 // CityTable holds the columns of table city for where clauses and ordering
@@ -100,38 +102,184 @@ func NewCityTable(ref *db.TableRef) CityTable {
 // CityT is table city in where clauses and ordering (Serverpod's City.t).
 var CityT = NewCityTable(tableCity.Root())
 
-// CityRepo reads and writes the rows of table city (Serverpod's City.db) with
-// the methods of db.Repo.
-type CityRepo struct {
-	*db.Repo[City]
+// rowsCity are rows of table city as package db reads and writes them
+// (db.Rows).
+type rowsCity []City
+
+func (r *rowsCity) Len() int {
+	return len(*r)
 }
 
+func (r *rowsCity) Add() {
+	*r = append(*r, City{})
+}
+
+func (r *rowsCity) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsCity) Pick(js []int) any {
+	out := make([]City, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsCity) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Name,
+	}
+}
+
+func (r *rowsCity) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Name,
+	}, nil
+}
+
+func (r *rowsCity) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// CityRepo reads and writes the rows of table city (Serverpod's City.db).
+type CityRepo struct{}
+
 // CityDB is the repository of table city.
-var CityDB = CityRepo{db.NewRepo(db.Meta[City]{
-	Table: tableCity,
-	ID: func(m *City) *int64 {
-		return m.ID
-	},
-	Scan: func(m *City) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Name,
-		}
-	},
-	Values: func(m *City) ([]any, error) {
-		return []any{
-			m.Name,
-		}, nil
-	},
-})}
+var CityDB CityRepo
+
+// Table is table city, for the relations of tables in other packages.
+func (CityRepo) Table() *db.Table {
+	return tableCity
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (CityRepo) Find(c db.Conn, opts ...db.Option) ([]City, error) {
+	rows := rowsCity{}
+	if err := tableCity.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (CityRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*City, error) {
+	var rows rowsCity
+	if err := tableCity.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (CityRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*City, error) {
+	var rows rowsCity
+	if err := tableCity.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (CityRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableCity.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (CityRepo) Insert(c db.Conn, rows ...City) ([]City, error) {
+	out := append(rowsCity{}, rows...)
+	if err := tableCity.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (CityRepo) InsertRow(c db.Conn, row City) (City, error) {
+	rows := rowsCity{row}
+	if err := tableCity.Insert(c, &rows); err != nil {
+		return City{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (CityRepo) Update(c db.Conn, rows []City, columns ...db.AnyColumn) ([]City, error) {
+	out := append(rowsCity{}, rows...)
+	if err := tableCity.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (CityRepo) UpdateRow(c db.Conn, row City, columns ...db.AnyColumn) (City, error) {
+	rows := rowsCity{row}
+	if err := tableCity.Update(c, &rows, columns...); err != nil {
+		return City{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (CityRepo) Delete(c db.Conn, rows ...City) ([]City, error) {
+	in, out := rowsCity(rows), rowsCity{}
+	if err := tableCity.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (CityRepo) DeleteRow(c db.Conn, row City) (City, error) {
+	var out rowsCity
+	if err := tableCity.DeleteRow(c, row.ID, &out); err != nil {
+		return City{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (CityRepo) DeleteWhere(c db.Conn, where db.Expr) ([]City, error) {
+	out := rowsCity{}
+	if err := tableCity.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // CityInclude names the relations of a City to load with it (Serverpod's
 // City.include); pass it as db.Include(CityInclude{...}). Nil fields are not
 // loaded.
 type CityInclude struct{}
 
+// Table implements db.Includer.
+func (CityInclude) Table() *db.Table {
+	return tableCity
+}
+
 // Loads implements db.Includer.
-func (CityInclude) Loads() []db.Load[City] {
+func (CityInclude) Loads() []db.Load {
 	return nil
 }
 

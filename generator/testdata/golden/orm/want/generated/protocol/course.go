@@ -79,17 +79,19 @@ func decodeAnyCourse(v any) (any, error) {
 	return m, err
 }
 
-// tableCourse describes table course to the ORM: its columns in order, and
-// which have a database default.
+// tableCourse describes table course to the ORM: its columns in order, which
+// have a database default, and the rows it reads them into.
 var tableCourse = db.NewTable("course", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "title"},
+}, func() db.Rows {
+	return &rowsCourse{}
 })
 
 // The relations of table course: the table they lead to, and the columns they
 // match.
 var (
-	relCourseEnrollments = db.NewRelation(tableEnrollment, "id", "courseId")
+	relCourseEnrollments = db.NewRelation(tableCourse, tableEnrollment, "id", "courseId")
 )
 
 // CourseTable holds the columns of table course for where clauses and ordering
@@ -120,30 +122,172 @@ func (t CourseTable) Enrollments() db.ListRelation {
 	return t.ref.List(relCourseEnrollments)
 }
 
-// CourseRepo reads and writes the rows of table course (Serverpod's Course.db)
-// with the methods of db.Repo, and links rows with the relation helpers below.
-type CourseRepo struct {
-	*db.Repo[Course]
+// rowsCourse are rows of table course as package db reads and writes them
+// (db.Rows).
+type rowsCourse []Course
+
+func (r *rowsCourse) Len() int {
+	return len(*r)
 }
 
+func (r *rowsCourse) Add() {
+	*r = append(*r, Course{})
+}
+
+func (r *rowsCourse) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsCourse) Pick(js []int) any {
+	out := make([]Course, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsCourse) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Title,
+	}
+}
+
+func (r *rowsCourse) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Title,
+	}, nil
+}
+
+func (r *rowsCourse) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// CourseRepo reads and writes the rows of table course (Serverpod's Course.db),
+// and links rows with the relation helpers below.
+type CourseRepo struct{}
+
 // CourseDB is the repository of table course.
-var CourseDB = CourseRepo{db.NewRepo(db.Meta[Course]{
-	Table: tableCourse,
-	ID: func(m *Course) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Course) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Title,
-		}
-	},
-	Values: func(m *Course) ([]any, error) {
-		return []any{
-			m.Title,
-		}, nil
-	},
-})}
+var CourseDB CourseRepo
+
+// Table is table course, for the relations of tables in other packages.
+func (CourseRepo) Table() *db.Table {
+	return tableCourse
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (CourseRepo) Find(c db.Conn, opts ...db.Option) ([]Course, error) {
+	rows := rowsCourse{}
+	if err := tableCourse.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (CourseRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Course, error) {
+	var rows rowsCourse
+	if err := tableCourse.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (CourseRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Course, error) {
+	var rows rowsCourse
+	if err := tableCourse.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (CourseRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableCourse.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (CourseRepo) Insert(c db.Conn, rows ...Course) ([]Course, error) {
+	out := append(rowsCourse{}, rows...)
+	if err := tableCourse.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (CourseRepo) InsertRow(c db.Conn, row Course) (Course, error) {
+	rows := rowsCourse{row}
+	if err := tableCourse.Insert(c, &rows); err != nil {
+		return Course{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (CourseRepo) Update(c db.Conn, rows []Course, columns ...db.AnyColumn) ([]Course, error) {
+	out := append(rowsCourse{}, rows...)
+	if err := tableCourse.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (CourseRepo) UpdateRow(c db.Conn, row Course, columns ...db.AnyColumn) (Course, error) {
+	rows := rowsCourse{row}
+	if err := tableCourse.Update(c, &rows, columns...); err != nil {
+		return Course{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (CourseRepo) Delete(c db.Conn, rows ...Course) ([]Course, error) {
+	in, out := rowsCourse(rows), rowsCourse{}
+	if err := tableCourse.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (CourseRepo) DeleteRow(c db.Conn, row Course) (Course, error) {
+	var out rowsCourse
+	if err := tableCourse.DeleteRow(c, row.ID, &out); err != nil {
+		return Course{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (CourseRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Course, error) {
+	out := rowsCourse{}
+	if err := tableCourse.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // CourseInclude names the relations of a Course to load with it (Serverpod's
 // Course.include); pass it as db.Include(CourseInclude{...}). Nil fields are
@@ -152,25 +296,24 @@ type CourseInclude struct {
 	Enrollments *EnrollmentIncludeList
 }
 
+// Table implements db.Includer.
+func (CourseInclude) Table() *db.Table {
+	return tableCourse
+}
+
 // Loads implements db.Includer.
-func (i CourseInclude) Loads() []db.Load[Course] {
-	var loads []db.Load[Course]
+func (i CourseInclude) Loads() []db.Load {
+	var loads []db.Load
 	if l := i.Enrollments; l != nil {
-		var nested []db.Load[Enrollment]
+		var nested []db.Load
 		if l.Include != nil {
 			nested = l.Include.Loads()
 		}
-		loads = append(loads, db.ListLoad[Course, Enrollment]{
-			Target:   EnrollmentDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relCourseEnrollments,
-			Key: func(m *Course) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			TargetKey: func(m *Enrollment) (int64, bool) {
-				return m.CourseID, true
-			},
-			Set: func(m *Course, rows []Enrollment) {
-				m.Enrollments = rows
+			List:     true,
+			Set: func(row, found any) {
+				row.(*Course).Enrollments = found.([]Enrollment)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -196,6 +339,10 @@ type CourseIncludeList struct {
 // AttachEnrollments adds enrollments to the enrollments of course: it points
 // their courseId at it (Serverpod's Course.db.attach.enrollments and
 // attachRow.enrollments).
-func (r CourseRepo) AttachEnrollments(c db.Conn, course Course, enrollments ...Enrollment) error {
-	return db.AttachList(c, r.Repo, EnrollmentDB.Repo, "courseId", course, enrollments...)
+func (CourseRepo) AttachEnrollments(c db.Conn, course Course, enrollments ...Enrollment) error {
+	ids := make([]*int64, len(enrollments))
+	for i := range enrollments {
+		ids[i] = enrollments[i].ID
+	}
+	return db.AttachList(c, tableCourse, course.ID, tableEnrollment, "courseId", ids)
 }

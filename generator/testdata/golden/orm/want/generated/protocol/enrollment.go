@@ -102,18 +102,20 @@ func decodeAnyEnrollment(v any) (any, error) {
 }
 
 // tableEnrollment describes table enrollment to the ORM: its columns in order,
-// and which have a database default.
+// which have a database default, and the rows it reads them into.
 var tableEnrollment = db.NewTable("enrollment", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "studentId"},
 	{Name: "courseId"},
+}, func() db.Rows {
+	return &rowsEnrollment{}
 })
 
 // The relations of table enrollment: the table they lead to, and the columns
 // they match.
 var (
-	relEnrollmentStudent = db.NewRelation(tableStudent, "studentId", "id")
-	relEnrollmentCourse  = db.NewRelation(tableCourse, "courseId", "id")
+	relEnrollmentStudent = db.NewRelation(tableEnrollment, tableStudent, "studentId", "id")
+	relEnrollmentCourse  = db.NewRelation(tableEnrollment, tableCourse, "courseId", "id")
 )
 
 // EnrollmentTable holds the columns of table enrollment for where clauses and
@@ -154,33 +156,178 @@ func (t EnrollmentTable) Course() CourseTable {
 	return NewCourseTable(t.ref.Join(relEnrollmentCourse))
 }
 
-// EnrollmentRepo reads and writes the rows of table enrollment (Serverpod's
-// Enrollment.db) with the methods of db.Repo, and links rows with the relation
-// helpers below.
-type EnrollmentRepo struct {
-	*db.Repo[Enrollment]
+// rowsEnrollment are rows of table enrollment as package db reads and writes
+// them (db.Rows).
+type rowsEnrollment []Enrollment
+
+func (r *rowsEnrollment) Len() int {
+	return len(*r)
 }
 
+func (r *rowsEnrollment) Add() {
+	*r = append(*r, Enrollment{})
+}
+
+func (r *rowsEnrollment) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsEnrollment) Pick(js []int) any {
+	out := make([]Enrollment, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsEnrollment) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.StudentID,
+		&m.CourseID,
+	}
+}
+
+func (r *rowsEnrollment) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.StudentID,
+		m.CourseID,
+	}, nil
+}
+
+func (r *rowsEnrollment) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 1:
+		return m.StudentID, true
+	case 2:
+		return m.CourseID, true
+	}
+	return 0, false
+}
+
+// EnrollmentRepo reads and writes the rows of table enrollment (Serverpod's
+// Enrollment.db), and links rows with the relation helpers below.
+type EnrollmentRepo struct{}
+
 // EnrollmentDB is the repository of table enrollment.
-var EnrollmentDB = EnrollmentRepo{db.NewRepo(db.Meta[Enrollment]{
-	Table: tableEnrollment,
-	ID: func(m *Enrollment) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Enrollment) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.StudentID,
-			&m.CourseID,
-		}
-	},
-	Values: func(m *Enrollment) ([]any, error) {
-		return []any{
-			m.StudentID,
-			m.CourseID,
-		}, nil
-	},
-})}
+var EnrollmentDB EnrollmentRepo
+
+// Table is table enrollment, for the relations of tables in other packages.
+func (EnrollmentRepo) Table() *db.Table {
+	return tableEnrollment
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (EnrollmentRepo) Find(c db.Conn, opts ...db.Option) ([]Enrollment, error) {
+	rows := rowsEnrollment{}
+	if err := tableEnrollment.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (EnrollmentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Enrollment, error) {
+	var rows rowsEnrollment
+	if err := tableEnrollment.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (EnrollmentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Enrollment, error) {
+	var rows rowsEnrollment
+	if err := tableEnrollment.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (EnrollmentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableEnrollment.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (EnrollmentRepo) Insert(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
+	out := append(rowsEnrollment{}, rows...)
+	if err := tableEnrollment.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (EnrollmentRepo) InsertRow(c db.Conn, row Enrollment) (Enrollment, error) {
+	rows := rowsEnrollment{row}
+	if err := tableEnrollment.Insert(c, &rows); err != nil {
+		return Enrollment{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (EnrollmentRepo) Update(c db.Conn, rows []Enrollment, columns ...db.AnyColumn) ([]Enrollment, error) {
+	out := append(rowsEnrollment{}, rows...)
+	if err := tableEnrollment.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (EnrollmentRepo) UpdateRow(c db.Conn, row Enrollment, columns ...db.AnyColumn) (Enrollment, error) {
+	rows := rowsEnrollment{row}
+	if err := tableEnrollment.Update(c, &rows, columns...); err != nil {
+		return Enrollment{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (EnrollmentRepo) Delete(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
+	in, out := rowsEnrollment(rows), rowsEnrollment{}
+	if err := tableEnrollment.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (EnrollmentRepo) DeleteRow(c db.Conn, row Enrollment) (Enrollment, error) {
+	var out rowsEnrollment
+	if err := tableEnrollment.DeleteRow(c, row.ID, &out); err != nil {
+		return Enrollment{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (EnrollmentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Enrollment, error) {
+	out := rowsEnrollment{}
+	if err := tableEnrollment.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // EnrollmentInclude names the relations of an Enrollment to load with it
 // (Serverpod's Enrollment.include); pass it as
@@ -190,37 +337,28 @@ type EnrollmentInclude struct {
 	Course  *CourseInclude
 }
 
+// Table implements db.Includer.
+func (EnrollmentInclude) Table() *db.Table {
+	return tableEnrollment
+}
+
 // Loads implements db.Includer.
-func (i EnrollmentInclude) Loads() []db.Load[Enrollment] {
-	var loads []db.Load[Enrollment]
+func (i EnrollmentInclude) Loads() []db.Load {
+	var loads []db.Load
 	if i.Student != nil {
-		loads = append(loads, db.ObjectLoad[Enrollment, Student]{
-			Target:   StudentDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relEnrollmentStudent,
-			Key: func(m *Enrollment) (int64, bool) {
-				return m.StudentID, true
-			},
-			TargetKey: func(m *Student) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			Set: func(m *Enrollment, v *Student) {
-				m.Student = v
+			Set: func(row, found any) {
+				row.(*Enrollment).Student = &found.([]Student)[0]
 			},
 			Include: i.Student.Loads(),
 		})
 	}
 	if i.Course != nil {
-		loads = append(loads, db.ObjectLoad[Enrollment, Course]{
-			Target:   CourseDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relEnrollmentCourse,
-			Key: func(m *Enrollment) (int64, bool) {
-				return m.CourseID, true
-			},
-			TargetKey: func(m *Course) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			Set: func(m *Enrollment, v *Course) {
-				m.Course = v
+			Set: func(row, found any) {
+				row.(*Enrollment).Course = &found.([]Course)[0]
 			},
 			Include: i.Course.Loads(),
 		})
@@ -242,12 +380,12 @@ type EnrollmentIncludeList struct {
 
 // AttachRowStudent makes student the student of enrollment: it sets its
 // studentId (Serverpod's Enrollment.db.attachRow.student).
-func (r EnrollmentRepo) AttachRowStudent(c db.Conn, enrollment Enrollment, student Student) error {
-	return db.AttachObject(c, r.Repo, "studentId", enrollment, StudentDB.Repo, student)
+func (EnrollmentRepo) AttachRowStudent(c db.Conn, enrollment Enrollment, student Student) error {
+	return db.AttachObject(c, tableEnrollment, "studentId", enrollment.ID, tableStudent, student.ID)
 }
 
 // AttachRowCourse makes course the course of enrollment: it sets its courseId
 // (Serverpod's Enrollment.db.attachRow.course).
-func (r EnrollmentRepo) AttachRowCourse(c db.Conn, enrollment Enrollment, course Course) error {
-	return db.AttachObject(c, r.Repo, "courseId", enrollment, CourseDB.Repo, course)
+func (EnrollmentRepo) AttachRowCourse(c db.Conn, enrollment Enrollment, course Course) error {
+	return db.AttachObject(c, tableEnrollment, "courseId", enrollment.ID, tableCourse, course.ID)
 }

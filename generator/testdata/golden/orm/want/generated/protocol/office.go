@@ -108,20 +108,22 @@ func decodeAnyOffice(v any) (any, error) {
 	return m, err
 }
 
-// tableOffice describes table office to the ORM: its columns in order, and
-// which have a database default.
+// tableOffice describes table office to the ORM: its columns in order, which
+// have a database default, and the rows it reads them into.
 var tableOffice = db.NewTable("office", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "street"},
 	{Name: "desks"},
 	{Name: "cityId"},
 	{Name: "_companyOfficesCompanyId"},
+}, func() db.Rows {
+	return &rowsOffice{}
 })
 
 // The relations of table office: the table they lead to, and the columns they
 // match.
 var (
-	relOfficeCity = db.NewRelation(tableCity, "cityId", "id")
+	relOfficeCity = db.NewRelation(tableOffice, tableCity, "cityId", "id")
 )
 
 // OfficeTable holds the columns of table office for where clauses and ordering
@@ -155,36 +157,184 @@ func (t OfficeTable) City() CityTable {
 	return NewCityTable(t.ref.Join(relOfficeCity))
 }
 
-// OfficeRepo reads and writes the rows of table office (Serverpod's Office.db)
-// with the methods of db.Repo, and links rows with the relation helpers below.
-type OfficeRepo struct {
-	*db.Repo[Office]
+// rowsOffice are rows of table office as package db reads and writes them
+// (db.Rows).
+type rowsOffice []Office
+
+func (r *rowsOffice) Len() int {
+	return len(*r)
 }
 
+func (r *rowsOffice) Add() {
+	*r = append(*r, Office{})
+}
+
+func (r *rowsOffice) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsOffice) Pick(js []int) any {
+	out := make([]Office, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsOffice) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Street,
+		&m.Desks,
+		db.ScanNullInt(&m.CityID),
+		db.ScanNullInt(&m.companyOfficesCompanyID),
+	}
+}
+
+func (r *rowsOffice) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Street,
+		m.Desks,
+		db.Nullable(m.CityID),
+		db.Nullable(m.companyOfficesCompanyID),
+	}, nil
+}
+
+func (r *rowsOffice) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 2:
+		return m.Desks, true
+	case 3:
+		return db.Key(m.CityID)
+	case 4:
+		return db.Key(m.companyOfficesCompanyID)
+	}
+	return 0, false
+}
+
+// OfficeRepo reads and writes the rows of table office (Serverpod's Office.db),
+// and links rows with the relation helpers below.
+type OfficeRepo struct{}
+
 // OfficeDB is the repository of table office.
-var OfficeDB = OfficeRepo{db.NewRepo(db.Meta[Office]{
-	Table: tableOffice,
-	ID: func(m *Office) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Office) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Street,
-			&m.Desks,
-			db.ScanNullInt(&m.CityID),
-			db.ScanNullInt(&m.companyOfficesCompanyID),
-		}
-	},
-	Values: func(m *Office) ([]any, error) {
-		return []any{
-			m.Street,
-			m.Desks,
-			db.Nullable(m.CityID),
-			db.Nullable(m.companyOfficesCompanyID),
-		}, nil
-	},
-})}
+var OfficeDB OfficeRepo
+
+// Table is table office, for the relations of tables in other packages.
+func (OfficeRepo) Table() *db.Table {
+	return tableOffice
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (OfficeRepo) Find(c db.Conn, opts ...db.Option) ([]Office, error) {
+	rows := rowsOffice{}
+	if err := tableOffice.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (OfficeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Office, error) {
+	var rows rowsOffice
+	if err := tableOffice.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (OfficeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Office, error) {
+	var rows rowsOffice
+	if err := tableOffice.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (OfficeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableOffice.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (OfficeRepo) Insert(c db.Conn, rows ...Office) ([]Office, error) {
+	out := append(rowsOffice{}, rows...)
+	if err := tableOffice.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (OfficeRepo) InsertRow(c db.Conn, row Office) (Office, error) {
+	rows := rowsOffice{row}
+	if err := tableOffice.Insert(c, &rows); err != nil {
+		return Office{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (OfficeRepo) Update(c db.Conn, rows []Office, columns ...db.AnyColumn) ([]Office, error) {
+	out := append(rowsOffice{}, rows...)
+	if err := tableOffice.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (OfficeRepo) UpdateRow(c db.Conn, row Office, columns ...db.AnyColumn) (Office, error) {
+	rows := rowsOffice{row}
+	if err := tableOffice.Update(c, &rows, columns...); err != nil {
+		return Office{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (OfficeRepo) Delete(c db.Conn, rows ...Office) ([]Office, error) {
+	in, out := rowsOffice(rows), rowsOffice{}
+	if err := tableOffice.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (OfficeRepo) DeleteRow(c db.Conn, row Office) (Office, error) {
+	var out rowsOffice
+	if err := tableOffice.DeleteRow(c, row.ID, &out); err != nil {
+		return Office{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (OfficeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Office, error) {
+	out := rowsOffice{}
+	if err := tableOffice.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // OfficeInclude names the relations of an Office to load with it (Serverpod's
 // Office.include); pass it as db.Include(OfficeInclude{...}). Nil fields are
@@ -193,21 +343,19 @@ type OfficeInclude struct {
 	City *CityInclude
 }
 
+// Table implements db.Includer.
+func (OfficeInclude) Table() *db.Table {
+	return tableOffice
+}
+
 // Loads implements db.Includer.
-func (i OfficeInclude) Loads() []db.Load[Office] {
-	var loads []db.Load[Office]
+func (i OfficeInclude) Loads() []db.Load {
+	var loads []db.Load
 	if i.City != nil {
-		loads = append(loads, db.ObjectLoad[Office, City]{
-			Target:   CityDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relOfficeCity,
-			Key: func(m *Office) (int64, bool) {
-				return db.Key(m.CityID)
-			},
-			TargetKey: func(m *City) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			Set: func(m *Office, v *City) {
-				m.City = v
+			Set: func(row, found any) {
+				row.(*Office).City = &found.([]City)[0]
 			},
 			Include: i.City.Loads(),
 		})
@@ -228,12 +376,12 @@ type OfficeIncludeList struct {
 
 // AttachRowCity makes city the city of office: it sets its cityId (Serverpod's
 // Office.db.attachRow.city).
-func (r OfficeRepo) AttachRowCity(c db.Conn, office Office, city City) error {
-	return db.AttachObject(c, r.Repo, "cityId", office, CityDB.Repo, city)
+func (OfficeRepo) AttachRowCity(c db.Conn, office Office, city City) error {
+	return db.AttachObject(c, tableOffice, "cityId", office.ID, tableCity, city.ID)
 }
 
 // DetachRowCity clears the city of office: it sets its cityId to null
 // (Serverpod's Office.db.detachRow.city).
-func (r OfficeRepo) DetachRowCity(c db.Conn, office Office) error {
-	return db.DetachObject(c, r.Repo, "cityId", office)
+func (OfficeRepo) DetachRowCity(c db.Conn, office Office) error {
+	return db.DetachObject(c, tableOffice, "cityId", office.ID)
 }

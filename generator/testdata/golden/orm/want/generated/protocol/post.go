@@ -103,19 +103,21 @@ func decodeAnyPost(v any) (any, error) {
 	return m, err
 }
 
-// tablePost describes table post to the ORM: its columns in order, and which
-// have a database default.
+// tablePost describes table post to the ORM: its columns in order, which have a
+// database default, and the rows it reads them into.
 var tablePost = db.NewTable("post", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "body"},
 	{Name: "nextId"},
+}, func() db.Rows {
+	return &rowsPost{}
 })
 
 // The relations of table post: the table they lead to, and the columns they
 // match.
 var (
-	relPostPrevious = db.NewRelation(tablePost, "id", "nextId")
-	relPostNext     = db.NewRelation(tablePost, "nextId", "id")
+	relPostPrevious = db.NewRelation(tablePost, tablePost, "id", "nextId")
+	relPostNext     = db.NewRelation(tablePost, tablePost, "nextId", "id")
 )
 
 // PostTable holds the columns of table post for where clauses and ordering
@@ -152,32 +154,176 @@ func (t PostTable) Next() PostTable {
 	return NewPostTable(t.ref.Join(relPostNext))
 }
 
-// PostRepo reads and writes the rows of table post (Serverpod's Post.db) with
-// the methods of db.Repo, and links rows with the relation helpers below.
-type PostRepo struct {
-	*db.Repo[Post]
+// rowsPost are rows of table post as package db reads and writes them
+// (db.Rows).
+type rowsPost []Post
+
+func (r *rowsPost) Len() int {
+	return len(*r)
 }
 
+func (r *rowsPost) Add() {
+	*r = append(*r, Post{})
+}
+
+func (r *rowsPost) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsPost) Pick(js []int) any {
+	out := make([]Post, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsPost) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Body,
+		db.ScanNullInt(&m.NextID),
+	}
+}
+
+func (r *rowsPost) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Body,
+		db.Nullable(m.NextID),
+	}, nil
+}
+
+func (r *rowsPost) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 2:
+		return db.Key(m.NextID)
+	}
+	return 0, false
+}
+
+// PostRepo reads and writes the rows of table post (Serverpod's Post.db), and
+// links rows with the relation helpers below.
+type PostRepo struct{}
+
 // PostDB is the repository of table post.
-var PostDB = PostRepo{db.NewRepo(db.Meta[Post]{
-	Table: tablePost,
-	ID: func(m *Post) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Post) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Body,
-			db.ScanNullInt(&m.NextID),
-		}
-	},
-	Values: func(m *Post) ([]any, error) {
-		return []any{
-			m.Body,
-			db.Nullable(m.NextID),
-		}, nil
-	},
-})}
+var PostDB PostRepo
+
+// Table is table post, for the relations of tables in other packages.
+func (PostRepo) Table() *db.Table {
+	return tablePost
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (PostRepo) Find(c db.Conn, opts ...db.Option) ([]Post, error) {
+	rows := rowsPost{}
+	if err := tablePost.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (PostRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Post, error) {
+	var rows rowsPost
+	if err := tablePost.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (PostRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Post, error) {
+	var rows rowsPost
+	if err := tablePost.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (PostRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tablePost.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (PostRepo) Insert(c db.Conn, rows ...Post) ([]Post, error) {
+	out := append(rowsPost{}, rows...)
+	if err := tablePost.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (PostRepo) InsertRow(c db.Conn, row Post) (Post, error) {
+	rows := rowsPost{row}
+	if err := tablePost.Insert(c, &rows); err != nil {
+		return Post{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (PostRepo) Update(c db.Conn, rows []Post, columns ...db.AnyColumn) ([]Post, error) {
+	out := append(rowsPost{}, rows...)
+	if err := tablePost.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (PostRepo) UpdateRow(c db.Conn, row Post, columns ...db.AnyColumn) (Post, error) {
+	rows := rowsPost{row}
+	if err := tablePost.Update(c, &rows, columns...); err != nil {
+		return Post{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (PostRepo) Delete(c db.Conn, rows ...Post) ([]Post, error) {
+	in, out := rowsPost(rows), rowsPost{}
+	if err := tablePost.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (PostRepo) DeleteRow(c db.Conn, row Post) (Post, error) {
+	var out rowsPost
+	if err := tablePost.DeleteRow(c, row.ID, &out); err != nil {
+		return Post{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (PostRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Post, error) {
+	out := rowsPost{}
+	if err := tablePost.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // PostInclude names the relations of a Post to load with it (Serverpod's
 // Post.include); pass it as db.Include(PostInclude{...}). Nil fields are not
@@ -187,37 +333,28 @@ type PostInclude struct {
 	Next     *PostInclude
 }
 
+// Table implements db.Includer.
+func (PostInclude) Table() *db.Table {
+	return tablePost
+}
+
 // Loads implements db.Includer.
-func (i PostInclude) Loads() []db.Load[Post] {
-	var loads []db.Load[Post]
+func (i PostInclude) Loads() []db.Load {
+	var loads []db.Load
 	if i.Previous != nil {
-		loads = append(loads, db.ObjectLoad[Post, Post]{
-			Target:   PostDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relPostPrevious,
-			Key: func(m *Post) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			TargetKey: func(m *Post) (int64, bool) {
-				return db.Key(m.NextID)
-			},
-			Set: func(m *Post, v *Post) {
-				m.Previous = v
+			Set: func(row, found any) {
+				row.(*Post).Previous = &found.([]Post)[0]
 			},
 			Include: i.Previous.Loads(),
 		})
 	}
 	if i.Next != nil {
-		loads = append(loads, db.ObjectLoad[Post, Post]{
-			Target:   PostDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relPostNext,
-			Key: func(m *Post) (int64, bool) {
-				return db.Key(m.NextID)
-			},
-			TargetKey: func(m *Post) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			Set: func(m *Post, v *Post) {
-				m.Next = v
+			Set: func(row, found any) {
+				row.(*Post).Next = &found.([]Post)[0]
 			},
 			Include: i.Next.Loads(),
 		})
@@ -238,24 +375,24 @@ type PostIncludeList struct {
 
 // AttachRowPrevious makes previous the previous of post: it points the nextId
 // of previous at post (Serverpod's Post.db.attachRow.previous).
-func (r PostRepo) AttachRowPrevious(c db.Conn, post Post, previous Post) error {
-	return db.AttachList(c, r.Repo, PostDB.Repo, "nextId", post, previous)
+func (PostRepo) AttachRowPrevious(c db.Conn, post Post, previous Post) error {
+	return db.AttachList(c, tablePost, post.ID, tablePost, "nextId", []*int64{previous.ID})
 }
 
 // DetachRowPrevious clears the previous of post: it sets the nextId of the post
 // row pointing at post to null (Serverpod's Post.db.detachRow.previous).
-func (r PostRepo) DetachRowPrevious(c db.Conn, post Post) error {
-	return db.DetachReferencing(c, r.Repo, PostDB.Repo, "nextId", post)
+func (PostRepo) DetachRowPrevious(c db.Conn, post Post) error {
+	return db.DetachReferencing(c, tablePost, tablePost, "nextId", post.ID)
 }
 
 // AttachRowNext makes next the next of post: it sets its nextId (Serverpod's
 // Post.db.attachRow.next).
-func (r PostRepo) AttachRowNext(c db.Conn, post Post, next Post) error {
-	return db.AttachObject(c, r.Repo, "nextId", post, PostDB.Repo, next)
+func (PostRepo) AttachRowNext(c db.Conn, post Post, next Post) error {
+	return db.AttachObject(c, tablePost, "nextId", post.ID, tablePost, next.ID)
 }
 
 // DetachRowNext clears the next of post: it sets its nextId to null
 // (Serverpod's Post.db.detachRow.next).
-func (r PostRepo) DetachRowNext(c db.Conn, post Post) error {
-	return db.DetachObject(c, r.Repo, "nextId", post)
+func (PostRepo) DetachRowNext(c db.Conn, post Post) error {
+	return db.DetachObject(c, tablePost, "nextId", post.ID)
 }

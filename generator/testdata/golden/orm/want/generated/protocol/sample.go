@@ -325,8 +325,8 @@ func decodeAnySample(v any) (any, error) {
 	return m, err
 }
 
-// tableSample describes table sample to the ORM: its columns in order, and
-// which have a database default.
+// tableSample describes table sample to the ORM: its columns in order, which
+// have a database default, and the rows it reads them into.
 var tableSample = db.NewTable("sample", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "anInt"},
@@ -363,6 +363,8 @@ var tableSample = db.NewTable("sample", []db.ColumnDef{
 	{Name: "created", HasDefault: true},
 	{Name: "tag", HasDefault: true},
 	{Name: "secret"},
+}, func() db.Rows {
+	return &rowsSample{}
 })
 
 // SampleTable holds the columns of table sample for where clauses and ordering
@@ -453,132 +455,358 @@ func NewSampleTable(ref *db.TableRef) SampleTable {
 // SampleT is table sample in where clauses and ordering (Serverpod's Sample.t).
 var SampleT = NewSampleTable(tableSample.Root())
 
-// SampleRepo reads and writes the rows of table sample (Serverpod's Sample.db)
-// with the methods of db.Repo.
-type SampleRepo struct {
-	*db.Repo[Sample]
+// rowsSample are rows of table sample as package db reads and writes them
+// (db.Rows).
+type rowsSample []Sample
+
+func (r *rowsSample) Len() int {
+	return len(*r)
 }
 
+func (r *rowsSample) Add() {
+	*r = append(*r, Sample{})
+}
+
+func (r *rowsSample) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsSample) Pick(js []int) any {
+	out := make([]Sample, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsSample) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.AnInt,
+		&m.ADouble,
+		&m.ABool,
+		&m.AString,
+		&m.ADateTime,
+		db.ScanDuration(&m.ADuration),
+		db.ScanUUID(&m.AUUID),
+		db.ScanURI(&m.AURI),
+		db.ScanBigInt(&m.ABigInt),
+		&m.AByteData,
+		db.ScanEnum(&m.AColor, false),
+		db.ScanEnum(&m.ASize, true),
+		db.ScanJSON(func(v any) (err error) {
+			m.AList = nil
+			if v == nil {
+				return nil
+			}
+			m.AList, err = wire.DecodeList(wire.DecodeInt)(v)
+			return err
+		}),
+		db.ScanJSON(func(v any) (err error) {
+			m.AMap = nil
+			if v == nil {
+				return nil
+			}
+			m.AMap, err = wire.DecodeStringMap(wire.DecodeInt)(v)
+			return err
+		}),
+		db.ScanJSON(func(v any) (err error) {
+			m.ASet = nil
+			if v == nil {
+				return nil
+			}
+			m.ASet, err = wire.DecodeSet(wire.DecodeString)(v)
+			return err
+		}),
+		db.ScanJSON(func(v any) (err error) {
+			m.AnIntMap = nil
+			if v == nil {
+				return nil
+			}
+			m.AnIntMap, err = wire.DecodeMap(wire.DecodeInt, wire.DecodeString)(v)
+			return err
+		}),
+		db.ScanJSON(func(v any) error {
+			m.APoint = Point{}
+			if v == nil {
+				return nil
+			}
+			return m.APoint.DecodeJSON(v)
+		}),
+		db.ScanNullInt(&m.MaybeInt),
+		db.ScanNullDouble(&m.MaybeDouble),
+		db.ScanNullBool(&m.MaybeBool),
+		db.ScanNullString(&m.MaybeString),
+		db.ScanNullTime(&m.MaybeDateTime),
+		db.ScanNullDuration(&m.MaybeDuration),
+		db.ScanNullUUID(&m.MaybeUUID),
+		db.ScanURI(&m.MaybeURI),
+		db.ScanBigInt(&m.MaybeBigInt),
+		&m.MaybeByteData,
+		db.ScanNullEnum(false, func(v any) error {
+			m.MaybeColor = nil
+			if v == nil {
+				return nil
+			}
+			m.MaybeColor = new(Color)
+			return m.MaybeColor.DecodeJSON(v)
+		}),
+		db.ScanNullEnum(true, func(v any) error {
+			m.MaybeSize = nil
+			if v == nil {
+				return nil
+			}
+			m.MaybeSize = new(Size)
+			return m.MaybeSize.DecodeJSON(v)
+		}),
+		db.ScanJSON(func(v any) (err error) {
+			m.MaybeList = nil
+			if v == nil {
+				return nil
+			}
+			m.MaybeList, err = wire.DecodeList(wire.DecodeModelPtr[Point])(v)
+			return err
+		}),
+		db.ScanJSON(func(v any) error {
+			m.MaybePoint = nil
+			if v == nil {
+				return nil
+			}
+			m.MaybePoint = new(Point)
+			return m.MaybePoint.DecodeJSON(v)
+		}),
+		db.ScanNullTime(&m.Created),
+		db.ScanNullString(&m.Tag),
+		db.ScanNullString(&m.Secret),
+	}
+}
+
+func (r *rowsSample) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	v12, err := db.JSONValue(false, func(e *wire.Encoder) {
+		wire.EncodeList((*wire.Encoder).Int)(e, m.AList)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("aList: %w", err)
+	}
+	v13, err := db.JSONValue(false, func(e *wire.Encoder) {
+		wire.EncodeStringMap((*wire.Encoder).Int)(e, m.AMap)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("aMap: %w", err)
+	}
+	v14, err := db.JSONValue(false, func(e *wire.Encoder) {
+		wire.EncodeList((*wire.Encoder).String)(e, m.ASet)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("aSet: %w", err)
+	}
+	v15, err := db.JSONValue(false, func(e *wire.Encoder) {
+		wire.EncodeMap((*wire.Encoder).Int, (*wire.Encoder).String)(e, m.AnIntMap)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("anIntMap: %w", err)
+	}
+	v16, err := db.JSONValue(false, func(e *wire.Encoder) {
+		m.APoint.EncodeJSON(e)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("aPoint: %w", err)
+	}
+	v29, err := db.JSONValue(m.MaybeList == nil, func(e *wire.Encoder) {
+		wire.EncodeList(wire.EncodeModelPtr[Point])(e, m.MaybeList)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("maybeList: %w", err)
+	}
+	v30, err := db.JSONValue(m.MaybePoint == nil, func(e *wire.Encoder) {
+		m.MaybePoint.EncodeJSON(e)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("maybePoint: %w", err)
+	}
+	return []any{
+		m.AnInt,
+		m.ADouble,
+		m.ABool,
+		m.AString,
+		db.TimeValue(m.ADateTime),
+		db.DurationValue(m.ADuration),
+		db.UUIDValue(m.AUUID),
+		db.URIValue(m.AURI),
+		db.BigIntValue(m.ABigInt),
+		db.RequiredBytesValue(m.AByteData),
+		db.EnumValue(m.AColor, false),
+		db.EnumValue(m.ASize, true),
+		v12,
+		v13,
+		v14,
+		v15,
+		v16,
+		db.Nullable(m.MaybeInt),
+		db.Nullable(m.MaybeDouble),
+		db.Nullable(m.MaybeBool),
+		db.Nullable(m.MaybeString),
+		db.NullTimeValue(m.MaybeDateTime),
+		db.NullDurationValue(m.MaybeDuration),
+		db.NullUUIDValue(m.MaybeUUID),
+		db.URIValue(m.MaybeURI),
+		db.BigIntValue(m.MaybeBigInt),
+		db.BytesValue(m.MaybeByteData),
+		db.NullEnumValue(m.MaybeColor, false),
+		db.NullEnumValue(m.MaybeSize, true),
+		v29,
+		v30,
+		db.NullTimeValue(m.Created),
+		db.Nullable(m.Tag),
+		db.Nullable(m.Secret),
+	}, nil
+}
+
+func (r *rowsSample) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	case 1:
+		return m.AnInt, true
+	case 18:
+		return db.Key(m.MaybeInt)
+	}
+	return 0, false
+}
+
+// SampleRepo reads and writes the rows of table sample (Serverpod's Sample.db).
+type SampleRepo struct{}
+
 // SampleDB is the repository of table sample.
-var SampleDB = SampleRepo{db.NewRepo(db.Meta[Sample]{
-	Table: tableSample,
-	ID: func(m *Sample) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Sample) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.AnInt,
-			&m.ADouble,
-			&m.ABool,
-			&m.AString,
-			&m.ADateTime,
-			db.ScanDuration(&m.ADuration),
-			db.ScanUUID(&m.AUUID),
-			db.ScanURI(&m.AURI),
-			db.ScanBigInt(&m.ABigInt),
-			&m.AByteData,
-			db.ScanEnum(&m.AColor, false),
-			db.ScanEnum(&m.ASize, true),
-			db.ScanJSON(&m.AList, wire.DecodeList(wire.DecodeInt)),
-			db.ScanJSON(&m.AMap, wire.DecodeStringMap(wire.DecodeInt)),
-			db.ScanJSON(&m.ASet, wire.DecodeSet(wire.DecodeString)),
-			db.ScanJSON(&m.AnIntMap, wire.DecodeMap(wire.DecodeInt, wire.DecodeString)),
-			db.ScanJSON(&m.APoint, wire.DecodeModel[Point]),
-			db.ScanNullInt(&m.MaybeInt),
-			db.ScanNullDouble(&m.MaybeDouble),
-			db.ScanNullBool(&m.MaybeBool),
-			db.ScanNullString(&m.MaybeString),
-			db.ScanNullTime(&m.MaybeDateTime),
-			db.ScanNullDuration(&m.MaybeDuration),
-			db.ScanNullUUID(&m.MaybeUUID),
-			db.ScanURI(&m.MaybeURI),
-			db.ScanBigInt(&m.MaybeBigInt),
-			&m.MaybeByteData,
-			db.ScanNullEnum(&m.MaybeColor, false),
-			db.ScanNullEnum(&m.MaybeSize, true),
-			db.ScanJSON(&m.MaybeList, wire.DecodeOrZero(wire.DecodeList(wire.DecodeModelPtr[Point]))),
-			db.ScanJSON(&m.MaybePoint, wire.DecodeModelPtr[Point]),
-			db.ScanNullTime(&m.Created),
-			db.ScanNullString(&m.Tag),
-			db.ScanNullString(&m.Secret),
-		}
-	},
-	Values: func(m *Sample) ([]any, error) {
-		v12, err := db.JSONValue(m.AList, false, wire.EncodeList((*wire.Encoder).Int))
-		if err != nil {
-			return nil, fmt.Errorf("aList: %w", err)
-		}
-		v13, err := db.JSONValue(m.AMap, false, wire.EncodeStringMap((*wire.Encoder).Int))
-		if err != nil {
-			return nil, fmt.Errorf("aMap: %w", err)
-		}
-		v14, err := db.JSONValue(m.ASet, false, wire.EncodeList((*wire.Encoder).String))
-		if err != nil {
-			return nil, fmt.Errorf("aSet: %w", err)
-		}
-		v15, err := db.JSONValue(m.AnIntMap, false, wire.EncodeMap((*wire.Encoder).Int, (*wire.Encoder).String))
-		if err != nil {
-			return nil, fmt.Errorf("anIntMap: %w", err)
-		}
-		v16, err := db.JSONValue(m.APoint, false, wire.EncodeModel[Point])
-		if err != nil {
-			return nil, fmt.Errorf("aPoint: %w", err)
-		}
-		v29, err := db.JSONValue(m.MaybeList, m.MaybeList == nil, wire.EncodeNullableList(wire.EncodeModelPtr[Point]))
-		if err != nil {
-			return nil, fmt.Errorf("maybeList: %w", err)
-		}
-		v30, err := db.JSONValue(m.MaybePoint, m.MaybePoint == nil, wire.EncodeModelPtr[Point])
-		if err != nil {
-			return nil, fmt.Errorf("maybePoint: %w", err)
-		}
-		return []any{
-			m.AnInt,
-			m.ADouble,
-			m.ABool,
-			m.AString,
-			db.TimeValue(m.ADateTime),
-			db.DurationValue(m.ADuration),
-			db.UUIDValue(m.AUUID),
-			db.URIValue(m.AURI),
-			db.BigIntValue(m.ABigInt),
-			db.RequiredBytesValue(m.AByteData),
-			db.EnumValue(m.AColor, false),
-			db.EnumValue(m.ASize, true),
-			v12,
-			v13,
-			v14,
-			v15,
-			v16,
-			db.Nullable(m.MaybeInt),
-			db.Nullable(m.MaybeDouble),
-			db.Nullable(m.MaybeBool),
-			db.Nullable(m.MaybeString),
-			db.NullTimeValue(m.MaybeDateTime),
-			db.NullDurationValue(m.MaybeDuration),
-			db.NullUUIDValue(m.MaybeUUID),
-			db.URIValue(m.MaybeURI),
-			db.BigIntValue(m.MaybeBigInt),
-			db.BytesValue(m.MaybeByteData),
-			db.NullEnumValue(m.MaybeColor, false),
-			db.NullEnumValue(m.MaybeSize, true),
-			v29,
-			v30,
-			db.NullTimeValue(m.Created),
-			db.Nullable(m.Tag),
-			db.Nullable(m.Secret),
-		}, nil
-	},
-})}
+var SampleDB SampleRepo
+
+// Table is table sample, for the relations of tables in other packages.
+func (SampleRepo) Table() *db.Table {
+	return tableSample
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (SampleRepo) Find(c db.Conn, opts ...db.Option) ([]Sample, error) {
+	rows := rowsSample{}
+	if err := tableSample.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (SampleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Sample, error) {
+	var rows rowsSample
+	if err := tableSample.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (SampleRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Sample, error) {
+	var rows rowsSample
+	if err := tableSample.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (SampleRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableSample.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (SampleRepo) Insert(c db.Conn, rows ...Sample) ([]Sample, error) {
+	out := append(rowsSample{}, rows...)
+	if err := tableSample.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (SampleRepo) InsertRow(c db.Conn, row Sample) (Sample, error) {
+	rows := rowsSample{row}
+	if err := tableSample.Insert(c, &rows); err != nil {
+		return Sample{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (SampleRepo) Update(c db.Conn, rows []Sample, columns ...db.AnyColumn) ([]Sample, error) {
+	out := append(rowsSample{}, rows...)
+	if err := tableSample.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (SampleRepo) UpdateRow(c db.Conn, row Sample, columns ...db.AnyColumn) (Sample, error) {
+	rows := rowsSample{row}
+	if err := tableSample.Update(c, &rows, columns...); err != nil {
+		return Sample{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (SampleRepo) Delete(c db.Conn, rows ...Sample) ([]Sample, error) {
+	in, out := rowsSample(rows), rowsSample{}
+	if err := tableSample.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (SampleRepo) DeleteRow(c db.Conn, row Sample) (Sample, error) {
+	var out rowsSample
+	if err := tableSample.DeleteRow(c, row.ID, &out); err != nil {
+		return Sample{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (SampleRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Sample, error) {
+	out := rowsSample{}
+	if err := tableSample.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // SampleInclude names the relations of a Sample to load with it (Serverpod's
 // Sample.include); pass it as db.Include(SampleInclude{...}). Nil fields are
 // not loaded.
 type SampleInclude struct{}
 
+// Table implements db.Includer.
+func (SampleInclude) Table() *db.Table {
+	return tableSample
+}
+
 // Loads implements db.Includer.
-func (SampleInclude) Loads() []db.Load[Sample] {
+func (SampleInclude) Loads() []db.Load {
 	return nil
 }
 

@@ -79,17 +79,19 @@ func decodeAnyStudent(v any) (any, error) {
 	return m, err
 }
 
-// tableStudent describes table student to the ORM: its columns in order, and
-// which have a database default.
+// tableStudent describes table student to the ORM: its columns in order, which
+// have a database default, and the rows it reads them into.
 var tableStudent = db.NewTable("student", []db.ColumnDef{
 	{Name: "id"},
 	{Name: "name"},
+}, func() db.Rows {
+	return &rowsStudent{}
 })
 
 // The relations of table student: the table they lead to, and the columns they
 // match.
 var (
-	relStudentEnrollments = db.NewRelation(tableEnrollment, "id", "studentId")
+	relStudentEnrollments = db.NewRelation(tableStudent, tableEnrollment, "id", "studentId")
 )
 
 // StudentTable holds the columns of table student for where clauses and
@@ -122,31 +124,172 @@ func (t StudentTable) Enrollments() db.ListRelation {
 	return t.ref.List(relStudentEnrollments)
 }
 
-// StudentRepo reads and writes the rows of table student (Serverpod's
-// Student.db) with the methods of db.Repo, and links rows with the relation
-// helpers below.
-type StudentRepo struct {
-	*db.Repo[Student]
+// rowsStudent are rows of table student as package db reads and writes them
+// (db.Rows).
+type rowsStudent []Student
+
+func (r *rowsStudent) Len() int {
+	return len(*r)
 }
 
+func (r *rowsStudent) Add() {
+	*r = append(*r, Student{})
+}
+
+func (r *rowsStudent) Row(i int) any {
+	return &(*r)[i]
+}
+
+func (r *rowsStudent) Pick(js []int) any {
+	out := make([]Student, len(js))
+	for k, j := range js {
+		out[k] = (*r)[j]
+	}
+	return out
+}
+
+func (r *rowsStudent) Scan(i int) []any {
+	m := &(*r)[i]
+	return []any{
+		db.ScanNullInt(&m.ID),
+		&m.Name,
+	}
+}
+
+func (r *rowsStudent) Values(i int) ([]any, error) {
+	m := &(*r)[i]
+	return []any{
+		m.Name,
+	}, nil
+}
+
+func (r *rowsStudent) Key(i, column int) (int64, bool) {
+	m := &(*r)[i]
+	switch column {
+	case 0:
+		return db.Key(m.ID)
+	}
+	return 0, false
+}
+
+// StudentRepo reads and writes the rows of table student (Serverpod's
+// Student.db), and links rows with the relation helpers below.
+type StudentRepo struct{}
+
 // StudentDB is the repository of table student.
-var StudentDB = StudentRepo{db.NewRepo(db.Meta[Student]{
-	Table: tableStudent,
-	ID: func(m *Student) *int64 {
-		return m.ID
-	},
-	Scan: func(m *Student) []any {
-		return []any{
-			db.ScanNullInt(&m.ID),
-			&m.Name,
-		}
-	},
-	Values: func(m *Student) ([]any, error) {
-		return []any{
-			m.Name,
-		}, nil
-	},
-})}
+var StudentDB StudentRepo
+
+// Table is table student, for the relations of tables in other packages.
+func (StudentRepo) Table() *db.Table {
+	return tableStudent
+}
+
+// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
+// db.Offset, db.Include); all rows without any.
+func (StudentRepo) Find(c db.Conn, opts ...db.Option) ([]Student, error) {
+	rows := rowsStudent{}
+	if err := tableStudent.Find(c, &rows, opts...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// FindFirstRow returns the first row matching the options (db.Where,
+// db.OrderBy, db.Offset, db.Include), or nil when there is none.
+func (StudentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Student, error) {
+	var rows rowsStudent
+	if err := tableStudent.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// FindByID returns the row with the given id, or nil when there is none. It
+// takes only the db.Include option.
+func (StudentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Student, error) {
+	var rows rowsStudent
+	if err := tableStudent.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// Count returns the number of rows matching the options (db.Where, and db.Limit
+// to count at most that many).
+func (StudentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+	return tableStudent.Count(c, opts...)
+}
+
+// Insert inserts rows and returns them as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
+func (StudentRepo) Insert(c db.Conn, rows ...Student) ([]Student, error) {
+	out := append(rowsStudent{}, rows...)
+	if err := tableStudent.Insert(c, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InsertRow inserts one row and returns it as stored, with its new id.
+func (StudentRepo) InsertRow(c db.Conn, row Student) (Student, error) {
+	rows := rowsStudent{row}
+	if err := tableStudent.Insert(c, &rows); err != nil {
+		return Student{}, err
+	}
+	return rows[0], nil
+}
+
+// Update writes rows (every column, or only the columns given) and returns them
+// as stored. Every row needs its id. It is atomic: when one row fails or does
+// not exist, none is updated.
+func (StudentRepo) Update(c db.Conn, rows []Student, columns ...db.AnyColumn) ([]Student, error) {
+	out := append(rowsStudent{}, rows...)
+	if err := tableStudent.Update(c, &out, columns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRow writes row (every column, or only the columns given) and returns it
+// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
+func (StudentRepo) UpdateRow(c db.Conn, row Student, columns ...db.AnyColumn) (Student, error) {
+	rows := rowsStudent{row}
+	if err := tableStudent.Update(c, &rows, columns...); err != nil {
+		return Student{}, err
+	}
+	return rows[0], nil
+}
+
+// Delete deletes rows (by their ids) and returns the rows deleted, as they were
+// stored. Rows that no longer exist are skipped.
+func (StudentRepo) Delete(c db.Conn, rows ...Student) ([]Student, error) {
+	in, out := rowsStudent(rows), rowsStudent{}
+	if err := tableStudent.Delete(c, &in, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRow deletes row and returns it as it was stored; a row that does not
+// exist is db.ErrNotFound.
+func (StudentRepo) DeleteRow(c db.Conn, row Student) (Student, error) {
+	var out rowsStudent
+	if err := tableStudent.DeleteRow(c, row.ID, &out); err != nil {
+		return Student{}, err
+	}
+	return out[0], nil
+}
+
+// DeleteWhere deletes the rows matching where and returns them. The condition
+// is required; db.Constant(true) deletes every row.
+func (StudentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Student, error) {
+	out := rowsStudent{}
+	if err := tableStudent.DeleteWhere(c, where, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // StudentInclude names the relations of a Student to load with it (Serverpod's
 // Student.include); pass it as db.Include(StudentInclude{...}). Nil fields are
@@ -155,25 +298,24 @@ type StudentInclude struct {
 	Enrollments *EnrollmentIncludeList
 }
 
+// Table implements db.Includer.
+func (StudentInclude) Table() *db.Table {
+	return tableStudent
+}
+
 // Loads implements db.Includer.
-func (i StudentInclude) Loads() []db.Load[Student] {
-	var loads []db.Load[Student]
+func (i StudentInclude) Loads() []db.Load {
+	var loads []db.Load
 	if l := i.Enrollments; l != nil {
-		var nested []db.Load[Enrollment]
+		var nested []db.Load
 		if l.Include != nil {
 			nested = l.Include.Loads()
 		}
-		loads = append(loads, db.ListLoad[Student, Enrollment]{
-			Target:   EnrollmentDB.Repo,
+		loads = append(loads, db.Load{
 			Relation: relStudentEnrollments,
-			Key: func(m *Student) (int64, bool) {
-				return db.Key(m.ID)
-			},
-			TargetKey: func(m *Enrollment) (int64, bool) {
-				return m.StudentID, true
-			},
-			Set: func(m *Student, rows []Enrollment) {
-				m.Enrollments = rows
+			List:     true,
+			Set: func(row, found any) {
+				row.(*Student).Enrollments = found.([]Enrollment)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -199,6 +341,10 @@ type StudentIncludeList struct {
 // AttachEnrollments adds enrollments to the enrollments of student: it points
 // their studentId at it (Serverpod's Student.db.attach.enrollments and
 // attachRow.enrollments).
-func (r StudentRepo) AttachEnrollments(c db.Conn, student Student, enrollments ...Enrollment) error {
-	return db.AttachList(c, r.Repo, EnrollmentDB.Repo, "studentId", student, enrollments...)
+func (StudentRepo) AttachEnrollments(c db.Conn, student Student, enrollments ...Enrollment) error {
+	ids := make([]*int64, len(enrollments))
+	for i := range enrollments {
+		ids[i] = enrollments[i].ID
+	}
+	return db.AttachList(c, tableStudent, student.ID, tableEnrollment, "studentId", ids)
 }
