@@ -310,16 +310,19 @@ func (o orm) rows(f *jen.File) {
 	name, rows := o.name(), rowsTypeName(o.m)
 	recv := jen.Id("r").Op("*").Id(rows)
 	row := jen.Id("m").Op(":=").Op("&").Parens(jen.Op("*").Id("r")).Index(jen.Id("i"))
-	var scans, values, pre, keys []jen.Code
+	var scans, values, pre, keys, decodes []jen.Code
 	for i, fl := range o.m.Columns() {
-		scans = append(scans, o.scanDest(fl))
+		scans = append(scans, o.scanDest(fl, i))
 		if fl.Type.Name == model.TypeInt && !fl.Type.IsEnum() {
 			keys = append(keys, jen.Case(jen.Lit(i)).Block(jen.Return(key(fl)...)))
+		}
+		if dec := o.decodeField(fl); dec != nil {
+			decodes = append(decodes, jen.Case(jen.Lit(i)).Block(dec...))
 		}
 		if fl.Name == "id" {
 			continue
 		}
-		v, stmts := o.value(fl, len(values))
+		v, stmts := o.value(fl, i)
 		values = append(values, v)
 		pre = append(pre, stmts...)
 	}
@@ -330,10 +333,6 @@ func (o orm) rows(f *jen.File) {
 	f.Line()
 	f.Func().Params(recv.Clone()).Id("Add").Params().Block(
 		jen.Op("*").Id("r").Op("=").Append(jen.Op("*").Id("r"), jen.Id(name).Values()),
-	)
-	f.Line()
-	f.Func().Params(recv.Clone()).Id("Row").Params(jen.Id("i").Int()).Any().Block(
-		jen.Return(jen.Op("&").Parens(jen.Op("*").Id("r")).Index(jen.Id("i"))),
 	)
 	f.Line()
 	f.Func().Params(recv.Clone()).Id("Pick").Params(jen.Id("js").Index().Int()).Any().Block(
@@ -349,8 +348,14 @@ func (o orm) rows(f *jen.File) {
 		jen.Return(jen.Index().Any().Add(lines(scans))),
 	)
 	f.Line()
-	body := append([]jen.Code{row.Clone()}, pre...)
-	body = append(body, jen.Return(jen.Index().Any().Add(lines(values)), jen.Nil()))
+	body := []jen.Code{row.Clone()}
+	result := jen.Nil()
+	if len(pre) > 0 {
+		body = append(body, jen.Var().Id("j").Qual(dbPkg, "JSONValues"))
+		body = append(body, pre...)
+		result = jen.Id("j").Dot("Err").Call()
+	}
+	body = append(body, jen.Return(jen.Index().Any().Add(lines(values)), result))
 	f.Func().Params(recv.Clone()).Id("Values").Params(jen.Id("i").Int()).Params(jen.Index().Any(), jen.Error()).Block(body...)
 	f.Line()
 	f.Func().Params(recv.Clone()).Id("Key").Params(jen.List(jen.Id("i"), jen.Id("column")).Int()).Params(jen.Int64(), jen.Bool()).Block(
@@ -359,13 +364,24 @@ func (o orm) rows(f *jen.File) {
 		jen.Return(jen.Lit(0), jen.False()),
 	)
 	f.Line()
+	if len(decodes) > 0 {
+		f.Comment("DecodeField implements db.FieldDecoder.")
+		f.Func().Params(recv.Clone()).Id("DecodeField").Params(jen.List(jen.Id("i"), jen.Id("column")).Int(), jen.Id("v").Any()).Params(jen.Err().Error()).Block(
+			row.Clone(),
+			jen.Switch(jen.Id("column")).Block(decodes...),
+			jen.Return(jen.Err()),
+		)
+		f.Line()
+	}
 }
 
 // repo writes CompanyRepo: typed methods over the methods of db.Table.
 func (o orm) repo(f *jen.File) {
 	name, table, rows := o.name(), jen.Id(tableVarName(o.m)), rowsTypeName(o.m)
 	repo := name + "Repo"
-	recv := jen.Id(repo)
+	// Pointer receivers: for value methods of an exported type the
+	// compiler also writes pointer wrappers, copying the rows passed.
+	recv := jen.Op("*").Id(repo)
 	conn := jen.Id("c").Qual(dbPkg, "Conn")
 	opts := jen.Id("opts").Op("...").Qual(dbPkg, "Option")
 	columns := jen.Id("columns").Op("...").Qual(dbPkg, "AnyColumn")
@@ -392,7 +408,7 @@ func (o orm) repo(f *jen.File) {
 	f.Type().Id(repo).Struct()
 	f.Line()
 	doc(f, fmt.Sprintf("%sDB is the repository of table %s.", name, o.m.Table))
-	f.Var().Id(name + "DB").Id(repo)
+	f.Var().Id(name + "DB").Op("=").Op("&").Id(repo).Values()
 	f.Line()
 	doc(f, fmt.Sprintf("Table is table %s, for the relations of tables in other packages.", o.m.Table))
 	f.Func().Params(recv.Clone()).Id("Table").Params().Op("*").Qual(dbPkg, "Table").Block(jen.Return(table.Clone()))
@@ -473,8 +489,9 @@ var nullScanners = map[string]string{
 	model.TypeInt: "ScanNullInt", model.TypeDouble: "ScanNullDouble", model.TypeBool: "ScanNullBool", model.TypeString: "ScanNullString",
 }
 
-// scanDest is where the column of fl is read into m.
-func (o orm) scanDest(fl *model.Field) *jen.Statement {
+// scanDest is where the column of fl, at index column, is read into m,
+// row i of r.
+func (o orm) scanDest(fl *model.Field, column int) *jen.Statement {
 	t := fl.Type
 	addr := jen.Op("&").Id("m").Dot(fieldName(fl))
 	scan := func(plain, null string, args ...jen.Code) *jen.Statement {
@@ -503,53 +520,54 @@ func (o orm) scanDest(fl *model.Field) *jen.Statement {
 		return scan("ScanBigInt", "")
 	case kindEnum:
 		if t.Nullable {
-			return jen.Qual(dbPkg, "ScanNullEnum").Call(byName(t), o.decodeInto(fl))
+			return jen.Qual(dbPkg, "ScanNullEnum").Call(jen.Id("r"), jen.Id("i"), jen.Lit(column), byName(t))
 		}
 		return jen.Qual(dbPkg, "ScanEnum").Call(addr, byName(t))
 	case kindJSON:
-		return jen.Qual(dbPkg, "ScanJSON").Call(o.decodeInto(fl))
+		return jen.Qual(dbPkg, "ScanJSON").Call(jen.Id("r"), jen.Id("i"), jen.Lit(column))
 	}
 	return addr
 }
 
-// decodeInto is the function that sets the field fl of m from a parsed
-// JSON value, or to its zero value for nil (null). It decodes as the
-// model's own DecodeJSON does, with the same decoders (models and enums
-// through their DecodeJSON methods), so that the ORM adds no
-// instantiation of a generic decoder.
-func (o orm) decodeInto(fl *model.Field) *jen.Statement {
+// decodeField sets the field fl of m from a value v as JSON has it, or
+// to its zero value for nil (null); nil when the column of fl is read
+// without JSON. It decodes as the model's own DecodeJSON does, with the
+// same decoders (models and enums through their DecodeJSON methods), so
+// that the ORM adds no instantiation of a generic decoder.
+func (o orm) decodeField(fl *model.Field) []jen.Code {
 	t := fl.Type
+	k := kindOf(t)
+	if k != kindJSON && !(k == kindEnum && t.Nullable) {
+		return nil
+	}
 	field := jen.Id("m").Dot(fieldName(fl))
 	isModel := t.Model != nil
 	zero := jen.Nil()
 	if isModel && !t.Nullable {
 		zero = o.modelRef(t).Values()
 	}
-	body := []jen.Code{
-		field.Clone().Op("=").Add(zero),
-		jen.If(jen.Id("v").Op("==").Nil()).Block(jen.Return(jen.Nil())),
-	}
+	var decode []jen.Code
 	switch {
 	case isModel && t.Nullable:
-		body = append(body,
+		decode = []jen.Code{
 			field.Clone().Op("=").New(o.modelRef(t)),
-			jen.Return(field.Clone().Dot("DecodeJSON").Call(jen.Id("v"))),
-		)
+			jen.Err().Op("=").Add(field.Clone()).Dot("DecodeJSON").Call(jen.Id("v")),
+		}
 	case isModel:
-		body = append(body, jen.Return(field.Clone().Dot("DecodeJSON").Call(jen.Id("v"))))
+		decode = []jen.Code{jen.Err().Op("=").Add(field.Clone()).Dot("DecodeJSON").Call(jen.Id("v"))}
 	default:
-		body = append(body,
-			jen.List(field.Clone(), jen.Err()).Op("=").Add(o.decFunc(t.NonNull())).Call(jen.Id("v")),
-			jen.Return(jen.Err()),
-		)
-		return jen.Func().Params(jen.Id("v").Any()).Params(jen.Err().Error()).Block(body...)
+		decode = []jen.Code{jen.List(field.Clone(), jen.Err()).Op("=").Add(o.decFunc(t.NonNull())).Call(jen.Id("v"))}
 	}
-	return jen.Func().Params(jen.Id("v").Any()).Error().Block(body...)
+	return []jen.Code{
+		field.Clone().Op("=").Add(zero),
+		jen.If(jen.Id("v").Op("!=").Nil()).Block(decode...),
+	}
 }
 
-// value is the value written for the column of fl; json columns need
-// statements before, which encode into v<i>.
-func (o orm) value(fl *model.Field, i int) (jen.Code, []jen.Code) {
+// value is the value written for the column of fl, at index column; json
+// columns need statements before, which encode into v<column> with the
+// row's db.JSONValues j.
+func (o orm) value(fl *model.Field, column int) (jen.Code, []jen.Code) {
 	t := fl.Type
 	v := jen.Id("m").Dot(fieldName(fl))
 	conv := func(plain, null string, args ...jen.Code) *jen.Statement {
@@ -578,21 +596,39 @@ func (o orm) value(fl *model.Field, i int) (jen.Code, []jen.Code) {
 	case kindByteData:
 		return conv("RequiredBytesValue", "BytesValue"), nil
 	case kindEnum:
-		return conv("EnumValue", "NullEnumValue", byName(t)), nil
+		// An enum is stored as its index, or its name when serialized by
+		// name.
+		stored := v.Clone().Dot("String").Call()
+		if t.Model.Serialized != model.ByName {
+			e := v.Clone()
+			if t.Nullable {
+				e = jen.Op("*").Add(e)
+			}
+			stored = jen.Int64().Call(e)
+		}
+		if !t.Nullable {
+			return stored, nil
+		}
+		name := jen.Id(fmt.Sprintf("v%d", column))
+		return name, []jen.Code{
+			jen.Var().Add(name.Clone()).Any(),
+			jen.If(v.Clone().Op("!=").Nil()).Block(name.Clone().Op("=").Add(stored)),
+		}
 	}
-	isNull := jen.False()
-	if t.Nullable {
-		isNull = v.Clone().Op("==").Nil()
-	}
+	name := jen.Id(fmt.Sprintf("v%d", column))
 	// The model's own EncodeJSON writes the field the same way.
-	encode := jen.Func().Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(o.encodeValue(t.NonNull(), v.Clone()))
-	name := fmt.Sprintf("v%d", i)
-	return jen.Id(name), []jen.Code{
-		jen.List(jen.Id(name), jen.Err()).Op(":=").Qual(dbPkg, "JSONValue").Call(isNull, encode),
-		jen.If(jen.Err().Op("!=").Nil()).Block(
-			jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(fl.Name+": %w"), jen.Err())),
-		),
+	encode := []jen.Code{
+		jen.Id("e").Op(":=").Id("j").Dot("Encoder").Call(),
+		o.encodeValue(t.NonNull(), v.Clone()),
+		name.Clone().Op("=").Id("j").Dot("Value").Call(jen.Lit(fl.Name), jen.Id("e")),
 	}
+	stmts := []jen.Code{jen.Var().Add(name.Clone()).Any()}
+	if t.Nullable {
+		stmts = append(stmts, jen.If(v.Clone().Op("!=").Nil()).Block(encode...))
+	} else {
+		stmts = append(stmts, jen.Block(encode...))
+	}
+	return name, stmts
 }
 
 // key returns the key a relation matches on fl, as (int64, bool).
@@ -620,20 +656,19 @@ func (o orm) includes(f *jen.File) {
 		}
 	})
 	f.Line()
-	doc(f, "Table implements db.Includer.")
-	f.Func().Params(jen.Id(inc)).Id("Table").Params().Op("*").Qual(dbPkg, "Table").Block(jen.Return(jen.Id(tableVarName(o.m))))
-	f.Line()
 	loadsType := jen.Index().Qual(dbPkg, "Load")
+	results := []jen.Code{jen.Op("*").Qual(dbPkg, "Table"), loadsType}
+	table := jen.Id(tableVarName(o.m))
 	doc(f, "Loads implements db.Includer.")
 	if len(rels) == 0 {
-		f.Func().Params(jen.Id(inc)).Id("Loads").Params().Add(loadsType).Block(jen.Return(jen.Nil()))
+		f.Func().Params(jen.Id(inc)).Id("Loads").Params().Params(results...).Block(jen.Return(table, jen.Nil()))
 	} else {
 		body := []jen.Code{jen.Var().Id("loads").Add(loadsType.Clone())}
 		for _, fl := range rels {
 			body = append(body, o.load(fl))
 		}
-		body = append(body, jen.Return(jen.Id("loads")))
-		f.Func().Params(jen.Id("i").Id(inc)).Id("Loads").Params().Add(loadsType).Block(body...)
+		body = append(body, jen.Return(table, jen.Id("loads")))
+		f.Func().Params(jen.Id("i").Id(inc)).Id("Loads").Params().Params(results...).Block(body...)
 	}
 	f.Line()
 	list := name + "IncludeList"
@@ -658,16 +693,18 @@ func (o orm) load(fl *model.Field) jen.Code {
 	if fl.Relation.Kind == model.ObjectRelation {
 		found = jen.Op("&").Add(found).Index(jen.Lit(0))
 	}
-	set := jen.Id("Set").Op(":").Func().Params(jen.List(jen.Id("row"), jen.Id("found")).Any()).Block(
-		jen.Id("row").Assert(jen.Op("*").Id(o.name())).Dot(fieldName(fl)).Op("=").Add(found),
+	rows := jen.Parens(jen.Op("*").Id("rows").Assert(jen.Op("*").Id(rowsTypeName(o.m))))
+	set := jen.Id("Set").Op(":").Func().Params(jen.Id("rows").Qual(dbPkg, "Rows"), jen.Id("row").Int(), jen.Id("found").Any()).Block(
+		rows.Index(jen.Id("row")).Dot(fieldName(fl)).Op("=").Add(found),
 	)
 	rel := jen.Id("Relation").Op(":").Id(o.relVarName(fl))
 	if fl.Relation.Kind == model.ObjectRelation {
 		return jen.If(jen.Id("i").Dot(field).Op("!=").Nil()).Block(
+			jen.List(jen.Id("_"), jen.Id("nested")).Op(":=").Id("i").Dot(field).Dot("Loads").Call(),
 			jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "Load").Add(lines([]jen.Code{
 				rel,
 				set,
-				jen.Id("Include").Op(":").Id("i").Dot(field).Dot("Loads").Call(),
+				jen.Id("Include").Op(":").Id("nested"),
 			}))),
 		)
 	}
@@ -675,7 +712,7 @@ func (o orm) load(fl *model.Field) jen.Code {
 	return jen.If(jen.Id("l").Op(":=").Id("i").Dot(field), jen.Id("l").Op("!=").Nil()).Block(
 		jen.Var().Id("nested").Index().Qual(dbPkg, "Load"),
 		jen.If(jen.Id("l").Dot("Include").Op("!=").Nil()).Block(
-			jen.Id("nested").Op("=").Id("l").Dot("Include").Dot("Loads").Call(),
+			jen.List(jen.Id("_"), jen.Id("nested")).Op("=").Id("l").Dot("Include").Dot("Loads").Call(),
 		),
 		jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "Load").Add(lines([]jen.Code{
 			rel,
@@ -710,7 +747,7 @@ func paramName(name, fallback string, taken ...string) string {
 
 func (o orm) relationHelpers(f *jen.File) {
 	name := o.name()
-	recv := jen.Id(name + "Repo")
+	recv := jen.Op("*").Id(name + "Repo")
 	conn := jen.Id("c").Qual(dbPkg, "Conn")
 	table := jen.Id(tableVarName(o.m))
 	// idsOf collects the ids of the rows in the slice rel.

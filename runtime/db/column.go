@@ -10,10 +10,17 @@ import (
 )
 
 // Column is a column of a table as a query sees it. The typed columns
-// (IntColumn, StringColumn, ...) embed it.
+// (IntColumn, StringColumn, ...) embed it; their methods only type their
+// arguments and leave the work to the functions below, which take a
+// Column rather than being its methods: an embedded type's methods are
+// promoted, and the compiler writes wrappers of them for every typed
+// column, among them one per enum.
 type Column struct {
 	ref  *TableRef
 	name string
+	// conv converts a Go value of the column's type into what the column
+	// stores, nil (null) for a nil pointer; nil keeps values as they are.
+	conv func(any) any
 }
 
 // Name is the column's name in the database.
@@ -27,54 +34,169 @@ type AnyColumn interface {
 	column() Column
 }
 
+// stored is v as the column stores it.
+func stored(c Column, v any) any {
+	if c.conv == nil {
+		return v
+	}
+	return c.conv(v)
+}
+
+// The functions below are not inlined: each typed column of each enum
+// calls them, and inlined they would be compiled into every one.
+
+//go:noinline
+func isNull(c Column, not bool) Expr { return Expr{nullNode{col: c, not: not}} }
+
+//go:noinline
+func equals(c Column, v any) Expr {
+	x := stored(c, v)
+	if x == nil {
+		return isNull(c, false)
+	}
+	return Expr{cmpNode{c, "=", x}}
+}
+
+//go:noinline
+func notEquals(c Column, v any) Expr {
+	x := stored(c, v)
+	if x == nil {
+		return isNull(c, true)
+	}
+	return Expr{cmpNode{c, "IS DISTINCT FROM", x}}
+}
+
+//go:noinline
+func cmp(c Column, op string, v any) Expr {
+	x := stored(c, v)
+	if x == nil {
+		// Nothing is greater or less than null.
+		return Constant(false)
+	}
+	return Expr{cmpNode{c, op, x}}
+}
+
+//go:noinline
+func between(c Column, not bool, low, high any) Expr {
+	return Expr{betweenNode{col: c, not: not, low: stored(c, low), high: stored(c, high)}}
+}
+
+//go:noinline
+func cmpColumn(c Column, op string, o Column) Expr { return Expr{colCmpNode{c, op, o}} }
+
+// inSet is `column = ANY(vs)`, or `column <> ALL(vs)` (or null) for not.
+// Null values equal nothing, so they are left out of the set.
+//
+//go:noinline
+func inSet(c Column, not bool, vs []any) Expr {
+	set := array(c, vs)
+	switch {
+	case set == nil && not:
+		return Constant(true)
+	case set == nil:
+		return Constant(false)
+	case not:
+		return Expr{orNullNode{setNode{col: c, not: true, values: set}, c}}
+	}
+	return Expr{setNode{col: c, values: set}}
+}
+
+// array converts vs into one array parameter of the stored type, so that
+// sets of every size share one prepared statement; nil when no value is
+// left.
+func array(c Column, vs []any) any {
+	xs := make([]any, 0, len(vs))
+	for _, v := range vs {
+		if x := stored(c, v); x != nil {
+			xs = append(xs, x)
+		}
+	}
+	if len(xs) == 0 {
+		return nil
+	}
+	switch xs[0].(type) {
+	case int64:
+		return typedArray[int64](xs)
+	case float64:
+		return typedArray[float64](xs)
+	case bool:
+		return typedArray[bool](xs)
+	case string:
+		return typedArray[string](xs)
+	case time.Time:
+		return typedArray[time.Time](xs)
+	case [16]byte:
+		return typedArray[[16]byte](xs)
+	}
+	return xs
+}
+
+func typedArray[T any](vs []any) []T {
+	out := make([]T, len(vs))
+	for i, v := range vs {
+		out[i] = v.(T)
+	}
+	return out
+}
+
+// boxed returns vs as a []any.
+func boxed[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
 // ValueColumn is a column whose values can be compared for equality, in
 // Serverpod's semantics: Equals with a null value is IS NULL, and the
 // negative operators also match rows where the column is null.
 type ValueColumn[T any] struct {
-	Column
-	// value converts a Go value into what the column stores; nil means
-	// null (a nil *url.URL, say).
-	value func(T) any
-	// values converts a set of Go values into one array parameter.
-	values func([]T) any
+	nullOrder
 }
+
+// nullOrder holds the methods of value columns that take no value. They
+// are promoted into every ValueColumn[T] as plain jumps, where methods of
+// ValueColumn[T] itself would be compiled once more for each T (each
+// enum).
+type nullOrder struct{ Column }
+
+// IsNull holds where the column is null.
+func (c nullOrder) IsNull() Expr { return isNull(c.Column, false) }
+
+// IsNotNull holds where the column is not null.
+func (c nullOrder) IsNotNull() Expr { return isNull(c.Column, true) }
+
+// Asc orders by the column, smallest first.
+func (c nullOrder) Asc() Order { return Order{col: c.Column} }
+
+// Desc orders by the column, largest first.
+func (c nullOrder) Desc() Order { return Order{col: c.Column, desc: true} }
 
 // Equals holds where the column equals v (IS NULL when v is a nil
 // pointer).
-func (c ValueColumn[T]) Equals(v T) Expr {
-	x := c.value(v)
-	if x == nil {
-		return c.IsNull()
-	}
-	return Expr{cmpNode{c.Column, "=", x}}
-}
+func (c ValueColumn[T]) Equals(v T) Expr { return equals(c.Column, v) }
 
 // NotEquals holds where the column differs from v, including rows where
 // the column is null (IS DISTINCT FROM); with a nil pointer it is IS NOT
 // NULL.
-func (c ValueColumn[T]) NotEquals(v T) Expr {
-	x := c.value(v)
-	if x == nil {
-		return c.IsNotNull()
-	}
-	return Expr{cmpNode{c.Column, "IS DISTINCT FROM", x}}
-}
+func (c ValueColumn[T]) NotEquals(v T) Expr { return notEquals(c.Column, v) }
 
 // EqualsPtr holds where the column equals *p, or is null when p is nil:
 // the comparison with a nullable field of a model.
 func (c ValueColumn[T]) EqualsPtr(p *T) Expr {
 	if p == nil {
-		return c.IsNull()
+		return isNull(c.Column, false)
 	}
-	return c.Equals(*p)
+	return equals(c.Column, *p)
 }
 
 // NotEqualsPtr is NotEquals(*p), or IS NOT NULL when p is nil.
 func (c ValueColumn[T]) NotEqualsPtr(p *T) Expr {
 	if p == nil {
-		return c.IsNotNull()
+		return isNull(c.Column, true)
 	}
-	return c.NotEquals(*p)
+	return notEquals(c.Column, *p)
 }
 
 // ColumnOf is a column holding values of type T, of any table of the
@@ -100,44 +222,22 @@ func (n colCmpNode) write(b *builder, w *strings.Builder) {
 
 // EqualsColumn holds where the column equals the column o.
 func (c ValueColumn[T]) EqualsColumn(o ColumnOf[T]) Expr {
-	return Expr{colCmpNode{c.Column, "=", o.valueColumn().Column}}
+	return cmpColumn(c.Column, "=", o.valueColumn().Column)
 }
 
 // NotEqualsColumn holds where the column differs from the column o, null
 // counting as a value (IS DISTINCT FROM).
 func (c ValueColumn[T]) NotEqualsColumn(o ColumnOf[T]) Expr {
-	return Expr{colCmpNode{c.Column, "IS DISTINCT FROM", o.valueColumn().Column}}
+	return cmpColumn(c.Column, "IS DISTINCT FROM", o.valueColumn().Column)
 }
-
-// IsNull holds where the column is null.
-func (c ValueColumn[T]) IsNull() Expr { return Expr{nullNode{col: c.Column}} }
-
-// IsNotNull holds where the column is not null.
-func (c ValueColumn[T]) IsNotNull() Expr { return Expr{nullNode{col: c.Column, not: true}} }
 
 // InSet holds where the column equals one of vs; with no values it
 // matches no row.
-func (c ValueColumn[T]) InSet(vs ...T) Expr {
-	if len(vs) == 0 {
-		return Constant(false)
-	}
-	return Expr{setNode{col: c.Column, values: c.values(vs)}}
-}
+func (c ValueColumn[T]) InSet(vs ...T) Expr { return inSet(c.Column, false, boxed(vs)) }
 
 // NotInSet holds where the column equals none of vs, including rows where
 // it is null; with no values it matches every row.
-func (c ValueColumn[T]) NotInSet(vs ...T) Expr {
-	if len(vs) == 0 {
-		return Constant(true)
-	}
-	return Expr{orNullNode{setNode{col: c.Column, not: true, values: c.values(vs)}, c.Column}}
-}
-
-// Asc orders by the column, smallest first.
-func (c ValueColumn[T]) Asc() Order { return Order{col: c.Column} }
-
-// Desc orders by the column, largest first.
-func (c ValueColumn[T]) Desc() Order { return Order{col: c.Column, desc: true} }
+func (c ValueColumn[T]) NotInSet(vs ...T) Expr { return inSet(c.Column, true, boxed(vs)) }
 
 // OrderedColumn is a column of numbers, times or durations: it also
 // compares by order.
@@ -145,56 +245,43 @@ type OrderedColumn[T any] struct {
 	ValueColumn[T]
 }
 
-func (c OrderedColumn[T]) cmp(op string, v T) Expr {
-	x := c.value(v)
-	if x == nil {
-		// Nothing is greater or less than null.
-		return Constant(false)
-	}
-	return Expr{cmpNode{c.Column, op, x}}
-}
-
 // GreaterThan holds where the column is greater than v.
-func (c OrderedColumn[T]) GreaterThan(v T) Expr { return c.cmp(">", v) }
+func (c OrderedColumn[T]) GreaterThan(v T) Expr { return cmp(c.Column, ">", v) }
 
 // GreaterOrEqual holds where the column is greater than or equal to v.
-func (c OrderedColumn[T]) GreaterOrEqual(v T) Expr { return c.cmp(">=", v) }
+func (c OrderedColumn[T]) GreaterOrEqual(v T) Expr { return cmp(c.Column, ">=", v) }
 
 // LessThan holds where the column is less than v.
-func (c OrderedColumn[T]) LessThan(v T) Expr { return c.cmp("<", v) }
+func (c OrderedColumn[T]) LessThan(v T) Expr { return cmp(c.Column, "<", v) }
 
 // LessOrEqual holds where the column is less than or equal to v.
-func (c OrderedColumn[T]) LessOrEqual(v T) Expr { return c.cmp("<=", v) }
+func (c OrderedColumn[T]) LessOrEqual(v T) Expr { return cmp(c.Column, "<=", v) }
 
 // GreaterThanColumn holds where the column is greater than the column o.
 func (c OrderedColumn[T]) GreaterThanColumn(o ColumnOf[T]) Expr {
-	return Expr{colCmpNode{c.Column, ">", o.valueColumn().Column}}
+	return cmpColumn(c.Column, ">", o.valueColumn().Column)
 }
 
 // GreaterOrEqualColumn holds where the column is at least the column o.
 func (c OrderedColumn[T]) GreaterOrEqualColumn(o ColumnOf[T]) Expr {
-	return Expr{colCmpNode{c.Column, ">=", o.valueColumn().Column}}
+	return cmpColumn(c.Column, ">=", o.valueColumn().Column)
 }
 
 // LessThanColumn holds where the column is less than the column o.
 func (c OrderedColumn[T]) LessThanColumn(o ColumnOf[T]) Expr {
-	return Expr{colCmpNode{c.Column, "<", o.valueColumn().Column}}
+	return cmpColumn(c.Column, "<", o.valueColumn().Column)
 }
 
 // LessOrEqualColumn holds where the column is at most the column o.
 func (c OrderedColumn[T]) LessOrEqualColumn(o ColumnOf[T]) Expr {
-	return Expr{colCmpNode{c.Column, "<=", o.valueColumn().Column}}
+	return cmpColumn(c.Column, "<=", o.valueColumn().Column)
 }
 
 // Between holds where low <= column <= high.
-func (c OrderedColumn[T]) Between(low, high T) Expr {
-	return Expr{betweenNode{col: c.Column, low: c.value(low), high: c.value(high)}}
-}
+func (c OrderedColumn[T]) Between(low, high T) Expr { return between(c.Column, false, low, high) }
 
 // NotBetween holds where the column is below low or above high.
-func (c OrderedColumn[T]) NotBetween(low, high T) Expr {
-	return Expr{betweenNode{col: c.Column, not: true, low: c.value(low), high: c.value(high)}}
-}
+func (c OrderedColumn[T]) NotBetween(low, high T) Expr { return between(c.Column, true, low, high) }
 
 // StringColumn is a text column: it also matches patterns.
 type StringColumn struct {
@@ -263,114 +350,93 @@ func (c ByteDataColumn) Desc() Order { return Order{col: c.Column, desc: true} }
 // sets and models. It has no operators.
 type JSONColumn struct{ Column }
 
-func same[T any](v T) any { return v }
-
-func sameSlice[T any](vs []T) any { return vs }
-
-func mapSlice[T, U any](vs []T, f func(T) U) []U {
-	out := make([]U, len(vs))
-	for i, v := range vs {
-		out[i] = f(v)
-	}
-	return out
+func column(ref *TableRef, name string, conv func(any) any) Column {
+	return Column{ref: ref, name: name, conv: conv}
 }
 
-func newValueColumn[T any](ref *TableRef, name string, value func(T) any, values func([]T) any) ValueColumn[T] {
-	return ValueColumn[T]{Column: Column{ref: ref, name: name}, value: value, values: values}
+func valueColumn[T any](ref *TableRef, name string, conv func(any) any) ValueColumn[T] {
+	return ValueColumn[T]{nullOrder{column(ref, name, conv)}}
 }
 
 // NewIntColumn declares an int column of the table at ref.
 func NewIntColumn(ref *TableRef, name string) IntColumn {
-	return IntColumn{newValueColumn(ref, name, same[int64], sameSlice[int64])}
+	return IntColumn{valueColumn[int64](ref, name, nil)}
 }
 
 // NewDoubleColumn declares a double column.
 func NewDoubleColumn(ref *TableRef, name string) DoubleColumn {
-	return DoubleColumn{newValueColumn(ref, name, same[float64], sameSlice[float64])}
+	return DoubleColumn{valueColumn[float64](ref, name, nil)}
 }
 
 // NewBoolColumn declares a bool column.
 func NewBoolColumn(ref *TableRef, name string) BoolColumn {
-	return newValueColumn(ref, name, same[bool], sameSlice[bool])
+	return valueColumn[bool](ref, name, nil)
 }
 
 // NewStringColumn declares a String column.
 func NewStringColumn(ref *TableRef, name string) StringColumn {
-	return StringColumn{newValueColumn(ref, name, same[string], sameSlice[string])}
+	return StringColumn{valueColumn[string](ref, name, nil)}
 }
 
-func utc(t time.Time) time.Time { return t.UTC() }
+func convTime(v any) any { return v.(time.Time).UTC() }
 
 // NewDateTimeColumn declares a DateTime column; values are compared in
 // UTC, as they are stored.
 func NewDateTimeColumn(ref *TableRef, name string) DateTimeColumn {
-	return DateTimeColumn{newValueColumn(ref, name,
-		func(t time.Time) any { return t.UTC() },
-		func(ts []time.Time) any { return mapSlice(ts, utc) })}
+	return DateTimeColumn{valueColumn[time.Time](ref, name, convTime)}
 }
 
-func millis(d time.Duration) int64 { return d.Milliseconds() }
+func convDuration(v any) any { return v.(time.Duration).Milliseconds() }
 
 // NewDurationColumn declares a Duration column, stored in milliseconds.
 func NewDurationColumn(ref *TableRef, name string) DurationColumn {
-	return DurationColumn{newValueColumn(ref, name,
-		func(d time.Duration) any { return d.Milliseconds() },
-		func(ds []time.Duration) any { return mapSlice(ds, millis) })}
+	return DurationColumn{valueColumn[time.Duration](ref, name, convDuration)}
 }
 
-func uuidBytes(u wire.UUID) [16]byte { return u }
+func convUUID(v any) any { return [16]byte(v.(wire.UUID)) }
 
 // NewUUIDColumn declares a UuidValue column.
 func NewUUIDColumn(ref *TableRef, name string) UUIDColumn {
-	return newValueColumn(ref, name,
-		func(u wire.UUID) any { return [16]byte(u) },
-		func(us []wire.UUID) any { return mapSlice(us, uuidBytes) })
+	return valueColumn[wire.UUID](ref, name, convUUID)
 }
 
-// nonNil keeps the non-nil values of a set: nil (null) equals nothing.
-func nonNil[T any](vs []*T, f func(*T) string) []string {
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		if v != nil {
-			out = append(out, f(v))
-		}
-	}
-	return out
-}
+func convURI(v any) any { return URIValue(v.(*url.URL)) }
 
 // NewURIColumn declares a Uri column, stored as text.
 func NewURIColumn(ref *TableRef, name string) URIColumn {
-	return newValueColumn(ref, name, URIValue,
-		func(us []*url.URL) any { return nonNil(us, (*url.URL).String) })
+	return valueColumn[*url.URL](ref, name, convURI)
 }
+
+func convBigInt(v any) any { return BigIntValue(v.(*big.Int)) }
 
 // NewBigIntColumn declares a BigInt column, stored as decimal text.
 func NewBigIntColumn(ref *TableRef, name string) BigIntColumn {
-	return newValueColumn(ref, name, BigIntValue,
-		func(bs []*big.Int) any { return nonNil(bs, (*big.Int).String) })
+	return valueColumn[*big.Int](ref, name, convBigInt)
 }
+
+// enumName and enumIndex convert the values of an enum column. They are
+// generic over ints, which all enums share one instantiation of.
+func enumName[E Enum](v any) any { return v.(E).String() }
+
+func enumIndex[E Enum](v any) any { return int64(v.(E)) }
 
 // NewEnumColumn declares an enum column; byName says the enum is
 // serialized by name (text) rather than by index (bigint).
 func NewEnumColumn[E Enum](ref *TableRef, name string, byName bool) EnumColumn[E] {
 	if byName {
-		return newValueColumn(ref, name,
-			func(e E) any { return e.String() },
-			func(es []E) any { return mapSlice(es, func(e E) string { return e.String() }) })
+		return valueColumn[E](ref, name, enumName[E])
 	}
-	return newValueColumn(ref, name,
-		func(e E) any { return int64(e) },
-		func(es []E) any { return mapSlice(es, func(e E) int64 { return int64(e) }) })
+	return valueColumn[E](ref, name, enumIndex[E])
 }
 
 // NewByteDataColumn declares a ByteData column.
 func NewByteDataColumn(ref *TableRef, name string) ByteDataColumn {
-	return ByteDataColumn{Column{ref: ref, name: name}}
+	return ByteDataColumn{column(ref, name, nil)}
 }
 
 // NewJSONColumn declares a column holding serialized JSON.
 func NewJSONColumn(ref *TableRef, name string) JSONColumn {
-	return JSONColumn{Column{ref: ref, name: name}}
+	return JSONColumn{column(ref, name, nil)}
 }
 
 // Order is one key of an ORDER BY: a column, or the number of related

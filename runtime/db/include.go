@@ -13,10 +13,10 @@ type Load struct {
 	// and Offset, as Serverpod's includeList), an empty list when there
 	// are none. An object relation gives each row its related row, if any.
 	List bool
-	// Set gives row (a pointer to a row found, a *Company) what was found
-	// for it: the related rows in a slice (a []Employee), which for an
-	// object relation holds the one related row.
-	Set func(row, found any)
+	// Set gives row i of rows (the rows found, a *rowsCompany) what was
+	// found for it: the related rows in a slice (a []Employee), which for
+	// an object relation holds the one related row.
+	Set func(rows Rows, i int, found any)
 
 	Where   Expr
 	OrderBy []Order
@@ -97,7 +97,7 @@ func (l Load) load(c Conn, t *Table, rows Rows) error {
 			continue
 		}
 		// Each row gets its own copies, even when two rows share a key.
-		l.Set(rows.Row(i), found.Pick(g))
+		l.Set(rows, i, found.Pick(g))
 	}
 	return nil
 }

@@ -44,7 +44,6 @@ type ownerRows []owner
 
 func (r *ownerRows) Len() int         { return len(*r) }
 func (r *ownerRows) Add()             { *r = append(*r, owner{}) }
-func (r *ownerRows) Row(i int) any    { return &(*r)[i] }
 func (r *ownerRows) Scan(i int) []any { m := &(*r)[i]; return []any{ScanNullInt(&m.ID), &m.Name} }
 func (r *ownerRows) Values(i int) ([]any, error) {
 	return []any{(*r)[i].Name}, nil
@@ -67,9 +66,8 @@ func (r *ownerRows) Pick(js []int) any {
 
 type itemRows []item
 
-func (r *itemRows) Len() int      { return len(*r) }
-func (r *itemRows) Add()          { *r = append(*r, item{}) }
-func (r *itemRows) Row(i int) any { return &(*r)[i] }
+func (r *itemRows) Len() int { return len(*r) }
+func (r *itemRows) Add()     { *r = append(*r, item{}) }
 func (r *itemRows) Scan(i int) []any {
 	m := &(*r)[i]
 	return []any{ScanNullInt(&m.ID), &m.Name, &m.Price, ScanNullTime(&m.Due), ScanDuration(&m.Wait), ScanNullInt(&m.OwnerID), ScanNullInt(&m.ParentID)}
@@ -142,29 +140,25 @@ var (
 // ownerInclude loads the items of owners, as the given list load says.
 type ownerInclude struct{ Items *Load }
 
-func (ownerInclude) Table() *Table { return tableOwner }
-
-func (i ownerInclude) Loads() []Load {
+func (i ownerInclude) Loads() (*Table, []Load) {
 	if i.Items == nil {
-		return nil
+		return tableOwner, nil
 	}
 	l := *i.Items
 	l.Relation, l.List = relOwnerItems, true
-	l.Set = func(row, found any) { row.(*owner).Items = found.([]item) }
-	return []Load{l}
+	l.Set = func(rows Rows, i int, found any) { (*rows.(*ownerRows))[i].Items = found.([]item) }
+	return tableOwner, []Load{l}
 }
 
 type itemInclude struct{ Owner bool }
 
-func (itemInclude) Table() *Table { return tableItem }
-
-func (i itemInclude) Loads() []Load {
+func (i itemInclude) Loads() (*Table, []Load) {
 	if !i.Owner {
-		return nil
+		return tableItem, nil
 	}
-	return []Load{{
+	return tableItem, []Load{{
 		Relation: relItemOwner,
-		Set:      func(row, found any) { row.(*item).Owner = &found.([]owner)[0] },
+		Set:      func(rows Rows, i int, found any) { (*rows.(*itemRows))[i].Owner = &found.([]owner)[0] },
 	}}
 }
 

@@ -82,10 +82,9 @@ func Offset(n int) Option {
 // Includer is a generated include (CompanyInclude, ...): the relations to
 // load with the rows of a table.
 type Includer interface {
-	// Table is the table whose rows the relations are loaded for.
-	Table() *Table
-	// Loads returns one Load for each relation to load.
-	Loads() []Load
+	// Loads returns the table whose rows the relations are loaded for,
+	// and one Load for each relation to load.
+	Loads() (*Table, []Load)
 }
 
 // Include loads the relations i names with the rows found (Serverpod's

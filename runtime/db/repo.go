@@ -28,8 +28,6 @@ type Rows interface {
 	// Key returns the int column at index column of row i (the id, a
 	// foreign key), and false when it is null or not an int column.
 	Key(i, column int) (int64, bool)
-	// Row returns a pointer to row i (a *Company).
-	Row(i int) any
 	// Pick returns copies of the rows at the indexes js, in order, in a
 	// new slice (a []Company), empty but not nil when js is.
 	Pick(js []int) any
@@ -91,7 +89,7 @@ func rescan(rs pgx.Rows, rows Rows, from, to int) (int, error) {
 		if from+n == to {
 			return n, errors.New("db: more rows returned than written")
 		}
-		if err := rs.Scan(rows.Scan(from+n)...); err != nil {
+		if err := rs.Scan(rows.Scan(from + n)...); err != nil {
 			return n, err
 		}
 		n++
@@ -104,14 +102,15 @@ func (t *Table) loads(q *query) ([]Load, error) {
 	if q.include == nil {
 		return nil, nil
 	}
-	if it := q.include.Table(); it != t {
+	it, loads := q.include.Loads()
+	if it != t {
 		name := "nil"
 		if it != nil {
 			name = it.name
 		}
 		return nil, fmt.Errorf("db: an include of another table (%s) used on table %s", name, t.name)
 	}
-	return q.include.Loads(), nil
+	return loads, nil
 }
 
 // find runs the SELECT of q (with the extra condition, grouped by

@@ -101,38 +101,29 @@ func RequiredBytesValue(b []byte) any {
 	return b
 }
 
-// EnumValue is an enum as stored: its index, or its name when the enum is
-// serialized by name. Enums are ints, so every enum shares one
-// instantiation.
-func EnumValue[E Enum](e E, byName bool) any {
-	if byName {
-		return e.String()
-	}
-	return int64(e)
-}
+// JSONValues encodes the json columns of one row. It keeps the first
+// error, so that generated code checks once per row rather than once per
+// column.
+type JSONValues struct{ err error }
 
-// NullEnumValue is EnumValue of *p, or null.
-func NullEnumValue[E Enum](p *E, byName bool) any {
-	if p == nil {
-		return nil
-	}
-	return EnumValue(*p, byName)
-}
+// Encoder returns an encoder for the value of a json column: the full
+// JSON (the server's form, with server-only fields).
+func (j *JSONValues) Encoder() *wire.Encoder { return wire.NewEncoder(false) }
 
-// JSONValue is a value of a json column: the full JSON that encode writes
-// (the server's form, with server-only fields), or null when isNull.
-func JSONValue(isNull bool, encode func(e *wire.Encoder)) (any, error) {
-	if isNull {
-		return nil, nil
-	}
-	e := wire.NewEncoder(false)
-	encode(e)
+// Value is the value of the json column of field that e encoded.
+func (j *JSONValues) Value(field string, e *wire.Encoder) any {
 	b, err := e.Bytes()
 	if err != nil {
-		return nil, err
+		if j.err == nil {
+			j.err = fmt.Errorf("%s: %w", field, err)
+		}
+		return nil
 	}
-	return string(b), nil
+	return string(b)
 }
+
+// Err is the first error of Value.
+func (j *JSONValues) Err() error { return j.err }
 
 // The nullable scalars have their own scanners: pgx reads a pointer to a
 // pointer through reflection, once per value.
@@ -326,22 +317,39 @@ func (s enumNameScanner) ScanText(v pgtype.Text) error {
 	return s.p.DecodeJSON(v.String)
 }
 
-type nullEnumIndexScanner struct{ set func(v any) error }
+// FieldDecoder is implemented by generated rows whose table has json
+// columns or nullable enums: they decode those with the decoders the
+// model's own DecodeJSON uses (models and enums through their DecodeJSON
+// methods), in one method rather than a function per column.
+type FieldDecoder interface {
+	// DecodeField sets the field of the column at index column of row i
+	// from v, its value as JSON has it, or to its zero value for nil
+	// (null).
+	DecodeField(i, column int, v any) error
+}
+
+// field is a column of a row of generated rows.
+type field struct {
+	d         FieldDecoder
+	i, column int
+}
+
+type nullEnumIndexScanner struct{ field }
 
 func (s nullEnumIndexScanner) ScanInt64(v pgtype.Int8) error {
 	if !v.Valid {
-		return s.set(nil)
+		return s.d.DecodeField(s.i, s.column, nil)
 	}
-	return s.set(json.Number(strconv.FormatInt(v.Int64, 10)))
+	return s.d.DecodeField(s.i, s.column, json.Number(strconv.FormatInt(v.Int64, 10)))
 }
 
-type nullEnumNameScanner struct{ set func(v any) error }
+type nullEnumNameScanner struct{ field }
 
 func (s nullEnumNameScanner) ScanText(v pgtype.Text) error {
 	if !v.Valid {
-		return s.set(nil)
+		return s.d.DecodeField(s.i, s.column, nil)
 	}
-	return s.set(v.String)
+	return s.d.DecodeField(s.i, s.column, v.String)
 }
 
 // ScanEnum reads an enum column into p, a pointer to a generated enum:
@@ -354,17 +362,17 @@ func ScanEnum(p wire.Decodable, byName bool) any {
 	return enumIndexScanner{p}
 }
 
-// ScanNullEnum reads a nullable enum column with set, which gets the
-// value as JSON has it (its index as a json.Number, or its name), or nil
-// for null. Generated code decodes it with the enum's own DecodeJSON.
-func ScanNullEnum(byName bool, set func(v any) error) any {
+// ScanNullEnum reads the nullable enum column at index column of row i
+// through d, which gets the value as JSON has it: its index as a
+// json.Number, or its name.
+func ScanNullEnum(d FieldDecoder, i, column int, byName bool) any {
 	if byName {
-		return nullEnumNameScanner{set}
+		return nullEnumNameScanner{field{d, i, column}}
 	}
-	return nullEnumIndexScanner{set}
+	return nullEnumIndexScanner{field{d, i, column}}
 }
 
-type jsonScanner struct{ set func(v any) error }
+type jsonScanner struct{ field }
 
 func (s jsonScanner) ScanBytes(b []byte) error {
 	var v any
@@ -374,13 +382,12 @@ func (s jsonScanner) ScanBytes(b []byte) error {
 			return fmt.Errorf("reading a json column: %w", err)
 		}
 	}
-	if err := s.set(v); err != nil {
+	if err := s.d.DecodeField(s.i, s.column, v); err != nil {
 		return fmt.Errorf("reading a json column: %w", err)
 	}
 	return nil
 }
 
-// ScanJSON reads a json column with set, which gets the parsed JSON value,
-// or nil for null (which sets the zero value). Generated code decodes it
-// with the decoders the model's own DecodeJSON uses.
-func ScanJSON(set func(v any) error) any { return jsonScanner{set} }
+// ScanJSON reads the json column at index column of row i through d,
+// which gets the parsed JSON value.
+func ScanJSON(d FieldDecoder, i, column int) any { return jsonScanner{field{d, i, column}} }

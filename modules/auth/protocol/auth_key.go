@@ -3,8 +3,6 @@
 package protocol
 
 import (
-	"fmt"
-
 	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 )
@@ -160,10 +158,6 @@ func (r *rowsAuthKey) Add() {
 	*r = append(*r, AuthKey{})
 }
 
-func (r *rowsAuthKey) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsAuthKey) Pick(js []int) any {
 	out := make([]AuthKey, len(js))
 	for k, j := range js {
@@ -178,32 +172,26 @@ func (r *rowsAuthKey) Scan(i int) []any {
 		db.ScanNullInt(&m.ID),
 		&m.UserID,
 		&m.Hash,
-		db.ScanJSON(func(v any) (err error) {
-			m.ScopeNames = nil
-			if v == nil {
-				return nil
-			}
-			m.ScopeNames, err = wire.DecodeList(wire.DecodeString)(v)
-			return err
-		}),
+		db.ScanJSON(r, i, 3),
 		&m.Method,
 	}
 }
 
 func (r *rowsAuthKey) Values(i int) ([]any, error) {
 	m := &(*r)[i]
-	v2, err := db.JSONValue(false, func(e *wire.Encoder) {
+	var j db.JSONValues
+	var v3 any
+	{
+		e := j.Encoder()
 		wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("scopeNames: %w", err)
+		v3 = j.Value("scopeNames", e)
 	}
 	return []any{
 		m.UserID,
 		m.Hash,
-		v2,
+		v3,
 		m.Method,
-	}, nil
+	}, j.Err()
 }
 
 func (r *rowsAuthKey) Key(i, column int) (int64, bool) {
@@ -217,22 +205,35 @@ func (r *rowsAuthKey) Key(i, column int) (int64, bool) {
 	return 0, false
 }
 
+// DecodeField implements db.FieldDecoder.
+func (r *rowsAuthKey) DecodeField(i, column int, v any) (err error) {
+	m := &(*r)[i]
+	switch column {
+	case 3:
+		m.ScopeNames = nil
+		if v != nil {
+			m.ScopeNames, err = wire.DecodeList(wire.DecodeString)(v)
+		}
+	}
+	return err
+}
+
 // AuthKeyRepo reads and writes the rows of table serverpod_auth_key
 // (Serverpod's AuthKey.db).
 type AuthKeyRepo struct{}
 
 // AuthKeyDB is the repository of table serverpod_auth_key.
-var AuthKeyDB AuthKeyRepo
+var AuthKeyDB = &AuthKeyRepo{}
 
 // Table is table serverpod_auth_key, for the relations of tables in other
 // packages.
-func (AuthKeyRepo) Table() *db.Table {
+func (*AuthKeyRepo) Table() *db.Table {
 	return tableAuthKey
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (AuthKeyRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKey, error) {
+func (*AuthKeyRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKey, error) {
 	rows := rowsAuthKey{}
 	if err := tableAuthKey.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -242,7 +243,7 @@ func (AuthKeyRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKey, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (AuthKeyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKey, error) {
+func (*AuthKeyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKey, error) {
 	var rows rowsAuthKey
 	if err := tableAuthKey.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -252,7 +253,7 @@ func (AuthKeyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKey, error) 
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (AuthKeyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKey, error) {
+func (*AuthKeyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKey, error) {
 	var rows rowsAuthKey
 	if err := tableAuthKey.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -262,14 +263,14 @@ func (AuthKeyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKey, e
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (AuthKeyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*AuthKeyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableAuthKey.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (AuthKeyRepo) Insert(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
+func (*AuthKeyRepo) Insert(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
 	out := append(rowsAuthKey{}, rows...)
 	if err := tableAuthKey.Insert(c, &out); err != nil {
 		return nil, err
@@ -278,7 +279,7 @@ func (AuthKeyRepo) Insert(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (AuthKeyRepo) InsertRow(c db.Conn, row AuthKey) (AuthKey, error) {
+func (*AuthKeyRepo) InsertRow(c db.Conn, row AuthKey) (AuthKey, error) {
 	rows := rowsAuthKey{row}
 	if err := tableAuthKey.Insert(c, &rows); err != nil {
 		return AuthKey{}, err
@@ -289,7 +290,7 @@ func (AuthKeyRepo) InsertRow(c db.Conn, row AuthKey) (AuthKey, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (AuthKeyRepo) Update(c db.Conn, rows []AuthKey, columns ...db.AnyColumn) ([]AuthKey, error) {
+func (*AuthKeyRepo) Update(c db.Conn, rows []AuthKey, columns ...db.AnyColumn) ([]AuthKey, error) {
 	out := append(rowsAuthKey{}, rows...)
 	if err := tableAuthKey.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -299,7 +300,7 @@ func (AuthKeyRepo) Update(c db.Conn, rows []AuthKey, columns ...db.AnyColumn) ([
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (AuthKeyRepo) UpdateRow(c db.Conn, row AuthKey, columns ...db.AnyColumn) (AuthKey, error) {
+func (*AuthKeyRepo) UpdateRow(c db.Conn, row AuthKey, columns ...db.AnyColumn) (AuthKey, error) {
 	rows := rowsAuthKey{row}
 	if err := tableAuthKey.Update(c, &rows, columns...); err != nil {
 		return AuthKey{}, err
@@ -309,7 +310,7 @@ func (AuthKeyRepo) UpdateRow(c db.Conn, row AuthKey, columns ...db.AnyColumn) (A
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (AuthKeyRepo) Delete(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
+func (*AuthKeyRepo) Delete(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
 	in, out := rowsAuthKey(rows), rowsAuthKey{}
 	if err := tableAuthKey.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -319,7 +320,7 @@ func (AuthKeyRepo) Delete(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (AuthKeyRepo) DeleteRow(c db.Conn, row AuthKey) (AuthKey, error) {
+func (*AuthKeyRepo) DeleteRow(c db.Conn, row AuthKey) (AuthKey, error) {
 	var out rowsAuthKey
 	if err := tableAuthKey.DeleteRow(c, row.ID, &out); err != nil {
 		return AuthKey{}, err
@@ -329,7 +330,7 @@ func (AuthKeyRepo) DeleteRow(c db.Conn, row AuthKey) (AuthKey, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (AuthKeyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKey, error) {
+func (*AuthKeyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKey, error) {
 	out := rowsAuthKey{}
 	if err := tableAuthKey.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -342,14 +343,9 @@ func (AuthKeyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKey, error) {
 // not loaded.
 type AuthKeyInclude struct{}
 
-// Table implements db.Includer.
-func (AuthKeyInclude) Table() *db.Table {
-	return tableAuthKey
-}
-
 // Loads implements db.Includer.
-func (AuthKeyInclude) Loads() []db.Load {
-	return nil
+func (AuthKeyInclude) Loads() (*db.Table, []db.Load) {
+	return tableAuthKey, nil
 }
 
 // AuthKeyIncludeList loads the AuthKey rows of a list relation (Serverpod's

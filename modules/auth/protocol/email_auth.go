@@ -136,10 +136,6 @@ func (r *rowsEmailAuth) Add() {
 	*r = append(*r, EmailAuth{})
 }
 
-func (r *rowsEmailAuth) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsEmailAuth) Pick(js []int) any {
 	out := make([]EmailAuth, len(js))
 	for k, j := range js {
@@ -183,17 +179,17 @@ func (r *rowsEmailAuth) Key(i, column int) (int64, bool) {
 type EmailAuthRepo struct{}
 
 // EmailAuthDB is the repository of table serverpod_email_auth.
-var EmailAuthDB EmailAuthRepo
+var EmailAuthDB = &EmailAuthRepo{}
 
 // Table is table serverpod_email_auth, for the relations of tables in other
 // packages.
-func (EmailAuthRepo) Table() *db.Table {
+func (*EmailAuthRepo) Table() *db.Table {
 	return tableEmailAuth
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (EmailAuthRepo) Find(c db.Conn, opts ...db.Option) ([]EmailAuth, error) {
+func (*EmailAuthRepo) Find(c db.Conn, opts ...db.Option) ([]EmailAuth, error) {
 	rows := rowsEmailAuth{}
 	if err := tableEmailAuth.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -203,7 +199,7 @@ func (EmailAuthRepo) Find(c db.Conn, opts ...db.Option) ([]EmailAuth, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (EmailAuthRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailAuth, error) {
+func (*EmailAuthRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailAuth, error) {
 	var rows rowsEmailAuth
 	if err := tableEmailAuth.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -213,7 +209,7 @@ func (EmailAuthRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailAuth, err
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (EmailAuthRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailAuth, error) {
+func (*EmailAuthRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailAuth, error) {
 	var rows rowsEmailAuth
 	if err := tableEmailAuth.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -223,14 +219,14 @@ func (EmailAuthRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailAut
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (EmailAuthRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*EmailAuthRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableEmailAuth.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (EmailAuthRepo) Insert(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
+func (*EmailAuthRepo) Insert(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
 	out := append(rowsEmailAuth{}, rows...)
 	if err := tableEmailAuth.Insert(c, &out); err != nil {
 		return nil, err
@@ -239,7 +235,7 @@ func (EmailAuthRepo) Insert(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (EmailAuthRepo) InsertRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
+func (*EmailAuthRepo) InsertRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
 	rows := rowsEmailAuth{row}
 	if err := tableEmailAuth.Insert(c, &rows); err != nil {
 		return EmailAuth{}, err
@@ -250,7 +246,7 @@ func (EmailAuthRepo) InsertRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (EmailAuthRepo) Update(c db.Conn, rows []EmailAuth, columns ...db.AnyColumn) ([]EmailAuth, error) {
+func (*EmailAuthRepo) Update(c db.Conn, rows []EmailAuth, columns ...db.AnyColumn) ([]EmailAuth, error) {
 	out := append(rowsEmailAuth{}, rows...)
 	if err := tableEmailAuth.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -260,7 +256,7 @@ func (EmailAuthRepo) Update(c db.Conn, rows []EmailAuth, columns ...db.AnyColumn
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (EmailAuthRepo) UpdateRow(c db.Conn, row EmailAuth, columns ...db.AnyColumn) (EmailAuth, error) {
+func (*EmailAuthRepo) UpdateRow(c db.Conn, row EmailAuth, columns ...db.AnyColumn) (EmailAuth, error) {
 	rows := rowsEmailAuth{row}
 	if err := tableEmailAuth.Update(c, &rows, columns...); err != nil {
 		return EmailAuth{}, err
@@ -270,7 +266,7 @@ func (EmailAuthRepo) UpdateRow(c db.Conn, row EmailAuth, columns ...db.AnyColumn
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (EmailAuthRepo) Delete(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
+func (*EmailAuthRepo) Delete(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
 	in, out := rowsEmailAuth(rows), rowsEmailAuth{}
 	if err := tableEmailAuth.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -280,7 +276,7 @@ func (EmailAuthRepo) Delete(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (EmailAuthRepo) DeleteRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
+func (*EmailAuthRepo) DeleteRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
 	var out rowsEmailAuth
 	if err := tableEmailAuth.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailAuth{}, err
@@ -290,7 +286,7 @@ func (EmailAuthRepo) DeleteRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (EmailAuthRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailAuth, error) {
+func (*EmailAuthRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailAuth, error) {
 	out := rowsEmailAuth{}
 	if err := tableEmailAuth.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -303,14 +299,9 @@ func (EmailAuthRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailAuth, error) 
 // db.Include(EmailAuthInclude{...}). Nil fields are not loaded.
 type EmailAuthInclude struct{}
 
-// Table implements db.Includer.
-func (EmailAuthInclude) Table() *db.Table {
-	return tableEmailAuth
-}
-
 // Loads implements db.Includer.
-func (EmailAuthInclude) Loads() []db.Load {
-	return nil
+func (EmailAuthInclude) Loads() (*db.Table, []db.Load) {
+	return tableEmailAuth, nil
 }
 
 // EmailAuthIncludeList loads the EmailAuth rows of a list relation (Serverpod's

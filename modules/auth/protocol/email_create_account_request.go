@@ -149,10 +149,6 @@ func (r *rowsEmailCreateAccountRequest) Add() {
 	*r = append(*r, EmailCreateAccountRequest{})
 }
 
-func (r *rowsEmailCreateAccountRequest) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsEmailCreateAccountRequest) Pick(js []int) any {
 	out := make([]EmailCreateAccountRequest, len(js))
 	for k, j := range js {
@@ -197,17 +193,17 @@ type EmailCreateAccountRequestRepo struct{}
 
 // EmailCreateAccountRequestDB is the repository of table
 // serverpod_email_create_request.
-var EmailCreateAccountRequestDB EmailCreateAccountRequestRepo
+var EmailCreateAccountRequestDB = &EmailCreateAccountRequestRepo{}
 
 // Table is table serverpod_email_create_request, for the relations of tables in
 // other packages.
-func (EmailCreateAccountRequestRepo) Table() *db.Table {
+func (*EmailCreateAccountRequestRepo) Table() *db.Table {
 	return tableEmailCreateAccountRequest
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (EmailCreateAccountRequestRepo) Find(c db.Conn, opts ...db.Option) ([]EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) Find(c db.Conn, opts ...db.Option) ([]EmailCreateAccountRequest, error) {
 	rows := rowsEmailCreateAccountRequest{}
 	if err := tableEmailCreateAccountRequest.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -217,7 +213,7 @@ func (EmailCreateAccountRequestRepo) Find(c db.Conn, opts ...db.Option) ([]Email
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (EmailCreateAccountRequestRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailCreateAccountRequest, error) {
 	var rows rowsEmailCreateAccountRequest
 	if err := tableEmailCreateAccountRequest.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -227,7 +223,7 @@ func (EmailCreateAccountRequestRepo) FindFirstRow(c db.Conn, opts ...db.Option) 
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (EmailCreateAccountRequestRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailCreateAccountRequest, error) {
 	var rows rowsEmailCreateAccountRequest
 	if err := tableEmailCreateAccountRequest.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -237,14 +233,14 @@ func (EmailCreateAccountRequestRepo) FindByID(c db.Conn, id int64, opts ...db.Op
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (EmailCreateAccountRequestRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*EmailCreateAccountRequestRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableEmailCreateAccountRequest.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (EmailCreateAccountRequestRepo) Insert(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) Insert(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
 	out := append(rowsEmailCreateAccountRequest{}, rows...)
 	if err := tableEmailCreateAccountRequest.Insert(c, &out); err != nil {
 		return nil, err
@@ -253,7 +249,7 @@ func (EmailCreateAccountRequestRepo) Insert(c db.Conn, rows ...EmailCreateAccoun
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (EmailCreateAccountRequestRepo) InsertRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) InsertRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
 	rows := rowsEmailCreateAccountRequest{row}
 	if err := tableEmailCreateAccountRequest.Insert(c, &rows); err != nil {
 		return EmailCreateAccountRequest{}, err
@@ -264,7 +260,7 @@ func (EmailCreateAccountRequestRepo) InsertRow(c db.Conn, row EmailCreateAccount
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (EmailCreateAccountRequestRepo) Update(c db.Conn, rows []EmailCreateAccountRequest, columns ...db.AnyColumn) ([]EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) Update(c db.Conn, rows []EmailCreateAccountRequest, columns ...db.AnyColumn) ([]EmailCreateAccountRequest, error) {
 	out := append(rowsEmailCreateAccountRequest{}, rows...)
 	if err := tableEmailCreateAccountRequest.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -274,7 +270,7 @@ func (EmailCreateAccountRequestRepo) Update(c db.Conn, rows []EmailCreateAccount
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (EmailCreateAccountRequestRepo) UpdateRow(c db.Conn, row EmailCreateAccountRequest, columns ...db.AnyColumn) (EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) UpdateRow(c db.Conn, row EmailCreateAccountRequest, columns ...db.AnyColumn) (EmailCreateAccountRequest, error) {
 	rows := rowsEmailCreateAccountRequest{row}
 	if err := tableEmailCreateAccountRequest.Update(c, &rows, columns...); err != nil {
 		return EmailCreateAccountRequest{}, err
@@ -284,7 +280,7 @@ func (EmailCreateAccountRequestRepo) UpdateRow(c db.Conn, row EmailCreateAccount
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (EmailCreateAccountRequestRepo) Delete(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) Delete(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
 	in, out := rowsEmailCreateAccountRequest(rows), rowsEmailCreateAccountRequest{}
 	if err := tableEmailCreateAccountRequest.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -294,7 +290,7 @@ func (EmailCreateAccountRequestRepo) Delete(c db.Conn, rows ...EmailCreateAccoun
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (EmailCreateAccountRequestRepo) DeleteRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) DeleteRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
 	var out rowsEmailCreateAccountRequest
 	if err := tableEmailCreateAccountRequest.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailCreateAccountRequest{}, err
@@ -304,7 +300,7 @@ func (EmailCreateAccountRequestRepo) DeleteRow(c db.Conn, row EmailCreateAccount
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (EmailCreateAccountRequestRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailCreateAccountRequest, error) {
+func (*EmailCreateAccountRequestRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailCreateAccountRequest, error) {
 	out := rowsEmailCreateAccountRequest{}
 	if err := tableEmailCreateAccountRequest.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -318,14 +314,9 @@ func (EmailCreateAccountRequestRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Em
 // db.Include(EmailCreateAccountRequestInclude{...}). Nil fields are not loaded.
 type EmailCreateAccountRequestInclude struct{}
 
-// Table implements db.Includer.
-func (EmailCreateAccountRequestInclude) Table() *db.Table {
-	return tableEmailCreateAccountRequest
-}
-
 // Loads implements db.Includer.
-func (EmailCreateAccountRequestInclude) Loads() []db.Load {
-	return nil
+func (EmailCreateAccountRequestInclude) Loads() (*db.Table, []db.Load) {
+	return tableEmailCreateAccountRequest, nil
 }
 
 // EmailCreateAccountRequestIncludeList loads the EmailCreateAccountRequest rows

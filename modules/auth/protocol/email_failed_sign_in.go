@@ -140,10 +140,6 @@ func (r *rowsEmailFailedSignIn) Add() {
 	*r = append(*r, EmailFailedSignIn{})
 }
 
-func (r *rowsEmailFailedSignIn) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsEmailFailedSignIn) Pick(js []int) any {
 	out := make([]EmailFailedSignIn, len(js))
 	for k, j := range js {
@@ -186,17 +182,17 @@ type EmailFailedSignInRepo struct{}
 
 // EmailFailedSignInDB is the repository of table
 // serverpod_email_failed_sign_in.
-var EmailFailedSignInDB EmailFailedSignInRepo
+var EmailFailedSignInDB = &EmailFailedSignInRepo{}
 
 // Table is table serverpod_email_failed_sign_in, for the relations of tables in
 // other packages.
-func (EmailFailedSignInRepo) Table() *db.Table {
+func (*EmailFailedSignInRepo) Table() *db.Table {
 	return tableEmailFailedSignIn
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (EmailFailedSignInRepo) Find(c db.Conn, opts ...db.Option) ([]EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) Find(c db.Conn, opts ...db.Option) ([]EmailFailedSignIn, error) {
 	rows := rowsEmailFailedSignIn{}
 	if err := tableEmailFailedSignIn.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -206,7 +202,7 @@ func (EmailFailedSignInRepo) Find(c db.Conn, opts ...db.Option) ([]EmailFailedSi
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (EmailFailedSignInRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailFailedSignIn, error) {
 	var rows rowsEmailFailedSignIn
 	if err := tableEmailFailedSignIn.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -216,7 +212,7 @@ func (EmailFailedSignInRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailF
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (EmailFailedSignInRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailFailedSignIn, error) {
 	var rows rowsEmailFailedSignIn
 	if err := tableEmailFailedSignIn.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -226,14 +222,14 @@ func (EmailFailedSignInRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (EmailFailedSignInRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*EmailFailedSignInRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableEmailFailedSignIn.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (EmailFailedSignInRepo) Insert(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) Insert(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
 	out := append(rowsEmailFailedSignIn{}, rows...)
 	if err := tableEmailFailedSignIn.Insert(c, &out); err != nil {
 		return nil, err
@@ -242,7 +238,7 @@ func (EmailFailedSignInRepo) Insert(c db.Conn, rows ...EmailFailedSignIn) ([]Ema
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (EmailFailedSignInRepo) InsertRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) InsertRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
 	rows := rowsEmailFailedSignIn{row}
 	if err := tableEmailFailedSignIn.Insert(c, &rows); err != nil {
 		return EmailFailedSignIn{}, err
@@ -253,7 +249,7 @@ func (EmailFailedSignInRepo) InsertRow(c db.Conn, row EmailFailedSignIn) (EmailF
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (EmailFailedSignInRepo) Update(c db.Conn, rows []EmailFailedSignIn, columns ...db.AnyColumn) ([]EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) Update(c db.Conn, rows []EmailFailedSignIn, columns ...db.AnyColumn) ([]EmailFailedSignIn, error) {
 	out := append(rowsEmailFailedSignIn{}, rows...)
 	if err := tableEmailFailedSignIn.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -263,7 +259,7 @@ func (EmailFailedSignInRepo) Update(c db.Conn, rows []EmailFailedSignIn, columns
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (EmailFailedSignInRepo) UpdateRow(c db.Conn, row EmailFailedSignIn, columns ...db.AnyColumn) (EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) UpdateRow(c db.Conn, row EmailFailedSignIn, columns ...db.AnyColumn) (EmailFailedSignIn, error) {
 	rows := rowsEmailFailedSignIn{row}
 	if err := tableEmailFailedSignIn.Update(c, &rows, columns...); err != nil {
 		return EmailFailedSignIn{}, err
@@ -273,7 +269,7 @@ func (EmailFailedSignInRepo) UpdateRow(c db.Conn, row EmailFailedSignIn, columns
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (EmailFailedSignInRepo) Delete(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) Delete(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
 	in, out := rowsEmailFailedSignIn(rows), rowsEmailFailedSignIn{}
 	if err := tableEmailFailedSignIn.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -283,7 +279,7 @@ func (EmailFailedSignInRepo) Delete(c db.Conn, rows ...EmailFailedSignIn) ([]Ema
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (EmailFailedSignInRepo) DeleteRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) DeleteRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
 	var out rowsEmailFailedSignIn
 	if err := tableEmailFailedSignIn.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailFailedSignIn{}, err
@@ -293,7 +289,7 @@ func (EmailFailedSignInRepo) DeleteRow(c db.Conn, row EmailFailedSignIn) (EmailF
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (EmailFailedSignInRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailFailedSignIn, error) {
+func (*EmailFailedSignInRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailFailedSignIn, error) {
 	out := rowsEmailFailedSignIn{}
 	if err := tableEmailFailedSignIn.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -306,14 +302,9 @@ func (EmailFailedSignInRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailFaile
 // db.Include(EmailFailedSignInInclude{...}). Nil fields are not loaded.
 type EmailFailedSignInInclude struct{}
 
-// Table implements db.Includer.
-func (EmailFailedSignInInclude) Table() *db.Table {
-	return tableEmailFailedSignIn
-}
-
 // Loads implements db.Includer.
-func (EmailFailedSignInInclude) Loads() []db.Load {
-	return nil
+func (EmailFailedSignInInclude) Loads() (*db.Table, []db.Load) {
+	return tableEmailFailedSignIn, nil
 }
 
 // EmailFailedSignInIncludeList loads the EmailFailedSignIn rows of a list

@@ -138,10 +138,6 @@ func (r *rowsEmailReset) Add() {
 	*r = append(*r, EmailReset{})
 }
 
-func (r *rowsEmailReset) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsEmailReset) Pick(js []int) any {
 	out := make([]EmailReset, len(js))
 	for k, j := range js {
@@ -185,17 +181,17 @@ func (r *rowsEmailReset) Key(i, column int) (int64, bool) {
 type EmailResetRepo struct{}
 
 // EmailResetDB is the repository of table serverpod_email_reset.
-var EmailResetDB EmailResetRepo
+var EmailResetDB = &EmailResetRepo{}
 
 // Table is table serverpod_email_reset, for the relations of tables in other
 // packages.
-func (EmailResetRepo) Table() *db.Table {
+func (*EmailResetRepo) Table() *db.Table {
 	return tableEmailReset
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (EmailResetRepo) Find(c db.Conn, opts ...db.Option) ([]EmailReset, error) {
+func (*EmailResetRepo) Find(c db.Conn, opts ...db.Option) ([]EmailReset, error) {
 	rows := rowsEmailReset{}
 	if err := tableEmailReset.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -205,7 +201,7 @@ func (EmailResetRepo) Find(c db.Conn, opts ...db.Option) ([]EmailReset, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (EmailResetRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailReset, error) {
+func (*EmailResetRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailReset, error) {
 	var rows rowsEmailReset
 	if err := tableEmailReset.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -215,7 +211,7 @@ func (EmailResetRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailReset, e
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (EmailResetRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailReset, error) {
+func (*EmailResetRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailReset, error) {
 	var rows rowsEmailReset
 	if err := tableEmailReset.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -225,14 +221,14 @@ func (EmailResetRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailRe
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (EmailResetRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*EmailResetRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableEmailReset.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (EmailResetRepo) Insert(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
+func (*EmailResetRepo) Insert(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
 	out := append(rowsEmailReset{}, rows...)
 	if err := tableEmailReset.Insert(c, &out); err != nil {
 		return nil, err
@@ -241,7 +237,7 @@ func (EmailResetRepo) Insert(c db.Conn, rows ...EmailReset) ([]EmailReset, error
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (EmailResetRepo) InsertRow(c db.Conn, row EmailReset) (EmailReset, error) {
+func (*EmailResetRepo) InsertRow(c db.Conn, row EmailReset) (EmailReset, error) {
 	rows := rowsEmailReset{row}
 	if err := tableEmailReset.Insert(c, &rows); err != nil {
 		return EmailReset{}, err
@@ -252,7 +248,7 @@ func (EmailResetRepo) InsertRow(c db.Conn, row EmailReset) (EmailReset, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (EmailResetRepo) Update(c db.Conn, rows []EmailReset, columns ...db.AnyColumn) ([]EmailReset, error) {
+func (*EmailResetRepo) Update(c db.Conn, rows []EmailReset, columns ...db.AnyColumn) ([]EmailReset, error) {
 	out := append(rowsEmailReset{}, rows...)
 	if err := tableEmailReset.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -262,7 +258,7 @@ func (EmailResetRepo) Update(c db.Conn, rows []EmailReset, columns ...db.AnyColu
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (EmailResetRepo) UpdateRow(c db.Conn, row EmailReset, columns ...db.AnyColumn) (EmailReset, error) {
+func (*EmailResetRepo) UpdateRow(c db.Conn, row EmailReset, columns ...db.AnyColumn) (EmailReset, error) {
 	rows := rowsEmailReset{row}
 	if err := tableEmailReset.Update(c, &rows, columns...); err != nil {
 		return EmailReset{}, err
@@ -272,7 +268,7 @@ func (EmailResetRepo) UpdateRow(c db.Conn, row EmailReset, columns ...db.AnyColu
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (EmailResetRepo) Delete(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
+func (*EmailResetRepo) Delete(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
 	in, out := rowsEmailReset(rows), rowsEmailReset{}
 	if err := tableEmailReset.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -282,7 +278,7 @@ func (EmailResetRepo) Delete(c db.Conn, rows ...EmailReset) ([]EmailReset, error
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (EmailResetRepo) DeleteRow(c db.Conn, row EmailReset) (EmailReset, error) {
+func (*EmailResetRepo) DeleteRow(c db.Conn, row EmailReset) (EmailReset, error) {
 	var out rowsEmailReset
 	if err := tableEmailReset.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailReset{}, err
@@ -292,7 +288,7 @@ func (EmailResetRepo) DeleteRow(c db.Conn, row EmailReset) (EmailReset, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (EmailResetRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailReset, error) {
+func (*EmailResetRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailReset, error) {
 	out := rowsEmailReset{}
 	if err := tableEmailReset.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -305,14 +301,9 @@ func (EmailResetRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailReset, error
 // db.Include(EmailResetInclude{...}). Nil fields are not loaded.
 type EmailResetInclude struct{}
 
-// Table implements db.Includer.
-func (EmailResetInclude) Table() *db.Table {
-	return tableEmailReset
-}
-
 // Loads implements db.Includer.
-func (EmailResetInclude) Loads() []db.Load {
-	return nil
+func (EmailResetInclude) Loads() (*db.Table, []db.Load) {
+	return tableEmailReset, nil
 }
 
 // EmailResetIncludeList loads the EmailReset rows of a list relation

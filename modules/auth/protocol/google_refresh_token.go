@@ -130,10 +130,6 @@ func (r *rowsGoogleRefreshToken) Add() {
 	*r = append(*r, GoogleRefreshToken{})
 }
 
-func (r *rowsGoogleRefreshToken) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsGoogleRefreshToken) Pick(js []int) any {
 	out := make([]GoogleRefreshToken, len(js))
 	for k, j := range js {
@@ -176,17 +172,17 @@ type GoogleRefreshTokenRepo struct{}
 
 // GoogleRefreshTokenDB is the repository of table
 // serverpod_google_refresh_token.
-var GoogleRefreshTokenDB GoogleRefreshTokenRepo
+var GoogleRefreshTokenDB = &GoogleRefreshTokenRepo{}
 
 // Table is table serverpod_google_refresh_token, for the relations of tables in
 // other packages.
-func (GoogleRefreshTokenRepo) Table() *db.Table {
+func (*GoogleRefreshTokenRepo) Table() *db.Table {
 	return tableGoogleRefreshToken
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (GoogleRefreshTokenRepo) Find(c db.Conn, opts ...db.Option) ([]GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) Find(c db.Conn, opts ...db.Option) ([]GoogleRefreshToken, error) {
 	rows := rowsGoogleRefreshToken{}
 	if err := tableGoogleRefreshToken.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -196,7 +192,7 @@ func (GoogleRefreshTokenRepo) Find(c db.Conn, opts ...db.Option) ([]GoogleRefres
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (GoogleRefreshTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*GoogleRefreshToken, error) {
 	var rows rowsGoogleRefreshToken
 	if err := tableGoogleRefreshToken.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -206,7 +202,7 @@ func (GoogleRefreshTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Googl
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (GoogleRefreshTokenRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*GoogleRefreshToken, error) {
 	var rows rowsGoogleRefreshToken
 	if err := tableGoogleRefreshToken.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -216,14 +212,14 @@ func (GoogleRefreshTokenRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (GoogleRefreshTokenRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*GoogleRefreshTokenRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableGoogleRefreshToken.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (GoogleRefreshTokenRepo) Insert(c db.Conn, rows ...GoogleRefreshToken) ([]GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) Insert(c db.Conn, rows ...GoogleRefreshToken) ([]GoogleRefreshToken, error) {
 	out := append(rowsGoogleRefreshToken{}, rows...)
 	if err := tableGoogleRefreshToken.Insert(c, &out); err != nil {
 		return nil, err
@@ -232,7 +228,7 @@ func (GoogleRefreshTokenRepo) Insert(c db.Conn, rows ...GoogleRefreshToken) ([]G
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (GoogleRefreshTokenRepo) InsertRow(c db.Conn, row GoogleRefreshToken) (GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) InsertRow(c db.Conn, row GoogleRefreshToken) (GoogleRefreshToken, error) {
 	rows := rowsGoogleRefreshToken{row}
 	if err := tableGoogleRefreshToken.Insert(c, &rows); err != nil {
 		return GoogleRefreshToken{}, err
@@ -243,7 +239,7 @@ func (GoogleRefreshTokenRepo) InsertRow(c db.Conn, row GoogleRefreshToken) (Goog
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (GoogleRefreshTokenRepo) Update(c db.Conn, rows []GoogleRefreshToken, columns ...db.AnyColumn) ([]GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) Update(c db.Conn, rows []GoogleRefreshToken, columns ...db.AnyColumn) ([]GoogleRefreshToken, error) {
 	out := append(rowsGoogleRefreshToken{}, rows...)
 	if err := tableGoogleRefreshToken.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -253,7 +249,7 @@ func (GoogleRefreshTokenRepo) Update(c db.Conn, rows []GoogleRefreshToken, colum
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (GoogleRefreshTokenRepo) UpdateRow(c db.Conn, row GoogleRefreshToken, columns ...db.AnyColumn) (GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) UpdateRow(c db.Conn, row GoogleRefreshToken, columns ...db.AnyColumn) (GoogleRefreshToken, error) {
 	rows := rowsGoogleRefreshToken{row}
 	if err := tableGoogleRefreshToken.Update(c, &rows, columns...); err != nil {
 		return GoogleRefreshToken{}, err
@@ -263,7 +259,7 @@ func (GoogleRefreshTokenRepo) UpdateRow(c db.Conn, row GoogleRefreshToken, colum
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (GoogleRefreshTokenRepo) Delete(c db.Conn, rows ...GoogleRefreshToken) ([]GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) Delete(c db.Conn, rows ...GoogleRefreshToken) ([]GoogleRefreshToken, error) {
 	in, out := rowsGoogleRefreshToken(rows), rowsGoogleRefreshToken{}
 	if err := tableGoogleRefreshToken.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -273,7 +269,7 @@ func (GoogleRefreshTokenRepo) Delete(c db.Conn, rows ...GoogleRefreshToken) ([]G
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (GoogleRefreshTokenRepo) DeleteRow(c db.Conn, row GoogleRefreshToken) (GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) DeleteRow(c db.Conn, row GoogleRefreshToken) (GoogleRefreshToken, error) {
 	var out rowsGoogleRefreshToken
 	if err := tableGoogleRefreshToken.DeleteRow(c, row.ID, &out); err != nil {
 		return GoogleRefreshToken{}, err
@@ -283,7 +279,7 @@ func (GoogleRefreshTokenRepo) DeleteRow(c db.Conn, row GoogleRefreshToken) (Goog
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (GoogleRefreshTokenRepo) DeleteWhere(c db.Conn, where db.Expr) ([]GoogleRefreshToken, error) {
+func (*GoogleRefreshTokenRepo) DeleteWhere(c db.Conn, where db.Expr) ([]GoogleRefreshToken, error) {
 	out := rowsGoogleRefreshToken{}
 	if err := tableGoogleRefreshToken.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -296,14 +292,9 @@ func (GoogleRefreshTokenRepo) DeleteWhere(c db.Conn, where db.Expr) ([]GoogleRef
 // db.Include(GoogleRefreshTokenInclude{...}). Nil fields are not loaded.
 type GoogleRefreshTokenInclude struct{}
 
-// Table implements db.Includer.
-func (GoogleRefreshTokenInclude) Table() *db.Table {
-	return tableGoogleRefreshToken
-}
-
 // Loads implements db.Includer.
-func (GoogleRefreshTokenInclude) Loads() []db.Load {
-	return nil
+func (GoogleRefreshTokenInclude) Loads() (*db.Table, []db.Load) {
+	return tableGoogleRefreshToken, nil
 }
 
 // GoogleRefreshTokenIncludeList loads the GoogleRefreshToken rows of a list

@@ -154,10 +154,6 @@ func (r *rowsAuthAttempt) Add() {
 	*r = append(*r, AuthAttempt{})
 }
 
-func (r *rowsAuthAttempt) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsAuthAttempt) Pick(js []int) any {
 	out := make([]AuthAttempt, len(js))
 	for k, j := range js {
@@ -201,17 +197,17 @@ func (r *rowsAuthAttempt) Key(i, column int) (int64, bool) {
 type AuthAttemptRepo struct{}
 
 // AuthAttemptDB is the repository of table gopod_auth_attempt.
-var AuthAttemptDB AuthAttemptRepo
+var AuthAttemptDB = &AuthAttemptRepo{}
 
 // Table is table gopod_auth_attempt, for the relations of tables in other
 // packages.
-func (AuthAttemptRepo) Table() *db.Table {
+func (*AuthAttemptRepo) Table() *db.Table {
 	return tableAuthAttempt
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (AuthAttemptRepo) Find(c db.Conn, opts ...db.Option) ([]AuthAttempt, error) {
+func (*AuthAttemptRepo) Find(c db.Conn, opts ...db.Option) ([]AuthAttempt, error) {
 	rows := rowsAuthAttempt{}
 	if err := tableAuthAttempt.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -221,7 +217,7 @@ func (AuthAttemptRepo) Find(c db.Conn, opts ...db.Option) ([]AuthAttempt, error)
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (AuthAttemptRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthAttempt, error) {
+func (*AuthAttemptRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthAttempt, error) {
 	var rows rowsAuthAttempt
 	if err := tableAuthAttempt.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -231,7 +227,7 @@ func (AuthAttemptRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthAttempt,
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (AuthAttemptRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthAttempt, error) {
+func (*AuthAttemptRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthAttempt, error) {
 	var rows rowsAuthAttempt
 	if err := tableAuthAttempt.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -241,14 +237,14 @@ func (AuthAttemptRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthAt
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (AuthAttemptRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*AuthAttemptRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableAuthAttempt.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (AuthAttemptRepo) Insert(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
+func (*AuthAttemptRepo) Insert(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
 	out := append(rowsAuthAttempt{}, rows...)
 	if err := tableAuthAttempt.Insert(c, &out); err != nil {
 		return nil, err
@@ -257,7 +253,7 @@ func (AuthAttemptRepo) Insert(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, er
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (AuthAttemptRepo) InsertRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
+func (*AuthAttemptRepo) InsertRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
 	rows := rowsAuthAttempt{row}
 	if err := tableAuthAttempt.Insert(c, &rows); err != nil {
 		return AuthAttempt{}, err
@@ -268,7 +264,7 @@ func (AuthAttemptRepo) InsertRow(c db.Conn, row AuthAttempt) (AuthAttempt, error
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (AuthAttemptRepo) Update(c db.Conn, rows []AuthAttempt, columns ...db.AnyColumn) ([]AuthAttempt, error) {
+func (*AuthAttemptRepo) Update(c db.Conn, rows []AuthAttempt, columns ...db.AnyColumn) ([]AuthAttempt, error) {
 	out := append(rowsAuthAttempt{}, rows...)
 	if err := tableAuthAttempt.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -278,7 +274,7 @@ func (AuthAttemptRepo) Update(c db.Conn, rows []AuthAttempt, columns ...db.AnyCo
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (AuthAttemptRepo) UpdateRow(c db.Conn, row AuthAttempt, columns ...db.AnyColumn) (AuthAttempt, error) {
+func (*AuthAttemptRepo) UpdateRow(c db.Conn, row AuthAttempt, columns ...db.AnyColumn) (AuthAttempt, error) {
 	rows := rowsAuthAttempt{row}
 	if err := tableAuthAttempt.Update(c, &rows, columns...); err != nil {
 		return AuthAttempt{}, err
@@ -288,7 +284,7 @@ func (AuthAttemptRepo) UpdateRow(c db.Conn, row AuthAttempt, columns ...db.AnyCo
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (AuthAttemptRepo) Delete(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
+func (*AuthAttemptRepo) Delete(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
 	in, out := rowsAuthAttempt(rows), rowsAuthAttempt{}
 	if err := tableAuthAttempt.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -298,7 +294,7 @@ func (AuthAttemptRepo) Delete(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, er
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (AuthAttemptRepo) DeleteRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
+func (*AuthAttemptRepo) DeleteRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
 	var out rowsAuthAttempt
 	if err := tableAuthAttempt.DeleteRow(c, row.ID, &out); err != nil {
 		return AuthAttempt{}, err
@@ -308,7 +304,7 @@ func (AuthAttemptRepo) DeleteRow(c db.Conn, row AuthAttempt) (AuthAttempt, error
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (AuthAttemptRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthAttempt, error) {
+func (*AuthAttemptRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthAttempt, error) {
 	out := rowsAuthAttempt{}
 	if err := tableAuthAttempt.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -321,14 +317,9 @@ func (AuthAttemptRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthAttempt, err
 // db.Include(AuthAttemptInclude{...}). Nil fields are not loaded.
 type AuthAttemptInclude struct{}
 
-// Table implements db.Includer.
-func (AuthAttemptInclude) Table() *db.Table {
-	return tableAuthAttempt
-}
-
 // Loads implements db.Includer.
-func (AuthAttemptInclude) Loads() []db.Load {
-	return nil
+func (AuthAttemptInclude) Loads() (*db.Table, []db.Load) {
+	return tableAuthAttempt, nil
 }
 
 // AuthAttemptIncludeList loads the AuthAttempt rows of a list relation

@@ -135,10 +135,6 @@ func (r *rowsAuthKeyState) Add() {
 	*r = append(*r, AuthKeyState{})
 }
 
-func (r *rowsAuthKeyState) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsAuthKeyState) Pick(js []int) any {
 	out := make([]AuthKeyState, len(js))
 	for k, j := range js {
@@ -180,17 +176,17 @@ func (r *rowsAuthKeyState) Key(i, column int) (int64, bool) {
 type AuthKeyStateRepo struct{}
 
 // AuthKeyStateDB is the repository of table gopod_auth_key_state.
-var AuthKeyStateDB AuthKeyStateRepo
+var AuthKeyStateDB = &AuthKeyStateRepo{}
 
 // Table is table gopod_auth_key_state, for the relations of tables in other
 // packages.
-func (AuthKeyStateRepo) Table() *db.Table {
+func (*AuthKeyStateRepo) Table() *db.Table {
 	return tableAuthKeyState
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (AuthKeyStateRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKeyState, error) {
+func (*AuthKeyStateRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKeyState, error) {
 	rows := rowsAuthKeyState{}
 	if err := tableAuthKeyState.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -200,7 +196,7 @@ func (AuthKeyStateRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKeyState, erro
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (AuthKeyStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKeyState, error) {
+func (*AuthKeyStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKeyState, error) {
 	var rows rowsAuthKeyState
 	if err := tableAuthKeyState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -210,7 +206,7 @@ func (AuthKeyStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKeyStat
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (AuthKeyStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKeyState, error) {
+func (*AuthKeyStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKeyState, error) {
 	var rows rowsAuthKeyState
 	if err := tableAuthKeyState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -220,14 +216,14 @@ func (AuthKeyStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthK
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (AuthKeyStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*AuthKeyStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableAuthKeyState.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (AuthKeyStateRepo) Insert(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
+func (*AuthKeyStateRepo) Insert(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
 	out := append(rowsAuthKeyState{}, rows...)
 	if err := tableAuthKeyState.Insert(c, &out); err != nil {
 		return nil, err
@@ -236,7 +232,7 @@ func (AuthKeyStateRepo) Insert(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState,
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (AuthKeyStateRepo) InsertRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
+func (*AuthKeyStateRepo) InsertRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
 	rows := rowsAuthKeyState{row}
 	if err := tableAuthKeyState.Insert(c, &rows); err != nil {
 		return AuthKeyState{}, err
@@ -247,7 +243,7 @@ func (AuthKeyStateRepo) InsertRow(c db.Conn, row AuthKeyState) (AuthKeyState, er
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (AuthKeyStateRepo) Update(c db.Conn, rows []AuthKeyState, columns ...db.AnyColumn) ([]AuthKeyState, error) {
+func (*AuthKeyStateRepo) Update(c db.Conn, rows []AuthKeyState, columns ...db.AnyColumn) ([]AuthKeyState, error) {
 	out := append(rowsAuthKeyState{}, rows...)
 	if err := tableAuthKeyState.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -257,7 +253,7 @@ func (AuthKeyStateRepo) Update(c db.Conn, rows []AuthKeyState, columns ...db.Any
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (AuthKeyStateRepo) UpdateRow(c db.Conn, row AuthKeyState, columns ...db.AnyColumn) (AuthKeyState, error) {
+func (*AuthKeyStateRepo) UpdateRow(c db.Conn, row AuthKeyState, columns ...db.AnyColumn) (AuthKeyState, error) {
 	rows := rowsAuthKeyState{row}
 	if err := tableAuthKeyState.Update(c, &rows, columns...); err != nil {
 		return AuthKeyState{}, err
@@ -267,7 +263,7 @@ func (AuthKeyStateRepo) UpdateRow(c db.Conn, row AuthKeyState, columns ...db.Any
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (AuthKeyStateRepo) Delete(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
+func (*AuthKeyStateRepo) Delete(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
 	in, out := rowsAuthKeyState(rows), rowsAuthKeyState{}
 	if err := tableAuthKeyState.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -277,7 +273,7 @@ func (AuthKeyStateRepo) Delete(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState,
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (AuthKeyStateRepo) DeleteRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
+func (*AuthKeyStateRepo) DeleteRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
 	var out rowsAuthKeyState
 	if err := tableAuthKeyState.DeleteRow(c, row.ID, &out); err != nil {
 		return AuthKeyState{}, err
@@ -287,7 +283,7 @@ func (AuthKeyStateRepo) DeleteRow(c db.Conn, row AuthKeyState) (AuthKeyState, er
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (AuthKeyStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKeyState, error) {
+func (*AuthKeyStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKeyState, error) {
 	out := rowsAuthKeyState{}
 	if err := tableAuthKeyState.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -300,14 +296,9 @@ func (AuthKeyStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKeyState, e
 // db.Include(AuthKeyStateInclude{...}). Nil fields are not loaded.
 type AuthKeyStateInclude struct{}
 
-// Table implements db.Includer.
-func (AuthKeyStateInclude) Table() *db.Table {
-	return tableAuthKeyState
-}
-
 // Loads implements db.Includer.
-func (AuthKeyStateInclude) Loads() []db.Load {
-	return nil
+func (AuthKeyStateInclude) Loads() (*db.Table, []db.Load) {
+	return tableAuthKeyState, nil
 }
 
 // AuthKeyStateIncludeList loads the AuthKeyState rows of a list relation

@@ -144,10 +144,6 @@ func (r *rowsEmailRequestState) Add() {
 	*r = append(*r, EmailRequestState{})
 }
 
-func (r *rowsEmailRequestState) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsEmailRequestState) Pick(js []int) any {
 	out := make([]EmailRequestState, len(js))
 	for k, j := range js {
@@ -193,17 +189,17 @@ func (r *rowsEmailRequestState) Key(i, column int) (int64, bool) {
 type EmailRequestStateRepo struct{}
 
 // EmailRequestStateDB is the repository of table gopod_auth_request_state.
-var EmailRequestStateDB EmailRequestStateRepo
+var EmailRequestStateDB = &EmailRequestStateRepo{}
 
 // Table is table gopod_auth_request_state, for the relations of tables in other
 // packages.
-func (EmailRequestStateRepo) Table() *db.Table {
+func (*EmailRequestStateRepo) Table() *db.Table {
 	return tableEmailRequestState
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (EmailRequestStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailRequestState, error) {
+func (*EmailRequestStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailRequestState, error) {
 	rows := rowsEmailRequestState{}
 	if err := tableEmailRequestState.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -213,7 +209,7 @@ func (EmailRequestStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailRequestS
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (EmailRequestStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailRequestState, error) {
+func (*EmailRequestStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailRequestState, error) {
 	var rows rowsEmailRequestState
 	if err := tableEmailRequestState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -223,7 +219,7 @@ func (EmailRequestStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailR
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (EmailRequestStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailRequestState, error) {
+func (*EmailRequestStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailRequestState, error) {
 	var rows rowsEmailRequestState
 	if err := tableEmailRequestState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -233,14 +229,14 @@ func (EmailRequestStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (EmailRequestStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*EmailRequestStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableEmailRequestState.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (EmailRequestStateRepo) Insert(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
+func (*EmailRequestStateRepo) Insert(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
 	out := append(rowsEmailRequestState{}, rows...)
 	if err := tableEmailRequestState.Insert(c, &out); err != nil {
 		return nil, err
@@ -249,7 +245,7 @@ func (EmailRequestStateRepo) Insert(c db.Conn, rows ...EmailRequestState) ([]Ema
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (EmailRequestStateRepo) InsertRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
+func (*EmailRequestStateRepo) InsertRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
 	rows := rowsEmailRequestState{row}
 	if err := tableEmailRequestState.Insert(c, &rows); err != nil {
 		return EmailRequestState{}, err
@@ -260,7 +256,7 @@ func (EmailRequestStateRepo) InsertRow(c db.Conn, row EmailRequestState) (EmailR
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (EmailRequestStateRepo) Update(c db.Conn, rows []EmailRequestState, columns ...db.AnyColumn) ([]EmailRequestState, error) {
+func (*EmailRequestStateRepo) Update(c db.Conn, rows []EmailRequestState, columns ...db.AnyColumn) ([]EmailRequestState, error) {
 	out := append(rowsEmailRequestState{}, rows...)
 	if err := tableEmailRequestState.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -270,7 +266,7 @@ func (EmailRequestStateRepo) Update(c db.Conn, rows []EmailRequestState, columns
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (EmailRequestStateRepo) UpdateRow(c db.Conn, row EmailRequestState, columns ...db.AnyColumn) (EmailRequestState, error) {
+func (*EmailRequestStateRepo) UpdateRow(c db.Conn, row EmailRequestState, columns ...db.AnyColumn) (EmailRequestState, error) {
 	rows := rowsEmailRequestState{row}
 	if err := tableEmailRequestState.Update(c, &rows, columns...); err != nil {
 		return EmailRequestState{}, err
@@ -280,7 +276,7 @@ func (EmailRequestStateRepo) UpdateRow(c db.Conn, row EmailRequestState, columns
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (EmailRequestStateRepo) Delete(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
+func (*EmailRequestStateRepo) Delete(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
 	in, out := rowsEmailRequestState(rows), rowsEmailRequestState{}
 	if err := tableEmailRequestState.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -290,7 +286,7 @@ func (EmailRequestStateRepo) Delete(c db.Conn, rows ...EmailRequestState) ([]Ema
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (EmailRequestStateRepo) DeleteRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
+func (*EmailRequestStateRepo) DeleteRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
 	var out rowsEmailRequestState
 	if err := tableEmailRequestState.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailRequestState{}, err
@@ -300,7 +296,7 @@ func (EmailRequestStateRepo) DeleteRow(c db.Conn, row EmailRequestState) (EmailR
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (EmailRequestStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailRequestState, error) {
+func (*EmailRequestStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailRequestState, error) {
 	out := rowsEmailRequestState{}
 	if err := tableEmailRequestState.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -313,14 +309,9 @@ func (EmailRequestStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailReque
 // db.Include(EmailRequestStateInclude{...}). Nil fields are not loaded.
 type EmailRequestStateInclude struct{}
 
-// Table implements db.Includer.
-func (EmailRequestStateInclude) Table() *db.Table {
-	return tableEmailRequestState
-}
-
 // Loads implements db.Includer.
-func (EmailRequestStateInclude) Loads() []db.Load {
-	return nil
+func (EmailRequestStateInclude) Loads() (*db.Table, []db.Load) {
+	return tableEmailRequestState, nil
 }
 
 // EmailRequestStateIncludeList loads the EmailRequestState rows of a list

@@ -136,10 +136,6 @@ func (r *rowsUserImage) Add() {
 	*r = append(*r, UserImage{})
 }
 
-func (r *rowsUserImage) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsUserImage) Pick(js []int) any {
 	out := make([]UserImage, len(js))
 	for k, j := range js {
@@ -185,17 +181,17 @@ func (r *rowsUserImage) Key(i, column int) (int64, bool) {
 type UserImageRepo struct{}
 
 // UserImageDB is the repository of table serverpod_user_image.
-var UserImageDB UserImageRepo
+var UserImageDB = &UserImageRepo{}
 
 // Table is table serverpod_user_image, for the relations of tables in other
 // packages.
-func (UserImageRepo) Table() *db.Table {
+func (*UserImageRepo) Table() *db.Table {
 	return tableUserImage
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (UserImageRepo) Find(c db.Conn, opts ...db.Option) ([]UserImage, error) {
+func (*UserImageRepo) Find(c db.Conn, opts ...db.Option) ([]UserImage, error) {
 	rows := rowsUserImage{}
 	if err := tableUserImage.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -205,7 +201,7 @@ func (UserImageRepo) Find(c db.Conn, opts ...db.Option) ([]UserImage, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (UserImageRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserImage, error) {
+func (*UserImageRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserImage, error) {
 	var rows rowsUserImage
 	if err := tableUserImage.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -215,7 +211,7 @@ func (UserImageRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserImage, err
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (UserImageRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserImage, error) {
+func (*UserImageRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserImage, error) {
 	var rows rowsUserImage
 	if err := tableUserImage.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -225,14 +221,14 @@ func (UserImageRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserImag
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (UserImageRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*UserImageRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableUserImage.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (UserImageRepo) Insert(c db.Conn, rows ...UserImage) ([]UserImage, error) {
+func (*UserImageRepo) Insert(c db.Conn, rows ...UserImage) ([]UserImage, error) {
 	out := append(rowsUserImage{}, rows...)
 	if err := tableUserImage.Insert(c, &out); err != nil {
 		return nil, err
@@ -241,7 +237,7 @@ func (UserImageRepo) Insert(c db.Conn, rows ...UserImage) ([]UserImage, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (UserImageRepo) InsertRow(c db.Conn, row UserImage) (UserImage, error) {
+func (*UserImageRepo) InsertRow(c db.Conn, row UserImage) (UserImage, error) {
 	rows := rowsUserImage{row}
 	if err := tableUserImage.Insert(c, &rows); err != nil {
 		return UserImage{}, err
@@ -252,7 +248,7 @@ func (UserImageRepo) InsertRow(c db.Conn, row UserImage) (UserImage, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (UserImageRepo) Update(c db.Conn, rows []UserImage, columns ...db.AnyColumn) ([]UserImage, error) {
+func (*UserImageRepo) Update(c db.Conn, rows []UserImage, columns ...db.AnyColumn) ([]UserImage, error) {
 	out := append(rowsUserImage{}, rows...)
 	if err := tableUserImage.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -262,7 +258,7 @@ func (UserImageRepo) Update(c db.Conn, rows []UserImage, columns ...db.AnyColumn
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (UserImageRepo) UpdateRow(c db.Conn, row UserImage, columns ...db.AnyColumn) (UserImage, error) {
+func (*UserImageRepo) UpdateRow(c db.Conn, row UserImage, columns ...db.AnyColumn) (UserImage, error) {
 	rows := rowsUserImage{row}
 	if err := tableUserImage.Update(c, &rows, columns...); err != nil {
 		return UserImage{}, err
@@ -272,7 +268,7 @@ func (UserImageRepo) UpdateRow(c db.Conn, row UserImage, columns ...db.AnyColumn
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (UserImageRepo) Delete(c db.Conn, rows ...UserImage) ([]UserImage, error) {
+func (*UserImageRepo) Delete(c db.Conn, rows ...UserImage) ([]UserImage, error) {
 	in, out := rowsUserImage(rows), rowsUserImage{}
 	if err := tableUserImage.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -282,7 +278,7 @@ func (UserImageRepo) Delete(c db.Conn, rows ...UserImage) ([]UserImage, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (UserImageRepo) DeleteRow(c db.Conn, row UserImage) (UserImage, error) {
+func (*UserImageRepo) DeleteRow(c db.Conn, row UserImage) (UserImage, error) {
 	var out rowsUserImage
 	if err := tableUserImage.DeleteRow(c, row.ID, &out); err != nil {
 		return UserImage{}, err
@@ -292,7 +288,7 @@ func (UserImageRepo) DeleteRow(c db.Conn, row UserImage) (UserImage, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (UserImageRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserImage, error) {
+func (*UserImageRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserImage, error) {
 	out := rowsUserImage{}
 	if err := tableUserImage.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -305,14 +301,9 @@ func (UserImageRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserImage, error) 
 // db.Include(UserImageInclude{...}). Nil fields are not loaded.
 type UserImageInclude struct{}
 
-// Table implements db.Includer.
-func (UserImageInclude) Table() *db.Table {
-	return tableUserImage
-}
-
 // Loads implements db.Includer.
-func (UserImageInclude) Loads() []db.Load {
-	return nil
+func (UserImageInclude) Loads() (*db.Table, []db.Load) {
+	return tableUserImage, nil
 }
 
 // UserImageIncludeList loads the UserImage rows of a list relation (Serverpod's

@@ -3,7 +3,6 @@
 package protocol
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
@@ -198,10 +197,6 @@ func (r *rowsUserInfo) Add() {
 	*r = append(*r, UserInfo{})
 }
 
-func (r *rowsUserInfo) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsUserInfo) Pick(js []int) any {
 	out := make([]UserInfo, len(js))
 	for k, j := range js {
@@ -220,25 +215,19 @@ func (r *rowsUserInfo) Scan(i int) []any {
 		db.ScanNullString(&m.Email),
 		&m.Created,
 		db.ScanNullString(&m.ImageURL),
-		db.ScanJSON(func(v any) (err error) {
-			m.ScopeNames = nil
-			if v == nil {
-				return nil
-			}
-			m.ScopeNames, err = wire.DecodeList(wire.DecodeString)(v)
-			return err
-		}),
+		db.ScanJSON(r, i, 7),
 		&m.Blocked,
 	}
 }
 
 func (r *rowsUserInfo) Values(i int) ([]any, error) {
 	m := &(*r)[i]
-	v6, err := db.JSONValue(false, func(e *wire.Encoder) {
+	var j db.JSONValues
+	var v7 any
+	{
+		e := j.Encoder()
 		wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("scopeNames: %w", err)
+		v7 = j.Value("scopeNames", e)
 	}
 	return []any{
 		m.UserIdentifier,
@@ -247,9 +236,9 @@ func (r *rowsUserInfo) Values(i int) ([]any, error) {
 		db.Nullable(m.Email),
 		db.TimeValue(m.Created),
 		db.Nullable(m.ImageURL),
-		v6,
+		v7,
 		m.Blocked,
-	}, nil
+	}, j.Err()
 }
 
 func (r *rowsUserInfo) Key(i, column int) (int64, bool) {
@@ -261,22 +250,35 @@ func (r *rowsUserInfo) Key(i, column int) (int64, bool) {
 	return 0, false
 }
 
+// DecodeField implements db.FieldDecoder.
+func (r *rowsUserInfo) DecodeField(i, column int, v any) (err error) {
+	m := &(*r)[i]
+	switch column {
+	case 7:
+		m.ScopeNames = nil
+		if v != nil {
+			m.ScopeNames, err = wire.DecodeList(wire.DecodeString)(v)
+		}
+	}
+	return err
+}
+
 // UserInfoRepo reads and writes the rows of table serverpod_user_info
 // (Serverpod's UserInfo.db).
 type UserInfoRepo struct{}
 
 // UserInfoDB is the repository of table serverpod_user_info.
-var UserInfoDB UserInfoRepo
+var UserInfoDB = &UserInfoRepo{}
 
 // Table is table serverpod_user_info, for the relations of tables in other
 // packages.
-func (UserInfoRepo) Table() *db.Table {
+func (*UserInfoRepo) Table() *db.Table {
 	return tableUserInfo
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (UserInfoRepo) Find(c db.Conn, opts ...db.Option) ([]UserInfo, error) {
+func (*UserInfoRepo) Find(c db.Conn, opts ...db.Option) ([]UserInfo, error) {
 	rows := rowsUserInfo{}
 	if err := tableUserInfo.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -286,7 +288,7 @@ func (UserInfoRepo) Find(c db.Conn, opts ...db.Option) ([]UserInfo, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (UserInfoRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserInfo, error) {
+func (*UserInfoRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserInfo, error) {
 	var rows rowsUserInfo
 	if err := tableUserInfo.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -296,7 +298,7 @@ func (UserInfoRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserInfo, error
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (UserInfoRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserInfo, error) {
+func (*UserInfoRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserInfo, error) {
 	var rows rowsUserInfo
 	if err := tableUserInfo.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -306,14 +308,14 @@ func (UserInfoRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserInfo,
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (UserInfoRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*UserInfoRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableUserInfo.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (UserInfoRepo) Insert(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
+func (*UserInfoRepo) Insert(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
 	out := append(rowsUserInfo{}, rows...)
 	if err := tableUserInfo.Insert(c, &out); err != nil {
 		return nil, err
@@ -322,7 +324,7 @@ func (UserInfoRepo) Insert(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (UserInfoRepo) InsertRow(c db.Conn, row UserInfo) (UserInfo, error) {
+func (*UserInfoRepo) InsertRow(c db.Conn, row UserInfo) (UserInfo, error) {
 	rows := rowsUserInfo{row}
 	if err := tableUserInfo.Insert(c, &rows); err != nil {
 		return UserInfo{}, err
@@ -333,7 +335,7 @@ func (UserInfoRepo) InsertRow(c db.Conn, row UserInfo) (UserInfo, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (UserInfoRepo) Update(c db.Conn, rows []UserInfo, columns ...db.AnyColumn) ([]UserInfo, error) {
+func (*UserInfoRepo) Update(c db.Conn, rows []UserInfo, columns ...db.AnyColumn) ([]UserInfo, error) {
 	out := append(rowsUserInfo{}, rows...)
 	if err := tableUserInfo.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -343,7 +345,7 @@ func (UserInfoRepo) Update(c db.Conn, rows []UserInfo, columns ...db.AnyColumn) 
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (UserInfoRepo) UpdateRow(c db.Conn, row UserInfo, columns ...db.AnyColumn) (UserInfo, error) {
+func (*UserInfoRepo) UpdateRow(c db.Conn, row UserInfo, columns ...db.AnyColumn) (UserInfo, error) {
 	rows := rowsUserInfo{row}
 	if err := tableUserInfo.Update(c, &rows, columns...); err != nil {
 		return UserInfo{}, err
@@ -353,7 +355,7 @@ func (UserInfoRepo) UpdateRow(c db.Conn, row UserInfo, columns ...db.AnyColumn) 
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (UserInfoRepo) Delete(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
+func (*UserInfoRepo) Delete(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
 	in, out := rowsUserInfo(rows), rowsUserInfo{}
 	if err := tableUserInfo.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -363,7 +365,7 @@ func (UserInfoRepo) Delete(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (UserInfoRepo) DeleteRow(c db.Conn, row UserInfo) (UserInfo, error) {
+func (*UserInfoRepo) DeleteRow(c db.Conn, row UserInfo) (UserInfo, error) {
 	var out rowsUserInfo
 	if err := tableUserInfo.DeleteRow(c, row.ID, &out); err != nil {
 		return UserInfo{}, err
@@ -373,7 +375,7 @@ func (UserInfoRepo) DeleteRow(c db.Conn, row UserInfo) (UserInfo, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (UserInfoRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserInfo, error) {
+func (*UserInfoRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserInfo, error) {
 	out := rowsUserInfo{}
 	if err := tableUserInfo.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -386,14 +388,9 @@ func (UserInfoRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserInfo, error) {
 // Nil fields are not loaded.
 type UserInfoInclude struct{}
 
-// Table implements db.Includer.
-func (UserInfoInclude) Table() *db.Table {
-	return tableUserInfo
-}
-
 // Loads implements db.Includer.
-func (UserInfoInclude) Loads() []db.Load {
-	return nil
+func (UserInfoInclude) Loads() (*db.Table, []db.Load) {
+	return tableUserInfo, nil
 }
 
 // UserInfoIncludeList loads the UserInfo rows of a list relation (Serverpod's

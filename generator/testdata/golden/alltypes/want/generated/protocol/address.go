@@ -118,10 +118,6 @@ func (r *rowsAddress) Add() {
 	*r = append(*r, Address{})
 }
 
-func (r *rowsAddress) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsAddress) Pick(js []int) any {
 	out := make([]Address, len(js))
 	for k, j := range js {
@@ -159,16 +155,16 @@ func (r *rowsAddress) Key(i, column int) (int64, bool) {
 type AddressRepo struct{}
 
 // AddressDB is the repository of table address.
-var AddressDB AddressRepo
+var AddressDB = &AddressRepo{}
 
 // Table is table address, for the relations of tables in other packages.
-func (AddressRepo) Table() *db.Table {
+func (*AddressRepo) Table() *db.Table {
 	return tableAddress
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (AddressRepo) Find(c db.Conn, opts ...db.Option) ([]Address, error) {
+func (*AddressRepo) Find(c db.Conn, opts ...db.Option) ([]Address, error) {
 	rows := rowsAddress{}
 	if err := tableAddress.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -178,7 +174,7 @@ func (AddressRepo) Find(c db.Conn, opts ...db.Option) ([]Address, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (AddressRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Address, error) {
+func (*AddressRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Address, error) {
 	var rows rowsAddress
 	if err := tableAddress.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -188,7 +184,7 @@ func (AddressRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Address, error) 
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (AddressRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Address, error) {
+func (*AddressRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Address, error) {
 	var rows rowsAddress
 	if err := tableAddress.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -198,14 +194,14 @@ func (AddressRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Address, e
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (AddressRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*AddressRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableAddress.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (AddressRepo) Insert(c db.Conn, rows ...Address) ([]Address, error) {
+func (*AddressRepo) Insert(c db.Conn, rows ...Address) ([]Address, error) {
 	out := append(rowsAddress{}, rows...)
 	if err := tableAddress.Insert(c, &out); err != nil {
 		return nil, err
@@ -214,7 +210,7 @@ func (AddressRepo) Insert(c db.Conn, rows ...Address) ([]Address, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (AddressRepo) InsertRow(c db.Conn, row Address) (Address, error) {
+func (*AddressRepo) InsertRow(c db.Conn, row Address) (Address, error) {
 	rows := rowsAddress{row}
 	if err := tableAddress.Insert(c, &rows); err != nil {
 		return Address{}, err
@@ -225,7 +221,7 @@ func (AddressRepo) InsertRow(c db.Conn, row Address) (Address, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (AddressRepo) Update(c db.Conn, rows []Address, columns ...db.AnyColumn) ([]Address, error) {
+func (*AddressRepo) Update(c db.Conn, rows []Address, columns ...db.AnyColumn) ([]Address, error) {
 	out := append(rowsAddress{}, rows...)
 	if err := tableAddress.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -235,7 +231,7 @@ func (AddressRepo) Update(c db.Conn, rows []Address, columns ...db.AnyColumn) ([
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (AddressRepo) UpdateRow(c db.Conn, row Address, columns ...db.AnyColumn) (Address, error) {
+func (*AddressRepo) UpdateRow(c db.Conn, row Address, columns ...db.AnyColumn) (Address, error) {
 	rows := rowsAddress{row}
 	if err := tableAddress.Update(c, &rows, columns...); err != nil {
 		return Address{}, err
@@ -245,7 +241,7 @@ func (AddressRepo) UpdateRow(c db.Conn, row Address, columns ...db.AnyColumn) (A
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (AddressRepo) Delete(c db.Conn, rows ...Address) ([]Address, error) {
+func (*AddressRepo) Delete(c db.Conn, rows ...Address) ([]Address, error) {
 	in, out := rowsAddress(rows), rowsAddress{}
 	if err := tableAddress.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -255,7 +251,7 @@ func (AddressRepo) Delete(c db.Conn, rows ...Address) ([]Address, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (AddressRepo) DeleteRow(c db.Conn, row Address) (Address, error) {
+func (*AddressRepo) DeleteRow(c db.Conn, row Address) (Address, error) {
 	var out rowsAddress
 	if err := tableAddress.DeleteRow(c, row.ID, &out); err != nil {
 		return Address{}, err
@@ -265,7 +261,7 @@ func (AddressRepo) DeleteRow(c db.Conn, row Address) (Address, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (AddressRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Address, error) {
+func (*AddressRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Address, error) {
 	out := rowsAddress{}
 	if err := tableAddress.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -278,14 +274,9 @@ func (AddressRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Address, error) {
 // not loaded.
 type AddressInclude struct{}
 
-// Table implements db.Includer.
-func (AddressInclude) Table() *db.Table {
-	return tableAddress
-}
-
 // Loads implements db.Includer.
-func (AddressInclude) Loads() []db.Load {
-	return nil
+func (AddressInclude) Loads() (*db.Table, []db.Load) {
+	return tableAddress, nil
 }
 
 // AddressIncludeList loads the Address rows of a list relation (Serverpod's

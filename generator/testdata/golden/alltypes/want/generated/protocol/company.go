@@ -136,10 +136,6 @@ func (r *rowsCompany) Add() {
 	*r = append(*r, Company{})
 }
 
-func (r *rowsCompany) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsCompany) Pick(js []int) any {
 	out := make([]Company, len(js))
 	for k, j := range js {
@@ -177,16 +173,16 @@ func (r *rowsCompany) Key(i, column int) (int64, bool) {
 type CompanyRepo struct{}
 
 // CompanyDB is the repository of table company.
-var CompanyDB CompanyRepo
+var CompanyDB = &CompanyRepo{}
 
 // Table is table company, for the relations of tables in other packages.
-func (CompanyRepo) Table() *db.Table {
+func (*CompanyRepo) Table() *db.Table {
 	return tableCompany
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
+func (*CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
 	rows := rowsCompany{}
 	if err := tableCompany.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -196,7 +192,7 @@ func (CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) {
+func (*CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) {
 	var rows rowsCompany
 	if err := tableCompany.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -206,7 +202,7 @@ func (CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) 
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, error) {
+func (*CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, error) {
 	var rows rowsCompany
 	if err := tableCompany.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -216,14 +212,14 @@ func (CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, e
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (CompanyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*CompanyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableCompany.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
+func (*CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
 	out := append(rowsCompany{}, rows...)
 	if err := tableCompany.Insert(c, &out); err != nil {
 		return nil, err
@@ -232,7 +228,7 @@ func (CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
+func (*CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
 	rows := rowsCompany{row}
 	if err := tableCompany.Insert(c, &rows); err != nil {
 		return Company{}, err
@@ -243,7 +239,7 @@ func (CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([]Company, error) {
+func (*CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([]Company, error) {
 	out := append(rowsCompany{}, rows...)
 	if err := tableCompany.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -253,7 +249,7 @@ func (CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (Company, error) {
+func (*CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (Company, error) {
 	rows := rowsCompany{row}
 	if err := tableCompany.Update(c, &rows, columns...); err != nil {
 		return Company{}, err
@@ -263,7 +259,7 @@ func (CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (C
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
+func (*CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
 	in, out := rowsCompany(rows), rowsCompany{}
 	if err := tableCompany.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -273,7 +269,7 @@ func (CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
+func (*CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
 	var out rowsCompany
 	if err := tableCompany.DeleteRow(c, row.ID, &out); err != nil {
 		return Company{}, err
@@ -283,7 +279,7 @@ func (CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (CompanyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Company, error) {
+func (*CompanyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Company, error) {
 	out := rowsCompany{}
 	if err := tableCompany.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -298,24 +294,19 @@ type CompanyInclude struct {
 	Employees *EmployeeIncludeList
 }
 
-// Table implements db.Includer.
-func (CompanyInclude) Table() *db.Table {
-	return tableCompany
-}
-
 // Loads implements db.Includer.
-func (i CompanyInclude) Loads() []db.Load {
+func (i CompanyInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if l := i.Employees; l != nil {
 		var nested []db.Load
 		if l.Include != nil {
-			nested = l.Include.Loads()
+			_, nested = l.Include.Loads()
 		}
 		loads = append(loads, db.Load{
 			Relation: relCompanyEmployees,
 			List:     true,
-			Set: func(row, found any) {
-				row.(*Company).Employees = found.([]Employee)
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsCompany))[row].Employees = found.([]Employee)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -324,7 +315,7 @@ func (i CompanyInclude) Loads() []db.Load {
 			Include: nested,
 		})
 	}
-	return loads
+	return tableCompany, loads
 }
 
 // CompanyIncludeList loads the Company rows of a list relation (Serverpod's
@@ -341,7 +332,7 @@ type CompanyIncludeList struct {
 // AttachEmployees adds employees to the employees of company: it points their
 // companyId at it (Serverpod's Company.db.attach.employees and
 // attachRow.employees).
-func (CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Employee) error {
+func (*CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Employee) error {
 	ids := make([]*int64, len(employees))
 	for i := range employees {
 		ids[i] = employees[i].ID

@@ -148,10 +148,6 @@ func (r *rowsBadge) Add() {
 	*r = append(*r, Badge{})
 }
 
-func (r *rowsBadge) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsBadge) Pick(js []int) any {
 	out := make([]Badge, len(js))
 	for k, j := range js {
@@ -193,16 +189,16 @@ func (r *rowsBadge) Key(i, column int) (int64, bool) {
 type BadgeRepo struct{}
 
 // BadgeDB is the repository of table badge.
-var BadgeDB BadgeRepo
+var BadgeDB = &BadgeRepo{}
 
 // Table is table badge, for the relations of tables in other packages.
-func (BadgeRepo) Table() *db.Table {
+func (*BadgeRepo) Table() *db.Table {
 	return tableBadge
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (BadgeRepo) Find(c db.Conn, opts ...db.Option) ([]Badge, error) {
+func (*BadgeRepo) Find(c db.Conn, opts ...db.Option) ([]Badge, error) {
 	rows := rowsBadge{}
 	if err := tableBadge.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -212,7 +208,7 @@ func (BadgeRepo) Find(c db.Conn, opts ...db.Option) ([]Badge, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (BadgeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Badge, error) {
+func (*BadgeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Badge, error) {
 	var rows rowsBadge
 	if err := tableBadge.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -222,7 +218,7 @@ func (BadgeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Badge, error) {
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (BadgeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Badge, error) {
+func (*BadgeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Badge, error) {
 	var rows rowsBadge
 	if err := tableBadge.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -232,14 +228,14 @@ func (BadgeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Badge, error
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (BadgeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*BadgeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableBadge.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (BadgeRepo) Insert(c db.Conn, rows ...Badge) ([]Badge, error) {
+func (*BadgeRepo) Insert(c db.Conn, rows ...Badge) ([]Badge, error) {
 	out := append(rowsBadge{}, rows...)
 	if err := tableBadge.Insert(c, &out); err != nil {
 		return nil, err
@@ -248,7 +244,7 @@ func (BadgeRepo) Insert(c db.Conn, rows ...Badge) ([]Badge, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (BadgeRepo) InsertRow(c db.Conn, row Badge) (Badge, error) {
+func (*BadgeRepo) InsertRow(c db.Conn, row Badge) (Badge, error) {
 	rows := rowsBadge{row}
 	if err := tableBadge.Insert(c, &rows); err != nil {
 		return Badge{}, err
@@ -259,7 +255,7 @@ func (BadgeRepo) InsertRow(c db.Conn, row Badge) (Badge, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (BadgeRepo) Update(c db.Conn, rows []Badge, columns ...db.AnyColumn) ([]Badge, error) {
+func (*BadgeRepo) Update(c db.Conn, rows []Badge, columns ...db.AnyColumn) ([]Badge, error) {
 	out := append(rowsBadge{}, rows...)
 	if err := tableBadge.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -269,7 +265,7 @@ func (BadgeRepo) Update(c db.Conn, rows []Badge, columns ...db.AnyColumn) ([]Bad
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (BadgeRepo) UpdateRow(c db.Conn, row Badge, columns ...db.AnyColumn) (Badge, error) {
+func (*BadgeRepo) UpdateRow(c db.Conn, row Badge, columns ...db.AnyColumn) (Badge, error) {
 	rows := rowsBadge{row}
 	if err := tableBadge.Update(c, &rows, columns...); err != nil {
 		return Badge{}, err
@@ -279,7 +275,7 @@ func (BadgeRepo) UpdateRow(c db.Conn, row Badge, columns ...db.AnyColumn) (Badge
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (BadgeRepo) Delete(c db.Conn, rows ...Badge) ([]Badge, error) {
+func (*BadgeRepo) Delete(c db.Conn, rows ...Badge) ([]Badge, error) {
 	in, out := rowsBadge(rows), rowsBadge{}
 	if err := tableBadge.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -289,7 +285,7 @@ func (BadgeRepo) Delete(c db.Conn, rows ...Badge) ([]Badge, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (BadgeRepo) DeleteRow(c db.Conn, row Badge) (Badge, error) {
+func (*BadgeRepo) DeleteRow(c db.Conn, row Badge) (Badge, error) {
 	var out rowsBadge
 	if err := tableBadge.DeleteRow(c, row.ID, &out); err != nil {
 		return Badge{}, err
@@ -299,7 +295,7 @@ func (BadgeRepo) DeleteRow(c db.Conn, row Badge) (Badge, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (BadgeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Badge, error) {
+func (*BadgeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Badge, error) {
 	out := rowsBadge{}
 	if err := tableBadge.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -314,24 +310,20 @@ type BadgeInclude struct {
 	Owner *EmployeeInclude
 }
 
-// Table implements db.Includer.
-func (BadgeInclude) Table() *db.Table {
-	return tableBadge
-}
-
 // Loads implements db.Includer.
-func (i BadgeInclude) Loads() []db.Load {
+func (i BadgeInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Owner != nil {
+		_, nested := i.Owner.Loads()
 		loads = append(loads, db.Load{
 			Relation: relBadgeOwner,
-			Set: func(row, found any) {
-				row.(*Badge).Owner = &found.([]Employee)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsBadge))[row].Owner = &found.([]Employee)[0]
 			},
-			Include: i.Owner.Loads(),
+			Include: nested,
 		})
 	}
-	return loads
+	return tableBadge, loads
 }
 
 // BadgeIncludeList loads the Badge rows of a list relation (Serverpod's
@@ -347,12 +339,12 @@ type BadgeIncludeList struct {
 
 // AttachRowOwner makes owner the owner of badge: it sets its ownerId
 // (Serverpod's Badge.db.attachRow.owner).
-func (BadgeRepo) AttachRowOwner(c db.Conn, badge Badge, owner Employee) error {
+func (*BadgeRepo) AttachRowOwner(c db.Conn, badge Badge, owner Employee) error {
 	return db.AttachObject(c, tableBadge, "ownerId", badge.ID, tableEmployee, owner.ID)
 }
 
 // DetachRowOwner clears the owner of badge: it sets its ownerId to null
 // (Serverpod's Badge.db.detachRow.owner).
-func (BadgeRepo) DetachRowOwner(c db.Conn, badge Badge) error {
+func (*BadgeRepo) DetachRowOwner(c db.Conn, badge Badge) error {
 	return db.DetachObject(c, tableBadge, "ownerId", badge.ID)
 }

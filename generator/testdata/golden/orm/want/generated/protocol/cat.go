@@ -162,10 +162,6 @@ func (r *rowsCat) Add() {
 	*r = append(*r, Cat{})
 }
 
-func (r *rowsCat) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsCat) Pick(js []int) any {
 	out := make([]Cat, len(js))
 	for k, j := range js {
@@ -207,16 +203,16 @@ func (r *rowsCat) Key(i, column int) (int64, bool) {
 type CatRepo struct{}
 
 // CatDB is the repository of table cat.
-var CatDB CatRepo
+var CatDB = &CatRepo{}
 
 // Table is table cat, for the relations of tables in other packages.
-func (CatRepo) Table() *db.Table {
+func (*CatRepo) Table() *db.Table {
 	return tableCat
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (CatRepo) Find(c db.Conn, opts ...db.Option) ([]Cat, error) {
+func (*CatRepo) Find(c db.Conn, opts ...db.Option) ([]Cat, error) {
 	rows := rowsCat{}
 	if err := tableCat.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -226,7 +222,7 @@ func (CatRepo) Find(c db.Conn, opts ...db.Option) ([]Cat, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (CatRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Cat, error) {
+func (*CatRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Cat, error) {
 	var rows rowsCat
 	if err := tableCat.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -236,7 +232,7 @@ func (CatRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Cat, error) {
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (CatRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Cat, error) {
+func (*CatRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Cat, error) {
 	var rows rowsCat
 	if err := tableCat.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -246,14 +242,14 @@ func (CatRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Cat, error) {
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (CatRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*CatRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableCat.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (CatRepo) Insert(c db.Conn, rows ...Cat) ([]Cat, error) {
+func (*CatRepo) Insert(c db.Conn, rows ...Cat) ([]Cat, error) {
 	out := append(rowsCat{}, rows...)
 	if err := tableCat.Insert(c, &out); err != nil {
 		return nil, err
@@ -262,7 +258,7 @@ func (CatRepo) Insert(c db.Conn, rows ...Cat) ([]Cat, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (CatRepo) InsertRow(c db.Conn, row Cat) (Cat, error) {
+func (*CatRepo) InsertRow(c db.Conn, row Cat) (Cat, error) {
 	rows := rowsCat{row}
 	if err := tableCat.Insert(c, &rows); err != nil {
 		return Cat{}, err
@@ -273,7 +269,7 @@ func (CatRepo) InsertRow(c db.Conn, row Cat) (Cat, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (CatRepo) Update(c db.Conn, rows []Cat, columns ...db.AnyColumn) ([]Cat, error) {
+func (*CatRepo) Update(c db.Conn, rows []Cat, columns ...db.AnyColumn) ([]Cat, error) {
 	out := append(rowsCat{}, rows...)
 	if err := tableCat.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -283,7 +279,7 @@ func (CatRepo) Update(c db.Conn, rows []Cat, columns ...db.AnyColumn) ([]Cat, er
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (CatRepo) UpdateRow(c db.Conn, row Cat, columns ...db.AnyColumn) (Cat, error) {
+func (*CatRepo) UpdateRow(c db.Conn, row Cat, columns ...db.AnyColumn) (Cat, error) {
 	rows := rowsCat{row}
 	if err := tableCat.Update(c, &rows, columns...); err != nil {
 		return Cat{}, err
@@ -293,7 +289,7 @@ func (CatRepo) UpdateRow(c db.Conn, row Cat, columns ...db.AnyColumn) (Cat, erro
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (CatRepo) Delete(c db.Conn, rows ...Cat) ([]Cat, error) {
+func (*CatRepo) Delete(c db.Conn, rows ...Cat) ([]Cat, error) {
 	in, out := rowsCat(rows), rowsCat{}
 	if err := tableCat.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -303,7 +299,7 @@ func (CatRepo) Delete(c db.Conn, rows ...Cat) ([]Cat, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (CatRepo) DeleteRow(c db.Conn, row Cat) (Cat, error) {
+func (*CatRepo) DeleteRow(c db.Conn, row Cat) (Cat, error) {
 	var out rowsCat
 	if err := tableCat.DeleteRow(c, row.ID, &out); err != nil {
 		return Cat{}, err
@@ -313,7 +309,7 @@ func (CatRepo) DeleteRow(c db.Conn, row Cat) (Cat, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (CatRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Cat, error) {
+func (*CatRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Cat, error) {
 	out := rowsCat{}
 	if err := tableCat.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -329,33 +325,29 @@ type CatInclude struct {
 	Kittens *CatIncludeList
 }
 
-// Table implements db.Includer.
-func (CatInclude) Table() *db.Table {
-	return tableCat
-}
-
 // Loads implements db.Includer.
-func (i CatInclude) Loads() []db.Load {
+func (i CatInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Mother != nil {
+		_, nested := i.Mother.Loads()
 		loads = append(loads, db.Load{
 			Relation: relCatMother,
-			Set: func(row, found any) {
-				row.(*Cat).Mother = &found.([]Cat)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsCat))[row].Mother = &found.([]Cat)[0]
 			},
-			Include: i.Mother.Loads(),
+			Include: nested,
 		})
 	}
 	if l := i.Kittens; l != nil {
 		var nested []db.Load
 		if l.Include != nil {
-			nested = l.Include.Loads()
+			_, nested = l.Include.Loads()
 		}
 		loads = append(loads, db.Load{
 			Relation: relCatKittens,
 			List:     true,
-			Set: func(row, found any) {
-				row.(*Cat).Kittens = found.([]Cat)
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsCat))[row].Kittens = found.([]Cat)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -364,7 +356,7 @@ func (i CatInclude) Loads() []db.Load {
 			Include: nested,
 		})
 	}
-	return loads
+	return tableCat, loads
 }
 
 // CatIncludeList loads the Cat rows of a list relation (Serverpod's
@@ -380,19 +372,19 @@ type CatIncludeList struct {
 
 // AttachRowMother makes mother the mother of cat: it sets its motherId
 // (Serverpod's Cat.db.attachRow.mother).
-func (CatRepo) AttachRowMother(c db.Conn, cat Cat, mother Cat) error {
+func (*CatRepo) AttachRowMother(c db.Conn, cat Cat, mother Cat) error {
 	return db.AttachObject(c, tableCat, "motherId", cat.ID, tableCat, mother.ID)
 }
 
 // DetachRowMother clears the mother of cat: it sets its motherId to null
 // (Serverpod's Cat.db.detachRow.mother).
-func (CatRepo) DetachRowMother(c db.Conn, cat Cat) error {
+func (*CatRepo) DetachRowMother(c db.Conn, cat Cat) error {
 	return db.DetachObject(c, tableCat, "motherId", cat.ID)
 }
 
 // AttachKittens adds kittens to the kittens of cat: it points their motherId at
 // it (Serverpod's Cat.db.attach.kittens and attachRow.kittens).
-func (CatRepo) AttachKittens(c db.Conn, cat Cat, kittens ...Cat) error {
+func (*CatRepo) AttachKittens(c db.Conn, cat Cat, kittens ...Cat) error {
 	ids := make([]*int64, len(kittens))
 	for i := range kittens {
 		ids[i] = kittens[i].ID
@@ -403,7 +395,7 @@ func (CatRepo) AttachKittens(c db.Conn, cat Cat, kittens ...Cat) error {
 // DetachKittens removes kittens from the kittens of the cat they belong to: it
 // clears their motherId (Serverpod's Cat.db.detach.kittens and
 // detachRow.kittens).
-func (CatRepo) DetachKittens(c db.Conn, kittens ...Cat) error {
+func (*CatRepo) DetachKittens(c db.Conn, kittens ...Cat) error {
 	ids := make([]*int64, len(kittens))
 	for i := range kittens {
 		ids[i] = kittens[i].ID

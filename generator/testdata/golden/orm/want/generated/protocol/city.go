@@ -114,10 +114,6 @@ func (r *rowsCity) Add() {
 	*r = append(*r, City{})
 }
 
-func (r *rowsCity) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsCity) Pick(js []int) any {
 	out := make([]City, len(js))
 	for k, j := range js {
@@ -154,16 +150,16 @@ func (r *rowsCity) Key(i, column int) (int64, bool) {
 type CityRepo struct{}
 
 // CityDB is the repository of table city.
-var CityDB CityRepo
+var CityDB = &CityRepo{}
 
 // Table is table city, for the relations of tables in other packages.
-func (CityRepo) Table() *db.Table {
+func (*CityRepo) Table() *db.Table {
 	return tableCity
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (CityRepo) Find(c db.Conn, opts ...db.Option) ([]City, error) {
+func (*CityRepo) Find(c db.Conn, opts ...db.Option) ([]City, error) {
 	rows := rowsCity{}
 	if err := tableCity.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -173,7 +169,7 @@ func (CityRepo) Find(c db.Conn, opts ...db.Option) ([]City, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (CityRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*City, error) {
+func (*CityRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*City, error) {
 	var rows rowsCity
 	if err := tableCity.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -183,7 +179,7 @@ func (CityRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*City, error) {
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (CityRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*City, error) {
+func (*CityRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*City, error) {
 	var rows rowsCity
 	if err := tableCity.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -193,14 +189,14 @@ func (CityRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*City, error) 
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (CityRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*CityRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableCity.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (CityRepo) Insert(c db.Conn, rows ...City) ([]City, error) {
+func (*CityRepo) Insert(c db.Conn, rows ...City) ([]City, error) {
 	out := append(rowsCity{}, rows...)
 	if err := tableCity.Insert(c, &out); err != nil {
 		return nil, err
@@ -209,7 +205,7 @@ func (CityRepo) Insert(c db.Conn, rows ...City) ([]City, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (CityRepo) InsertRow(c db.Conn, row City) (City, error) {
+func (*CityRepo) InsertRow(c db.Conn, row City) (City, error) {
 	rows := rowsCity{row}
 	if err := tableCity.Insert(c, &rows); err != nil {
 		return City{}, err
@@ -220,7 +216,7 @@ func (CityRepo) InsertRow(c db.Conn, row City) (City, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (CityRepo) Update(c db.Conn, rows []City, columns ...db.AnyColumn) ([]City, error) {
+func (*CityRepo) Update(c db.Conn, rows []City, columns ...db.AnyColumn) ([]City, error) {
 	out := append(rowsCity{}, rows...)
 	if err := tableCity.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -230,7 +226,7 @@ func (CityRepo) Update(c db.Conn, rows []City, columns ...db.AnyColumn) ([]City,
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (CityRepo) UpdateRow(c db.Conn, row City, columns ...db.AnyColumn) (City, error) {
+func (*CityRepo) UpdateRow(c db.Conn, row City, columns ...db.AnyColumn) (City, error) {
 	rows := rowsCity{row}
 	if err := tableCity.Update(c, &rows, columns...); err != nil {
 		return City{}, err
@@ -240,7 +236,7 @@ func (CityRepo) UpdateRow(c db.Conn, row City, columns ...db.AnyColumn) (City, e
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (CityRepo) Delete(c db.Conn, rows ...City) ([]City, error) {
+func (*CityRepo) Delete(c db.Conn, rows ...City) ([]City, error) {
 	in, out := rowsCity(rows), rowsCity{}
 	if err := tableCity.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -250,7 +246,7 @@ func (CityRepo) Delete(c db.Conn, rows ...City) ([]City, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (CityRepo) DeleteRow(c db.Conn, row City) (City, error) {
+func (*CityRepo) DeleteRow(c db.Conn, row City) (City, error) {
 	var out rowsCity
 	if err := tableCity.DeleteRow(c, row.ID, &out); err != nil {
 		return City{}, err
@@ -260,7 +256,7 @@ func (CityRepo) DeleteRow(c db.Conn, row City) (City, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (CityRepo) DeleteWhere(c db.Conn, where db.Expr) ([]City, error) {
+func (*CityRepo) DeleteWhere(c db.Conn, where db.Expr) ([]City, error) {
 	out := rowsCity{}
 	if err := tableCity.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -273,14 +269,9 @@ func (CityRepo) DeleteWhere(c db.Conn, where db.Expr) ([]City, error) {
 // loaded.
 type CityInclude struct{}
 
-// Table implements db.Includer.
-func (CityInclude) Table() *db.Table {
-	return tableCity
-}
-
 // Loads implements db.Includer.
-func (CityInclude) Loads() []db.Load {
-	return nil
+func (CityInclude) Loads() (*db.Table, []db.Load) {
+	return tableCity, nil
 }
 
 // CityIncludeList loads the City rows of a list relation (Serverpod's

@@ -182,10 +182,6 @@ func (r *rowsCompany) Add() {
 	*r = append(*r, Company{})
 }
 
-func (r *rowsCompany) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsCompany) Pick(js []int) any {
 	out := make([]Company, len(js))
 	for k, j := range js {
@@ -227,16 +223,16 @@ func (r *rowsCompany) Key(i, column int) (int64, bool) {
 type CompanyRepo struct{}
 
 // CompanyDB is the repository of table company.
-var CompanyDB CompanyRepo
+var CompanyDB = &CompanyRepo{}
 
 // Table is table company, for the relations of tables in other packages.
-func (CompanyRepo) Table() *db.Table {
+func (*CompanyRepo) Table() *db.Table {
 	return tableCompany
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
+func (*CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
 	rows := rowsCompany{}
 	if err := tableCompany.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -246,7 +242,7 @@ func (CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) {
+func (*CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) {
 	var rows rowsCompany
 	if err := tableCompany.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -256,7 +252,7 @@ func (CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) 
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, error) {
+func (*CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, error) {
 	var rows rowsCompany
 	if err := tableCompany.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -266,14 +262,14 @@ func (CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, e
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (CompanyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*CompanyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableCompany.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
+func (*CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
 	out := append(rowsCompany{}, rows...)
 	if err := tableCompany.Insert(c, &out); err != nil {
 		return nil, err
@@ -282,7 +278,7 @@ func (CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
+func (*CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
 	rows := rowsCompany{row}
 	if err := tableCompany.Insert(c, &rows); err != nil {
 		return Company{}, err
@@ -293,7 +289,7 @@ func (CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([]Company, error) {
+func (*CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([]Company, error) {
 	out := append(rowsCompany{}, rows...)
 	if err := tableCompany.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -303,7 +299,7 @@ func (CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (Company, error) {
+func (*CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (Company, error) {
 	rows := rowsCompany{row}
 	if err := tableCompany.Update(c, &rows, columns...); err != nil {
 		return Company{}, err
@@ -313,7 +309,7 @@ func (CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (C
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
+func (*CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
 	in, out := rowsCompany(rows), rowsCompany{}
 	if err := tableCompany.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -323,7 +319,7 @@ func (CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
+func (*CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
 	var out rowsCompany
 	if err := tableCompany.DeleteRow(c, row.ID, &out); err != nil {
 		return Company{}, err
@@ -333,7 +329,7 @@ func (CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (CompanyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Company, error) {
+func (*CompanyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Company, error) {
 	out := rowsCompany{}
 	if err := tableCompany.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -350,24 +346,19 @@ type CompanyInclude struct {
 	Hq        *CityInclude
 }
 
-// Table implements db.Includer.
-func (CompanyInclude) Table() *db.Table {
-	return tableCompany
-}
-
 // Loads implements db.Includer.
-func (i CompanyInclude) Loads() []db.Load {
+func (i CompanyInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if l := i.Employees; l != nil {
 		var nested []db.Load
 		if l.Include != nil {
-			nested = l.Include.Loads()
+			_, nested = l.Include.Loads()
 		}
 		loads = append(loads, db.Load{
 			Relation: relCompanyEmployees,
 			List:     true,
-			Set: func(row, found any) {
-				row.(*Company).Employees = found.([]Employee)
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsCompany))[row].Employees = found.([]Employee)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -379,13 +370,13 @@ func (i CompanyInclude) Loads() []db.Load {
 	if l := i.Offices; l != nil {
 		var nested []db.Load
 		if l.Include != nil {
-			nested = l.Include.Loads()
+			_, nested = l.Include.Loads()
 		}
 		loads = append(loads, db.Load{
 			Relation: relCompanyOffices,
 			List:     true,
-			Set: func(row, found any) {
-				row.(*Company).Offices = found.([]Office)
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsCompany))[row].Offices = found.([]Office)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -395,15 +386,16 @@ func (i CompanyInclude) Loads() []db.Load {
 		})
 	}
 	if i.Hq != nil {
+		_, nested := i.Hq.Loads()
 		loads = append(loads, db.Load{
 			Relation: relCompanyHq,
-			Set: func(row, found any) {
-				row.(*Company).Hq = &found.([]City)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsCompany))[row].Hq = &found.([]City)[0]
 			},
-			Include: i.Hq.Loads(),
+			Include: nested,
 		})
 	}
-	return loads
+	return tableCompany, loads
 }
 
 // CompanyIncludeList loads the Company rows of a list relation (Serverpod's
@@ -420,7 +412,7 @@ type CompanyIncludeList struct {
 // AttachEmployees adds employees to the employees of company: it points their
 // companyId at it (Serverpod's Company.db.attach.employees and
 // attachRow.employees).
-func (CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Employee) error {
+func (*CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Employee) error {
 	ids := make([]*int64, len(employees))
 	for i := range employees {
 		ids[i] = employees[i].ID
@@ -431,7 +423,7 @@ func (CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Empl
 // AttachOffices adds offices to the offices of company: it points their hidden
 // foreign key _companyOfficesCompanyId at it (Serverpod's
 // Company.db.attach.offices and attachRow.offices).
-func (CompanyRepo) AttachOffices(c db.Conn, company Company, offices ...Office) error {
+func (*CompanyRepo) AttachOffices(c db.Conn, company Company, offices ...Office) error {
 	ids := make([]*int64, len(offices))
 	for i := range offices {
 		ids[i] = offices[i].ID
@@ -442,7 +434,7 @@ func (CompanyRepo) AttachOffices(c db.Conn, company Company, offices ...Office) 
 // DetachOffices removes offices from the offices of the company they belong to:
 // it clears their hidden foreign key _companyOfficesCompanyId (Serverpod's
 // Company.db.detach.offices and detachRow.offices).
-func (CompanyRepo) DetachOffices(c db.Conn, offices ...Office) error {
+func (*CompanyRepo) DetachOffices(c db.Conn, offices ...Office) error {
 	ids := make([]*int64, len(offices))
 	for i := range offices {
 		ids[i] = offices[i].ID
@@ -452,12 +444,12 @@ func (CompanyRepo) DetachOffices(c db.Conn, offices ...Office) error {
 
 // AttachRowHq makes hq the hq of company: it sets its hqId (Serverpod's
 // Company.db.attachRow.hq).
-func (CompanyRepo) AttachRowHq(c db.Conn, company Company, hq City) error {
+func (*CompanyRepo) AttachRowHq(c db.Conn, company Company, hq City) error {
 	return db.AttachObject(c, tableCompany, "hqId", company.ID, tableCity, hq.ID)
 }
 
 // DetachRowHq clears the hq of company: it sets its hqId to null (Serverpod's
 // Company.db.detachRow.hq).
-func (CompanyRepo) DetachRowHq(c db.Conn, company Company) error {
+func (*CompanyRepo) DetachRowHq(c db.Conn, company Company) error {
 	return db.DetachObject(c, tableCompany, "hqId", company.ID)
 }

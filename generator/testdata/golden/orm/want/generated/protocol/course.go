@@ -134,10 +134,6 @@ func (r *rowsCourse) Add() {
 	*r = append(*r, Course{})
 }
 
-func (r *rowsCourse) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsCourse) Pick(js []int) any {
 	out := make([]Course, len(js))
 	for k, j := range js {
@@ -175,16 +171,16 @@ func (r *rowsCourse) Key(i, column int) (int64, bool) {
 type CourseRepo struct{}
 
 // CourseDB is the repository of table course.
-var CourseDB CourseRepo
+var CourseDB = &CourseRepo{}
 
 // Table is table course, for the relations of tables in other packages.
-func (CourseRepo) Table() *db.Table {
+func (*CourseRepo) Table() *db.Table {
 	return tableCourse
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (CourseRepo) Find(c db.Conn, opts ...db.Option) ([]Course, error) {
+func (*CourseRepo) Find(c db.Conn, opts ...db.Option) ([]Course, error) {
 	rows := rowsCourse{}
 	if err := tableCourse.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -194,7 +190,7 @@ func (CourseRepo) Find(c db.Conn, opts ...db.Option) ([]Course, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (CourseRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Course, error) {
+func (*CourseRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Course, error) {
 	var rows rowsCourse
 	if err := tableCourse.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -204,7 +200,7 @@ func (CourseRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Course, error) {
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (CourseRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Course, error) {
+func (*CourseRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Course, error) {
 	var rows rowsCourse
 	if err := tableCourse.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -214,14 +210,14 @@ func (CourseRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Course, err
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (CourseRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*CourseRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableCourse.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (CourseRepo) Insert(c db.Conn, rows ...Course) ([]Course, error) {
+func (*CourseRepo) Insert(c db.Conn, rows ...Course) ([]Course, error) {
 	out := append(rowsCourse{}, rows...)
 	if err := tableCourse.Insert(c, &out); err != nil {
 		return nil, err
@@ -230,7 +226,7 @@ func (CourseRepo) Insert(c db.Conn, rows ...Course) ([]Course, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (CourseRepo) InsertRow(c db.Conn, row Course) (Course, error) {
+func (*CourseRepo) InsertRow(c db.Conn, row Course) (Course, error) {
 	rows := rowsCourse{row}
 	if err := tableCourse.Insert(c, &rows); err != nil {
 		return Course{}, err
@@ -241,7 +237,7 @@ func (CourseRepo) InsertRow(c db.Conn, row Course) (Course, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (CourseRepo) Update(c db.Conn, rows []Course, columns ...db.AnyColumn) ([]Course, error) {
+func (*CourseRepo) Update(c db.Conn, rows []Course, columns ...db.AnyColumn) ([]Course, error) {
 	out := append(rowsCourse{}, rows...)
 	if err := tableCourse.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -251,7 +247,7 @@ func (CourseRepo) Update(c db.Conn, rows []Course, columns ...db.AnyColumn) ([]C
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (CourseRepo) UpdateRow(c db.Conn, row Course, columns ...db.AnyColumn) (Course, error) {
+func (*CourseRepo) UpdateRow(c db.Conn, row Course, columns ...db.AnyColumn) (Course, error) {
 	rows := rowsCourse{row}
 	if err := tableCourse.Update(c, &rows, columns...); err != nil {
 		return Course{}, err
@@ -261,7 +257,7 @@ func (CourseRepo) UpdateRow(c db.Conn, row Course, columns ...db.AnyColumn) (Cou
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (CourseRepo) Delete(c db.Conn, rows ...Course) ([]Course, error) {
+func (*CourseRepo) Delete(c db.Conn, rows ...Course) ([]Course, error) {
 	in, out := rowsCourse(rows), rowsCourse{}
 	if err := tableCourse.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -271,7 +267,7 @@ func (CourseRepo) Delete(c db.Conn, rows ...Course) ([]Course, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (CourseRepo) DeleteRow(c db.Conn, row Course) (Course, error) {
+func (*CourseRepo) DeleteRow(c db.Conn, row Course) (Course, error) {
 	var out rowsCourse
 	if err := tableCourse.DeleteRow(c, row.ID, &out); err != nil {
 		return Course{}, err
@@ -281,7 +277,7 @@ func (CourseRepo) DeleteRow(c db.Conn, row Course) (Course, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (CourseRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Course, error) {
+func (*CourseRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Course, error) {
 	out := rowsCourse{}
 	if err := tableCourse.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -296,24 +292,19 @@ type CourseInclude struct {
 	Enrollments *EnrollmentIncludeList
 }
 
-// Table implements db.Includer.
-func (CourseInclude) Table() *db.Table {
-	return tableCourse
-}
-
 // Loads implements db.Includer.
-func (i CourseInclude) Loads() []db.Load {
+func (i CourseInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if l := i.Enrollments; l != nil {
 		var nested []db.Load
 		if l.Include != nil {
-			nested = l.Include.Loads()
+			_, nested = l.Include.Loads()
 		}
 		loads = append(loads, db.Load{
 			Relation: relCourseEnrollments,
 			List:     true,
-			Set: func(row, found any) {
-				row.(*Course).Enrollments = found.([]Enrollment)
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsCourse))[row].Enrollments = found.([]Enrollment)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -322,7 +313,7 @@ func (i CourseInclude) Loads() []db.Load {
 			Include: nested,
 		})
 	}
-	return loads
+	return tableCourse, loads
 }
 
 // CourseIncludeList loads the Course rows of a list relation (Serverpod's
@@ -339,7 +330,7 @@ type CourseIncludeList struct {
 // AttachEnrollments adds enrollments to the enrollments of course: it points
 // their courseId at it (Serverpod's Course.db.attach.enrollments and
 // attachRow.enrollments).
-func (CourseRepo) AttachEnrollments(c db.Conn, course Course, enrollments ...Enrollment) error {
+func (*CourseRepo) AttachEnrollments(c db.Conn, course Course, enrollments ...Enrollment) error {
 	ids := make([]*int64, len(enrollments))
 	for i := range enrollments {
 		ids[i] = enrollments[i].ID

@@ -168,10 +168,6 @@ func (r *rowsEmployee) Add() {
 	*r = append(*r, Employee{})
 }
 
-func (r *rowsEmployee) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsEmployee) Pick(js []int) any {
 	out := make([]Employee, len(js))
 	for k, j := range js {
@@ -213,16 +209,16 @@ func (r *rowsEmployee) Key(i, column int) (int64, bool) {
 type EmployeeRepo struct{}
 
 // EmployeeDB is the repository of table employee.
-var EmployeeDB EmployeeRepo
+var EmployeeDB = &EmployeeRepo{}
 
 // Table is table employee, for the relations of tables in other packages.
-func (EmployeeRepo) Table() *db.Table {
+func (*EmployeeRepo) Table() *db.Table {
 	return tableEmployee
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (EmployeeRepo) Find(c db.Conn, opts ...db.Option) ([]Employee, error) {
+func (*EmployeeRepo) Find(c db.Conn, opts ...db.Option) ([]Employee, error) {
 	rows := rowsEmployee{}
 	if err := tableEmployee.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -232,7 +228,7 @@ func (EmployeeRepo) Find(c db.Conn, opts ...db.Option) ([]Employee, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (EmployeeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Employee, error) {
+func (*EmployeeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Employee, error) {
 	var rows rowsEmployee
 	if err := tableEmployee.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -242,7 +238,7 @@ func (EmployeeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Employee, error
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (EmployeeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Employee, error) {
+func (*EmployeeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Employee, error) {
 	var rows rowsEmployee
 	if err := tableEmployee.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -252,14 +248,14 @@ func (EmployeeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Employee,
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (EmployeeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*EmployeeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableEmployee.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (EmployeeRepo) Insert(c db.Conn, rows ...Employee) ([]Employee, error) {
+func (*EmployeeRepo) Insert(c db.Conn, rows ...Employee) ([]Employee, error) {
 	out := append(rowsEmployee{}, rows...)
 	if err := tableEmployee.Insert(c, &out); err != nil {
 		return nil, err
@@ -268,7 +264,7 @@ func (EmployeeRepo) Insert(c db.Conn, rows ...Employee) ([]Employee, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (EmployeeRepo) InsertRow(c db.Conn, row Employee) (Employee, error) {
+func (*EmployeeRepo) InsertRow(c db.Conn, row Employee) (Employee, error) {
 	rows := rowsEmployee{row}
 	if err := tableEmployee.Insert(c, &rows); err != nil {
 		return Employee{}, err
@@ -279,7 +275,7 @@ func (EmployeeRepo) InsertRow(c db.Conn, row Employee) (Employee, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (EmployeeRepo) Update(c db.Conn, rows []Employee, columns ...db.AnyColumn) ([]Employee, error) {
+func (*EmployeeRepo) Update(c db.Conn, rows []Employee, columns ...db.AnyColumn) ([]Employee, error) {
 	out := append(rowsEmployee{}, rows...)
 	if err := tableEmployee.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -289,7 +285,7 @@ func (EmployeeRepo) Update(c db.Conn, rows []Employee, columns ...db.AnyColumn) 
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (EmployeeRepo) UpdateRow(c db.Conn, row Employee, columns ...db.AnyColumn) (Employee, error) {
+func (*EmployeeRepo) UpdateRow(c db.Conn, row Employee, columns ...db.AnyColumn) (Employee, error) {
 	rows := rowsEmployee{row}
 	if err := tableEmployee.Update(c, &rows, columns...); err != nil {
 		return Employee{}, err
@@ -299,7 +295,7 @@ func (EmployeeRepo) UpdateRow(c db.Conn, row Employee, columns ...db.AnyColumn) 
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (EmployeeRepo) Delete(c db.Conn, rows ...Employee) ([]Employee, error) {
+func (*EmployeeRepo) Delete(c db.Conn, rows ...Employee) ([]Employee, error) {
 	in, out := rowsEmployee(rows), rowsEmployee{}
 	if err := tableEmployee.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -309,7 +305,7 @@ func (EmployeeRepo) Delete(c db.Conn, rows ...Employee) ([]Employee, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (EmployeeRepo) DeleteRow(c db.Conn, row Employee) (Employee, error) {
+func (*EmployeeRepo) DeleteRow(c db.Conn, row Employee) (Employee, error) {
 	var out rowsEmployee
 	if err := tableEmployee.DeleteRow(c, row.ID, &out); err != nil {
 		return Employee{}, err
@@ -319,7 +315,7 @@ func (EmployeeRepo) DeleteRow(c db.Conn, row Employee) (Employee, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (EmployeeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Employee, error) {
+func (*EmployeeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Employee, error) {
 	out := rowsEmployee{}
 	if err := tableEmployee.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -335,33 +331,30 @@ type EmployeeInclude struct {
 	Badge   *BadgeInclude
 }
 
-// Table implements db.Includer.
-func (EmployeeInclude) Table() *db.Table {
-	return tableEmployee
-}
-
 // Loads implements db.Includer.
-func (i EmployeeInclude) Loads() []db.Load {
+func (i EmployeeInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Company != nil {
+		_, nested := i.Company.Loads()
 		loads = append(loads, db.Load{
 			Relation: relEmployeeCompany,
-			Set: func(row, found any) {
-				row.(*Employee).Company = &found.([]Company)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsEmployee))[row].Company = &found.([]Company)[0]
 			},
-			Include: i.Company.Loads(),
+			Include: nested,
 		})
 	}
 	if i.Badge != nil {
+		_, nested := i.Badge.Loads()
 		loads = append(loads, db.Load{
 			Relation: relEmployeeBadge,
-			Set: func(row, found any) {
-				row.(*Employee).Badge = &found.([]Badge)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsEmployee))[row].Badge = &found.([]Badge)[0]
 			},
-			Include: i.Badge.Loads(),
+			Include: nested,
 		})
 	}
-	return loads
+	return tableEmployee, loads
 }
 
 // EmployeeIncludeList loads the Employee rows of a list relation (Serverpod's
@@ -377,18 +370,18 @@ type EmployeeIncludeList struct {
 
 // AttachRowCompany makes company the company of employee: it sets its companyId
 // (Serverpod's Employee.db.attachRow.company).
-func (EmployeeRepo) AttachRowCompany(c db.Conn, employee Employee, company Company) error {
+func (*EmployeeRepo) AttachRowCompany(c db.Conn, employee Employee, company Company) error {
 	return db.AttachObject(c, tableEmployee, "companyId", employee.ID, tableCompany, company.ID)
 }
 
 // AttachRowBadge makes badge the badge of employee: it points the ownerId of
 // badge at employee (Serverpod's Employee.db.attachRow.badge).
-func (EmployeeRepo) AttachRowBadge(c db.Conn, employee Employee, badge Badge) error {
+func (*EmployeeRepo) AttachRowBadge(c db.Conn, employee Employee, badge Badge) error {
 	return db.AttachList(c, tableEmployee, employee.ID, tableBadge, "ownerId", []*int64{badge.ID})
 }
 
 // DetachRowBadge clears the badge of employee: it sets the ownerId of the badge
 // row pointing at employee to null (Serverpod's Employee.db.detachRow.badge).
-func (EmployeeRepo) DetachRowBadge(c db.Conn, employee Employee) error {
+func (*EmployeeRepo) DetachRowBadge(c db.Conn, employee Employee) error {
 	return db.DetachReferencing(c, tableEmployee, tableBadge, "ownerId", employee.ID)
 }

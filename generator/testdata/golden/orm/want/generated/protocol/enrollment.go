@@ -168,10 +168,6 @@ func (r *rowsEnrollment) Add() {
 	*r = append(*r, Enrollment{})
 }
 
-func (r *rowsEnrollment) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsEnrollment) Pick(js []int) any {
 	out := make([]Enrollment, len(js))
 	for k, j := range js {
@@ -215,16 +211,16 @@ func (r *rowsEnrollment) Key(i, column int) (int64, bool) {
 type EnrollmentRepo struct{}
 
 // EnrollmentDB is the repository of table enrollment.
-var EnrollmentDB EnrollmentRepo
+var EnrollmentDB = &EnrollmentRepo{}
 
 // Table is table enrollment, for the relations of tables in other packages.
-func (EnrollmentRepo) Table() *db.Table {
+func (*EnrollmentRepo) Table() *db.Table {
 	return tableEnrollment
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (EnrollmentRepo) Find(c db.Conn, opts ...db.Option) ([]Enrollment, error) {
+func (*EnrollmentRepo) Find(c db.Conn, opts ...db.Option) ([]Enrollment, error) {
 	rows := rowsEnrollment{}
 	if err := tableEnrollment.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -234,7 +230,7 @@ func (EnrollmentRepo) Find(c db.Conn, opts ...db.Option) ([]Enrollment, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (EnrollmentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Enrollment, error) {
+func (*EnrollmentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Enrollment, error) {
 	var rows rowsEnrollment
 	if err := tableEnrollment.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -244,7 +240,7 @@ func (EnrollmentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Enrollment, e
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (EnrollmentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Enrollment, error) {
+func (*EnrollmentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Enrollment, error) {
 	var rows rowsEnrollment
 	if err := tableEnrollment.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -254,14 +250,14 @@ func (EnrollmentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Enrollm
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (EnrollmentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*EnrollmentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableEnrollment.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (EnrollmentRepo) Insert(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
+func (*EnrollmentRepo) Insert(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
 	out := append(rowsEnrollment{}, rows...)
 	if err := tableEnrollment.Insert(c, &out); err != nil {
 		return nil, err
@@ -270,7 +266,7 @@ func (EnrollmentRepo) Insert(c db.Conn, rows ...Enrollment) ([]Enrollment, error
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (EnrollmentRepo) InsertRow(c db.Conn, row Enrollment) (Enrollment, error) {
+func (*EnrollmentRepo) InsertRow(c db.Conn, row Enrollment) (Enrollment, error) {
 	rows := rowsEnrollment{row}
 	if err := tableEnrollment.Insert(c, &rows); err != nil {
 		return Enrollment{}, err
@@ -281,7 +277,7 @@ func (EnrollmentRepo) InsertRow(c db.Conn, row Enrollment) (Enrollment, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (EnrollmentRepo) Update(c db.Conn, rows []Enrollment, columns ...db.AnyColumn) ([]Enrollment, error) {
+func (*EnrollmentRepo) Update(c db.Conn, rows []Enrollment, columns ...db.AnyColumn) ([]Enrollment, error) {
 	out := append(rowsEnrollment{}, rows...)
 	if err := tableEnrollment.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -291,7 +287,7 @@ func (EnrollmentRepo) Update(c db.Conn, rows []Enrollment, columns ...db.AnyColu
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (EnrollmentRepo) UpdateRow(c db.Conn, row Enrollment, columns ...db.AnyColumn) (Enrollment, error) {
+func (*EnrollmentRepo) UpdateRow(c db.Conn, row Enrollment, columns ...db.AnyColumn) (Enrollment, error) {
 	rows := rowsEnrollment{row}
 	if err := tableEnrollment.Update(c, &rows, columns...); err != nil {
 		return Enrollment{}, err
@@ -301,7 +297,7 @@ func (EnrollmentRepo) UpdateRow(c db.Conn, row Enrollment, columns ...db.AnyColu
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (EnrollmentRepo) Delete(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
+func (*EnrollmentRepo) Delete(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
 	in, out := rowsEnrollment(rows), rowsEnrollment{}
 	if err := tableEnrollment.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -311,7 +307,7 @@ func (EnrollmentRepo) Delete(c db.Conn, rows ...Enrollment) ([]Enrollment, error
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (EnrollmentRepo) DeleteRow(c db.Conn, row Enrollment) (Enrollment, error) {
+func (*EnrollmentRepo) DeleteRow(c db.Conn, row Enrollment) (Enrollment, error) {
 	var out rowsEnrollment
 	if err := tableEnrollment.DeleteRow(c, row.ID, &out); err != nil {
 		return Enrollment{}, err
@@ -321,7 +317,7 @@ func (EnrollmentRepo) DeleteRow(c db.Conn, row Enrollment) (Enrollment, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (EnrollmentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Enrollment, error) {
+func (*EnrollmentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Enrollment, error) {
 	out := rowsEnrollment{}
 	if err := tableEnrollment.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -337,33 +333,30 @@ type EnrollmentInclude struct {
 	Course  *CourseInclude
 }
 
-// Table implements db.Includer.
-func (EnrollmentInclude) Table() *db.Table {
-	return tableEnrollment
-}
-
 // Loads implements db.Includer.
-func (i EnrollmentInclude) Loads() []db.Load {
+func (i EnrollmentInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Student != nil {
+		_, nested := i.Student.Loads()
 		loads = append(loads, db.Load{
 			Relation: relEnrollmentStudent,
-			Set: func(row, found any) {
-				row.(*Enrollment).Student = &found.([]Student)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsEnrollment))[row].Student = &found.([]Student)[0]
 			},
-			Include: i.Student.Loads(),
+			Include: nested,
 		})
 	}
 	if i.Course != nil {
+		_, nested := i.Course.Loads()
 		loads = append(loads, db.Load{
 			Relation: relEnrollmentCourse,
-			Set: func(row, found any) {
-				row.(*Enrollment).Course = &found.([]Course)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsEnrollment))[row].Course = &found.([]Course)[0]
 			},
-			Include: i.Course.Loads(),
+			Include: nested,
 		})
 	}
-	return loads
+	return tableEnrollment, loads
 }
 
 // EnrollmentIncludeList loads the Enrollment rows of a list relation
@@ -380,12 +373,12 @@ type EnrollmentIncludeList struct {
 
 // AttachRowStudent makes student the student of enrollment: it sets its
 // studentId (Serverpod's Enrollment.db.attachRow.student).
-func (EnrollmentRepo) AttachRowStudent(c db.Conn, enrollment Enrollment, student Student) error {
+func (*EnrollmentRepo) AttachRowStudent(c db.Conn, enrollment Enrollment, student Student) error {
 	return db.AttachObject(c, tableEnrollment, "studentId", enrollment.ID, tableStudent, student.ID)
 }
 
 // AttachRowCourse makes course the course of enrollment: it sets its courseId
 // (Serverpod's Enrollment.db.attachRow.course).
-func (EnrollmentRepo) AttachRowCourse(c db.Conn, enrollment Enrollment, course Course) error {
+func (*EnrollmentRepo) AttachRowCourse(c db.Conn, enrollment Enrollment, course Course) error {
 	return db.AttachObject(c, tableEnrollment, "courseId", enrollment.ID, tableCourse, course.ID)
 }

@@ -169,10 +169,6 @@ func (r *rowsOffice) Add() {
 	*r = append(*r, Office{})
 }
 
-func (r *rowsOffice) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsOffice) Pick(js []int) any {
 	out := make([]Office, len(js))
 	for k, j := range js {
@@ -222,16 +218,16 @@ func (r *rowsOffice) Key(i, column int) (int64, bool) {
 type OfficeRepo struct{}
 
 // OfficeDB is the repository of table office.
-var OfficeDB OfficeRepo
+var OfficeDB = &OfficeRepo{}
 
 // Table is table office, for the relations of tables in other packages.
-func (OfficeRepo) Table() *db.Table {
+func (*OfficeRepo) Table() *db.Table {
 	return tableOffice
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (OfficeRepo) Find(c db.Conn, opts ...db.Option) ([]Office, error) {
+func (*OfficeRepo) Find(c db.Conn, opts ...db.Option) ([]Office, error) {
 	rows := rowsOffice{}
 	if err := tableOffice.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -241,7 +237,7 @@ func (OfficeRepo) Find(c db.Conn, opts ...db.Option) ([]Office, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (OfficeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Office, error) {
+func (*OfficeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Office, error) {
 	var rows rowsOffice
 	if err := tableOffice.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -251,7 +247,7 @@ func (OfficeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Office, error) {
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (OfficeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Office, error) {
+func (*OfficeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Office, error) {
 	var rows rowsOffice
 	if err := tableOffice.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -261,14 +257,14 @@ func (OfficeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Office, err
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (OfficeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*OfficeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableOffice.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (OfficeRepo) Insert(c db.Conn, rows ...Office) ([]Office, error) {
+func (*OfficeRepo) Insert(c db.Conn, rows ...Office) ([]Office, error) {
 	out := append(rowsOffice{}, rows...)
 	if err := tableOffice.Insert(c, &out); err != nil {
 		return nil, err
@@ -277,7 +273,7 @@ func (OfficeRepo) Insert(c db.Conn, rows ...Office) ([]Office, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (OfficeRepo) InsertRow(c db.Conn, row Office) (Office, error) {
+func (*OfficeRepo) InsertRow(c db.Conn, row Office) (Office, error) {
 	rows := rowsOffice{row}
 	if err := tableOffice.Insert(c, &rows); err != nil {
 		return Office{}, err
@@ -288,7 +284,7 @@ func (OfficeRepo) InsertRow(c db.Conn, row Office) (Office, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (OfficeRepo) Update(c db.Conn, rows []Office, columns ...db.AnyColumn) ([]Office, error) {
+func (*OfficeRepo) Update(c db.Conn, rows []Office, columns ...db.AnyColumn) ([]Office, error) {
 	out := append(rowsOffice{}, rows...)
 	if err := tableOffice.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -298,7 +294,7 @@ func (OfficeRepo) Update(c db.Conn, rows []Office, columns ...db.AnyColumn) ([]O
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (OfficeRepo) UpdateRow(c db.Conn, row Office, columns ...db.AnyColumn) (Office, error) {
+func (*OfficeRepo) UpdateRow(c db.Conn, row Office, columns ...db.AnyColumn) (Office, error) {
 	rows := rowsOffice{row}
 	if err := tableOffice.Update(c, &rows, columns...); err != nil {
 		return Office{}, err
@@ -308,7 +304,7 @@ func (OfficeRepo) UpdateRow(c db.Conn, row Office, columns ...db.AnyColumn) (Off
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (OfficeRepo) Delete(c db.Conn, rows ...Office) ([]Office, error) {
+func (*OfficeRepo) Delete(c db.Conn, rows ...Office) ([]Office, error) {
 	in, out := rowsOffice(rows), rowsOffice{}
 	if err := tableOffice.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -318,7 +314,7 @@ func (OfficeRepo) Delete(c db.Conn, rows ...Office) ([]Office, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (OfficeRepo) DeleteRow(c db.Conn, row Office) (Office, error) {
+func (*OfficeRepo) DeleteRow(c db.Conn, row Office) (Office, error) {
 	var out rowsOffice
 	if err := tableOffice.DeleteRow(c, row.ID, &out); err != nil {
 		return Office{}, err
@@ -328,7 +324,7 @@ func (OfficeRepo) DeleteRow(c db.Conn, row Office) (Office, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (OfficeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Office, error) {
+func (*OfficeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Office, error) {
 	out := rowsOffice{}
 	if err := tableOffice.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -343,24 +339,20 @@ type OfficeInclude struct {
 	City *CityInclude
 }
 
-// Table implements db.Includer.
-func (OfficeInclude) Table() *db.Table {
-	return tableOffice
-}
-
 // Loads implements db.Includer.
-func (i OfficeInclude) Loads() []db.Load {
+func (i OfficeInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.City != nil {
+		_, nested := i.City.Loads()
 		loads = append(loads, db.Load{
 			Relation: relOfficeCity,
-			Set: func(row, found any) {
-				row.(*Office).City = &found.([]City)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsOffice))[row].City = &found.([]City)[0]
 			},
-			Include: i.City.Loads(),
+			Include: nested,
 		})
 	}
-	return loads
+	return tableOffice, loads
 }
 
 // OfficeIncludeList loads the Office rows of a list relation (Serverpod's
@@ -376,12 +368,12 @@ type OfficeIncludeList struct {
 
 // AttachRowCity makes city the city of office: it sets its cityId (Serverpod's
 // Office.db.attachRow.city).
-func (OfficeRepo) AttachRowCity(c db.Conn, office Office, city City) error {
+func (*OfficeRepo) AttachRowCity(c db.Conn, office Office, city City) error {
 	return db.AttachObject(c, tableOffice, "cityId", office.ID, tableCity, city.ID)
 }
 
 // DetachRowCity clears the city of office: it sets its cityId to null
 // (Serverpod's Office.db.detachRow.city).
-func (OfficeRepo) DetachRowCity(c db.Conn, office Office) error {
+func (*OfficeRepo) DetachRowCity(c db.Conn, office Office) error {
 	return db.DetachObject(c, tableOffice, "cityId", office.ID)
 }

@@ -166,10 +166,6 @@ func (r *rowsPost) Add() {
 	*r = append(*r, Post{})
 }
 
-func (r *rowsPost) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsPost) Pick(js []int) any {
 	out := make([]Post, len(js))
 	for k, j := range js {
@@ -211,16 +207,16 @@ func (r *rowsPost) Key(i, column int) (int64, bool) {
 type PostRepo struct{}
 
 // PostDB is the repository of table post.
-var PostDB PostRepo
+var PostDB = &PostRepo{}
 
 // Table is table post, for the relations of tables in other packages.
-func (PostRepo) Table() *db.Table {
+func (*PostRepo) Table() *db.Table {
 	return tablePost
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (PostRepo) Find(c db.Conn, opts ...db.Option) ([]Post, error) {
+func (*PostRepo) Find(c db.Conn, opts ...db.Option) ([]Post, error) {
 	rows := rowsPost{}
 	if err := tablePost.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -230,7 +226,7 @@ func (PostRepo) Find(c db.Conn, opts ...db.Option) ([]Post, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (PostRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Post, error) {
+func (*PostRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Post, error) {
 	var rows rowsPost
 	if err := tablePost.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -240,7 +236,7 @@ func (PostRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Post, error) {
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (PostRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Post, error) {
+func (*PostRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Post, error) {
 	var rows rowsPost
 	if err := tablePost.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -250,14 +246,14 @@ func (PostRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Post, error) 
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (PostRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*PostRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tablePost.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (PostRepo) Insert(c db.Conn, rows ...Post) ([]Post, error) {
+func (*PostRepo) Insert(c db.Conn, rows ...Post) ([]Post, error) {
 	out := append(rowsPost{}, rows...)
 	if err := tablePost.Insert(c, &out); err != nil {
 		return nil, err
@@ -266,7 +262,7 @@ func (PostRepo) Insert(c db.Conn, rows ...Post) ([]Post, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (PostRepo) InsertRow(c db.Conn, row Post) (Post, error) {
+func (*PostRepo) InsertRow(c db.Conn, row Post) (Post, error) {
 	rows := rowsPost{row}
 	if err := tablePost.Insert(c, &rows); err != nil {
 		return Post{}, err
@@ -277,7 +273,7 @@ func (PostRepo) InsertRow(c db.Conn, row Post) (Post, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (PostRepo) Update(c db.Conn, rows []Post, columns ...db.AnyColumn) ([]Post, error) {
+func (*PostRepo) Update(c db.Conn, rows []Post, columns ...db.AnyColumn) ([]Post, error) {
 	out := append(rowsPost{}, rows...)
 	if err := tablePost.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -287,7 +283,7 @@ func (PostRepo) Update(c db.Conn, rows []Post, columns ...db.AnyColumn) ([]Post,
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (PostRepo) UpdateRow(c db.Conn, row Post, columns ...db.AnyColumn) (Post, error) {
+func (*PostRepo) UpdateRow(c db.Conn, row Post, columns ...db.AnyColumn) (Post, error) {
 	rows := rowsPost{row}
 	if err := tablePost.Update(c, &rows, columns...); err != nil {
 		return Post{}, err
@@ -297,7 +293,7 @@ func (PostRepo) UpdateRow(c db.Conn, row Post, columns ...db.AnyColumn) (Post, e
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (PostRepo) Delete(c db.Conn, rows ...Post) ([]Post, error) {
+func (*PostRepo) Delete(c db.Conn, rows ...Post) ([]Post, error) {
 	in, out := rowsPost(rows), rowsPost{}
 	if err := tablePost.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -307,7 +303,7 @@ func (PostRepo) Delete(c db.Conn, rows ...Post) ([]Post, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (PostRepo) DeleteRow(c db.Conn, row Post) (Post, error) {
+func (*PostRepo) DeleteRow(c db.Conn, row Post) (Post, error) {
 	var out rowsPost
 	if err := tablePost.DeleteRow(c, row.ID, &out); err != nil {
 		return Post{}, err
@@ -317,7 +313,7 @@ func (PostRepo) DeleteRow(c db.Conn, row Post) (Post, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (PostRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Post, error) {
+func (*PostRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Post, error) {
 	out := rowsPost{}
 	if err := tablePost.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -333,33 +329,30 @@ type PostInclude struct {
 	Next     *PostInclude
 }
 
-// Table implements db.Includer.
-func (PostInclude) Table() *db.Table {
-	return tablePost
-}
-
 // Loads implements db.Includer.
-func (i PostInclude) Loads() []db.Load {
+func (i PostInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Previous != nil {
+		_, nested := i.Previous.Loads()
 		loads = append(loads, db.Load{
 			Relation: relPostPrevious,
-			Set: func(row, found any) {
-				row.(*Post).Previous = &found.([]Post)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsPost))[row].Previous = &found.([]Post)[0]
 			},
-			Include: i.Previous.Loads(),
+			Include: nested,
 		})
 	}
 	if i.Next != nil {
+		_, nested := i.Next.Loads()
 		loads = append(loads, db.Load{
 			Relation: relPostNext,
-			Set: func(row, found any) {
-				row.(*Post).Next = &found.([]Post)[0]
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsPost))[row].Next = &found.([]Post)[0]
 			},
-			Include: i.Next.Loads(),
+			Include: nested,
 		})
 	}
-	return loads
+	return tablePost, loads
 }
 
 // PostIncludeList loads the Post rows of a list relation (Serverpod's
@@ -375,24 +368,24 @@ type PostIncludeList struct {
 
 // AttachRowPrevious makes previous the previous of post: it points the nextId
 // of previous at post (Serverpod's Post.db.attachRow.previous).
-func (PostRepo) AttachRowPrevious(c db.Conn, post Post, previous Post) error {
+func (*PostRepo) AttachRowPrevious(c db.Conn, post Post, previous Post) error {
 	return db.AttachList(c, tablePost, post.ID, tablePost, "nextId", []*int64{previous.ID})
 }
 
 // DetachRowPrevious clears the previous of post: it sets the nextId of the post
 // row pointing at post to null (Serverpod's Post.db.detachRow.previous).
-func (PostRepo) DetachRowPrevious(c db.Conn, post Post) error {
+func (*PostRepo) DetachRowPrevious(c db.Conn, post Post) error {
 	return db.DetachReferencing(c, tablePost, tablePost, "nextId", post.ID)
 }
 
 // AttachRowNext makes next the next of post: it sets its nextId (Serverpod's
 // Post.db.attachRow.next).
-func (PostRepo) AttachRowNext(c db.Conn, post Post, next Post) error {
+func (*PostRepo) AttachRowNext(c db.Conn, post Post, next Post) error {
 	return db.AttachObject(c, tablePost, "nextId", post.ID, tablePost, next.ID)
 }
 
 // DetachRowNext clears the next of post: it sets its nextId to null
 // (Serverpod's Post.db.detachRow.next).
-func (PostRepo) DetachRowNext(c db.Conn, post Post) error {
+func (*PostRepo) DetachRowNext(c db.Conn, post Post) error {
 	return db.DetachObject(c, tablePost, "nextId", post.ID)
 }

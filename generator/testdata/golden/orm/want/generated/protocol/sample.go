@@ -3,7 +3,6 @@
 package protocol
 
 import (
-	"fmt"
 	"math/big"
 	"net/url"
 	"time"
@@ -467,10 +466,6 @@ func (r *rowsSample) Add() {
 	*r = append(*r, Sample{})
 }
 
-func (r *rowsSample) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsSample) Pick(js []int) any {
 	out := make([]Sample, len(js))
 	for k, j := range js {
@@ -495,45 +490,11 @@ func (r *rowsSample) Scan(i int) []any {
 		&m.AByteData,
 		db.ScanEnum(&m.AColor, false),
 		db.ScanEnum(&m.ASize, true),
-		db.ScanJSON(func(v any) (err error) {
-			m.AList = nil
-			if v == nil {
-				return nil
-			}
-			m.AList, err = wire.DecodeList(wire.DecodeInt)(v)
-			return err
-		}),
-		db.ScanJSON(func(v any) (err error) {
-			m.AMap = nil
-			if v == nil {
-				return nil
-			}
-			m.AMap, err = wire.DecodeStringMap(wire.DecodeInt)(v)
-			return err
-		}),
-		db.ScanJSON(func(v any) (err error) {
-			m.ASet = nil
-			if v == nil {
-				return nil
-			}
-			m.ASet, err = wire.DecodeSet(wire.DecodeString)(v)
-			return err
-		}),
-		db.ScanJSON(func(v any) (err error) {
-			m.AnIntMap = nil
-			if v == nil {
-				return nil
-			}
-			m.AnIntMap, err = wire.DecodeMap(wire.DecodeInt, wire.DecodeString)(v)
-			return err
-		}),
-		db.ScanJSON(func(v any) error {
-			m.APoint = Point{}
-			if v == nil {
-				return nil
-			}
-			return m.APoint.DecodeJSON(v)
-		}),
+		db.ScanJSON(r, i, 13),
+		db.ScanJSON(r, i, 14),
+		db.ScanJSON(r, i, 15),
+		db.ScanJSON(r, i, 16),
+		db.ScanJSON(r, i, 17),
 		db.ScanNullInt(&m.MaybeInt),
 		db.ScanNullDouble(&m.MaybeDouble),
 		db.ScanNullBool(&m.MaybeBool),
@@ -544,38 +505,10 @@ func (r *rowsSample) Scan(i int) []any {
 		db.ScanURI(&m.MaybeURI),
 		db.ScanBigInt(&m.MaybeBigInt),
 		&m.MaybeByteData,
-		db.ScanNullEnum(false, func(v any) error {
-			m.MaybeColor = nil
-			if v == nil {
-				return nil
-			}
-			m.MaybeColor = new(Color)
-			return m.MaybeColor.DecodeJSON(v)
-		}),
-		db.ScanNullEnum(true, func(v any) error {
-			m.MaybeSize = nil
-			if v == nil {
-				return nil
-			}
-			m.MaybeSize = new(Size)
-			return m.MaybeSize.DecodeJSON(v)
-		}),
-		db.ScanJSON(func(v any) (err error) {
-			m.MaybeList = nil
-			if v == nil {
-				return nil
-			}
-			m.MaybeList, err = wire.DecodeList(wire.DecodeModelPtr[Point])(v)
-			return err
-		}),
-		db.ScanJSON(func(v any) error {
-			m.MaybePoint = nil
-			if v == nil {
-				return nil
-			}
-			m.MaybePoint = new(Point)
-			return m.MaybePoint.DecodeJSON(v)
-		}),
+		db.ScanNullEnum(r, i, 28, false),
+		db.ScanNullEnum(r, i, 29, true),
+		db.ScanJSON(r, i, 30),
+		db.ScanJSON(r, i, 31),
 		db.ScanNullTime(&m.Created),
 		db.ScanNullString(&m.Tag),
 		db.ScanNullString(&m.Secret),
@@ -584,47 +517,56 @@ func (r *rowsSample) Scan(i int) []any {
 
 func (r *rowsSample) Values(i int) ([]any, error) {
 	m := &(*r)[i]
-	v12, err := db.JSONValue(false, func(e *wire.Encoder) {
+	var j db.JSONValues
+	var v13 any
+	{
+		e := j.Encoder()
 		wire.EncodeList((*wire.Encoder).Int)(e, m.AList)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("aList: %w", err)
+		v13 = j.Value("aList", e)
 	}
-	v13, err := db.JSONValue(false, func(e *wire.Encoder) {
+	var v14 any
+	{
+		e := j.Encoder()
 		wire.EncodeStringMap((*wire.Encoder).Int)(e, m.AMap)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("aMap: %w", err)
+		v14 = j.Value("aMap", e)
 	}
-	v14, err := db.JSONValue(false, func(e *wire.Encoder) {
+	var v15 any
+	{
+		e := j.Encoder()
 		wire.EncodeList((*wire.Encoder).String)(e, m.ASet)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("aSet: %w", err)
+		v15 = j.Value("aSet", e)
 	}
-	v15, err := db.JSONValue(false, func(e *wire.Encoder) {
+	var v16 any
+	{
+		e := j.Encoder()
 		wire.EncodeMap((*wire.Encoder).Int, (*wire.Encoder).String)(e, m.AnIntMap)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("anIntMap: %w", err)
+		v16 = j.Value("anIntMap", e)
 	}
-	v16, err := db.JSONValue(false, func(e *wire.Encoder) {
+	var v17 any
+	{
+		e := j.Encoder()
 		m.APoint.EncodeJSON(e)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("aPoint: %w", err)
+		v17 = j.Value("aPoint", e)
 	}
-	v29, err := db.JSONValue(m.MaybeList == nil, func(e *wire.Encoder) {
+	var v28 any
+	if m.MaybeColor != nil {
+		v28 = int64(*m.MaybeColor)
+	}
+	var v29 any
+	if m.MaybeSize != nil {
+		v29 = m.MaybeSize.String()
+	}
+	var v30 any
+	if m.MaybeList != nil {
+		e := j.Encoder()
 		wire.EncodeList(wire.EncodeModelPtr[Point])(e, m.MaybeList)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("maybeList: %w", err)
+		v30 = j.Value("maybeList", e)
 	}
-	v30, err := db.JSONValue(m.MaybePoint == nil, func(e *wire.Encoder) {
+	var v31 any
+	if m.MaybePoint != nil {
+		e := j.Encoder()
 		m.MaybePoint.EncodeJSON(e)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("maybePoint: %w", err)
+		v31 = j.Value("maybePoint", e)
 	}
 	return []any{
 		m.AnInt,
@@ -637,13 +579,13 @@ func (r *rowsSample) Values(i int) ([]any, error) {
 		db.URIValue(m.AURI),
 		db.BigIntValue(m.ABigInt),
 		db.RequiredBytesValue(m.AByteData),
-		db.EnumValue(m.AColor, false),
-		db.EnumValue(m.ASize, true),
-		v12,
+		int64(m.AColor),
+		m.ASize.String(),
 		v13,
 		v14,
 		v15,
 		v16,
+		v17,
 		db.Nullable(m.MaybeInt),
 		db.Nullable(m.MaybeDouble),
 		db.Nullable(m.MaybeBool),
@@ -654,14 +596,14 @@ func (r *rowsSample) Values(i int) ([]any, error) {
 		db.URIValue(m.MaybeURI),
 		db.BigIntValue(m.MaybeBigInt),
 		db.BytesValue(m.MaybeByteData),
-		db.NullEnumValue(m.MaybeColor, false),
-		db.NullEnumValue(m.MaybeSize, true),
+		v28,
 		v29,
 		v30,
+		v31,
 		db.NullTimeValue(m.Created),
 		db.Nullable(m.Tag),
 		db.Nullable(m.Secret),
-	}, nil
+	}, j.Err()
 }
 
 func (r *rowsSample) Key(i, column int) (int64, bool) {
@@ -677,20 +619,76 @@ func (r *rowsSample) Key(i, column int) (int64, bool) {
 	return 0, false
 }
 
+// DecodeField implements db.FieldDecoder.
+func (r *rowsSample) DecodeField(i, column int, v any) (err error) {
+	m := &(*r)[i]
+	switch column {
+	case 13:
+		m.AList = nil
+		if v != nil {
+			m.AList, err = wire.DecodeList(wire.DecodeInt)(v)
+		}
+	case 14:
+		m.AMap = nil
+		if v != nil {
+			m.AMap, err = wire.DecodeStringMap(wire.DecodeInt)(v)
+		}
+	case 15:
+		m.ASet = nil
+		if v != nil {
+			m.ASet, err = wire.DecodeSet(wire.DecodeString)(v)
+		}
+	case 16:
+		m.AnIntMap = nil
+		if v != nil {
+			m.AnIntMap, err = wire.DecodeMap(wire.DecodeInt, wire.DecodeString)(v)
+		}
+	case 17:
+		m.APoint = Point{}
+		if v != nil {
+			err = m.APoint.DecodeJSON(v)
+		}
+	case 28:
+		m.MaybeColor = nil
+		if v != nil {
+			m.MaybeColor = new(Color)
+			err = m.MaybeColor.DecodeJSON(v)
+		}
+	case 29:
+		m.MaybeSize = nil
+		if v != nil {
+			m.MaybeSize = new(Size)
+			err = m.MaybeSize.DecodeJSON(v)
+		}
+	case 30:
+		m.MaybeList = nil
+		if v != nil {
+			m.MaybeList, err = wire.DecodeList(wire.DecodeModelPtr[Point])(v)
+		}
+	case 31:
+		m.MaybePoint = nil
+		if v != nil {
+			m.MaybePoint = new(Point)
+			err = m.MaybePoint.DecodeJSON(v)
+		}
+	}
+	return err
+}
+
 // SampleRepo reads and writes the rows of table sample (Serverpod's Sample.db).
 type SampleRepo struct{}
 
 // SampleDB is the repository of table sample.
-var SampleDB SampleRepo
+var SampleDB = &SampleRepo{}
 
 // Table is table sample, for the relations of tables in other packages.
-func (SampleRepo) Table() *db.Table {
+func (*SampleRepo) Table() *db.Table {
 	return tableSample
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (SampleRepo) Find(c db.Conn, opts ...db.Option) ([]Sample, error) {
+func (*SampleRepo) Find(c db.Conn, opts ...db.Option) ([]Sample, error) {
 	rows := rowsSample{}
 	if err := tableSample.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -700,7 +698,7 @@ func (SampleRepo) Find(c db.Conn, opts ...db.Option) ([]Sample, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (SampleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Sample, error) {
+func (*SampleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Sample, error) {
 	var rows rowsSample
 	if err := tableSample.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -710,7 +708,7 @@ func (SampleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Sample, error) {
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (SampleRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Sample, error) {
+func (*SampleRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Sample, error) {
 	var rows rowsSample
 	if err := tableSample.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -720,14 +718,14 @@ func (SampleRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Sample, err
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (SampleRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*SampleRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableSample.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (SampleRepo) Insert(c db.Conn, rows ...Sample) ([]Sample, error) {
+func (*SampleRepo) Insert(c db.Conn, rows ...Sample) ([]Sample, error) {
 	out := append(rowsSample{}, rows...)
 	if err := tableSample.Insert(c, &out); err != nil {
 		return nil, err
@@ -736,7 +734,7 @@ func (SampleRepo) Insert(c db.Conn, rows ...Sample) ([]Sample, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (SampleRepo) InsertRow(c db.Conn, row Sample) (Sample, error) {
+func (*SampleRepo) InsertRow(c db.Conn, row Sample) (Sample, error) {
 	rows := rowsSample{row}
 	if err := tableSample.Insert(c, &rows); err != nil {
 		return Sample{}, err
@@ -747,7 +745,7 @@ func (SampleRepo) InsertRow(c db.Conn, row Sample) (Sample, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (SampleRepo) Update(c db.Conn, rows []Sample, columns ...db.AnyColumn) ([]Sample, error) {
+func (*SampleRepo) Update(c db.Conn, rows []Sample, columns ...db.AnyColumn) ([]Sample, error) {
 	out := append(rowsSample{}, rows...)
 	if err := tableSample.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -757,7 +755,7 @@ func (SampleRepo) Update(c db.Conn, rows []Sample, columns ...db.AnyColumn) ([]S
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (SampleRepo) UpdateRow(c db.Conn, row Sample, columns ...db.AnyColumn) (Sample, error) {
+func (*SampleRepo) UpdateRow(c db.Conn, row Sample, columns ...db.AnyColumn) (Sample, error) {
 	rows := rowsSample{row}
 	if err := tableSample.Update(c, &rows, columns...); err != nil {
 		return Sample{}, err
@@ -767,7 +765,7 @@ func (SampleRepo) UpdateRow(c db.Conn, row Sample, columns ...db.AnyColumn) (Sam
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (SampleRepo) Delete(c db.Conn, rows ...Sample) ([]Sample, error) {
+func (*SampleRepo) Delete(c db.Conn, rows ...Sample) ([]Sample, error) {
 	in, out := rowsSample(rows), rowsSample{}
 	if err := tableSample.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -777,7 +775,7 @@ func (SampleRepo) Delete(c db.Conn, rows ...Sample) ([]Sample, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (SampleRepo) DeleteRow(c db.Conn, row Sample) (Sample, error) {
+func (*SampleRepo) DeleteRow(c db.Conn, row Sample) (Sample, error) {
 	var out rowsSample
 	if err := tableSample.DeleteRow(c, row.ID, &out); err != nil {
 		return Sample{}, err
@@ -787,7 +785,7 @@ func (SampleRepo) DeleteRow(c db.Conn, row Sample) (Sample, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (SampleRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Sample, error) {
+func (*SampleRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Sample, error) {
 	out := rowsSample{}
 	if err := tableSample.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -800,14 +798,9 @@ func (SampleRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Sample, error) {
 // not loaded.
 type SampleInclude struct{}
 
-// Table implements db.Includer.
-func (SampleInclude) Table() *db.Table {
-	return tableSample
-}
-
 // Loads implements db.Includer.
-func (SampleInclude) Loads() []db.Load {
-	return nil
+func (SampleInclude) Loads() (*db.Table, []db.Load) {
+	return tableSample, nil
 }
 
 // SampleIncludeList loads the Sample rows of a list relation (Serverpod's

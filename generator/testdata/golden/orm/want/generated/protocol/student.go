@@ -136,10 +136,6 @@ func (r *rowsStudent) Add() {
 	*r = append(*r, Student{})
 }
 
-func (r *rowsStudent) Row(i int) any {
-	return &(*r)[i]
-}
-
 func (r *rowsStudent) Pick(js []int) any {
 	out := make([]Student, len(js))
 	for k, j := range js {
@@ -177,16 +173,16 @@ func (r *rowsStudent) Key(i, column int) (int64, bool) {
 type StudentRepo struct{}
 
 // StudentDB is the repository of table student.
-var StudentDB StudentRepo
+var StudentDB = &StudentRepo{}
 
 // Table is table student, for the relations of tables in other packages.
-func (StudentRepo) Table() *db.Table {
+func (*StudentRepo) Table() *db.Table {
 	return tableStudent
 }
 
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
-func (StudentRepo) Find(c db.Conn, opts ...db.Option) ([]Student, error) {
+func (*StudentRepo) Find(c db.Conn, opts ...db.Option) ([]Student, error) {
 	rows := rowsStudent{}
 	if err := tableStudent.Find(c, &rows, opts...); err != nil {
 		return nil, err
@@ -196,7 +192,7 @@ func (StudentRepo) Find(c db.Conn, opts ...db.Option) ([]Student, error) {
 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (StudentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Student, error) {
+func (*StudentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Student, error) {
 	var rows rowsStudent
 	if err := tableStudent.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -206,7 +202,7 @@ func (StudentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Student, error) 
 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
-func (StudentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Student, error) {
+func (*StudentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Student, error) {
 	var rows rowsStudent
 	if err := tableStudent.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
@@ -216,14 +212,14 @@ func (StudentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Student, e
 
 // Count returns the number of rows matching the options (db.Where, and db.Limit
 // to count at most that many).
-func (StudentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
+func (*StudentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 	return tableStudent.Count(c, opts...)
 }
 
 // Insert inserts rows and returns them as stored: with their new ids and the
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (StudentRepo) Insert(c db.Conn, rows ...Student) ([]Student, error) {
+func (*StudentRepo) Insert(c db.Conn, rows ...Student) ([]Student, error) {
 	out := append(rowsStudent{}, rows...)
 	if err := tableStudent.Insert(c, &out); err != nil {
 		return nil, err
@@ -232,7 +228,7 @@ func (StudentRepo) Insert(c db.Conn, rows ...Student) ([]Student, error) {
 }
 
 // InsertRow inserts one row and returns it as stored, with its new id.
-func (StudentRepo) InsertRow(c db.Conn, row Student) (Student, error) {
+func (*StudentRepo) InsertRow(c db.Conn, row Student) (Student, error) {
 	rows := rowsStudent{row}
 	if err := tableStudent.Insert(c, &rows); err != nil {
 		return Student{}, err
@@ -243,7 +239,7 @@ func (StudentRepo) InsertRow(c db.Conn, row Student) (Student, error) {
 // Update writes rows (every column, or only the columns given) and returns them
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
-func (StudentRepo) Update(c db.Conn, rows []Student, columns ...db.AnyColumn) ([]Student, error) {
+func (*StudentRepo) Update(c db.Conn, rows []Student, columns ...db.AnyColumn) ([]Student, error) {
 	out := append(rowsStudent{}, rows...)
 	if err := tableStudent.Update(c, &out, columns...); err != nil {
 		return nil, err
@@ -253,7 +249,7 @@ func (StudentRepo) Update(c db.Conn, rows []Student, columns ...db.AnyColumn) ([
 
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (StudentRepo) UpdateRow(c db.Conn, row Student, columns ...db.AnyColumn) (Student, error) {
+func (*StudentRepo) UpdateRow(c db.Conn, row Student, columns ...db.AnyColumn) (Student, error) {
 	rows := rowsStudent{row}
 	if err := tableStudent.Update(c, &rows, columns...); err != nil {
 		return Student{}, err
@@ -263,7 +259,7 @@ func (StudentRepo) UpdateRow(c db.Conn, row Student, columns ...db.AnyColumn) (S
 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
-func (StudentRepo) Delete(c db.Conn, rows ...Student) ([]Student, error) {
+func (*StudentRepo) Delete(c db.Conn, rows ...Student) ([]Student, error) {
 	in, out := rowsStudent(rows), rowsStudent{}
 	if err := tableStudent.Delete(c, &in, &out); err != nil {
 		return nil, err
@@ -273,7 +269,7 @@ func (StudentRepo) Delete(c db.Conn, rows ...Student) ([]Student, error) {
 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
-func (StudentRepo) DeleteRow(c db.Conn, row Student) (Student, error) {
+func (*StudentRepo) DeleteRow(c db.Conn, row Student) (Student, error) {
 	var out rowsStudent
 	if err := tableStudent.DeleteRow(c, row.ID, &out); err != nil {
 		return Student{}, err
@@ -283,7 +279,7 @@ func (StudentRepo) DeleteRow(c db.Conn, row Student) (Student, error) {
 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
-func (StudentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Student, error) {
+func (*StudentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Student, error) {
 	out := rowsStudent{}
 	if err := tableStudent.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
@@ -298,24 +294,19 @@ type StudentInclude struct {
 	Enrollments *EnrollmentIncludeList
 }
 
-// Table implements db.Includer.
-func (StudentInclude) Table() *db.Table {
-	return tableStudent
-}
-
 // Loads implements db.Includer.
-func (i StudentInclude) Loads() []db.Load {
+func (i StudentInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if l := i.Enrollments; l != nil {
 		var nested []db.Load
 		if l.Include != nil {
-			nested = l.Include.Loads()
+			_, nested = l.Include.Loads()
 		}
 		loads = append(loads, db.Load{
 			Relation: relStudentEnrollments,
 			List:     true,
-			Set: func(row, found any) {
-				row.(*Student).Enrollments = found.([]Enrollment)
+			Set: func(rows db.Rows, row int, found any) {
+				(*rows.(*rowsStudent))[row].Enrollments = found.([]Enrollment)
 			},
 			Where:   l.Where,
 			OrderBy: l.OrderBy,
@@ -324,7 +315,7 @@ func (i StudentInclude) Loads() []db.Load {
 			Include: nested,
 		})
 	}
-	return loads
+	return tableStudent, loads
 }
 
 // StudentIncludeList loads the Student rows of a list relation (Serverpod's
@@ -341,7 +332,7 @@ type StudentIncludeList struct {
 // AttachEnrollments adds enrollments to the enrollments of student: it points
 // their studentId at it (Serverpod's Student.db.attach.enrollments and
 // attachRow.enrollments).
-func (StudentRepo) AttachEnrollments(c db.Conn, student Student, enrollments ...Enrollment) error {
+func (*StudentRepo) AttachEnrollments(c db.Conn, student Student, enrollments ...Enrollment) error {
 	ids := make([]*int64, len(enrollments))
 	for i := range enrollments {
 		ids[i] = enrollments[i].ID
