@@ -1,6 +1,7 @@
 package gocode
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,3 +113,180 @@ func failOn(t *testing.T, diags []model.Diagnostic) {
 		}
 	}
 }
+
+// TestORMInstantiations guards the compile time of generated packages. Go
+// compiles a generic function or type anew for every struct type it is
+// instantiated with, so ORM code generic over the table class (as a
+// db.Repo[T] was) costs every table class a copy of the ORM, and large
+// projects minutes of compiling. The test builds the protocol package of
+// a project with several table classes and counts the instantiations of
+// package db's generics in it: none may be made for a class, and an enum
+// may only have its typed column's small methods.
+func TestORMInstantiations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a Go module")
+	}
+	const (
+		// maxPerClass is the most db instantiations a class may cost.
+		maxPerClass = 0
+		// maxPerEnum covers the methods of EnumColumn[E] (and their
+		// pointer wrappers) and NewEnumColumn[E].
+		maxPerEnum = 40
+	)
+	files := []model.File{
+		{Path: "models/color.spy.yaml", Src: []byte("enum: Color\nvalues:\n  - red\n  - green\n")},
+		{Path: "models/size.spy.yaml", Src: []byte("enum: Size\nserialized: byName\nvalues:\n  - small\n  - large\n")},
+		{Path: "models/point.spy.yaml", Src: []byte("class: Point\nfields:\n  x: int\n  y: double?\n")},
+	}
+	const tables = 6
+	for i := range tables {
+		var b strings.Builder
+		fmt.Fprintf(&b, "class: Thing%d\ntable: thing_%d\nfields:\n", i, i)
+		b.WriteString("  name: String\n  amount: int?\n  ratio: double?\n  at: DateTime\n  wait: Duration?\n  key: UuidValue?\n" +
+			"  link: Uri?\n  big: BigInt?\n  blob: ByteData?\n  color: Color\n  size: Size?\n  tags: List<String>?\n" +
+			"  scores: Map<String, int>?\n  point: Point\n  points: List<Point>?\n  maybe: Point?\n")
+		if i > 0 {
+			// An object relation to the previous table, whose list of
+			// things is the other side.
+			fmt.Fprintf(&b, "  parent: Thing%d?, relation(name=thing%d_children)\n", i-1, i)
+		}
+		if i+1 < tables {
+			fmt.Fprintf(&b, "  children: List<Thing%d>?, relation(name=thing%d_children)\n", i+1, i+1)
+		}
+		files = append(files, model.File{Path: fmt.Sprintf("models/thing%d.spy.yaml", i), Src: []byte(b.String())})
+	}
+	models, diags := model.Analyze(files, model.Options{Database: true})
+	failOn(t, diags)
+	server, _, err := Models(models, Options{Name: "proj", ProtocolPkg: "proj/protocol", ClientPkg: "proj/client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	write := func(rel string, b []byte) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, b := range server {
+		write("protocol/"+name, b)
+	}
+	gomod, err := templates.GoMod("proj", gopod.SourceDir(), gopod.GoMod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("go.mod", gomod)
+	write("go.sum", gopod.GoSum)
+	archive := filepath.Join(dir, "protocol.a")
+	run := func(args ...string) []byte {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	run("build", "-o", archive, "./protocol")
+	symbols := run("tool", "nm", archive)
+
+	var classes, enums []string
+	for _, m := range models {
+		switch {
+		case m.Kind == model.Enum:
+			enums = append(enums, m.ClassName)
+		case m.HasTable():
+			classes = append(classes, m.ClassName)
+		}
+	}
+	perType, shapes := dbInstantiations(string(symbols), "proj/protocol.")
+	for _, c := range append(classes, "Point") {
+		if n := len(perType[c]) + len(perType[rowsTypeName(&model.Model{ClassName: c})]); n > maxPerClass {
+			t.Errorf("class %s costs %d instantiations of package db's generics (at most %d), among them:\n%s", c, n, maxPerClass, strings.Join(first(perType[c], 5), "\n"))
+		}
+	}
+	for _, e := range enums {
+		if n := len(perType[e]); n > maxPerEnum {
+			t.Errorf("enum %s costs %d instantiations of package db's generics (at most %d), among them:\n%s", e, n, maxPerEnum, strings.Join(first(perType[e], 5), "\n"))
+		}
+	}
+	// An instantiation for a struct compiles for its GC shape, whose name
+	// lists the struct's fields rather than naming the class: the struct
+	// shapes must be those of the column types (time.Time), not of the
+	// classes.
+	for _, s := range shapes {
+		if !strings.Contains(s, "time.wall") {
+			t.Errorf("package db's generics are instantiated for %s", s)
+		}
+	}
+	if len(classes) != tables || len(enums) != 2 {
+		t.Fatalf("the project has %d table classes and %d enums", len(classes), len(enums))
+	}
+}
+
+// dbInstantiations reads the output of go tool nm and returns the
+// functions that instantiate package db's generics, by the name of each
+// type of pkg they are instantiated with, and the struct shapes they are
+// compiled for.
+func dbInstantiations(nm, pkg string) (perType map[string][]string, shapes []string) {
+	perType = map[string][]string{}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(nm, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 3 || fields[1] != "T" {
+			continue
+		}
+		sym := strings.Join(fields[2:], " ")
+		if !strings.HasPrefix(sym, "github.com/gopod/gopod/runtime/db.") || !strings.Contains(sym, "[") {
+			continue
+		}
+		for rest := sym; ; {
+			i := strings.Index(rest, pkg)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(pkg):]
+			end := strings.IndexAny(rest, ",]) ")
+			if end < 0 {
+				end = len(rest)
+			}
+			name := rest[:end]
+			perType[name] = append(perType[name], sym)
+		}
+		for rest := sym; ; {
+			i := strings.Index(rest, "go.shape.struct {")
+			if i < 0 {
+				break
+			}
+			rest = rest[i:]
+			depth, end := 0, len(rest)
+			for j, r := range rest {
+				if r == '{' {
+					depth++
+				} else if r == '}' {
+					depth--
+					if depth == 0 {
+						end = j + 1
+						break
+					}
+				}
+			}
+			if s := rest[:end]; !seen[s] {
+				seen[s] = true
+				shapes = append(shapes, s)
+			}
+			rest = rest[end:]
+		}
+	}
+	return perType, shapes
+}
+
+func first(s []string, n int) []string { return s[:min(n, len(s))] }
