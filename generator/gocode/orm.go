@@ -310,7 +310,7 @@ func (o orm) rows(f *jen.File) {
 	name, rows := o.name(), rowsTypeName(o.m)
 	recv := jen.Id("r").Op("*").Id(rows)
 	row := jen.Id("m").Op(":=").Op("&").Parens(jen.Op("*").Id("r")).Index(jen.Id("i"))
-	var scans, values, pre, keys, decodes []jen.Code
+	var scans, values, keys, decodes []jen.Code
 	for i, fl := range o.m.Columns() {
 		scans = append(scans, o.scanDest(fl, i))
 		if fl.Type.Name == model.TypeInt && !fl.Type.IsEnum() {
@@ -322,9 +322,7 @@ func (o orm) rows(f *jen.File) {
 		if fl.Name == "id" {
 			continue
 		}
-		v, stmts := o.value(fl, i)
-		values = append(values, v)
-		pre = append(pre, stmts...)
+		values = append(values, o.value(fl))
 	}
 	doc(f, fmt.Sprintf("%s are rows of table %s as package db reads and writes them (db.Rows).", rows, o.m.Table))
 	f.Type().Id(rows).Index().Id(name)
@@ -343,20 +341,13 @@ func (o orm) rows(f *jen.File) {
 		jen.Return(jen.Id("out")),
 	)
 	f.Line()
-	f.Func().Params(recv.Clone()).Id("Scan").Params(jen.Id("i").Int()).Index().Any().Block(
-		row.Clone(),
-		jen.Return(jen.Index().Any().Add(lines(scans))),
+	f.Func().Params(recv.Clone()).Id("Scan").Params(jen.Id("i").Int(), jen.Id("d").Op("*").Qual(dbPkg, "Dests")).Block(
+		append([]jen.Code{row.Clone()}, scans...)...,
 	)
 	f.Line()
-	body := []jen.Code{row.Clone()}
-	result := jen.Nil()
-	if len(pre) > 0 {
-		body = append(body, jen.Var().Id("j").Qual(dbPkg, "JSONValues"))
-		body = append(body, pre...)
-		result = jen.Id("j").Dot("Err").Call()
-	}
-	body = append(body, jen.Return(jen.Index().Any().Add(lines(values)), result))
-	f.Func().Params(recv.Clone()).Id("Values").Params(jen.Id("i").Int()).Params(jen.Index().Any(), jen.Error()).Block(body...)
+	f.Func().Params(recv.Clone()).Id("Values").Params(jen.Id("i").Int(), jen.Id("a").Op("*").Qual(dbPkg, "Args")).Block(
+		append([]jen.Code{row.Clone()}, values...)...,
+	)
 	f.Line()
 	f.Func().Params(recv.Clone()).Id("Key").Params(jen.List(jen.Id("i"), jen.Id("column")).Int()).Params(jen.Int64(), jen.Bool()).Block(
 		row.Clone(),
@@ -486,47 +477,49 @@ func (o orm) repo(f *jen.File) {
 // nullScanners read the nullable plain types without pgx's reflection on
 // pointers to pointers.
 var nullScanners = map[string]string{
-	model.TypeInt: "ScanNullInt", model.TypeDouble: "ScanNullDouble", model.TypeBool: "ScanNullBool", model.TypeString: "ScanNullString",
+	model.TypeInt: "NullInt", model.TypeDouble: "NullDouble", model.TypeBool: "NullBool", model.TypeString: "NullString",
 }
 
-// scanDest is where the column of fl, at index column, is read into m,
-// row i of r.
+// scanDest tells d where to read the column of fl, at index column, of
+// m, row i of r.
 func (o orm) scanDest(fl *model.Field, column int) *jen.Statement {
 	t := fl.Type
 	addr := jen.Op("&").Id("m").Dot(fieldName(fl))
-	scan := func(plain, null string, args ...jen.Code) *jen.Statement {
-		fn := plain
-		if t.Nullable && null != "" {
-			fn = null
+	d := func(method string, args ...jen.Code) *jen.Statement {
+		return jen.Id("d").Dot(method).Call(args...)
+	}
+	null := func(plain string) string {
+		if t.Nullable {
+			return "Null" + plain
 		}
-		return jen.Qual(dbPkg, fn).Call(append([]jen.Code{addr}, args...)...)
+		return plain
 	}
 	switch kindOf(t) {
 	case kindPlain:
 		if t.Nullable {
-			return jen.Qual(dbPkg, nullScanners[t.Name]).Call(addr)
+			return d(nullScanners[t.Name], addr)
 		}
 	case kindDateTime:
 		if t.Nullable {
-			return jen.Qual(dbPkg, "ScanNullTime").Call(addr)
+			return d("NullTime", addr)
 		}
 	case kindDuration:
-		return scan("ScanDuration", "ScanNullDuration")
+		return d(null("Duration"), addr)
 	case kindUUID:
-		return scan("ScanUUID", "ScanNullUUID")
+		return d(null("UUID"), addr)
 	case kindURI:
-		return scan("ScanURI", "")
+		return d("URI", addr)
 	case kindBigInt:
-		return scan("ScanBigInt", "")
+		return d("BigInt", addr)
 	case kindEnum:
 		if t.Nullable {
-			return jen.Qual(dbPkg, "ScanNullEnum").Call(jen.Id("r"), jen.Id("i"), jen.Lit(column), byName(t))
+			return d("NullEnum", jen.Id("r"), jen.Id("i"), jen.Lit(column), byName(t))
 		}
-		return jen.Qual(dbPkg, "ScanEnum").Call(addr, byName(t))
+		return d("Enum", addr, byName(t))
 	case kindJSON:
-		return jen.Qual(dbPkg, "ScanJSON").Call(jen.Id("r"), jen.Id("i"), jen.Lit(column))
+		return d("JSON", jen.Id("r"), jen.Id("i"), jen.Lit(column))
 	}
-	return addr
+	return d("Value", addr)
 }
 
 // decodeField sets the field fl of m from a value v as JSON has it, or
@@ -564,71 +557,72 @@ func (o orm) decodeField(fl *model.Field) []jen.Code {
 	}
 }
 
-// value is the value written for the column of fl, at index column; json
-// columns need statements before, which encode into v<column> with the
-// row's db.JSONValues j.
-func (o orm) value(fl *model.Field, column int) (jen.Code, []jen.Code) {
+// plainArgs are the methods of db.Args for the plain types.
+var plainArgs = map[string]string{
+	model.TypeInt: "Int", model.TypeDouble: "Double", model.TypeBool: "Bool", model.TypeString: "String",
+}
+
+// value gives a the value written for the column of fl.
+func (o orm) value(fl *model.Field) jen.Code {
 	t := fl.Type
 	v := jen.Id("m").Dot(fieldName(fl))
-	conv := func(plain, null string, args ...jen.Code) *jen.Statement {
-		fn := plain
+	a := func(method string, args ...jen.Code) *jen.Statement {
+		return jen.Id("a").Dot(method).Call(args...)
+	}
+	null := func(plain string) string {
 		if t.Nullable {
-			fn = null
+			return "Null" + plain
 		}
-		return jen.Qual(dbPkg, fn).Call(append([]jen.Code{v}, args...)...)
+		return plain
+	}
+	// ifNotNull writes stmts for a nullable field that is set, and null
+	// for one that is not.
+	ifNotNull := func(stmts ...jen.Code) jen.Code {
+		if !t.Nullable {
+			return jen.Add(stmts...)
+		}
+		return jen.If(v.Clone().Op("!=").Nil()).Block(stmts...).Else().Block(a("Null"))
 	}
 	switch kindOf(t) {
 	case kindPlain:
-		if t.Nullable {
-			return jen.Qual(dbPkg, "Nullable").Call(v), nil
-		}
-		return v, nil
+		return a(null(plainArgs[t.Name]), v)
 	case kindDateTime:
-		return conv("TimeValue", "NullTimeValue"), nil
+		return a(null("Time"), v)
 	case kindDuration:
-		return conv("DurationValue", "NullDurationValue"), nil
+		return a(null("Duration"), v)
 	case kindUUID:
-		return conv("UUIDValue", "NullUUIDValue"), nil
+		return a(null("UUID"), v)
 	case kindURI:
-		return jen.Qual(dbPkg, "URIValue").Call(v), nil
+		return a("URI", v)
 	case kindBigInt:
-		return jen.Qual(dbPkg, "BigIntValue").Call(v), nil
+		return a("BigInt", v)
 	case kindByteData:
-		return conv("RequiredBytesValue", "BytesValue"), nil
+		if t.Nullable {
+			return a("NullBytes", v)
+		}
+		return a("Bytes", v)
 	case kindEnum:
 		// An enum is stored as its index, or its name when serialized by
 		// name.
-		stored := v.Clone().Dot("String").Call()
-		if t.Model.Serialized != model.ByName {
-			e := v.Clone()
-			if t.Nullable {
-				e = jen.Op("*").Add(e)
-			}
-			stored = jen.Int64().Call(e)
+		if t.Model.Serialized == model.ByName {
+			return ifNotNull(a("String", v.Clone().Dot("String").Call()))
 		}
-		if !t.Nullable {
-			return stored, nil
+		e := v.Clone()
+		if t.Nullable {
+			e = jen.Op("*").Add(e)
 		}
-		name := jen.Id(fmt.Sprintf("v%d", column))
-		return name, []jen.Code{
-			jen.Var().Add(name.Clone()).Any(),
-			jen.If(v.Clone().Op("!=").Nil()).Block(name.Clone().Op("=").Add(stored)),
-		}
+		return ifNotNull(a("Int", jen.Int64().Call(e)))
 	}
-	name := jen.Id(fmt.Sprintf("v%d", column))
 	// The model's own EncodeJSON writes the field the same way.
 	encode := []jen.Code{
-		jen.Id("e").Op(":=").Id("j").Dot("Encoder").Call(),
+		jen.Id("e").Op(":=").Id("a").Dot("Encoder").Call(),
 		o.encodeValue(t.NonNull(), v.Clone()),
-		name.Clone().Op("=").Id("j").Dot("Value").Call(jen.Lit(fl.Name), jen.Id("e")),
+		a("JSON", jen.Lit(fl.Name), jen.Id("e")),
 	}
-	stmts := []jen.Code{jen.Var().Add(name.Clone()).Any()}
 	if t.Nullable {
-		stmts = append(stmts, jen.If(v.Clone().Op("!=").Nil()).Block(encode...))
-	} else {
-		stmts = append(stmts, jen.Block(encode...))
+		return ifNotNull(encode...)
 	}
-	return name, stmts
+	return jen.Block(encode...)
 }
 
 // key returns the key a relation matches on fl, as (int64, bool).

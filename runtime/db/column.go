@@ -400,14 +400,14 @@ func NewUUIDColumn(ref *TableRef, name string) UUIDColumn {
 	return valueColumn[wire.UUID](ref, name, convUUID)
 }
 
-func convURI(v any) any { return URIValue(v.(*url.URL)) }
+func convURI(v any) any { return uriValue(v.(*url.URL)) }
 
 // NewURIColumn declares a Uri column, stored as text.
 func NewURIColumn(ref *TableRef, name string) URIColumn {
 	return valueColumn[*url.URL](ref, name, convURI)
 }
 
-func convBigInt(v any) any { return BigIntValue(v.(*big.Int)) }
+func convBigInt(v any) any { return bigIntValue(v.(*big.Int)) }
 
 // NewBigIntColumn declares a BigInt column, stored as decimal text.
 func NewBigIntColumn(ref *TableRef, name string) BigIntColumn {

@@ -42,12 +42,15 @@ var (
 
 type ownerRows []owner
 
-func (r *ownerRows) Len() int         { return len(*r) }
-func (r *ownerRows) Add()             { *r = append(*r, owner{}) }
-func (r *ownerRows) Scan(i int) []any { m := &(*r)[i]; return []any{ScanNullInt(&m.ID), &m.Name} }
-func (r *ownerRows) Values(i int) ([]any, error) {
-	return []any{(*r)[i].Name}, nil
+func (r *ownerRows) Len() int { return len(*r) }
+func (r *ownerRows) Add()     { *r = append(*r, owner{}) }
+func (r *ownerRows) Scan(i int, d *Dests) {
+	m := &(*r)[i]
+	d.NullInt(&m.ID)
+	d.Value(&m.Name)
 }
+
+func (r *ownerRows) Values(i int, a *Args) { a.String((*r)[i].Name) }
 
 func (r *ownerRows) Key(i, column int) (int64, bool) {
 	if column == 0 {
@@ -68,14 +71,25 @@ type itemRows []item
 
 func (r *itemRows) Len() int { return len(*r) }
 func (r *itemRows) Add()     { *r = append(*r, item{}) }
-func (r *itemRows) Scan(i int) []any {
+func (r *itemRows) Scan(i int, d *Dests) {
 	m := &(*r)[i]
-	return []any{ScanNullInt(&m.ID), &m.Name, &m.Price, ScanNullTime(&m.Due), ScanDuration(&m.Wait), ScanNullInt(&m.OwnerID), ScanNullInt(&m.ParentID)}
+	d.NullInt(&m.ID)
+	d.Value(&m.Name)
+	d.Value(&m.Price)
+	d.NullTime(&m.Due)
+	d.Duration(&m.Wait)
+	d.NullInt(&m.OwnerID)
+	d.NullInt(&m.ParentID)
 }
 
-func (r *itemRows) Values(i int) ([]any, error) {
+func (r *itemRows) Values(i int, a *Args) {
 	m := &(*r)[i]
-	return []any{m.Name, m.Price, NullTimeValue(m.Due), DurationValue(m.Wait), Nullable(m.OwnerID), Nullable(m.ParentID)}, nil
+	a.String(m.Name)
+	a.Double(m.Price)
+	a.NullTime(m.Due)
+	a.Duration(m.Wait)
+	a.NullInt(m.OwnerID)
+	a.NullInt(m.ParentID)
 }
 
 func (r *itemRows) Key(i, column int) (int64, bool) {

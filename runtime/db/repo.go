@@ -19,12 +19,12 @@ type Rows interface {
 	Len() int
 	// Add appends a row whose fields are all zero.
 	Add()
-	// Scan returns where to read the columns of row i into, in the order
+	// Scan gives d where to read the columns of row i into, in the order
 	// of the table's columns.
-	Scan(i int) []any
-	// Values returns the values of the columns after id of row i, in
-	// order; a nil value is null.
-	Values(i int) ([]any, error)
+	Scan(i int, d *Dests)
+	// Values gives a the values of the columns after id of row i, in
+	// order.
+	Values(i int, a *Args)
 	// Key returns the int column at index column of row i (the id, a
 	// foreign key), and false when it is null or not an int column.
 	Key(i, column int) (int64, bool)
@@ -66,12 +66,20 @@ func id(rows Rows, i int) (int64, error) {
 	return id, nil
 }
 
+// scan reads the current row of rs into row i of rows.
+func scan(rs pgx.Rows, d *Dests, rows Rows, i int) error {
+	d.reset()
+	rows.Scan(i, d)
+	return rs.Scan(d.list...)
+}
+
 // collect appends every row of rs to rows.
 func collect(rs pgx.Rows, rows Rows) error {
 	defer rs.Close()
+	d := new(Dests)
 	for rs.Next() {
 		rows.Add()
-		if err := rs.Scan(rows.Scan(rows.Len() - 1)...); err != nil {
+		if err := scan(rs, d, rows, rows.Len()-1); err != nil {
 			return err
 		}
 	}
@@ -84,12 +92,13 @@ func collect(rs pgx.Rows, rows Rows) error {
 // not columns kept.
 func rescan(rs pgx.Rows, rows Rows, from, to int) (int, error) {
 	defer rs.Close()
+	d := new(Dests)
 	n := 0
 	for rs.Next() {
 		if from+n == to {
 			return n, errors.New("db: more rows returned than written")
 		}
-		if err := rs.Scan(rows.Scan(from + n)...); err != nil {
+		if err := scan(rs, d, rows, from+n); err != nil {
 			return n, err
 		}
 		n++
@@ -195,9 +204,8 @@ func (t *Table) FindByID(c Conn, rows Rows, id int64, opts ...Option) error {
 		}
 		return nil
 	}
-	first := rows.Len()
 	rows.Add()
-	if err := rs.Scan(rows.Scan(first)...); err != nil {
+	if err := scan(rs, new(Dests), rows, rows.Len()-1); err != nil {
 		return t.errorf("finding by id in", err)
 	}
 	rs.Close()
@@ -268,11 +276,14 @@ func (t *Table) insert(c Conn, rows Rows, from, to int) error {
 	// only the DEFAULT keyword can ask for; such rows get their own
 	// statement text, all others share the prepared one.
 	var defaults [][]bool
+	a := new(Args)
 	for i := from; i < to; i++ {
-		vals, err := rows.Values(i)
-		if err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
+		a.reset()
+		rows.Values(i, a)
+		if a.err != nil {
+			return fmt.Errorf("row %d: %w", i, a.err)
 		}
+		vals := a.list
 		if len(vals) != len(cols) {
 			return fmt.Errorf("db: %d values for the %d columns of %s", len(vals), len(cols), t.name)
 		}
@@ -445,9 +456,14 @@ func (t *Table) updateRow(c Conn, sql string, set []int, rows Rows, i int) error
 	if err != nil {
 		return err
 	}
-	vals, err := rows.Values(i)
-	if err != nil {
-		return err
+	a := new(Args)
+	rows.Values(i, a)
+	if a.err != nil {
+		return a.err
+	}
+	vals := a.list
+	if len(vals) != len(t.columns)-1 {
+		return fmt.Errorf("db: %d values for the %d columns of %s", len(vals), len(t.columns)-1, t.name)
 	}
 	args := vals
 	if set != nil {

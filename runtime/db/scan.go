@@ -13,12 +13,10 @@ import (
 	"github.com/gopod/gopod/wire"
 )
 
-// This file converts between the Go types of generated models and what
-// their columns hold, as Serverpod 2.4 stores them. Generated code calls
-// these helpers for every value it writes (the ...Value functions) and
-// every column it reads (the Scan... functions); the scanners implement
-// pgx's typed scanner interfaces, so reading takes pgx's direct path
-// without reflection.
+// This file reads the columns of generated models as Serverpod 2.4 stores
+// them: the scanners implement pgx's typed scanner interfaces, so reading
+// takes pgx's direct path without reflection. Dests (in row.go) hands
+// them to pgx.
 
 // Key returns the id or foreign key *p, and whether there is one.
 func Key(p *int64) (int64, bool) {
@@ -27,103 +25,6 @@ func Key(p *int64) (int64, bool) {
 	}
 	return *p, true
 }
-
-// Nullable returns *p, or nil (null) for a nil p.
-func Nullable[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-// TimeValue is a DateTime as stored: in UTC (timestamp without time zone).
-func TimeValue(t time.Time) any { return t.UTC() }
-
-// NullTimeValue is TimeValue of *p, or null.
-func NullTimeValue(p *time.Time) any {
-	if p == nil {
-		return nil
-	}
-	return p.UTC()
-}
-
-// DurationValue is a Duration as stored: whole milliseconds.
-func DurationValue(d time.Duration) any { return d.Milliseconds() }
-
-// NullDurationValue is DurationValue of *p, or null.
-func NullDurationValue(p *time.Duration) any {
-	if p == nil {
-		return nil
-	}
-	return p.Milliseconds()
-}
-
-// UUIDValue is a UuidValue as stored.
-func UUIDValue(u wire.UUID) any { return [16]byte(u) }
-
-// NullUUIDValue is UUIDValue of *p, or null.
-func NullUUIDValue(p *wire.UUID) any {
-	if p == nil {
-		return nil
-	}
-	return [16]byte(*p)
-}
-
-// URIValue is a Uri as stored (text), or null for nil.
-func URIValue(u *url.URL) any {
-	if u == nil {
-		return nil
-	}
-	return u.String()
-}
-
-// BigIntValue is a BigInt as stored (decimal text), or null for nil.
-func BigIntValue(b *big.Int) any {
-	if b == nil {
-		return nil
-	}
-	return b.String()
-}
-
-// BytesValue is a ByteData as stored: nil is null.
-func BytesValue(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return b
-}
-
-// RequiredBytesValue is a non-null ByteData as stored: nil is empty.
-func RequiredBytesValue(b []byte) any {
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}
-
-// JSONValues encodes the json columns of one row. It keeps the first
-// error, so that generated code checks once per row rather than once per
-// column.
-type JSONValues struct{ err error }
-
-// Encoder returns an encoder for the value of a json column: the full
-// JSON (the server's form, with server-only fields).
-func (j *JSONValues) Encoder() *wire.Encoder { return wire.NewEncoder(false) }
-
-// Value is the value of the json column of field that e encoded.
-func (j *JSONValues) Value(field string, e *wire.Encoder) any {
-	b, err := e.Bytes()
-	if err != nil {
-		if j.err == nil {
-			j.err = fmt.Errorf("%s: %w", field, err)
-		}
-		return nil
-	}
-	return string(b)
-}
-
-// Err is the first error of Value.
-func (j *JSONValues) Err() error { return j.err }
 
 // The nullable scalars have their own scanners: pgx reads a pointer to a
 // pointer through reflection, once per value.
@@ -140,9 +41,6 @@ func (s nullIntScanner) ScanInt64(v pgtype.Int8) error {
 	return nil
 }
 
-// ScanNullInt reads a nullable int column (an id, a foreign key) into *p.
-func ScanNullInt(p **int64) any { return nullIntScanner{p} }
-
 type nullDoubleScanner struct{ p **float64 }
 
 func (s nullDoubleScanner) ScanFloat64(v pgtype.Float8) error {
@@ -154,9 +52,6 @@ func (s nullDoubleScanner) ScanFloat64(v pgtype.Float8) error {
 	*s.p = &x
 	return nil
 }
-
-// ScanNullDouble reads a nullable double column into *p.
-func ScanNullDouble(p **float64) any { return nullDoubleScanner{p} }
 
 type nullBoolScanner struct{ p **bool }
 
@@ -170,9 +65,6 @@ func (s nullBoolScanner) ScanBool(v pgtype.Bool) error {
 	return nil
 }
 
-// ScanNullBool reads a nullable bool column into *p.
-func ScanNullBool(p **bool) any { return nullBoolScanner{p} }
-
 type nullStringScanner struct{ p **string }
 
 func (s nullStringScanner) ScanText(v pgtype.Text) error {
@@ -184,9 +76,6 @@ func (s nullStringScanner) ScanText(v pgtype.Text) error {
 	*s.p = &x
 	return nil
 }
-
-// ScanNullString reads a nullable String column into *p.
-func ScanNullString(p **string) any { return nullStringScanner{p} }
 
 type nullTimeScanner struct{ p **time.Time }
 
@@ -202,10 +91,6 @@ func (s nullTimeScanner) ScanTimestamp(v pgtype.Timestamp) error {
 	*s.p = &x
 	return nil
 }
-
-// ScanNullTime reads a nullable DateTime column (timestamp without time
-// zone, holding UTC) into *p.
-func ScanNullTime(p **time.Time) any { return nullTimeScanner{p} }
 
 type durationScanner struct{ p *time.Duration }
 
@@ -229,12 +114,6 @@ func (s nullDurationScanner) ScanInt64(v pgtype.Int8) error {
 	return nil
 }
 
-// ScanDuration reads a Duration column (milliseconds) into *p.
-func ScanDuration(p *time.Duration) any { return durationScanner{p} }
-
-// ScanNullDuration reads a nullable Duration column into *p.
-func ScanNullDuration(p **time.Duration) any { return nullDurationScanner{p} }
-
 type uuidScanner struct{ p *wire.UUID }
 
 func (s uuidScanner) ScanUUID(v pgtype.UUID) error {
@@ -257,12 +136,6 @@ func (s nullUUIDScanner) ScanUUID(v pgtype.UUID) error {
 	return nil
 }
 
-// ScanUUID reads a uuid column into *p.
-func ScanUUID(p *wire.UUID) any { return uuidScanner{p} }
-
-// ScanNullUUID reads a nullable uuid column into *p.
-func ScanNullUUID(p **wire.UUID) any { return nullUUIDScanner{p} }
-
 type uriScanner struct{ p **url.URL }
 
 func (s uriScanner) ScanText(v pgtype.Text) error {
@@ -278,9 +151,6 @@ func (s uriScanner) ScanText(v pgtype.Text) error {
 	return nil
 }
 
-// ScanURI reads a Uri column (text) into *p; null is nil.
-func ScanURI(p **url.URL) any { return uriScanner{p} }
-
 type bigIntScanner struct{ p **big.Int }
 
 func (s bigIntScanner) ScanText(v pgtype.Text) error {
@@ -295,9 +165,6 @@ func (s bigIntScanner) ScanText(v pgtype.Text) error {
 	*s.p = b
 	return nil
 }
-
-// ScanBigInt reads a BigInt column (text) into *p; null is nil.
-func ScanBigInt(p **big.Int) any { return bigIntScanner{p} }
 
 type enumIndexScanner struct{ p wire.Decodable }
 
@@ -352,26 +219,6 @@ func (s nullEnumNameScanner) ScanText(v pgtype.Text) error {
 	return s.d.DecodeField(s.i, s.column, v.String)
 }
 
-// ScanEnum reads an enum column into p, a pointer to a generated enum:
-// bigint for enums serialized by index, text for those serialized by
-// name. Unknown values are errors.
-func ScanEnum(p wire.Decodable, byName bool) any {
-	if byName {
-		return enumNameScanner{p}
-	}
-	return enumIndexScanner{p}
-}
-
-// ScanNullEnum reads the nullable enum column at index column of row i
-// through d, which gets the value as JSON has it: its index as a
-// json.Number, or its name.
-func ScanNullEnum(d FieldDecoder, i, column int, byName bool) any {
-	if byName {
-		return nullEnumNameScanner{field{d, i, column}}
-	}
-	return nullEnumIndexScanner{field{d, i, column}}
-}
-
 type jsonScanner struct{ field }
 
 func (s jsonScanner) ScanBytes(b []byte) error {
@@ -387,7 +234,3 @@ func (s jsonScanner) ScanBytes(b []byte) error {
 	}
 	return nil
 }
-
-// ScanJSON reads the json column at index column of row i through d,
-// which gets the parsed JSON value.
-func ScanJSON(d FieldDecoder, i, column int) any { return jsonScanner{field{d, i, column}} }

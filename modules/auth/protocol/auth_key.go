@@ -166,32 +166,25 @@ func (r *rowsAuthKey) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsAuthKey) Scan(i int) []any {
+func (r *rowsAuthKey) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.UserID,
-		&m.Hash,
-		db.ScanJSON(r, i, 3),
-		&m.Method,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.UserID)
+	d.Value(&m.Hash)
+	d.JSON(r, i, 3)
+	d.Value(&m.Method)
 }
 
-func (r *rowsAuthKey) Values(i int) ([]any, error) {
+func (r *rowsAuthKey) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	var j db.JSONValues
-	var v3 any
+	a.Int(m.UserID)
+	a.String(m.Hash)
 	{
-		e := j.Encoder()
+		e := a.Encoder()
 		wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
-		v3 = j.Value("scopeNames", e)
+		a.JSON("scopeNames", e)
 	}
-	return []any{
-		m.UserID,
-		m.Hash,
-		v3,
-		m.Method,
-	}, j.Err()
+	a.String(m.Method)
 }
 
 func (r *rowsAuthKey) Key(i, column int) (int64, bool) {

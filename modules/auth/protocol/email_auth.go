@@ -144,23 +144,19 @@ func (r *rowsEmailAuth) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsEmailAuth) Scan(i int) []any {
+func (r *rowsEmailAuth) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.UserID,
-		&m.Email,
-		&m.Hash,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.UserID)
+	d.Value(&m.Email)
+	d.Value(&m.Hash)
 }
 
-func (r *rowsEmailAuth) Values(i int) ([]any, error) {
+func (r *rowsEmailAuth) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.UserID,
-		m.Email,
-		m.Hash,
-	}, nil
+	a.Int(m.UserID)
+	a.String(m.Email)
+	a.String(m.Hash)
 }
 
 func (r *rowsEmailAuth) Key(i, column int) (int64, bool) {

@@ -157,25 +157,21 @@ func (r *rowsEmailCreateAccountRequest) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsEmailCreateAccountRequest) Scan(i int) []any {
+func (r *rowsEmailCreateAccountRequest) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.UserName,
-		&m.Email,
-		&m.Hash,
-		&m.VerificationCode,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.UserName)
+	d.Value(&m.Email)
+	d.Value(&m.Hash)
+	d.Value(&m.VerificationCode)
 }
 
-func (r *rowsEmailCreateAccountRequest) Values(i int) ([]any, error) {
+func (r *rowsEmailCreateAccountRequest) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.UserName,
-		m.Email,
-		m.Hash,
-		m.VerificationCode,
-	}, nil
+	a.String(m.UserName)
+	a.String(m.Email)
+	a.String(m.Hash)
+	a.String(m.VerificationCode)
 }
 
 func (r *rowsEmailCreateAccountRequest) Key(i, column int) (int64, bool) {

@@ -148,23 +148,19 @@ func (r *rowsEmailFailedSignIn) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsEmailFailedSignIn) Scan(i int) []any {
+func (r *rowsEmailFailedSignIn) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Email,
-		&m.Time,
-		&m.IPAddress,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Email)
+	d.Value(&m.Time)
+	d.Value(&m.IPAddress)
 }
 
-func (r *rowsEmailFailedSignIn) Values(i int) ([]any, error) {
+func (r *rowsEmailFailedSignIn) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Email,
-		db.TimeValue(m.Time),
-		m.IPAddress,
-	}, nil
+	a.String(m.Email)
+	a.Time(m.Time)
+	a.String(m.IPAddress)
 }
 
 func (r *rowsEmailFailedSignIn) Key(i, column int) (int64, bool) {

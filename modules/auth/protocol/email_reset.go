@@ -146,23 +146,19 @@ func (r *rowsEmailReset) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsEmailReset) Scan(i int) []any {
+func (r *rowsEmailReset) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.UserID,
-		&m.VerificationCode,
-		&m.Expiration,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.UserID)
+	d.Value(&m.VerificationCode)
+	d.Value(&m.Expiration)
 }
 
-func (r *rowsEmailReset) Values(i int) ([]any, error) {
+func (r *rowsEmailReset) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.UserID,
-		m.VerificationCode,
-		db.TimeValue(m.Expiration),
-	}, nil
+	a.Int(m.UserID)
+	a.String(m.VerificationCode)
+	a.Time(m.Expiration)
 }
 
 func (r *rowsEmailReset) Key(i, column int) (int64, bool) {

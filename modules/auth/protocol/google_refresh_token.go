@@ -138,21 +138,17 @@ func (r *rowsGoogleRefreshToken) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsGoogleRefreshToken) Scan(i int) []any {
+func (r *rowsGoogleRefreshToken) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.UserID,
-		&m.RefreshToken,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.UserID)
+	d.Value(&m.RefreshToken)
 }
 
-func (r *rowsGoogleRefreshToken) Values(i int) ([]any, error) {
+func (r *rowsGoogleRefreshToken) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.UserID,
-		m.RefreshToken,
-	}, nil
+	a.Int(m.UserID)
+	a.String(m.RefreshToken)
 }
 
 func (r *rowsGoogleRefreshToken) Key(i, column int) (int64, bool) {

@@ -162,25 +162,21 @@ func (r *rowsAuthAttempt) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsAuthAttempt) Scan(i int) []any {
+func (r *rowsAuthAttempt) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Domain,
-		&m.Subject,
-		&m.IPAddress,
-		&m.Time,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Domain)
+	d.Value(&m.Subject)
+	d.Value(&m.IPAddress)
+	d.Value(&m.Time)
 }
 
-func (r *rowsAuthAttempt) Values(i int) ([]any, error) {
+func (r *rowsAuthAttempt) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Domain,
-		m.Subject,
-		m.IPAddress,
-		db.TimeValue(m.Time),
-	}, nil
+	a.String(m.Domain)
+	a.String(m.Subject)
+	a.String(m.IPAddress)
+	a.Time(m.Time)
 }
 
 func (r *rowsAuthAttempt) Key(i, column int) (int64, bool) {

@@ -143,21 +143,17 @@ func (r *rowsAuthKeyState) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsAuthKeyState) Scan(i int) []any {
+func (r *rowsAuthKeyState) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.AuthKeyID,
-		&m.Created,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.AuthKeyID)
+	d.Value(&m.Created)
 }
 
-func (r *rowsAuthKeyState) Values(i int) ([]any, error) {
+func (r *rowsAuthKeyState) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.AuthKeyID,
-		db.TimeValue(m.Created),
-	}, nil
+	a.Int(m.AuthKeyID)
+	a.Time(m.Created)
 }
 
 func (r *rowsAuthKeyState) Key(i, column int) (int64, bool) {

@@ -152,23 +152,19 @@ func (r *rowsEmailRequestState) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsEmailRequestState) Scan(i int) []any {
+func (r *rowsEmailRequestState) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.RequestID,
-		&m.Expiration,
-		&m.FailedAttempts,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.RequestID)
+	d.Value(&m.Expiration)
+	d.Value(&m.FailedAttempts)
 }
 
-func (r *rowsEmailRequestState) Values(i int) ([]any, error) {
+func (r *rowsEmailRequestState) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.RequestID,
-		db.TimeValue(m.Expiration),
-		m.FailedAttempts,
-	}, nil
+	a.Int(m.RequestID)
+	a.Time(m.Expiration)
+	a.Int(m.FailedAttempts)
 }
 
 func (r *rowsEmailRequestState) Key(i, column int) (int64, bool) {

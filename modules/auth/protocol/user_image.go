@@ -144,23 +144,19 @@ func (r *rowsUserImage) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsUserImage) Scan(i int) []any {
+func (r *rowsUserImage) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.UserID,
-		&m.Version,
-		&m.URL,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.UserID)
+	d.Value(&m.Version)
+	d.Value(&m.URL)
 }
 
-func (r *rowsUserImage) Values(i int) ([]any, error) {
+func (r *rowsUserImage) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.UserID,
-		m.Version,
-		m.URL,
-	}, nil
+	a.Int(m.UserID)
+	a.Int(m.Version)
+	a.String(m.URL)
 }
 
 func (r *rowsUserImage) Key(i, column int) (int64, bool) {

@@ -205,40 +205,33 @@ func (r *rowsUserInfo) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsUserInfo) Scan(i int) []any {
+func (r *rowsUserInfo) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.UserIdentifier,
-		db.ScanNullString(&m.UserName),
-		db.ScanNullString(&m.FullName),
-		db.ScanNullString(&m.Email),
-		&m.Created,
-		db.ScanNullString(&m.ImageURL),
-		db.ScanJSON(r, i, 7),
-		&m.Blocked,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.UserIdentifier)
+	d.NullString(&m.UserName)
+	d.NullString(&m.FullName)
+	d.NullString(&m.Email)
+	d.Value(&m.Created)
+	d.NullString(&m.ImageURL)
+	d.JSON(r, i, 7)
+	d.Value(&m.Blocked)
 }
 
-func (r *rowsUserInfo) Values(i int) ([]any, error) {
+func (r *rowsUserInfo) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	var j db.JSONValues
-	var v7 any
+	a.String(m.UserIdentifier)
+	a.NullString(m.UserName)
+	a.NullString(m.FullName)
+	a.NullString(m.Email)
+	a.Time(m.Created)
+	a.NullString(m.ImageURL)
 	{
-		e := j.Encoder()
+		e := a.Encoder()
 		wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
-		v7 = j.Value("scopeNames", e)
+		a.JSON("scopeNames", e)
 	}
-	return []any{
-		m.UserIdentifier,
-		db.Nullable(m.UserName),
-		db.Nullable(m.FullName),
-		db.Nullable(m.Email),
-		db.TimeValue(m.Created),
-		db.Nullable(m.ImageURL),
-		v7,
-		m.Blocked,
-	}, j.Err()
+	a.Bool(m.Blocked)
 }
 
 func (r *rowsUserInfo) Key(i, column int) (int64, bool) {

@@ -126,19 +126,15 @@ func (r *rowsAddress) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsAddress) Scan(i int) []any {
+func (r *rowsAddress) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Street,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Street)
 }
 
-func (r *rowsAddress) Values(i int) ([]any, error) {
+func (r *rowsAddress) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Street,
-	}, nil
+	a.String(m.Street)
 }
 
 func (r *rowsAddress) Key(i, column int) (int64, bool) {

@@ -190,23 +190,19 @@ func (r *rowsEmployee) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsEmployee) Scan(i int) []any {
+func (r *rowsEmployee) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Name,
-		&m.CompanyID,
-		db.ScanNullInt(&m.AddressID),
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Name)
+	d.Value(&m.CompanyID)
+	d.NullInt(&m.AddressID)
 }
 
-func (r *rowsEmployee) Values(i int) ([]any, error) {
+func (r *rowsEmployee) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Name,
-		m.CompanyID,
-		db.Nullable(m.AddressID),
-	}, nil
+	a.String(m.Name)
+	a.Int(m.CompanyID)
+	a.NullInt(m.AddressID)
 }
 
 func (r *rowsEmployee) Key(i, column int) (int64, bool) {

@@ -156,21 +156,17 @@ func (r *rowsBadge) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsBadge) Scan(i int) []any {
+func (r *rowsBadge) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Code,
-		db.ScanNullInt(&m.OwnerID),
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Code)
+	d.NullInt(&m.OwnerID)
 }
 
-func (r *rowsBadge) Values(i int) ([]any, error) {
+func (r *rowsBadge) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Code,
-		db.Nullable(m.OwnerID),
-	}, nil
+	a.String(m.Code)
+	a.NullInt(m.OwnerID)
 }
 
 func (r *rowsBadge) Key(i, column int) (int64, bool) {

@@ -170,21 +170,17 @@ func (r *rowsCat) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsCat) Scan(i int) []any {
+func (r *rowsCat) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Name,
-		db.ScanNullInt(&m.MotherID),
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Name)
+	d.NullInt(&m.MotherID)
 }
 
-func (r *rowsCat) Values(i int) ([]any, error) {
+func (r *rowsCat) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Name,
-		db.Nullable(m.MotherID),
-	}, nil
+	a.String(m.Name)
+	a.NullInt(m.MotherID)
 }
 
 func (r *rowsCat) Key(i, column int) (int64, bool) {

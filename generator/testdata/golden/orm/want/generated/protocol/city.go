@@ -122,19 +122,15 @@ func (r *rowsCity) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsCity) Scan(i int) []any {
+func (r *rowsCity) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Name,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Name)
 }
 
-func (r *rowsCity) Values(i int) ([]any, error) {
+func (r *rowsCity) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Name,
-	}, nil
+	a.String(m.Name)
 }
 
 func (r *rowsCity) Key(i, column int) (int64, bool) {

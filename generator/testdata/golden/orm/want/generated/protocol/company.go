@@ -190,21 +190,17 @@ func (r *rowsCompany) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsCompany) Scan(i int) []any {
+func (r *rowsCompany) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Name,
-		db.ScanNullInt(&m.HqID),
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Name)
+	d.NullInt(&m.HqID)
 }
 
-func (r *rowsCompany) Values(i int) ([]any, error) {
+func (r *rowsCompany) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Name,
-		db.Nullable(m.HqID),
-	}, nil
+	a.String(m.Name)
+	a.NullInt(m.HqID)
 }
 
 func (r *rowsCompany) Key(i, column int) (int64, bool) {

@@ -142,19 +142,15 @@ func (r *rowsCourse) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsCourse) Scan(i int) []any {
+func (r *rowsCourse) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Title,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Title)
 }
 
-func (r *rowsCourse) Values(i int) ([]any, error) {
+func (r *rowsCourse) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Title,
-	}, nil
+	a.String(m.Title)
 }
 
 func (r *rowsCourse) Key(i, column int) (int64, bool) {

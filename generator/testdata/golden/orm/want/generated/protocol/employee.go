@@ -176,21 +176,17 @@ func (r *rowsEmployee) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsEmployee) Scan(i int) []any {
+func (r *rowsEmployee) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Name,
-		&m.CompanyID,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Name)
+	d.Value(&m.CompanyID)
 }
 
-func (r *rowsEmployee) Values(i int) ([]any, error) {
+func (r *rowsEmployee) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Name,
-		m.CompanyID,
-	}, nil
+	a.String(m.Name)
+	a.Int(m.CompanyID)
 }
 
 func (r *rowsEmployee) Key(i, column int) (int64, bool) {

@@ -176,21 +176,17 @@ func (r *rowsEnrollment) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsEnrollment) Scan(i int) []any {
+func (r *rowsEnrollment) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.StudentID,
-		&m.CourseID,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.StudentID)
+	d.Value(&m.CourseID)
 }
 
-func (r *rowsEnrollment) Values(i int) ([]any, error) {
+func (r *rowsEnrollment) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.StudentID,
-		m.CourseID,
-	}, nil
+	a.Int(m.StudentID)
+	a.Int(m.CourseID)
 }
 
 func (r *rowsEnrollment) Key(i, column int) (int64, bool) {

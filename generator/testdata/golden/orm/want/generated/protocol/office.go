@@ -177,25 +177,21 @@ func (r *rowsOffice) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsOffice) Scan(i int) []any {
+func (r *rowsOffice) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Street,
-		&m.Desks,
-		db.ScanNullInt(&m.CityID),
-		db.ScanNullInt(&m.companyOfficesCompanyID),
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Street)
+	d.Value(&m.Desks)
+	d.NullInt(&m.CityID)
+	d.NullInt(&m.companyOfficesCompanyID)
 }
 
-func (r *rowsOffice) Values(i int) ([]any, error) {
+func (r *rowsOffice) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Street,
-		m.Desks,
-		db.Nullable(m.CityID),
-		db.Nullable(m.companyOfficesCompanyID),
-	}, nil
+	a.String(m.Street)
+	a.Int(m.Desks)
+	a.NullInt(m.CityID)
+	a.NullInt(m.companyOfficesCompanyID)
 }
 
 func (r *rowsOffice) Key(i, column int) (int64, bool) {

@@ -174,21 +174,17 @@ func (r *rowsPost) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsPost) Scan(i int) []any {
+func (r *rowsPost) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Body,
-		db.ScanNullInt(&m.NextID),
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Body)
+	d.NullInt(&m.NextID)
 }
 
-func (r *rowsPost) Values(i int) ([]any, error) {
+func (r *rowsPost) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Body,
-		db.Nullable(m.NextID),
-	}, nil
+	a.String(m.Body)
+	a.NullInt(m.NextID)
 }
 
 func (r *rowsPost) Key(i, column int) (int64, bool) {

@@ -474,136 +474,121 @@ func (r *rowsSample) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsSample) Scan(i int) []any {
+func (r *rowsSample) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.AnInt,
-		&m.ADouble,
-		&m.ABool,
-		&m.AString,
-		&m.ADateTime,
-		db.ScanDuration(&m.ADuration),
-		db.ScanUUID(&m.AUUID),
-		db.ScanURI(&m.AURI),
-		db.ScanBigInt(&m.ABigInt),
-		&m.AByteData,
-		db.ScanEnum(&m.AColor, false),
-		db.ScanEnum(&m.ASize, true),
-		db.ScanJSON(r, i, 13),
-		db.ScanJSON(r, i, 14),
-		db.ScanJSON(r, i, 15),
-		db.ScanJSON(r, i, 16),
-		db.ScanJSON(r, i, 17),
-		db.ScanNullInt(&m.MaybeInt),
-		db.ScanNullDouble(&m.MaybeDouble),
-		db.ScanNullBool(&m.MaybeBool),
-		db.ScanNullString(&m.MaybeString),
-		db.ScanNullTime(&m.MaybeDateTime),
-		db.ScanNullDuration(&m.MaybeDuration),
-		db.ScanNullUUID(&m.MaybeUUID),
-		db.ScanURI(&m.MaybeURI),
-		db.ScanBigInt(&m.MaybeBigInt),
-		&m.MaybeByteData,
-		db.ScanNullEnum(r, i, 28, false),
-		db.ScanNullEnum(r, i, 29, true),
-		db.ScanJSON(r, i, 30),
-		db.ScanJSON(r, i, 31),
-		db.ScanNullTime(&m.Created),
-		db.ScanNullString(&m.Tag),
-		db.ScanNullString(&m.Secret),
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.AnInt)
+	d.Value(&m.ADouble)
+	d.Value(&m.ABool)
+	d.Value(&m.AString)
+	d.Value(&m.ADateTime)
+	d.Duration(&m.ADuration)
+	d.UUID(&m.AUUID)
+	d.URI(&m.AURI)
+	d.BigInt(&m.ABigInt)
+	d.Value(&m.AByteData)
+	d.Enum(&m.AColor, false)
+	d.Enum(&m.ASize, true)
+	d.JSON(r, i, 13)
+	d.JSON(r, i, 14)
+	d.JSON(r, i, 15)
+	d.JSON(r, i, 16)
+	d.JSON(r, i, 17)
+	d.NullInt(&m.MaybeInt)
+	d.NullDouble(&m.MaybeDouble)
+	d.NullBool(&m.MaybeBool)
+	d.NullString(&m.MaybeString)
+	d.NullTime(&m.MaybeDateTime)
+	d.NullDuration(&m.MaybeDuration)
+	d.NullUUID(&m.MaybeUUID)
+	d.URI(&m.MaybeURI)
+	d.BigInt(&m.MaybeBigInt)
+	d.Value(&m.MaybeByteData)
+	d.NullEnum(r, i, 28, false)
+	d.NullEnum(r, i, 29, true)
+	d.JSON(r, i, 30)
+	d.JSON(r, i, 31)
+	d.NullTime(&m.Created)
+	d.NullString(&m.Tag)
+	d.NullString(&m.Secret)
 }
 
-func (r *rowsSample) Values(i int) ([]any, error) {
+func (r *rowsSample) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	var j db.JSONValues
-	var v13 any
+	a.Int(m.AnInt)
+	a.Double(m.ADouble)
+	a.Bool(m.ABool)
+	a.String(m.AString)
+	a.Time(m.ADateTime)
+	a.Duration(m.ADuration)
+	a.UUID(m.AUUID)
+	a.URI(m.AURI)
+	a.BigInt(m.ABigInt)
+	a.Bytes(m.AByteData)
+	a.Int(int64(m.AColor))
+	a.String(m.ASize.String())
 	{
-		e := j.Encoder()
+		e := a.Encoder()
 		wire.EncodeList((*wire.Encoder).Int)(e, m.AList)
-		v13 = j.Value("aList", e)
+		a.JSON("aList", e)
 	}
-	var v14 any
 	{
-		e := j.Encoder()
+		e := a.Encoder()
 		wire.EncodeStringMap((*wire.Encoder).Int)(e, m.AMap)
-		v14 = j.Value("aMap", e)
+		a.JSON("aMap", e)
 	}
-	var v15 any
 	{
-		e := j.Encoder()
+		e := a.Encoder()
 		wire.EncodeList((*wire.Encoder).String)(e, m.ASet)
-		v15 = j.Value("aSet", e)
+		a.JSON("aSet", e)
 	}
-	var v16 any
 	{
-		e := j.Encoder()
+		e := a.Encoder()
 		wire.EncodeMap((*wire.Encoder).Int, (*wire.Encoder).String)(e, m.AnIntMap)
-		v16 = j.Value("anIntMap", e)
+		a.JSON("anIntMap", e)
 	}
-	var v17 any
 	{
-		e := j.Encoder()
+		e := a.Encoder()
 		m.APoint.EncodeJSON(e)
-		v17 = j.Value("aPoint", e)
+		a.JSON("aPoint", e)
 	}
-	var v28 any
+	a.NullInt(m.MaybeInt)
+	a.NullDouble(m.MaybeDouble)
+	a.NullBool(m.MaybeBool)
+	a.NullString(m.MaybeString)
+	a.NullTime(m.MaybeDateTime)
+	a.NullDuration(m.MaybeDuration)
+	a.NullUUID(m.MaybeUUID)
+	a.URI(m.MaybeURI)
+	a.BigInt(m.MaybeBigInt)
+	a.NullBytes(m.MaybeByteData)
 	if m.MaybeColor != nil {
-		v28 = int64(*m.MaybeColor)
+		a.Int(int64(*m.MaybeColor))
+	} else {
+		a.Null()
 	}
-	var v29 any
 	if m.MaybeSize != nil {
-		v29 = m.MaybeSize.String()
+		a.String(m.MaybeSize.String())
+	} else {
+		a.Null()
 	}
-	var v30 any
 	if m.MaybeList != nil {
-		e := j.Encoder()
+		e := a.Encoder()
 		wire.EncodeList(wire.EncodeModelPtr[Point])(e, m.MaybeList)
-		v30 = j.Value("maybeList", e)
+		a.JSON("maybeList", e)
+	} else {
+		a.Null()
 	}
-	var v31 any
 	if m.MaybePoint != nil {
-		e := j.Encoder()
+		e := a.Encoder()
 		m.MaybePoint.EncodeJSON(e)
-		v31 = j.Value("maybePoint", e)
+		a.JSON("maybePoint", e)
+	} else {
+		a.Null()
 	}
-	return []any{
-		m.AnInt,
-		m.ADouble,
-		m.ABool,
-		m.AString,
-		db.TimeValue(m.ADateTime),
-		db.DurationValue(m.ADuration),
-		db.UUIDValue(m.AUUID),
-		db.URIValue(m.AURI),
-		db.BigIntValue(m.ABigInt),
-		db.RequiredBytesValue(m.AByteData),
-		int64(m.AColor),
-		m.ASize.String(),
-		v13,
-		v14,
-		v15,
-		v16,
-		v17,
-		db.Nullable(m.MaybeInt),
-		db.Nullable(m.MaybeDouble),
-		db.Nullable(m.MaybeBool),
-		db.Nullable(m.MaybeString),
-		db.NullTimeValue(m.MaybeDateTime),
-		db.NullDurationValue(m.MaybeDuration),
-		db.NullUUIDValue(m.MaybeUUID),
-		db.URIValue(m.MaybeURI),
-		db.BigIntValue(m.MaybeBigInt),
-		db.BytesValue(m.MaybeByteData),
-		v28,
-		v29,
-		v30,
-		v31,
-		db.NullTimeValue(m.Created),
-		db.Nullable(m.Tag),
-		db.Nullable(m.Secret),
-	}, j.Err()
+	a.NullTime(m.Created)
+	a.NullString(m.Tag)
+	a.NullString(m.Secret)
 }
 
 func (r *rowsSample) Key(i, column int) (int64, bool) {

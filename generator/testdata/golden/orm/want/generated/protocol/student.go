@@ -144,19 +144,15 @@ func (r *rowsStudent) Pick(js []int) any {
 	return out
 }
 
-func (r *rowsStudent) Scan(i int) []any {
+func (r *rowsStudent) Scan(i int, d *db.Dests) {
 	m := &(*r)[i]
-	return []any{
-		db.ScanNullInt(&m.ID),
-		&m.Name,
-	}
+	d.NullInt(&m.ID)
+	d.Value(&m.Name)
 }
 
-func (r *rowsStudent) Values(i int) ([]any, error) {
+func (r *rowsStudent) Values(i int, a *db.Args) {
 	m := &(*r)[i]
-	return []any{
-		m.Name,
-	}, nil
+	a.String(m.Name)
 }
 
 func (r *rowsStudent) Key(i, column int) (int64, bool) {
