@@ -3,8 +3,8 @@
 // constraint violations, and the ORM that generated code runs on.
 //
 // For each table class the generator declares typed columns (CompanyT),
-// a repository (CompanyDB, a Repo) and includes (CompanyInclude); this
-// package builds and runs the statements:
+// a repository (CompanyDB) and includes (CompanyInclude); this package
+// builds and runs the statements:
 //
 //	companies, err := protocol.CompanyDB.Find(session,
 //		db.Where(protocol.CompanyT.Name.Like("A%").And(
@@ -19,6 +19,13 @@
 // Statements bind every value as a parameter and quote every identifier;
 // statements of the same shape have the same text, so pgx prepares each
 // once per connection. Columns hold what Serverpod 2.4 stores in them.
+//
+// The ORM has no type parameter for the table class: a Table runs on the
+// class's Rows, which generated code implements on a slice of the class,
+// and the repository's typed methods wrap the Table's. Go compiles a
+// generic function anew for every struct type it is used with, so a
+// generic repository would cost every table class a copy of the ORM, and
+// projects of many tables minutes of compiling.
 package db
 
 import (
