@@ -231,8 +231,7 @@ func (o orm) columnType(t *model.Type) (typ, ctor *jen.Statement) {
 	case kindByteData:
 		name = "ByteDataColumn"
 	case kindEnum:
-		e := o.modelRef(t)
-		return jen.Qual(dbPkg, "EnumColumn").Types(e), jen.Qual(dbPkg, "NewEnumColumn").Types(e.Clone())
+		return jen.Qual(dbPkg, "EnumColumn"), jen.Qual(dbPkg, "NewEnumColumn").Types(o.modelRef(t))
 	default:
 		name = "JSONColumn"
 	}

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"fmt"
 	"math/big"
 	"net/url"
 	"strings"
@@ -107,7 +108,11 @@ func inSet(c Column, not bool, vs []any) Expr {
 func array(c Column, vs []any) any {
 	xs := make([]any, 0, len(vs))
 	for _, v := range vs {
-		if x := stored(c, v); x != nil {
+		x := stored(c, v)
+		if bad, ok := x.(badValue); ok {
+			return bad
+		}
+		if x != nil {
 			xs = append(xs, x)
 		}
 	}
@@ -327,13 +332,73 @@ type (
 )
 
 // EnumColumn is an enum column: bigint for enums serialized by index, text
-// for those serialized by name.
-type EnumColumn[E Enum] = ValueColumn[E]
+// for those serialized by name. Its values are values of its enum; a value
+// of another type fails the query when it is built. It is not generic over
+// its enum: the typed methods of a generic column are compiled anew for
+// each enum of a project, which made projects of many enums slow to build.
+type EnumColumn struct {
+	nullOrder
+	// enum names the column's enum.
+	enum string
+}
+
+// EnumValue is a value of a generated enum, or a pointer to one (nil is
+// null).
+type EnumValue interface {
+	String() string
+}
 
 // Enum is what generated enums are: an int with a name.
 type Enum interface {
 	~int
 	String() string
+}
+
+// Equals holds where the column equals v (IS NULL when v is a nil
+// pointer).
+func (c EnumColumn) Equals(v EnumValue) Expr { return equals(c.Column, v) }
+
+// NotEquals holds where the column differs from v, including rows where
+// the column is null; with a nil pointer it is IS NOT NULL.
+func (c EnumColumn) NotEquals(v EnumValue) Expr { return notEquals(c.Column, v) }
+
+// EqualsPtr holds where the column equals *p, or is null when p is nil:
+// the comparison with a nullable field of a model. It is Equals, which
+// takes pointers too.
+func (c EnumColumn) EqualsPtr(p EnumValue) Expr { return equals(c.Column, p) }
+
+// NotEqualsPtr is NotEquals(*p), or IS NOT NULL when p is nil.
+func (c EnumColumn) NotEqualsPtr(p EnumValue) Expr { return notEquals(c.Column, p) }
+
+// EqualsColumn holds where the column equals the column o, of the same
+// enum.
+func (c EnumColumn) EqualsColumn(o EnumColumn) Expr { return c.cmpEnum("=", o) }
+
+// NotEqualsColumn holds where the column differs from the column o, null
+// counting as a value (IS DISTINCT FROM).
+func (c EnumColumn) NotEqualsColumn(o EnumColumn) Expr { return c.cmpEnum("IS DISTINCT FROM", o) }
+
+func (c EnumColumn) cmpEnum(op string, o EnumColumn) Expr {
+	if c.enum != o.enum {
+		return Expr{badNode{fmt.Errorf("db: column %s of enum %s compared with column %s of enum %s", c.name, c.enum, o.name, o.enum)}}
+	}
+	return cmpColumn(c.Column, op, o.Column)
+}
+
+// InSet holds where the column equals one of vs; with no values it
+// matches no row.
+func (c EnumColumn) InSet(vs ...EnumValue) Expr { return inSet(c.Column, false, boxed(vs)) }
+
+// NotInSet holds where the column equals none of vs, including rows where
+// it is null; with no values it matches every row.
+func (c EnumColumn) NotInSet(vs ...EnumValue) Expr { return inSet(c.Column, true, boxed(vs)) }
+
+// badNode fails the statement it is written into.
+type badNode struct{ err error }
+
+func (n badNode) write(b *builder, w *strings.Builder) {
+	b.fail(n.err)
+	w.WriteString("FALSE")
 }
 
 // ByteDataColumn is a ByteData column (bytea). It has no operators, as in
@@ -414,19 +479,33 @@ func NewBigIntColumn(ref *TableRef, name string) BigIntColumn {
 	return valueColumn[*big.Int](ref, name, convBigInt)
 }
 
-// enumName and enumIndex convert the values of an enum column. They are
-// generic over ints, which all enums share one instantiation of.
-func enumName[E Enum](v any) any { return v.(E).String() }
-
-func enumIndex[E Enum](v any) any { return int64(v.(E)) }
-
-// NewEnumColumn declares an enum column; byName says the enum is
-// serialized by name (text) rather than by index (bigint).
-func NewEnumColumn[E Enum](ref *TableRef, name string, byName bool) EnumColumn[E] {
-	if byName {
-		return valueColumn[E](ref, name, enumName[E])
+// NewEnumColumn declares a column of enum E; byName says the enum is
+// serialized by name (text) rather than by index (bigint). Enums are
+// ints, so all of them share one instantiation of it.
+func NewEnumColumn[E Enum](ref *TableRef, name string, byName bool) EnumColumn {
+	var zero E
+	enum := fmt.Sprintf("%T", zero)
+	conv := func(v any) any {
+		var e E
+		switch x := v.(type) {
+		case nil:
+			return nil
+		case E:
+			e = x
+		case *E:
+			if x == nil {
+				return nil
+			}
+			e = *x
+		default:
+			return badValue{fmt.Errorf("db: column %s holds values of enum %s, not %T", name, enum, v)}
+		}
+		if byName {
+			return e.String()
+		}
+		return int64(e)
 	}
-	return valueColumn[E](ref, name, enumIndex[E])
+	return EnumColumn{nullOrder{column(ref, name, conv)}, enum}
 }
 
 // NewByteDataColumn declares a ByteData column.

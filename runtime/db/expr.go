@@ -207,9 +207,16 @@ func (b *builder) fail(err error) {
 }
 
 func (b *builder) arg(v any) string {
+	if bad, ok := v.(badValue); ok {
+		b.fail(bad.err)
+	}
 	b.args = append(b.args, v)
 	return placeholder(len(b.args))
 }
+
+// badValue is a value a column cannot hold (an enum of another type):
+// the statement fails with err when it is built.
+type badValue struct{ err error }
 
 // newAlias names a table in the statement. Table names of the model
 // language never start with an underscore, so aliases cannot clash.

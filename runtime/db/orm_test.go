@@ -528,3 +528,51 @@ func BenchmarkInsertRow(b *testing.B) {
 	b.Run("interleaved-row", func(b *testing.B) { interleaved(b, orm, rawRow) })
 	b.Run("interleaved", func(b *testing.B) { interleaved(b, orm, raw) })
 }
+
+type shade int
+
+func (s shade) String() string { return [...]string{"light", "dark"}[s] }
+
+type tone int
+
+func (t tone) String() string { return "tone" }
+
+func TestEnumColumn(t *testing.T) {
+	byIndex := NewEnumColumn[shade](tableItem.Root(), "wait", false)
+	byName := NewEnumColumn[shade](tableItem.Root(), "name", true)
+	other := NewEnumColumn[tone](tableItem.Root(), "price", false)
+	var noShade *shade
+	for _, tc := range []struct {
+		name  string
+		where Expr
+		sql   string
+		args  []any
+		err   string
+	}{
+		{name: "by index", where: byIndex.Equals(shade(1)), sql: `"orm_item"."wait" = $1`, args: []any{int64(1)}},
+		{name: "by name", where: byName.NotEquals(shade(1)), sql: `"orm_item"."name" IS DISTINCT FROM $1`, args: []any{"dark"}},
+		{name: "pointer", where: byIndex.EqualsPtr(ptr(shade(1))), sql: `"orm_item"."wait" = $1`, args: []any{int64(1)}},
+		{name: "nil pointer", where: byIndex.EqualsPtr(noShade), sql: `"orm_item"."wait" IS NULL`},
+		{name: "set without nulls", where: byName.InSet(shade(0), noShade, shade(1)), sql: `"orm_item"."name" = ANY($1)`, args: []any{[]string{"light", "dark"}}},
+		{name: "columns", where: byIndex.EqualsColumn(byIndex), sql: `"orm_item"."wait" = "orm_item"."wait"`},
+		{name: "another enum", where: byIndex.Equals(tone(0)), err: "db: column wait holds values of enum db.shade, not db.tone"},
+		{name: "another enum in a set", where: byIndex.NotInSet(shade(0), tone(0)), err: "not db.tone"},
+		{name: "a column of another enum", where: byIndex.EqualsColumn(other), err: "column wait of enum db.shade compared with column price of enum db.tone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sql, args, err := selectSQL(tableItem, &query{where: tc.where}, Expr{}, "")
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, where, _ := strings.Cut(sql, " WHERE "); where != tc.sql || !reflect.DeepEqual(args, tc.args) {
+				t.Errorf("got %s %v, want %s %v", where, args, tc.sql, tc.args)
+			}
+		})
+	}
+}

@@ -230,6 +230,7 @@ func TestQueryMistakes(t *testing.T) {
 		{"negative limit", second(protocol.SampleDB.Find(c, db.Limit(-1))), "cannot be negative"},
 		{"column of another table", second(protocol.SampleDB.Find(c, db.Where(protocol.CityT.Name.Equals("x")))), `a column of table "city" is used in a query on table "sample"`},
 		{"include of another table", second(protocol.SampleDB.Find(c, db.Include(protocol.CityInclude{}))), "an include of another table"},
+		{"value of another enum", second(protocol.SampleDB.Find(c, db.Where(protocol.SampleT.AColor.Equals(protocol.SizeLarge)))), "column aColor holds values of enum protocol.Color, not protocol.Size"},
 		{"update of another table's column", second(protocol.SampleDB.Update(c, nil, protocol.CityT.Name)), `column "name" is not a column of table sample`},
 		{"update of the id", second(protocol.SampleDB.Update(c, nil, protocol.SampleT.ID)), "cannot be updated"},
 		{"DeleteWhere without a condition", second(protocol.SampleDB.DeleteWhere(c, db.Expr{})), "needs a condition"},

@@ -381,8 +381,8 @@ type SampleTable struct {
 	AURI          db.URIColumn
 	ABigInt       db.BigIntColumn
 	AByteData     db.ByteDataColumn
-	AColor        db.EnumColumn[Color]
-	ASize         db.EnumColumn[Size]
+	AColor        db.EnumColumn
+	ASize         db.EnumColumn
 	AList         db.JSONColumn
 	AMap          db.JSONColumn
 	ASet          db.JSONColumn
@@ -398,8 +398,8 @@ type SampleTable struct {
 	MaybeURI      db.URIColumn
 	MaybeBigInt   db.BigIntColumn
 	MaybeByteData db.ByteDataColumn
-	MaybeColor    db.EnumColumn[Color]
-	MaybeSize     db.EnumColumn[Size]
+	MaybeColor    db.EnumColumn
+	MaybeSize     db.EnumColumn
 	MaybeList     db.JSONColumn
 	MaybePoint    db.JSONColumn
 	Created       db.DateTimeColumn
