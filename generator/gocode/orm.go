@@ -376,9 +376,9 @@ func (o orm) repo(f *jen.File) {
 	opts := jen.Id("opts").Op("...").Qual(dbPkg, "Option")
 	columns := jen.Id("columns").Op("...").Qual(dbPkg, "AnyColumn")
 	one, list, ptr := jen.Id(name), jen.Index().Id(name), jen.Op("*").Id(name)
-	// run calls the table's method; on an error the wrapper returns
-	// failed, else done.
-	run := func(call *jen.Statement, failed, done []jen.Code, cond ...jen.Code) jen.Code {
+	// run calls the table's method and returns failed on an error (or
+	// when any of cond holds).
+	run := func(call *jen.Statement, failed []jen.Code, cond ...jen.Code) jen.Code {
 		test := jen.Err().Op("!=").Nil()
 		for _, c := range cond {
 			test = test.Op("||").Add(c)
@@ -409,13 +409,13 @@ func (o orm) repo(f *jen.File) {
 	method("Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit, db.Offset, db.Include); all rows without any.",
 		"Find", []jen.Code{conn.Clone(), opts.Clone()}, []jen.Code{list.Clone(), jen.Error()},
 		jen.Id("rows").Op(":=").Id(rows).Values(),
-		run(table.Clone().Dot("Find").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Id("opts").Op("...")), nilErr, nil),
+		run(table.Clone().Dot("Find").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Id("opts").Op("...")), nilErr),
 		jen.Return(jen.Id("rows"), jen.Nil()),
 	)
 	first := func(text, m string, params []jen.Code, args ...jen.Code) {
 		method(text, m, params, []jen.Code{ptr.Clone(), jen.Error()},
 			jen.Var().Id("rows").Id(rows),
-			run(table.Clone().Dot(m).Call(append([]jen.Code{jen.Id("c"), jen.Op("&").Id("rows")}, args...)...), nilErr, nil, jen.Len(jen.Id("rows")).Op("==").Lit(0)),
+			run(table.Clone().Dot(m).Call(append([]jen.Code{jen.Id("c"), jen.Op("&").Id("rows")}, args...)...), nilErr, jen.Len(jen.Id("rows")).Op("==").Lit(0)),
 			jen.Return(jen.Op("&").Id("rows").Index(jen.Lit(0)), jen.Nil()),
 		)
 	}
@@ -432,43 +432,43 @@ func (o orm) repo(f *jen.File) {
 	method("Insert inserts rows and returns them as stored: with their new ids and the database defaults of null columns that have one. An id already set is ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.",
 		"Insert", []jen.Code{conn.Clone(), jen.Id("rows").Op("...").Id(name)}, []jen.Code{list.Clone(), jen.Error()},
 		copies.Clone(),
-		run(table.Clone().Dot("Insert").Call(jen.Id("c"), jen.Op("&").Id("out")), nilErr, nil),
+		run(table.Clone().Dot("Insert").Call(jen.Id("c"), jen.Op("&").Id("out")), nilErr),
 		jen.Return(jen.Id("out"), jen.Nil()),
 	)
 	method("InsertRow inserts one row and returns it as stored, with its new id.",
 		"InsertRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name)}, []jen.Code{one.Clone(), jen.Error()},
 		jen.Id("rows").Op(":=").Id(rows).Values(jen.Id("row")),
-		run(table.Clone().Dot("Insert").Call(jen.Id("c"), jen.Op("&").Id("rows")), zeroErr, nil),
+		run(table.Clone().Dot("Insert").Call(jen.Id("c"), jen.Op("&").Id("rows")), zeroErr),
 		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
 	)
 	method("Update writes rows (every column, or only the columns given) and returns them as stored. Every row needs its id. It is atomic: when one row fails or does not exist, none is updated.",
 		"Update", []jen.Code{conn.Clone(), jen.Id("rows").Add(list.Clone()), columns.Clone()}, []jen.Code{list.Clone(), jen.Error()},
 		copies.Clone(),
-		run(table.Clone().Dot("Update").Call(jen.Id("c"), jen.Op("&").Id("out"), jen.Id("columns").Op("...")), nilErr, nil),
+		run(table.Clone().Dot("Update").Call(jen.Id("c"), jen.Op("&").Id("out"), jen.Id("columns").Op("...")), nilErr),
 		jen.Return(jen.Id("out"), jen.Nil()),
 	)
 	method("UpdateRow writes row (every column, or only the columns given) and returns it as stored. The row needs its id; a row that does not exist is db.ErrNotFound.",
 		"UpdateRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name), columns.Clone()}, []jen.Code{one.Clone(), jen.Error()},
 		jen.Id("rows").Op(":=").Id(rows).Values(jen.Id("row")),
-		run(table.Clone().Dot("Update").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Id("columns").Op("...")), zeroErr, nil),
+		run(table.Clone().Dot("Update").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Id("columns").Op("...")), zeroErr),
 		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
 	)
 	method("Delete deletes rows (by their ids) and returns the rows deleted, as they were stored. Rows that no longer exist are skipped.",
 		"Delete", []jen.Code{conn.Clone(), jen.Id("rows").Op("...").Id(name)}, []jen.Code{list.Clone(), jen.Error()},
 		jen.List(jen.Id("in"), jen.Id("out")).Op(":=").List(jen.Id(rows).Parens(jen.Id("rows")), jen.Id(rows).Values()),
-		run(table.Clone().Dot("Delete").Call(jen.Id("c"), jen.Op("&").Id("in"), jen.Op("&").Id("out")), nilErr, nil),
+		run(table.Clone().Dot("Delete").Call(jen.Id("c"), jen.Op("&").Id("in"), jen.Op("&").Id("out")), nilErr),
 		jen.Return(jen.Id("out"), jen.Nil()),
 	)
 	method("DeleteRow deletes row and returns it as it was stored; a row that does not exist is db.ErrNotFound.",
 		"DeleteRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name)}, []jen.Code{one.Clone(), jen.Error()},
 		jen.Var().Id("out").Id(rows),
-		run(table.Clone().Dot("DeleteRow").Call(jen.Id("c"), jen.Id("row").Dot("ID"), jen.Op("&").Id("out")), zeroErr, nil),
+		run(table.Clone().Dot("DeleteRow").Call(jen.Id("c"), jen.Id("row").Dot("ID"), jen.Op("&").Id("out")), zeroErr),
 		jen.Return(jen.Id("out").Index(jen.Lit(0)), jen.Nil()),
 	)
 	method("DeleteWhere deletes the rows matching where and returns them. The condition is required; db.Constant(true) deletes every row.",
 		"DeleteWhere", []jen.Code{conn.Clone(), jen.Id("where").Qual(dbPkg, "Expr")}, []jen.Code{list.Clone(), jen.Error()},
 		jen.Id("out").Op(":=").Id(rows).Values(),
-		run(table.Clone().Dot("DeleteWhere").Call(jen.Id("c"), jen.Id("where"), jen.Op("&").Id("out")), nilErr, nil),
+		run(table.Clone().Dot("DeleteWhere").Call(jen.Id("c"), jen.Id("where"), jen.Op("&").Id("out")), nilErr),
 		jen.Return(jen.Id("out"), jen.Nil()),
 	)
 }
