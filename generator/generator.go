@@ -113,6 +113,17 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	inputs, err := inputsHash(p)
+	if err != nil {
+		return nil, err
+	}
+	if m, ok := upToDate(p, inputs); ok {
+		res.Unchanged = len(m.Outputs)
+		res.Warnings = m.Warnings
+		res.phase("check inputs and outputs", t)
+		return res, nil
+	}
+	t = res.phase("check inputs and outputs", t)
 	mods, err := resolveModules(p)
 	if err != nil {
 		return nil, err
@@ -191,6 +202,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	}
 	if !o.Check {
 		cache.prune()
+		saveManifest(p, inputs, out, res.Warnings)
 	}
 	res.phase("write files", t)
 	return res, nil

@@ -172,3 +172,45 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestUpToDateShortcut: an unchanged project is only checked; an edited
+// generated file or a changed input brings the full run back.
+func TestUpToDateShortcut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks a project")
+	}
+	dir := filepath.Join(t.TempDir(), "synthetic")
+	writeSyntheticProject(t, dir, 8, 2)
+	ctx := context.Background()
+	if _, err := Generate(ctx, Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	checkedOnly := func(res *Result) bool { return len(res.Phases) == 1 }
+
+	res, err := Generate(ctx, Options{Dir: dir})
+	if err != nil || !checkedOnly(res) || res.Stale() || res.Unchanged == 0 {
+		t.Fatalf("unchanged project: %+v, %v", res, err)
+	}
+
+	generated := filepath.Join(dir, "generated", "protocol", "model0.go")
+	good, _ := os.ReadFile(generated)
+	os.WriteFile(generated, append(append([]byte{}, good...), "// edited by hand\n"...), 0o644)
+	res, err = Generate(ctx, Options{Dir: dir, Check: true})
+	if err != nil || checkedOnly(res) || !slices.Contains(res.Written, "generated/protocol/model0.go") {
+		t.Fatalf("--check with an edited generated file: %+v, %v", res, err)
+	}
+	if _, err := Generate(ctx, Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(generated); !bytes.Equal(b, good) {
+		t.Fatal("the edited generated file was not restored")
+	}
+
+	endpoint := filepath.Join(dir, "endpoints", "ep0.go")
+	src, _ := os.ReadFile(endpoint)
+	os.WriteFile(endpoint, append(src, "\n// A comment changes no signature.\n"...), 0o644)
+	res, err = Generate(ctx, Options{Dir: dir})
+	if err != nil || checkedOnly(res) || res.Stale() {
+		t.Fatalf("after editing an endpoint: full run expected, nothing written: %+v, %v", res, err)
+	}
+}

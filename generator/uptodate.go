@@ -1,0 +1,128 @@
+package generator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gopod/gopod"
+	"github.com/gopod/gopod/generator/model"
+	"github.com/gopod/gopod/generator/project"
+)
+
+// manifest records a run: a hash of everything the generator read, and a
+// hash of every file it produced. When neither the inputs nor the outputs
+// on disk changed since, a run would write the same bytes (the generator
+// is deterministic), so it can stop after checking — which is most runs of
+// gopod run.
+type manifest struct {
+	Inputs   string             `json:"inputs"`
+	Outputs  map[string]string  `json:"outputs"`
+	Warnings []model.Diagnostic `json:"warnings,omitempty"`
+}
+
+func manifestPath(p *project.Project) string {
+	return filepath.Join(p.Dir, ".gopod", "cache", "generate.json")
+}
+
+// inputsHash hashes the generator's identity (the running binary) and the
+// content of every file that can change its output: the Go module's Go
+// sources outside the generated packages, model files, configuration,
+// go.mod and go.sum.
+func inputsHash(p *project.Project) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "gopod %s\n", gopod.Version)
+	if exe, err := os.Executable(); err == nil {
+		if info, err := os.Stat(exe); err == nil {
+			fmt.Fprintf(h, "binary %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	skip := map[string]bool{}
+	for _, d := range []string{p.ProtocolDir, p.DispatchDir, p.GoClientDir, p.DartClientDir} {
+		if d != "" {
+			skip[p.Path(d)] = true
+		}
+	}
+	var files []string
+	err := filepath.WalkDir(p.GoModuleDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != p.GoModuleDir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || skip[path]) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".yaml", ".yml", ".spy", ".mod", ".sum":
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("reading the project's inputs: %w", err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		sum := sha256.Sum256(data)
+		fmt.Fprintf(h, "%s %x\n", f, sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// upToDate reports whether the last run's manifest matches the inputs and
+// the files on disk, and returns it.
+func upToDate(p *project.Project, inputs string) (*manifest, bool) {
+	data, err := os.ReadFile(manifestPath(p))
+	if err != nil {
+		return nil, false
+	}
+	var m manifest
+	if json.Unmarshal(data, &m) != nil || m.Inputs != inputs || len(m.Outputs) == 0 {
+		return nil, false
+	}
+	for rel, want := range m.Outputs {
+		data, err := os.ReadFile(p.Path(rel))
+		if err != nil {
+			return nil, false
+		}
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != want {
+			return nil, false
+		}
+	}
+	return &m, true
+}
+
+// saveManifest records a completed run. Failing to write it only costs
+// the next run its shortcut.
+func saveManifest(p *project.Project, inputs string, out *output, warnings []model.Diagnostic) {
+	m := manifest{Inputs: inputs, Outputs: make(map[string]string, len(out.files)), Warnings: warnings}
+	for path, data := range out.files {
+		rel, err := filepath.Rel(p.Dir, path)
+		if err != nil {
+			return
+		}
+		sum := sha256.Sum256(data)
+		m.Outputs[filepath.ToSlash(rel)] = hex.EncodeToString(sum[:])
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	path := manifestPath(p)
+	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
+		_ = os.WriteFile(path, data, 0o644)
+	}
+}
