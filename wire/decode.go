@@ -344,26 +344,15 @@ func DecodeNullableStringMap[V any](f DecodeFunc[V]) DecodeFunc[map[string]V] {
 //
 //go:noinline
 func DecodeMap[K comparable, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFunc[map[K]V] {
+	entries := DecodeEntries(kf, vf)
 	return func(v any) (map[K]V, error) {
-		a, ok := v.([]any)
-		if !ok {
-			return nil, mismatch(`a Map as a list of {"k","v"} entries`, v)
+		list, err := entries(v)
+		if err != nil {
+			return nil, err
 		}
-		out := make(map[K]V, len(a))
-		for i, x := range a {
-			entry, ok := x.(map[string]any)
-			if !ok {
-				return nil, AtIndex(mismatch(`a {"k","v"} entry`, x), i)
-			}
-			k, err := kf(entry["k"])
-			if err != nil {
-				return nil, AtIndex(AtKey(err, "k"), i)
-			}
-			val, err := vf(entry["v"])
-			if err != nil {
-				return nil, AtIndex(AtKey(err, "v"), i)
-			}
-			out[k] = val
+		out := make(map[K]V, len(list))
+		for _, e := range list {
+			out[e.Key] = e.Value
 		}
 		return out, nil
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -129,13 +128,8 @@ with the server's --apply-repair-migration flag.`,
 			}
 			o.Dir = p.Dir
 			res, err := migration.CreateRepair(ctx, o)
-			var refused *migration.RefusedError
-			if errors.As(err, &refused) {
-				fmt.Fprintln(cmd.ErrOrStderr(), refused.Error())
-				return &exitError{code: 1}
-			}
 			if err != nil {
-				return err
+				return refusal(cmd, err)
 			}
 			if res.File == "" {
 				fmt.Fprintln(cmd.OutOrStdout(), "No changes: the database matches the version. Nothing was written.")

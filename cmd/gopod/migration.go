@@ -30,13 +30,8 @@ field without losing its data with renamedFrom=<old name> in its model.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			res, err := generator.CreateMigration(cmd.Context(), o)
-			var refused *migration.RefusedError
-			if errors.As(err, &refused) {
-				fmt.Fprintln(cmd.ErrOrStderr(), refused.Error())
-				return &exitError{code: 1}
-			}
 			if err != nil {
-				return err
+				return refusal(cmd, err)
 			}
 			out := cmd.OutOrStdout()
 			switch {
@@ -62,4 +57,15 @@ field without losing its data with renamedFrom=<old name> in its model.`,
 	cmd.Flags().BoolVar(&o.Check, "check", false, "write nothing; exit 1 when the models changed without a migration")
 	cmd.Flags().StringVar(&o.Dir, "dir", ".", "the project's root directory")
 	return cmd
+}
+
+// refusal turns a migration refused for its risks into the list of risks
+// and exit status 1; other errors pass through.
+func refusal(cmd *cobra.Command, err error) error {
+	var refused *migration.RefusedError
+	if errors.As(err, &refused) {
+		fmt.Fprintln(cmd.ErrOrStderr(), refused.Error())
+		return &exitError{code: 1}
+	}
+	return err
 }
