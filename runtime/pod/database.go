@@ -2,7 +2,6 @@ package pod
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -153,10 +151,11 @@ func (s *Server) migrateDatabase(ctx context.Context, projectDir string, args co
 // definition in the project's migrations/ folder and returns the
 // statements that would reconcile them; no migrations yet is no drift.
 func Drift(ctx context.Context, d *db.DB, project fs.FS) ([]string, error) {
-	latest, err := latestVersion(project)
-	if err != nil || latest == "" {
+	versions, err := migrate.New(d.Pool(), project, "").Versions()
+	if err != nil || len(versions) == 0 {
 		return nil, err
 	}
+	latest := versions[len(versions)-1]
 	data, err := fs.ReadFile(project, path.Join(migrate.MigrationsDir, latest, "definition.json"))
 	if err != nil {
 		return nil, fmt.Errorf("reading the latest definition: %w", err)
@@ -168,28 +167,6 @@ func Drift(ctx context.Context, d *db.DB, project fs.FS) ([]string, error) {
 	sqlDB := stdlib.OpenDBFromPool(d.Pool())
 	defer sqlDB.Close()
 	return dbschema.Drift(ctx, sqlDB, want)
-}
-
-// latestVersion returns the last migration version, "" when there is none.
-func latestVersion(project fs.FS) (string, error) {
-	entries, err := fs.ReadDir(project, migrate.MigrationsDir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	var versions []string
-	for _, e := range entries {
-		if e.IsDir() {
-			versions = append(versions, e.Name())
-		}
-	}
-	if len(versions) == 0 {
-		return "", nil
-	}
-	sort.Strings(versions)
-	return versions[len(versions)-1], nil
 }
 
 // databaseHealth is Serverpod's serverpod_database metric: write a random
