@@ -65,9 +65,17 @@ func Generate(models []*model.Model, endpoints []*endpoint.Endpoint, opts Option
 	if err != nil {
 		return nil, err
 	}
+	pubspec, err := g.pubspec()
+	if err != nil {
+		return nil, err
+	}
+	library, err := g.libraryFile()
+	if err != nil {
+		return nil, err
+	}
 	files := map[string][]byte{
-		pubspecPath: g.pubspec(),
-		"lib/" + opts.ClientPackageName + ".dart": g.libraryFile(),
+		pubspecPath: pubspec,
+		"lib/" + opts.ClientPackageName + ".dart": library,
 		protocolDir + "/protocol.dart":            g.protocolFile(),
 		protocolDir + "/client.dart":              g.clientFile(),
 	}
