@@ -39,6 +39,28 @@ func TestLogEmails(t *testing.T) {
 	}
 }
 
+// TestLogEmailsRefuseInProduction: outside development and test the
+// stand-ins send nothing and log no code, so a production server that was
+// never given a mailer cannot leak codes into its logs.
+func TestLogEmailsRefuseInProduction(t *testing.T) {
+	for _, mode := range []string{"staging", "production"} {
+		var buf bytes.Buffer
+		srv := pod.NewServer(pod.NewDispatch("x"), pod.WithRunMode(mode), pod.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+		s := srv.NewSession(context.Background())
+		err := auth.LogValidationEmail(s, "a@b.cd", "Code1234")
+		if err == nil || !strings.Contains(err.Error(), "SendValidationEmail") {
+			t.Errorf("%s: validation stand-in: %v", mode, err)
+		}
+		id := int64(7)
+		if err := auth.LogPasswordResetEmail(s, &protocol.UserInfo{ID: &id}, "Reset987"); err == nil {
+			t.Errorf("%s: reset stand-in sent", mode)
+		}
+		if strings.Contains(buf.String(), "Code1234") || strings.Contains(buf.String(), "Reset987") {
+			t.Errorf("%s: a code reached the log:\n%s", mode, buf.String())
+		}
+	}
+}
+
 // TestModuleNotRegistered: endpoints of a server without the module fail
 // with a clear error instead of a nil dereference.
 func TestModuleNotRegistered(t *testing.T) {

@@ -70,6 +70,7 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 	publicStorage := storage.NewDatabase(storage.Public, public)
 	base := []Option{
 		WithLogger(logger),
+		WithRunMode(cfg.RunMode),
 		WithMaxRequestSize(int64(cfg.MaxRequestSize)),
 		WithPasswords(cfg.Passwords),
 		WithDatabase(database.DB),

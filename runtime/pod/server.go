@@ -50,6 +50,7 @@ type Server struct {
 	messages       *messages.Central
 	globalCache    *cache.Global
 	storages       map[string]storage.Storage
+	runMode        string
 	routes         map[string]http.Handler
 	logID          atomic.Int64
 	encoders       sync.Pool
@@ -111,6 +112,12 @@ func WithStorage(st storage.Storage) Option {
 	return func(s *Server) { s.storages[st.ID()] = st }
 }
 
+// WithRunMode tells the server its run mode (development, test, staging
+// or production); Main sets it from --mode.
+func WithRunMode(mode string) Option {
+	return func(s *Server) { s.runMode = mode }
+}
+
 // WithRoute serves path (an exact path such as /serverpod_cloud_storage)
 // with h instead of as an endpoint call; modules use it for files and web
 // pages.
@@ -157,6 +164,14 @@ func (s *Server) Messages() *messages.Central { return s.messages }
 // GlobalCache returns the cache shared by every server through Redis, nil
 // without Redis.
 func (s *Server) GlobalCache() *cache.Global { return s.globalCache }
+
+// RunMode is the server's run mode; development when none was given.
+func (s *Server) RunMode() string {
+	if s.runMode == "" {
+		return "development"
+	}
+	return s.runMode
+}
 
 // Storage returns the file storage with the given id, nil when there is
 // none.
