@@ -253,19 +253,6 @@ func DecodeList[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 	}
 }
 
-// DecodeNullableList is DecodeList that maps JSON null to a nil slice.
-//
-//go:noinline
-func DecodeNullableList[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
-	list := DecodeList(f)
-	return func(v any) ([]T, error) {
-		if v == nil {
-			return nil, nil
-		}
-		return list(v)
-	}
-}
-
 // DecodeSet reads a JSON array as a Set and, like Serverpod, refuses
 // duplicate items.
 //
@@ -292,19 +279,6 @@ func DecodeSet[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 	}
 }
 
-// DecodeNullableSet is DecodeSet that maps JSON null to a nil slice.
-//
-//go:noinline
-func DecodeNullableSet[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
-	set := DecodeSet(f)
-	return func(v any) ([]T, error) {
-		if v == nil {
-			return nil, nil
-		}
-		return set(v)
-	}
-}
-
 // DecodeStringMap reads a JSON object as a map with String keys.
 //
 //go:noinline
@@ -326,19 +300,6 @@ func DecodeStringMap[V any](f DecodeFunc[V]) DecodeFunc[map[string]V] {
 	}
 }
 
-// DecodeNullableStringMap is DecodeStringMap that maps JSON null to nil.
-//
-//go:noinline
-func DecodeNullableStringMap[V any](f DecodeFunc[V]) DecodeFunc[map[string]V] {
-	m := DecodeStringMap(f)
-	return func(v any) (map[string]V, error) {
-		if v == nil {
-			return nil, nil
-		}
-		return m(v)
-	}
-}
-
 // DecodeMap reads a map with non-String keys from Serverpod's
 // [{"k": key, "v": value}] form.
 //
@@ -355,19 +316,6 @@ func DecodeMap[K comparable, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFu
 			out[e.Key] = e.Value
 		}
 		return out, nil
-	}
-}
-
-// DecodeNullableMap is DecodeMap that maps JSON null to nil.
-//
-//go:noinline
-func DecodeNullableMap[K comparable, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFunc[map[K]V] {
-	m := DecodeMap(kf, vf)
-	return func(v any) (map[K]V, error) {
-		if v == nil {
-			return nil, nil
-		}
-		return m(v)
 	}
 }
 

@@ -83,20 +83,6 @@ func (r *Registry) Decode(className string, data any) (any, error) {
 	return nil, &Error{Msg: fmt.Sprintf("no deserialization found for type named %s", className)}
 }
 
-// Knows reports whether className can be decoded.
-func (r *Registry) Knows(className string) bool {
-	if _, ok := r.classes[className]; ok {
-		return true
-	}
-	if mod, name, ok := strings.Cut(className, "."); ok {
-		if m, ok := r.modules[mod]; ok {
-			return m.Knows(name)
-		}
-	}
-	_, ok := builtins[className]
-	return ok || className == "null"
-}
-
 // DecodeTagged decodes a {"className": ..., "data": ...} value.
 func (r *Registry) DecodeTagged(v any) (any, error) {
 	o, err := Object(v)

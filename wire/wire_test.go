@@ -179,7 +179,7 @@ func TestContainers(t *testing.T) {
 	roundTrip(t, EncodeMap((*Encoder).Int, (*Encoder).String), DecodeMap(DecodeInt, DecodeString), map[int64]string{2: "two", 1: "one"}, `[{"k":1,"v":"one"},{"k":2,"v":"two"}]`)
 	nested := map[string][][]int64{"x": {{1}, {}}}
 	roundTrip(t, EncodeStringMap(EncodeList(EncodeList((*Encoder).Int))), DecodeStringMap(DecodeList(DecodeList(DecodeInt))), nested, `{"x":[[1],[]]}`)
-	roundTrip(t, EncodeList(EncodeNullableList((*Encoder).Int)), DecodeList(DecodeNullableList(DecodeInt)), [][]int64{nil, {}}, "[null,[]]")
+	roundTrip(t, EncodeList(EncodeNullableList((*Encoder).Int)), DecodeList(DecodeOrZero(DecodeList(DecodeInt))), [][]int64{nil, {}}, "[null,[]]")
 
 	v, _ := Parse([]byte(`[1,2,1]`))
 	if _, err := DecodeSet(DecodeInt)(v); err == nil || !strings.Contains(err.Error(), "duplicate") {
