@@ -81,13 +81,3 @@ var goKeywords = map[string]bool{
 	"range": true, "return": true, "select": true, "struct": true, "switch": true, "type": true,
 	"var": true,
 }
-
-// lowerFirst lower-cases the first letter (Go method Hello → wire hello).
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	r[0] = unicode.ToLower(r[0])
-	return string(r)
-}

@@ -144,8 +144,6 @@ func notConfigured(s *pod.Session, err error) protocol.AuthenticationResponse {
 	return failure(protocol.AuthenticationFailReasonInternalError)
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // nonEmpty is nil for "", else a pointer to s.
 func nonEmpty(s string) *string {
 	if s == "" {
