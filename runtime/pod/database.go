@@ -2,12 +2,12 @@ package pod
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -113,11 +113,10 @@ func connString(c config.Database) string {
 	return u.String()
 }
 
-// migrateDatabase applies what the flags ask for (the repair migration
-// first, then the migrations) and warns about drift between the live
-// schema and the latest migration.
-func (s *Server) migrateDatabase(ctx context.Context, projectDir string, args config.Args) error {
-	project := os.DirFS(projectDir)
+// migrateDatabase applies what the flags ask for: the repair migration
+// first, then the migrations. How the database then stands against the
+// migrations is verifyDatabase's job.
+func (s *Server) migrateDatabase(ctx context.Context, project fs.FS, args config.Args) error {
 	m := migrate.New(s.db.Pool(), project, s.dispatch.ProjectName)
 	if args.ApplyRepairMigration {
 		res, err := m.ApplyRepair(ctx)
@@ -132,19 +131,109 @@ func (s *Server) migrateDatabase(ctx context.Context, projectDir string, args co
 			return fmt.Errorf("failed to apply database migrations: %w", err)
 		}
 		if res.Changed() {
-			s.log.Info("applied database migrations", "from", res.From, "to", res.To, "steps", len(res.Steps))
+			versions := make([]string, len(res.Steps))
+			for i, step := range res.Steps {
+				versions[i] = step.Version
+			}
+			s.log.Info("applied database migrations", "versions", strings.Join(versions, ", "), "from", orNone(res.From))
 		} else {
 			s.log.Info("latest database migration already applied", "version", res.To)
 		}
 	}
-	drift, err := Drift(ctx, s.db, project)
-	if err != nil {
-		s.log.Warn("could not compare the database with the latest migration", "error", err)
-	} else if len(drift) > 0 {
-		s.log.Warn("the database does not match the latest migration; did you forget to apply the migrations (--apply-migrations) or a repair migration (--apply-repair-migration)?",
-			"differences", strings.Join(drift, "; "))
-	}
 	return nil
+}
+
+// IntegrityCheckTimeout bounds the start-up comparison of the database with
+// the migrations. The comparison only ever leads to a warning, so a
+// database too slow to answer must not hold anything up for long.
+const IntegrityCheckTimeout = 30 * time.Second
+
+// maxListedDifferences caps the differences a start-up warning lists;
+// gopod migrate --check-drift lists them all.
+const maxListedDifferences = 10
+
+// Integrity is how a database stands against a project's migrations.
+type Integrity struct {
+	// Latest is the project's latest migration version, "" when the
+	// project has none.
+	Latest string
+	// Installed is the project's version recorded in serverpod_migrations,
+	// "" when none is.
+	Installed string
+	// Pending are the versions --apply-migrations would run, in order.
+	Pending []string
+	// Drift are the statements that would bring the live schema to the
+	// latest migration's definition. They are only computed when nothing
+	// is pending: until then the pending migrations explain the difference.
+	Drift []string
+}
+
+// CheckIntegrity compares the database with the project's migrations:
+// which versions are not applied yet and, when none, how the live schema
+// differs from the latest definition (the comparison Drift makes). It
+// reads the database and changes nothing.
+func CheckIntegrity(ctx context.Context, d *db.DB, project fs.FS, module string) (*Integrity, error) {
+	st, err := migrate.New(d.Pool(), project, module).Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := &Integrity{Installed: st.Installed, Pending: st.Pending}
+	if len(st.Available) == 0 {
+		return in, nil
+	}
+	in.Latest = st.Available[len(st.Available)-1]
+	if len(in.Pending) > 0 {
+		return in, nil
+	}
+	in.Drift, err = driftFrom(ctx, d, project, in.Latest)
+	return in, err
+}
+
+// verifyDatabase logs how the database stands against the project's
+// migrations, as Serverpod 2.4's verifyDatabaseIntegrity does at start: a
+// warning that names the pending migrations or the differences, and the
+// command that fixes them. It never fails the server.
+func (s *Server) verifyDatabase(ctx context.Context, project fs.FS, mode string) {
+	ctx, cancel := context.WithTimeout(ctx, IntegrityCheckTimeout)
+	defer cancel()
+	in, err := CheckIntegrity(ctx, s.db, project, s.dispatch.ProjectName)
+	modeFlag := ""
+	if mode != "" && mode != config.ModeDevelopment {
+		modeFlag = " --mode " + mode
+	}
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		s.log.Warn("could not compare the database with the migrations in time; compare them with gopod migrate --check-drift"+modeFlag, "timeout", IntegrityCheckTimeout)
+	case err != nil && ctx.Err() != nil:
+		// The server is stopping.
+	case err != nil:
+		s.log.Warn("could not compare the database with the migrations", "error", err)
+	case in.Latest == "":
+		s.log.Warn("the project has no migrations, so the database lacks its tables",
+			"fix", "gopod create-migration, then gopod migrate"+modeFlag+" or start the server with --apply-migrations")
+	case len(in.Pending) > 0:
+		s.log.Warn("the database does not match the latest migration: migrations are not applied",
+			"pending", strings.Join(in.Pending, ", "), "installed", orNone(in.Installed),
+			"fix", "gopod migrate"+modeFlag+", or start the server with --apply-migrations")
+	case len(in.Drift) > 0:
+		listed := in.Drift
+		if len(listed) > maxListedDifferences {
+			listed = append(listed[:maxListedDifferences:maxListedDifferences],
+				fmt.Sprintf("and %d more (gopod migrate --check-drift%s lists them)", len(in.Drift)-maxListedDifferences, modeFlag))
+		}
+		s.log.Warn("the database does not match the latest migration",
+			"version", in.Latest, "differences", strings.Join(listed, "; "),
+			"fix", "gopod create-repair-migration"+modeFlag+", then start the server with --apply-repair-migration")
+	default:
+		s.log.Info("the database matches the latest migration", "version", in.Latest)
+	}
+}
+
+func orNone(version string) string {
+	if version == "" {
+		return "none"
+	}
+	return version
 }
 
 // Drift compares the live schema of d with the latest migration's
@@ -155,17 +244,24 @@ func Drift(ctx context.Context, d *db.DB, project fs.FS) ([]string, error) {
 	if err != nil || len(versions) == 0 {
 		return nil, err
 	}
-	latest := versions[len(versions)-1]
-	data, err := fs.ReadFile(project, path.Join(migrate.MigrationsDir, latest, "definition.json"))
+	return driftFrom(ctx, d, project, versions[len(versions)-1])
+}
+
+// driftFrom compares the live schema of d with the definition of version.
+func driftFrom(ctx context.Context, d *db.DB, project fs.FS, version string) ([]string, error) {
+	data, err := fs.ReadFile(project, path.Join(migrate.MigrationsDir, version, "definition.json"))
 	if err != nil {
 		return nil, fmt.Errorf("reading the latest definition: %w", err)
 	}
 	want, err := dbschema.DecodeDefinition(data)
 	if err != nil {
-		return nil, fmt.Errorf("migrations/%s/definition.json: %w", latest, err)
+		return nil, fmt.Errorf("migrations/%s/definition.json: %w", version, err)
 	}
 	sqlDB := stdlib.OpenDBFromPool(d.Pool())
 	defer sqlDB.Close()
+	// One connection at a time: the inspection runs its queries in turn,
+	// and a server's pool is for serving.
+	sqlDB.SetMaxOpenConns(1)
 	return dbschema.Drift(ctx, sqlDB, want)
 }
 

@@ -105,20 +105,30 @@ type ExitError struct{ Code int }
 
 func (e *ExitError) Error() string { return "exit status " + strconv.Itoa(e.Code) }
 
-// Run prepares the database (migrations as the flags ask, a drift
-// warning, the database health metric), then serves the API until ctx is
-// cancelled and waits up to ShutdownTimeout for calls in flight. In the
-// maintenance role it returns after the migrations, so that the process
-// exit status says whether they applied. Migrations are read from the
-// working directory's migrations/ folder.
+// Run prepares the database (migrations as the flags ask, the database
+// health metric), then serves the API until ctx is cancelled and waits up
+// to ShutdownTimeout for calls in flight. In the maintenance role it
+// returns after the migrations, so that the process exit status says
+// whether they applied. Migrations are read from the working directory's
+// migrations/ folder.
+//
+// Once the API port is bound, Run compares the database with the latest
+// migration in the background and logs a warning when they differ. The
+// comparison inspects the whole schema and can wait on a table another
+// server is migrating; it only ever produces a warning, so serving never
+// waits for it.
 func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) error {
+	project := os.DirFS(".")
 	if s.db != nil {
-		if err := s.migrateDatabase(ctx, ".", args); err != nil {
+		if err := s.migrateDatabase(ctx, project, args); err != nil {
 			return err
 		}
 		s.healthChecks = append(s.healthChecks, s.databaseHealth)
 	}
 	if args.Role == config.RoleMaintenance {
+		if s.db != nil {
+			s.verifyDatabase(ctx, project, cfg.RunMode)
+		}
 		s.log.Info("maintenance role: done")
 		return nil
 	}
@@ -126,6 +136,16 @@ func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) 
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.APIServer.Port)))
 	if err != nil {
 		return fmt.Errorf("listening on the API port: %w", err)
+	}
+	if s.db != nil {
+		verifyCtx, cancel := context.WithCancel(ctx)
+		verified := make(chan struct{})
+		go func() {
+			defer close(verified)
+			s.verifyDatabase(verifyCtx, project, cfg.RunMode)
+		}()
+		// The database closes after Run returns.
+		defer func() { cancel(); <-verified }()
 	}
 	return s.Serve(ctx, ln, cfg)
 }
