@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,8 +20,8 @@ func newCreate() *cobra.Command {
 		Use:   "create NAME",
 		Short: "Create a new project",
 		Long: `create scaffolds a project: config/, an example model and endpoint,
-cmd/server, and the generated server code and clients. The project builds
-against this gopod checkout without a network.`,
+cmd/server, the generated server code and clients, and the first database
+migration. The project builds against this gopod checkout without a network.`,
 		Example: `  gopod create myapp
   gopod create myapp --module example.com/myapp
   cd myapp && gopod run`,
@@ -53,7 +54,18 @@ against this gopod checkout without a network.`,
 			for _, f := range res.Written {
 				fmt.Fprintln(out, "generated", filepath.ToSlash(filepath.Join(dir, f)))
 			}
-			fmt.Fprintf(out, "\nCreated %s. Next:\n  cd %s\n  gopod run\n", name, dir)
+			// The first migration holds the tables of the models, the
+			// modules and Serverpod's core, so the first run has a
+			// database to serve from.
+			fmt.Fprintln(out, "Creating default database migration.")
+			mig, err := generator.CreateMigration(cmd.Context(), generator.MigrationOptions{Dir: dir})
+			if err != nil {
+				return fmt.Errorf("the new project's first migration: %w", err)
+			}
+			if mig.Version != "" {
+				fmt.Fprintln(out, "created", filepath.ToSlash(filepath.Join(dir, "migrations", mig.Version))+"/")
+			}
+			fmt.Fprint(out, nextSteps(name, dir))
 			return nil
 		},
 	}
@@ -61,4 +73,27 @@ against this gopod checkout without a network.`,
 	cmd.Flags().StringVar(&dir, "dir", "", "the directory to create (default: the project name)")
 	cmd.Flags().BoolVar(&noAuth, "no-auth", false, "leave out the auth module")
 	return cmd
+}
+
+// nextSteps tells how to start the new project. gopod run needs nothing
+// else: with no database configured it runs a PostgreSQL of its own and
+// applies the migrations to it.
+func nextSteps(name, dir string) string {
+	return fmt.Sprintf(`
+Created %s. Start it with:
+  cd %s
+  gopod run
+
+gopod run builds the server, starts a PostgreSQL of its own for development
+(its data goes in .gopod/), applies the migrations and serves the API on
+http://localhost:8080/. After changing models, run gopod create-migration.
+`, name, shellQuote(dir))
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
