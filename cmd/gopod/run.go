@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gopod/gopod/generator"
+	"github.com/gopod/gopod/runtime/config"
+	"github.com/gopod/gopod/runtime/migrate"
+	"github.com/gopod/gopod/runtime/pod"
 )
 
 func newRun() *cobra.Command {
@@ -20,7 +24,12 @@ func newRun() *cobra.Command {
 		Short: "Generate if needed, build and run the server",
 		Long: `run brings the generated code up to date, builds cmd/server and starts it
 in the project's directory. Flags are passed to the server, which takes
-Serverpod's: --mode, --role, --logging, --server-id, --apply-migrations.`,
+Serverpod's: --mode, --role, --logging, --server-id, --apply-migrations.
+
+With no database configured, the server runs a PostgreSQL of its own under
+.gopod/, which nothing else uses: run then applies pending migrations to it
+without being asked. A database of your own is only migrated when you pass
+--apply-migrations, as with Serverpod.`,
 		Example: `  gopod run
   gopod run --apply-migrations
   gopod run --mode production --role maintenance --apply-migrations`,
@@ -46,9 +55,35 @@ Serverpod's: --mode, --role, --logging, --server-id, --apply-migrations.`,
 			if err := build.Run(); err != nil {
 				return fmt.Errorf("building cmd/server: %w", err)
 			}
-			return runServer(ctx, bin, args, cmd)
+			return runServer(ctx, bin, withDevelopmentMigrations(args, cmd.OutOrStdout()), cmd)
 		},
 	}
+}
+
+// withDevelopmentMigrations adds --apply-migrations to the server's flags
+// when the run mode's database is the embedded one, which gopod runs for
+// this project alone: applying pending migrations to it surprises no one.
+// A database of your own keeps Serverpod's rule (only when asked). Flags or
+// a configuration the server would refuse are left for it to report.
+func withDevelopmentMigrations(args []string, out io.Writer) []string {
+	a, err := config.ParseArgs(args)
+	if err != nil || a.ApplyMigrations || (a.Mode != config.ModeDevelopment && a.Mode != config.ModeTest) {
+		return args
+	}
+	cfg, err := config.Load(config.Options{Dir: ".", RunMode: a.Mode, ServerID: a.ServerID})
+	if err != nil || !cfg.Database.Embedded {
+		return args
+	}
+	versions, err := migrate.New(nil, os.DirFS("."), "").Versions()
+	if err != nil {
+		return args
+	}
+	if len(versions) == 0 {
+		fmt.Fprintln(out, "The project has no migrations, so the database will lack its tables: create the first with gopod create-migration.")
+		return args
+	}
+	fmt.Fprintf(out, "The %s database is gopod's own (%s): applying pending migrations at start (--apply-migrations).\n", a.Mode, pod.EmbeddedDataDir)
+	return append([]string{"--apply-migrations"}, args...)
 }
 
 // runServer starts the server and forwards the interrupt to it, so that it
