@@ -3,10 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,16 +27,6 @@ func runCLI(t *testing.T, dir string, args ...string) (int, string) {
 	return code, out.String()
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func goBuild(t *testing.T, dir, out, pkg string) {
 	t.Helper()
 	cmd := exec.Command("go", "build", "-o", out, pkg)
@@ -49,33 +35,6 @@ func goBuild(t *testing.T, dir, out, pkg string) {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}
 }
-
-const helloClient = `package main
-
-import (
-	"context"
-	"fmt"
-	"os"
-
-	"hello/client"
-)
-
-func main() {
-	ctx := context.Background()
-	c := client.New(os.Args[1])
-	greeting, err := c.Example.Hello(ctx, "World")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	signedIn, err := c.Modules.Auth.Status.IsSignedIn(ctx)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fmt.Println(greeting, signedIn)
-}
-`
 
 // reachable lets PostgreSQL's unprivileged user through the test's
 // temporary directories: tests run as root in CI, where the embedded
@@ -89,92 +48,6 @@ func reachable(t *testing.T, dir string) {
 			}
 		}
 	}
-}
-
-// TestCreateGenerateBuildCall is the whole user journey: create a project,
-// create its first migration, then `gopod run --apply-migrations` with no
-// database configured starts its own PostgreSQL, applies the migration and
-// serves, and the generated Go client calls example.hello.
-func TestCreateGenerateBuildCall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a project and runs PostgreSQL")
-	}
-	root := t.TempDir()
-	reachable(t, root)
-	dir := filepath.Join(root, "hello")
-	if code, out := runCLI(t, root, "create", "hello"); code != 0 {
-		t.Fatalf("gopod create: exit %d\n%s", code, out)
-	}
-	if code, out := runCLI(t, dir, "generate", "--check"); code != 0 {
-		t.Fatalf("a fresh project is stale: %s", out)
-	}
-	mustRun(t, dir, "create-migration")
-	writeFile(t, filepath.Join(dir, "cmd", "hello", "main.go"), helloClient)
-	bin := filepath.Join(root, "bin")
-	goBuild(t, dir, filepath.Join(bin, "hello"), "./cmd/hello")
-
-	port := freePort(t)
-	t.Setenv("SERVERPOD_API_SERVER_PORT", fmt.Sprint(port))
-	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
-	done := make(chan int, 1)
-	wd, _ := os.Getwd()
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- run(ctx, []string{"run", "--apply-migrations"}, &logs, &logs) }()
-	t.Cleanup(func() { os.Chdir(wd) })
-	host := fmt.Sprintf("http://127.0.0.1:%d/", port)
-	if body := waitHealthy(t, host, done, &logs); !strings.HasPrefix(body, "OK ") {
-		t.Errorf("health check with the database: %q", body)
-	}
-
-	out, err := exec.Command(filepath.Join(bin, "hello"), host).CombinedOutput()
-	if err != nil {
-		t.Fatalf("client: %v\n%s", err, out)
-	}
-	if got := strings.TrimSpace(string(out)); got != "Hello World false" {
-		t.Fatalf("example.hello(World) and status.isSignedIn() = %q, want Hello World false", got)
-	}
-
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("gopod run exited %d on interrupt:\n%s", code, logs.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("gopod run did not stop:\n%s", logs.String())
-	}
-	if !strings.Contains(logs.String(), "applied database migrations") {
-		t.Errorf("migrations were not applied:\n%s", logs.String())
-	}
-	if _, err := os.Stat(filepath.Join(dir, ".gopod", "postgres", "postmaster.pid")); !os.IsNotExist(err) {
-		t.Errorf("the development database is still running after the server stopped (%v)", err)
-	}
-}
-
-// waitHealthy polls GET / until it answers 200 and returns the body.
-func waitHealthy(t *testing.T, host string, done <-chan int, logs fmt.Stringer) string {
-	t.Helper()
-	deadline := time.Now().Add(120 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case code := <-done:
-			t.Fatalf("server exited early with %d:\n%s", code, logs.String())
-		default:
-		}
-		if resp, err := http.Get(host); err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return string(body)
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("server did not answer its health check:\n%s", logs.String())
-	return ""
 }
 
 // syncBuffer is a bytes.Buffer safe for the writes of a running command.
