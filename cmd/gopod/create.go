@@ -60,7 +60,7 @@ migration. The project builds against this gopod checkout without a network.`,
 			fmt.Fprintln(out, "Creating default database migration.")
 			mig, err := generator.CreateMigration(cmd.Context(), generator.MigrationOptions{Dir: dir})
 			if err != nil {
-				return fmt.Errorf("the new project's first migration: %w", err)
+				return fmt.Errorf("%s was created, but not its first migration (write it with gopod create-migration in %s): %w", name, dir, err)
 			}
 			if mig.Version != "" {
 				fmt.Fprintln(out, "created", filepath.ToSlash(filepath.Join(dir, "migrations", mig.Version))+"/")
