@@ -1,285 +1,211 @@
-// Package argon2 implements Argon2id as specified by RFC 9106, including the
-// optional secret key K and associated data X.
-//
-// golang.org/x/crypto/argon2 exposes neither K nor X, yet Serverpod 2.4 feeds
-// its `emailPasswordPepper` into Argon2 as K. Verifying the password hashes of
-// an existing Serverpod database therefore needs an implementation that
-// accepts a secret; for inputs without one the output equals
-// golang.org/x/crypto/argon2.IDKey.
-//
-// Only version 0x13 and the id variant are provided: they are the only ones
-// Serverpod has ever written and the only ones gopod writes.
+// Copyright 2017 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 package argon2
 
 import (
 	"encoding/binary"
-	"errors"
-	"fmt"
-	"math"
 	"sync"
 
 	"golang.org/x/crypto/blake2b"
 )
 
+// The Argon2 version implemented by this package.
+const Version = 0x13
+
 const (
-	version    = 0x13
-	typeID     = 2   // y in RFC 9106 §3.2: 0 = Argon2d, 1 = Argon2i, 2 = Argon2id
-	syncPoints = 4   // SL: slices per pass
-	blockWords = 128 // 1024-byte blocks as 64-bit words
-	blockBytes = blockWords * 8
+	argon2d = iota
+	argon2i
+	argon2id
 )
 
-type block [blockWords]uint64
+func deriveKey(pool *Pool, mode int, password, salt, secret, data []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	if time < 1 {
+		panic("argon2: number of rounds too small")
+	}
+	if threads < 1 {
+		panic("argon2: parallelism degree too low")
+	}
+	h0 := initHash(password, salt, secret, data, time, memory, uint32(threads), keyLen, mode)
 
-// Params are Argon2id's cost and output parameters.
-type Params struct {
-	// Time is the number of passes over memory (t), at least 1.
-	Time uint32
-	// Memory is the memory size in KiB (m), at least 8 × Threads. It is
-	// rounded down to a multiple of 4 × Threads, as RFC 9106 §3.2 requires.
-	Memory uint32
-	// Threads is the degree of parallelism (p), at least 1. Lanes are filled
-	// concurrently.
-	Threads uint8
-	// KeyLen is the tag length in bytes (T), at least 4.
-	KeyLen uint32
+	memory = memory / (syncPoints * uint32(threads)) * (syncPoints * uint32(threads))
+	if memory < 2*syncPoints*uint32(threads) {
+		memory = 2 * syncPoints * uint32(threads)
+	}
+	B := initBlocks(&h0, pool.get(memory), uint32(threads))
+	defer pool.put(B)
+	processBlocks(B, time, memory, uint32(threads), mode)
+	return extractKey(B, memory, uint32(threads), keyLen)
 }
 
-// ErrInvalidParams is wrapped by every error about unusable parameters.
-var ErrInvalidParams = errors.New("invalid argon2 parameters")
+const (
+	blockLength = 128
+	syncPoints  = 4
+)
 
-// Validate reports whether RFC 9106 allows the parameters.
-func (p Params) Validate() error {
-	switch {
-	case p.Time < 1:
-		return fmt.Errorf("%w: time (passes) is %d, must be at least 1", ErrInvalidParams, p.Time)
-	case p.Threads < 1:
-		return fmt.Errorf("%w: threads (parallelism) is 0, must be at least 1", ErrInvalidParams)
-	case p.Memory < 8*uint32(p.Threads):
-		return fmt.Errorf("%w: memory is %d KiB, must be at least 8 KiB per thread (%d)", ErrInvalidParams, p.Memory, 8*uint32(p.Threads))
-	case p.KeyLen < 4:
-		return fmt.Errorf("%w: key length is %d bytes, must be at least 4", ErrInvalidParams, p.KeyLen)
-	}
-	return nil
-}
+type block [blockLength]uint64
 
-// IDKey derives a KeyLen-byte tag from password and salt with Argon2id.
-// secret is the optional key K (a pepper) and data the optional associated
-// data X; nil and empty are the same.
-//
-// Unlike RFC 9106 it accepts salts shorter than 8 bytes, as
-// golang.org/x/crypto/argon2 does, so that hashes written by other
-// implementations with short salts still verify; callers that create hashes
-// choose their own salt length.
-func IDKey(password, salt, secret, data []byte, p Params) ([]byte, error) {
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	for _, in := range []struct {
-		name string
-		b    []byte
-	}{{"password", password}, {"salt", salt}, {"secret", secret}, {"associated data", data}} {
-		if uint64(len(in.b)) > math.MaxUint32 {
-			return nil, fmt.Errorf("%w: %s is longer than 2^32-1 bytes", ErrInvalidParams, in.name)
-		}
-	}
+func initHash(password, salt, key, data []byte, time, memory, threads, keyLen uint32, mode int) [blake2b.Size + 8]byte {
+	var (
+		h0     [blake2b.Size + 8]byte
+		params [24]byte
+		tmp    [4]byte
+	)
 
-	h0 := initialHash(password, salt, secret, data, p)
-	lanes := uint32(p.Threads)
-	memory := p.Memory / (syncPoints * lanes) * (syncPoints * lanes)
-	mem := make([]block, memory)
-	initLanes(mem, &h0, lanes)
-	fill(mem, p.Time, lanes)
-	return finalize(mem, lanes, p.KeyLen), nil
-}
-
-// initialHash computes H0 (RFC 9106 §3.2 step 1).
-func initialHash(password, salt, secret, data []byte, p Params) [blake2b.Size + 8]byte {
-	h, _ := blake2b.New512(nil) // cannot fail without a key
-	var w [4]byte
-	le32 := func(v uint32) {
-		binary.LittleEndian.PutUint32(w[:], v)
-		h.Write(w[:])
-	}
-	le32(uint32(p.Threads))
-	le32(p.KeyLen)
-	le32(p.Memory)
-	le32(p.Time)
-	le32(version)
-	le32(typeID)
-	for _, b := range [][]byte{password, salt, secret, data} {
-		le32(uint32(len(b)))
-		h.Write(b)
-	}
-	// The 8 spare bytes hold the block and lane numbers of initLanes.
-	var h0 [blake2b.Size + 8]byte
-	h.Sum(h0[:0])
+	b2, _ := blake2b.New512(nil)
+	binary.LittleEndian.PutUint32(params[0:4], threads)
+	binary.LittleEndian.PutUint32(params[4:8], keyLen)
+	binary.LittleEndian.PutUint32(params[8:12], memory)
+	binary.LittleEndian.PutUint32(params[12:16], time)
+	binary.LittleEndian.PutUint32(params[16:20], uint32(Version))
+	binary.LittleEndian.PutUint32(params[20:24], uint32(mode))
+	b2.Write(params[:])
+	binary.LittleEndian.PutUint32(tmp[:], uint32(len(password)))
+	b2.Write(tmp[:])
+	b2.Write(password)
+	binary.LittleEndian.PutUint32(tmp[:], uint32(len(salt)))
+	b2.Write(tmp[:])
+	b2.Write(salt)
+	binary.LittleEndian.PutUint32(tmp[:], uint32(len(key)))
+	b2.Write(tmp[:])
+	b2.Write(key)
+	binary.LittleEndian.PutUint32(tmp[:], uint32(len(data)))
+	b2.Write(tmp[:])
+	b2.Write(data)
+	b2.Sum(h0[:0])
 	return h0
 }
 
-// initLanes fills the first two blocks of every lane (step 3 and 4).
-func initLanes(mem []block, h0 *[blake2b.Size + 8]byte, lanes uint32) {
-	laneLen := uint32(len(mem)) / lanes
-	var buf [blockBytes]byte
-	for lane := range lanes {
+func initBlocks(h0 *[blake2b.Size + 8]byte, B []block, threads uint32) []block {
+	var block0 [1024]byte
+	memory := uint32(len(B))
+	for lane := uint32(0); lane < threads; lane++ {
+		j := lane * (memory / threads)
 		binary.LittleEndian.PutUint32(h0[blake2b.Size+4:], lane)
-		for j := range uint32(2) {
-			binary.LittleEndian.PutUint32(h0[blake2b.Size:], j)
-			hashPrime(buf[:], h0[:])
-			b := &mem[lane*laneLen+j]
-			for i := range b {
-				b[i] = binary.LittleEndian.Uint64(buf[i*8:])
-			}
+
+		binary.LittleEndian.PutUint32(h0[blake2b.Size:], 0)
+		blake2bHash(block0[:], h0[:])
+		for i := range B[j+0] {
+			B[j+0][i] = binary.LittleEndian.Uint64(block0[i*8:])
+		}
+
+		binary.LittleEndian.PutUint32(h0[blake2b.Size:], 1)
+		blake2bHash(block0[:], h0[:])
+		for i := range B[j+1] {
+			B[j+1][i] = binary.LittleEndian.Uint64(block0[i*8:])
 		}
 	}
+	return B
 }
 
-// fill runs the passes, lanes in parallel, synchronised after every slice.
-func fill(mem []block, passes, lanes uint32) {
-	for pass := range passes {
-		for slice := range uint32(syncPoints) {
-			if lanes == 1 {
-				fillSegment(mem, pass, passes, slice, 0, lanes)
-				continue
+func processBlocks(B []block, time, memory, threads uint32, mode int) {
+	lanes := memory / threads
+	segments := lanes / syncPoints
+
+	processSegment := func(n, slice, lane uint32, wg *sync.WaitGroup) {
+		var addresses, in, zero block
+		if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
+			in[0] = uint64(n)
+			in[1] = uint64(lane)
+			in[2] = uint64(slice)
+			in[3] = uint64(memory)
+			in[4] = uint64(time)
+			in[5] = uint64(mode)
+		}
+
+		index := uint32(0)
+		if n == 0 && slice == 0 {
+			index = 2 // we have already generated the first two blocks
+			if mode == argon2i || mode == argon2id {
+				in[6]++
+				processBlock(&addresses, &in, &zero)
+				processBlock(&addresses, &addresses, &zero)
 			}
+		}
+
+		offset := lane*lanes + slice*segments + index
+		var random uint64
+		for index < segments {
+			prev := offset - 1
+			if index == 0 && slice == 0 {
+				prev += lanes // last block in lane
+			}
+			if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
+				if index%blockLength == 0 {
+					in[6]++
+					processBlock(&addresses, &in, &zero)
+					processBlock(&addresses, &addresses, &zero)
+				}
+				random = addresses[index%blockLength]
+			} else {
+				random = B[prev][0]
+			}
+			newOffset := indexAlpha(random, lanes, segments, threads, n, slice, lane, index)
+			if n == 0 {
+				processBlock(&B[offset], &B[prev], &B[newOffset])
+			} else {
+				processBlockXOR(&B[offset], &B[prev], &B[newOffset])
+			}
+			index, offset = index+1, offset+1
+		}
+		wg.Done()
+	}
+
+	for n := uint32(0); n < time; n++ {
+		for slice := uint32(0); slice < syncPoints; slice++ {
 			var wg sync.WaitGroup
-			for lane := range lanes {
-				wg.Go(func() { fillSegment(mem, pass, passes, slice, lane, lanes) })
+			for lane := uint32(0); lane < threads; lane++ {
+				wg.Add(1)
+				go processSegment(n, slice, lane, &wg)
 			}
 			wg.Wait()
 		}
 	}
+
 }
 
-// fillSegment computes one segment (one slice of one lane) of a pass.
-func fillSegment(mem []block, pass, passes, slice, lane, lanes uint32) {
-	memory := uint32(len(mem))
-	laneLen := memory / lanes
-	segLen := laneLen / syncPoints
-
-	// Argon2id addresses the first half of the first pass independently of
-	// the data (the Argon2i way) and the rest from the previous block.
-	independent := pass == 0 && slice < syncPoints/2
-	var addresses, input, zero block
-	var s scratch
-	if independent {
-		input[0] = uint64(pass)
-		input[1] = uint64(lane)
-		input[2] = uint64(slice)
-		input[3] = uint64(memory)
-		input[4] = uint64(passes)
-		input[5] = typeID
+func extractKey(B []block, memory, threads, keyLen uint32) []byte {
+	lanes := memory / threads
+	for lane := uint32(0); lane < threads-1; lane++ {
+		for i, v := range B[(lane*lanes)+lanes-1] {
+			B[memory-1][i] ^= v
+		}
 	}
 
-	index := uint32(0)
-	if pass == 0 && slice == 0 {
-		index = 2 // the first two blocks of each lane come from initLanes
-		if independent {
-			nextAddresses(&addresses, &input, &zero, &s)
-		}
+	var block [1024]byte
+	for i, v := range B[memory-1] {
+		binary.LittleEndian.PutUint64(block[i*8:], v)
 	}
-	offset := lane*laneLen + slice*segLen + index
-	for ; index < segLen; index, offset = index+1, offset+1 {
-		prev := offset - 1
-		if index == 0 && slice == 0 {
-			prev += laneLen // a lane's first block follows its last one
-		}
-		var pseudoRand uint64
-		if independent {
-			if index%blockWords == 0 {
-				nextAddresses(&addresses, &input, &zero, &s)
-			}
-			pseudoRand = addresses[index%blockWords]
-		} else {
-			pseudoRand = mem[prev][0]
-		}
-		ref := refIndex(pseudoRand, pass, slice, lane, index, lanes, laneLen, segLen)
-		compress(&mem[offset], &mem[prev], &mem[ref], pass > 0, &s)
-	}
+	key := make([]byte, keyLen)
+	blake2bHash(key, block[:])
+	return key
 }
 
-// nextAddresses produces the next 128 pseudo-random values of data
-// independent addressing: G(0, G(0, input)) with the counter incremented.
-func nextAddresses(addresses, input, zero *block, s *scratch) {
-	input[6]++
-	compress(addresses, zero, input, false, s)
-	compress(addresses, zero, addresses, false, s)
-}
-
-// refIndex maps a pseudo-random value to the reference block (RFC 9106 §3.4.1.2).
-func refIndex(pseudoRand uint64, pass, slice, lane, index, lanes, laneLen, segLen uint32) uint32 {
-	refLane := uint32(pseudoRand>>32) % lanes
-	if pass == 0 && slice == 0 {
+func indexAlpha(rand uint64, lanes, segments, threads, n, slice, lane, index uint32) uint32 {
+	refLane := uint32(rand>>32) % threads
+	if n == 0 && slice == 0 {
 		refLane = lane
 	}
-	sameLane := refLane == lane
-
-	// The reference area: the blocks already finished in the reference lane
-	// that the current block may use, never the previous block.
-	var area, start uint32
-	if pass == 0 {
-		area = slice * segLen
-	} else {
-		area = laneLen - segLen
-		start = (slice + 1) % syncPoints * segLen
+	m, s := 3*segments, ((slice+1)%syncPoints)*segments
+	if lane == refLane {
+		m += index
 	}
-	switch {
-	case sameLane:
-		area += index - 1
-	case index == 0:
-		area--
-	}
-
-	x := pseudoRand & 0xffffffff
-	x = x * x >> 32
-	rel := uint64(area) - 1 - (uint64(area) * x >> 32)
-	return refLane*laneLen + uint32((uint64(start)+rel)%uint64(laneLen))
-}
-
-// finalize XORs the last blocks of all lanes and hashes them to the tag.
-func finalize(mem []block, lanes, keyLen uint32) []byte {
-	laneLen := uint32(len(mem)) / lanes
-	last := mem[laneLen-1]
-	for lane := uint32(1); lane < lanes; lane++ {
-		b := &mem[lane*laneLen+laneLen-1]
-		for i := range last {
-			last[i] ^= b[i]
+	if n == 0 {
+		m, s = slice*segments, 0
+		if slice == 0 || lane == refLane {
+			m += index
 		}
 	}
-	var buf [blockBytes]byte
-	for i, w := range last {
-		binary.LittleEndian.PutUint64(buf[i*8:], w)
+	if index == 0 || lane == refLane {
+		m--
 	}
-	out := make([]byte, keyLen)
-	hashPrime(out, buf[:])
-	return out
+	return phi(rand, uint64(m), uint64(s), refLane, lanes)
 }
 
-// hashPrime is H', the variable-length hash of RFC 9106 §3.3, writing
-// len(out) bytes of H'(in) to out.
-func hashPrime(out, in []byte) {
-	var prefix [4]byte
-	binary.LittleEndian.PutUint32(prefix[:], uint32(len(out)))
-	if len(out) <= blake2b.Size {
-		h, _ := blake2b.New(len(out), nil) // sizes 1..64 cannot fail
-		h.Write(prefix[:])
-		h.Write(in)
-		h.Sum(out[:0])
-		return
-	}
-	h, _ := blake2b.New512(nil)
-	h.Write(prefix[:])
-	h.Write(in)
-	var v [blake2b.Size]byte
-	h.Sum(v[:0])
-	copy(out, v[:32])
-	out = out[32:]
-	for len(out) > blake2b.Size {
-		v = blake2b.Sum512(v[:])
-		copy(out, v[:32])
-		out = out[32:]
-	}
-	h, _ = blake2b.New(len(out), nil)
-	h.Write(v[:])
-	h.Sum(out[:0])
+func phi(rand, m, s uint64, lane, lanes uint32) uint32 {
+	p := rand & 0xFFFFFFFF
+	p = (p * p) >> 32
+	p = (p * m) >> 32
+	return lane*lanes + uint32((s+m-(p+1))%uint64(lanes))
 }

@@ -44,6 +44,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -105,16 +106,23 @@ type Config struct {
 	Serverpod24Format bool
 	// Limits on stored PHC parameters; the zero value means DefaultLimits.
 	Limits Limits
-	// MaxConcurrent caps how many hashes run at once (each holds Cost.Memory
-	// KiB); callers beyond it wait or give up with their context. Zero means
-	// no cap.
+	// MaxConcurrent caps how many hashes run at once; callers beyond it
+	// wait or give up with their context. Zero means no cap.
+	//
+	// Each hash holds its cost in memory (19 MiB at DefaultCost) and keeps
+	// one core busy per lane, so running more hashes than there are cores
+	// makes each slower without finishing more per second; the cap keeps a
+	// burst of sign-ins from exhausting memory instead. It also sizes the
+	// pool of work areas that hashes reuse, so that the Hasher keeps at
+	// most MaxConcurrent areas (GOMAXPROCS without a cap) between bursts.
 	MaxConcurrent int
 }
 
 // Hasher hashes and verifies passwords. It is safe for concurrent use.
 type Hasher struct {
-	cfg Config
-	sem chan struct{}
+	cfg  Config
+	sem  chan struct{}
+	pool *argon2.Pool
 }
 
 // New returns a Hasher for cfg.
@@ -135,9 +143,15 @@ func New(cfg Config) (*Hasher, error) {
 		return nil, fmt.Errorf("password: MaxConcurrent is %d, must be 0 (no cap) or more", cfg.MaxConcurrent)
 	}
 	h := &Hasher{cfg: cfg}
+	areas := runtime.GOMAXPROCS(0)
 	if cfg.MaxConcurrent > 0 {
 		h.sem = make(chan struct{}, cfg.MaxConcurrent)
+		areas = cfg.MaxConcurrent
 	}
+	// Areas as large as the costs this Hasher writes and verifies in the
+	// normal course are kept; a stored PHC hash of a higher cost gets memory
+	// of its own.
+	h.pool = argon2.NewPool(areas, max(cfg.Cost.Memory, serverpod24Params.Memory))
 	return h, nil
 }
 
@@ -356,7 +370,7 @@ func (h *Hasher) derive(ctx context.Context, password, salt []byte, p argon2.Par
 	if h.cfg.Pepper != "" {
 		secret = []byte(h.cfg.Pepper)
 	}
-	key, err := argon2.IDKey(password, salt, secret, nil, p)
+	key, err := h.pool.IDKey(password, salt, secret, nil, p)
 	if err != nil {
 		return nil, fmt.Errorf("hashing a password: %w", err)
 	}

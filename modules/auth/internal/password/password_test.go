@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/gopod/gopod/modules/auth/internal/sidebyside"
 	xargon2 "golang.org/x/crypto/argon2"
 )
 
@@ -207,6 +210,35 @@ func TestHashProductionCost(t *testing.T) {
 	}
 	if h.NeedsRehash(stored) {
 		t.Errorf("a fresh hash needs a rehash")
+	}
+}
+
+// TestCostsShareMemory runs hashes of 2.4's cost and of the production
+// cost through one Hasher, whose pool hands the work area of one to the
+// next, and checks each against its reference.
+func TestCostsShareMemory(t *testing.T) {
+	ctx := context.Background()
+	h, err := New(Config{NoLegacyEmailSalt: true, MaxConcurrent: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := h.Hash(ctx, "hunter2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range []struct {
+		password, stored string
+		want             bool
+	}{
+		{"hunter2", vecStoredArgon2, true},
+		{"hunter2", stored, true},
+		{"hunter2", vecStoredMigrated, true},
+		{"hunter3", stored, false},
+		{"hunter3", vecStoredArgon2, false},
+	} {
+		if ok, err := h.Verify(ctx, tt.password, "", tt.stored); ok != tt.want || err != nil {
+			t.Errorf("%d: Verify(%s, %.20s) = %v, %v; want %v", i, tt.password, tt.stored, ok, err, tt.want)
+		}
 	}
 }
 
@@ -468,4 +500,37 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkVerifyVsXCrypto verifies a production-cost PHC hash with a
+// pepper and runs x/crypto's IDKey at the same cost in alternating
+// rounds, GOMAXPROCS at a time, under the cap the auth module sets:
+//
+//	go test -run '^$' -bench VerifyVsXCrypto -benchtime 12x ./modules/auth/internal/password
+func BenchmarkVerifyVsXCrypto(b *testing.B) {
+	ctx := context.Background()
+	workers := runtime.GOMAXPROCS(0)
+	h, err := New(Config{Pepper: "pepper", MaxConcurrent: 2 * workers})
+	if err != nil {
+		b.Fatal(err)
+	}
+	stored, err := h.Hash(ctx, "correct horse battery staple")
+	if err != nil {
+		b.Fatal(err)
+	}
+	salt := make([]byte, phcSaltLen)
+	c := DefaultCost
+	sidebyside.Rounds{
+		Subject: sidebyside.Side{Workers: workers, Op: func() error {
+			if ok, err := h.Verify(ctx, "correct horse battery staple", "", stored); !ok || err != nil {
+				return fmt.Errorf("verify: %v, %v", ok, err)
+			}
+			return nil
+		}},
+		Baseline: sidebyside.Side{Workers: workers, Op: func() error {
+			xargon2.IDKey([]byte("correct horse battery staple"), salt, c.Time, c.Memory, c.Threads, phcKeyLen)
+			return nil
+		}},
+		Ops: 8 * workers,
+	}.Run(b, "verifies", "x-crypto-hashes")
 }
