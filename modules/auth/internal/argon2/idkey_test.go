@@ -328,9 +328,9 @@ func TestUpstreamFiles(t *testing.T) {
 	}
 }
 
-// BenchmarkIDKey compares a hash from a warm pool, with a secret, with
-// x/crypto's IDKey at the same cost, one hash at a time and GOMAXPROCS
-// at a time, in alternating rounds:
+// BenchmarkIDKey compares hashes with a secret, from a warm pool and
+// from fresh memory, with x/crypto's IDKey at the same cost, one hash at
+// a time and GOMAXPROCS at a time, in alternating rounds:
 //
 //	go test -run '^$' -bench IDKey -benchtime 12x ./modules/auth/internal/argon2
 func BenchmarkIDKey(b *testing.B) {
@@ -342,23 +342,28 @@ func BenchmarkIDKey(b *testing.B) {
 		{"m=19456,t=2,p=1", Params{Time: 2, Memory: 19456, Threads: 1, KeyLen: 32}},
 		{"m=4096,t=3,p=1,out=256", Params{Time: 3, Memory: 4096, Threads: 1, KeyLen: 256}},
 	} {
+		xcrypto := func() error {
+			xargon2.IDKey(pw, salt, bc.p.Time, bc.p.Memory, bc.p.Threads, bc.p.KeyLen)
+			return nil
+		}
 		for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
-			pool := NewPool(workers, bc.p.Memory)
-			gopod := func() error {
-				_, err := pool.IDKey(pw, salt, pepper, nil, bc.p)
-				return err
+			for _, memory := range []string{"pool", "fresh"} {
+				var pool *Pool
+				if memory == "pool" {
+					pool = NewPool(workers, bc.p.Memory)
+				}
+				gopod := func() error {
+					_, err := pool.IDKey(pw, salt, pepper, nil, bc.p)
+					return err
+				}
+				b.Run(fmt.Sprintf("%s/%s/workers=%d", bc.name, memory, workers), func(b *testing.B) {
+					sidebyside.Rounds{
+						Subject:  sidebyside.Side{Op: gopod, Workers: workers},
+						Baseline: sidebyside.Side{Op: xcrypto, Workers: workers},
+						Ops:      8 * workers,
+					}.Run(b, "hashes", "x-crypto-hashes")
+				})
 			}
-			xcrypto := func() error {
-				xargon2.IDKey(pw, salt, bc.p.Time, bc.p.Memory, bc.p.Threads, bc.p.KeyLen)
-				return nil
-			}
-			b.Run(fmt.Sprintf("%s/workers=%d", bc.name, workers), func(b *testing.B) {
-				sidebyside.Rounds{
-					Subject:  sidebyside.Side{Op: gopod, Workers: workers},
-					Baseline: sidebyside.Side{Op: xcrypto, Workers: workers},
-					Ops:      8 * workers,
-				}.Run(b, "hashes", "x-crypto-hashes")
-			})
 		}
 	}
 }
