@@ -9,6 +9,8 @@ import "github.com/gopod/gopod/wire"
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
 	r := wire.NewRegistry()
+	r.Add("AdminException", decodeAnyAdminException)
+	r.Add("AdminExceptionReason", decodeAnyAdminExceptionReason)
 	r.Add("AppleAuthInfo", decodeAnyAppleAuthInfo)
 	r.Add("AuthKey", decodeAnyAuthKey)
 	r.Add("AuthenticationFailReason", decodeAnyAuthenticationFailReason)

@@ -18,6 +18,7 @@ var want = map[string]struct {
 	fields     []string // "name type", with " !persist" for API-only fields
 	indexes    []string // "name: fields [unique]"
 	values     []string // enum values
+	byName     bool     // gopod's own enums; 2.4's are byIndex
 }{
 	"UserInfo": {
 		table: "serverpod_user_info",
@@ -88,6 +89,27 @@ var want = map[string]struct {
 		table: "gopod_auth_request_state", serverOnly: true,
 		fields:  []string{"id int?", "requestId int", "expiration DateTime", "failedAttempts int"},
 		indexes: []string{"gopod_auth_request_state_request_idx: requestId unique"},
+	},
+	"EmailResetState": {
+		table: "gopod_auth_reset_state", serverOnly: true,
+		fields: []string{"id int?", "resetId int", "selector String", "failedAttempts int"},
+		indexes: []string{"gopod_auth_reset_state_reset_idx: resetId unique",
+			"gopod_auth_reset_state_selector_idx: selector"},
+	},
+	"UsedIdentityToken": {
+		table: "gopod_auth_used_token", serverOnly: true,
+		fields: []string{"id int?", "tokenHash String", "expiration DateTime"},
+		indexes: []string{"gopod_auth_used_token_hash_idx: tokenHash unique",
+			"gopod_auth_used_token_expiration_idx: expiration"},
+	},
+	"AdminException": {
+		kind:   model.Exception,
+		fields: []string{"reason AdminExceptionReason", "userId int"},
+	},
+	"AdminExceptionReason": {
+		kind:   model.Enum,
+		values: []string{"userNotFound", "alreadyBlocked", "notBlocked"},
+		byName: true,
 	},
 	"AuthAttempt": {
 		table: "gopod_auth_attempt", serverOnly: true,
@@ -163,8 +185,8 @@ func TestModelsMatchServerpod24(t *testing.T) {
 		if strings.Join(values, ",") != strings.Join(w.values, ",") {
 			t.Errorf("%s values: got %v, want %v", m.ClassName, values, w.values)
 		}
-		if m.Kind == model.Enum && m.Serialized != model.ByIndex {
-			t.Errorf("%s is serialized %v, want byIndex", m.ClassName, m.Serialized)
+		if wantSer := map[bool]model.EnumSerialization{false: model.ByIndex, true: model.ByName}[w.byName]; m.Kind == model.Enum && m.Serialized != wantSer {
+			t.Errorf("%s is serialized %v, want %v", m.ClassName, m.Serialized, wantSer)
 		}
 	}
 }

@@ -9,6 +9,8 @@ import "github.com/gopod/gopod/wire"
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
 	r := wire.NewRegistry()
+	r.Add("AdminException", decodeAnyAdminException)
+	r.Add("AdminExceptionReason", decodeAnyAdminExceptionReason)
 	r.Add("AppleAuthInfo", decodeAnyAppleAuthInfo)
 	r.Add("AuthAttempt", decodeAnyAuthAttempt)
 	r.Add("AuthKey", decodeAnyAuthKey)
@@ -21,7 +23,9 @@ func Registry() *wire.Registry {
 	r.Add("EmailPasswordReset", decodeAnyEmailPasswordReset)
 	r.Add("EmailRequestState", decodeAnyEmailRequestState)
 	r.Add("EmailReset", decodeAnyEmailReset)
+	r.Add("EmailResetState", decodeAnyEmailResetState)
 	r.Add("GoogleRefreshToken", decodeAnyGoogleRefreshToken)
+	r.Add("UsedIdentityToken", decodeAnyUsedIdentityToken)
 	r.Add("UserImage", decodeAnyUserImage)
 	r.Add("UserInfo", decodeAnyUserInfo)
 	r.Add("UserInfoPublic", decodeAnyUserInfoPublic)
