@@ -194,16 +194,48 @@ type Config struct {
 	// Keys issued by Serverpod 2.4 count from when gopod first sees them.
 	AuthKeyLifetime time.Duration
 
-	// MaxFailedAttemptsPerIP is how many failed attempts (sign-ins, wrong
-	// codes, wrong old passwords) and sent emails one client address may
-	// have within EmailSignInFailureResetTime, per kind of attempt. Zero
-	// means MaxAllowedEmailSignInAttempts; a negative value turns the
-	// per-address limit off (for servers behind a proxy that hides client
-	// addresses).
+	// MaxFailedAttemptsPerIP is the failure budget of one client address
+	// (an IPv4 address, or an IPv6 /64 network): how many failed attempts
+	// of every kind — sign-ins, wrong codes, wrong old passwords, reset
+	// or sign-up requests for addresses without or with an account — it
+	// may make within EmailSignInFailureResetTime before its attempts are
+	// slowed (AddressSlowdown). It is never a refusal: behind a proxy or
+	// NAT one address is many users. Successful sign-ins, sign-ups and
+	// reset emails do not count. Zero means 10 ×
+	// MaxAllowedEmailSignInAttempts (50); a negative value turns the
+	// budget off.
 	MaxFailedAttemptsPerIP int
 
-	// MaxCodeAttempts is how many wrong codes an account request survives
-	// (default 3); then it is dropped and the user must sign up again.
+	// AddressSlowdown is how far apart the attempts of a client address
+	// over its failure budget are let through, one at a time (default 1
+	// second). An attempt that finds 8 of the address's attempts waiting
+	// already is answered at once as refused (tooManyFailedAttempts,
+	// false or null).
+	AddressSlowdown time.Duration
+
+	// KnownAddressLifetime is how long a client address from which an
+	// account signed in (or reset its password, or confirmed its sign-up)
+	// stays known to it (default 30 days). When the account has
+	// MaxAllowedEmailSignInAttempts failed sign-ins within the window,
+	// sign-ins are refused as in 2.4, but not from its known addresses,
+	// so that strangers' guesses cannot lock the owner out; from each
+	// address, known or not, the same limit still holds. A negative value
+	// knows no address: 2.4's per-email lock for everyone.
+	KnownAddressLifetime time.Duration
+
+	// MaxWrongResetCodes bounds the wrong password reset codes from all
+	// client addresses together within EmailSignInFailureResetTime
+	// (default 100) while pending resets stored by Serverpod 2.4 (or an
+	// earlier gopod), which cannot count wrong codes themselves, are still
+	// accepted. Over it such resets are not found until the window has
+	// passed; gopod's own resets each survive MaxCodeAttempts codes.
+	MaxWrongResetCodes int
+
+	// MaxCodeAttempts is how many codes an account request or a password
+	// reset survives (default 3): every code tried counts, the right one
+	// included, and a wrong one at the limit drops the request or reset,
+	// so the user must start again. Wrong reset codes are matched to their
+	// reset by the code's first half.
 	MaxCodeAttempts int
 
 	// AccountRequestExpirationTime is how long the code of an account
@@ -213,8 +245,12 @@ type Config struct {
 	// ConcealAccounts makes createAccountRequest and initiatePasswordReset
 	// answer true whether or not the address has an account (nothing is
 	// sent when the answer would have been false), so that they cannot be
-	// used to find out who has an account. Off by default because 2.4
-	// apps tell their users about the false answer.
+	// used to find out who has an account. Both cost the same work either
+	// way, and emails are sent after the answer, from a queue, so timing
+	// does not tell either; the answer is then true even when sending
+	// fails (which is logged). Off by default, as the option is not 2.4's
+	// and 2.4 apps tell their users about the false answer; projects made
+	// by gopod create turn it on.
 	ConcealAccounts bool
 
 	// Serverpod24PasswordFormat writes new password hashes in 2.4's own
@@ -292,6 +328,18 @@ type FirebaseConfig struct {
 	ProjectID string
 	// CertsURL overrides the endpoint of Firebase's signing certificates.
 	CertsURL string
+	// CheckRevoked asks Firebase, through the Identity Toolkit API
+	// (accounts:lookup) with the service account of
+	// FirebaseServiceAccountKeyJSON, whether the token's user is disabled
+	// or has had their tokens revoked since it was issued (default On).
+	// Without a service account key Firebase sign-in then answers
+	// internalError; Off skips the check.
+	CheckRevoked Flag
+	// IdentityToolkitURL overrides https://identitytoolkit.googleapis.com,
+	// and TokenURL the service account key's token_uri (tests run a local
+	// stand-in for both).
+	IdentityToolkitURL string
+	TokenURL           string
 }
 
 // Defaults of Config, as Serverpod 2.4's AuthConfig documents them.
@@ -310,6 +358,12 @@ const (
 	DefaultGoogleClientSecretFile        = "config/google_client_secret.json"
 	DefaultMaxCodeAttempts               = 3
 	DefaultAccountRequestExpirationTime  = 24 * time.Hour
+	DefaultAddressSlowdown               = time.Second
+	DefaultKnownAddressLifetime          = 30 * 24 * time.Hour
+	DefaultMaxWrongResetCodes            = 100
+	// DefaultAddressBudgetFactor times MaxAllowedEmailSignInAttempts is
+	// the default MaxFailedAttemptsPerIP.
+	DefaultAddressBudgetFactor = 10
 )
 
 // withDefaults returns c with every unset option at its default.
@@ -335,7 +389,10 @@ func (c Config) withDefaults() Config {
 	setInt(&c.UserImageSize, DefaultUserImageSize)
 	setInt(&c.ValidationCodeLength, DefaultValidationCodeLength)
 	setInt(&c.MaxCodeAttempts, DefaultMaxCodeAttempts)
-	setInt(&c.MaxFailedAttemptsPerIP, c.MaxAllowedEmailSignInAttempts)
+	setInt(&c.MaxFailedAttemptsPerIP, DefaultAddressBudgetFactor*c.MaxAllowedEmailSignInAttempts)
+	setInt(&c.MaxWrongResetCodes, DefaultMaxWrongResetCodes)
+	setDuration(&c.AddressSlowdown, DefaultAddressSlowdown)
+	setDuration(&c.KnownAddressLifetime, DefaultKnownAddressLifetime)
 	if c.UserImageFormat == "" {
 		c.UserImageFormat = DefaultUserImageFormat
 	}
@@ -348,6 +405,7 @@ func (c Config) withDefaults() Config {
 	c.UserCanSeeFullName = c.UserCanSeeFullName.orDefault(true)
 	c.UserCanSeeUserName = c.UserCanSeeUserName.orDefault(true)
 	c.SignOutOtherDevicesOnPasswordChange = c.SignOutOtherDevicesOnPasswordChange.orDefault(true)
+	c.Firebase.CheckRevoked = c.Firebase.CheckRevoked.orDefault(true)
 	return c
 }
 
@@ -370,12 +428,16 @@ func (c Config) Validate() error {
 	if c.MaxCodeAttempts < 0 {
 		bad("MaxCodeAttempts", "%d; must be positive", c.MaxCodeAttempts)
 	}
+	if c.MaxWrongResetCodes < 0 {
+		bad("MaxWrongResetCodes", "%d; must be positive", c.MaxWrongResetCodes)
+	}
 	for name, d := range map[string]time.Duration{
 		"EmailSignInFailureResetTime":  c.EmailSignInFailureResetTime,
 		"PasswordResetExpirationTime":  c.PasswordResetExpirationTime,
 		"UserInfoCacheLifetime":        c.UserInfoCacheLifetime,
 		"AccountRequestExpirationTime": c.AccountRequestExpirationTime,
 		"AuthKeyLifetime":              c.AuthKeyLifetime,
+		"AddressSlowdown":              c.AddressSlowdown,
 	} {
 		if d < 0 {
 			bad(name, "%v; must not be negative", d)

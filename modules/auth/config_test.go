@@ -128,11 +128,13 @@ func TestExplicitValuesKept(t *testing.T) {
 		cfg.PasswordResetExpirationTime != time.Minute {
 		t.Errorf("explicit values changed: %+v", cfg)
 	}
-	if d := auth.New(auth.Config{MaxAllowedEmailSignInAttempts: 7}).Config(); d.MaxFailedAttemptsPerIP != 7 {
-		t.Errorf("the per-address limit follows maxAllowedEmailSignInAttempts: got %d", d.MaxFailedAttemptsPerIP)
+	if d := auth.New(auth.Config{MaxAllowedEmailSignInAttempts: 7}).Config(); d.MaxFailedAttemptsPerIP != 70 {
+		t.Errorf("the per-address budget is 10 × maxAllowedEmailSignInAttempts: got %d", d.MaxFailedAttemptsPerIP)
 	}
 	if d := auth.New(auth.Config{}).Config(); d.SignOutOtherDevicesOnPasswordChange != auth.On || d.AuthKeyLifetime != 0 ||
-		d.MaxCodeAttempts != 3 || d.AccountRequestExpirationTime != 24*time.Hour {
+		d.MaxCodeAttempts != 3 || d.AccountRequestExpirationTime != 24*time.Hour || d.MaxFailedAttemptsPerIP != 50 ||
+		d.AddressSlowdown != time.Second || d.KnownAddressLifetime != 30*24*time.Hour || d.MaxWrongResetCodes != 100 ||
+		d.Firebase.CheckRevoked != auth.On || d.ConcealAccounts {
 		t.Errorf("gopod's option defaults: %+v", d)
 	}
 }
@@ -148,6 +150,8 @@ func TestInvalidConfig(t *testing.T) {
 		{auth.Config{UserImageQuality: 101}, "UserImageQuality"},
 		{auth.Config{UserImageSize: 100000}, "UserImageSize"},
 		{auth.Config{EmailSignInFailureResetTime: -time.Second}, "EmailSignInFailureResetTime"},
+		{auth.Config{AddressSlowdown: -time.Second}, "AddressSlowdown"},
+		{auth.Config{MaxWrongResetCodes: -1}, "MaxWrongResetCodes"},
 	} {
 		err := tt.cfg.Validate()
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gopod/gopod/modules/auth/internal/codes"
 	"github.com/gopod/gopod/modules/auth/internal/password"
 	"github.com/gopod/gopod/modules/auth/protocol"
@@ -145,6 +147,7 @@ func (m *Module) hashPassword(ctx context.Context, pw string) (string, error) {
 // verifyPassword checks pw against a stored hash. A hash that cannot be
 // read is logged and fails the check.
 func (m *Module) verifyPassword(s *pod.Session, pw, email, stored string) (bool, error) {
+	m.checks.passwords.Add(1)
 	if v := m.cfg.PasswordHashValidator; v != nil {
 		ok, err := v(s, pw, email, stored)
 		if err != nil {
@@ -161,29 +164,31 @@ func (m *Module) verifyPassword(s *pod.Session, pw, email, stored string) (bool,
 }
 
 func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.AuthenticationResponse, error) {
-	email = normalizeEmail(email)
-	ip := clientIP(s)
-	locked, err := m.signInLocked(s, email, ip)
+	email, addr := normalizeEmail(email), clientAddress(s)
+	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
+		return failure(protocol.AuthenticationFailReasonTooManyFailedAttempts), err
+	}
+	attempt, locked, err := m.reserveSignIn(s, email, addr)
 	if err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
 	if locked {
 		return failure(protocol.AuthenticationFailReasonTooManyFailedAttempts), nil
 	}
+	// From here on the attempt counts as failed unless the password is
+	// right.
 	entry, err := findEmailAuth(s, `"email" = $1`, email)
 	if err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
 	ok := false
 	if entry == nil {
+		m.checks.passwords.Add(1)
 		m.hasher.VerifyAbsent(s, pw)
 	} else if ok, err = m.verifyPassword(s, pw, entry.email, entry.hash); err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
 	if !ok {
-		if err := m.recordFailedSignIn(s, email, ip); err != nil {
-			return protocol.AuthenticationResponse{}, err
-		}
 		return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
 	}
 	if !m.customHashing() && m.hasher.NeedsRehash(entry.hash) {
@@ -202,10 +207,13 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 	if user == nil {
 		return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
 	}
+	if err := forgetSignIn(s, attempt); err != nil {
+		return protocol.AuthenticationResponse{}, err
+	}
 	if user.Blocked {
 		return failure(protocol.AuthenticationFailReasonBlocked), nil
 	}
-	if err := m.clearFailedSignIns(s, email); err != nil {
+	if err := m.rememberAddress(s, email, addr); err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
 	return m.signedIn(s, user, "email")
@@ -216,29 +224,33 @@ func (m *Module) changePassword(s *pod.Session, oldPassword, newPassword string)
 	if !ok {
 		return false, nil
 	}
-	subject, ip := strconv.FormatInt(userID, 10), clientIP(s)
-	if locked, err := m.tooManyAttempts(s, attemptChangePassword, subject, ip); err != nil || locked {
+	addr := clientAddress(s)
+	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
 		return false, err
 	}
 	entry, err := findEmailAuth(s, `"userId" = $1`, userID)
-	if err != nil || entry == nil {
+	if err != nil || entry == nil || m.policy().Check(newPassword) != nil {
 		return false, err
 	}
-	if m.policy().Check(newPassword) != nil {
-		return false, nil
+	attempt, err := m.reserve(s, attemptChangePassword, strconv.FormatInt(userID, 10), addr, m.cfg.MaxAllowedEmailSignInAttempts)
+	if err != nil || attempt == 0 {
+		return false, err
 	}
 	ok, err = m.verifyPassword(s, oldPassword, entry.email, entry.hash)
-	if err != nil {
-		return false, err
+	if err != nil || !ok {
+		return false, err // the attempt stays on record as failed
 	}
-	if !ok {
-		return false, m.recordAttempt(s, attemptChangePassword, subject, ip)
+	if err := release(s, attempt); err != nil {
+		return false, err
 	}
 	hash, err := m.hashPassword(s, newPassword)
 	if err != nil {
 		return false, err
 	}
 	if err := updateEmailAuthHash(s, entry.id, hash); err != nil {
+		return false, err
+	}
+	if err := m.passwordSet(s, entry.email); err != nil {
 		return false, err
 	}
 	if m.cfg.SignOutOtherDevicesOnPasswordChange.Enabled(true) {
@@ -252,74 +264,101 @@ func (m *Module) changePassword(s *pod.Session, oldPassword, newPassword string)
 // conceal is the answer to a request for an address without an account.
 func (m *Module) conceal() bool { return m.cfg.ConcealAccounts }
 
+// sendEmail sends an email of the email flows: from the mail queue when
+// accounts are concealed, so that the answer comes as fast whether an
+// email is sent or not (the answer is then true even if sending fails,
+// which is logged); else in the call, whose answer says whether it was
+// sent, as in 2.4.
+func (m *Module) sendEmail(s *pod.Session, what string, send func(*pod.Session) error) bool {
+	if m.conceal() {
+		if err := m.mail.send(s, what, send); err != nil {
+			s.Log.Error("auth module: queueing "+what, "error", err)
+			return false
+		}
+		return true
+	}
+	if err := send(s); err != nil {
+		s.Log.Error("auth module: sending "+what+" failed", "error", err)
+		return false
+	}
+	return true
+}
+
 func (m *Module) initiatePasswordReset(s *pod.Session, email string) (bool, error) {
 	send := m.cfg.SendPasswordResetEmail
 	if send == nil {
 		return false, nil
 	}
-	email, ip := normalizeEmail(email), clientIP(s)
-	if locked, err := m.tooManyAttempts(s, attemptResetRequest, email, ip); err != nil || locked {
+	email, addr := normalizeEmail(email), clientAddress(s)
+	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
+		return false, err
+	}
+	// Emails per address are limited; the client address is charged only
+	// when there is no account to send to.
+	attempt, err := m.reserve(s, attemptResetRequest, email, "", m.cfg.MaxAllowedEmailSignInAttempts)
+	if err != nil || attempt == 0 {
 		return false, err
 	}
 	user, err := m.FindUserByEmail(s, email)
 	if err != nil {
 		return false, err
 	}
-	if user == nil {
-		return m.conceal(), m.recordAttempt(s, attemptResetRequest, email, ip)
-	}
-	// A user without an email sign-in could not use the code.
-	entry, err := findEmailAuth(s, `"userId" = $1`, *user.ID)
-	if err != nil {
-		return false, err
+	var entry *emailAuth
+	if user != nil {
+		// A user without an email sign-in could not use the code.
+		if entry, err = findEmailAuth(s, `"userId" = $1`, *user.ID); err != nil {
+			return false, err
+		}
 	}
 	if entry == nil {
-		return m.conceal(), m.recordAttempt(s, attemptResetRequest, email, ip)
+		return m.conceal(), markFailed(s, attempt, addr)
 	}
 	code, err := codes.Generate(m.cfg.ValidationCodeLength)
 	if err != nil {
 		return false, err
 	}
 	err = db.Transaction(s, func(tx *db.Tx) error {
+		q := tx.Querier()
 		// Only the newest code is valid: fewer live codes to guess.
-		if _, err := tx.Querier().Exec(tx, `DELETE FROM "serverpod_email_reset" WHERE "userId" = $1`, *user.ID); err != nil {
+		if _, err := q.Exec(tx, `DELETE FROM "serverpod_email_reset" WHERE "userId" = $1`, *user.ID); err != nil {
 			return err
 		}
-		_, err := tx.Querier().Exec(tx, `INSERT INTO "serverpod_email_reset" ("userId", "verificationCode", "expiration") VALUES ($1, $2, $3)`,
-			*user.ID, m.codes.Hash(codes.PasswordReset, "", code), m.now().Add(m.cfg.PasswordResetExpirationTime).UTC())
+		var id int64
+		err := q.QueryRow(tx, `INSERT INTO "serverpod_email_reset" ("userId", "verificationCode", "expiration") VALUES ($1, $2, $3) RETURNING "id"`,
+			*user.ID, m.codes.Hash(codes.PasswordReset, "", code), m.now().Add(m.cfg.PasswordResetExpirationTime).UTC()).Scan(&id)
+		if err != nil {
+			return err
+		}
+		_, err = q.Exec(tx, `INSERT INTO "gopod_auth_reset_state" ("resetId", "selector", "failedAttempts") VALUES ($1, $2, 0)`,
+			id, m.codes.Lookup(code))
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("storing a password reset: %w", err)
 	}
-	if err := m.recordAttempt(s, attemptResetRequest, email, ip); err != nil {
-		return false, err
-	}
-	if err := send(s, user, code); err != nil {
-		s.Log.Error("auth module: sending a password reset email failed", "userId", *user.ID, "error", err)
-		return false, nil
-	}
-	return true, nil
+	return m.sendEmail(s, "a password reset email", func(bg *pod.Session) error { return send(bg, user, code) }), nil
 }
 
+// resetPassword finds the reset by the first half of the code and checks
+// the whole code against it; every code tried against a reset counts, and
+// at MaxCodeAttempts the reset is dropped. Resets a Serverpod 2.4 server
+// stored (the code in plain text) or an earlier gopod stored (no lookup
+// value) are found by the code itself while fewer than MaxWrongResetCodes
+// wrong codes were tried within the window, from all addresses together.
 func (m *Module) resetPassword(s *pod.Session, code, pw string) (bool, error) {
-	ip := clientIP(s)
-	if locked, err := m.tooManyAttempts(s, attemptResetCode, "", ip); err != nil || locked {
+	addr := clientAddress(s)
+	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
 		return false, err
 	}
-	if m.policy().Check(pw) != nil {
+	if m.policy().Check(pw) != nil || code == "" {
 		return false, nil
 	}
-	// 2.4 stored codes in plain text; such rows match the code itself.
-	var userID int64
-	var expiration time.Time
-	err := s.Querier().QueryRow(s, `DELETE FROM "serverpod_email_reset" WHERE "verificationCode" = ANY($1)
-    RETURNING "userId", "expiration"`, []string{m.codes.Hash(codes.PasswordReset, "", code), code}).Scan(&userID, &expiration)
-	if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
-		return false, m.recordAttempt(s, attemptResetCode, "", ip)
-	}
+	userID, expiration, found, err := m.takeReset(s, code)
 	if err != nil {
-		return false, fmt.Errorf("reading a password reset: %w", err)
+		return false, err
+	}
+	if !found {
+		return false, m.recordFailure(s, attemptResetCode, "", addr)
 	}
 	if !m.now().Before(expiration) {
 		return false, nil
@@ -340,9 +379,108 @@ func (m *Module) resetPassword(s *pod.Session, code, pw string) (bool, error) {
 			return false, err
 		}
 	}
-	return true, m.clearFailedSignIns(s, entry.email)
+	// The code proved the mailbox is the caller's: earlier failed
+	// sign-ins no longer count, and the address is the owner's.
+	if err := m.passwordSet(s, entry.email); err != nil {
+		return false, err
+	}
+	return true, m.rememberAddress(s, entry.email, addr)
 }
 
+// takeReset finds the reset code belongs to, charges it one attempt, and
+// deletes it when the code is right (a code is used once) or the reset
+// has used up its attempts.
+func (m *Module) takeReset(s *pod.Session, code string) (userID int64, expiration time.Time, found bool, err error) {
+	q := s.Querier()
+	rows, err := q.Query(s, `UPDATE "gopod_auth_reset_state" SET "failedAttempts" = "failedAttempts" + 1
+    WHERE "selector" = $1 AND "failedAttempts" < $2 RETURNING "resetId"`, m.codes.Lookup(code), m.cfg.MaxCodeAttempts)
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("finding a password reset: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("finding a password reset: %w", err)
+	}
+	if len(ids) == 0 {
+		return m.takeLegacyReset(s, code)
+	}
+	rows, err = q.Query(s, `SELECT "id", "verificationCode" FROM "serverpod_email_reset" WHERE "id" = ANY($1)`, ids)
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("reading a password reset: %w", err)
+	}
+	type reset struct {
+		id     int64
+		stored string
+	}
+	resets, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (reset, error) {
+		var x reset
+		return x, r.Scan(&x.id, &x.stored)
+	})
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("reading a password reset: %w", err)
+	}
+	for _, r := range resets {
+		m.checks.codes.Add(1)
+		if !m.codes.Verify(codes.PasswordReset, "", code, r.stored) {
+			continue
+		}
+		err := q.QueryRow(s, `DELETE FROM "serverpod_email_reset" WHERE "id" = $1 RETURNING "userId", "expiration"`, r.id).Scan(&userID, &expiration)
+		if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
+			break // used by a parallel call
+		}
+		if err != nil {
+			return 0, time.Time{}, false, fmt.Errorf("using a password reset: %w", err)
+		}
+		return userID, expiration, true, nil
+	}
+	_, err = q.Exec(s, `DELETE FROM "serverpod_email_reset" r USING "gopod_auth_reset_state" st
+    WHERE st."resetId" = r."id" AND r."id" = ANY($1) AND st."failedAttempts" >= $2`, ids, m.cfg.MaxCodeAttempts)
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("dropping a guessed password reset: %w", err)
+	}
+	return 0, time.Time{}, false, nil
+}
+
+// takeLegacyReset uses a reset that has no lookup value: one a Serverpod
+// 2.4 server stored, whose verificationCode is the code itself, or one an
+// earlier gopod stored, whose verificationCode is the code's hash. A code
+// is compared as plain text only when it is made of the code alphabet
+// alone, and then it can only equal a row of the same shape: gopod's
+// stored values all begin with "$", so what gopod stores is never
+// accepted as a code (only 2.4's own plain-text rows are, as they were
+// on 2.4). Such resets cannot be charged per reset, so a global count of
+// wrong codes bounds the guessing.
+func (m *Module) takeLegacyReset(s *pod.Session, code string) (userID int64, expiration time.Time, found bool, err error) {
+	var wrong int
+	err = s.Querier().QueryRow(s, `SELECT count(*) FROM "gopod_auth_attempt" WHERE "domain" = $1 AND "time" > $2`,
+		attemptResetCode, m.window()).Scan(&wrong)
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("counting wrong reset codes: %w", db.Wrap(err))
+	}
+	if wrong >= m.cfg.MaxWrongResetCodes {
+		return 0, time.Time{}, false, nil
+	}
+	candidates := []string{m.codes.Hash(codes.PasswordReset, "", code)}
+	if codes.IsPlaintext(code) {
+		candidates = append(candidates, code)
+	}
+	m.checks.codes.Add(1)
+	err = s.Querier().QueryRow(s, `DELETE FROM "serverpod_email_reset" r WHERE "verificationCode" = ANY($1)
+        AND NOT EXISTS (SELECT 1 FROM "gopod_auth_reset_state" st WHERE st."resetId" = r."id")
+    RETURNING "userId", "expiration"`, candidates).Scan(&userID, &expiration)
+	if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
+		return 0, time.Time{}, false, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("reading a password reset: %w", err)
+	}
+	return userID, expiration, true, nil
+}
+
+// createAccountRequest does the same work whether or not the address is
+// taken (the password is hashed either way, the email sent from the mail
+// queue when accounts are concealed), so that with ConcealAccounts its
+// timing does not tell either.
 func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string) (bool, error) {
 	send := m.cfg.SendValidationEmail
 	if send == nil {
@@ -352,8 +490,16 @@ func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string
 	if !validEmail(email) || userName == "" || m.policy().Check(pw) != nil {
 		return false, nil
 	}
-	ip := clientIP(s)
-	if locked, err := m.tooManyAttempts(s, attemptAccountRequest, email, ip); err != nil || locked {
+	addr := clientAddress(s)
+	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
+		return false, err
+	}
+	attempt, err := m.reserve(s, attemptAccountRequest, email, "", m.cfg.MaxAllowedEmailSignInAttempts)
+	if err != nil || attempt == 0 {
+		return false, err
+	}
+	hash, err := m.hashPassword(s, pw)
+	if err != nil {
 		return false, err
 	}
 	taken, err := m.emailTaken(s, email)
@@ -361,13 +507,9 @@ func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string
 		return false, err
 	}
 	if taken {
-		return m.conceal(), m.recordAttempt(s, attemptAccountRequest, email, ip)
+		return m.conceal(), markFailed(s, attempt, addr)
 	}
 	code, err := codes.Generate(m.cfg.ValidationCodeLength)
-	if err != nil {
-		return false, err
-	}
-	hash, err := m.hashPassword(s, pw)
 	if err != nil {
 		return false, err
 	}
@@ -390,14 +532,7 @@ func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string
 	if err != nil {
 		return false, fmt.Errorf("storing an account request: %w", err)
 	}
-	if err := m.recordAttempt(s, attemptAccountRequest, email, ip); err != nil {
-		return false, err
-	}
-	if err := send(s, email, code); err != nil {
-		s.Log.Error("auth module: sending a validation email failed", "email", email, "error", err)
-		return false, nil
-	}
-	return true, nil
+	return m.sendEmail(s, "a validation email", func(bg *pod.Session) error { return send(bg, email, code) }), nil
 }
 
 // emailTaken reports whether the address already signs a user in with a
@@ -412,62 +547,68 @@ func (m *Module) emailTaken(c db.Conn, email string) (bool, error) {
 	return taken, nil
 }
 
-// accountRequest is a row of serverpod_email_create_request with gopod's
-// state of it.
+// accountRequest is a row of serverpod_email_create_request.
 type accountRequest struct {
 	id             int64
 	userName, hash string
 	code           string
-	expiration     *time.Time
-	failedAttempts *int64
+	attempts       int64
 }
 
+// createAccount charges the request one attempt before the code is
+// compared, in one statement, so that parallel guesses cannot all be
+// compared; at MaxCodeAttempts the request is dropped.
 func (m *Module) createAccount(s *pod.Session, email, code string) (*protocol.UserInfo, error) {
-	email, ip := normalizeEmail(email), clientIP(s)
-	if locked, err := m.tooManyAttempts(s, attemptAccountCode, "", ip); err != nil || locked {
+	email, addr := normalizeEmail(email), clientAddress(s)
+	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
 		return nil, err
 	}
+	q := s.Querier()
+	now := m.now().UTC()
+	// A request written by 2.4, which had no expiry, expires from now on.
+	// (A parallel call may have used it up and deleted it meanwhile.)
+	_, err := q.Exec(s, `INSERT INTO "gopod_auth_request_state" ("requestId", "expiration", "failedAttempts")
+    SELECT r."id", $2, 0 FROM "serverpod_email_create_request" r WHERE r."email" = $1
+        AND NOT EXISTS (SELECT 1 FROM "gopod_auth_request_state" st WHERE st."requestId" = r."id")
+    ON CONFLICT ("requestId") DO NOTHING`, email, now.Add(m.cfg.AccountRequestExpirationTime))
+	if err = db.Wrap(err); err != nil && !errors.Is(err, db.ErrForeignKeyViolation) {
+		return nil, fmt.Errorf("recording an account request: %w", err)
+	}
 	var r accountRequest
-	err := s.Querier().QueryRow(s, `SELECT r."id", r."userName", r."hash", r."verificationCode", st."expiration", st."failedAttempts"
-    FROM "serverpod_email_create_request" r LEFT JOIN "gopod_auth_request_state" st ON st."requestId" = r."id"
-    WHERE r."email" = $1`, email).Scan(&r.id, &r.userName, &r.hash, &r.code, &r.expiration, &r.failedAttempts)
+	err = q.QueryRow(s, `UPDATE "gopod_auth_request_state" st SET "failedAttempts" = st."failedAttempts" + 1
+    FROM "serverpod_email_create_request" r
+    WHERE r."id" = st."requestId" AND r."email" = $1 AND st."failedAttempts" < $2 AND st."expiration" > $3
+    RETURNING r."id", r."userName", r."hash", r."verificationCode", st."failedAttempts"`,
+		email, m.cfg.MaxCodeAttempts, now).Scan(&r.id, &r.userName, &r.hash, &r.code, &r.attempts)
 	if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
-		return nil, m.recordAttempt(s, attemptAccountCode, "", ip)
+		// None, expired or used up: drop what is left of it.
+		if _, err := q.Exec(s, `DELETE FROM "serverpod_email_create_request" r USING "gopod_auth_request_state" st
+    WHERE st."requestId" = r."id" AND r."email" = $1 AND (st."failedAttempts" >= $2 OR st."expiration" <= $3)`,
+			email, m.cfg.MaxCodeAttempts, now); err != nil {
+			return nil, fmt.Errorf("dropping an account request: %w", err)
+		}
+		return nil, m.recordFailure(s, attemptAccountCode, email, addr)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading an account request: %w", err)
 	}
-	if r.expiration == nil {
-		// Written by 2.4, which had no expiry: it expires from now on.
-		exp := m.now().Add(m.cfg.AccountRequestExpirationTime).UTC()
-		r.expiration, r.failedAttempts = &exp, new(int64)
-		if _, err := s.Querier().Exec(s, `INSERT INTO "gopod_auth_request_state" ("requestId", "expiration", "failedAttempts") VALUES ($1, $2, 0)
-    ON CONFLICT ("requestId") DO NOTHING`, r.id, exp); err != nil {
-			return nil, fmt.Errorf("recording an account request: %w", err)
-		}
-	}
-	if !m.now().Before(*r.expiration) || *r.failedAttempts >= int64(m.cfg.MaxCodeAttempts) {
-		return nil, deleteAccountRequest(s, r.id)
-	}
+	m.checks.codes.Add(1)
 	if !m.codes.Verify(codes.AccountVerification, email, code, r.code) {
-		var n int64
-		err := s.Querier().QueryRow(s, `UPDATE "gopod_auth_request_state" SET "failedAttempts" = "failedAttempts" + 1
-    WHERE "requestId" = $1 RETURNING "failedAttempts"`, r.id).Scan(&n)
-		if err != nil {
-			return nil, fmt.Errorf("counting a wrong code: %w", db.Wrap(err))
-		}
-		if n >= int64(m.cfg.MaxCodeAttempts) {
+		if r.attempts >= int64(m.cfg.MaxCodeAttempts) {
 			if err := deleteAccountRequest(s, r.id); err != nil {
 				return nil, err
 			}
 		}
-		return nil, m.recordAttempt(s, attemptAccountCode, "", ip)
+		return nil, m.recordFailure(s, attemptAccountCode, email, addr)
 	}
 	user, err := m.createEmailUser(s, r.userName, email, r.hash)
 	if err != nil || user == nil {
 		return nil, err
 	}
 	if err := deleteAccountRequest(s, r.id); err != nil {
+		return nil, err
+	}
+	if err := m.rememberAddress(s, email, addr); err != nil {
 		return nil, err
 	}
 	return m.visibleToUser(user), nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -137,9 +138,12 @@ func newEnvWith(tb testing.TB, passwords map[string]string, configure func(*auth
 
 	var handler http.Handler
 	e.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Calls from clients bound to a loopback address of their own
+		// (clientAt) keep their real address; the others play e.ip or
+		// the address the X-Test-Client header names.
 		if ip := r.Header.Get("X-Test-Client"); ip != "" {
-			r.RemoteAddr = ip + ":40000"
-		} else {
+			r.RemoteAddr = net.JoinHostPort(ip, "40000")
+		} else if host, _, _ := net.SplitHostPort(r.RemoteAddr); host == "127.0.0.1" {
 			r.RemoteAddr = e.ip + ":40000"
 		}
 		handler.ServeHTTP(w, r)
@@ -283,12 +287,14 @@ func (e *env) queryString(sql string, args ...any) string {
 }
 
 func (e *env) code(email string) string {
+	e.module.WaitForMail()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.codes[email]
 }
 
 func (e *env) resetCode(email string) string {
+	e.module.WaitForMail()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.resets[email]
@@ -353,4 +359,39 @@ func (e *env) rawHeader(endpoint, body, authorization string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+var loopbackCounter atomic.Int32
+
+// loopbackIP returns a loopback address no other test uses, other than
+// 127.0.0.1, for a client to bind to.
+func loopbackIP() string {
+	n := loopbackCounter.Add(1)
+	return fmt.Sprintf("127.0.%d.%d", n/250, n%250+2)
+}
+
+// clientAt returns a generated client whose connections come from ip (a
+// loopback address from loopbackIP): the server sees that address as the
+// client's, as it would see a real one.
+func (e *env) clientAt(ip string) *authclient.Caller {
+	e.t.Helper()
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	transport := &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 64}
+	e.t.Cleanup(transport.CloseIdleConnections)
+	return authclient.NewCaller(podclient.NewCaller(e.http.URL+"/", authclient.Registry(),
+		podclient.WithHTTPClient(&http.Client{Transport: transport, Timeout: time.Minute}),
+		podclient.WithAuthKeyManager(podclient.NewMemoryKeyManager())))
+}
+
+// parallel runs n calls at once and waits for all of them.
+func parallel(n int, call func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			call(i)
+		}()
+	}
+	wg.Wait()
 }

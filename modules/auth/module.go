@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime"
 	"sync"
@@ -69,6 +68,15 @@ type Module struct {
 	providers providers
 
 	nextPurge atomic.Int64 // unix nanoseconds
+	slow      addressLanes
+	mail      mailer
+
+	// checks counts the guesses the module has let through to a
+	// comparison: the figure the attempt limits bound.
+	checks struct {
+		passwords atomic.Int64 // passwords compared with a stored hash (or hashed for an unknown address)
+		codes     atomic.Int64 // codes compared with a stored code
+	}
 }
 
 // New returns the auth module configured by cfg. It panics if cfg is
@@ -202,14 +210,4 @@ func (m *Module) derivedCodeSecret(s *pod.Session) string {
 			"validation and reset codes are hashed with a key anyone can know. Set authCodeSecret before going live.")
 	}
 	return string(mac.Sum(nil))
-}
-
-// clientIP is the address attempts are counted against; a port or zone is
-// cut off so that one client counts once.
-func clientIP(s *pod.Session) string {
-	ip := s.RemoteIP()
-	if h, _, err := net.SplitHostPort(ip); err == nil {
-		ip = h
-	}
-	return ip
 }

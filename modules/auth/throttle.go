@@ -2,115 +2,360 @@ package auth
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/pod"
 )
 
-// Kinds of attempts counted in gopod_auth_attempt. Failed email sign-ins
-// are counted in 2.4's serverpod_email_failed_sign_in instead, so that a
-// 2.4 server sharing the database sees them.
+// How attempts are limited
+//
+// Every limit is checked and the attempt recorded in one step: the count
+// and the insert run in one transaction under an advisory lock on what is
+// counted (pg_advisory_xact_lock), so that parallel calls cannot all pass
+// the check before any of them is recorded. An attempt is recorded as a
+// failure before its password or code is compared, so attempts in flight
+// count; a success removes its own record and no other, so the evidence of
+// other attempts stays.
+//
+// The limits are of three kinds, so that none can be turned on a user by
+// someone else:
+//
+//   - per account (an email address, a user, a reset, a sign-up): 2.4's
+//     MaxAllowedEmailSignInAttempts failed sign-ins per email within
+//     EmailSignInFailureResetTime, MaxCodeAttempts codes per reset or
+//     sign-up, emails sent per address. Reaching a sign-in limit refuses
+//     the right password too, as 2.4 does — except from addresses the
+//     account has signed in from before (KnownAddressLifetime), so that
+//     a stranger's guesses cannot lock the owner out;
+//   - per account and client address: the same sign-in limit counted for
+//     one address alone, which holds from every address, known or not;
+//   - per client address: a budget of failures of every kind
+//     (MaxFailedAttemptsPerIP, well above the per-account limits) after
+//     which the address's attempts are slowed, never refused, since behind
+//     a proxy or NAT one address is many users.
+//
+// Client addresses are counted as IPv4 addresses and IPv6 /64 networks
+// (see addressKey).
+
+// Kinds of rows in gopod_auth_attempt. Failed email sign-ins are kept in
+// 2.4's serverpod_email_failed_sign_in instead, so that a 2.4 server
+// sharing the database sees them. A row's ipAddress is set only when it
+// counts against that address: failures, and known addresses.
 const (
-	attemptChangePassword = "change-password"      // wrong old passwords, per user
-	attemptResetCode      = "password-reset"       // wrong reset codes
-	attemptAccountCode    = "account-verification" // wrong account codes
-	attemptResetRequest   = "reset-request"        // reset emails sent, per address
-	attemptAccountRequest = "account-request"      // validation emails sent, per address
+	attemptChangePassword = "change-password"      // wrong old passwords; subject: the user id
+	attemptResetCode      = "password-reset"       // wrong reset codes; subject: ""
+	attemptAccountCode    = "account-verification" // wrong account codes; subject: the email
+	attemptResetRequest   = "reset-request"        // reset emails asked for; subject: the email
+	attemptAccountRequest = "account-request"      // validation emails asked for; subject: the email
+	markKnownAddress      = "known-address"        // the account signed in from ipAddress; subject: the email
+	markPasswordSet       = "password-set"         // the account's password was set; subject: the email
 )
 
-// purgeInterval is how often old attempts, expired reset codes and
-// expired account requests are deleted.
+// failureKinds are the kinds whose rows with an address are failures of
+// that address.
+var failureKinds = []string{attemptChangePassword, attemptResetCode, attemptAccountCode, attemptResetRequest, attemptAccountRequest}
+
+// purgeInterval is how often old attempts, expired reset codes, expired
+// account requests and used identity tokens are deleted.
 const purgeInterval = time.Minute
 
-// signInLocked reports whether email sign-ins for the address, or from the
-// client address, have failed too often within the window. Unknown
-// addresses are counted like known ones, so the answer says nothing about
-// whether an account exists.
-func (m *Module) signInLocked(c db.Conn, email, ip string) (bool, error) {
-	since := m.now().Add(-m.cfg.EmailSignInFailureResetTime).UTC()
-	var byEmail, byIP int
-	err := c.Querier().QueryRow(c, `SELECT count(*) FILTER (WHERE "email" = $1), count(*) FILTER (WHERE "ipAddress" = $2)
-    FROM "serverpod_email_failed_sign_in" WHERE "time" > $3 AND ("email" = $1 OR "ipAddress" = $2)`,
-		email, ip, since).Scan(&byEmail, &byIP)
-	if err != nil {
-		return false, fmt.Errorf("counting failed sign-ins: %w", db.Wrap(err))
+// maxWaitingPerAddress bounds the attempts of one slowed address waiting
+// for their turn on one server; more are answered as refused at once, so
+// that a flood from one address cannot hold the server's goroutines.
+const maxWaitingPerAddress = 8
+
+// addressKey is what attempts from a client address are counted under: an
+// IPv4 address as it is, an IPv6 address as its /64 network (one
+// subscriber usually holds a whole /64, and could otherwise count as
+// billions of clients), "" when the address is unknown (no HTTP request).
+func addressKey(remote string) string {
+	host := remote
+	if h, _, err := net.SplitHostPort(remote); err == nil {
+		host = h
 	}
-	return byEmail >= m.cfg.MaxAllowedEmailSignInAttempts || m.overIPLimit(ip, byIP), nil
-}
-
-func (m *Module) overIPLimit(ip string, n int) bool {
-	return ip != "" && m.cfg.MaxFailedAttemptsPerIP > 0 && n >= m.cfg.MaxFailedAttemptsPerIP
-}
-
-func (m *Module) recordFailedSignIn(s *pod.Session, email, ip string) error {
-	_, err := s.Querier().Exec(s, `INSERT INTO "serverpod_email_failed_sign_in" ("email", "time", "ipAddress") VALUES ($1, $2, $3)`,
-		email, m.now().UTC(), ip)
+	addr, err := netip.ParseAddr(host)
 	if err != nil {
-		return fmt.Errorf("recording a failed sign-in: %w", err)
+		return host
+	}
+	addr = addr.WithZone("").Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, _ := addr.Prefix(64)
+	return p.String()
+}
+
+// clientAddress is the session's client address as addressKey counts it.
+func clientAddress(s *pod.Session) string { return addressKey(s.RemoteIP()) }
+
+// lockKey takes a transaction-scoped advisory lock on name, so that the
+// check and record of attempts about it run one at a time on every server.
+func lockKey(tx *db.Tx, name string) error {
+	if _, err := tx.Querier().Exec(tx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "gopod-auth:"+name); err != nil {
+		return fmt.Errorf("locking %s: %w", name, err)
+	}
+	return nil
+}
+
+func (m *Module) window() time.Time { return m.now().Add(-m.cfg.EmailSignInFailureResetTime).UTC() }
+
+// reserveSignIn records a sign-in attempt for email from addr as failed,
+// before the password is checked, unless the attempt is locked out; the
+// caller removes the record (forgetSignIn) when the password was right.
+//
+// Failures made before the account's password was last set do not count:
+// they were guesses of a password that is gone.
+func (m *Module) reserveSignIn(c db.Conn, email, addr string) (id int64, locked bool, err error) {
+	known := m.now().Add(-m.cfg.KnownAddressLifetime).UTC()
+	if m.cfg.KnownAddressLifetime < 0 {
+		known = m.now().Add(time.Hour).UTC() // no address is known
+	}
+	err = db.Transaction(c, func(tx *db.Tx) error {
+		if err := lockKey(tx, "sign-in:"+email); err != nil {
+			return err
+		}
+		q := tx.Querier()
+		var byEmail, byPair int
+		var isKnown bool
+		err := q.QueryRow(tx, `SELECT count(*), count(*) FILTER (WHERE "ipAddress" = $2),
+        EXISTS (SELECT 1 FROM "gopod_auth_attempt" WHERE "domain" = $5 AND "subject" = $1 AND "ipAddress" = $2 AND "time" > $4)
+    FROM "serverpod_email_failed_sign_in"
+    WHERE "email" = $1 AND "time" > greatest($3,
+        (SELECT max("time") FROM "gopod_auth_attempt" WHERE "domain" = $6 AND "subject" = $1))`,
+			email, addr, m.window(), known, markKnownAddress, markPasswordSet).Scan(&byEmail, &byPair, &isKnown)
+		if err != nil {
+			return fmt.Errorf("counting failed sign-ins: %w", db.Wrap(err))
+		}
+		limit := m.cfg.MaxAllowedEmailSignInAttempts
+		if byPair >= limit || (byEmail >= limit && !isKnown) {
+			locked = true
+			return nil
+		}
+		return q.QueryRow(tx, `INSERT INTO "serverpod_email_failed_sign_in" ("email", "time", "ipAddress") VALUES ($1, $2, $3) RETURNING "id"`,
+			email, m.now().UTC(), addr).Scan(&id)
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("recording a sign-in attempt: %w", err)
+	}
+	return id, locked, nil
+}
+
+// forgetSignIn removes the record of a sign-in whose password was right.
+func forgetSignIn(c db.Conn, id int64) error {
+	if _, err := c.Querier().Exec(c, `DELETE FROM "serverpod_email_failed_sign_in" WHERE "id" = $1`, id); err != nil {
+		return fmt.Errorf("clearing a sign-in attempt: %w", err)
+	}
+	return nil
+}
+
+// reserve records an attempt of kind about subject unless limit attempts
+// about subject were recorded within the window, checking and recording in
+// one step. addr is the client address when the attempt counts against it
+// as a failure, "" when not. It returns the record's id, 0 when the limit
+// is reached.
+func (m *Module) reserve(s *pod.Session, kind, subject, addr string, limit int) (int64, error) {
+	var id int64
+	err := db.Transaction(s, func(tx *db.Tx) error {
+		if err := lockKey(tx, kind+":"+subject); err != nil {
+			return err
+		}
+		q := tx.Querier()
+		var n int
+		if err := q.QueryRow(tx, `SELECT count(*) FROM "gopod_auth_attempt" WHERE "domain" = $1 AND "subject" = $2 AND "time" > $3`,
+			kind, subject, m.window()).Scan(&n); err != nil {
+			return db.Wrap(err)
+		}
+		if n >= limit {
+			return nil
+		}
+		return q.QueryRow(tx, `INSERT INTO "gopod_auth_attempt" ("domain", "subject", "ipAddress", "time") VALUES ($1, $2, $3, $4) RETURNING "id"`,
+			kind, subject, addr, m.now().UTC()).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("recording a %s attempt: %w", kind, err)
 	}
 	m.purge(s)
-	return nil
+	return id, nil
 }
 
-// clearFailedSignIns forgets the address's failed sign-ins once its owner
-// has proven who they are (a sign-in or a password reset), so that earlier
-// typos do not count against the next ones.
-func (m *Module) clearFailedSignIns(c db.Conn, email string) error {
-	_, err := c.Querier().Exec(c, `DELETE FROM "serverpod_email_failed_sign_in" WHERE "email" = $1`, email)
-	if err != nil {
-		return fmt.Errorf("clearing failed sign-ins: %w", err)
+// release removes the record of an attempt that turned out not to be a
+// guess (the right old password, a request that could not be made).
+func release(c db.Conn, id int64) error {
+	if _, err := c.Querier().Exec(c, `DELETE FROM "gopod_auth_attempt" WHERE "id" = $1`, id); err != nil {
+		return fmt.Errorf("clearing an attempt: %w", err)
 	}
 	return nil
 }
 
-// tooManyAttempts reports whether attempts of the kind about subject (""
-// for none), or from the client address, reached their limits within the
-// window.
-func (m *Module) tooManyAttempts(c db.Conn, kind, subject, ip string) (bool, error) {
-	since := m.now().Add(-m.cfg.EmailSignInFailureResetTime).UTC()
-	var bySubject, byIP int
-	err := c.Querier().QueryRow(c, `SELECT count(*) FILTER (WHERE "subject" = $2 AND $2 <> ''), count(*) FILTER (WHERE "ipAddress" = $3)
-    FROM "gopod_auth_attempt" WHERE "domain" = $1 AND "time" > $4 AND ("subject" = $2 OR "ipAddress" = $3)`,
-		kind, subject, ip, since).Scan(&bySubject, &byIP)
-	if err != nil {
-		return false, fmt.Errorf("counting %s attempts: %w", kind, db.Wrap(err))
+// markFailed makes a recorded attempt count against the client address.
+func markFailed(c db.Conn, id int64, addr string) error {
+	if _, err := c.Querier().Exec(c, `UPDATE "gopod_auth_attempt" SET "ipAddress" = $2 WHERE "id" = $1`, id, addr); err != nil {
+		return fmt.Errorf("recording a failed attempt: %w", err)
 	}
-	return bySubject >= m.cfg.MaxAllowedEmailSignInAttempts || m.overIPLimit(ip, byIP), nil
+	return nil
 }
 
-func (m *Module) recordAttempt(s *pod.Session, kind, subject, ip string) error {
+// recordFailure records a failed attempt of kind from addr.
+func (m *Module) recordFailure(s *pod.Session, kind, subject, addr string) error {
 	_, err := s.Querier().Exec(s, `INSERT INTO "gopod_auth_attempt" ("domain", "subject", "ipAddress", "time") VALUES ($1, $2, $3, $4)`,
-		kind, subject, ip, m.now().UTC())
+		kind, subject, addr, m.now().UTC())
 	if err != nil {
-		return fmt.Errorf("recording a %s attempt: %w", kind, err)
+		return fmt.Errorf("recording a failed %s attempt: %w", kind, err)
 	}
 	m.purge(s)
 	return nil
+}
+
+// rememberAddress notes that the owner of email proved who they are from
+// addr (a sign-in, a reset, a confirmed sign-up): the per-email lock no
+// longer applies to that address (see reserveSignIn).
+func (m *Module) rememberAddress(c db.Conn, email, addr string) error {
+	if addr == "" || m.cfg.KnownAddressLifetime < 0 {
+		return nil
+	}
+	q := c.Querier()
+	tag, err := q.Exec(c, `UPDATE "gopod_auth_attempt" SET "time" = $4 WHERE "domain" = $1 AND "subject" = $2 AND "ipAddress" = $3`,
+		markKnownAddress, email, addr, m.now().UTC())
+	if err == nil && tag.RowsAffected() == 0 {
+		_, err = q.Exec(c, `INSERT INTO "gopod_auth_attempt" ("domain", "subject", "ipAddress", "time") VALUES ($1, $2, $3, $4)`,
+			markKnownAddress, email, addr, m.now().UTC())
+	}
+	if err != nil {
+		return fmt.Errorf("remembering a client address: %w", err)
+	}
+	return nil
+}
+
+// passwordSet notes that the password of email was set: failed sign-ins
+// made before no longer count.
+func (m *Module) passwordSet(c db.Conn, email string) error {
+	_, err := c.Querier().Exec(c, `INSERT INTO "gopod_auth_attempt" ("domain", "subject", "ipAddress", "time") VALUES ($1, $2, '', $3)`,
+		markPasswordSet, email, m.now().UTC())
+	if err != nil {
+		return fmt.Errorf("recording a password change: %w", err)
+	}
+	return nil
+}
+
+// addressFailures counts the failures of every kind from addr within the
+// window, sign-ins in flight included.
+func (m *Module) addressFailures(c db.Conn, addr string) (int, error) {
+	var n int
+	err := c.Querier().QueryRow(c, `SELECT
+        (SELECT count(*) FROM "serverpod_email_failed_sign_in" WHERE "ipAddress" = $1 AND "time" > $2) +
+        (SELECT count(*) FROM "gopod_auth_attempt" WHERE "domain" = ANY($3) AND "ipAddress" = $1 AND "time" > $2)`,
+		addr, m.window(), failureKinds).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting the failures of a client address: %w", db.Wrap(err))
+	}
+	return n, nil
+}
+
+// throttleAddress slows the attempts of a client address that has used up
+// its failure budget: they pass one at a time, AddressSlowdown apart, on
+// this server. It reports false when the attempt cannot wait its turn
+// (too many of the address's attempts are waiting, or the caller left).
+func (m *Module) throttleAddress(s *pod.Session, addr string) (bool, error) {
+	if addr == "" || m.cfg.MaxFailedAttemptsPerIP < 0 {
+		return true, nil
+	}
+	n, err := m.addressFailures(s, addr)
+	if err != nil || n < m.cfg.MaxFailedAttemptsPerIP {
+		return err == nil, err
+	}
+	return m.slow.pass(s, addr, m.cfg.AddressSlowdown, func() {
+		s.Log.Warn("auth module: slowing the attempts of a client address over its failure budget",
+			"address", addr, "failures", n, "budget", m.cfg.MaxFailedAttemptsPerIP)
+	}), nil
+}
+
+// addressLanes lets the attempts of each slowed address through one at a
+// time, a delay apart.
+type addressLanes struct {
+	mu    sync.Mutex
+	lanes map[string]*lane
+}
+
+type lane struct {
+	waiting int
+	turn    chan struct{} // holds the token while no attempt has it
+}
+
+// pass waits for addr's turn and then for delay; opened is called when the
+// address starts being slowed. It reports false when the attempt is not
+// let through.
+func (l *addressLanes) pass(s *pod.Session, addr string, delay time.Duration, opened func()) bool {
+	l.mu.Lock()
+	if l.lanes == nil {
+		l.lanes = map[string]*lane{}
+	}
+	ln := l.lanes[addr]
+	if ln == nil {
+		ln = &lane{turn: make(chan struct{}, 1)}
+		ln.turn <- struct{}{}
+		l.lanes[addr] = ln
+		opened()
+	}
+	if ln.waiting >= maxWaitingPerAddress {
+		l.mu.Unlock()
+		return false
+	}
+	ln.waiting++
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if ln.waiting--; ln.waiting == 0 {
+			delete(l.lanes, addr)
+		}
+	}()
+
+	select {
+	case <-ln.turn:
+	case <-s.Done():
+		return false
+	}
+	defer func() { ln.turn <- struct{}{} }()
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.Done():
+		return false
+	}
 }
 
 // purge deletes what no longer counts: attempts older than the window,
-// expired reset codes and expired account requests (2.4 kept them all
-// forever). It runs at most once per purgeInterval per server, and its
-// failure is only logged: it is housekeeping.
+// known addresses older than KnownAddressLifetime, expired reset codes,
+// account requests and identity tokens (2.4 kept them all forever). It
+// runs at most once per purgeInterval per server, and its failure is only
+// logged: it is housekeeping.
 func (m *Module) purge(s *pod.Session) {
 	now := m.now()
 	next := m.nextPurge.Load()
 	if now.UnixNano() < next || !m.nextPurge.CompareAndSwap(next, now.Add(purgeInterval).UnixNano()) {
 		return
 	}
-	window, utc := now.Add(-m.cfg.EmailSignInFailureResetTime).UTC(), now.UTC()
+	window, utc := m.window(), now.UTC()
+	known := now.Add(-max(m.cfg.KnownAddressLifetime, 0)).UTC()
 	for _, q := range []struct {
-		sql string
-		arg time.Time
+		sql  string
+		args []any
 	}{
-		{`DELETE FROM "serverpod_email_failed_sign_in" WHERE "time" <= $1`, window},
-		{`DELETE FROM "gopod_auth_attempt" WHERE "time" <= $1`, window},
-		{`DELETE FROM "serverpod_email_reset" WHERE "expiration" <= $1`, utc},
+		{`DELETE FROM "serverpod_email_failed_sign_in" WHERE "time" <= $1`, []any{window}},
+		{`DELETE FROM "gopod_auth_attempt" WHERE "time" <= $1 AND "domain" <> $2`, []any{window, markKnownAddress}},
+		{`DELETE FROM "gopod_auth_attempt" WHERE "time" <= $1 AND "domain" = $2`, []any{known, markKnownAddress}},
+		{`DELETE FROM "serverpod_email_reset" WHERE "expiration" <= $1`, []any{utc}},
 		{`DELETE FROM "serverpod_email_create_request" r USING "gopod_auth_request_state" st
-            WHERE st."requestId" = r."id" AND st."expiration" <= $1`, utc},
+            WHERE st."requestId" = r."id" AND st."expiration" <= $1`, []any{utc}},
+		{`DELETE FROM "gopod_auth_used_token" WHERE "expiration" <= $1`, []any{utc}},
 	} {
-		if _, err := s.Querier().Exec(s, q.sql, q.arg); err != nil {
+		if _, err := s.Querier().Exec(s, q.sql, q.args...); err != nil {
 			s.Log.Warn("auth module: purging old rows", "error", err)
 			return
 		}

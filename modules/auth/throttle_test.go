@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,17 +44,24 @@ func TestThrottlePerEmail(t *testing.T) {
 	}
 	e.clock.Advance(2 * time.Second)
 	e.signIn(c, email, "right-password")
-	// A success clears the count.
-	for range 4 {
+	// A success keeps the failures on record: with them, two more lock
+	// the address again.
+	if n := e.queryInt(`SELECT count(*) FROM serverpod_email_failed_sign_in WHERE email = $1`, email); n != 5 {
+		t.Errorf("%d failed sign-ins on record after a success, want the 5 made", n)
+	}
+	for range 2 {
 		c.Email.Authenticate(ctx, email, "wrong-password")
 	}
-	e.signIn(c, email, "right-password")
+	if r, _ := c.Email.Authenticate(ctx, email, "right-password"); r.Success {
+		t.Error("the failures before a success did not count")
+	}
 }
 
-// TestThrottlePerIP: failures on many addresses from one client lock that
-// client out, not others, until the window passes.
+// TestThrottlePerIP: failures on many addresses from one client address
+// beyond its budget slow that address's attempts, one at a time, and never
+// refuse a right password; other addresses are not slowed.
 func TestThrottlePerIP(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, func(c *auth.Config) { c.MaxFailedAttemptsPerIP, c.AddressSlowdown = 5, 10*time.Millisecond })
 	c := e.client()
 	victim := newEmail("victim")
 	e.signUp(c, "v", victim, "victim-password")
@@ -63,16 +71,17 @@ func TestThrottlePerIP(t *testing.T) {
 			t.Fatalf("guess %d: %s", i, failReason(r))
 		}
 	}
-	r, _ := c.Email.Authenticate(ctx, victim, "victim-password")
-	if r.Success || *r.FailReason != tooMany {
-		t.Fatalf("after 5 failures from this address: %s; want tooManyFailedAttempts", failReason(r))
+	if strings.Contains(e.Logs(), "slowing") {
+		t.Fatal("slowed within the budget")
+	}
+	e.signIn(c, victim, "victim-password")
+	if !strings.Contains(e.Logs(), "address="+e.ip) {
+		t.Errorf("the address over its budget was not slowed:\n%s", e.Logs())
 	}
 	status, body := e.rawFrom("10.250.0.1", "serverpod_auth.email", fmt.Sprintf(`{"method":"authenticate","email":%q,"password":"victim-password"}`, victim), "")
-	if status != 200 || body[:15] != `{"success":true` {
-		t.Fatalf("from another address: %d %s", status, body)
+	if status != 200 || body[:15] != `{"success":true` || strings.Contains(e.Logs(), "10.250.0.1") {
+		t.Fatalf("from another address: %d %s\n%s", status, body, e.Logs())
 	}
-	e.clock.Advance(5*time.Minute + time.Second)
-	e.signIn(c, victim, "victim-password")
 }
 
 // TestThrottlePerIPOff: a negative limit turns the per-address count off.
@@ -137,10 +146,11 @@ func TestAccountCodeAttempts(t *testing.T) {
 	}
 }
 
-// TestCodeGuessingPerIP: wrong codes from one client address lock it out
-// of code checks, across requests, until the window passes.
+// TestCodeGuessingPerIP: wrong codes from one client address count
+// against its budget, across requests and resets; over it the address is
+// slowed, and the right code still works.
 func TestCodeGuessingPerIP(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, func(c *auth.Config) { c.MaxFailedAttemptsPerIP, c.AddressSlowdown = 5, 10*time.Millisecond })
 	c := e.client()
 	email := newEmail("guessed")
 	e.signUp(c, "g", email, "guessed-password")
@@ -152,12 +162,14 @@ func TestCodeGuessingPerIP(t *testing.T) {
 			t.Fatal("a guessed code worked")
 		}
 	}
-	if ok, _ := c.Email.ResetPassword(ctx, e.resetCode(email), "new-guessed-password"); ok {
-		t.Fatal("the right code works after 5 wrong ones from the same address")
+	if n := e.queryInt(`SELECT count(*) FROM gopod_auth_attempt WHERE "ipAddress" = $1 AND domain = 'password-reset'`, e.ip); n != 5 {
+		t.Errorf("%d wrong codes on record for the address, want 5", n)
 	}
-	e.clock.Advance(5*time.Minute + time.Second)
 	if ok, _ := c.Email.ResetPassword(ctx, e.resetCode(email), "new-guessed-password"); !ok {
-		t.Fatal("the right code fails after the window")
+		t.Fatal("the right code fails after 5 wrong ones from the same address")
+	}
+	if !strings.Contains(e.Logs(), "address="+e.ip) {
+		t.Errorf("the address over its budget was not slowed:\n%s", e.Logs())
 	}
 }
 
@@ -233,5 +245,36 @@ func TestSendLimit(t *testing.T) {
 	}
 	if ok, _ := c.Email.InitiatePasswordReset(ctx, email); ok {
 		t.Fatal("the sixth reset email within the window was sent")
+	}
+}
+
+// TestLegacyResetsGlobalLimit: resets stored by 2.4 cannot count wrong
+// codes themselves, so wrong codes from all addresses together bound
+// them; gopod's own resets keep working.
+func TestLegacyResetsGlobalLimit(t *testing.T) {
+	e := newEnv(t, func(c *auth.Config) { c.MaxWrongResetCodes = 5 })
+	c := e.client()
+	legacy, own := newEmail("legacy24"), newEmail("own")
+	e.signUp(c, "l", legacy, "legacy-password")
+	e.signUp(c, "o", own, "own-password")
+	id := e.queryInt(`SELECT "userId" FROM serverpod_email_auth WHERE email = $1`, legacy)
+	e.exec(`INSERT INTO serverpod_email_reset ("userId", "verificationCode", expiration) VALUES ($1, 'Gl0balAb', $2)`, id, e.clock.Now().Add(time.Hour))
+	if ok, _ := c.Email.InitiatePasswordReset(ctx, own); !ok {
+		t.Fatal("initiatePasswordReset failed")
+	}
+	for i := range 5 {
+		if ok, _ := e.clientAt(loopbackIP()).Email.ResetPassword(ctx, fmt.Sprintf("Wrong%03d", i), "legacy-new-password"); ok {
+			t.Fatal("a wrong code worked")
+		}
+	}
+	if ok, _ := c.Email.ResetPassword(ctx, "Gl0balAb", "legacy-new-password"); ok {
+		t.Error("a 2.4 reset was accepted over the global limit")
+	}
+	if ok, _ := c.Email.ResetPassword(ctx, e.resetCode(own), "own-new-password"); !ok {
+		t.Error("a gopod reset failed over the global limit")
+	}
+	e.clock.Advance(5*time.Minute + time.Second)
+	if ok, _ := c.Email.ResetPassword(ctx, "Gl0balAb", "legacy-new-password"); !ok {
+		t.Error("the 2.4 reset failed after the window")
 	}
 }

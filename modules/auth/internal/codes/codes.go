@@ -18,7 +18,19 @@
 // flow or account.
 //
 // A deterministic MAC (no per-row salt) is deliberate: 2.4's reset call
-// carries only the code, so the row must be found by the code's hash.
+// carries only the code, so the row must be found from the code. It is
+// found from the code's first half (Lookup), so that a wrong code whose
+// first half is right counts against the reset it aims at; the whole code
+// is then checked against the reset's own hash. A guess must hit a
+// pending reset's first half before it can try the second half, which a
+// few wrong tries use up: for 8-character codes, each reset survives 3 of
+// 62^4 (1.5 × 10^7) second halves, however many addresses the guesses come
+// from.
+//
+// Stored values always begin with "$", which is not in Alphabet: a stored
+// value made only of Alphabet characters was written by Serverpod 2.4 and
+// is the code itself (IsPlaintext), and nothing gopod stores is ever
+// compared as a code.
 package codes
 
 import (
@@ -76,6 +88,8 @@ const (
 	AccountVerification Purpose = "account-verification"
 	// PasswordReset codes authorise serverpod_email_reset rows.
 	PasswordReset Purpose = "password-reset"
+	// PasswordResetLookup is the purpose of Lookup.
+	PasswordResetLookup Purpose = "password-reset-lookup"
 )
 
 // MinSecretLength is the shortest accepted server secret, in bytes.
@@ -116,6 +130,13 @@ const prefix = "$hmac-sha256$"
 // reset).
 func (h *Hasher) Hash(p Purpose, subject, code string) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(h.mac(p, subject, code))
+}
+
+// Lookup returns the value to store beside a reset to find it from its
+// code: a keyed hash of the code's first half (for an odd length, the
+// shorter half).
+func (h *Hasher) Lookup(code string) string {
+	return h.Hash(PasswordResetLookup, "", code[:len(code)/2])
 }
 
 // Verify reports in constant time whether code matches stored for the same

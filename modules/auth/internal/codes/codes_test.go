@@ -152,6 +152,35 @@ func TestPlaintextRows(t *testing.T) {
 	}
 }
 
+// TestStoredValueIsNoCode: a stored hash, sent back as the code, matches
+// neither itself nor the code it hashes.
+func TestStoredValueIsNoCode(t *testing.T) {
+	h := newHasher(t, true)
+	stored := h.Hash(PasswordReset, "", "AbCd1234")
+	if IsPlaintext(stored) || h.Verify(PasswordReset, "", stored, stored) {
+		t.Error("the stored hash is accepted as a code")
+	}
+}
+
+// TestLookup: codes with the same first half find the same reset; the
+// value reveals nothing without the secret and is not the code's hash.
+func TestLookup(t *testing.T) {
+	h, other := newHasher(t, false), newHasher(t, false)
+	other.key = []byte("another secret of sixteen bytes")
+	if h.Lookup("AbCd1234") != h.Lookup("AbCdzzzz") {
+		t.Error("codes sharing their first half have different lookups")
+	}
+	if h.Lookup("AbCd1234") == h.Lookup("zbCd1234") {
+		t.Error("the first half does not change the lookup")
+	}
+	if h.Lookup("AbCd1234") == other.Lookup("AbCd1234") || h.Lookup("AbCd1234") == h.Hash(PasswordReset, "", "AbCd1234") {
+		t.Error("the lookup is not keyed apart from the code's hash")
+	}
+	if h.Lookup("AbCde") != h.Lookup("AbXyz") {
+		t.Error("an odd-length code's lookup uses more than its shorter half")
+	}
+}
+
 func TestShortSecret(t *testing.T) {
 	if _, err := New(Config{Secret: "short"}); !errors.Is(err, ErrShortSecret) {
 		t.Errorf("New(short secret) err = %v", err)
