@@ -1,11 +1,13 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,11 +46,28 @@ func (m *Module) setDefaultUserImage(s *pod.Session, user *protocol.UserInfo) er
 	return m.storeUserImage(s, *user.ID, data)
 }
 
+// imageDecoder is avatar.Decoder, which tests wrap.
+type imageDecoder interface {
+	Normalize(ctx context.Context, imageBytes []byte, size int, format avatar.Format, quality int) ([]byte, error)
+}
+
+// maxConcurrentDecodes is how many uploaded images one server decodes at
+// once: with avatar.DefaultLimits' 64 MiB budget per image, uploads take
+// at most 128 MiB together.
+const maxConcurrentDecodes = 2
+
 // setUserImage normalises an uploaded image (a square of UserImageSize in
 // UserImageFormat) and makes it the user's. It reports false for bytes
-// that are not a PNG, JPEG or GIF image, or are too large.
+// that are not a PNG, JPEG or GIF image, are too large (in bytes, pixels
+// or decoded bytes), or while another upload of the same user is being
+// processed on this server: the user's turn is taken before anything is
+// decoded, so one user cannot hold several decodes.
 func (m *Module) setUserImage(s *pod.Session, userID int64, data []byte) (bool, error) {
-	norm, err := avatar.Normalize(data, m.cfg.UserImageSize, m.format, m.cfg.UserImageQuality)
+	if !m.uploads.tryLock(userID) {
+		return false, nil
+	}
+	defer m.uploads.unlock(userID)
+	norm, err := m.decoder.Normalize(s, data, m.cfg.UserImageSize, m.format, m.cfg.UserImageQuality)
 	if errors.Is(err, avatar.ErrUnsupported) || errors.Is(err, avatar.ErrTooLarge) {
 		return false, nil
 	}
@@ -146,4 +165,29 @@ func (m *Module) importUserImage(s *pod.Session, userID int64, imageURL string) 
 		return fmt.Errorf("the user image at %s is not a usable image", imageURL)
 	}
 	return nil
+}
+
+// userLocks are try-locks per user id.
+type userLocks struct {
+	mu   sync.Mutex
+	held map[int64]bool
+}
+
+func (l *userLocks) tryLock(id int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held[id] {
+		return false
+	}
+	if l.held == nil {
+		l.held = map[int64]bool{}
+	}
+	l.held[id] = true
+	return true
+}
+
+func (l *userLocks) unlock(id int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.held, id)
 }

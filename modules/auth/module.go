@@ -70,6 +70,8 @@ type Module struct {
 	nextPurge atomic.Int64 // unix nanoseconds
 	slow      addressLanes
 	mail      mailer
+	decoder   imageDecoder
+	uploads   userLocks
 
 	// checks counts the guesses the module has let through to a
 	// comparison: the figure the attempt limits bound.
@@ -102,6 +104,7 @@ func New(cfg Config) *Module {
 		m.http = &http.Client{Timeout: 15 * time.Second}
 	}
 	m.format, _ = avatar.ParseFormat(string(cfg.UserImageFormat))
+	m.decoder = avatar.NewDecoder(avatar.DefaultLimits, maxConcurrentDecodes)
 	m.storage = cfg.Storage
 	return m
 }
