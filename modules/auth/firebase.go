@@ -15,18 +15,24 @@ type FirebaseEndpoint struct {
 
 // Authenticate signs a user in with a Firebase ID token, verified against
 // Firebase's certificates: signature, issuer and audience (the project),
-// expiry and auth_time. An existing account is taken over by email address
-// only when Firebase says the address is verified.
+// expiry and auth_time; and, unless Firebase.CheckRevoked is off, with
+// Firebase itself: the user must exist, not be disabled, and not have had
+// their tokens revoked since this one's sign-in. An existing account is
+// taken over by email address only when Firebase says the address is
+// verified.
 func (e *FirebaseEndpoint) Authenticate(s *pod.Session, idToken string) (protocol.AuthenticationResponse, error) {
 	m, err := moduleOf(s)
 	if err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
-	v, err := m.firebaseVerifier()
+	fb, err := m.firebaseSetup()
 	if err != nil {
 		return notConfigured(s, err), nil
 	}
-	claims, err := v.Verify(s, idToken, "")
+	claims, err := fb.verifier.Verify(s, idToken, "")
+	if err == nil && fb.users != nil {
+		err = fb.users.Check(s, claims)
+	}
 	if err != nil {
 		return tokenFailure(s, "firebase", err), nil
 	}

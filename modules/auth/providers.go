@@ -26,8 +26,15 @@ type providers struct {
 	appleErr  error
 
 	firebaseOnce sync.Once
-	firebase     *idtoken.Verifier
+	firebase     *firebaseSetup
 	firebaseErr  error
+}
+
+type firebaseSetup struct {
+	verifier *idtoken.Verifier
+	// users checks for disabled users and revoked tokens; nil when
+	// Firebase.CheckRevoked is off.
+	users *idtoken.FirebaseUsers
 }
 
 type googleSetup struct {
@@ -98,39 +105,61 @@ func (m *Module) appleVerifier() (*idtoken.Verifier, error) {
 	return p.apple, p.appleErr
 }
 
-func (m *Module) firebaseVerifier() (*idtoken.Verifier, error) {
+func (m *Module) firebaseSetup() (*firebaseSetup, error) {
 	p := &m.providers
-	p.firebaseOnce.Do(func() {
-		project := m.cfg.Firebase.ProjectID
-		if project == "" {
-			file := m.cfg.FirebaseServiceAccountKeyJSON
-			if file == "" {
-				file = DefaultFirebaseServiceAccountKeyJSON
-			}
-			data, err := os.ReadFile(file)
-			if err != nil {
-				p.firebaseErr = fmt.Errorf("firebase sign-in is not configured: %w", err)
-				return
-			}
-			var key struct {
-				ProjectID string `json:"project_id"`
-			}
-			if err := json.Unmarshal(data, &key); err != nil || key.ProjectID == "" {
-				p.firebaseErr = fmt.Errorf("firebase sign-in: %s has no project_id (%v)", file, err)
-				return
-			}
-			project = key.ProjectID
-		}
-		p.firebase, p.firebaseErr = idtoken.NewFirebase(project, m.tokenConfig(m.cfg.Firebase.CertsURL))
-	})
+	p.firebaseOnce.Do(func() { p.firebase, p.firebaseErr = m.newFirebaseSetup() })
 	return p.firebase, p.firebaseErr
 }
 
+func (m *Module) newFirebaseSetup() (*firebaseSetup, error) {
+	fc := m.cfg.Firebase
+	checkRevoked := fc.CheckRevoked.Enabled(true)
+	project := fc.ProjectID
+	var account *idtoken.ServiceAccount
+	if project == "" || checkRevoked {
+		file := m.cfg.FirebaseServiceAccountKeyJSON
+		if file == "" {
+			file = DefaultFirebaseServiceAccountKeyJSON
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			if project != "" {
+				return nil, fmt.Errorf("firebase sign-in: checking for disabled users and revoked tokens needs the service account key: %w "+
+					"(set auth.Config.FirebaseServiceAccountKeyJSON, or Firebase.CheckRevoked: auth.Off to skip the check)", err)
+			}
+			return nil, fmt.Errorf("firebase sign-in is not configured: %w", err)
+		}
+		if account, err = idtoken.ParseServiceAccount(data); err != nil {
+			return nil, fmt.Errorf("firebase sign-in: %s: %w", file, err)
+		}
+		if project == "" {
+			project = account.ProjectID
+		}
+		if project == "" {
+			return nil, fmt.Errorf("firebase sign-in: %s has no project_id", file)
+		}
+	}
+	v, err := idtoken.NewFirebase(project, m.tokenConfig(fc.CertsURL))
+	if err != nil {
+		return nil, err
+	}
+	setup := &firebaseSetup{verifier: v}
+	if checkRevoked {
+		setup.users, err = idtoken.NewFirebaseUsers(project, account, idtoken.FirebaseUsersConfig{
+			BaseURL: fc.IdentityToolkitURL, TokenURL: fc.TokenURL, HTTPClient: m.http, Now: m.now})
+		if err != nil {
+			return nil, fmt.Errorf("firebase sign-in: %w (or set Firebase.CheckRevoked: auth.Off)", err)
+		}
+	}
+	return setup, nil
+}
+
 // tokenFailure turns a verification error into the answer: a bad token is
-// invalidCredentials, a failure to get the provider's keys internalError.
+// invalidCredentials; a failure to ask the provider (its keys, Firebase's
+// user lookup) is internalError.
 func tokenFailure(s *pod.Session, provider string, err error) protocol.AuthenticationResponse {
-	if errors.Is(err, idtoken.ErrKeyFetch) {
-		s.Log.Error("auth module: fetching signing keys", "provider", provider, "error", err)
+	if !errors.Is(err, idtoken.ErrInvalidToken) {
+		s.Log.Error("auth module: asking the identity provider", "provider", provider, "error", err)
 		return failure(protocol.AuthenticationFailReasonInternalError)
 	}
 	s.Log.Info("auth module: identity token refused", "provider", provider, "error", err)

@@ -154,7 +154,7 @@ const (
 type provider struct {
 	name      string
 	x509      bool
-	configure func(c *auth.Config, keysURL string)
+	configure func(t testing.TB, c *auth.Config, keysURL string)
 	// claims returns valid claims for subject/email at now.
 	claims func(sub, email string, now time.Time) map[string]any
 	// call signs in with a token.
@@ -164,7 +164,7 @@ type provider struct {
 var providers = []provider{
 	{
 		name: "google",
-		configure: func(c *auth.Config, keysURL string) {
+		configure: func(_ testing.TB, c *auth.Config, keysURL string) {
 			c.Google = auth.GoogleConfig{ClientID: googleClientID, ClientSecret: "s", CertsURL: keysURL}
 		},
 		claims: func(sub, email string, now time.Time) map[string]any {
@@ -178,7 +178,7 @@ var providers = []provider{
 	},
 	{
 		name: "apple",
-		configure: func(c *auth.Config, keysURL string) {
+		configure: func(_ testing.TB, c *auth.Config, keysURL string) {
 			c.Apple = auth.AppleConfig{Audiences: []string{appleBundleID}, KeysURL: keysURL}
 		},
 		claims: func(sub, email string, now time.Time) map[string]any {
@@ -193,8 +193,10 @@ var providers = []provider{
 	{
 		name: "firebase",
 		x509: true,
-		configure: func(c *auth.Config, keysURL string) {
-			c.Firebase = auth.FirebaseConfig{ProjectID: firebaseProj, CertsURL: keysURL}
+		configure: func(t testing.TB, c *auth.Config, keysURL string) {
+			users := newFirebaseUsers(t)
+			c.FirebaseServiceAccountKeyJSON = users.keyFile
+			c.Firebase = auth.FirebaseConfig{ProjectID: firebaseProj, CertsURL: keysURL, IdentityToolkitURL: users.srv.URL}
 		},
 		claims: func(sub, email string, now time.Time) map[string]any {
 			return map[string]any{"iss": "https://securetoken.google.com/" + firebaseProj, "aud": firebaseProj,
@@ -215,7 +217,7 @@ func TestProviderTokens(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			k1, k2, rogue := testKey(t, 0), testKey(t, 1), testKey(t, 2)
 			is := newIssuer(t, p.x509, map[string]*rsa.PrivateKey{"k1": k1})
-			e := newEnv(t, func(c *auth.Config) { p.configure(c, is.URL()) })
+			e := newEnv(t, func(c *auth.Config) { p.configure(t, c, is.URL()) })
 			c := e.client()
 			sub := "sub-" + newEmail(p.name)
 			email := newEmail(p.name)
@@ -228,8 +230,8 @@ func TestProviderTokens(t *testing.T) {
 			}
 			userID := *r.UserInfo.ID
 			loggedIn(t, e.signedInClient(r))
-			// Signing in again finds the same user.
-			r, _ = p.call(c, sign(t, k1, "k1", valid), sub, email)
+			// Signing in again (with a new token) finds the same user.
+			r, _ = p.call(c, sign(t, k1, "k1", with(valid, map[string]any{"iat": now.Unix() - 1})), sub, email)
 			if !r.Success || *r.UserInfo.ID != userID {
 				t.Fatalf("second sign-in: %s", mustJSON(r))
 			}
@@ -287,7 +289,7 @@ func TestProviderLinking(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			k1 := testKey(t, 0)
 			is := newIssuer(t, p.x509, map[string]*rsa.PrivateKey{"k1": k1})
-			e := newEnv(t, func(c *auth.Config) { p.configure(c, is.URL()) })
+			e := newEnv(t, func(c *auth.Config) { p.configure(t, c, is.URL()) })
 			c := e.client()
 			email := newEmail("linked-" + p.name)
 			existing := e.signUp(c, "existing", email, "existing-password")
@@ -320,7 +322,7 @@ func TestProviderLinking(t *testing.T) {
 func TestAppleChecks(t *testing.T) {
 	k1 := testKey(t, 0)
 	is := newIssuer(t, false, map[string]*rsa.PrivateKey{"k1": k1})
-	e := newEnv(t, func(c *auth.Config) { providers[1].configure(c, is.URL()) })
+	e := newEnv(t, func(c *auth.Config) { providers[1].configure(t, c, is.URL()) })
 	c := e.client()
 	email := newEmail("apple")
 	token := sign(t, k1, "k1", providers[1].claims("apple-sub", email, e.clock.Now()))

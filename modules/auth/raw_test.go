@@ -112,9 +112,9 @@ func TestProvidersRawJSON(t *testing.T) {
 	jwks := newIssuer(t, false, map[string]*rsa.PrivateKey{"k1": k1})
 	certs := newIssuer(t, true, map[string]*rsa.PrivateKey{"k1": k1})
 	e := newEnv(t, func(c *auth.Config) {
-		providers[0].configure(c, jwks.URL())
-		providers[1].configure(c, jwks.URL())
-		providers[2].configure(c, certs.URL())
+		providers[0].configure(t, c, jwks.URL())
+		providers[1].configure(t, c, jwks.URL())
+		providers[2].configure(t, c, certs.URL())
 	})
 	now := e.clock.Now()
 	gEmail, aEmail, fEmail := newEmail("rawgoogle"), newEmail("rawapple"), newEmail("rawfirebase")

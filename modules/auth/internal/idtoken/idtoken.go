@@ -13,6 +13,10 @@
 // rules. email_verified is returned, not enforced: whether an unverified
 // address may be linked to an existing account is the caller's decision.
 //
+// FirebaseUsers asks the Identity Toolkit API, as the project's service
+// account, whether a Firebase token's user has been disabled or deleted or
+// has had their tokens revoked (what the Admin SDK's checkRevoked does).
+//
 // Every network call takes a context and has its own timeout; the
 // http.Client and all URLs are configurable, so tests run against a local
 // issuer.
@@ -69,6 +73,8 @@ var (
 	ErrNotYetValid = errors.New("token not yet valid")
 	ErrNonce       = errors.New("nonce mismatch")
 	ErrClaims      = errors.New("missing or invalid claim")
+	ErrRevoked     = errors.New("token revoked")
+	ErrDisabled    = errors.New("user disabled or deleted")
 )
 
 func invalid(kind error, format string, args ...any) error {
@@ -132,15 +138,26 @@ type Verifier struct {
 	issuers   []string
 	audiences []string
 	firebase  bool
-	leeway    time.Duration
-	now       func() time.Time
-	keys      *KeySet
+	// requireAZP: the token must name one of the audiences as its
+	// authorized party (Google with several client ids).
+	requireAZP bool
+	leeway     time.Duration
+	now        func() time.Time
+	keys       *KeySet
 }
 
 // NewGoogle verifies Google ID tokens issued to any of clientIDs (the web,
-// iOS and Android OAuth client ids of the app).
+// iOS and Android OAuth client ids of the app). With more than one client
+// id, a token must also name one of them as its authorized party (azp),
+// the client that obtained it: a token another app obtained for the same
+// audience does not sign in.
 func NewGoogle(clientIDs []string, cfg Config) (*Verifier, error) {
-	return newVerifier("Google", GoogleIssuers, clientIDs, GoogleCertsURL, JWKS, false, cfg)
+	v, err := newVerifier("Google", GoogleIssuers, clientIDs, GoogleCertsURL, JWKS, false, cfg)
+	if err != nil {
+		return nil, err
+	}
+	v.requireAZP = len(v.audiences) > 1
+	return v, nil
 }
 
 // NewApple verifies Sign in with Apple identity tokens whose audience is
@@ -261,6 +278,9 @@ func (v *Verifier) check(c *Claims, nonce string) error {
 	}
 	if !slices.ContainsFunc(c.Audience, func(a string) bool { return slices.Contains(v.audiences, a) }) {
 		return invalid(ErrAudience, "aud is %q, not one of the configured ids", c.Audience)
+	}
+	if v.requireAZP && !slices.Contains(v.audiences, c.AuthorizedParty) {
+		return invalid(ErrAudience, "azp is %q; with several client ids configured it must name one of them", c.AuthorizedParty)
 	}
 	if v.firebase && (len(c.Audience) != 1) {
 		return invalid(ErrAudience, "a Firebase token must have the project id as its only audience, found %q", c.Audience)

@@ -1,0 +1,123 @@
+package auth_test
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gopod/gopod/modules/auth"
+)
+
+// TestAppleTokenReplay replays finding 9: a captured identity token signs
+// in once.
+func TestAppleTokenReplay(t *testing.T) {
+	k1 := testKey(t, 0)
+	is := newIssuer(t, false, map[string]*rsa.PrivateKey{"k1": k1})
+	e := newEnv(t, func(c *auth.Config) { providers[1].configure(t, c, is.URL()) })
+	email := newEmail("replay")
+	token := sign(t, k1, "k1", providers[1].claims("replay-sub", email, e.clock.Now()))
+	r, err := providers[1].call(e.client(), token, "replay-sub", email)
+	if err != nil || !r.Success {
+		t.Fatalf("first use: %s, %v", mustJSON(r), err)
+	}
+	r, err = providers[1].call(e.clientAt(loopbackIP()), token, "replay-sub", email)
+	if err != nil || r.Success || *r.FailReason != 0 {
+		t.Fatalf("replayed token: %s, %v; want invalidCredentials", mustJSON(r), err)
+	}
+}
+
+// TestGoogleAuthorizedParty: with several client ids configured, a Google
+// ID token must say which of them it was issued to (azp).
+func TestGoogleAuthorizedParty(t *testing.T) {
+	k1 := testKey(t, 0)
+	is := newIssuer(t, false, map[string]*rsa.PrivateKey{"k1": k1})
+	e := newEnv(t, func(c *auth.Config) {
+		providers[0].configure(t, c, is.URL())
+		c.Google.ExtraClientIDs = []string{"ios-client"}
+	})
+	email := newEmail("azp")
+	valid := providers[0].claims("azp-sub", email, e.clock.Now())
+	for _, tt := range []struct {
+		name string
+		azp  any
+		ok   bool
+	}{
+		{"no azp", nil, false},
+		{"foreign azp", "someone-else", false},
+		{"ios azp", "ios-client", true},
+	} {
+		claims := with(valid, map[string]any{"azp": tt.azp})
+		if tt.azp == nil {
+			delete(claims, "azp")
+		}
+		r, err := providers[0].call(e.client(), sign(t, k1, "k1", claims), "", "")
+		if err != nil || r.Success != tt.ok {
+			t.Errorf("%s: %s, %v; want success %v", tt.name, mustJSON(r), err, tt.ok)
+		}
+	}
+}
+
+// TestFirebaseRevocation: Firebase is asked, as the service account,
+// whether the token's user still exists, is enabled, and has not had their
+// tokens revoked since the token's sign-in.
+func TestFirebaseRevocation(t *testing.T) {
+	k1 := testKey(t, 0)
+	is := newIssuer(t, true, map[string]*rsa.PrivateKey{"k1": k1})
+	users := newFirebaseUsers(t)
+	e := newEnv(t, func(c *auth.Config) {
+		c.FirebaseServiceAccountKeyJSON = users.keyFile
+		c.Firebase = auth.FirebaseConfig{ProjectID: firebaseProj, CertsURL: is.URL(), IdentityToolkitURL: users.srv.URL}
+	})
+	c := e.client()
+	email := newEmail("revoked")
+	uid := "uid-" + email
+	signInAt := e.clock.Now().Add(-time.Minute)
+	token := func(authTime time.Time) string {
+		return sign(t, k1, "k1", with(providers[2].claims(uid, email, e.clock.Now()), map[string]any{"auth_time": authTime.Unix()}))
+	}
+	try := func(name string, tok string, want int) {
+		t.Helper()
+		r, err := c.Firebase.Authenticate(ctx, tok)
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", name, err)
+		case want < 0 && !r.Success:
+			t.Errorf("%s: %s; want success\n%s", name, mustJSON(r), e.Logs())
+		case want >= 0 && (r.Success || int(*r.FailReason) != want):
+			t.Errorf("%s: %s; want failReason %d", name, mustJSON(r), want)
+		}
+	}
+	try("active user", token(signInAt), -1)
+
+	users.set(func(f *firebaseUsers) { f.disabled[uid] = true })
+	try("disabled user", token(signInAt), 0)
+	users.set(func(f *firebaseUsers) { delete(f.disabled, uid); f.validSince[uid] = signInAt.Add(time.Second) })
+	try("token from before the revocation", token(signInAt), 0)
+	try("token from a sign-in after it", token(signInAt.Add(time.Second)), -1)
+	users.set(func(f *firebaseUsers) { f.deleted[uid] = true })
+	try("deleted user", token(signInAt.Add(time.Second)), 0)
+	users.set(func(f *firebaseUsers) { f.status = 503 })
+	try("lookup unavailable", token(signInAt.Add(time.Second)), 2)
+
+	users.set(func(f *firebaseUsers) {
+		if f.tokenRequests != 1 || f.lookups != 6 {
+			t.Errorf("%d access tokens for %d lookups; want 1 for 6", f.tokenRequests, f.lookups)
+		}
+	})
+
+	// Without the service account key the check cannot be made: Firebase
+	// sign-in is not configured, unless the check is turned off.
+	for _, tt := range []struct {
+		check auth.Flag
+		want  int
+	}{{auth.Unset, 2}, {auth.Off, -1}} {
+		bare := newEnv(t, func(c *auth.Config) {
+			c.FirebaseServiceAccountKeyJSON = filepath.Join(t.TempDir(), "missing.json")
+			c.Firebase = auth.FirebaseConfig{ProjectID: firebaseProj, CertsURL: is.URL(), CheckRevoked: tt.check}
+		})
+		c = bare.client()
+		try(fmt.Sprintf("no key file, CheckRevoked %v", tt.check), token(signInAt.Add(time.Second)), tt.want)
+	}
+}
