@@ -76,7 +76,9 @@ func TestStatusUserAdminRawJSON(t *testing.T) {
 		{"admin getUserInfo of nobody", "serverpod_auth.admin", `{"method":"getUserInfo","userId":99999999}`, admin, 200, "null"},
 		{"blockUser", "serverpod_auth.admin", fmt.Sprintf(`{"method":"blockUser","userId":%d}`, id), admin, 200, "null"},
 		{"blocked user's key", "serverpod_auth.status", `{"method":"isSignedIn"}`, other, 200, "false"},
-		{"blockUser again", "serverpod_auth.admin", fmt.Sprintf(`{"method":"blockUser","userId":%d}`, id), admin, 500, "^Internal server error. Call log id: \\d+\n$"},
+		// 2.4 answered 500; a 2.4 client sees either as an exception.
+		{"blockUser again", "serverpod_auth.admin", fmt.Sprintf(`{"method":"blockUser","userId":%d}`, id), admin, 400,
+			fmt.Sprintf(`{"className":"AdminException","data":{"reason":"alreadyBlocked","userId":%d}}`, id)},
 		{"sign-in while blocked", "serverpod_auth.email", fmt.Sprintf(`{"method":"authenticate","email":%q,"password":"raw-status-password"}`, email), "", 200, `{"success":false,"failReason":4}`},
 		{"unblockUser", "serverpod_auth.admin", fmt.Sprintf(`{"method":"unblockUser","userId":%d}`, id), admin, 200, "null"},
 		{"userId as a string", "serverpod_auth.admin", `{"method":"getUserInfo","userId":"1"}`, admin, 400, "^.*userId"},

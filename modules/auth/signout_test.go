@@ -3,7 +3,9 @@ package auth_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,15 +150,22 @@ func TestBlocking(t *testing.T) {
 	if r.Success || *r.FailReason != 4 {
 		t.Fatalf("sign-in of a blocked user: %s; want failReason 4", mustJSON(r))
 	}
-	if err := admin.Admin.BlockUser(ctx, userID); statusOf(err) != 500 {
-		t.Errorf("blocking twice: %v; want 500 as 2.4", err)
+	var exc *authclient.AdminException
+	if err := admin.Admin.BlockUser(ctx, userID); !errors.As(err, &exc) || exc.Reason != authclient.AdminExceptionReasonAlreadyBlocked || exc.UserID != userID {
+		t.Errorf("blocking twice: %v; want an AdminException (alreadyBlocked)", err)
 	}
 	if err := admin.Admin.UnblockUser(ctx, userID); err != nil {
 		t.Fatal(err)
 	}
 	e.signIn(e.client(), email, "device-password")
-	if err := admin.Admin.UnblockUser(ctx, userID); statusOf(err) != 500 {
-		t.Errorf("unblocking twice: %v; want 500 as 2.4", err)
+	if err := admin.Admin.UnblockUser(ctx, userID); !errors.As(err, &exc) || exc.Reason != authclient.AdminExceptionReasonNotBlocked {
+		t.Errorf("unblocking twice: %v; want an AdminException (notBlocked)", err)
+	}
+	if err := admin.Admin.BlockUser(ctx, 987654321); !errors.As(err, &exc) || exc.Reason != authclient.AdminExceptionReasonUserNotFound {
+		t.Errorf("blocking nobody: %v; want an AdminException (userNotFound)", err)
+	}
+	if err := e.module.BlockUser(e.server.NewSession(ctx), 987654321); !errors.Is(err, auth.ErrUserNotFound) {
+		t.Errorf("Module.BlockUser(nobody) = %v; want ErrUserNotFound", err)
 	}
 
 	// A key the handler has cached belongs to a user blocked directly in
@@ -166,6 +175,30 @@ func TestBlocking(t *testing.T) {
 	e.exec(`UPDATE serverpod_user_info SET blocked = true WHERE id = $1`, blockedID)
 	e.clock.Advance(time.Minute)
 	wantLoggedIn(t, "blocked elsewhere", more, false)
+}
+
+// TestAdminErrors replays finding 10: an admin's mistakes are 400s that
+// say what was wrong, not 500s.
+func TestAdminErrors(t *testing.T) {
+	e := newEnv(t, nil)
+	key, _ := e.adminWithIDKey()
+	target := e.signUp(e.client(), "t", newEmail("target"), "target-password")
+	for _, tt := range []struct {
+		name, body string
+		status     int
+		reason     string
+	}{
+		{"block", fmt.Sprintf(`{"method":"blockUser","userId":%d}`, *target.ID), 200, ""},
+		{"block twice", fmt.Sprintf(`{"method":"blockUser","userId":%d}`, *target.ID), 400, "alreadyBlocked"},
+		{"unblock", fmt.Sprintf(`{"method":"unblockUser","userId":%d}`, *target.ID), 200, ""},
+		{"unblock twice", fmt.Sprintf(`{"method":"unblockUser","userId":%d}`, *target.ID), 400, "notBlocked"},
+		{"unknown user", `{"method":"blockUser","userId":987654321}`, 400, "userNotFound"},
+	} {
+		status, body := e.raw("serverpod_auth.admin", tt.body, key)
+		if status != tt.status || !strings.Contains(body, tt.reason) {
+			t.Errorf("%s: %d %s; want %d with %q", tt.name, status, body, tt.status, tt.reason)
+		}
+	}
 }
 
 // TestAdminScope: the admin endpoint needs a key with serverpod.admin.

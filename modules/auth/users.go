@@ -17,8 +17,23 @@ import (
 // list then carries.
 const maxNameLength = 256
 
-// ErrUserNotFound is returned for a user id with no user.
-var ErrUserNotFound = errors.New("auth: no such user")
+// Errors of the user administration. Those of BlockUser and UnblockUser
+// also carry a *protocol.AdminException, which the admin endpoint answers
+// with (status 400).
+var (
+	// ErrUserNotFound is returned for a user id with no user.
+	ErrUserNotFound = errors.New("auth: no such user")
+	// ErrAlreadyBlocked is returned by BlockUser for a blocked user.
+	ErrAlreadyBlocked = errors.New("auth: the user is already blocked")
+	// ErrNotBlocked is returned by UnblockUser for a user not blocked.
+	ErrNotBlocked = errors.New("auth: the user is not blocked")
+)
+
+// adminError is sentinel for Go callers and an AdminException for the
+// endpoint's client.
+func adminError(sentinel error, reason protocol.AdminExceptionReason, userID int64) error {
+	return fmt.Errorf("%w (user %d)%w", sentinel, userID, &protocol.AdminException{Reason: reason, UserID: userID})
+}
 
 // FindUserByID returns the user with the given id, nil when there is none.
 // It answers from this server's cache when it can (for at most
@@ -188,7 +203,8 @@ func (m *Module) UpdateUserScopes(s *pod.Session, userID int64, scopes []string)
 }
 
 // BlockUser blocks the user and signs them out everywhere. It fails for an
-// unknown user or one already blocked, as 2.4 does.
+// unknown user (ErrUserNotFound) or one already blocked
+// (ErrAlreadyBlocked), as 2.4 does.
 func (m *Module) BlockUser(s *pod.Session, userID int64) error {
 	if err := m.init(s); err != nil {
 		return err
@@ -199,8 +215,8 @@ func (m *Module) BlockUser(s *pod.Session, userID int64) error {
 	return m.SignOutUser(s, userID)
 }
 
-// UnblockUser lifts a block. It fails for an unknown user or one not
-// blocked, as 2.4 does.
+// UnblockUser lifts a block. It fails for an unknown user
+// (ErrUserNotFound) or one not blocked (ErrNotBlocked), as 2.4 does.
 func (m *Module) UnblockUser(s *pod.Session, userID int64) error {
 	if err := m.init(s); err != nil {
 		return err
@@ -214,13 +230,13 @@ func (m *Module) setBlocked(s *pod.Session, userID int64, blocked bool) error {
 		return err
 	}
 	if u == nil {
-		return fmt.Errorf("%w: %d", ErrUserNotFound, userID)
+		return adminError(ErrUserNotFound, protocol.AdminExceptionReasonUserNotFound, userID)
 	}
 	if u.Blocked == blocked {
 		if blocked {
-			return fmt.Errorf("auth: user %d is already blocked", userID)
+			return adminError(ErrAlreadyBlocked, protocol.AdminExceptionReasonAlreadyBlocked, userID)
 		}
-		return fmt.Errorf("auth: user %d is not blocked", userID)
+		return adminError(ErrNotBlocked, protocol.AdminExceptionReasonNotBlocked, userID)
 	}
 	if _, err := s.Querier().Exec(s, `UPDATE "serverpod_user_info" SET "blocked" = $2 WHERE "id" = $1`, userID, blocked); err != nil {
 		return fmt.Errorf("blocking user %d: %w", userID, err)
