@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -132,5 +133,82 @@ func TestServerpod24AuthKey(t *testing.T) {
 		if status != tt.want {
 			t.Errorf("key %q: status %d (%s), want %d", tt.key, status, body, tt.want)
 		}
+	}
+}
+
+// TestMigrateLegacyPasswordHashes: the batch migration wraps 2.4's legacy
+// SHA-256 hashes, with and without the email in them, in Argon2id, leaves
+// every other hash alone, and the users sign in as before.
+func TestMigrateLegacyPasswordHashes(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		salty auth.Flag
+		email string
+		hash  string
+	}{
+		{"without email salt", auth.Off, newEmail("batch"), vecLegacy},
+		{"with email salt", auth.Unset, vecLegacyEmailFor, vecLegacyEmail},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnvWith(t, map[string]string{auth.PasswordAuthKeySalt: "salty", auth.PasswordEmailPepper: "batch pepper"},
+				func(c *auth.Config) { c.ExtraSaltyHash = tt.salty })
+			// Other tests' legacy rows would be migrated too.
+			e.exec(`DELETE FROM serverpod_email_auth WHERE hash NOT LIKE '%$%' OR email = $1`, tt.email)
+			e.exec(`DELETE FROM serverpod_user_info WHERE email = $1`, tt.email)
+			id := e.insert24User(tt.email, tt.hash)
+			others := []int64{
+				e.insert24User(newEmail("argon"), vecArgon2),
+				e.insert24User(newEmail("broken"), "not-a-hash"),
+			}
+			for range 3 {
+				e.insert24User(newEmail("more"), vecLegacy)
+			}
+			s := e.server.NewSession(ctx)
+
+			n, err := e.module.MigrateLegacyPasswordHashes(s, auth.MigrateOptions{BatchSize: 2, Max: 2})
+			if err != nil || n != 2 {
+				t.Fatalf("with Max 2: migrated %d, %v", n, err)
+			}
+			n, err = e.module.MigrateLegacyPasswordHashes(s, auth.MigrateOptions{BatchSize: 2})
+			if err != nil || n != 2 {
+				t.Fatalf("the rest: migrated %d, %v; want 2", n, err)
+			}
+			if n, err := e.module.MigrateLegacyPasswordHashes(s, auth.MigrateOptions{}); err != nil || n != 0 {
+				t.Fatalf("again: migrated %d, %v; want 0", n, err)
+			}
+			migrated := e.queryString(`SELECT hash FROM serverpod_email_auth WHERE "userId" = $1`, id)
+			if !strings.HasPrefix(migrated, "$migratedLegacy$") {
+				t.Fatalf("hash after the migration: %s", migrated)
+			}
+			if got := e.queryString(`SELECT hash FROM serverpod_email_auth WHERE "userId" = $1`, others[0]); got != vecArgon2 {
+				t.Error("an Argon2id hash was changed")
+			}
+			if got := e.queryString(`SELECT hash FROM serverpod_email_auth WHERE "userId" = $1`, others[1]); got != "not-a-hash" {
+				t.Error("a malformed hash was changed")
+			}
+			// The 2.4 server's format, with the pepper: it verifies there too.
+			h24, err := password.New(password.Config{Pepper: "batch pepper", NoLegacyEmailSalt: tt.salty == auth.Off, Serverpod24Format: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := h24.Verify(ctx, "hunter2", tt.email, migrated); !ok || err != nil {
+				t.Errorf("the migrated hash does not verify hunter2: %v, %v", ok, err)
+			}
+			c := e.client()
+			if r, _ := c.Email.Authenticate(ctx, tt.email, "hunter3"); r.Success {
+				t.Fatal("a wrong password signs in")
+			}
+			e.signIn(c, tt.email, "hunter2")
+			if got := e.queryString(`SELECT hash FROM serverpod_email_auth WHERE "userId" = $1`, id); !strings.HasPrefix(got, "$argon2id$v=19$") {
+				t.Errorf("hash after sign-in: %s; want PHC Argon2id", got)
+			}
+		})
+	}
+
+	custom := newEnv(t, func(c *auth.Config) {
+		c.PasswordHashValidator = func(context.Context, string, string, string) (bool, error) { return false, nil }
+	})
+	if _, err := custom.module.MigrateLegacyPasswordHashes(custom.server.NewSession(ctx), auth.MigrateOptions{}); !errors.Is(err, auth.ErrCustomHashing) {
+		t.Errorf("with a custom validator: %v, want ErrCustomHashing", err)
 	}
 }
