@@ -28,7 +28,8 @@ func TestCreate(t *testing.T) {
 		}
 	}
 	main, _ := os.ReadFile(filepath.Join(dir, "cmd", "server", "main.go"))
-	if !strings.Contains(string(main), "example.com/shop/generated/dispatch") || !strings.Contains(string(main), "auth.New(") {
+	if !strings.Contains(string(main), "example.com/shop/generated/dispatch") || !strings.Contains(string(main), "auth.New(") ||
+		!strings.Contains(string(main), "ConcealAccounts: true") {
 		t.Errorf("main.go:\n%s", main)
 	}
 	info, err := os.Stat(filepath.Join(dir, "config", "passwords.yaml"))
