@@ -267,17 +267,38 @@ func (m *Module) throttleAddress(s *pod.Session, addr string) (bool, error) {
 	if err != nil || n < m.cfg.MaxFailedAttemptsPerIP {
 		return err == nil, err
 	}
-	return m.slow.pass(s, addr, m.cfg.AddressSlowdown, func() {
+	if m.slow.firstIn(addr, m.now(), m.cfg.EmailSignInFailureResetTime) {
 		s.Log.Warn("auth module: slowing the attempts of a client address over its failure budget",
 			"address", addr, "failures", n, "budget", m.cfg.MaxFailedAttemptsPerIP)
-	}), nil
+	}
+	return m.slow.pass(s, addr, m.cfg.AddressSlowdown), nil
 }
+
+// maxWarned bounds the addresses addressLanes remembers having warned
+// about.
+const maxWarned = 10000
 
 // addressLanes lets the attempts of each slowed address through one at a
 // time, a delay apart.
 type addressLanes struct {
-	mu    sync.Mutex
-	lanes map[string]*lane
+	mu     sync.Mutex
+	lanes  map[string]*lane
+	warned map[string]time.Time
+}
+
+// firstIn reports whether addr is slowed for the first time within the
+// window, so that the log says so once per window, not once per attempt.
+func (l *addressLanes) firstIn(addr string, now time.Time, window time.Duration) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if last, ok := l.warned[addr]; ok && now.Sub(last) < window {
+		return false
+	}
+	if l.warned == nil || len(l.warned) >= maxWarned {
+		l.warned = map[string]time.Time{}
+	}
+	l.warned[addr] = now
+	return true
 }
 
 type lane struct {
@@ -285,10 +306,9 @@ type lane struct {
 	turn    chan struct{} // holds the token while no attempt has it
 }
 
-// pass waits for addr's turn and then for delay; opened is called when the
-// address starts being slowed. It reports false when the attempt is not
-// let through.
-func (l *addressLanes) pass(s *pod.Session, addr string, delay time.Duration, opened func()) bool {
+// pass waits for addr's turn and then for delay. It reports false when
+// the attempt is not let through.
+func (l *addressLanes) pass(s *pod.Session, addr string, delay time.Duration) bool {
 	l.mu.Lock()
 	if l.lanes == nil {
 		l.lanes = map[string]*lane{}
@@ -298,7 +318,6 @@ func (l *addressLanes) pass(s *pod.Session, addr string, delay time.Duration, op
 		ln = &lane{turn: make(chan struct{}, 1)}
 		ln.turn <- struct{}{}
 		l.lanes[addr] = ln
-		opened()
 	}
 	if ln.waiting >= maxWaitingPerAddress {
 		l.mu.Unlock()
