@@ -13,19 +13,28 @@
 //
 // Where 2.4 is weak the module is not (the difference is invisible to 2.4
 // clients): codes come from crypto/rand, are stored as keyed hashes, expire
-// and allow few wrong guesses; failed attempts are limited per email address
-// and per client address, and an unknown address answers like a wrong
-// password in about the same time; new passwords are Argon2id in PHC form
-// and older hashes are upgraded at sign-in; length limits apply to every new
-// password; changing or resetting a password signs the other devices out;
-// auth keys are compared in constant time, blocked users are refused on
-// every path including the authentication handler, and keys may expire;
-// third-party tokens are verified for signature, issuer, audience and expiry,
-// with key rotation; a Firebase address links to an existing account only
-// when verified; the userCanSee and enableUserImages options are enforced.
+// and allow few wrong guesses, counted per request and per reset; attempts
+// are checked and recorded in one step, before the password is compared,
+// so parallel requests cannot outrun the limits; failed sign-ins are
+// limited per email (but not from the addresses the account signs in
+// from) and per email and client address, and a client address over its
+// failure budget is slowed, never refused; an unknown address answers like
+// a wrong password in about the same time; new passwords are Argon2id in
+// PHC form and older hashes are upgraded at sign-in or in a batch; length
+// limits apply to every new password; changing or resetting a password
+// signs the other devices out; auth keys are compared in constant time,
+// blocked users are refused on every path including the authentication
+// handler, and keys may expire; third-party tokens are verified for
+// signature, issuer, audience and expiry, with key rotation, Apple tokens
+// sign in once, and Firebase is asked about disabled users and revoked
+// tokens; a Firebase address links to an existing account only when
+// verified; uploaded images are refused from their header when they would
+// take too much memory to decode; the userCanSee and enableUserImages
+// options are enforced. See throttle.go for how attempts are limited.
 //
 // The module's tables are Serverpod 2.4's, untouched, plus gopod's side
 // tables (gopod_auth_key_state, gopod_auth_request_state,
-// gopod_auth_attempt); its migrations folder (package migrations) starts
-// at 2.4's last version, 20240520102713718.
+// gopod_auth_reset_state, gopod_auth_attempt, gopod_auth_used_token); its
+// migrations folder (package migrations) starts at 2.4's last version,
+// 20240520102713718.
 package auth

@@ -25,9 +25,9 @@ type EmailEndpoint struct {
 }
 
 // Authenticate signs a user in with their email address and password.
-// Failed attempts are counted per address and per client address; an
-// unknown address is answered like a wrong password, in about the same
-// time.
+// Attempts are counted per email address, per email and client address,
+// and per client address (see throttle.go); an unknown address is
+// answered like a wrong password, in about the same time.
 func (e *EmailEndpoint) Authenticate(s *pod.Session, email string, password string) (protocol.AuthenticationResponse, error) {
 	m, err := moduleOf(s)
 	if err != nil {
