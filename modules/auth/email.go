@@ -284,18 +284,27 @@ func (m *Module) sendEmail(s *pod.Session, what string, send func(*pod.Session) 
 	return true
 }
 
+// admitEmailRequest lets a request that may send an email (a reset, a
+// sign-up) through the client address's budget and the limit on emails to
+// the address. It returns the request's record, 0 when it is refused, and
+// the client address, which is charged (markFailed) only when there is
+// nothing to send.
+func (m *Module) admitEmailRequest(s *pod.Session, kind, email string) (int64, string, error) {
+	addr := clientAddress(s)
+	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
+		return 0, addr, err
+	}
+	id, err := m.reserve(s, kind, email, "", m.cfg.MaxAllowedEmailSignInAttempts)
+	return id, addr, err
+}
+
 func (m *Module) initiatePasswordReset(s *pod.Session, email string) (bool, error) {
 	send := m.cfg.SendPasswordResetEmail
 	if send == nil {
 		return false, nil
 	}
-	email, addr := normalizeEmail(email), clientAddress(s)
-	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
-		return false, err
-	}
-	// Emails per address are limited; the client address is charged only
-	// when there is no account to send to.
-	attempt, err := m.reserve(s, attemptResetRequest, email, "", m.cfg.MaxAllowedEmailSignInAttempts)
+	email = normalizeEmail(email)
+	attempt, addr, err := m.admitEmailRequest(s, attemptResetRequest, email)
 	if err != nil || attempt == 0 {
 		return false, err
 	}
@@ -490,11 +499,7 @@ func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string
 	if !validEmail(email) || userName == "" || m.policy().Check(pw) != nil {
 		return false, nil
 	}
-	addr := clientAddress(s)
-	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
-		return false, err
-	}
-	attempt, err := m.reserve(s, attemptAccountRequest, email, "", m.cfg.MaxAllowedEmailSignInAttempts)
+	attempt, addr, err := m.admitEmailRequest(s, attemptAccountRequest, email)
 	if err != nil || attempt == 0 {
 		return false, err
 	}
