@@ -49,7 +49,8 @@ func (x *EndpointAdmin) GetUserInfo(ctx context.Context, userID int64) (*UserInf
 }
 
 // BlockUser blocks the user and signs them out on every device. It fails
-// for an unknown user or one already blocked, as 2.4 does.
+// for an unknown user or one already blocked, as 2.4 does, but with an
+// AdminException (status 400) that says which, instead of a 500.
 func (x *EndpointAdmin) BlockUser(ctx context.Context, userID int64) error {
 	return podclient.CallVoid(ctx, x.caller, "serverpod_auth.admin", "blockUser", func(e *wire.Encoder) {
 		e.Key("userId")
@@ -58,7 +59,7 @@ func (x *EndpointAdmin) BlockUser(ctx context.Context, userID int64) error {
 }
 
 // UnblockUser lifts a block. It fails for an unknown user or one not
-// blocked, as 2.4 does.
+// blocked, as 2.4 does, with an AdminException (status 400).
 func (x *EndpointAdmin) UnblockUser(ctx context.Context, userID int64) error {
 	return podclient.CallVoid(ctx, x.caller, "serverpod_auth.admin", "unblockUser", func(e *wire.Encoder) {
 		e.Key("userId")
@@ -73,7 +74,8 @@ type EndpointApple struct {
 
 // Authenticate signs a user in with a Sign in with Apple identity token,
 // verified against Apple's keys: signature, issuer, audience (the app's
-// bundle or service id), expiry, and the subject the client names.
+// bundle or service id), expiry, and the subject the client names. Each
+// token signs in once.
 func (x *EndpointApple) Authenticate(ctx context.Context, authInfo AppleAuthInfo) (AuthenticationResponse, error) {
 	return podclient.Call(ctx, x.caller, "serverpod_auth.apple", "authenticate", func(e *wire.Encoder) {
 		e.Key("authInfo")
@@ -88,9 +90,9 @@ type EndpointEmail struct {
 }
 
 // Authenticate signs a user in with their email address and password.
-// Failed attempts are counted per address and per client address; an
-// unknown address is answered like a wrong password, in about the same
-// time.
+// Attempts are counted per email address, per email and client address,
+// and per client address (see throttle.go); an unknown address is
+// answered like a wrong password, in about the same time.
 func (x *EndpointEmail) Authenticate(ctx context.Context, email string, password string) (AuthenticationResponse, error) {
 	return podclient.Call(ctx, x.caller, "serverpod_auth.email", "authenticate", func(e *wire.Encoder) {
 		e.Key("email")
@@ -166,8 +168,11 @@ type EndpointFirebase struct {
 
 // Authenticate signs a user in with a Firebase ID token, verified against
 // Firebase's certificates: signature, issuer and audience (the project),
-// expiry and auth_time. An existing account is taken over by email address
-// only when Firebase says the address is verified.
+// expiry and auth_time; and, unless Firebase.CheckRevoked is off, with
+// Firebase itself: the user must exist, not be disabled, and not have had
+// their tokens revoked since this one's sign-in. An existing account is
+// taken over by email address only when Firebase says the address is
+// verified.
 func (x *EndpointFirebase) Authenticate(ctx context.Context, idToken string) (AuthenticationResponse, error) {
 	return podclient.Call(ctx, x.caller, "serverpod_auth.firebase", "authenticate", func(e *wire.Encoder) {
 		e.Key("idToken")
