@@ -58,13 +58,13 @@ func TestBudgetBoundsDecoding(t *testing.T) {
 		name, pixels, format string
 		w, h, size           int
 	}{
-		{"png rgba", "rgba", "png", 1200, 900, 256},
-		{"png rgba64", "rgba64", "png", 1000, 800, 256},
-		{"png gray", "gray", "png", 1500, 1500, 64},
-		{"png gray16", "gray16", "png", 900, 1200, 256},
-		{"png paletted", "paletted", "png", 1600, 1000, 256},
-		{"jpeg 4:2:0", "rgba", "jpeg", 1600, 1200, 256},
-		{"jpeg gray", "gray", "jpeg", 1200, 1200, 256},
+		{"png rgba", "rgba", "png", 800, 600, 256},
+		{"png rgba64", "rgba64", "png", 700, 500, 256},
+		{"png gray", "gray", "png", 1000, 1000, 64},
+		{"png gray16", "gray16", "png", 600, 800, 256},
+		{"png paletted", "paletted", "png", 1000, 700, 256},
+		{"jpeg 4:2:0", "rgba", "jpeg", 1000, 750, 256},
+		{"jpeg gray", "gray", "jpeg", 800, 800, 256},
 		{"gif", "rgba", "gif", 800, 600, 256},
 		{"no shrink", "rgba", "png", 700, 700, 256},
 		{"large output", "rgba", "png", 1100, 1100, 512},
