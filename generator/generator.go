@@ -150,17 +150,9 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	out.add(p.Path(p.GoClientDir), clientModels)
 	t = res.phase("render Go models", t)
 
-	// Endpoints are type-checked against the new models. A normal run
-	// writes the changed model files first, so the go command compiles them
-	// once and discovery reads export data; a check run lays them over the
-	// disk instead, which needs no writing but type-checks from source.
+	// Endpoints are type-checked in process against the new models, laid
+	// over the disk: nothing is written before the whole project checks.
 	overlay := out.changed()
-	if !o.Check {
-		if err := out.writeFiles(p.Dir, overlay, res); err != nil {
-			return nil, err
-		}
-		overlay = nil
-	}
 	eps, epDiags, err := discoverEndpoints(ctx, p, o, models, mods, overlay)
 	if err != nil {
 		return nil, err
@@ -297,7 +289,7 @@ func dartOptions(p *project.Project, mods []*moduleInfo) dart.Options {
 
 // discoverEndpoints type-checks the endpoint packages against the models
 // just generated: they are laid over the files on disk, so discovery sees
-// the new models even in a check run that writes nothing.
+// the new models before anything is written.
 func discoverEndpoints(ctx context.Context, p *project.Project, o Options, models []*model.Model, mods []*moduleInfo, overlay map[string][]byte) ([]*endpoint.Endpoint, []model.Diagnostic, error) {
 	typeMap := map[string]*model.Model{}
 	protocolPkg := p.ImportPath(p.ProtocolDir)
@@ -310,11 +302,14 @@ func discoverEndpoints(ctx context.Context, p *project.Project, o Options, model
 		}
 	}
 	return endpoint.Discover(ctx, endpoint.Options{
-		Dir:      p.Dir,
-		Patterns: p.EndpointPatterns,
-		Models:   typeMap,
-		Env:      o.Env,
-		Overlay:  overlay,
+		Dir:        p.Dir,
+		ModulePath: p.GoModulePath,
+		ModuleDir:  p.GoModuleDir,
+		Patterns:   p.EndpointPatterns,
+		Models:     typeMap,
+		Env:        o.Env,
+		Overlay:    overlay,
+		CacheDir:   filepath.Join(p.Dir, ".gopod", "cache"),
 	})
 }
 

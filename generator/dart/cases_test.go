@@ -82,7 +82,7 @@ func loadCase(t testing.TB, name string) caseInput {
 
 	var eps endpointFile
 	readYAML(t, filepath.Join(dir, "endpoints.yaml"), &eps)
-	resolve := func(s string) *model.Type {
+	resolve := func(s string) *endpoint.Type {
 		typ, err := model.ParseType(s)
 		if err != nil {
 			t.Fatalf("%s/endpoints.yaml: %v", dir, err)
@@ -90,7 +90,7 @@ func loadCase(t testing.TB, name string) caseInput {
 		if err := resolveType(typ, models, deps); err != nil {
 			t.Fatalf("%s/endpoints.yaml: %v", dir, err)
 		}
-		return typ
+		return etype(t, typ)
 	}
 	for _, e := range eps {
 		ep := &endpoint.Endpoint{Name: e.Name, Doc: e.Doc}
@@ -211,9 +211,25 @@ func class(name, file string, fields ...*model.Field) *model.Model {
 }
 
 func method(name string, returns *model.Type, params ...*endpoint.Param) *endpoint.Method {
-	return &endpoint.Method{Name: name, Returns: returns, Params: params}
+	m := &endpoint.Method{Name: name, Params: params}
+	if returns != nil {
+		m.Returns = etype(nil, returns)
+	}
+	return m
 }
 
 func param(name string, t *model.Type) *endpoint.Param {
-	return &endpoint.Param{Name: name, Type: t}
+	return &endpoint.Param{Name: name, Type: etype(nil, t)}
+}
+
+// etype is the endpoint type of a resolved model-language type.
+func etype(t testing.TB, mt *model.Type) *endpoint.Type {
+	et, err := endpoint.FromModel(mt)
+	if err != nil {
+		if t == nil {
+			panic(err)
+		}
+		t.Fatal(err)
+	}
+	return et
 }

@@ -71,22 +71,67 @@ func dartParamName(name string, taken map[string]bool) string {
 	return n
 }
 
+// etyp spells an endpoint type in Dart.
+func (l *library) etyp(t *endpoint.Type) string {
+	return t.Dart(func(t *endpoint.Type) string {
+		switch {
+		case t.Kind == endpoint.Model:
+			return l.modelRef(t.Model)
+		case t.Name == model.TypeUUID:
+			return l.sp(t.Name)
+		case t.Name == model.TypeByteData:
+			return l.ref("dart:typed_data", t.Name)
+		}
+		return t.Name
+	})
+}
+
+// protocolRef names a function of the client's protocol.dart, as the
+// client library imports it.
+func (l *library) protocolRef(name string) string {
+	return l.ref("package:"+l.g.opts.ClientPackageName+"/src/protocol/protocol.dart", name)
+}
+
+// argValue is the value of an argument in the call's map: records become
+// their JSON map first, as the shared serialization cannot see into them.
+func (l *library) argValue(p *endpoint.Param, local string) doc {
+	switch {
+	case p.Type.Kind == endpoint.Record:
+		return text(l.protocolRef("mapRecordToJson") + "(" + local + ")")
+	case p.Type.HasRecord():
+		mapped := text(l.protocolRef("mapRecordContainingContainerToJson") + "(" + local + ")")
+		if p.Type.Nullable {
+			return cond(text(local+" == null"), text("null"), mapped)
+		}
+		return mapped
+	}
+	return text(local)
+}
+
 func (l *library) endpointMethod(e *endpoint.Endpoint, m *endpoint.Method, prefix string) doc {
 	ret := "void"
 	future := l.ref("dart:async", "Future")
 	if m.Returns != nil {
-		ret = l.typ(m.Returns)
+		ret = l.etyp(m.Returns)
 	}
 	taken := map[string]bool{}
 	for _, p := range m.Params {
 		taken[p.Name] = true
 	}
-	var params, args []doc
+	var positional, extra, args []doc
 	for _, p := range m.Params {
 		local := dartParamName(p.Name, taken)
 		taken[local] = true
-		params = append(params, text(l.typ(p.Type)+" "+local))
-		args = append(args, named(quote(p.Name), text(local)))
+		param := l.etyp(p.Type) + " " + local
+		if p.Kind == endpoint.Positional {
+			positional = append(positional, text(param))
+		} else {
+			if p.Required() {
+				param = "required " + param
+			}
+			extra = append(extra, text(param))
+		}
+		args = append(args, named(quote(p.Name), l.argValue(p, local)))
 	}
 	var annotations concat
 	if m.Deprecated != "" {
@@ -94,17 +139,51 @@ func (l *library) endpointMethod(e *endpoint.Endpoint, m *endpoint.Method, prefi
 	}
 	invoke := call("caller.callServerEndpoint<"+ret+">",
 		text(quote(prefix+e.Name)), text(quote(m.Name)), list("{", "}", args...))
-	paramList := list("(", ")", params...)
-	if len(params) == 1 {
-		// dart_style indents a lone parameter of an arrow function twice.
-		paramList = grp(text("("), indent(8, softLine, params[0]), text(")"))
-	}
 	return cat(
 		docComment(m.Doc),
 		annotations,
-		arrowMember{signature: cat(text(future+"<"+ret+"> "+m.Name), paramList), body: invoke},
+		arrowMember{signature: cat(text(future+"<"+ret+"> "+m.Name), paramList(positional, extra, m.Struct)), body: invoke},
 		text(";"),
 	)
+}
+
+// paramList lays out a method's parameters as code_builder and dart_style
+// do: one parameter stays on the line (a lone one indented twice when it
+// moves), more go one a line with trailing commas, the optional or named
+// ones inside [ ] or { }.
+func paramList(positional, extra []doc, st *endpoint.ParamStruct) doc {
+	open, close := "", ""
+	if st != nil {
+		open, close = "{", "}"
+		if st.Kind == endpoint.OptionalPositional {
+			open, close = "[", "]"
+		}
+	}
+	switch n := len(positional) + len(extra); {
+	case n == 0:
+		return text("()")
+	case n == 1 && len(extra) == 1:
+		return grp(text("("), indent(8, softLine, cat(text(open), extra[0], text(close))), text(")"))
+	case n == 1:
+		return grp(text("("), indent(8, softLine, positional[0]), text(")"))
+	case len(extra) == 0:
+		return list("(", ")", positional...)
+	}
+	var body concat
+	for i, p := range positional {
+		sep := ","
+		if i == len(positional)-1 {
+			sep = ", " + open
+		}
+		body = append(body, hard, p, text(sep))
+	}
+	for _, p := range extra {
+		body = append(body, hard, p, text(","))
+	}
+	if len(positional) == 0 {
+		return cat(text("("+open), indent(2, body), hard, text(close+")"))
+	}
+	return cat(text("("), indent(2, body), hard, text(close+")"))
 }
 
 func (g *generator) modulesClass(l *library) doc {

@@ -164,12 +164,12 @@ func (g *generator) check() error {
 				return fmt.Errorf("%s: endpoint method %s.%s: %q cannot name a method of the Dart client (it is a reserved word or a member of EndpointRef); rename the method", meth.Pos, e.Name, meth.GoName, meth.Name)
 			}
 			if meth.Returns != nil {
-				if err := g.checkType(meth.Returns); err != nil {
+				if err := g.checkEndpointType(meth.Returns); err != nil {
 					return fmt.Errorf("%s: endpoint method %s.%s returns %s: %w", meth.Pos, e.Name, meth.Name, meth.Returns, err)
 				}
 			}
 			for _, p := range meth.Params {
-				if err := g.checkType(p.Type); err != nil {
+				if err := g.checkEndpointType(p.Type); err != nil {
 					return fmt.Errorf("%s: endpoint method %s.%s, parameter %s: %w", p.Pos, e.Name, meth.Name, p.Name, err)
 				}
 			}
@@ -202,6 +202,17 @@ func (g *generator) checkType(t *model.Type) error {
 			if _, ok := g.moduleOf(t.Model); !ok {
 				err = fmt.Errorf("type %s belongs to module %q, which is not in the project's modules", t, t.Model.Module)
 			}
+		}
+	})
+	return err
+}
+
+// checkEndpointType checks the models an endpoint type names.
+func (g *generator) checkEndpointType(t *endpoint.Type) error {
+	var err error
+	t.Walk(func(t *endpoint.Type) {
+		if err == nil && t.Kind == endpoint.Model {
+			err = g.checkType(&model.Type{Name: t.Name, Model: t.Model, Module: t.Model.Module})
 		}
 	})
 	return err

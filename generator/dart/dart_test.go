@@ -291,6 +291,11 @@ func methodsOf(body dartcheck.Node) map[string]dartMethod {
 	return out
 }
 
+// plainDart spells t in Dart without import prefixes.
+func plainDart(t *endpoint.Type) string {
+	return strings.ReplaceAll(t.Dart(func(t *endpoint.Type) string { return t.Name }), " ", "")
+}
+
 func checkEndpointMethod(t *testing.T, endpointName string, m *endpoint.Method, got dartMethod) {
 	t.Helper()
 	where := endpointName + "." + m.Name
@@ -300,7 +305,7 @@ func checkEndpointMethod(t *testing.T, endpointName string, m *endpoint.Method, 
 	}
 	ret := "void"
 	if m.Returns != nil {
-		ret = m.Returns.DartString()
+		ret = plainDart(m.Returns)
 	}
 	sig := got.signature.Text()
 	name, _ := got.signature.Field("name")
@@ -314,8 +319,8 @@ func checkEndpointMethod(t *testing.T, endpointName string, m *endpoint.Method, 
 	for i := 0; i < len(params) && i < len(m.Params); i++ {
 		pn, _ := params[i].Field("name")
 		ptype := plainType(strings.TrimSuffix(params[i].Text(), pn.Text()))
-		if ptype != m.Params[i].Type.DartString() {
-			t.Errorf("%s parameter %d has type %s, want %s", where, i, ptype, m.Params[i].Type.DartString())
+		if ptype != plainDart(m.Params[i].Type) {
+			t.Errorf("%s parameter %d has type %s, want %s", where, i, ptype, plainDart(m.Params[i].Type))
 		}
 	}
 	if strings.Join(got.callee, "") != "caller.callServerEndpoint" {

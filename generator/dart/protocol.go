@@ -3,6 +3,7 @@ package dart
 import (
 	"strconv"
 
+	"github.com/gopod/gopod/generator/endpoint"
 	"github.com/gopod/gopod/generator/model"
 )
 
@@ -30,6 +31,7 @@ func (g *generator) protocolFile() []byte {
 			hard, hard, g.classNameMethod(l),
 			hard, hard, g.byClassNameMethod(l)),
 		hard, text("}"), hard,
+		g.recordFunctions(l),
 	)
 	return l.file(exports, body)
 }
@@ -72,16 +74,7 @@ func (g *generator) deserializeMethod(l *library) doc {
 			l.containerEntries(f.Type, add)
 		}
 	}
-	for _, e := range g.endpoints {
-		for _, meth := range e.Methods {
-			if meth.Returns != nil {
-				l.containerEntries(meth.Returns, add)
-			}
-			for _, p := range meth.Params {
-				l.containerEntries(p.Type, add)
-			}
-		}
-	}
+	g.endpointTypes(func(t *endpoint.Type) { l.endpointEntries(t, add) })
 
 	var stmts concat
 	stmts = append(stmts, hard, text("t ??= T;"))

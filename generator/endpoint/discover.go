@@ -6,12 +6,12 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
-
-	"golang.org/x/tools/go/packages"
 
 	"github.com/gopod/gopod/generator/model"
 )
@@ -23,10 +23,17 @@ const (
 
 // Options tell discovery where to look and which Go types are models.
 type Options struct {
-	// Dir is the project root; positions are reported relative to it.
+	// Dir is the project root; positions are reported relative to it, and
+	// patterns are resolved from it.
 	Dir string
-	// Patterns are go/packages patterns of the packages holding endpoints
-	// (for example ./endpoints/...).
+	// ModulePath and ModuleDir locate the Go module holding the project.
+	// Its packages are type-checked from source; everything else from the
+	// go command's export data.
+	ModulePath string
+	ModuleDir  string
+	// Patterns are the packages holding endpoints: ./endpoints/... or
+	// ./endpoints, relative to Dir; other patterns are resolved by the go
+	// command.
 	Patterns []string
 	// Models maps "<import path>.<TypeName>" of every generated model type
 	// (the project's protocol package and the modules') to its model.
@@ -37,41 +44,27 @@ type Options struct {
 	// type-checking, so endpoints can be checked against models that are
 	// generated but not written yet.
 	Overlay map[string][]byte
+	// CacheDir, when set, keeps the go command's list of export data
+	// between runs.
+	CacheDir string
 }
 
 // Discover type-checks the endpoint packages and returns their endpoints,
 // sorted by file and declaration order, with a diagnostic for every method
 // that cannot be served.
 func Discover(ctx context.Context, o Options) ([]*Endpoint, []model.Diagnostic, error) {
-	cfg := &packages.Config{
-		Context: ctx,
-		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
-		Dir:     o.Dir,
-		Env:     o.Env,
-		Overlay: o.Overlay,
+	if o.ModuleDir == "" {
+		o.ModuleDir = o.Dir
 	}
-	pkgs, err := packages.Load(cfg, o.Patterns...)
+	l := newLoader(ctx, o)
+	pkgs, err := l.load()
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading endpoint packages %s: %w", strings.Join(o.Patterns, " "), err)
 	}
-	d := &discoverer{opts: o}
-	for _, p := range pkgs {
-		// A build failure is reported both as the compiler's summary
-		// (without a position) and as positioned errors; keep the latter.
-		positioned := false
-		for _, e := range p.Errors {
-			positioned = positioned || (e.Pos != "" && e.Pos != "-")
-		}
-		for _, e := range p.Errors {
-			if positioned && (e.Pos == "" || e.Pos == "-") {
-				continue
-			}
-			d.diag(e.Pos, model.Error, e.Msg+" (endpoints are only generated from Go code that compiles)")
-		}
+	if len(l.diags) > 0 {
+		return nil, l.diags, nil
 	}
-	if len(d.diags) > 0 {
-		return nil, d.diags, nil
-	}
+	d := &discoverer{reporter: l.reporter}
 	var eps []*Endpoint
 	for _, p := range pkgs {
 		eps = append(eps, d.pkgEndpoints(p)...)
@@ -85,85 +78,89 @@ func Discover(ctx context.Context, o Options) ([]*Endpoint, []model.Diagnostic, 
 	seen := map[string]*Endpoint{}
 	for _, ep := range eps {
 		if other, dup := seen[ep.Name]; dup {
-			d.add(ep.Pos, model.Error, fmt.Sprintf("endpoint %s (from %s) has the same name on the wire as %s at %s; rename one of the types", ep.Name, ep.GoName, other.GoName, other.Pos))
+			d.add(ep.Pos, model.Error, fmt.Sprintf("endpoint %s (from %s) has the same name on the wire as %s at %s; rename one of the types or give one a `//gopod:name` line", ep.Name, ep.GoName, other.GoName, other.Pos))
 		}
 		seen[ep.Name] = ep
 	}
+	d.checkOptionNames(eps)
 	return eps, d.diags, nil
 }
 
-type discoverer struct {
+// reporter collects diagnostics with positions relative to the project.
+type reporter struct {
 	opts  Options
 	fset  *token.FileSet
 	diags []model.Diagnostic
 }
 
-func (d *discoverer) pos(p token.Pos) model.Pos {
-	if d.fset == nil || !p.IsValid() {
+func (r *reporter) pos(p token.Pos) model.Pos {
+	if r.fset == nil || !p.IsValid() {
 		return model.Pos{}
 	}
-	return d.relPos(d.fset.Position(p))
+	return r.relPos(r.fset.Position(p))
 }
 
-func (d *discoverer) relPos(pp token.Position) model.Pos {
+func (r *reporter) relPos(pp token.Position) model.Pos {
 	file := pp.Filename
-	if rel, err := filepath.Rel(d.opts.Dir, file); err == nil && !strings.HasPrefix(rel, "..") {
+	if rel, err := filepath.Rel(r.opts.Dir, file); err == nil && !strings.HasPrefix(rel, "..") {
 		file = filepath.ToSlash(rel)
 	}
 	return model.Pos{File: file, Line: pp.Line, Col: pp.Column}
 }
 
-// diag records a go/packages error, whose position is "file:line:col".
-func (d *discoverer) diag(pos string, sev model.Severity, msg string) {
-	var p model.Pos
-	parts := strings.Split(pos, ":")
-	if len(parts) >= 1 {
-		var line, col int
-		if len(parts) >= 3 {
-			fmt.Sscan(parts[len(parts)-2], &line)
-			fmt.Sscan(parts[len(parts)-1], &col)
-			p = d.relPos(token.Position{Filename: strings.Join(parts[:len(parts)-2], ":"), Line: line, Column: col})
-		} else {
-			p = model.Pos{File: pos}
-		}
-	}
-	d.add(p, sev, msg)
+func (r *reporter) add(p model.Pos, sev model.Severity, msg string) {
+	r.diags = append(r.diags, model.Diagnostic{Pos: p, Severity: sev, Message: msg})
 }
 
-func (d *discoverer) add(p model.Pos, sev model.Severity, msg string) {
-	d.diags = append(d.diags, model.Diagnostic{Pos: p, Severity: sev, Message: msg})
+type discoverer struct {
+	*reporter
+	// options remembers the option structs seen, by Go client name.
+	options map[string]*optionsDecl
+}
+
+type optionsDecl struct {
+	named *types.Named
+	opts  *ParamStruct
 }
 
 // pkgEndpoints finds the endpoint types of one package in source order.
-func (d *discoverer) pkgEndpoints(p *packages.Package) []*Endpoint {
-	d.fset = p.Fset
-	docs := collectDocs(p)
+func (d *discoverer) pkgEndpoints(p *pkg) []*Endpoint {
+	decls := collectDecls(p.files)
 	var out []*Endpoint
-	scope := p.Types.Scope()
+	scope := p.types.Scope()
 	for _, name := range scope.Names() {
 		tn, ok := scope.Lookup(name).(*types.TypeName)
-		if !ok || !tn.Exported() || !strings.HasSuffix(name, "Endpoint") {
+		if !ok || !tn.Exported() || !strings.HasSuffix(name, "Endpoint") || tn.IsAlias() {
 			continue
 		}
 		named, ok := tn.Type().(*types.Named)
 		if !ok || !embedsPodEndpoint(named) {
 			continue
 		}
+		doc := decls.types[name]
 		ep := &Endpoint{
 			Name:    endpointName(name),
 			GoName:  name,
-			PkgPath: p.PkgPath,
-			PkgName: p.Name,
-			Doc:     docs[name],
+			PkgPath: p.path,
+			PkgName: p.name,
+			Doc:     docLines(doc),
 			Pos:     d.pos(tn.Pos()),
 		}
-		ep.Methods = d.methods(named, docs)
+		dirs := d.directives(doc)
+		if n, ok := dirs.name(d, "endpoint "+name); ok {
+			ep.Name = n
+		}
+		dirs.rejectParams(d, "a type")
+		ep.Methods = d.methods(named, decls)
 		out = append(out, ep)
 	}
 	return out
 }
 
-func embedsPodEndpoint(n *types.Named) bool {
+func embedsPodEndpoint(n *types.Named) bool { return embeds(n, podPkg, "Endpoint") }
+
+// embeds reports whether struct type n embeds pkg.name (or a pointer to it).
+func embeds(n *types.Named, pkg, name string) bool {
 	st, ok := n.Underlying().(*types.Struct)
 	if !ok {
 		return false
@@ -173,11 +170,11 @@ func embedsPodEndpoint(n *types.Named) bool {
 		if !f.Embedded() {
 			continue
 		}
-		t := f.Type()
+		t := types.Unalias(f.Type())
 		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
+			t = types.Unalias(p.Elem())
 		}
-		if isNamed(t, podPkg, "Endpoint") {
+		if isNamed(t, pkg, name) {
 			return true
 		}
 	}
@@ -185,7 +182,7 @@ func embedsPodEndpoint(n *types.Named) bool {
 }
 
 func isNamed(t types.Type, pkg, name string) bool {
-	n, ok := t.(*types.Named)
+	n, ok := types.Unalias(t).(*types.Named)
 	if !ok {
 		return false
 	}
@@ -193,10 +190,16 @@ func isNamed(t types.Type, pkg, name string) bool {
 	return o.Pkg() != nil && o.Pkg().Path() == pkg && o.Name() == name
 }
 
-// endpointName follows Serverpod's rule: lower-case the first letter and
-// drop a trailing "Endpoint" (ExampleEndpoint → example).
+// endpointName follows Serverpod 2.4's rule: lower-case the first letter
+// and drop a trailing "Endpoint" (ExampleEndpoint → example,
+// HTTPTestEndpoint → hTTPTest).
 func endpointName(goName string) string {
-	return lowerLeading(strings.TrimSuffix(goName, "Endpoint"))
+	r := []rune(strings.TrimSuffix(goName, "Endpoint"))
+	if len(r) == 0 {
+		return ""
+	}
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
 }
 
 // lowerLeading lower-cases the first letter, or a leading initialism (URLFor
@@ -222,7 +225,7 @@ func lowerLeading(s string) string {
 
 // methods returns the endpoint methods declared on the type (not promoted
 // from embedded fields), in source order.
-func (d *discoverer) methods(named *types.Named, docs map[string][]string) []*Method {
+func (d *discoverer) methods(named *types.Named, decls *declIndex) []*Method {
 	var fns []*types.Func
 	for i := 0; i < named.NumMethods(); i++ {
 		if fn := named.Method(i); fn.Exported() {
@@ -237,12 +240,12 @@ func (d *discoverer) methods(named *types.Named, docs map[string][]string) []*Me
 		if sig.Params().Len() == 0 || !isSessionParam(sig.Params().At(0).Type()) {
 			continue // like Serverpod, methods without the session are not endpoint methods
 		}
-		m, ok := d.method(named, fn, sig, docs)
+		m, ok := d.method(named, fn, sig, decls.methods[named.Obj().Name()+"."+fn.Name()])
 		if !ok {
 			continue
 		}
 		if other, dup := seen[m.Name]; dup {
-			d.add(m.Pos, model.Error, fmt.Sprintf("methods %s and %s both have the wire name %q; rename one", other.GoName, m.GoName, m.Name))
+			d.add(m.Pos, model.Error, fmt.Sprintf("methods %s and %s both have the wire name %q; rename one or give one a `//gopod:name` line", other.GoName, m.GoName, m.Name))
 			continue
 		}
 		seen[m.Name] = m
@@ -252,21 +255,34 @@ func (d *discoverer) methods(named *types.Named, docs map[string][]string) []*Me
 }
 
 func isSessionParam(t types.Type) bool {
-	p, ok := t.(*types.Pointer)
+	p, ok := types.Unalias(t).(*types.Pointer)
 	return ok && isNamed(p.Elem(), podPkg, "Session")
 }
 
-func (d *discoverer) method(recv *types.Named, fn *types.Func, sig *types.Signature, docs map[string][]string) (*Method, bool) {
+func (d *discoverer) method(recv *types.Named, fn *types.Func, sig *types.Signature, decl *ast.FuncDecl) (*Method, bool) {
 	pos := d.pos(fn.Pos())
 	where := recv.Obj().Name() + "." + fn.Name()
-	m := &Method{Name: lowerLeading(fn.Name()), GoName: fn.Name(), Pos: pos, Doc: docs[recv.Obj().Name()+"."+fn.Name()]}
+	m := &Method{Name: lowerLeading(fn.Name()), GoName: fn.Name(), Pos: pos}
+	var dirs directives
+	if decl != nil {
+		m.Doc = docLines(decl.Doc)
+		dirs = d.directives(decl.Doc)
+	}
 	m.Deprecated = deprecation(m.Doc)
+	if n, ok := dirs.name(d, "method "+where); ok {
+		m.Name = n
+	}
 	ok := true
 	if sig.Variadic() {
 		d.add(pos, model.Error, fmt.Sprintf("%s: variadic parameters are not supported by endpoint methods; take a slice instead", where))
 		ok = false
 	}
+	if sig.TypeParams().Len() > 0 || recv.TypeParams().Len() > 0 {
+		d.add(pos, model.Error, fmt.Sprintf("%s: generic endpoints and methods are not supported", where))
+		return m, false
+	}
 	params := sig.Params()
+	renamed := map[string]bool{}
 	for i := 1; i < params.Len(); i++ {
 		v := params.At(i)
 		ppos := d.pos(v.Pos())
@@ -275,20 +291,57 @@ func (d *discoverer) method(recv *types.Named, fn *types.Func, sig *types.Signat
 			ok = false
 			continue
 		}
-		t, err := d.modelType(v.Type())
+		if n, isOpts := types.Unalias(v.Type()).(*types.Named); isOpts && (embeds(n, podPkg, "Named") || embeds(n, podPkg, "Optional")) {
+			if i != params.Len()-1 {
+				d.add(ppos, model.Error, fmt.Sprintf("%s: parameter %s holds optional or named parameters and must be the last parameter", where, v.Name()))
+				ok = false
+				continue
+			}
+			if !d.optionParams(m, n, ppos, where) {
+				ok = false
+			}
+			continue
+		}
+		if p, isPtr := types.Unalias(v.Type()).(*types.Pointer); isPtr {
+			if n, isOpts := types.Unalias(p.Elem()).(*types.Named); isOpts && (embeds(n, podPkg, "Named") || embeds(n, podPkg, "Optional")) {
+				d.add(ppos, model.Error, fmt.Sprintf("%s: parameter %s: take %s by value, not as a pointer", where, v.Name(), n.Obj().Name()))
+				ok = false
+				continue
+			}
+		}
+		t, err := d.goForm(v.Type())
 		if err != nil {
 			d.add(ppos, model.Error, fmt.Sprintf("%s: parameter %s: %v", where, v.Name(), err))
 			ok = false
 			continue
 		}
-		m.Params = append(m.Params, &Param{Name: v.Name(), Type: t, GoType: types.TypeString(v.Type(), relativeTo(recv)), Pos: ppos})
+		wire := paramWireName(v.Name())
+		if w, found := dirs.params[v.Name()]; found {
+			wire = w.wire
+			renamed[v.Name()] = true
+		}
+		m.Params = append(m.Params, &Param{Name: wire, GoName: v.Name(), Kind: Positional, Type: t, GoType: types.TypeString(v.Type(), relativeTo(recv)), Pos: ppos})
+	}
+	for goName, p := range dirs.params {
+		if !renamed[goName] {
+			d.add(p.pos, model.Error, fmt.Sprintf("%s: `//gopod:param %s %s` names no positional parameter of the method", where, goName, p.wire))
+			ok = false
+		}
+	}
+	wireNames := map[string]*Param{}
+	for _, p := range m.Params {
+		if other, dup := wireNames[p.Name]; dup {
+			d.add(p.Pos, model.Error, fmt.Sprintf("%s: parameters %s and %s both have the wire name %q", where, other.GoName, p.GoName, p.Name))
+			ok = false
+		}
+		wireNames[p.Name] = p
 	}
 	results := sig.Results()
 	errType := types.Universe.Lookup("error").Type()
 	switch {
 	case results.Len() == 1 && types.Identical(results.At(0).Type(), errType):
 	case results.Len() == 2 && types.Identical(results.At(1).Type(), errType):
-		t, err := d.modelType(results.At(0).Type())
+		t, err := d.goForm(results.At(0).Type())
 		if err != nil {
 			d.add(pos, model.Error, fmt.Sprintf("%s: result: %v", where, err))
 			ok = false
@@ -301,6 +354,119 @@ func (d *discoverer) method(recv *types.Named, fn *types.Func, sig *types.Signat
 	return m, ok
 }
 
+// optionParams adds the fields of an options struct (one embedding
+// pod.Named or pod.Optional) as the method's named or optional
+// positional parameters.
+func (d *discoverer) optionParams(m *Method, n *types.Named, pos model.Pos, where string) bool {
+	kind := Named
+	marker := "pod.Named"
+	if embeds(n, podPkg, "Optional") {
+		kind, marker = OptionalPositional, "pod.Optional"
+		if embeds(n, podPkg, "Named") {
+			d.add(pos, model.Error, fmt.Sprintf("%s: %s embeds both pod.Named and pod.Optional; Dart methods take optional positional or named parameters, not both", where, n.Obj().Name()))
+			return false
+		}
+	}
+	name := n.Obj().Name()
+	if n.Obj().Pkg() == nil || n.TypeParams().Len() > 0 {
+		d.add(pos, model.Error, fmt.Sprintf("%s: %s must be a non-generic struct type declared in an endpoint package", where, name))
+		return false
+	}
+	st := n.Underlying().(*types.Struct)
+	m.Struct = &ParamStruct{GoName: name, PkgPath: n.Obj().Pkg().Path(), Kind: kind, Pos: d.pos(n.Obj().Pos())}
+	if d.options == nil {
+		d.options = map[string]*optionsDecl{}
+	}
+	if prev, ok := d.options[name]; ok && prev.named != n {
+		d.add(m.Struct.Pos, model.Error, fmt.Sprintf("%s: option structs %s (%s) and %s (%s) would have the same name in the Go client; rename one", where, name, prev.opts.Pos, name, m.Struct.Pos))
+		return false
+	}
+	d.options[name] = &optionsDecl{named: n, opts: m.Struct}
+	ok := true
+	for i := 0; i < st.NumFields(); i++ {
+		f := st.Field(i)
+		fpos := d.pos(f.Pos())
+		if f.Embedded() {
+			if isNamed(f.Type(), podPkg, "Named") || isNamed(f.Type(), podPkg, "Optional") {
+				continue
+			}
+			d.add(fpos, model.Error, fmt.Sprintf("%s: %s embeds %s; the fields of an options struct are parameters, embed only %s", where, name, f.Type(), marker))
+			ok = false
+			continue
+		}
+		if !f.Exported() {
+			d.add(fpos, model.Error, fmt.Sprintf("%s: field %s.%s must be exported: generated code sets it", where, name, f.Name()))
+			ok = false
+			continue
+		}
+		t, err := d.goForm(f.Type())
+		if err != nil {
+			d.add(fpos, model.Error, fmt.Sprintf("%s: parameter %s.%s: %v", where, name, f.Name(), err))
+			ok = false
+			continue
+		}
+		if kind == OptionalPositional && !t.Nullable {
+			d.add(fpos, model.Error, fmt.Sprintf("%s: optional parameter %s.%s must be nullable (a pointer), as Dart's [%s? x] is; use pod.Named for a required parameter", where, name, f.Name(), t))
+			ok = false
+			continue
+		}
+		wire, err := tagName(st.Tag(i), f.Name())
+		if err != nil {
+			d.add(fpos, model.Error, fmt.Sprintf("%s: field %s.%s: %v", where, name, f.Name(), err))
+			ok = false
+			continue
+		}
+		m.Params = append(m.Params, &Param{Name: wire, GoName: f.Name(), Kind: kind, Type: t, GoType: types.TypeString(f.Type(), relativeTo(n)), Pos: fpos})
+	}
+	if ok && len(m.Params) == 0 {
+		d.add(pos, model.Error, fmt.Sprintf("%s: %s has no fields; leave the parameter out", where, name))
+		return false
+	}
+	return ok
+}
+
+// tagName is the wire name of an options struct field: its `pod:"name"`
+// tag, or its Go name with the leading capital lower-cased.
+func tagName(tag, goName string) (string, error) {
+	v, ok := reflect.StructTag(tag).Lookup("pod")
+	if !ok {
+		return lowerLeading(goName), nil
+	}
+	if !isIdentifier(v) {
+		return "", fmt.Errorf("tag pod:%q is not a parameter name", v)
+	}
+	return v, nil
+}
+
+// checkOptionNames refuses option structs whose name the Go client
+// already uses for something else.
+func (d *discoverer) checkOptionNames(eps []*Endpoint) {
+	taken := map[string]string{}
+	for _, m := range d.opts.Models {
+		taken[m.ClassName] = "model " + m.ClassName
+	}
+	for _, ep := range eps {
+		taken["Endpoint"+exportedName(ep.Name)] = "the client type of endpoint " + ep.Name
+	}
+	for _, n := range []string{"Client", "Modules", "New", "NewCaller", "Caller", "Registry"} {
+		taken[n] = "the client's " + n
+	}
+	for _, name := range slices.Sorted(maps.Keys(d.options)) {
+		if what, clash := taken[name]; clash {
+			d.add(d.options[name].opts.Pos, model.Error, fmt.Sprintf("options struct %s has the same name as %s in the Go client; rename it", name, what))
+		}
+	}
+}
+
+func exportedName(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
 func relativeTo(n *types.Named) types.Qualifier {
 	return func(p *types.Package) string {
 		if p == n.Obj().Pkg() {
@@ -310,100 +476,29 @@ func relativeTo(n *types.Named) types.Qualifier {
 	}
 }
 
-// modelType maps a Go type of an endpoint signature to the model language.
-func (d *discoverer) modelType(t types.Type) (*model.Type, error) {
-	switch t := t.(type) {
-	case *types.Basic:
-		switch t.Kind() {
-		case types.Int64:
-			return &model.Type{Name: model.TypeInt}, nil
-		case types.Float64:
-			return &model.Type{Name: model.TypeDouble}, nil
-		case types.Bool:
-			return &model.Type{Name: model.TypeBool}, nil
-		case types.String:
-			return &model.Type{Name: model.TypeString}, nil
-		case types.Int, types.Int32, types.Int16, types.Int8, types.Uint, types.Uint64, types.Uint32, types.Uint16, types.Uint8:
-			return nil, fmt.Errorf("type %s is not supported; use int64 (Serverpod's int)", t)
-		case types.Float32:
-			return nil, fmt.Errorf("type float32 is not supported; use float64 (Serverpod's double)")
-		}
-	case *types.Pointer:
-		elem := t.Elem()
-		switch {
-		case isNamed(elem, "net/url", "URL"):
-			return &model.Type{Name: model.TypeURI}, nil
-		case isNamed(elem, "math/big", "Int"):
-			return &model.Type{Name: model.TypeBigInt}, nil
-		}
-		if _, isPtr := elem.(*types.Pointer); isPtr {
-			return nil, fmt.Errorf("type %s is not supported; use a single pointer for a nullable value", t)
-		}
-		inner, err := d.modelType(elem)
-		if err != nil {
-			return nil, err
-		}
-		inner.Nullable = true
-		return inner, nil
-	case *types.Slice:
-		if b, ok := t.Elem().(*types.Basic); ok && b.Kind() == types.Byte {
-			return &model.Type{Name: model.TypeByteData}, nil
-		}
-		if n, ok := t.Elem().(*types.Named); ok && isNamed(n, wirePkg, "Entry") {
-			args := n.TypeArgs()
-			k, err := d.modelType(args.At(0))
-			if err != nil {
-				return nil, err
-			}
-			v, err := d.modelType(args.At(1))
-			if err != nil {
-				return nil, err
-			}
-			return &model.Type{Name: model.TypeMap, Args: []*model.Type{k, v}}, nil
-		}
-		elem, err := d.modelType(t.Elem())
-		if err != nil {
-			return nil, err
-		}
-		return &model.Type{Name: model.TypeList, Args: []*model.Type{elem}}, nil
-	case *types.Map:
-		k, err := d.modelType(t.Key())
-		if err != nil {
-			return nil, err
-		}
-		v, err := d.modelType(t.Elem())
-		if err != nil {
-			return nil, err
-		}
-		return &model.Type{Name: model.TypeMap, Args: []*model.Type{k, v}}, nil
-	case *types.Named:
-		switch {
-		case isNamed(t, "time", "Time"):
-			return &model.Type{Name: model.TypeDateTime}, nil
-		case isNamed(t, "time", "Duration"):
-			return &model.Type{Name: model.TypeDuration}, nil
-		case isNamed(t, wirePkg, "UUID"):
-			return &model.Type{Name: model.TypeUUID}, nil
-		case isNamed(t, "net/url", "URL"):
-			return nil, fmt.Errorf("type url.URL is not supported; use *url.URL (Serverpod's Uri)")
-		case isNamed(t, "math/big", "Int"):
-			return nil, fmt.Errorf("type big.Int is not supported; use *big.Int (Serverpod's BigInt)")
-		}
-		if o := t.Obj(); o.Pkg() != nil {
-			if m := d.opts.Models[o.Pkg().Path()+"."+o.Name()]; m != nil {
-				return &model.Type{Name: m.ClassName, Module: m.Module, Model: m}, nil
-			}
-		}
-		return nil, fmt.Errorf("type %s is not a model: use a type generated from a model file, or one of the model language's types", t)
+// paramWireName is a Go parameter's name on the wire. Go cannot name a
+// parameter map or type, so a trailing underscore after a keyword or
+// predeclared name is dropped: map_ is sent as map, as 2.4 clients do.
+func paramWireName(goName string) string {
+	if stem, ok := strings.CutSuffix(goName, "_"); ok && (token.IsKeyword(stem) || types.Universe.Lookup(stem) != nil) {
+		return stem
 	}
-	return nil, fmt.Errorf("type %s is not supported by endpoint methods", t)
+	return goName
 }
 
-// collectDocs reads the doc comments of type declarations ("Name") and
-// methods ("Recv.Method").
-func collectDocs(p *packages.Package) map[string][]string {
-	docs := map[string][]string{}
-	for _, f := range p.Syntax {
+func isIdentifier(s string) bool {
+	return token.IsIdentifier(s) && !strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII })
+}
+
+// declIndex finds the declarations of types and methods for their docs.
+type declIndex struct {
+	types   map[string]*ast.CommentGroup
+	methods map[string]*ast.FuncDecl // "Recv.Method"
+}
+
+func collectDecls(files []*ast.File) *declIndex {
+	idx := &declIndex{types: map[string]*ast.CommentGroup{}, methods: map[string]*ast.FuncDecl{}}
+	for _, f := range files {
 		for _, decl := range f.Decls {
 			switch decl := decl.(type) {
 			case *ast.GenDecl:
@@ -416,17 +511,17 @@ func collectDocs(p *packages.Package) map[string][]string {
 					if doc == nil && len(decl.Specs) == 1 {
 						doc = decl.Doc
 					}
-					docs[ts.Name.Name] = docLines(doc)
+					idx.types[ts.Name.Name] = doc
 				}
 			case *ast.FuncDecl:
 				if decl.Recv == nil || len(decl.Recv.List) == 0 {
 					continue
 				}
-				docs[recvName(decl.Recv.List[0].Type)+"."+decl.Name.Name] = docLines(decl.Doc)
+				idx.methods[recvName(decl.Recv.List[0].Type)+"."+decl.Name.Name] = decl
 			}
 		}
 	}
-	return docs
+	return idx
 }
 
 func recvName(e ast.Expr) string {
@@ -437,10 +532,14 @@ func recvName(e ast.Expr) string {
 		return e.Name
 	case *ast.IndexExpr:
 		return recvName(e.X)
+	case *ast.ParenExpr:
+		return recvName(e.X)
 	}
 	return ""
 }
 
+// docLines is the doc comment's text; directive lines (//gopod:name) are
+// not part of it.
 func docLines(g *ast.CommentGroup) []string {
 	if g == nil {
 		return nil

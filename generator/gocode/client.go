@@ -3,6 +3,7 @@ package gocode
 import (
 	"fmt"
 	"path"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/gopod/gopod/generator/endpoint"
@@ -17,7 +18,7 @@ func endpointType(ep *endpoint.Endpoint) string { return "Endpoint" + exported(e
 // Caller that a project's client embeds under Modules).
 func Client(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 	f := o.newFile(o.ClientPkg)
-	cli := side{server: false, typer: o.clientTyper()}
+	cli := newEtyper(o.clientTyper())
 	prefix := ""
 	if o.Module {
 		prefix = o.Name + "."
@@ -81,15 +82,22 @@ func Client(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 		)
 	}
 
+	declared := map[string]bool{}
 	for _, ep := range endpoints {
 		f.Line()
 		f.Add(docLines(ep.Doc, fmt.Sprintf("%s calls the %s endpoint.", endpointType(ep), ep.Name)))
 		f.Type().Id(endpointType(ep)).Struct(jen.Id("caller").Add(caller))
 		for _, m := range ep.Methods {
+			if m.Struct != nil && !declared[m.Struct.GoName] {
+				declared[m.Struct.GoName] = true
+				f.Line()
+				f.Add(cli.paramStruct(ep, m))
+			}
 			f.Line()
 			f.Add(cli.clientMethod(ep, m, prefix))
 		}
 	}
+	cli.recordDecls(f)
 	code, err := o.render(f)
 	if err != nil {
 		return nil, fmt.Errorf("rendering the client of %s: %w", path.Base(o.ClientPkg), err)
@@ -97,16 +105,54 @@ func Client(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 	return Files{"client.go": code}, nil
 }
 
-func (s side) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix string) jen.Code {
+// paramStruct declares the client's copy of a method's struct of optional
+// or named parameters.
+func (s etyper) paramStruct(ep *endpoint.Endpoint, m *endpoint.Method) jen.Code {
+	what := "named"
+	if m.Struct.Kind == endpoint.OptionalPositional {
+		what = "optional"
+	}
+	doc := fmt.Sprintf("%s holds the %s parameters of %s.%s; nil pointers are left out.", m.Struct.GoName, what, ep.Name, m.Name)
+	return jen.Comment(doc).Line().Type().Id(m.Struct.GoName).StructFunc(func(g *jen.Group) {
+		for _, p := range m.Params {
+			if p.Kind != endpoint.Positional {
+				g.Id(p.GoName).Add(s.goType(p.Type))
+			}
+		}
+	})
+}
+
+// clientParamName is the Go client's name for a positional parameter: the
+// endpoint's own, unless the client method needs that name for itself or
+// for a package it uses.
+func clientParamName(p *endpoint.Param) string {
+	name := unexported(p.GoName)
+	switch name {
+	case "ctx", "x", "e", "opts", "context", "wire", "podclient", "time", "url", "big":
+		return name + "Arg"
+	}
+	if strings.HasSuffix(name, "client") {
+		return name + "Arg" // a module's client package (authclient)
+	}
+	return name
+}
+
+func (s etyper) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix string) jen.Code {
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
 	var writes []jen.Code
 	for _, p := range m.Params {
-		name := unexported(p.Name)
-		if name == "ctx" || name == "x" || name == "e" {
-			name += "Arg"
+		var expr *jen.Statement
+		if p.Kind == endpoint.Positional {
+			name := clientParamName(p)
+			params = append(params, jen.Id(name).Add(s.goType(p.Type)))
+			expr = jen.Id(name)
+		} else {
+			expr = jen.Id("opts").Dot(p.GoName)
 		}
-		params = append(params, jen.Id(name).Add(s.goType(p.Type)))
-		writes = append(writes, jen.Id("e").Dot("Key").Call(jen.Lit(p.Name)), s.writeValue(p.Type, jen.Id(name)))
+		writes = append(writes, jen.Id("e").Dot("Key").Call(jen.Lit(p.Name)), s.write(p.Type, expr))
+	}
+	if m.Struct != nil {
+		params = append(params, jen.Id("opts").Id(m.Struct.GoName))
 	}
 	var args jen.Code = jen.Nil()
 	if len(writes) > 0 {
@@ -129,6 +175,6 @@ func (s side) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix str
 		)
 	}
 	return jen.Add(doc).Line().Func().Params(recv).Id(m.GoName).Params(params...).Params(s.goType(m.Returns), jen.Error()).Block(
-		jen.Return(jen.Qual(clientPkg, "Call").Call(jen.Id("ctx"), jen.Id("x").Dot("caller"), wireName, jen.Lit(m.Name), args, s.decFunc(m.Returns))),
+		jen.Return(jen.Qual(clientPkg, "Call").Call(jen.Id("ctx"), jen.Id("x").Dot("caller"), wireName, jen.Lit(m.Name), args, s.dec(m.Returns))),
 	)
 }

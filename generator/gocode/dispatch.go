@@ -11,7 +11,7 @@ import (
 
 // argVar names the local variable holding a decoded argument; the prefix
 // keeps it clear of the closure's own names.
-func argVar(p *endpoint.Param) string { return "arg" + exported(p.Name) }
+func argVar(p *endpoint.Param) string { return "arg" + exported(p.GoName) }
 
 // Dispatch writes the package that wires the endpoints into a pod.Dispatch
 // (dispatch.go) and Serverpod's endpoint listing (protocol.yaml).
@@ -22,7 +22,7 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 		what = "the module's endpoints"
 	}
 	f.PackageComment(fmt.Sprintf("Package %s wires %s into the gopod server.", path.Base(o.DispatchPkg), what))
-	srv := side{server: true, typer: o.serverTyper()}
+	srv := newEtyper(o.serverTyper())
 
 	moduleName := ""
 	if o.Module {
@@ -44,7 +44,7 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 		f.Line()
 		var methods []jen.Code
 		for _, m := range ep.Methods {
-			call, err := srv.methodLiteral(m)
+			call, err := srv.methodLiteral(ep, m)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", m.Pos, err)
 			}
@@ -60,6 +60,7 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 			})),
 		)
 	}
+	srv.recordDecls(f)
 	code, err := o.render(f)
 	if err != nil {
 		return nil, err
@@ -68,31 +69,35 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 }
 
 // methodLiteral is the &pod.Method{...} of one endpoint method.
-func (s side) methodLiteral(m *endpoint.Method) (jen.Code, error) {
+func (s etyper) methodLiteral(ep *endpoint.Endpoint, m *endpoint.Method) (jen.Code, error) {
 	var params []jen.Code
 	var body []jen.Code
 	callArgs := []jen.Code{jen.Id("s")}
+	opts := jen.Dict{}
 	for _, p := range m.Params {
 		t := p.Type
-		fn := "Arg"
-		dec := s.decFunc(t)
-		switch {
-		case pointer(t):
-			fn, dec = "ArgPtr", s.decFunc(t.NonNull())
-		case t.Nullable:
-			fn, dec = "ArgOrZero", s.decFunc(t.NonNull())
+		fn, dec := "Arg", s.dec(t)
+		if t.Nullable {
+			fn, dec = "ArgPtr", s.dec(t.NonNull())
 		}
 		v := argVar(p)
 		body = append(body,
 			jen.List(jen.Id(v), jen.Err()).Op(":=").Qual(podPkg, fn).Call(jen.Id("a"), jen.Lit(p.Name), dec),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		)
-		callArgs = append(callArgs, jen.Id(v))
+		if p.Kind == endpoint.Positional {
+			callArgs = append(callArgs, jen.Id(v))
+		} else {
+			opts[jen.Id(p.GoName)] = jen.Id(v)
+		}
 		fields := []jen.Code{jen.Id("Name").Op(":").Lit(p.Name), jen.Id("Type").Op(":").Lit(t.String())}
 		if t.Nullable {
 			fields = append(fields, jen.Id("Nullable").Op(":").True())
 		}
 		params = append(params, jen.Values(fields...))
+	}
+	if m.Struct != nil {
+		callArgs = append(callArgs, jen.Qual(m.Struct.PkgPath, m.Struct.GoName).Values(opts))
 	}
 	call := jen.Id("ep").Dot(m.GoName).Call(callArgs...)
 	if m.Returns == nil {
@@ -105,7 +110,7 @@ func (s side) methodLiteral(m *endpoint.Method) (jen.Code, error) {
 			jen.List(jen.Id("result"), jen.Err()).Op(":=").Add(call),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		)
-		body = append(body, s.writeValue(m.Returns, jen.Id("result")))
+		body = append(body, s.write(m.Returns, jen.Id("result")))
 	}
 	body = append(body, jen.Return(jen.Nil()))
 	lit := []jen.Code{jen.Id("Name").Op(":").Lit(m.Name)}

@@ -90,3 +90,23 @@ func ArgOrZero[T any](a *Args, name string, f wire.DecodeFunc[T]) (T, error) {
 	x, _, err := decodeArg(a, name, f)
 	return x, err
 }
+
+// Named is embedded in a struct whose fields are an endpoint method's
+// named parameters, Dart's {required int x, int? y}: the struct is the
+// method's last parameter, its non-pointer fields are required and its
+// pointer fields may be left out. A field's wire name is its name with the
+// leading capital lower-cased, or its `pod:"name"` tag.
+//
+//	type SearchParams struct {
+//		pod.Named
+//		Query string // required String query
+//		Limit *int64 // int? limit
+//	}
+//
+//	func (e *BooksEndpoint) Search(s *pod.Session, p SearchParams) ([]protocol.Book, error)
+type Named struct{}
+
+// Optional is embedded in a struct whose fields are an endpoint method's
+// optional positional parameters, Dart's [int? x]: like Named, but the
+// fields are passed in order and every one must be a pointer (nullable).
+type Optional struct{}
