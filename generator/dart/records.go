@@ -78,7 +78,7 @@ func (l *library) endpointEntries(t *endpoint.Type, add func(string, doc)) {
 		for _, f := range t.Named() {
 			fields = append(fields, named(f.Name, text("deserialize<"+l.etyp(f.Type)+">((data as Map)['n']["+quote(f.Name)+"])")))
 		}
-		decode = recordLiteral(fields)
+		decode = recordLiteral(fields, len(t.Positional()) == 1 && len(t.Fields) == 1)
 	}
 	if t.Nullable {
 		add(key, nullableData(decode))
@@ -97,10 +97,13 @@ func (l *library) endpointEntries(t *endpoint.Type, add func(string, doc)) {
 }
 
 // recordLiteral is a Dart record expression; a record of one positional
-// field needs its trailing comma.
-func recordLiteral(fields []doc) doc {
-	if len(fields) == 1 {
+// field needs its trailing comma, (1,), where (1) would be just 1.
+func recordLiteral(fields []doc, onePositional bool) doc {
+	switch {
+	case onePositional:
 		return cat(text("("), fields[0], text(",)"))
+	case len(fields) == 1:
+		return cat(text("("), fields[0], text(")"))
 	}
 	return list("(", ")", fields...)
 }

@@ -486,8 +486,18 @@ func paramWireName(goName string) string {
 	return goName
 }
 
+// isIdentifier reports whether s can be a wire name: a Dart identifier
+// (Go keywords such as map are fine there).
 func isIdentifier(s string) bool {
-	return token.IsIdentifier(s) && !strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII })
+	for i, r := range s {
+		switch {
+		case r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // declIndex finds the declarations of types and methods for their docs.

@@ -1,0 +1,251 @@
+package endpoint
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gopod/gopod"
+	"github.com/gopod/gopod/generator/model"
+	"github.com/gopod/gopod/templates"
+)
+
+// newModule writes a Go module with a protocol package declaring the model
+// types Example (a class) and Color (an enum), and returns its directory
+// and the Models map discovery needs.
+func newModule(t *testing.T) (string, map[string]*model.Model) {
+	t.Helper()
+	dir := t.TempDir()
+	gomod, err := templates.GoMod("example.com/app", gopod.SourceDir(), gopod.GoMod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "go.mod", string(gomod))
+	write(t, dir, "go.sum", string(gopod.GoSum))
+	write(t, dir, "protocol/protocol.go", "package protocol\n\ntype Example struct{ Name string }\n\ntype Color int64\n")
+	return dir, map[string]*model.Model{
+		"example.com/app/protocol.Example": {Kind: model.Class, ClassName: "Example"},
+		"example.com/app/protocol.Color":   {Kind: model.Enum, ClassName: "Color"},
+	}
+}
+
+func write(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const header = `package %s
+
+import (
+	"math/big"
+	"net/url"
+	"time"
+
+	"github.com/gopod/gopod/runtime/pod"
+	"github.com/gopod/gopod/wire"
+
+	"example.com/app/protocol"
+)
+
+var (
+	_ = big.NewInt
+	_ = url.Parse
+	_ = time.Now
+	_ wire.UUID
+	_ protocol.Example
+)
+
+type XEndpoint struct{ pod.Endpoint }
+
+`
+
+func discover(t *testing.T, dir string, models map[string]*model.Model, pkg string) ([]*Endpoint, []model.Diagnostic) {
+	t.Helper()
+	eps, diags, err := Discover(context.Background(), Options{
+		Dir: dir, ModulePath: "example.com/app", ModuleDir: dir,
+		Patterns: []string{"./" + pkg}, Models: models, CacheDir: filepath.Join(dir, ".gopod"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eps, diags
+}
+
+// TestForms: every Go form maps to its 2.4 type, with 2.4's wire names.
+func TestForms(t *testing.T) {
+	dir, models := newModule(t)
+	write(t, dir, "forms/forms.go", fmt.Sprintf(header, "forms")+`
+type OptParams struct {
+	pod.Optional
+	Second *int64
+}
+
+type NamedParams struct {
+	pod.Named
+	Query string
+	Limit *int64 `+"`pod:\"max\"`"+`
+}
+
+func (e *XEndpoint) Scalars(s *pod.Session, a *[]int64, b *map[string]int64, c *[]byte, d []*[]byte, u **url.URL, n **big.Int, v *url.URL) error {
+	return nil
+}
+
+func (e *XEndpoint) Sets(s *pod.Session, set wire.Set[*int64], ids *wire.Set[wire.UUID], byColor map[protocol.Color]*protocol.Example, m []wire.Entry[*int64, string]) (wire.Set[time.Duration], error) {
+	return nil, nil
+}
+
+func (e *XEndpoint) Records(s *pod.Session, r struct{ P1 int64; P2 string }, named *struct{ P1 int64; Name string; Data *protocol.Example }) ([]struct{ Number int64 }, error) {
+	return nil, nil
+}
+
+func (e *XEndpoint) Keywords(s *pod.Session, map_ map[string]int64, type_ string, string_ string) error { return nil }
+
+func (e *XEndpoint) Optional(s *pod.Session, first int64, o OptParams) error { return nil }
+
+func (e *XEndpoint) Search(s *pod.Session, p NamedParams) error { return nil }
+
+type HTTPTestEndpoint struct{ pod.Endpoint }
+
+// Get is called as ping.get.
+//
+//gopod:name ping
+type RenamedEndpoint struct{ pod.Endpoint }
+
+//gopod:name getIt
+//gopod:param v value
+func (e *RenamedEndpoint) Get(s *pod.Session, v int64) error { return nil }
+`)
+	eps, diags := discover(t, dir, models, "forms")
+	if len(diags) > 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	byName := map[string]*Endpoint{}
+	for _, ep := range eps {
+		byName[ep.Name] = ep
+	}
+	for _, want := range []string{"x", "hTTPTest", "ping"} {
+		if byName[want] == nil {
+			t.Errorf("endpoint %s not found (have %v)", want, byName)
+		}
+	}
+	sig := func(m *Method) string {
+		var parts []string
+		for _, p := range m.Params {
+			kind := map[ParamKind]string{Positional: "", OptionalPositional: "[opt] ", Named: "{named} "}[p.Kind]
+			if p.Kind == Named && p.Required() {
+				kind = "{required} "
+			}
+			parts = append(parts, kind+p.Type.String()+" "+p.Name)
+		}
+		ret := "void"
+		if m.Returns != nil {
+			ret = m.Returns.String()
+		}
+		return ret + " " + m.Name + "(" + strings.Join(parts, ", ") + ")"
+	}
+	want := []string{
+		"void scalars(List<int>? a, Map<String,int>? b, ByteData? c, List<ByteData?> d, Uri? u, BigInt? n, Uri v)",
+		"Set<Duration> sets(Set<int?> set, Set<UuidValue>? ids, Map<Color,Example?> byColor, Map<int?,String> m)",
+		"List<({int number})> records((int,String) r, (int,{Example? data,String name})? named)",
+		"void keywords(Map<String,int> map, String type, String string)",
+		"void optional(int first, [opt] int? second)",
+		"void search({required} String query, {named} int? max)",
+	}
+	x := byName["x"]
+	for i, w := range want {
+		if i >= len(x.Methods) {
+			t.Errorf("method %d missing, want %s", i, w)
+			continue
+		}
+		if got := sig(x.Methods[i]); got != w {
+			t.Errorf("got  %s\nwant %s", got, w)
+		}
+	}
+	if r := byName["ping"]; r != nil && (len(r.Methods) != 1 || sig(r.Methods[0]) != "void getIt(int value)") {
+		t.Errorf("renamed endpoint: %+v", r.Methods)
+	}
+	if m := x.Methods[5]; m.Struct == nil || m.Struct.GoName != "NamedParams" || m.Struct.Kind != Named {
+		t.Errorf("search's parameter struct: %+v", m.Struct)
+	}
+}
+
+// TestErrors: a signature gopod cannot serve is an error at its file, line
+// and column, saying what to write instead.
+func TestErrors(t *testing.T) {
+	cases := []struct {
+		name, code string
+		marker     string // a text on the line the error points at
+		message    string
+	}{
+		{"two pointers", `func (e *XEndpoint) M(s *pod.Session, v **int64) error { return nil }`, "v **int64", "one pointer makes a value nullable"},
+		{"int", `func (e *XEndpoint) M(s *pod.Session, v int) error { return nil }`, "v int", "use int64"},
+		{"pointer map key", `func (e *XEndpoint) M(s *pod.Session, v map[*int64]string) error { return nil }`, "v map", "use []wire.Entry[*int64, string]"},
+		{"string-keyed entries", `func (e *XEndpoint) M(s *pod.Session, v []wire.Entry[string, int64]) error { return nil }`, "v []wire", "use map[string]int64"},
+		{"url value", `func (e *XEndpoint) M(s *pod.Session, v url.URL) error { return nil }`, "v url.URL", "use *url.URL"},
+		{"not a model", `type Local struct{ A int64 }
+func (e *XEndpoint) M(s *pod.Session, v Local) error { return nil }`, "v Local", "is not a model"},
+		{"optional not nullable", `type O struct {
+	pod.Optional
+	A int64
+}
+func (e *XEndpoint) M(s *pod.Session, o O) error { return nil }`, "A int64", "must be nullable"},
+		{"named not last", `type N struct {
+	pod.Named
+	A int64
+}
+func (e *XEndpoint) M(s *pod.Session, n N, b int64) error { return nil }`, "n N, b", "must be the last parameter"},
+		{"named by pointer", `type N struct {
+	pod.Named
+	A int64
+}
+func (e *XEndpoint) M(s *pod.Session, n *N) error { return nil }`, "n *N", "not as a pointer"},
+		{"record tag", "func (e *XEndpoint) M(s *pod.Session, r struct{ A int64 `json:\"a\"` }) error { return nil }", "r struct", "has a tag"},
+		{"record order", `func (e *XEndpoint) M(s *pod.Session, r struct{ P2 int64 }) error { return nil }`, "r struct", "out of place"},
+		{"record unexported", `func (e *XEndpoint) M(s *pod.Session, r struct{ a int64 }) error { return nil }`, "r struct", "must be exported"},
+		{"unknown directive", `//gopod:nmae x
+func (e *XEndpoint) M(s *pod.Session) error { return nil }`, "//gopod:nmae", "unknown directive"},
+		{"param directive naming nothing", `//gopod:param y z
+func (e *XEndpoint) M(s *pod.Session, x int64) error { return nil }`, "//gopod:param", "names no positional parameter"},
+		{"same wire name", `//gopod:param a b
+func (e *XEndpoint) M(s *pod.Session, a int64, b int64) error { return nil }`, "a int64, b", "both have the wire name"},
+		{"body error", `func (e *XEndpoint) M(s *pod.Session) error { return undefinedThing }`, "undefinedThing", "undefined: undefinedThing"},
+		{"variadic", `func (e *XEndpoint) M(s *pod.Session, v ...int64) error { return nil }`, "func (e *XEndpoint) M", "variadic"},
+	}
+	dir, models := newModule(t)
+	for i, c := range cases {
+		pkg := fmt.Sprintf("case%d", i)
+		write(t, dir, pkg+"/x.go", fmt.Sprintf(header, pkg)+c.code+"\n")
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pkg := fmt.Sprintf("case%d", i)
+			_, diags := discover(t, dir, models, pkg)
+			src, _ := os.ReadFile(filepath.Join(dir, pkg, "x.go"))
+			line := 0
+			for n, l := range strings.Split(string(src), "\n") {
+				if strings.Contains(l, c.marker) {
+					line = n + 1
+					break
+				}
+			}
+			for _, d := range diags {
+				if strings.Contains(d.Message, c.message) {
+					if d.Pos.File != pkg+"/x.go" || d.Pos.Line != line || d.Pos.Col == 0 {
+						t.Errorf("error at %s, want %s/x.go:%d:col", d.Pos, pkg, line)
+					}
+					return
+				}
+			}
+			t.Errorf("no error saying %q; got %v", c.message, diags)
+		})
+	}
+}
