@@ -1,17 +1,26 @@
 package generator
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
-// writeSyntheticProject writes a project of n models (every fourth an
-// enum, the rest classes with scalar, container and model fields) and e
-// endpoint types with four methods each.
+// writeSyntheticProject writes a project of n models and e endpoint types
+// with five methods each. Every fourth model is an enum; of the classes,
+// every other one is a table with an index, a relation to the previous
+// table (its foreign key a field of its own) and a list relation to the
+// table before that; the others hold scalar, container and model fields.
 func writeSyntheticProject(tb testing.TB, dir string, n, e int) {
 	tb.Helper()
 	write := func(rel, content string) {
@@ -30,6 +39,17 @@ func writeSyntheticProject(tb testing.TB, dir string, n, e int) {
 		}
 		return fmt.Sprintf("Model%d", i)
 	}
+	isTable := func(i int) bool { return i%4 == 0 || i%4 == 2 }
+	prevTable := func(i, back int) int {
+		for j := i - 1; j >= 0; j-- {
+			if isTable(j) {
+				if back--; back == 0 {
+					return j
+				}
+			}
+		}
+		return -1
+	}
 	for i := 0; i < n; i++ {
 		if i%4 == 3 {
 			write(fmt.Sprintf("models/kind%d.spy.yaml", i), fmt.Sprintf("enum: %s\nvalues:\n  - alpha\n  - beta\n  - gamma\n", name(i)))
@@ -37,108 +57,322 @@ func writeSyntheticProject(tb testing.TB, dir string, n, e int) {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "### Model %d of the synthetic project.\nclass: %s\n", i, name(i))
-		if i%2 == 0 {
+		if isTable(i) {
 			fmt.Fprintf(&b, "table: model_%d\n", i)
 		}
 		b.WriteString("fields:\n  title: String\n  amount: int\n  ratio: double?\n  created: DateTime\n  tags: List<String>?\n  scores: Map<String, double>?\n")
 		if i > 3 {
-			fmt.Fprintf(&b, "  kind: %s?\n  other: %s?\n  others: List<%s>?\n", name((i/4)*4-1), name(i-1-(i%4+1)%3), name(i-2-(i%4+1)%3))
+			fmt.Fprintf(&b, "  kind: %s?\n", name((i/4)*4-1))
+		}
+		if isTable(i) {
+			if p := prevTable(i, 1); p >= 0 {
+				fmt.Fprintf(&b, "  parentId: int?\n  parent: %s?, relation(field=parentId, onDelete=SetNull)\n", name(p))
+			}
+			if p := prevTable(i, 2); p >= 0 {
+				fmt.Fprintf(&b, "  others: List<%s>?, relation(name=m%d_others)\n", name(p), i)
+			}
+			fmt.Fprintf(&b, "indexes:\n  model_%d_title_idx:\n    fields: title, amount\n", i)
+		} else if i > 3 {
+			fmt.Fprintf(&b, "  other: %s?\n  others: List<%s>?\n", name(i-1-(i%4+1)%3), name(i-2-(i%4+1)%3))
 		}
 		write(fmt.Sprintf("models/model%d.spy.yaml", i), b.String())
 	}
-	for j := 0; j < e; j++ {
-		m := name((j * 4) % n)
-		if strings.HasPrefix(m, "Kind") {
-			m = name((j*4)%n + 1)
+	// The other side of each list relation.
+	for i := 0; i < n; i++ {
+		if !isTable(i) {
+			continue
 		}
-		write(fmt.Sprintf("endpoints/ep%d.go", j), fmt.Sprintf(`package endpoints
+		if p := prevTable(i, 2); p >= 0 {
+			path := filepath.Join(dir, "models", fmt.Sprintf("model%d.spy.yaml", p))
+			src, err := os.ReadFile(path)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			fields, indexes, _ := strings.Cut(string(src), "indexes:\n")
+			fields += fmt.Sprintf("  owner%d: %s?, relation(name=m%d_others)\n", i, name(i), i)
+			write(fmt.Sprintf("models/model%d.spy.yaml", p), fields+"indexes:\n"+indexes)
+		}
+	}
+	for j := 0; j < e; j++ {
+		m := name((j * 8) % n)
+		write(fmt.Sprintf("endpoints/ep%d.go", j), endpointSource(j, m, ""))
+	}
+	write("cmd/server/main.go", `package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/gopod/gopod/runtime/pod"
+
+	"synthetic/generated/dispatch"
+)
+
+// main serves the endpoints without a database on a free loopback port,
+// printing the address once it listens.
+func main() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(ln.Addr())
+	_ = http.Serve(ln, pod.NewServer(dispatch.New()))
+}
+`)
+	newGoModule(tb, dir, "synthetic")
+}
+
+// endpointSource is endpoint j, with extra appended to one method's body.
+func endpointSource(j int, model, extra string) string {
+	return fmt.Sprintf(`package endpoints
 
 import (
 	"time"
 
 	"github.com/gopod/gopod/runtime/pod"
+	"github.com/gopod/gopod/wire"
 
 	"synthetic/generated/protocol"
 )
 
 type Thing%[1]dEndpoint struct{ pod.Endpoint }
 
+type Find%[1]dParams struct {
+	pod.Named
+	Query string
+	Limit *int64
+}
+
 func (e *Thing%[1]dEndpoint) Get(s *pod.Session, id int64) (*protocol.%[2]s, error) { return nil, nil }
 
 func (e *Thing%[1]dEndpoint) Save(s *pod.Session, v protocol.%[2]s) (protocol.%[2]s, error) { return v, nil }
 
 func (e *Thing%[1]dEndpoint) List(s *pod.Session, since time.Time, limit *int64) ([]protocol.%[2]s, error) {
-	return nil, nil
+	return nil, nil%[3]s
 }
 
-func (e *Thing%[1]dEndpoint) Delete(s *pod.Session, ids []int64) error { return nil }
-`, j, m))
-	}
-	newGoModule(tb, dir, "synthetic")
+func (e *Thing%[1]dEndpoint) Delete(s *pod.Session, ids wire.Set[int64]) error { return nil }
+
+func (e *Thing%[1]dEndpoint) Find(s *pod.Session, p Find%[1]dParams) (map[string]*[]int64, error) { return nil, nil }
+`, j, model, extra)
 }
 
-// syntheticProject writes the 500-model project and generates it once.
-func syntheticProject(b *testing.B) string {
-	dir := filepath.Join(b.TempDir(), "synthetic")
-	writeSyntheticProject(b, dir, 500, 50)
-	if _, err := Generate(context.Background(), Options{Dir: dir}); err != nil {
+// The benchmarks below run the gopod command, as a user does, on a project
+// of 500 models (250 tables, with relations and indexes) and 50 endpoint
+// methods, and report its peak resident memory. They keep Go's build
+// cache: "cold" means without gopod's own cache (.gopod).
+
+// gopodBinary builds the gopod command once per benchmark.
+func gopodBinary(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "gopod")
+	root, err := filepath.Abs("..")
+	if err != nil {
 		b.Fatal(err)
 	}
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/gopod")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("building gopod: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runGopod runs gopod in dir and returns its wall time and peak RSS.
+func runGopod(b *testing.B, bin, dir string, args ...string) (time.Duration, int64) {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	elapsed := time.Since(start)
+	if err != nil {
+		b.Fatalf("gopod %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return elapsed, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+}
+
+func syntheticProject(b *testing.B, bin string) string {
+	b.Helper()
+	dir := filepath.Join(b.TempDir(), "synthetic")
+	writeSyntheticProject(b, dir, 500, 10)
+	runGopod(b, bin, dir, "generate")
 	return dir
 }
 
-// BenchmarkGenerate500ModelsUnchanged is the common run (gopod run starts
-// with one): nothing changed, so generate only checks the hashes of its
-// inputs and outputs.
-func BenchmarkGenerate500ModelsUnchanged(b *testing.B) {
-	dir := syntheticProject(b)
-	for b.Loop() {
-		res, err := Generate(context.Background(), Options{Dir: dir})
-		if err != nil || res.Stale() {
-			b.Fatal(err, res.Written)
-		}
-	}
+// reportRSS records the largest peak RSS seen.
+func reportRSS(b *testing.B, rss int64) {
+	b.ReportMetric(float64(rss)/(1<<20), "peak-MiB")
 }
 
-// BenchmarkGenerate500ModelsFull does the whole work every time (analysis,
-// rendering with the gofmt cache warm, endpoint discovery, Dart), as after
-// a change that leaves the generated Go the same, such as an endpoint's
-// body.
-func BenchmarkGenerate500ModelsFull(b *testing.B) {
-	dir := syntheticProject(b)
+func BenchmarkGenerate500(b *testing.B) {
+	bin := gopodBinary(b)
+	dir := syntheticProject(b, bin)
+	modelFile := filepath.Join(dir, "models", "model6.spy.yaml")
+	original, err := os.ReadFile(modelFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	endpointFile := filepath.Join(dir, "endpoints", "ep3.go")
+
+	// Nothing changed: gopod only compares hashes.
+	b.Run("Unchanged", func(b *testing.B) {
+		var peak int64
+		for b.Loop() {
+			_, rss := runGopod(b, bin, dir, "generate")
+			peak = max(peak, rss)
+		}
+		reportRSS(b, peak)
+	})
+	// One model gains a field it never had before (a new name every run, so
+	// no cache of gopod's or Go's has seen it).
+	b.Run("ModelNewField", func(b *testing.B) {
+		var peak int64
+		i := 0
+		for b.Loop() {
+			i++
+			changed := strings.Replace(string(original), "fields:\n", fmt.Sprintf("fields:\n  note%d: String?\n", i), 1)
+			if err := os.WriteFile(modelFile, []byte(changed), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			_, rss := runGopod(b, bin, dir, "generate")
+			peak = max(peak, rss)
+		}
+		reportRSS(b, peak)
+	})
+	// One endpoint gains a parameter-less method of a new name.
+	b.Run("EndpointChanged", func(b *testing.B) {
+		var peak int64
+		i := 0
+		for b.Loop() {
+			i++
+			src := endpointSource(3, "Model24", "") + fmt.Sprintf("\nfunc (e *Thing3Endpoint) Ping%d(s *pod.Session) error { return nil }\n", i)
+			if err := os.WriteFile(endpointFile, []byte(src), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			_, rss := runGopod(b, bin, dir, "generate")
+			peak = max(peak, rss)
+		}
+		reportRSS(b, peak)
+	})
+	// Cold: no .gopod (gopod's caches); Go's build cache stays.
+	b.Run("Cold", func(b *testing.B) {
+		var peak int64
+		for b.Loop() {
+			b.StopTimer()
+			if err := os.RemoveAll(filepath.Join(dir, ".gopod")); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			_, rss := runGopod(b, bin, dir, "generate")
+			peak = max(peak, rss)
+		}
+		reportRSS(b, peak)
+	})
+}
+
+// BenchmarkModelChangeToServing measures, on the same project, the time
+// from saving a model with a new field to a server answering HTTP: gopod
+// generate, go build, start. Baseline, interleaved with it: the same build
+// and start after an endpoint's body changed (what plain go build costs
+// for an edit that touches no model).
+func BenchmarkModelChangeToServing(b *testing.B) {
+	bin := gopodBinary(b)
+	dir := syntheticProject(b, bin)
+	server := filepath.Join(dir, ".gopod", "bin", "server")
+	build := func() {
+		cmd := exec.Command("go", "build", "-o", server, "./cmd/server")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("go build: %v\n%s", err, out)
+		}
+	}
+	build()
+	modelFile := filepath.Join(dir, "models", "model6.spy.yaml")
+	original, err := os.ReadFile(modelFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	endpointFile := filepath.Join(dir, "endpoints", "ep3.go")
+	var gopodTimes, plainTimes []time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		start := time.Now()
+		changed := strings.Replace(string(original), "fields:\n", fmt.Sprintf("fields:\n  note%d: String?\n", i), 1)
+		if err := os.WriteFile(modelFile, []byte(changed), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		runGopod(b, bin, dir, "generate")
+		build()
+		serve(b, server)
+		gopodTimes = append(gopodTimes, time.Since(start))
+
+		start = time.Now()
+		if err := os.WriteFile(endpointFile, []byte(endpointSource(3, "Model24", fmt.Sprintf("\n\t_ = %d", i))), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		build()
+		serve(b, server)
+		plainTimes = append(plainTimes, time.Since(start))
+	}
+	b.ReportMetric(median(gopodTimes).Seconds(), "model-change-s")
+	b.ReportMetric(median(plainTimes).Seconds(), "plain-build-s")
+}
+
+// serve starts the built server, waits for its first HTTP answer and stops it.
+func serve(b *testing.B, server string) {
+	b.Helper()
+	cmd := exec.Command(server)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		b.Fatalf("the server did not print its address: %v", err)
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get("http://" + strings.TrimSpace(addr) + "/")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// BenchmarkGenerateInProcess500 is the whole run in this process with the
+// gopod caches warm but the output hash gone, for profiling
+// (-cpuprofile): analysis, rendering, endpoint discovery, Dart.
+func BenchmarkGenerateInProcess500(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "synthetic")
+	writeSyntheticProject(b, dir, 500, 10)
+	if _, err := Generate(context.Background(), Options{Dir: dir}); err != nil {
+		b.Fatal(err)
+	}
 	for b.Loop() {
 		os.Remove(filepath.Join(dir, ".gopod", "cache", "generate.json"))
 		if _, err := Generate(context.Background(), Options{Dir: dir}); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkGenerate500ModelsOneModelChanged adds and removes a field of one
-// model on alternate runs. Most of its time is the go command compiling
-// the changed protocol package for endpoint discovery; go build of the
-// server then reuses that work.
-func BenchmarkGenerate500ModelsOneModelChanged(b *testing.B) {
-	dir := syntheticProject(b)
-	file := filepath.Join(dir, "models", "model5.spy.yaml")
-	original, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	changed := append([]byte(nil), original...)
-	changed = append(changed, "  note: String?\n"...)
-	i := 0
-	for b.Loop() {
-		content := original
-		if i%2 == 0 {
-			content = changed
-		}
-		i++
-		if err := os.WriteFile(file, content, 0o644); err != nil {
-			b.Fatal(err)
-		}
-		if res, err := Generate(context.Background(), Options{Dir: dir}); err != nil || !res.Stale() {
-			b.Fatal(err, "nothing was regenerated")
 		}
 	}
 }

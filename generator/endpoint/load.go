@@ -108,7 +108,7 @@ func (l *loader) load() ([]*pkg, error) {
 		if !ok {
 			return nil, fmt.Errorf("endpoint package %s is outside the Go module at %s", dir, l.opts.ModuleDir)
 		}
-		sp, err := l.parse(path)
+		sp, err := l.parse(path, true)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +135,7 @@ func (l *loader) load() ([]*pkg, error) {
 				external = append(external, imp)
 				continue
 			}
-			sp, err := l.parse(imp)
+			sp, err := l.parse(imp, false)
 			if err != nil {
 				return nil, err
 			}
@@ -268,8 +268,9 @@ func (l *loader) goFiles(dir string) ([]string, error) {
 
 // parse reads a local package (nil when it has no Go files). Files are
 // parsed in parallel: the generated protocol package of a large project
-// is most of the work.
-func (l *loader) parse(path string) (*sourcePkg, error) {
+// is most of the work. Without bodies, the function bodies of generated
+// files are blanked before parsing, as only declarations are checked.
+func (l *loader) parse(path string, bodies bool) (*sourcePkg, error) {
 	if sp, ok := l.source[path]; ok {
 		return sp, nil
 	}
@@ -297,7 +298,14 @@ func (l *loader) parse(path string) (*sourcePkg, error) {
 				errs[i] = err
 				return
 			}
-			files[i], errs[i] = parser.ParseFile(l.fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+			if !bodies && isGenerated(src) {
+				src = blankBodies(bytes.Clone(src))
+			}
+			mode := parser.SkipObjectResolution
+			if bodies {
+				mode |= parser.ParseComments // docs and //gopod: lines of endpoints
+			}
+			files[i], errs[i] = parser.ParseFile(l.fset, name, src, mode)
 		}()
 	}
 	wg.Wait()
