@@ -203,9 +203,33 @@ func syntheticProject(b *testing.B, bin string) string {
 	return dir
 }
 
-// reportRSS records the largest peak RSS seen.
-func reportRSS(b *testing.B, rss int64) {
-	b.ReportMetric(float64(rss)/(1<<20), "peak-MiB")
+// runs collects the wall times and peak RSS of a benchmark's runs, for
+// a median (min–max) report.
+type runs struct {
+	times []time.Duration
+	peak  int64
+}
+
+func (r *runs) add(d time.Duration, rss int64) {
+	r.times = append(r.times, d)
+	r.peak = max(r.peak, rss)
+}
+
+func (r *runs) report(b *testing.B) {
+	reportTimes(b, "", r.times)
+	b.ReportMetric(float64(r.peak)/(1<<20), "peak-MiB")
+}
+
+// reportTimes reports the median, min and max of ds in seconds.
+func reportTimes(b *testing.B, prefix string, ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	b.ReportMetric(s[len(s)/2].Seconds(), prefix+"median-s")
+	b.ReportMetric(s[0].Seconds(), prefix+"min-s")
+	b.ReportMetric(s[len(s)-1].Seconds(), prefix+"max-s")
 }
 
 func BenchmarkGenerate500(b *testing.B) {
@@ -220,17 +244,16 @@ func BenchmarkGenerate500(b *testing.B) {
 
 	// Nothing changed: gopod only compares hashes.
 	b.Run("Unchanged", func(b *testing.B) {
-		var peak int64
+		var r runs
 		for b.Loop() {
-			_, rss := runGopod(b, bin, dir, "generate")
-			peak = max(peak, rss)
+			r.add(runGopod(b, bin, dir, "generate"))
 		}
-		reportRSS(b, peak)
+		r.report(b)
 	})
 	// One model gains a field it never had before (a new name every run, so
 	// no cache of gopod's or Go's has seen it).
 	b.Run("ModelNewField", func(b *testing.B) {
-		var peak int64
+		var r runs
 		i := 0
 		for b.Loop() {
 			i++
@@ -238,14 +261,13 @@ func BenchmarkGenerate500(b *testing.B) {
 			if err := os.WriteFile(modelFile, []byte(changed), 0o644); err != nil {
 				b.Fatal(err)
 			}
-			_, rss := runGopod(b, bin, dir, "generate")
-			peak = max(peak, rss)
+			r.add(runGopod(b, bin, dir, "generate"))
 		}
-		reportRSS(b, peak)
+		r.report(b)
 	})
 	// One endpoint gains a parameter-less method of a new name.
 	b.Run("EndpointChanged", func(b *testing.B) {
-		var peak int64
+		var r runs
 		i := 0
 		for b.Loop() {
 			i++
@@ -253,24 +275,22 @@ func BenchmarkGenerate500(b *testing.B) {
 			if err := os.WriteFile(endpointFile, []byte(src), 0o644); err != nil {
 				b.Fatal(err)
 			}
-			_, rss := runGopod(b, bin, dir, "generate")
-			peak = max(peak, rss)
+			r.add(runGopod(b, bin, dir, "generate"))
 		}
-		reportRSS(b, peak)
+		r.report(b)
 	})
 	// Cold: no .gopod (gopod's caches); Go's build cache stays.
 	b.Run("Cold", func(b *testing.B) {
-		var peak int64
+		var r runs
 		for b.Loop() {
 			b.StopTimer()
 			if err := os.RemoveAll(filepath.Join(dir, ".gopod")); err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			_, rss := runGopod(b, bin, dir, "generate")
-			peak = max(peak, rss)
+			r.add(runGopod(b, bin, dir, "generate"))
 		}
-		reportRSS(b, peak)
+		r.report(b)
 	})
 }
 
@@ -319,8 +339,8 @@ func BenchmarkModelChangeToServing(b *testing.B) {
 		serve(b, server)
 		plainTimes = append(plainTimes, time.Since(start))
 	}
-	b.ReportMetric(median(gopodTimes).Seconds(), "model-change-s")
-	b.ReportMetric(median(plainTimes).Seconds(), "plain-build-s")
+	reportTimes(b, "gopod-", gopodTimes)
+	reportTimes(b, "plain-", plainTimes)
 }
 
 // serve starts the built server, waits for its first HTTP answer and stops it.
@@ -349,15 +369,6 @@ func serve(b *testing.B, server string) {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-}
-
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 // BenchmarkGenerateInProcess500 is the whole run in this process with the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/gopod/gopod/generator/endpoint"
+	"github.com/gopod/gopod/generator/model"
 )
 
 // argVar names the local variable holding a decoded argument; the prefix
@@ -110,7 +111,7 @@ func (s etyper) methodLiteral(ep *endpoint.Endpoint, m *endpoint.Method) (jen.Co
 			jen.List(jen.Id("result"), jen.Err()).Op(":=").Add(call),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		)
-		body = append(body, s.write(m.Returns, jen.Id("result")))
+		body = append(body, s.writeResult(m.Returns))
 	}
 	body = append(body, jen.Return(jen.Nil()))
 	lit := []jen.Code{jen.Id("Name").Op(":").Lit(m.Name)}
@@ -133,6 +134,20 @@ func (s etyper) methodLiteral(ep *endpoint.Endpoint, m *endpoint.Method) (jen.Co
 		}
 		g.Line()
 	}), nil
+}
+
+// writeResult writes a method's result. ByteData goes through the
+// runtime, which sends it raw for an endpoint that asks for that
+// (SendByteDataAsRaw).
+func (s etyper) writeResult(t *endpoint.Type) jen.Code {
+	if t.Kind == endpoint.Primitive && t.Name == model.TypeByteData {
+		fn := "ByteDataResult"
+		if t.Nullable {
+			fn = "NullableByteDataResult"
+		}
+		return jen.Qual(podPkg, fn).Call(jen.Id("s"), jen.Id("e"), jen.Id("result"))
+	}
+	return s.write(t, jen.Id("result"))
 }
 
 // protocolYAML lists the endpoints as Serverpod's protocol.yaml does.

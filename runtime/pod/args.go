@@ -2,6 +2,7 @@ package pod
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 
 	"github.com/gopod/gopod/wire"
@@ -110,3 +111,33 @@ type Named struct{}
 // optional positional parameters, Dart's [int? x]: like Named, but the
 // fields are passed in order and every one must be a pointer (nullable).
 type Optional struct{}
+
+// ByteDataResult writes a method's ByteData result: as JSON, or, when the
+// endpoint sends ByteData as raw (SendByteDataAsRaw), as the response
+// body itself. Generated code calls it.
+func ByteDataResult(s *Session, e *wire.Encoder, b []byte) {
+	if s.sendRaw {
+		s.raw = &b
+		return
+	}
+	e.ByteData(b)
+}
+
+// NullableByteDataResult is ByteDataResult for ByteData?: null is an empty
+// raw body.
+func NullableByteDataResult(s *Session, e *wire.Encoder, b *[]byte) {
+	if s.sendRaw {
+		if b == nil {
+			b = &[]byte{}
+		}
+		s.raw = b
+		return
+	}
+	wire.EncodeNullable((*wire.Encoder).ByteData)(e, b)
+}
+
+// ResponseHeader is the header of the call's HTTP response, for an
+// endpoint that sends ByteData as raw to set its Content-Type (without
+// one, raw bytes go out as text/plain, as in Serverpod). Nil outside a
+// call.
+func (s *Session) ResponseHeader() http.Header { return s.header }

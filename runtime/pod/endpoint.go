@@ -16,6 +16,7 @@ const ScopeAdmin = "serverpod.admin"
 //
 //	func (e *ExampleEndpoint) RequireLogin() bool          // callers must be signed in
 //	func (e *ExampleEndpoint) RequiredScopes() []string    // and hold every one of these scopes
+//	func (e *ExampleEndpoint) SendByteDataAsRaw() bool     // ByteData results go out as raw bytes
 type Endpoint struct {
 	name       string
 	moduleName string
@@ -41,6 +42,7 @@ func (e *Endpoint) ModuleName() string { return e.moduleName }
 // loginRequirer and scopeRequirer are the optional access rules of an endpoint.
 type loginRequirer interface{ RequireLogin() bool }
 type scopeRequirer interface{ RequiredScopes() []string }
+type rawSender interface{ SendByteDataAsRaw() bool }
 type endpointBase interface{ PodEndpoint() *Endpoint }
 
 // Param describes a parameter of an endpoint method.
@@ -68,6 +70,7 @@ type Connector struct {
 
 	requireLogin   bool
 	requiredScopes []string
+	sendRaw        bool
 }
 
 // NewConnector builds the connector for endpoint instance ep, whose wire
@@ -88,8 +91,15 @@ func NewConnector(name, moduleName string, ep any, methods ...*Method) *Connecto
 	if r, ok := ep.(scopeRequirer); ok {
 		c.requiredScopes = slices.Clone(r.RequiredScopes())
 	}
+	if r, ok := ep.(rawSender); ok {
+		c.sendRaw = r.SendByteDataAsRaw()
+	}
 	return c
 }
+
+// SendsByteDataAsRaw reports whether the endpoint's ByteData results are
+// sent as the raw bytes rather than JSON (Serverpod's sendByteDataAsRaw).
+func (c *Connector) SendsByteDataAsRaw() bool { return c.sendRaw }
 
 // RequiresAuthentication reports whether callers must be signed in.
 func (c *Connector) RequiresAuthentication() bool {

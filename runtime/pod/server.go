@@ -402,7 +402,8 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) (out outcome) {
 		return fail(&callError{http.StatusBadRequest, fmt.Sprintf("Method \"%s\" not found in endpoint: %s\n", method, endpoint)})
 	}
 
-	sess := &Session{Context: r.Context(), Endpoint: endpoint, Method: method, Request: r, Log: s.log, server: s, authKey: key}
+	sess := &Session{Context: r.Context(), Endpoint: endpoint, Method: method, Request: r, Log: s.log, server: s, authKey: key,
+		sendRaw: conn.SendsByteDataAsRaw(), header: w.Header()}
 	if conn.RequiresAuthentication() {
 		info, err := sess.Authenticated()
 		if err != nil {
@@ -427,6 +428,15 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) (out outcome) {
 		s.encoders.Put(enc)
 	}()
 	err, stack := invoke(m, sess, args, enc)
+	if err == nil && sess.raw != nil {
+		if w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		}
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(*sess.raw)
+		out.status = http.StatusOK
+		return out
+	}
 	if err == nil {
 		var result []byte
 		if result, err = enc.Bytes(); err == nil {

@@ -52,6 +52,10 @@ type Session struct {
 
 	server       *Server
 	authKey      string
+	// sendRaw, header and raw carry a ByteData result sent as raw bytes.
+	sendRaw bool
+	header  http.Header
+	raw     *[]byte
 	authResolved bool
 	auth         *AuthenticationInfo
 }

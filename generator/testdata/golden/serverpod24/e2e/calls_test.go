@@ -308,6 +308,8 @@ func TestDartWireForms(t *testing.T) {
 		{"/basicTypes", `{"method":"testUri","value":null}`, `null`},
 		{"/hTTPTest", `{"method":"echo","value":"x"}`, `"x"`},
 		{"/renamed", `{"method":"ping","map":{"a":1}}`, `{"a":1}`},
+		{"/rawFiles", `{"method":"file","path":"hello.txt"}`, `hello`},
+		{"/rawFiles", `{"method":"file","path":"missing"}`, ``},
 	}
 	for _, c := range cases {
 		resp, err := http.Post(ts.URL+c.path, "application/json", strings.NewReader(c.body))
@@ -318,6 +320,9 @@ func TestDartWireForms(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 || string(body) != c.want {
 			t.Errorf("%s %s: %d %s, want %s", c.path, c.body, resp.StatusCode, body, c.want)
+		}
+		if ct := resp.Header.Get("Content-Type"); c.path == "/rawFiles" && c.want != "" && ct != "text/plain; charset=us-ascii" {
+			t.Errorf("raw file sent as %s, want the endpoint's text/plain; charset=us-ascii", ct)
 		}
 	}
 }

@@ -27,3 +27,22 @@ type WireNamesEndpoint struct {
 func (e *WireNamesEndpoint) Pong(s *pod.Session, m map[string]int64) (map[string]int64, error) {
 	return m, nil
 }
+
+// RawFilesEndpoint sends its ByteData results as raw bytes, as 2.4's
+// sendByteDataAsRaw endpoints (the cloud storage endpoint) do.
+type RawFilesEndpoint struct {
+	pod.Endpoint
+}
+
+// SendByteDataAsRaw is 2.4's sendByteDataAsRaw getter.
+func (e *RawFilesEndpoint) SendByteDataAsRaw() bool { return true }
+
+// File returns the named file's bytes, null for an unknown name.
+func (e *RawFilesEndpoint) File(s *pod.Session, path string) (*[]byte, error) {
+	if path != "hello.txt" {
+		return nil, nil
+	}
+	s.ResponseHeader().Set("Content-Type", "text/plain; charset=us-ascii")
+	b := []byte("hello")
+	return &b, nil
+}

@@ -25,6 +25,7 @@ type Client struct {
 	NamedParameters             *EndpointNamedParameters
 	HTTPTest                    *EndpointHTTPTest
 	Renamed                     *EndpointRenamed
+	RawFiles                    *EndpointRawFiles
 	OptionalParameters          *EndpointOptionalParameters
 	RecordParameters            *EndpointRecordParameters
 	SetParameters               *EndpointSetParameters
@@ -50,6 +51,7 @@ func New(host string, opts ...podclient.Option) *Client {
 		MethodSignaturePermutations: &EndpointMethodSignaturePermutations{caller: c},
 		NamedParameters:             &EndpointNamedParameters{caller: c},
 		OptionalParameters:          &EndpointOptionalParameters{caller: c},
+		RawFiles:                    &EndpointRawFiles{caller: c},
 		RecordParameters:            &EndpointRecordParameters{caller: c},
 		Renamed:                     &EndpointRenamed{caller: c},
 		SetParameters:               &EndpointSetParameters{caller: c},
@@ -734,6 +736,20 @@ func (x *EndpointRenamed) Pong(ctx context.Context, m map[string]int64) (map[str
 		e.Key("map")
 		wire.EncodeStringMap((*wire.Encoder).Int)(e, m)
 	}, wire.DecodeStringMap(wire.DecodeInt))
+}
+
+// RawFilesEndpoint sends its ByteData results as raw bytes, as 2.4's
+// sendByteDataAsRaw endpoints (the cloud storage endpoint) do.
+type EndpointRawFiles struct {
+	caller *podclient.Caller
+}
+
+// File returns the named file's bytes, null for an unknown name.
+func (x *EndpointRawFiles) File(ctx context.Context, path string) (*[]byte, error) {
+	return podclient.Call(ctx, x.caller, "rawFiles", "file", func(e *wire.Encoder) {
+		e.Key("path")
+		e.String(path)
+	}, wire.DecodeNullable(wire.DecodeByteData))
 }
 
 // EndpointOptionalParameters calls the optionalParameters endpoint.

@@ -25,6 +25,7 @@ func New() *pod.Dispatch {
 	d.Add(namedParametersConnector(&endpoints.NamedParametersEndpoint{}))
 	d.Add(httpTestConnector(&endpoints.HTTPTestEndpoint{}))
 	d.Add(renamedConnector(&endpoints.WireNamesEndpoint{}))
+	d.Add(rawFilesConnector(&endpoints.RawFilesEndpoint{}))
 	d.Add(optionalParametersConnector(&endpoints.OptionalParametersEndpoint{}))
 	d.Add(recordParametersConnector(&endpoints.RecordParametersEndpoint{}))
 	d.Add(setParametersConnector(&endpoints.SetParametersEndpoint{}))
@@ -145,7 +146,7 @@ func basicTypesConnector(ep *endpoints.BasicTypesEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				wire.EncodeNullable((*wire.Encoder).ByteData)(e, result)
+				pod.NullableByteDataResult(s, e, result)
 				return nil
 			},
 		},
@@ -1430,6 +1431,32 @@ func renamedConnector(ep *endpoints.WireNamesEndpoint) *pod.Connector {
 					return err
 				}
 				wire.EncodeStringMap((*wire.Encoder).Int)(e, result)
+				return nil
+			},
+		},
+	)
+}
+
+func rawFilesConnector(ep *endpoints.RawFilesEndpoint) *pod.Connector {
+	return pod.NewConnector(
+		"rawFiles",
+		"",
+		ep,
+		&pod.Method{
+			Name: "file",
+			Params: []pod.Param{
+				{Name: "path", Type: "String"},
+			},
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				argPath, err := pod.Arg(a, "path", wire.DecodeString)
+				if err != nil {
+					return err
+				}
+				result, err := ep.File(s, argPath)
+				if err != nil {
+					return err
+				}
+				pod.NullableByteDataResult(s, e, result)
 				return nil
 			},
 		},

@@ -665,6 +665,24 @@ class EndpointRenamed extends _i1.EndpointRef {
       );
 }
 
+/// RawFilesEndpoint sends its ByteData results as raw bytes, as 2.4's
+/// sendByteDataAsRaw endpoints (the cloud storage endpoint) do.
+/// {@category Endpoint}
+class EndpointRawFiles extends _i1.EndpointRef {
+  EndpointRawFiles(_i1.EndpointCaller caller) : super(caller);
+
+  @override
+  String get name => 'rawFiles';
+
+  /// File returns the named file's bytes, null for an unknown name.
+  _i2.Future<_i3.ByteData?> file(String path) =>
+      caller.callServerEndpoint<_i3.ByteData?>(
+        'rawFiles',
+        'file',
+        {'path': path},
+      );
+}
+
 /// {@category Endpoint}
 class EndpointOptionalParameters extends _i1.EndpointRef {
   EndpointOptionalParameters(_i1.EndpointCaller caller) : super(caller);
@@ -1214,6 +1232,7 @@ class Client extends _i1.ServerpodClientShared {
     namedParameters = EndpointNamedParameters(this);
     hTTPTest = EndpointHTTPTest(this);
     renamed = EndpointRenamed(this);
+    rawFiles = EndpointRawFiles(this);
     optionalParameters = EndpointOptionalParameters(this);
     recordParameters = EndpointRecordParameters(this);
     setParameters = EndpointSetParameters(this);
@@ -1242,6 +1261,8 @@ class Client extends _i1.ServerpodClientShared {
 
   late final EndpointRenamed renamed;
 
+  late final EndpointRawFiles rawFiles;
+
   late final EndpointOptionalParameters optionalParameters;
 
   late final EndpointRecordParameters recordParameters;
@@ -1269,6 +1290,7 @@ class Client extends _i1.ServerpodClientShared {
         'namedParameters': namedParameters,
         'hTTPTest': hTTPTest,
         'renamed': renamed,
+        'rawFiles': rawFiles,
         'optionalParameters': optionalParameters,
         'recordParameters': recordParameters,
         'setParameters': setParameters,
