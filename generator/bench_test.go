@@ -150,8 +150,8 @@ func (e *Thing%[1]dEndpoint) Get(s *pod.Session, id int64) (*protocol.%[2]s, err
 
 func (e *Thing%[1]dEndpoint) Save(s *pod.Session, v protocol.%[2]s) (protocol.%[2]s, error) { return v, nil }
 
-func (e *Thing%[1]dEndpoint) List(s *pod.Session, since time.Time, limit *int64) ([]protocol.%[2]s, error) {
-	return nil, nil%[3]s
+func (e *Thing%[1]dEndpoint) List(s *pod.Session, since time.Time, limit *int64) ([]protocol.%[2]s, error) {%[3]s
+	return nil, nil
 }
 
 func (e *Thing%[1]dEndpoint) Delete(s *pod.Session, ids wire.Set[int64]) error { return nil }
@@ -181,8 +181,10 @@ func gopodBinary(b *testing.B) string {
 	return bin
 }
 
-// runGopod runs gopod in dir and returns its wall time and peak RSS.
-func runGopod(b *testing.B, bin, dir string, args ...string) (time.Duration, int64) {
+// runGopod runs gopod in dir and returns its wall time, its CPU time
+// (user and system: on a machine shared with other work, the wall time
+// includes waiting for a core) and its peak RSS.
+func runGopod(b *testing.B, bin, dir string, args ...string) (time.Duration, time.Duration, int64) {
 	b.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
@@ -192,7 +194,8 @@ func runGopod(b *testing.B, bin, dir string, args ...string) (time.Duration, int
 	if err != nil {
 		b.Fatalf("gopod %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	return elapsed, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return elapsed, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), ru.Maxrss * 1024
 }
 
 func syntheticProject(b *testing.B, bin string) string {
@@ -206,17 +209,19 @@ func syntheticProject(b *testing.B, bin string) string {
 // runs collects the wall times and peak RSS of a benchmark's runs, for
 // a median (min–max) report.
 type runs struct {
-	times []time.Duration
-	peak  int64
+	times, cpu []time.Duration
+	peak       int64
 }
 
-func (r *runs) add(d time.Duration, rss int64) {
+func (r *runs) add(d, cpu time.Duration, rss int64) {
 	r.times = append(r.times, d)
+	r.cpu = append(r.cpu, cpu)
 	r.peak = max(r.peak, rss)
 }
 
 func (r *runs) report(b *testing.B) {
 	reportTimes(b, "", r.times)
+	reportTimes(b, "cpu-", r.cpu)
 	b.ReportMetric(float64(r.peak)/(1<<20), "peak-MiB")
 }
 

@@ -34,9 +34,12 @@ type Options struct {
 	// Check computes the output without writing it and reports the files
 	// that are stale (for CI).
 	Check bool
-	// Env is the environment of the go command used to type-check the
-	// endpoints (nil: this process's).
+	// Env is the environment of the go command used to list the export
+	// data of the endpoints' imports (nil: this process's).
 	Env []string
+	// ParseCache keeps parsed Go files between runs of one process, such
+	// as generate --watch; nil parses every run.
+	ParseCache *endpoint.ParseCache
 }
 
 // Result says what a run did (or, with Check, would do).
@@ -310,6 +313,7 @@ func discoverEndpoints(ctx context.Context, p *project.Project, o Options, model
 		Env:        o.Env,
 		Overlay:    overlay,
 		CacheDir:   filepath.Join(p.Dir, ".gopod", "cache"),
+		ParseCache: o.ParseCache,
 	})
 }
 

@@ -47,6 +47,9 @@ type Options struct {
 	// CacheDir, when set, keeps the go command's list of export data
 	// between runs.
 	CacheDir string
+	// ParseCache, when set, keeps parsed files between runs in this
+	// process.
+	ParseCache *ParseCache
 }
 
 // Discover type-checks the endpoint packages and returns their endpoints,

@@ -249,3 +249,30 @@ func (e *XEndpoint) M(s *pod.Session, a int64, b int64) error { return nil }`, "
 		})
 	}
 }
+
+// TestParseCache: a second discovery in the same process reuses the trees
+// of unchanged files and sees a changed one.
+func TestParseCache(t *testing.T) {
+	dir, models := newModule(t)
+	write(t, dir, "cached/x.go", fmt.Sprintf(header, "cached")+"func (e *XEndpoint) A(s *pod.Session) error { return nil }\n")
+	cache := NewParseCache()
+	run := func() []*Endpoint {
+		eps, diags, err := Discover(context.Background(), Options{
+			Dir: dir, ModulePath: "example.com/app", ModuleDir: dir,
+			Patterns: []string{"./cached"}, Models: models, ParseCache: cache,
+		})
+		if err != nil || len(diags) > 0 {
+			t.Fatal(err, diags)
+		}
+		return eps
+	}
+	run()
+	trees := len(cache.files)
+	if eps := run(); len(eps) != 1 || len(eps[0].Methods) != 1 || len(cache.files) != trees {
+		t.Fatalf("second run: %d trees cached, %d before", len(cache.files), trees)
+	}
+	write(t, dir, "cached/x.go", fmt.Sprintf(header, "cached")+"func (e *XEndpoint) A(s *pod.Session) error { return nil }\nfunc (e *XEndpoint) B(s *pod.Session) error { return nil }\n")
+	if eps := run(); len(eps[0].Methods) != 2 || len(cache.files) != trees {
+		t.Fatalf("after a change: %d methods, %d trees cached (want %d)", len(eps[0].Methods), len(cache.files), trees)
+	}
+}

@@ -66,8 +66,12 @@ type sourcePkg struct {
 func newLoader(ctx context.Context, o Options) *loader {
 	bctx := build.Default
 	bctx.CgoEnabled = false // cgo files are not endpoint code; a file that needs cgo is left out
+	fset := token.NewFileSet()
+	if o.ParseCache != nil {
+		fset = o.ParseCache.fset
+	}
 	return &loader{
-		reporter: &reporter{opts: o, fset: token.NewFileSet()},
+		reporter: &reporter{opts: o, fset: fset},
 		ctx:      ctx,
 		bctx:     bctx,
 		imports:  map[string]*types.Package{},
@@ -301,11 +305,22 @@ func (l *loader) parse(path string, bodies bool) (*sourcePkg, error) {
 			if !bodies && isGenerated(src) {
 				src = blankBodies(bytes.Clone(src))
 			}
+			var key parseKey
+			if c := l.opts.ParseCache; c != nil {
+				key = parseKey{name: name, sum: sha256.Sum256(src), bodies: bodies}
+				if f := c.get(key); f != nil {
+					files[i] = f
+					return
+				}
+			}
 			mode := parser.SkipObjectResolution
 			if bodies {
 				mode |= parser.ParseComments // docs and //gopod: lines of endpoints
 			}
 			files[i], errs[i] = parser.ParseFile(l.fset, name, src, mode)
+			if c := l.opts.ParseCache; c != nil && errs[i] == nil {
+				c.put(key, files[i])
+			}
 		}()
 	}
 	wg.Wait()
