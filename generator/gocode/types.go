@@ -210,12 +210,3 @@ func (g *typer) encodeValue(t *model.Type, expr *jen.Statement) *jen.Statement {
 	}
 	return g.encFunc(t.NonNull()).Call(jen.Id("e"), expr.Clone())
 }
-
-// writeValue writes the statement encoding expr of type t, which may be
-// nullable and nil.
-func (g *typer) writeValue(t *model.Type, expr *jen.Statement) *jen.Statement {
-	if t.Nullable {
-		return g.encFunc(t).Call(jen.Id("e"), expr)
-	}
-	return g.encodeValue(t, expr)
-}

@@ -85,13 +85,6 @@ func ArgPtr[T any](a *Args, name string, f wire.DecodeFunc[T]) (*T, error) {
 	return &x, nil
 }
 
-// ArgOrZero reads a nullable argument whose Go type has its own nil (slice,
-// map, *url.URL, *big.Int): the zero value when absent or null.
-func ArgOrZero[T any](a *Args, name string, f wire.DecodeFunc[T]) (T, error) {
-	x, _, err := decodeArg(a, name, f)
-	return x, err
-}
-
 // Named is embedded in a struct whose fields are an endpoint method's
 // named parameters, Dart's {required int x, int? y}: the struct is the
 // method's last parameter, its non-pointer fields are required and its
