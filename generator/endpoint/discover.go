@@ -371,6 +371,10 @@ func (d *discoverer) optionParams(m *Method, n *types.Named, pos model.Pos, wher
 		}
 	}
 	name := n.Obj().Name()
+	if !n.Obj().Exported() {
+		d.add(pos, model.Error, fmt.Sprintf("%s: %s must be exported: the generated dispatch package builds it", where, name))
+		return false
+	}
 	if n.Obj().Pkg() == nil || n.TypeParams().Len() > 0 {
 		d.add(pos, model.Error, fmt.Sprintf("%s: %s must be a non-generic struct type declared in an endpoint package", where, name))
 		return false

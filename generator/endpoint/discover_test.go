@@ -218,6 +218,11 @@ func (e *XEndpoint) M(s *pod.Session, x int64) error { return nil }`, "//gopod:p
 		{"same wire name", `//gopod:param a b
 func (e *XEndpoint) M(s *pod.Session, a int64, b int64) error { return nil }`, "a int64, b", "both have the wire name"},
 		{"body error", `func (e *XEndpoint) M(s *pod.Session) error { return undefinedThing }`, "undefinedThing", "undefined: undefinedThing"},
+		{"unexported options", `type opts struct {
+	pod.Named
+	A int64
+}
+func (e *XEndpoint) M(s *pod.Session, o opts) error { return nil }`, "o opts", "must be exported"},
 		{"variadic", `func (e *XEndpoint) M(s *pod.Session, v ...int64) error { return nil }`, "func (e *XEndpoint) M", "variadic"},
 	}
 	dir, models := newModule(t)

@@ -82,6 +82,13 @@ func Client(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 		)
 	}
 
+	typeNames := map[string]*endpoint.Endpoint{}
+	for _, ep := range endpoints {
+		if other, dup := typeNames[endpointType(ep)]; dup {
+			return nil, fmt.Errorf("%s: endpoints %s and %s would both be %s in the Go client; rename one or give one a //gopod:name line", ep.Pos, other.Name, ep.Name, endpointType(ep))
+		}
+		typeNames[endpointType(ep)] = ep
+	}
 	declared := map[string]bool{}
 	for _, ep := range endpoints {
 		f.Line()
@@ -140,10 +147,15 @@ func clientParamName(p *endpoint.Param) string {
 func (s etyper) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix string) jen.Code {
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
 	var writes []jen.Code
+	used := map[string]bool{}
 	for _, p := range m.Params {
 		var expr *jen.Statement
 		if p.Kind == endpoint.Positional {
 			name := clientParamName(p)
+			for used[name] {
+				name += "_" // userId and userID both read userID in Go
+			}
+			used[name] = true
 			params = append(params, jen.Id(name).Add(s.goType(p.Type)))
 			expr = jen.Id(name)
 		} else {
