@@ -308,12 +308,15 @@ func BenchmarkModelChangeToServing(b *testing.B) {
 	bin := gopodBinary(b)
 	dir := syntheticProject(b, bin)
 	server := filepath.Join(dir, ".gopod", "bin", "server")
-	build := func() {
+	// build returns the CPU time of go build and the compiler processes
+	// it waited for.
+	build := func() time.Duration {
 		cmd := exec.Command("go", "build", "-o", server, "./cmd/server")
 		cmd.Dir = dir
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("go build: %v\n%s", err, out)
 		}
+		return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	build()
 	modelFile := filepath.Join(dir, "models", "model6.spy.yaml")
@@ -322,7 +325,7 @@ func BenchmarkModelChangeToServing(b *testing.B) {
 		b.Fatal(err)
 	}
 	endpointFile := filepath.Join(dir, "endpoints", "ep3.go")
-	var gopodTimes, plainTimes []time.Duration
+	var gopodTimes, plainTimes, gopodCPU, plainCPU []time.Duration
 	i := 0
 	for b.Loop() {
 		i++
@@ -331,21 +334,25 @@ func BenchmarkModelChangeToServing(b *testing.B) {
 		if err := os.WriteFile(modelFile, []byte(changed), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		runGopod(b, bin, dir, "generate")
-		build()
+		_, genCPU, _ := runGopod(b, bin, dir, "generate")
+		buildCPU := build()
 		serve(b, server)
 		gopodTimes = append(gopodTimes, time.Since(start))
+		gopodCPU = append(gopodCPU, genCPU+buildCPU)
 
 		start = time.Now()
 		if err := os.WriteFile(endpointFile, []byte(endpointSource(3, "Model24", fmt.Sprintf("\n\t_ = %d", i))), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		build()
+		buildCPU = build()
 		serve(b, server)
 		plainTimes = append(plainTimes, time.Since(start))
+		plainCPU = append(plainCPU, buildCPU)
 	}
 	reportTimes(b, "gopod-", gopodTimes)
+	reportTimes(b, "gopod-cpu-", gopodCPU)
 	reportTimes(b, "plain-", plainTimes)
+	reportTimes(b, "plain-cpu-", plainCPU)
 }
 
 // serve starts the built server, waits for its first HTTP answer and stops it.

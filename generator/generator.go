@@ -92,7 +92,9 @@ func (e *DiagnosticsError) Error() string {
 // output collects generated files by absolute path; owned lists the
 // directories whose stale generated files are removed.
 type output struct {
-	files   map[string][]byte
+	files map[string][]byte
+	// models are the files of the Go models, a part of files.
+	models  map[string][]byte
 	owned   []ownedDir
 	written []string
 }
@@ -108,6 +110,12 @@ func (o *output) add(dir string, files map[string][]byte) {
 	}
 }
 
+func (o *output) addModels(dir string, files map[string][]byte) {
+	for name, data := range files {
+		o.models[filepath.Join(dir, filepath.FromSlash(name))] = data
+	}
+}
+
 // Generate runs the generator on the project in o.Dir.
 func Generate(ctx context.Context, o Options) (*Result, error) {
 	res := &Result{}
@@ -116,13 +124,14 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	inputs, err := inputsHash(p)
+	inputs, modelsHash, err := inputsHash(p)
 	if err != nil {
 		return nil, err
 	}
-	if m, ok := upToDate(p, inputs); ok {
-		res.Unchanged = len(m.Outputs)
-		res.Warnings = m.Warnings
+	last := loadManifest(p)
+	if upToDate(p, last, inputs) {
+		res.Unchanged = len(last.Outputs)
+		res.Warnings = last.Warnings
 		res.phase("check inputs and outputs", t)
 		return res, nil
 	}
@@ -144,13 +153,22 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	opts := goOptions(p, mods)
 	cache := newFmtCache(p.Dir)
 	opts.Format = cache.format
-	out := &output{files: map[string][]byte{}}
-	serverModels, clientModels, err := gocode.Models(models, opts)
-	if err != nil {
-		return nil, err
+	out := &output{files: map[string][]byte{}, models: map[string][]byte{}}
+	// When only Go code changed (an endpoint), the models' code is what
+	// the last run wrote: the generator is deterministic.
+	reused := false
+	if files := reuseModelFiles(p, last, modelsHash); files != nil && !o.Check {
+		maps.Copy(out.models, files)
+		reused = true
+	} else {
+		serverModels, clientModels, err := gocode.Models(models, opts)
+		if err != nil {
+			return nil, err
+		}
+		out.addModels(p.Path(p.ProtocolDir), serverModels)
+		out.addModels(p.Path(p.GoClientDir), clientModels)
 	}
-	out.add(p.Path(p.ProtocolDir), serverModels)
-	out.add(p.Path(p.GoClientDir), clientModels)
+	maps.Copy(out.files, out.models)
 	t = res.phase("render Go models", t)
 
 	// Endpoints are type-checked in process against the new models, laid
@@ -196,8 +214,12 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if !o.Check {
-		cache.prune()
-		saveManifest(p, inputs, out, res.Warnings)
+		// A run that took the models from disk used few gofmt entries;
+		// pruning would drop those of the models.
+		if !reused {
+			cache.prune()
+		}
+		saveManifest(p, inputs, modelsHash, out, res.Warnings)
 	}
 	res.phase("write files", t)
 	return res, nil

@@ -213,4 +213,14 @@ func TestUpToDateShortcut(t *testing.T) {
 	if err != nil || checkedOnly(res) || res.Stale() {
 		t.Fatalf("after editing an endpoint: full run expected, nothing written: %+v, %v", res, err)
 	}
+
+	// That run took the models' code from disk; rendering it gives the same.
+	os.WriteFile(endpoint, append(src, "\nfunc (e *Thing0Endpoint) Ping(s *pod.Session) error { return nil }\n"...), 0o644)
+	if res, err = Generate(ctx, Options{Dir: dir}); err != nil || !slices.Contains(res.Written, "client/client.go") {
+		t.Fatalf("after adding a method: %+v, %v", res, err)
+	}
+	os.Remove(filepath.Join(dir, ".gopod", "cache", "generate.json"))
+	if res, err = Generate(ctx, Options{Dir: dir}); err != nil || res.Stale() {
+		t.Fatalf("a full render differs from the models taken from disk: %+v, %v", res, err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,6 +26,11 @@ type manifest struct {
 	Inputs   string             `json:"inputs"`
 	Outputs  map[string]string  `json:"outputs"`
 	Warnings []model.Diagnostic `json:"warnings,omitempty"`
+	// Models hashes the inputs of the Go models alone (every input but
+	// Go source), and ModelOutputs lists the files they made: when only
+	// Go code changed, those files are taken from disk, not rendered.
+	Models       string   `json:"models,omitempty"`
+	ModelOutputs []string `json:"modelOutputs,omitempty"`
 }
 
 func manifestPath(p *project.Project) string {
@@ -34,13 +40,15 @@ func manifestPath(p *project.Project) string {
 // inputsHash hashes the generator's identity (the running binary) and the
 // content of every file that can change its output: the Go module's Go
 // sources outside the generated packages, model files, configuration,
-// go.mod and go.sum.
-func inputsHash(p *project.Project) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "gopod %s\n", gopod.Version)
+// go.mod and go.sum. modelsHash leaves out the Go sources, which the
+// models' code does not depend on.
+func inputsHash(p *project.Project) (inputs, modelsHash string, err error) {
+	h, mh := sha256.New(), sha256.New()
+	both := io.MultiWriter(h, mh)
+	fmt.Fprintf(both, "gopod %s\n", gopod.Version)
 	if exe, err := os.Executable(); err == nil {
 		if info, err := os.Stat(exe); err == nil {
-			fmt.Fprintf(h, "binary %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
+			fmt.Fprintf(both, "binary %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
 		}
 	}
 	skip := map[string]bool{}
@@ -50,7 +58,7 @@ func inputsHash(p *project.Project) (string, error) {
 		}
 	}
 	var files []string
-	err := filepath.WalkDir(p.GoModuleDir, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(p.GoModuleDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -67,48 +75,87 @@ func inputsHash(p *project.Project) (string, error) {
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("reading the project's inputs: %w", err)
+		return "", "", fmt.Errorf("reading the project's inputs: %w", err)
 	}
 	sort.Strings(files)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		sum := sha256.Sum256(data)
 		fmt.Fprintf(h, "%s %x\n", f, sum)
+		if filepath.Ext(f) != ".go" {
+			fmt.Fprintf(mh, "%s %x\n", f, sum)
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(mh.Sum(nil)), nil
 }
 
-// upToDate reports whether the last run's manifest matches the inputs and
-// the files on disk, and returns it.
-func upToDate(p *project.Project, inputs string) (*manifest, bool) {
+// loadManifest reads the last run's manifest, nil when there is none.
+func loadManifest(p *project.Project) *manifest {
 	data, err := os.ReadFile(manifestPath(p))
 	if err != nil {
-		return nil, false
+		return nil
 	}
 	var m manifest
-	if json.Unmarshal(data, &m) != nil || m.Inputs != inputs || len(m.Outputs) == 0 {
-		return nil, false
+	if json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	return &m
+}
+
+// reuseModelFiles returns the Go model files of the last run, read from
+// disk, when the models' inputs are the same and every file is as that
+// run left it; otherwise nil.
+func reuseModelFiles(p *project.Project, m *manifest, modelsHash string) map[string][]byte {
+	if m == nil || m.Models != modelsHash || len(m.ModelOutputs) == 0 {
+		return nil
+	}
+	files := make(map[string][]byte, len(m.ModelOutputs))
+	for _, rel := range m.ModelOutputs {
+		data, err := os.ReadFile(p.Path(rel))
+		if err != nil {
+			return nil
+		}
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != m.Outputs[rel] {
+			return nil
+		}
+		files[p.Path(rel)] = data
+	}
+	return files
+}
+
+// upToDate reports whether the last run's manifest m matches the inputs
+// and the files on disk.
+func upToDate(p *project.Project, m *manifest, inputs string) bool {
+	if m == nil || m.Inputs != inputs || len(m.Outputs) == 0 {
+		return false
 	}
 	for rel, want := range m.Outputs {
 		data, err := os.ReadFile(p.Path(rel))
 		if err != nil {
-			return nil, false
+			return false
 		}
 		sum := sha256.Sum256(data)
 		if hex.EncodeToString(sum[:]) != want {
-			return nil, false
+			return false
 		}
 	}
-	return &m, true
+	return true
 }
 
 // saveManifest records a completed run. Failing to write it only costs
 // the next run its shortcut.
-func saveManifest(p *project.Project, inputs string, out *output, warnings []model.Diagnostic) {
-	m := manifest{Inputs: inputs, Outputs: make(map[string]string, len(out.files)), Warnings: warnings}
+func saveManifest(p *project.Project, inputs, modelsHash string, out *output, warnings []model.Diagnostic) {
+	m := manifest{Inputs: inputs, Outputs: make(map[string]string, len(out.files)), Warnings: warnings, Models: modelsHash}
+	for path := range out.models {
+		if rel, err := filepath.Rel(p.Dir, path); err == nil {
+			m.ModelOutputs = append(m.ModelOutputs, filepath.ToSlash(rel))
+		}
+	}
+	sort.Strings(m.ModelOutputs)
 	for path, data := range out.files {
 		rel, err := filepath.Rel(p.Dir, path)
 		if err != nil {

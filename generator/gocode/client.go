@@ -119,7 +119,7 @@ func (s etyper) paramStruct(ep *endpoint.Endpoint, m *endpoint.Method) jen.Code 
 	if m.Struct.Kind == endpoint.OptionalPositional {
 		what = "optional"
 	}
-	doc := fmt.Sprintf("%s holds the %s parameters of %s.%s; nil pointers are left out.", m.Struct.GoName, what, ep.Name, m.Name)
+	doc := fmt.Sprintf("%s holds the %s parameters of %s.%s.", m.Struct.GoName, what, ep.Name, m.Name)
 	return jen.Comment(doc).Line().Type().Id(m.Struct.GoName).StructFunc(func(g *jen.Group) {
 		for _, p := range m.Params {
 			if p.Kind != endpoint.Positional {
