@@ -584,7 +584,7 @@ func (x *EndpointMethodSignaturePermutations) EchoPositionalArg(ctx context.Cont
 	}, wire.DecodeString)
 }
 
-// EchoNamedArgParams holds the named parameters of methodSignaturePermutations.echoNamedArg; nil pointers are left out.
+// EchoNamedArgParams holds the named parameters of methodSignaturePermutations.echoNamedArg.
 type EchoNamedArgParams struct {
 	String string
 }
@@ -597,7 +597,7 @@ func (x *EndpointMethodSignaturePermutations) EchoNamedArg(ctx context.Context, 
 	}, wire.DecodeString)
 }
 
-// EchoNullableNamedArgParams holds the named parameters of methodSignaturePermutations.echoNullableNamedArg; nil pointers are left out.
+// EchoNullableNamedArgParams holds the named parameters of methodSignaturePermutations.echoNullableNamedArg.
 type EchoNullableNamedArgParams struct {
 	String *string
 }
@@ -610,7 +610,7 @@ func (x *EndpointMethodSignaturePermutations) EchoNullableNamedArg(ctx context.C
 	}, wire.DecodeNullable(wire.DecodeString))
 }
 
-// EchoOptionalArgParams holds the optional parameters of methodSignaturePermutations.echoOptionalArg; nil pointers are left out.
+// EchoOptionalArgParams holds the optional parameters of methodSignaturePermutations.echoOptionalArg.
 type EchoOptionalArgParams struct {
 	String *string
 }
@@ -623,7 +623,7 @@ func (x *EndpointMethodSignaturePermutations) EchoOptionalArg(ctx context.Contex
 	}, wire.DecodeNullable(wire.DecodeString))
 }
 
-// EchoPositionalAndNamedArgsParams holds the named parameters of methodSignaturePermutations.echoPositionalAndNamedArgs; nil pointers are left out.
+// EchoPositionalAndNamedArgsParams holds the named parameters of methodSignaturePermutations.echoPositionalAndNamedArgs.
 type EchoPositionalAndNamedArgsParams struct {
 	String2 string
 }
@@ -638,7 +638,7 @@ func (x *EndpointMethodSignaturePermutations) EchoPositionalAndNamedArgs(ctx con
 	}, wire.DecodeList(wire.DecodeNullable(wire.DecodeString)))
 }
 
-// EchoPositionalAndNullableNamedArgsParams holds the named parameters of methodSignaturePermutations.echoPositionalAndNullableNamedArgs; nil pointers are left out.
+// EchoPositionalAndNullableNamedArgsParams holds the named parameters of methodSignaturePermutations.echoPositionalAndNullableNamedArgs.
 type EchoPositionalAndNullableNamedArgsParams struct {
 	String2 *string
 }
@@ -653,7 +653,7 @@ func (x *EndpointMethodSignaturePermutations) EchoPositionalAndNullableNamedArgs
 	}, wire.DecodeList(wire.DecodeNullable(wire.DecodeString)))
 }
 
-// EchoPositionalAndOptionalArgsParams holds the optional parameters of methodSignaturePermutations.echoPositionalAndOptionalArgs; nil pointers are left out.
+// EchoPositionalAndOptionalArgsParams holds the optional parameters of methodSignaturePermutations.echoPositionalAndOptionalArgs.
 type EchoPositionalAndOptionalArgsParams struct {
 	String2 *string
 }
@@ -673,7 +673,7 @@ type EndpointNamedParameters struct {
 	caller *podclient.Caller
 }
 
-// NamedParametersMethodParams holds the named parameters of namedParameters.namedParametersMethod; nil pointers are left out.
+// NamedParametersMethodParams holds the named parameters of namedParameters.namedParametersMethod.
 type NamedParametersMethodParams struct {
 	NamedInt                    int64
 	IntWithDefaultValue         int64
@@ -695,7 +695,7 @@ func (x *EndpointNamedParameters) NamedParametersMethod(ctx context.Context, opt
 	}, wire.DecodeBool)
 }
 
-// NamedParametersMethodEqualIntsParams holds the named parameters of namedParameters.namedParametersMethodEqualInts; nil pointers are left out.
+// NamedParametersMethodEqualIntsParams holds the named parameters of namedParameters.namedParametersMethodEqualInts.
 type NamedParametersMethodEqualIntsParams struct {
 	NamedInt    int64
 	NullableInt *int64
@@ -757,7 +757,7 @@ type EndpointOptionalParameters struct {
 	caller *podclient.Caller
 }
 
-// ReturnOptionalIntParams holds the optional parameters of optionalParameters.returnOptionalInt; nil pointers are left out.
+// ReturnOptionalIntParams holds the optional parameters of optionalParameters.returnOptionalInt.
 type ReturnOptionalIntParams struct {
 	OptionalInt *int64
 }
@@ -1402,7 +1402,7 @@ type EndpointSimple struct {
 	caller *podclient.Caller
 }
 
-// SetGlobalIntParams holds the optional parameters of simple.setGlobalInt; nil pointers are left out.
+// SetGlobalIntParams holds the optional parameters of simple.setGlobalInt.
 type SetGlobalIntParams struct {
 	SecondValue *int64
 }
