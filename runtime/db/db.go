@@ -66,6 +66,7 @@ func Open(ctx context.Context, connString string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database settings: %w", err)
 	}
+	cfg.ConnConfig.Tracer = tracer{}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the database: %w", err)
@@ -77,7 +78,8 @@ func Open(ctx context.Context, connString string) (*DB, error) {
 	return &DB{pool: pool}, nil
 }
 
-// New wraps an existing pool.
+// New wraps an existing pool. Its queries reach QueryObservers when its
+// ConnConfig.Tracer is QueryTracer(), as Open sets it.
 func New(pool *pgxpool.Pool) *DB { return &DB{pool: pool} }
 
 // Pool returns the underlying pgx pool.
@@ -223,3 +225,10 @@ func (s *Savepoint) Release() error { return Wrap(s.tx.Commit(s.ctx)) }
 
 // Rollback undoes the work done since the savepoint; the transaction goes on.
 func (s *Savepoint) Rollback() error { return Wrap(s.tx.Rollback(s.ctx)) }
+
+// CopyFrom bulk-loads rows into a table inside the transaction with
+// PostgreSQL's COPY, the fastest way to insert many rows.
+func (t *Tx) CopyFrom(table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	n, err := t.tx.CopyFrom(t, table, columns, src)
+	return n, Wrap(err)
+}

@@ -1,0 +1,71 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// QueryObserver learns of every query run with a context that carries it
+// (see WithQueryObserver). The session log counts and records a session's
+// queries this way, as Serverpod's query log does.
+//
+// ObserveQuery runs in the goroutine that ran the query, right after it
+// ended, so a stack trace taken there shows the caller.
+type QueryObserver interface {
+	ObserveQuery(q ObservedQuery)
+}
+
+// ObservedQuery describes one finished query.
+type ObservedQuery struct {
+	SQL      string
+	Duration time.Duration
+	// Rows is the number of rows the statement returned or changed.
+	Rows int64
+	Err  error
+}
+
+type observerKey struct{}
+
+// WithQueryObserver returns a context whose queries are reported to o.
+// Queries run with other contexts cost one context lookup.
+func WithQueryObserver(ctx context.Context, o QueryObserver) context.Context {
+	return context.WithValue(ctx, observerKey{}, o)
+}
+
+// QueryTracer returns the pgx tracer that reports queries to observers.
+// Open installs it; set it on the ConnConfig of a pool made elsewhere.
+func QueryTracer() pgx.QueryTracer { return tracer{} }
+
+// tracer does nothing for a context without an observer.
+type tracer struct{}
+
+type queryStart struct {
+	observer QueryObserver
+	sql      string
+	start    time.Time
+}
+
+type queryStartKey struct{}
+
+func (tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	o, _ := ctx.Value(observerKey{}).(QueryObserver)
+	if o == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, queryStartKey{}, &queryStart{observer: o, sql: data.SQL, start: time.Now()})
+}
+
+func (tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
+	qs, _ := ctx.Value(queryStartKey{}).(*queryStart)
+	if qs == nil {
+		return
+	}
+	qs.observer.ObserveQuery(ObservedQuery{
+		SQL:      qs.sql,
+		Duration: time.Since(qs.start),
+		Rows:     data.CommandTag.RowsAffected(),
+		Err:      Wrap(data.Err),
+	})
+}
