@@ -1,0 +1,401 @@
+package dblog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gopod/gopod/runtime/db"
+)
+
+// sessionRow is a row of serverpod_session_log.
+type sessionRow struct {
+	id                  int64
+	serverID            string
+	time, touched       time.Time
+	module              *string
+	endpoint, method    *string
+	duration            *float64
+	numQueries          *int64
+	slow                *bool
+	err, stackTrace     *string
+	authenticatedUserID *int64
+	isOpen              *bool
+}
+
+// logRow is a row of serverpod_log.
+type logRow struct {
+	sessionLogID int64
+	messageID    *int64
+	reference    *string
+	serverID     string
+	time         time.Time
+	level        Level
+	message      string
+	err          *string
+	stackTrace   *string
+	order        int64
+}
+
+// queryRow is a row of serverpod_query_log.
+type queryRow struct {
+	serverID     string
+	sessionLogID int64
+	messageID    *int64
+	query        string
+	duration     float64
+	numRows      *int64
+	err          *string
+	stackTrace   *string
+	slow         bool
+	order        int64
+}
+
+// messageRow is a row of serverpod_message_log.
+type messageRow struct {
+	sessionLogID int64
+	serverID     string
+	messageID    int64
+	endpoint     string
+	messageName  string
+	duration     float64
+	err          *string
+	stackTrace   *string
+	slow         bool
+	order        int64
+}
+
+// item is one unit of work for the writer: a session row to insert (or,
+// with update, to write over its open row) and entries that belong to it.
+// Entries of an item without a session row belong to an open session
+// whose id they carry.
+type item struct {
+	session  *sessionRow
+	update   bool
+	logs     []logRow
+	queries  []queryRow
+	messages []messageRow
+}
+
+// WriterOptions tune the writer; zero values take the defaults.
+type WriterOptions struct {
+	// QueueSize is how many sessions may wait to be written (10000); when
+	// the queue is full, further sessions are dropped and counted.
+	QueueSize int
+	// MaxBatch is the most sessions written in one transaction (500).
+	MaxBatch int
+	// WriteTimeout bounds one batch (10s).
+	WriteTimeout time.Duration
+	// ReservedIDs is how many session log ids are kept ready for failed
+	// calls, whose answer names the id (32).
+	ReservedIDs int
+}
+
+func (o *WriterOptions) defaults() {
+	if o.QueueSize <= 0 {
+		o.QueueSize = 10000
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 500
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 10 * time.Second
+	}
+	if o.ReservedIDs <= 0 {
+		o.ReservedIDs = 32
+	}
+}
+
+// writer writes log rows in batches from one goroutine, so that calls
+// never wait for the log tables: a call hands its rows over and returns.
+type writer struct {
+	db       *db.DB
+	log      *slog.Logger
+	opts     WriterOptions
+	queue    chan item
+	reserve  chan int64
+	refill   chan struct{}
+	flushReq chan chan struct{}
+	sequence string
+
+	dropped, written atomic.Uint64
+	lastWarn         time.Time
+}
+
+func newWriter(d *db.DB, log *slog.Logger, opts WriterOptions) *writer {
+	opts.defaults()
+	return &writer{
+		db:       d,
+		log:      log,
+		opts:     opts,
+		queue:    make(chan item, opts.QueueSize),
+		reserve:  make(chan int64, opts.ReservedIDs),
+		refill:   make(chan struct{}, 1),
+		flushReq: make(chan chan struct{}),
+	}
+}
+
+// prepare finds the id sequence of serverpod_session_log, which also
+// checks that the log tables exist.
+func (w *writer) prepare(ctx context.Context) error {
+	var seq *string
+	if err := w.db.QueryRow(ctx, `SELECT pg_get_serial_sequence('"serverpod_session_log"', 'id')`).Scan(&seq); err != nil {
+		return fmt.Errorf("finding the session log table: %w", err)
+	}
+	if seq == nil {
+		return errors.New("serverpod_session_log.id has no sequence")
+	}
+	w.sequence = *seq
+	return w.refillReserve(ctx)
+}
+
+// submit queues it without waiting; a full queue drops it.
+func (w *writer) submit(it item) bool {
+	select {
+	case w.queue <- it:
+		return true
+	default:
+		w.dropped.Add(1)
+		return false
+	}
+}
+
+// reserveID hands out a session log id for a session that needs its id
+// before its row is written (a failed call names it in its answer, an open
+// streaming session in its entries). It takes a reserved id when one is
+// ready and asks the sequence otherwise, waiting at most wait; 0 means no
+// id could be had.
+func (w *writer) reserveID(ctx context.Context, wait time.Duration) int64 {
+	select {
+	case id := <-w.reserve:
+		if len(w.reserve) < cap(w.reserve)/2 {
+			select {
+			case w.refill <- struct{}{}:
+			default:
+			}
+		}
+		return id
+	default:
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wait)
+	defer cancel()
+	ids, err := w.nextIDs(ctx, 1)
+	if err != nil {
+		return 0
+	}
+	return ids[0]
+}
+
+func (w *writer) nextIDs(ctx context.Context, n int) ([]int64, error) {
+	rows, err := w.db.Query(ctx, `SELECT nextval($1::regclass) FROM generate_series(1, $2)`, w.sequence, n)
+	if err != nil {
+		return nil, fmt.Errorf("taking session log ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("taking session log ids: %w", db.Wrap(err))
+	}
+	return ids, nil
+}
+
+func (w *writer) refillReserve(ctx context.Context) error {
+	n := cap(w.reserve) - len(w.reserve)
+	if n <= 0 {
+		return nil
+	}
+	ids, err := w.nextIDs(ctx, n)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		select {
+		case w.reserve <- id:
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// run writes queued items until ctx is done, then writes what is still
+// queued, giving that at most the write timeout.
+func (w *writer) run(ctx context.Context) {
+	batch := make([]item, 0, w.opts.MaxBatch)
+	for {
+		select {
+		case <-ctx.Done():
+			batch = w.drain(batch[:0])
+			if len(batch) > 0 {
+				w.flush(context.WithoutCancel(ctx), batch)
+			}
+			return
+		case <-w.refill:
+			w.timed(ctx, w.refillReserve)
+		case done := <-w.flushReq:
+			for {
+				batch = w.drain(batch[:0])
+				if len(batch) == 0 {
+					break
+				}
+				w.flush(ctx, batch)
+				clear(batch)
+			}
+			close(done)
+		case it := <-w.queue:
+			batch = w.drain(append(batch[:0], it))
+			w.flush(ctx, batch)
+			clear(batch)
+		}
+	}
+}
+
+// drain adds queued items to batch without waiting, up to MaxBatch.
+func (w *writer) drain(batch []item) []item {
+	for len(batch) < w.opts.MaxBatch {
+		select {
+		case it := <-w.queue:
+			batch = append(batch, it)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (w *writer) timed(ctx context.Context, f func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
+	defer cancel()
+	if err := f(ctx); err != nil {
+		w.warn(err, 0)
+	}
+}
+
+func (w *writer) flush(ctx context.Context, batch []item) {
+	ctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
+	defer cancel()
+	if err := w.write(ctx, batch); err != nil {
+		w.dropped.Add(uint64(len(batch)))
+		w.warn(err, len(batch))
+		return
+	}
+	w.written.Add(uint64(len(batch)))
+	if len(w.reserve) < cap(w.reserve)/2 {
+		if err := w.refillReserve(ctx); err != nil {
+			w.warn(err, 0)
+		}
+	}
+}
+
+// warn reports a failed write at most once a minute, so that a database
+// outage does not flood the console.
+func (w *writer) warn(err error, lost int) {
+	now := time.Now()
+	if now.Sub(w.lastWarn) < time.Minute {
+		return
+	}
+	w.lastWarn = now
+	w.log.Warn("writing session logs to the database failed; logs are dropped until it recovers",
+		"error", err, "lostSessions", lost, "droppedSoFar", w.dropped.Load())
+}
+
+// write stores a batch in one transaction: the session rows first (ids
+// taken from the sequence where they have none), then their entries, then
+// the rows of sessions that closed after being written open.
+func (w *writer) write(ctx context.Context, batch []item) error {
+	var missing int
+	for i := range batch {
+		if s := batch[i].session; s != nil && s.id == 0 {
+			missing++
+		}
+	}
+	if missing > 0 {
+		ids, err := w.nextIDs(ctx, missing)
+		if err != nil {
+			return err
+		}
+		for i := range batch {
+			if s := batch[i].session; s != nil && s.id == 0 {
+				s.id, ids = ids[0], ids[1:]
+			}
+		}
+	}
+	var (
+		sessions, logs, queries, messages, updates [][]any
+	)
+	for i := range batch {
+		it := &batch[i]
+		if s := it.session; s != nil {
+			row := []any{s.id, s.serverID, s.time, s.module, s.endpoint, s.method, s.duration, s.numQueries,
+				s.slow, s.err, s.stackTrace, s.authenticatedUserID, s.isOpen, s.touched}
+			if it.update {
+				updates = append(updates, row)
+			} else {
+				sessions = append(sessions, row)
+			}
+		}
+		for j := range it.logs {
+			l := &it.logs[j]
+			if it.session != nil {
+				l.sessionLogID = it.session.id
+			}
+			logs = append(logs, []any{l.sessionLogID, l.messageID, l.reference, l.serverID, l.time, int64(l.level),
+				l.message, l.err, l.stackTrace, l.order})
+		}
+		for j := range it.queries {
+			q := &it.queries[j]
+			if it.session != nil {
+				q.sessionLogID = it.session.id
+			}
+			queries = append(queries, []any{q.serverID, q.sessionLogID, q.messageID, q.query, q.duration, q.numRows,
+				q.err, q.stackTrace, q.slow, q.order})
+		}
+		for j := range it.messages {
+			m := &it.messages[j]
+			if it.session != nil {
+				m.sessionLogID = it.session.id
+			}
+			messages = append(messages, []any{m.sessionLogID, m.serverID, m.messageID, m.endpoint, m.messageName,
+				m.duration, m.err, m.stackTrace, m.slow, m.order})
+		}
+	}
+	return db.Transaction(w.db.With(ctx), func(tx *db.Tx) error {
+		for _, c := range []struct {
+			table   string
+			columns []string
+			rows    [][]any
+		}{
+			{"serverpod_session_log", sessionColumns, sessions},
+			{"serverpod_log", []string{"sessionLogId", "messageId", "reference", "serverId", "time", "logLevel",
+				"message", "error", "stackTrace", "order"}, logs},
+			{"serverpod_query_log", []string{"serverId", "sessionLogId", "messageId", "query", "duration", "numRows",
+				"error", "stackTrace", "slow", "order"}, queries},
+			{"serverpod_message_log", []string{"sessionLogId", "serverId", "messageId", "endpoint", "messageName",
+				"duration", "error", "stackTrace", "slow", "order"}, messages},
+		} {
+			if len(c.rows) == 0 {
+				continue
+			}
+			if _, err := tx.CopyFrom(pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
+				return fmt.Errorf("writing %s: %w", c.table, err)
+			}
+		}
+		for _, row := range updates {
+			if _, err := tx.Querier().Exec(tx, updateSession, row...); err != nil {
+				return fmt.Errorf("closing a session log: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+var sessionColumns = []string{"id", "serverId", "time", "module", "endpoint", "method", "duration", "numQueries",
+	"slow", "error", "stackTrace", "authenticatedUserId", "isOpen", "touched"}
+
+const updateSession = `UPDATE "serverpod_session_log" SET "serverId" = $2, "time" = $3, "module" = $4, "endpoint" = $5,
+    "method" = $6, "duration" = $7, "numQueries" = $8, "slow" = $9, "error" = $10, "stackTrace" = $11,
+    "authenticatedUserId" = $12, "isOpen" = $13, "touched" = $14 WHERE "id" = $1`
