@@ -60,6 +60,7 @@ type Config struct {
 	// from passwords.yaml's serviceSecret.
 	ServiceSecret string
 	SessionLogs   SessionLogs
+	FutureCall    FutureCall
 
 	// Passwords holds every password for the run mode, including ones the
 	// server itself does not use (authKeySalt, emailPasswordPepper, ...).
@@ -107,6 +108,26 @@ type SessionLogs struct {
 	PersistentEnabled bool // write logs to the database
 	ConsoleEnabled    bool // print logs
 }
+
+// FutureCall configures how the server runs future calls. Serverpod 2.4
+// scans every five seconds and runs one call at a time; these keys
+// (futureCall: concurrencyLimit, scanInterval in milliseconds, and
+// futureCallExecutionEnabled) are those of later Serverpod versions.
+type FutureCall struct {
+	// ExecutionEnabled is false when this server only schedules calls and
+	// leaves running them to others.
+	ExecutionEnabled bool
+	// ConcurrencyLimit is the most calls run at once; 0 means no limit.
+	ConcurrencyLimit int
+	// ScanIntervalMillis is how often the server looks for due calls.
+	ScanIntervalMillis int
+}
+
+// Future call defaults, as later Serverpod versions have them.
+const (
+	DefaultFutureCallConcurrency  = 1
+	DefaultFutureCallScanInterval = 5000
+)
 
 // Options says which configuration to load.
 type Options struct {
@@ -231,6 +252,9 @@ func build(f *yamlFile, mode, serverID string, passwords Passwords, env map[stri
 		return nil, err
 	}
 	if c.SessionLogs, err = readSessionLogs(f, env); err != nil {
+		return nil, err
+	}
+	if c.FutureCall, err = readFutureCall(f, top, env); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -431,6 +455,34 @@ func readSessionLogs(f *yamlFile, env map[string]string) (SessionLogs, error) {
 	return l, nil
 }
 
+func readFutureCall(f *yamlFile, top *section, env map[string]string) (FutureCall, error) {
+	fc := FutureCall{ExecutionEnabled: true, ConcurrencyLimit: DefaultFutureCallConcurrency, ScanIntervalMillis: DefaultFutureCallScanInterval}
+	if v, ok, err := top.boolean("futureCallExecutionEnabled", EnvFutureCallExecutionEnabled); err != nil {
+		return fc, err
+	} else if ok {
+		fc.ExecutionEnabled = v
+	}
+	s, err := f.section("futureCall", env)
+	if err != nil {
+		return fc, err
+	}
+	if v, ok, err := s.integer("concurrencyLimit", EnvFutureCallConcurrencyLimit); err != nil {
+		return fc, err
+	} else if ok {
+		// As in Serverpod, zero or less lifts the limit.
+		fc.ConcurrencyLimit = max(v, 0)
+	}
+	if v, ok, err := s.integer("scanInterval", EnvFutureCallScanInterval); err != nil {
+		return fc, err
+	} else if ok {
+		if v <= 0 {
+			return fc, fieldError(s, "scanInterval", EnvFutureCallScanInterval, fmt.Sprintf("must be a positive number of milliseconds, got %d", v))
+		}
+		fc.ScanIntervalMillis = v
+	}
+	return fc, nil
+}
+
 // String describes the configuration for a verbose startup log. Passwords
 // are masked.
 func (c *Config) String() string {
@@ -456,5 +508,7 @@ func (c *Config) String() string {
 		b.WriteString("redis: disabled\n")
 	}
 	fmt.Fprintf(&b, "session logs: persistent %t, console %t\n", c.SessionLogs.PersistentEnabled, c.SessionLogs.ConsoleEnabled)
+	fmt.Fprintf(&b, "future calls: execution %t, concurrency limit %d, scan interval %dms\n",
+		c.FutureCall.ExecutionEnabled, c.FutureCall.ConcurrencyLimit, c.FutureCall.ScanIntervalMillis)
 	return b.String()
 }

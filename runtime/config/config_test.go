@@ -33,6 +33,7 @@ func TestLoad(t *testing.T) {
 				Redis:          Redis{Host: "localhost", Port: 8091, Password: "dev redis password"},
 				ServiceSecret:  "dev service secret",
 				SessionLogs:    SessionLogs{PersistentEnabled: true},
+				FutureCall:     defaultFutureCall,
 				Passwords: Passwords{
 					"authKeySalt": "shared salt", "emailPasswordPepper": "pepper",
 					"database": "dev db password", "redis": "dev redis password", "serviceSecret": "dev service secret",
@@ -54,6 +55,7 @@ func TestLoad(t *testing.T) {
 				Redis:         Redis{Enabled: true, Host: "redis.internal", Port: 6379, User: "app", Password: "prod redis password"},
 				ServiceSecret: "prod service secret",
 				SessionLogs:   SessionLogs{PersistentEnabled: true, ConsoleEnabled: true},
+				FutureCall:    defaultFutureCall,
 				Passwords: Passwords{
 					"authKeySalt": "prod salt", "emailPasswordPepper": "pepper", "email_password_salt": "0123",
 					"database": "prod db password", "redis": "prod redis password", "serviceSecret": "prod service secret",
@@ -87,6 +89,7 @@ func TestLoad(t *testing.T) {
 				Redis:         Redis{Host: "r2", Port: 7000, User: "ru", Password: "env redis", RequireSSL: true},
 				ServiceSecret: "env secret",
 				SessionLogs:   SessionLogs{},
+				FutureCall:    defaultFutureCall,
 				Passwords: Passwords{
 					"authKeySalt": "env salt", "emailPasswordPepper": "pepper", "email_password_salt": "0123",
 					"database": "env db", "redis": "env redis", "serviceSecret": "env secret",
@@ -110,6 +113,7 @@ func TestLoad(t *testing.T) {
 				Redis:         Redis{Enabled: true, Host: "redis.internal", Port: 6379, User: "app", Password: "prod redis password"},
 				ServiceSecret: "prod service secret",
 				SessionLogs:   SessionLogs{PersistentEnabled: true, ConsoleEnabled: true},
+				FutureCall:    defaultFutureCall,
 				Passwords: Passwords{
 					"authKeySalt": "prod salt", "emailPasswordPepper": "pepper", "email_password_salt": "0123",
 					"database": "prod db password", "redis": "prod redis password", "serviceSecret": "prod service secret",
@@ -127,6 +131,7 @@ func TestLoad(t *testing.T) {
 				Database:       Database{Embedded: true, Name: "shop_dev"},
 				Redis:          Redis{Port: 6379},
 				SessionLogs:    SessionLogs{PersistentEnabled: true},
+				FutureCall:     defaultFutureCall,
 				Passwords:      Passwords{},
 			},
 		},
@@ -142,6 +147,7 @@ func TestLoad(t *testing.T) {
 				Database:       Database{Embedded: true},
 				Redis:          Redis{Port: 6379},
 				SessionLogs:    SessionLogs{PersistentEnabled: true},
+				FutureCall:     defaultFutureCall,
 				Passwords:      Passwords{},
 			},
 		},
@@ -156,6 +162,7 @@ func TestLoad(t *testing.T) {
 				Database:       Database{Embedded: true},
 				Redis:          Redis{Port: 6379},
 				SessionLogs:    SessionLogs{PersistentEnabled: true},
+				FutureCall:     defaultFutureCall,
 				Passwords:      Passwords{},
 			},
 		},
@@ -171,6 +178,7 @@ func TestLoad(t *testing.T) {
 				Database:       Database{Embedded: true},
 				Redis:          Redis{Port: 6379},
 				SessionLogs:    SessionLogs{PersistentEnabled: true},
+				FutureCall:     defaultFutureCall,
 				Passwords:      Passwords{},
 			},
 		},
@@ -189,7 +197,24 @@ func TestLoad(t *testing.T) {
 				Database:       Database{Host: "db", Port: 5432, Name: "n", User: "u"},
 				Redis:          Redis{Port: 6379},
 				SessionLogs:    SessionLogs{PersistentEnabled: true},
+				FutureCall:     defaultFutureCall,
 				Passwords:      Passwords{"database": ""},
+			},
+		},
+		{
+			name: "future call settings of later Serverpod versions",
+			dir:  "futurecall",
+			env:  map[string]string{EnvFutureCallExecutionEnabled: "false"},
+			want: &Config{
+				RunMode:        ModeDevelopment,
+				ServerID:       "default",
+				MaxRequestSize: 524288,
+				APIServer:      localAPI,
+				Database:       Database{Embedded: true},
+				Redis:          Redis{Port: 6379},
+				SessionLogs:    SessionLogs{PersistentEnabled: true},
+				FutureCall:     FutureCall{ExecutionEnabled: false, ConcurrencyLimit: 0, ScanIntervalMillis: 250},
+				Passwords:      Passwords{},
 			},
 		},
 	}
@@ -232,6 +257,8 @@ func fmtValue(v reflect.Value) string {
 	}
 	return fmt.Sprintf("%+v", v.Interface())
 }
+
+var defaultFutureCall = FutureCall{ExecutionEnabled: true, ConcurrencyLimit: 1, ScanIntervalMillis: 5000}
 
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
@@ -291,6 +318,12 @@ func TestLoadErrors(t *testing.T) {
 			dir:  "full",
 			env:  map[string]string{EnvWebPort: "70000"},
 			want: []string{"SERVERPOD_WEB_SERVER_PORT: port 70000 out of range"},
+		},
+		{
+			name: "scan interval of zero",
+			dir:  "full",
+			env:  map[string]string{EnvFutureCallScanInterval: "0"},
+			want: []string{"SERVERPOD_FUTURE_CALL_SCAN_INTERVAL", "must be a positive number of milliseconds"},
 		},
 		{
 			name: "unknown run mode",

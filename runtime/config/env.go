@@ -38,6 +38,11 @@ const (
 	EnvSessionPersistentLogEnabled = "SERVERPOD_SESSION_PERSISTENT_LOG_ENABLED"
 	EnvSessionConsoleLogEnabled    = "SERVERPOD_SESSION_CONSOLE_LOG_ENABLED"
 
+	// The future call settings are from later Serverpod versions.
+	EnvFutureCallExecutionEnabled = "SERVERPOD_FUTURE_CALL_EXECUTION_ENABLED"
+	EnvFutureCallConcurrencyLimit = "SERVERPOD_FUTURE_CALL_CONCURRENCY_LIMIT"
+	EnvFutureCallScanInterval     = "SERVERPOD_FUTURE_CALL_SCAN_INTERVAL"
+
 	EnvDatabasePassword = "SERVERPOD_DATABASE_PASSWORD"
 	EnvServiceSecret    = "SERVERPOD_SERVICE_SECRET"
 	EnvRedisPassword    = "SERVERPOD_REDIS_PASSWORD"
