@@ -303,13 +303,14 @@ func (w *writer) warn(err error, lost int) {
 		"error", err, "lostSessions", lost, "droppedSoFar", w.dropped.Load())
 }
 
-// write stores a batch in one transaction: the session rows first (ids
-// taken from the sequence where they have none), then their entries, then
-// the rows of sessions that closed after being written open.
+// write stores a batch in one transaction: the session rows first, then
+// their entries, then the rows of sessions that closed after being written
+// open. A session with entries takes its id from the sequence here, so that
+// the entries can name it; one without lets the table number it.
 func (w *writer) write(ctx context.Context, batch []item) error {
 	var missing int
 	for i := range batch {
-		if s := batch[i].session; s != nil && s.id == 0 {
+		if it := &batch[i]; it.needsID() {
 			missing++
 		}
 	}
@@ -319,23 +320,26 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 			return err
 		}
 		for i := range batch {
-			if s := batch[i].session; s != nil && s.id == 0 {
-				s.id, ids = ids[0], ids[1:]
+			if it := &batch[i]; it.needsID() {
+				it.session.id, ids = ids[0], ids[1:]
 			}
 		}
 	}
 	var (
-		sessions, logs, queries, messages, updates [][]any
+		numbered, plain, logs, queries, messages, updates [][]any
 	)
 	for i := range batch {
 		it := &batch[i]
 		if s := it.session; s != nil {
 			row := []any{s.id, s.serverID, s.time, s.module, s.endpoint, s.method, s.duration, s.numQueries,
 				s.slow, s.err, s.stackTrace, s.authenticatedUserID, s.isOpen, s.touched}
-			if it.update {
+			switch {
+			case it.update:
 				updates = append(updates, row)
-			} else {
-				sessions = append(sessions, row)
+			case s.id == 0:
+				plain = append(plain, row[1:])
+			default:
+				numbered = append(numbered, row)
 			}
 		}
 		for j := range it.logs {
@@ -369,7 +373,8 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 			columns []string
 			rows    [][]any
 		}{
-			{"serverpod_session_log", sessionColumns, sessions},
+			{"serverpod_session_log", sessionColumns, numbered},
+			{"serverpod_session_log", sessionColumns[1:], plain},
 			{"serverpod_log", []string{"sessionLogId", "messageId", "reference", "serverId", "time", "logLevel",
 				"message", "error", "stackTrace", "order"}, logs},
 			{"serverpod_query_log", []string{"serverId", "sessionLogId", "messageId", "query", "duration", "numRows",
@@ -391,6 +396,13 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 		}
 		return nil
 	})
+}
+
+// needsID reports whether the item's session row must be numbered before
+// it is written: its entries refer to it.
+func (it *item) needsID() bool {
+	return it.session != nil && it.session.id == 0 && !it.update &&
+		len(it.logs)+len(it.queries)+len(it.messages) > 0
 }
 
 var sessionColumns = []string{"id", "serverId", "time", "module", "endpoint", "method", "duration", "numQueries",
