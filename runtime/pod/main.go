@@ -87,6 +87,7 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 		defer rdb.Close()
 		base = append(base, WithRedis(rdb, cfg.ServerID))
 	}
+	base = append(base, machineryOptions(cfg, database.DB, logger)...)
 	srv := NewServer(d, append(base, opts...)...)
 	if err := srv.Run(ctx, cfg, a); err != nil {
 		var exit *ExitError
@@ -109,8 +110,10 @@ func (e *ExitError) Error() string { return "exit status " + strconv.Itoa(e.Code
 // health metric), then serves the API until ctx is cancelled and waits up
 // to ShutdownTimeout for calls in flight. In the maintenance role it
 // returns after the migrations, so that the process exit status says
-// whether they applied. Migrations are read from the working directory's
-// migrations/ folder.
+// whether they applied; without migration flags that role runs the due
+// future calls and the health metrics once and returns, as Serverpod 2.4
+// does. Migrations are read from the working directory's migrations/
+// folder.
 //
 // Once the API port is bound, Run compares the database with the latest
 // migration in the background and logs a warning when they differ. The
@@ -129,9 +132,18 @@ func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) 
 		if s.db != nil {
 			s.verifyDatabase(ctx, project, cfg.RunMode)
 		}
+		// As in Serverpod 2.4: after migrations the role exits; otherwise
+		// it runs the due future calls and the health metrics once.
+		if !args.ApplyMigrations && !args.ApplyRepairMigration {
+			if err := s.maintain(ctx); err != nil {
+				return err
+			}
+		}
 		s.log.Info("maintenance role: done")
 		return nil
 	}
+	stop := s.startMachinery(ctx, args.Role)
+	defer stop()
 	go s.messages.Run(ctx)
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.APIServer.Port)))
 	if err != nil {
@@ -157,6 +169,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, cfg *config.Config)
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ConnState:         s.conns.Track, // the health metrics count connections
 	}
 	s.log.Info("serving", "api", "http://"+ln.Addr().String()+"/", "mode", cfg.RunMode, "serverId", cfg.ServerID)
 	errc := make(chan error, 1)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gopod/gopod/runtime/cache"
 	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/runtime/health"
 	"github.com/gopod/gopod/runtime/messages"
 	"github.com/gopod/gopod/runtime/storage"
 	"github.com/gopod/gopod/wire"
@@ -54,6 +55,7 @@ type Server struct {
 	routes         map[string]http.Handler
 	logID          atomic.Int64
 	encoders       sync.Pool
+	machinery
 }
 
 // HealthCheck measures one health metric for GET /; it returns the metric's
@@ -140,6 +142,7 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 		passwords:      map[string]string{},
 		routes:         map[string]http.Handler{},
 		storages:       map[string]storage.Storage{},
+		machinery:      machinery{conns: health.NewConnCounter()},
 	}
 	s.encoders.New = func() any { return wire.NewEncoder(true) }
 	for _, o := range opts {
@@ -147,6 +150,10 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 	}
 	if s.messages == nil {
 		s.messages = messages.New("", nil, s.log)
+	}
+	if err := s.setUpFutureCalls(); err != nil {
+		// Registering the same name twice is a programming error.
+		panic(err)
 	}
 	return s
 }
@@ -351,6 +358,9 @@ func truncate(b []byte, n int) string {
 func (s *Server) serveCall(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := s.call(w, r)
+	if c.sess != nil {
+		c.sess.closeLog(nil, nil) // a failed call's log is already written
+	}
 	if s.log.Enabled(r.Context(), slog.LevelInfo) {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "call",
 			slog.String("endpoint", c.endpoint),
@@ -364,6 +374,7 @@ func (s *Server) serveCall(w http.ResponseWriter, r *http.Request) {
 type outcome struct {
 	endpoint, method string
 	status           int
+	sess             *Session
 }
 
 // call handles one endpoint method call.
@@ -404,6 +415,8 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) (out outcome) {
 
 	sess := &Session{Context: r.Context(), Endpoint: endpoint, Method: method, Request: r, Log: s.log, server: s, authKey: key,
 		sendRaw: conn.SendsByteDataAsRaw(), header: w.Header()}
+	s.openSessionLog(sess, false)
+	out.sess = sess
 	if conn.RequiresAuthentication() {
 		info, err := sess.Authenticated()
 		if err != nil {
@@ -480,7 +493,12 @@ func invoke(m *Method, sess *Session, args *Args, enc *wire.Encoder) (err error,
 }
 
 func (s *Server) internalError(w http.ResponseWriter, sess *Session, err error, stack []byte) int {
-	id := s.logID.Add(1)
+	// As in Serverpod 2.4, the answer names the failed session's log row
+	// (0 when the settings do not log it).
+	id := sess.closeLog(err, stack)
+	if s.sessionLog == nil {
+		id = s.logID.Add(1)
+	}
 	attrs := []slog.Attr{
 		slog.String("endpoint", sess.Endpoint),
 		slog.String("method", sess.Method),

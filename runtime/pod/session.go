@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/runtime/dblog"
 )
 
 // AuthenticationInfo identifies the caller of a session.
@@ -51,6 +52,7 @@ type Session struct {
 	Log *slog.Logger
 
 	server       *Server
+	record       *dblog.Session
 	authKey      string
 	// sendRaw, header and raw carry a ByteData result sent as raw bytes.
 	sendRaw bool
