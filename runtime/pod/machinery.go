@@ -13,6 +13,7 @@ import (
 	"github.com/gopod/gopod/runtime/dblog"
 	"github.com/gopod/gopod/runtime/futurecall"
 	"github.com/gopod/gopod/runtime/health"
+	"github.com/gopod/gopod/runtime/storage"
 )
 
 // machinery is the server's background work beside the API: the database
@@ -68,6 +69,7 @@ func (s *Server) startMachinery(ctx context.Context, role config.Role) (stop fun
 			}()
 		}
 		goRun(s.newHealthRecorder().Run)
+		goRun(s.deleteExpiredFiles)
 	}
 	return func() {
 		cancel()
@@ -101,7 +103,29 @@ func (s *Server) maintain(ctx context.Context) error {
 		s.log.Info("maintenance role: ran the due future calls", "count", n)
 	}
 	s.newHealthRecorder().Once(ctx)
+	s.deleteExpiredFilesOnce(ctx)
 	return nil
+}
+
+// deleteExpiredFiles removes expired files and upload descriptions from the
+// database storages every minute.
+func (s *Server) deleteExpiredFiles(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.deleteExpiredFilesOnce(ctx)
+		}
+	}
+}
+
+func (s *Server) deleteExpiredFilesOnce(ctx context.Context) {
+	if _, _, err := storage.DeleteExpired(s.db.With(ctx), time.Now()); err != nil && ctx.Err() == nil {
+		s.log.Warn("deleting expired files", "error", err)
+	}
 }
 
 // machineryOptions configures the background work from the configuration:

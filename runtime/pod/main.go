@@ -68,6 +68,7 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 	// public URLs use the API server's public address.
 	public := storage.Server{Scheme: cfg.APIServer.PublicScheme, Host: cfg.APIServer.PublicHost, Port: cfg.APIServer.PublicPort}
 	publicStorage := storage.NewDatabase(storage.Public, public)
+	privateStorage := storage.NewDatabase(storage.Private, public)
 	base := []Option{
 		WithLogger(logger),
 		WithRunMode(cfg.RunMode),
@@ -75,8 +76,8 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 		WithPasswords(cfg.Passwords),
 		WithDatabase(database.DB),
 		WithStorage(publicStorage),
-		WithStorage(storage.NewDatabase(storage.Private, public)),
-		WithRoute(storage.Path, storage.Handler(database.DB, publicStorage, logger)),
+		WithStorage(privateStorage),
+		WithRoute(storage.Path, storage.Handler(database.DB, publicStorage, logger, publicStorage, privateStorage)),
 	}
 	if cfg.Redis.Enabled {
 		rdb, err := OpenRedis(ctx, cfg.Redis)

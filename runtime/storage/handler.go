@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -22,20 +23,37 @@ const maxArgsBody = 64 << 10
 // Path?method=file&path=<path> answers the file's bytes, or 404. Mount it
 // with pod.WithRoute(storage.Path, storage.Handler(database, public, log)).
 // log may be nil.
-func Handler(d *db.DB, public Storage, log *slog.Logger) http.Handler {
+//
+// It also takes the direct uploads that the upload storages allowed
+// (POST Path?method=upload&storage=<id>&path=<path>&key=<key>, the file as
+// the body), answering 200 and true when the file is stored. Unlike
+// Serverpod 2.4, which answers 200 and false, a refused upload gets an
+// error status with the reason (Serverpod's FileUploader reports any
+// status but 200 as a failure): 403 for a wrong or expired key, 413 for a
+// file over the description's size limit.
+func Handler(d *db.DB, public Storage, log *slog.Logger, uploads ...*Database) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &handler{db: d, public: public, log: log}
+	h := &handler{db: d, public: public, log: log, uploads: map[string]*Database{}}
+	for _, u := range uploads {
+		h.uploads[u.ID()] = u
+	}
+	return h
 }
 
 type handler struct {
-	db     *db.DB
-	public Storage
-	log    *slog.Logger
+	db      *db.DB
+	public  Storage
+	log     *slog.Logger
+	uploads map[string]*Database
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("method") == "upload" {
+		h.serveUpload(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -134,4 +152,45 @@ func contentType(p string) string {
 		return t
 	}
 	return "application/octet-stream"
+}
+
+// serveUpload stores the request body as a direct upload. Its arguments
+// come from the query only: the body is the file.
+func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		w.Header().Set("Allow", "POST, PUT")
+		http.Error(w, "an upload is a POST of the file", http.StatusMethodNotAllowed)
+		return
+	}
+	q := r.URL.Query()
+	for _, name := range []string{"storage", "path", "key"} {
+		if q.Get(name) == "" {
+			http.Error(w, fmt.Sprintf("missing argument %q", name), http.StatusBadRequest)
+			return
+		}
+	}
+	st := h.uploads[q.Get("storage")]
+	if st == nil {
+		http.Error(w, fmt.Sprintf("storage %q takes no uploads", q.Get("storage")), http.StatusBadRequest)
+		return
+	}
+	if h.db == nil {
+		http.Error(w, "this server has no database", http.StatusServiceUnavailable)
+		return
+	}
+	err := st.upload(h.db.With(r.Context()), q.Get("path"), q.Get("key"), r.Body, r.ContentLength)
+	switch {
+	case err == nil:
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = io.WriteString(w, "true")
+	case errors.Is(err, errUploadNotAllowed), errors.Is(err, errUploadExpired):
+		http.Error(w, err.Error(), http.StatusForbidden)
+	case errors.Is(err, errUploadTooLarge):
+		http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+	case errors.Is(err, errUploadBody):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	default:
+		h.log.ErrorContext(r.Context(), "storing an upload", "storage", st.ID(), "path", q.Get("path"), "error", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+	}
 }

@@ -10,7 +10,9 @@
 //
 //	http://localhost:8080/serverpod_cloud_storage?method=file&path=<path>
 //
-// and Handler serves them; mount it on the API server at Path.
+// and Handler serves them; mount it on the API server at Path. Handler also
+// takes the direct uploads that CreateDirectFileUploadDescription allows,
+// at Path?method=upload, as Serverpod 2.4's storage endpoint does.
 package storage
 
 import (
@@ -54,4 +56,38 @@ type Storage interface {
 	// at path: ErrNotFound when there is no file, ErrNotPublic when the
 	// storage has no public addresses.
 	PublicURL(c db.Conn, path string) (string, error)
+	// CreateDirectFileUploadDescription lets a client upload a file to
+	// path itself: it returns the description that Serverpod's client
+	// FileUploader takes (JSON with the URL to post the file to). The
+	// upload must happen before the description expires and stay within
+	// its size limit.
+	CreateDirectFileUploadDescription(c db.Conn, path string, o UploadOptions) (string, error)
+	// VerifyDirectFileUpload confirms a finished upload; until then the
+	// file is not served, and it is deleted when the description expires.
+	// It reports whether there was an unconfirmed upload at path.
+	VerifyDirectFileUpload(c db.Conn, path string) (bool, error)
+}
+
+// Defaults of UploadOptions, Serverpod's.
+const (
+	DefaultUploadExpiration = 10 * time.Minute
+	DefaultMaxFileSize      = 10 << 20
+)
+
+// UploadOptions limit a direct upload; zero values take the defaults.
+type UploadOptions struct {
+	// Expiration is how long the description may be used.
+	Expiration time.Duration
+	// MaxFileSize is the largest file accepted, in bytes.
+	MaxFileSize int64
+}
+
+func (o UploadOptions) withDefaults() UploadOptions {
+	if o.Expiration <= 0 {
+		o.Expiration = DefaultUploadExpiration
+	}
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = DefaultMaxFileSize
+	}
+	return o
 }

@@ -5,60 +5,25 @@ import (
 	"context"
 	"errors"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"github.com/gopod/gopod/runtime/core"
+	"github.com/gopod/gopod/runtime/core/coretest"
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/runtime/db/dbtest"
-	"github.com/gopod/gopod/runtime/migrate"
 )
 
-var (
-	dbURL    string
-	database *db.DB
-)
+var database *db.DB
 
 func TestMain(m *testing.M) {
-	os.Exit(dbtest.Main(m, "storage", &dbURL))
+	os.Exit(coretest.Main(m, "storage", &database))
 }
 
-// open connects to the package's database and gives it the core tables.
-func open(t *testing.T) *db.DB {
-	t.Helper()
-	if database != nil {
-		return database
-	}
-	ctx := context.Background()
-	d, err := db.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	project := fstest.MapFS{}
-	err = fs.WalkDir(core.Migrations(), ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(core.Migrations(), p)
-		project["migrations/"+p] = &fstest.MapFile{Data: data}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrate.New(d.Pool(), project, core.ModuleName).Apply(ctx); err != nil {
-		t.Fatalf("applying the core migrations: %v", err)
-	}
-	database = d
-	return d
-}
+func open(*testing.T) *db.DB { return database }
 
 func TestFileURL(t *testing.T) {
 	tests := []struct {
@@ -190,7 +155,8 @@ func TestHandler(t *testing.T) {
 		{"post with body", "POST", Path, `{"method":"file","path":"h/pic one.png"}`, 200, "image/png", png},
 		{"missing", "GET", q("h/none.png"), "", 404, "", nil},
 		{"no path", "GET", Path + "?method=file", "", 400, "", nil},
-		{"other method", "GET", Path + "?method=upload&path=x", "", 400, "", nil},
+		{"other method", "GET", Path + "?method=thumbnail&path=x", "", 400, "", nil},
+		{"upload with GET", "GET", Path + "?method=upload&path=x", "", 405, "", nil},
 		{"bad body", "POST", Path, `[1]`, 400, "", nil},
 		{"delete", "DELETE", q("h/pic one.png"), "", 405, "", nil},
 	}
