@@ -98,6 +98,9 @@ func (l *Logger) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			<-done
+			if n := l.Dropped(); n > 0 {
+				l.log.Warn("session logs were dropped because the database did not keep up", "sessions", n)
+			}
 			return
 		case <-t.C:
 			if err := l.Reload(ctx); err != nil {
