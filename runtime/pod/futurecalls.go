@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,11 +55,12 @@ func WithFutureCall[T any, P interface {
 }
 
 // WithFutureCallOptions sets how the server runs future calls (scan
-// interval, concurrency, server id); Main takes them from the
-// configuration. execute false makes the server schedule calls without
-// running any.
+// interval, concurrency); Main takes them from the configuration. Without
+// a server id it keeps the one Main set. execute false makes the server
+// schedule calls without running any.
 func WithFutureCallOptions(o futurecall.Options, execute bool) Option {
 	return func(s *Server) {
+		o.ServerID = cmp.Or(o.ServerID, s.futureCallOpts.ServerID)
 		s.futureCallOpts = o
 		s.futureCallsOff = !execute
 	}

@@ -31,10 +31,14 @@ type machinery struct {
 	conns      *health.ConnCounter
 }
 
-// WithHealthMetrics sets how the server records its health metrics (server
-// id, interval, checks of its own); Main sets the server id.
+// WithHealthMetrics sets how the server records its health metrics
+// (interval, checks of its own). Without a server id it keeps the one Main
+// set from the configuration.
 func WithHealthMetrics(o health.Options) Option {
-	return func(s *Server) { s.healthOpts = o }
+	return func(s *Server) {
+		o.ServerID = cmp.Or(o.ServerID, s.healthOpts.ServerID)
+		s.healthOpts = o
+	}
 }
 
 // startMachinery starts the session log, and in the monolith role the
