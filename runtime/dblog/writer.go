@@ -229,28 +229,30 @@ func (w *writer) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			batch = w.drain(batch[:0])
-			if len(batch) > 0 {
-				w.flush(context.WithoutCancel(ctx), batch)
-			}
+			w.flushQueued(context.WithoutCancel(ctx), batch)
 			return
 		case <-w.refill:
 			w.timed(ctx, w.refillReserve)
 		case done := <-w.flushReq:
-			for {
-				batch = w.drain(batch[:0])
-				if len(batch) == 0 {
-					break
-				}
-				w.flush(ctx, batch)
-				clear(batch)
-			}
+			w.flushQueued(ctx, batch)
 			close(done)
 		case it := <-w.queue:
 			batch = w.drain(append(batch[:0], it))
 			w.flush(ctx, batch)
 			clear(batch)
 		}
+	}
+}
+
+// flushQueued writes everything queued, batch after batch.
+func (w *writer) flushQueued(ctx context.Context, batch []item) {
+	for {
+		batch = w.drain(batch[:0])
+		if len(batch) == 0 {
+			return
+		}
+		w.flush(ctx, batch)
+		clear(batch)
 	}
 }
 

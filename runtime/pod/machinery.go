@@ -77,7 +77,16 @@ func (s *Server) startMachinery(ctx context.Context, role config.Role) (stop fun
 	}
 	return func() {
 		cancel()
-		wg.Wait()
+		finished := make(chan struct{})
+		go func() {
+			wg.Wait()
+			close(finished)
+		}()
+		select {
+		case <-finished:
+		case <-time.After(ShutdownTimeout):
+			s.log.Warn("stopped without waiting longer for future calls or session logs", "waited", ShutdownTimeout)
+		}
 	}
 }
 
