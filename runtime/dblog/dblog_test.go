@@ -451,12 +451,9 @@ func TestFullQueueDrops(t *testing.T) {
 	if err := l.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
+	// Nothing reads the queue: a Close that waited for room would hang.
 	for range 5 {
 		l.Open(SessionInfo{Endpoint: "example", Method: "hello"}).Close(Outcome{})
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("closing sessions with a full queue took %v", d)
 	}
 	if got := l.Dropped(); got != 3 {
 		t.Errorf("Dropped() = %d, want 3", got)

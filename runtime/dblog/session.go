@@ -298,13 +298,14 @@ func (s *Session) Close(o Outcome) int64 {
 	if failed {
 		row.id = s.logger.w.reserveID(context.Background(), idWait)
 	}
+	id := row.id // the writer numbers the row once it has it
 	it := s.pending
 	it.session = row
 	s.pending = item{}
 	if !s.logger.w.submit(it) {
 		return 0
 	}
-	return row.id
+	return id
 }
 
 // callers formats the stack of the code that ran a query, leaving out the
