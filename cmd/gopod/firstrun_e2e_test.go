@@ -250,11 +250,13 @@ func TestFirstRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the client: %v\n%s\nserver:\n%s", err, calls, server.output())
 		}
-		for _, want := range []string{"example.hello: Hello World", "email.createAccountRequest: true", "email.authenticate: success true", "status.isSignedIn: true"} {
+		for _, want := range []string{"example.hello: Hello World", "example.remindLater: scheduled", "email.createAccountRequest: true", "email.authenticate: success true", "status.isSignedIn: true"} {
 			if !strings.Contains(string(calls), want) {
 				t.Errorf("the client's output lacks %q:\n%s", want, calls)
 			}
 		}
+		// The scaffold's future call runs.
+		server.waitFor(t, regexp.MustCompile(`msg=reminder name="the future"`))
 		server.stop(t)
 		if strings.Contains(server.output(), "level=WARN") || strings.Contains(server.output(), "level=ERROR") {
 			t.Errorf("the first run logged a warning or an error:\n%s", server.output())

@@ -184,10 +184,18 @@ func (m *Manager) Run(ctx context.Context) {
 	t := time.NewTicker(m.opts.ScanInterval)
 	defer t.Stop()
 	freed := make(chan struct{}, 1)
+	// A failure is logged when it starts, not at every scan: a database
+	// without the tables yet would otherwise fill the log.
+	var failing string
 	for {
 		full, err := m.scan(ctx, freed)
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case err != nil && ctx.Err() == nil && err.Error() != failing:
+			failing = err.Error()
 			m.opts.Log.Error("future calls: looking for due calls failed", "error", err)
+		case err == nil && failing != "":
+			failing = ""
+			m.opts.Log.Info("future calls: looking for due calls works again")
 		}
 		var again <-chan struct{}
 		if full {

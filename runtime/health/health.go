@@ -71,6 +71,9 @@ type Options struct {
 type Recorder struct {
 	db   *db.DB
 	opts Options
+	// failing is the failure last logged: the same failure minute after
+	// minute is logged once.
+	failing string
 }
 
 // New returns a recorder writing to d.
@@ -105,11 +108,17 @@ func (r *Recorder) Run(ctx context.Context) {
 // logging what fails: one round of Run, and the maintenance role's pass.
 func (r *Recorder) Once(ctx context.Context) {
 	now := time.Now()
-	if _, err := r.Record(ctx, now); err != nil {
-		r.opts.Log.Warn("recording health metrics", "error", err)
+	_, err := r.Record(ctx, now)
+	if err == nil {
+		err = r.Compact(ctx, now)
 	}
-	if err := r.Compact(ctx, now); err != nil {
-		r.opts.Log.Warn("compacting health metrics", "error", err)
+	switch {
+	case err != nil && ctx.Err() == nil && err.Error() != r.failing:
+		r.failing = err.Error()
+		r.opts.Log.Warn("recording health metrics", "error", err)
+	case err == nil && r.failing != "":
+		r.failing = ""
+		r.opts.Log.Info("recording health metrics works again")
 	}
 }
 
@@ -143,10 +152,9 @@ func (r *Recorder) Record(ctx context.Context, now time.Time) ([]Metric, error) 
 // metric the platform cannot measure is left out, as in Serverpod.
 func (r *Recorder) measure(ctx context.Context) []Metric {
 	var metrics []Metric
+	// A failed check is recorded as unhealthy; writing it then fails too
+	// when the database is down, and Once logs that.
 	seconds, err := CheckDatabase(ctx, r.db)
-	if err != nil {
-		r.opts.Log.Warn("health check: database", "error", err)
-	}
 	metrics = append(metrics, Metric{Name: MetricDatabase, Value: seconds, Healthy: err == nil})
 	if load, err := cpuLoad(); err == nil {
 		metrics = append(metrics, Metric{Name: MetricCPU, Value: load, Healthy: true})

@@ -1,5 +1,6 @@
 // Command hello calls the server of a project named hello through its
-// generated Go client: the example endpoint, then the auth module (sign up,
+// generated Go client: the example endpoint (a greeting, and a reminder the
+// server runs as a future call), then the auth module (sign up,
 // validate the code the development server logs, sign in, and calls as the
 // signed-in user). Copy it to cmd/hello/main.go in the project and run it
 // with the server's address and the file the server logs to.
@@ -27,6 +28,9 @@ func main() {
 	greeting, err := c.Example.Hello(ctx, "World")
 	check(err)
 	fmt.Println("example.hello:", greeting)
+	// A future call: the server logs the reminder when it runs.
+	check(c.Example.RemindLater(ctx, "the future", 0))
+	fmt.Println("example.remindLater: scheduled")
 
 	email, password := "alice@example.com", "correct horse battery staple"
 	ok, err := c.Modules.Auth.Email.CreateAccountRequest(ctx, "Alice", email, password)
