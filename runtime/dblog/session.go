@@ -159,7 +159,7 @@ func (s *Session) Entry(level Level, message string, err, stackTrace string) {
 		messageID:  s.messageID,
 		serverID:   s.logger.serverID,
 		time:       time.Now().UTC(),
-		level:      level,
+		level:      int64(level),
 		message:    message,
 		err:        optional(err),
 		stackTrace: optional(stackTrace),

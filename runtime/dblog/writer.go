@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -35,7 +36,7 @@ type logRow struct {
 	reference    *string
 	serverID     string
 	time         time.Time
-	level        Level
+	level        int64 // a Level
 	message      string
 	err          *string
 	stackTrace   *string
@@ -89,6 +90,9 @@ type WriterOptions struct {
 	QueueSize int
 	// MaxBatch is the most sessions written in one transaction (500).
 	MaxBatch int
+	// Linger is how long the writer lets sessions gather before writing
+	// them (100ms): fewer, larger batches cost the database less per row.
+	Linger time.Duration
 	// WriteTimeout bounds one batch (10s).
 	WriteTimeout time.Duration
 	// ReservedIDs is how many session log ids are kept ready for failed
@@ -102,6 +106,9 @@ func (o *WriterOptions) defaults() {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 500
+	}
+	if o.Linger <= 0 {
+		o.Linger = 100 * time.Millisecond
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 10 * time.Second
@@ -237,9 +244,24 @@ func (w *writer) run(ctx context.Context) {
 			w.flushQueued(ctx, batch)
 			close(done)
 		case it := <-w.queue:
+			// Let more sessions gather before writing. Not receiving
+			// meanwhile keeps closing sessions cheap: a send to a
+			// buffered channel nobody waits on wakes no goroutine.
+			t := time.NewTimer(w.opts.Linger)
+			var done chan struct{}
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			case done = <-w.flushReq:
+			}
+			t.Stop()
 			batch = w.drain(append(batch[:0], it))
 			w.flush(ctx, batch)
 			clear(batch)
+			w.flushQueued(ctx, batch)
+			if done != nil {
+				close(done)
+			}
 		}
 	}
 }
@@ -307,23 +329,25 @@ func (w *writer) warn(err error, lost int) {
 
 // write stores a batch in one transaction: the session rows first, then
 // their entries, then the rows of sessions that closed after being written
-// open. A session with entries takes its id from the sequence here, so that
-// the entries can name it; one without lets the table number it.
+// open. When a session has entries, its id is taken from the sequence here,
+// so that they can name it, and so are the ids of the batch's other
+// sessions, to number them in the order they closed; a batch of sessions
+// without entries lets the table number them.
 func (w *writer) write(ctx context.Context, batch []item) error {
-	var missing int
-	for i := range batch {
-		if it := &batch[i]; it.needsID() {
-			missing++
+	if slices.ContainsFunc(batch, func(it item) bool { return it.needsID() }) {
+		var missing int
+		for i := range batch {
+			if s := batch[i].session; s != nil && s.id == 0 && !batch[i].update {
+				missing++
+			}
 		}
-	}
-	if missing > 0 {
 		ids, err := w.nextIDs(ctx, missing)
 		if err != nil {
 			return err
 		}
 		for i := range batch {
-			if it := &batch[i]; it.needsID() {
-				it.session.id, ids = ids[0], ids[1:]
+			if s := batch[i].session; s != nil && s.id == 0 && !batch[i].update {
+				s.id, ids = ids[0], ids[1:]
 			}
 		}
 	}
@@ -333,8 +357,9 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 	for i := range batch {
 		it := &batch[i]
 		if s := it.session; s != nil {
-			row := []any{s.id, s.serverID, s.time, s.module, s.endpoint, s.method, s.duration, s.numQueries,
-				s.slow, s.err, s.stackTrace, s.authenticatedUserID, s.isOpen, s.touched}
+			// Pointers box without allocating; pgx writes what they point to.
+			row := []any{&s.id, &s.serverID, &s.time, s.module, s.endpoint, s.method, s.duration, s.numQueries,
+				s.slow, s.err, s.stackTrace, s.authenticatedUserID, s.isOpen, &s.touched}
 			switch {
 			case it.update:
 				updates = append(updates, row)
@@ -349,44 +374,47 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 			if it.session != nil {
 				l.sessionLogID = it.session.id
 			}
-			logs = append(logs, []any{l.sessionLogID, l.messageID, l.reference, l.serverID, l.time, int64(l.level),
-				l.message, l.err, l.stackTrace, l.order})
+			logs = append(logs, []any{&l.sessionLogID, l.messageID, l.reference, &l.serverID, &l.time, &l.level,
+				&l.message, l.err, l.stackTrace, &l.order})
 		}
 		for j := range it.queries {
 			q := &it.queries[j]
 			if it.session != nil {
 				q.sessionLogID = it.session.id
 			}
-			queries = append(queries, []any{q.serverID, q.sessionLogID, q.messageID, q.query, q.duration, q.numRows,
-				q.err, q.stackTrace, q.slow, q.order})
+			queries = append(queries, []any{&q.serverID, &q.sessionLogID, q.messageID, &q.query, &q.duration, q.numRows,
+				q.err, q.stackTrace, &q.slow, &q.order})
 		}
 		for j := range it.messages {
 			m := &it.messages[j]
 			if it.session != nil {
 				m.sessionLogID = it.session.id
 			}
-			messages = append(messages, []any{m.sessionLogID, m.serverID, m.messageID, m.endpoint, m.messageName,
-				m.duration, m.err, m.stackTrace, m.slow, m.order})
+			messages = append(messages, []any{&m.sessionLogID, &m.serverID, &m.messageID, &m.endpoint, &m.messageName,
+				&m.duration, m.err, m.stackTrace, &m.slow, &m.order})
 		}
 	}
+	copies := []tableRows{
+		{"serverpod_session_log", sessionColumns, numbered},
+		{"serverpod_session_log", sessionColumns[1:], plain},
+		{"serverpod_log", []string{"sessionLogId", "messageId", "reference", "serverId", "time", "logLevel",
+			"message", "error", "stackTrace", "order"}, logs},
+		{"serverpod_query_log", []string{"serverId", "sessionLogId", "messageId", "query", "duration", "numRows",
+			"error", "stackTrace", "slow", "order"}, queries},
+		{"serverpod_message_log", []string{"sessionLogId", "serverId", "messageId", "endpoint", "messageName",
+			"duration", "error", "stackTrace", "slow", "order"}, messages},
+	}
+	copies = slices.DeleteFunc(copies, func(c tableRows) bool { return len(c.rows) == 0 })
+	if len(copies) == 1 && len(updates) == 0 {
+		// One COPY is atomic by itself: no transaction needed.
+		c := copies[0]
+		if _, err := w.db.Pool().CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
+			return fmt.Errorf("writing %s: %w", c.table, db.Wrap(err))
+		}
+		return nil
+	}
 	return db.Transaction(w.db.With(ctx), func(tx *db.Tx) error {
-		for _, c := range []struct {
-			table   string
-			columns []string
-			rows    [][]any
-		}{
-			{"serverpod_session_log", sessionColumns, numbered},
-			{"serverpod_session_log", sessionColumns[1:], plain},
-			{"serverpod_log", []string{"sessionLogId", "messageId", "reference", "serverId", "time", "logLevel",
-				"message", "error", "stackTrace", "order"}, logs},
-			{"serverpod_query_log", []string{"serverId", "sessionLogId", "messageId", "query", "duration", "numRows",
-				"error", "stackTrace", "slow", "order"}, queries},
-			{"serverpod_message_log", []string{"sessionLogId", "serverId", "messageId", "endpoint", "messageName",
-				"duration", "error", "stackTrace", "slow", "order"}, messages},
-		} {
-			if len(c.rows) == 0 {
-				continue
-			}
+		for _, c := range copies {
 			if _, err := tx.CopyFrom(pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
 				return fmt.Errorf("writing %s: %w", c.table, err)
 			}
@@ -400,9 +428,16 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 	})
 }
 
+// tableRows are rows to COPY into a table.
+type tableRows struct {
+	table   string
+	columns []string
+	rows    [][]any
+}
+
 // needsID reports whether the item's session row must be numbered before
 // it is written: its entries refer to it.
-func (it *item) needsID() bool {
+func (it item) needsID() bool {
 	return it.session != nil && it.session.id == 0 && !it.update &&
 		len(it.logs)+len(it.queries)+len(it.messages) > 0
 }
