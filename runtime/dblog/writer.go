@@ -127,6 +127,7 @@ type writer struct {
 	queue    chan item
 	reserve  chan int64
 	refill   chan struct{}
+	full     chan struct{}
 	flushReq chan chan struct{}
 	sequence string
 
@@ -143,6 +144,7 @@ func newWriter(d *db.DB, log *slog.Logger, opts WriterOptions) *writer {
 		queue:    make(chan item, opts.QueueSize),
 		reserve:  make(chan int64, opts.ReservedIDs),
 		refill:   make(chan struct{}, 1),
+		full:     make(chan struct{}, 1),
 		flushReq: make(chan chan struct{}),
 	}
 }
@@ -161,10 +163,17 @@ func (w *writer) prepare(ctx context.Context) error {
 	return w.refillReserve(ctx)
 }
 
-// submit queues it without waiting; a full queue drops it.
+// submit queues it without waiting; a full queue drops it. Once a batch is
+// waiting, it cuts the writer's linger short.
 func (w *writer) submit(it item) bool {
 	select {
 	case w.queue <- it:
+		if len(w.queue) >= w.opts.MaxBatch {
+			select {
+			case w.full <- struct{}{}:
+			default:
+			}
+		}
 		return true
 	default:
 		w.dropped.Add(1)
@@ -251,6 +260,7 @@ func (w *writer) run(ctx context.Context) {
 			var done chan struct{}
 			select {
 			case <-t.C:
+			case <-w.full:
 			case <-ctx.Done():
 			case done = <-w.flushReq:
 			}
@@ -357,9 +367,8 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 	for i := range batch {
 		it := &batch[i]
 		if s := it.session; s != nil {
-			// Pointers box without allocating; pgx writes what they point to.
-			row := []any{&s.id, &s.serverID, &s.time, s.module, s.endpoint, s.method, s.duration, s.numQueries,
-				s.slow, s.err, s.stackTrace, s.authenticatedUserID, s.isOpen, &s.touched}
+			row := []any{s.id, s.serverID, s.time, val(s.module), val(s.endpoint), val(s.method), val(s.duration),
+				val(s.numQueries), val(s.slow), val(s.err), val(s.stackTrace), val(s.authenticatedUserID), val(s.isOpen), s.touched}
 			switch {
 			case it.update:
 				updates = append(updates, row)
@@ -374,24 +383,24 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 			if it.session != nil {
 				l.sessionLogID = it.session.id
 			}
-			logs = append(logs, []any{&l.sessionLogID, l.messageID, l.reference, &l.serverID, &l.time, &l.level,
-				&l.message, l.err, l.stackTrace, &l.order})
+			logs = append(logs, []any{l.sessionLogID, val(l.messageID), val(l.reference), l.serverID, l.time, l.level,
+				l.message, val(l.err), val(l.stackTrace), l.order})
 		}
 		for j := range it.queries {
 			q := &it.queries[j]
 			if it.session != nil {
 				q.sessionLogID = it.session.id
 			}
-			queries = append(queries, []any{&q.serverID, &q.sessionLogID, q.messageID, &q.query, &q.duration, q.numRows,
-				q.err, q.stackTrace, &q.slow, &q.order})
+			queries = append(queries, []any{q.serverID, q.sessionLogID, val(q.messageID), q.query, q.duration, val(q.numRows),
+				val(q.err), val(q.stackTrace), q.slow, q.order})
 		}
 		for j := range it.messages {
 			m := &it.messages[j]
 			if it.session != nil {
 				m.sessionLogID = it.session.id
 			}
-			messages = append(messages, []any{&m.sessionLogID, &m.serverID, &m.messageID, &m.endpoint, &m.messageName,
-				&m.duration, m.err, m.stackTrace, &m.slow, &m.order})
+			messages = append(messages, []any{m.sessionLogID, m.serverID, m.messageID, m.endpoint, m.messageName,
+				m.duration, val(m.err), val(m.stackTrace), m.slow, m.order})
 		}
 	}
 	copies := []tableRows{
@@ -426,6 +435,15 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 		}
 		return nil
 	})
+}
+
+// val is the value p points to, or nil for null. pgx encodes values of
+// its basic types without reflection, unlike pointers to them.
+func val[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 // tableRows are rows to COPY into a table.

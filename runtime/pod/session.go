@@ -48,7 +48,9 @@ type Session struct {
 	Method   string
 	// Request is the HTTP request of the call.
 	Request *http.Request
-	// Log is the server's logger, with the call's endpoint and method.
+	// Log is the session's logger: records go to the server's console
+	// logger and, when the server writes session logs to the database, to
+	// serverpod_log as the runtime settings say (see package dblog).
 	Log *slog.Logger
 
 	server       *Server
