@@ -91,7 +91,7 @@ type WriterOptions struct {
 	// MaxBatch is the most sessions written in one transaction (500).
 	MaxBatch int
 	// Linger is how long the writer lets sessions gather before writing
-	// them (100ms): fewer, larger batches cost the database less per row.
+	// them (10ms): fewer, larger batches cost the database less per row.
 	Linger time.Duration
 	// WriteTimeout bounds one batch (10s).
 	WriteTimeout time.Duration
@@ -108,7 +108,7 @@ func (o *WriterOptions) defaults() {
 		o.MaxBatch = 500
 	}
 	if o.Linger <= 0 {
-		o.Linger = 100 * time.Millisecond
+		o.Linger = 10 * time.Millisecond
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 10 * time.Second
