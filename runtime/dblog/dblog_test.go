@@ -504,3 +504,38 @@ func TestLevelMapping(t *testing.T) {
 		}
 	}
 }
+
+// Stopping the logger writes what is queued, and a write under way when it
+// stops is not cut short.
+func TestStopWritesEverything(t *testing.T) {
+	ctx := context.Background()
+	if _, err := database.Exec(ctx, `DELETE FROM serverpod_runtime_settings`); err != nil {
+		t.Fatal(err)
+	}
+	rs := DefaultRuntimeSettings()
+	rs.LogSettings.LogAllSessions = true
+	if err := StoreSettings(ctx, database, &rs); err != nil {
+		t.Fatal(err)
+	}
+	l := New(database, Options{ServerID: "test-stop", Console: slog.New(slog.DiscardHandler), Writer: WriterOptions{MaxBatch: 10}})
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.Run(runCtx)
+	}()
+	const sessions = 300
+	for i := range sessions {
+		s := l.Open(SessionInfo{Endpoint: "example", Method: "hello"})
+		slog.New(NewHandler(nil, s)).Info("entry", "i", i)
+		s.Close(Outcome{})
+	}
+	cancel()
+	<-done
+	if got := len(sessionLogs(t, "test-stop")); got != sessions || l.Dropped() != 0 {
+		t.Errorf("%d of %d sessions written, %d dropped", got, sessions, l.Dropped())
+	}
+}

@@ -239,18 +239,20 @@ func (w *writer) refillReserve(ctx context.Context) error {
 }
 
 // run writes queued items until ctx is done, then writes what is still
-// queued, giving that at most the write timeout.
+// queued. Writes do not end with ctx, so that stopping does not cut one
+// short; each is bounded by the write timeout instead.
 func (w *writer) run(ctx context.Context) {
+	wctx := context.WithoutCancel(ctx)
 	batch := make([]item, 0, w.opts.MaxBatch)
 	for {
 		select {
 		case <-ctx.Done():
-			w.flushQueued(context.WithoutCancel(ctx), batch)
+			w.flushQueued(wctx, batch)
 			return
 		case <-w.refill:
-			w.timed(ctx, w.refillReserve)
+			w.timed(wctx, w.refillReserve)
 		case done := <-w.flushReq:
-			w.flushQueued(ctx, batch)
+			w.flushQueued(wctx, batch)
 			close(done)
 		case it := <-w.queue:
 			// Let more sessions gather before writing. Not receiving
@@ -266,9 +268,9 @@ func (w *writer) run(ctx context.Context) {
 			}
 			t.Stop()
 			batch = w.drain(append(batch[:0], it))
-			w.flush(ctx, batch)
+			w.flush(wctx, batch)
 			clear(batch)
-			w.flushQueued(ctx, batch)
+			w.flushQueued(wctx, batch)
 			if done != nil {
 				close(done)
 			}
