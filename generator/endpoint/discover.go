@@ -235,7 +235,16 @@ func (d *discoverer) methods(named *types.Named, decls *declIndex) []*Method {
 			fns = append(fns, fn)
 		}
 	}
-	slices.SortFunc(fns, func(a, b *types.Func) int { return int(a.Pos() - b.Pos()) })
+	// By file name, then offset: the files of a package are loaded in
+	// parallel, so positions alone do not order methods of different files
+	// the same way from one run to the next.
+	slices.SortFunc(fns, func(a, b *types.Func) int {
+		pa, pb := d.fset.Position(a.Pos()), d.fset.Position(b.Pos())
+		if c := strings.Compare(pa.Filename, pb.Filename); c != 0 {
+			return c
+		}
+		return pa.Offset - pb.Offset
+	})
 	var out []*Method
 	seen := map[string]*Method{}
 	for _, fn := range fns {
