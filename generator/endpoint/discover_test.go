@@ -281,3 +281,31 @@ func TestParseCache(t *testing.T) {
 		t.Fatalf("after a change: %d methods, %d trees cached (want %d)", len(eps[0].Methods), len(cache.files), trees)
 	}
 }
+
+// TestMethodOrderAcrossFiles: methods of an endpoint declared in several
+// files come in file name order whatever order the files were parsed in
+// (here b.go first, kept in the parse cache, then a.go).
+func TestMethodOrderAcrossFiles(t *testing.T) {
+	dir, models := newModule(t)
+	write(t, dir, "multi/b.go", fmt.Sprintf(header, "multi")+"func (e *XEndpoint) B(s *pod.Session) error { return nil }\n")
+	cache := NewParseCache()
+	run := func() []string {
+		eps, diags, err := Discover(context.Background(), Options{
+			Dir: dir, ModulePath: "example.com/app", ModuleDir: dir,
+			Patterns: []string{"./multi"}, Models: models, ParseCache: cache,
+		})
+		if err != nil || len(diags) > 0 || len(eps) != 1 {
+			t.Fatal(err, diags)
+		}
+		var names []string
+		for _, m := range eps[0].Methods {
+			names = append(names, m.Name)
+		}
+		return names
+	}
+	run()
+	write(t, dir, "multi/a.go", "package multi\n\nimport \"github.com/gopod/gopod/runtime/pod\"\n\nfunc (e *XEndpoint) A(s *pod.Session) error { return nil }\n")
+	if got := strings.Join(run(), ","); got != "a,b" {
+		t.Errorf("methods %s, want a,b (a.go before b.go)", got)
+	}
+}
