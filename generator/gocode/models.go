@@ -219,6 +219,16 @@ func (s side) encodeField(fl *model.Field) []jen.Code {
 }
 
 func (s side) decodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {
+	if len(fields) == 0 {
+		// Nothing to read, but the value must still be an object.
+		f.Comment("DecodeJSON checks that the value is a JSON object; the model has no fields to read.")
+		f.Func().Params(jen.Id("m").Op("*").Id(m.ClassName)).Id("DecodeJSON").Params(jen.Id("v").Any()).Error().Block(
+			jen.List(jen.Id("_"), jen.Err()).Op(":=").Qual(wirePkg, "Object").Call(jen.Id("v")),
+			jen.Return(jen.Err()),
+		)
+		f.Line()
+		return
+	}
 	body := []jen.Code{
 		jen.List(jen.Id("o"), jen.Err()).Op(":=").Qual(wirePkg, "Object").Call(jen.Id("v")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),

@@ -344,9 +344,13 @@ func (o orm) rows(f *jen.File) {
 		append([]jen.Code{row.Clone()}, scans...)...,
 	)
 	f.Line()
-	f.Func().Params(recv.Clone()).Id("Values").Params(jen.Id("i").Int(), jen.Id("a").Op("*").Qual(dbPkg, "Args")).Block(
-		append([]jen.Code{row.Clone()}, values...)...,
-	)
+	// A table without columns besides id writes no values; the row is only
+	// named when used, or the method would not compile.
+	var valuesBody []jen.Code
+	if len(values) > 0 {
+		valuesBody = append([]jen.Code{row.Clone()}, values...)
+	}
+	f.Func().Params(recv.Clone()).Id("Values").Params(jen.Id("i").Int(), jen.Id("a").Op("*").Qual(dbPkg, "Args")).Block(valuesBody...)
 	f.Line()
 	f.Func().Params(recv.Clone()).Id("Key").Params(jen.List(jen.Id("i"), jen.Id("column")).Int()).Params(jen.Int64(), jen.Bool()).Block(
 		row.Clone(),

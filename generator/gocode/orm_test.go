@@ -2,15 +2,11 @@ package gocode
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/gopod/gopod"
 	"github.com/gopod/gopod/generator/model"
-	"github.com/gopod/gopod/templates"
 )
 
 // TestModuleRelations generates a module with a table and a project whose
@@ -51,30 +47,11 @@ fields:
 		t.Errorf("the project's ORM does not reach the module's table:\n%s", got)
 	}
 
-	dir := t.TempDir()
-	write := func(rel string, b []byte) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, b := range modFiles {
-		write("shop/protocol/"+name, b)
-	}
-	for name, b := range projFiles {
-		write("protocol/"+name, b)
-	}
-	gomod, err := templates.GoMod("proj", gopod.SourceDir(), gopod.GoMod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write("go.mod", gomod)
-	write("go.sum", gopod.GoSum)
+	mod := newTestModule(t)
+	mod.writePackage("shop/protocol", modFiles)
+	mod.writePackage("protocol", projFiles)
 	// Uses of the API across the two packages, for the type checker.
-	write("use/use.go", []byte(`package use
+	mod.write("use/use.go", []byte(`package use
 
 import (
 	"github.com/gopod/gopod/runtime/db"
@@ -98,11 +75,7 @@ func Use(c db.Conn, o protocol.Order, m shop.Member) error {
 	return protocol.OrderDB.DetachRowSeller(c, o)
 }
 `))
-	cmd := exec.Command("go", "vet", "./...")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet: %v\n%s", err, out)
-	}
+	mod.goCmd("vet", "./...")
 }
 
 func failOn(t *testing.T, diags []model.Diagnostic) {
@@ -162,41 +135,11 @@ func TestORMInstantiations(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir := t.TempDir()
-	write := func(rel string, b []byte) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, b := range server {
-		write("protocol/"+name, b)
-	}
-	gomod, err := templates.GoMod("proj", gopod.SourceDir(), gopod.GoMod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write("go.mod", gomod)
-	write("go.sum", gopod.GoSum)
-	archive := filepath.Join(dir, "protocol.a")
-	run := func(args ...string) []byte {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = ee.Stderr
-			}
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return out
-	}
-	run("build", "-o", archive, "./protocol")
-	symbols := run("tool", "nm", archive)
+	mod := newTestModule(t)
+	mod.writePackage("protocol", server)
+	archive := filepath.Join(mod.dir, "protocol.a")
+	mod.goCmd("build", "-o", archive, "./protocol")
+	symbols := mod.goCmd("tool", "nm", archive)
 
 	var classes, enums []string
 	for _, m := range models {
