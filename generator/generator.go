@@ -144,6 +144,11 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !failing(diags) {
+		if err := checkGoTypes(ctx, p, o.Env); err != nil {
+			return nil, err
+		}
+	}
 	t = res.phase("analyze models", t)
 	if failing(diags) {
 		return nil, &DiagnosticsError{Diagnostics: diags}
@@ -238,6 +243,7 @@ func analyzeModels(p *project.Project, mods []*moduleInfo) ([]*model.Model, []mo
 	}
 	opts := model.Options{
 		ExtraClasses: p.ExtraClasses,
+		GoTypes:      goTypeSpecs(p),
 		Inheritance:  p.ExperimentalFeatures["inheritance"] || p.ExperimentalFeatures["all"],
 		Database:     p.Database,
 	}
@@ -297,6 +303,7 @@ func goOptions(p *project.Project, mods []*moduleInfo) gocode.Options {
 		ProtocolPkg: p.ImportPath(p.ProtocolDir),
 		DispatchPkg: p.ImportPath(p.DispatchDir),
 		ClientPkg:   p.ImportPath(p.GoClientDir),
+		Custom:      customClasses(p),
 	}
 	for _, m := range mods {
 		o.Modules = append(o.Modules, gocode.Module{Name: m.name, Nickname: m.nickname, ProtocolPkg: m.protocolPkg, DispatchPkg: m.dispatchPkg, ClientPkg: m.clientPkg})
@@ -305,7 +312,7 @@ func goOptions(p *project.Project, mods []*moduleInfo) gocode.Options {
 }
 
 func dartOptions(p *project.Project, mods []*moduleInfo) dart.Options {
-	o := dart.Options{ProjectName: p.Name, ClientPackageName: path.Base(p.DartClientDir), IsModule: p.Type == project.Module}
+	o := dart.Options{ProjectName: p.Name, ClientPackageName: path.Base(p.DartClientDir), IsModule: p.Type == project.Module, CustomClasses: customClasses(p)}
 	for _, m := range mods {
 		o.Modules = append(o.Modules, dart.Module{Name: m.name, Nickname: m.nickname, ClientPackage: m.dartClientPackage})
 	}
@@ -324,6 +331,11 @@ func discoverEndpoints(ctx context.Context, p *project.Project, o Options, model
 	for _, mod := range mods {
 		for _, m := range mod.analyzed {
 			typeMap[mod.protocolPkg+"."+m.ClassName] = m
+		}
+	}
+	for _, c := range customClasses(p) {
+		if c.GoName != "" {
+			typeMap[c.GoPkg+"."+c.GoName] = c
 		}
 	}
 	return endpoint.Discover(ctx, endpoint.Options{

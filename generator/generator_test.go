@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // inputDirs are the parts of a golden case that are inputs; everything the
 // generator writes is compared with want/.
-var inputDirs = []string{"config", "models", "endpoints", "e2e"}
+var inputDirs = []string{"config", "models", "endpoints", "e2e", "shared"}
 
 func copyTree(t *testing.T, from, to string) {
 	t.Helper()

@@ -17,13 +17,18 @@ type DartPubspec struct {
 	Package          string
 	Project          string
 	ServerpodVersion string
-	Modules          []DartDependency
+	// Modules are the client packages of the modules, then the packages
+	// that declare custom classes.
+	Modules []DartDependency
 }
 
-// DartDependency is a module's client package and its version constraint.
+// DartDependency is a package the client depends on: a module's client
+// package or a package of custom classes, with its version constraint, or
+// with the path of a local package (a gopod module's client).
 type DartDependency struct {
 	Package string
 	Version string
+	Path    string
 }
 
 // RenderDart renders one of the Dart client's file templates

@@ -32,6 +32,10 @@ type Options struct {
 	// exposes a Caller for the app's Client instead of a Client (Serverpod's
 	// generator.yaml `type: module`).
 	IsModule bool
+	// CustomClasses are the project's custom classes (generator.yaml's
+	// extraClasses): the Protocol decodes them by class name, and the
+	// client package depends on the Dart packages that declare them.
+	CustomClasses []*model.Model
 }
 
 // Module is a module the project uses.
@@ -44,6 +48,10 @@ type Module struct {
 	// ClientVersion is the pub version constraint for ClientPackage;
 	// empty means 2.4.0.
 	ClientVersion string
+	// ClientPath, when set, is the path of the module's client package
+	// relative to this client package (a gopod module of the user's, not
+	// published): the pubspec depends on it by path.
+	ClientPath string
 }
 
 // Paths of the generated files, relative to the client package root.
@@ -196,6 +204,10 @@ func (g *generator) checkType(t *model.Type) error {
 			}
 		case t.Model == nil:
 			err = fmt.Errorf("type %s is not a known model or supported type", t)
+		case t.Model.Kind == model.Custom:
+			if !strings.HasPrefix(t.Model.DartURL, "package:") {
+				err = fmt.Errorf("custom class %s has no Dart library to import: list it under extraClasses as package:<package>/<file>.dart:%s", t.Model.ClassName, t.Model.ClassName)
+			}
 		case t.Model.Module == "" && t.Model.ServerOnly:
 			err = fmt.Errorf("type %s is server-only and does not exist in the Dart client", t)
 		case t.Model.Module != "" && t.Model.Module != "serverpod":

@@ -84,6 +84,8 @@ func (l *library) typNullable(t *model.Type, nullable bool) string {
 // modelRef is the qualified class name of a model.
 func (l *library) modelRef(m *model.Model) string {
 	switch {
+	case m.Kind == model.Custom:
+		return l.ref(m.DartURL, m.ClassName)
 	case m.Module == "":
 		return l.ref(l.modelURL(m), m.ClassName)
 	case m.Module == "serverpod":

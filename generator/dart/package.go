@@ -26,7 +26,18 @@ func (g *generator) pubspec() ([]byte, error) {
 		if strings.ContainsAny(v, " <>=|") {
 			v = "'" + v + "'"
 		}
-		data.Modules = append(data.Modules, templates.DartDependency{Package: m.ClientPackage, Version: v})
+		data.Modules = append(data.Modules, templates.DartDependency{Package: m.ClientPackage, Version: v, Path: m.ClientPath})
+	}
+	// The packages of custom classes are the user's: any version, which an
+	// app pins (or overrides with a path) in its own pubspec.
+	seen := map[string]bool{}
+	for _, c := range g.opts.CustomClasses {
+		pkg, _, _ := strings.Cut(strings.TrimPrefix(c.DartURL, "package:"), "/")
+		if !strings.HasPrefix(c.DartURL, "package:") || seen[pkg] || pkg == "serverpod_client" {
+			continue
+		}
+		seen[pkg] = true
+		data.Modules = append(data.Modules, templates.DartDependency{Package: pkg, Version: "any"})
 	}
 	return templates.RenderDart("pubspec.yaml.tmpl", data)
 }

@@ -36,6 +36,12 @@ func (g *generator) protocolFile() []byte {
 	return l.file(exports, body)
 }
 
+// decodable are the classes the Protocol decodes by type and class name:
+// the client's models, then the custom classes.
+func (g *generator) decodable() []*model.Model {
+	return append(append([]*model.Model(nil), g.models...), g.opts.CustomClasses...)
+}
+
 // ifBlock is `if (condition) {statements}`.
 func ifBlock(condition doc, statements ...doc) doc {
 	var body concat
@@ -58,11 +64,11 @@ func (g *generator) deserializeMethod(l *library) doc {
 			entries = append(entries, entry{key, value})
 		}
 	}
-	for _, m := range g.models {
+	for _, m := range g.decodable() {
 		ref := l.modelRef(m)
 		add(ref, as(call(ref+".fromJson", text("data")), "T"))
 	}
-	for _, m := range g.models {
+	for _, m := range g.decodable() {
 		ref := l.modelRef(m)
 		add(l.sp("getType")+"<"+ref+"?>()", nullableData(call(ref+".fromJson", text("data"))))
 	}
@@ -147,7 +153,7 @@ func (g *generator) classNameMethod(l *library) doc {
 		hard, text("String? className = super.getClassNameForObject(data);"),
 		hard, text("if (className != null) return className;"),
 	}
-	for _, m := range g.models {
+	for _, m := range g.decodable() {
 		stmts = append(stmts, hard, ifBlock(text("data is "+l.modelRef(m)), text("return "+quote(m.ClassName)+";")))
 	}
 	for _, mod := range g.modules {
@@ -169,7 +175,7 @@ func (g *generator) byClassNameMethod(l *library) doc {
 		hard, text("var dataClassName = data['className'];"),
 		hard, ifBlock(text("dataClassName is! String"), text("return super.deserializeByClassName(data);")),
 	}
-	for _, m := range g.models {
+	for _, m := range g.decodable() {
 		stmts = append(stmts, hard, ifBlock(text("dataClassName == "+quote(m.ClassName)),
 			text("return deserialize<"+l.modelRef(m)+">(data['data']);")))
 	}

@@ -51,6 +51,9 @@ func (l *library) fromJSON(v doc, t *model.Type) doc {
 			raw = "String"
 		}
 		return nullChecked(t, v, call(l.modelRef(t.Model)+".fromJson", paren(cast(v, raw))))
+	case t.Model != nil && t.Model.Kind == model.Custom:
+		// A custom class takes its JSON value as it is.
+		return nullChecked(t, v, call(l.modelRef(t.Model)+".fromJson", v))
 	case t.Model != nil:
 		return nullChecked(t, v, call(l.modelRef(t.Model)+".fromJson", paren(cast(v, "Map<String, dynamic>"))))
 	}

@@ -46,6 +46,10 @@ type Options struct {
 	DispatchPkg string
 	ClientPkg   string
 	Modules     []Module
+	// Custom are the project's custom classes (generator.yaml's
+	// extraClasses with their Go types), which the class registries decode
+	// by class name.
+	Custom []*model.Model
 	// Format formats generated source as gofmt does; nil means
 	// go/format.Source. It must be safe for concurrent use.
 	Format func(src []byte) ([]byte, error)
@@ -269,6 +273,11 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 			continue
 		}
 		body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(m.ClassName), jen.Id(anyDecoder(m))))
+	}
+	for _, c := range o.Custom {
+		if c.GoName != "" {
+			body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(c.ClassName), jen.Qual(wirePkg, "Any").Call(jen.Qual(wirePkg, "DecodeModel").Types(jen.Qual(c.GoPkg, c.GoName)))))
+		}
 	}
 	for _, mod := range o.Modules {
 		pkg := mod.ProtocolPkg

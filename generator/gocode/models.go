@@ -66,6 +66,9 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 	fields := s.fields(m)
 	seen := map[string]*model.Field{}
 	for _, fl := range fields {
+		if err := unresolved(fl.Type); err != nil {
+			return fmt.Errorf("%s: field %q of %s: %w", fl.Pos, fl.Name, m.ClassName, err)
+		}
 		name := fieldName(fl)
 		if reservedMethods[name] {
 			return fmt.Errorf("%s: field %q of %s becomes %s in Go, which clashes with a generated method; rename the field", fl.Pos, fl.Name, m.ClassName, name)

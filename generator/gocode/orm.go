@@ -539,7 +539,11 @@ func (o orm) decodeField(fl *model.Field) []jen.Code {
 	field := jen.Id("m").Dot(fieldName(fl))
 	isModel := t.Model != nil
 	zero := jen.Nil()
-	if isModel && !t.Nullable {
+	switch {
+	case isModel && !t.Nullable && t.Model.Kind == model.Custom:
+		// A custom Go type need not be a struct.
+		zero = jen.Op("*").New(o.modelRef(t))
+	case isModel && !t.Nullable:
 		zero = o.modelRef(t).Values()
 	}
 	var decode []jen.Code

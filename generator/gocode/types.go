@@ -47,8 +47,15 @@ func comparableKey(t *model.Type) bool {
 // pointer reports whether a nullable t is held through a pointer.
 func pointer(t *model.Type) bool { return t.Nullable && !nilable(t) }
 
-func (g *typer) modelRef(t *model.Type) *jen.Statement {
-	return jen.Qual(g.pkgOf(t.Model), t.Model.ClassName)
+func (g *typer) modelRef(t *model.Type) *jen.Statement { return g.modelName(t.Model) }
+
+// modelName is the Go type of a model: its class in the package of its
+// side, or, for a custom class, the user's Go type, the same on both sides.
+func (g *typer) modelName(m *model.Model) *jen.Statement {
+	if m.Kind == model.Custom {
+		return jen.Qual(m.GoPkg, m.GoName)
+	}
+	return jen.Qual(g.pkgOf(m), m.ClassName)
 }
 
 // goType returns the Go type of t, a pointer for nullable scalars and models.
@@ -97,7 +104,30 @@ func (g *typer) baseType(t *model.Type) *jen.Statement {
 	if t.Model != nil {
 		return g.modelRef(t)
 	}
-	panic(fmt.Sprintf("gocode: type %s was not resolved by the analyzer", t))
+	// Unreachable for checked types (see unresolved): the name does not
+	// compile rather than taking generation down.
+	return jen.Id("unresolved" + t.Name)
+}
+
+// unresolved returns an error naming the first type in t that is neither
+// a primitive, a container with its arguments, nor a resolved model. The
+// analyzer accepts no such type; the check keeps a slip from turning into
+// Go that does not compile.
+func unresolved(t *model.Type) error {
+	var err error
+	t.Walk(func(x *model.Type) {
+		arity := map[string]int{model.TypeList: 1, model.TypeSet: 1, model.TypeMap: 2}
+		switch {
+		case err != nil || x.Model != nil || x.IsPrimitive():
+		case x.IsContainer() && len(x.Args) == arity[x.Name]:
+		default:
+			err = fmt.Errorf("type %s has no Go counterpart", x)
+		}
+		if x.Model != nil && x.Model.Kind == model.Custom && x.Model.GoName == "" {
+			err = fmt.Errorf("custom class %s has no Go type", x.Model.ClassName)
+		}
+	})
+	return err
 }
 
 func encoderMethod(name string) *jen.Statement {

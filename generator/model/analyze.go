@@ -89,8 +89,9 @@ type analyzer struct {
 	filePaths  map[string][]*entity
 	modules    map[string]bool
 	// extraClasses maps the class name of every extra class to its entry
-	// as configured.
+	// as configured, and customs to the model standing for it.
 	extraClasses map[string]string
+	customs      map[string]*Model
 }
 
 func newAnalyzer(opts Options, home, homeName string) *analyzer {
@@ -107,12 +108,15 @@ func newAnalyzer(opts Options, home, homeName string) *analyzer {
 		filePaths:    map[string][]*entity{},
 		modules:      map[string]bool{},
 		extraClasses: map[string]string{},
+		customs:      map[string]*Model{},
 	}
-	for _, c := range opts.ExtraClasses {
-		name := c[strings.LastIndex(c, ":")+1:]
-		if _, dup := a.extraClasses[name]; !dup {
-			a.extraClasses[name] = c
+	for _, c := range CustomClasses(opts.ExtraClasses, opts.GoTypes) {
+		spec := c.ClassName
+		if c.DartURL != "" {
+			spec = c.DartURL + ":" + spec
 		}
+		a.extraClasses[c.ClassName] = spec
+		a.customs[c.ClassName] = c
 	}
 	if home != "" {
 		a.modules[home] = true
@@ -132,6 +136,34 @@ func newAnalyzer(opts Options, home, homeName string) *analyzer {
 		}
 	}
 	return a
+}
+
+// CustomClasses returns the models that stand for the extra classes specs
+// (`package:<library>:<Name>` or a bare name; the first of a name counts),
+// with the Go types goTypes declares for them by class name
+// ("<import path>.<Name>").
+func CustomClasses(specs []string, goTypes map[string]string) []*Model {
+	var out []*Model
+	seen := map[string]bool{}
+	for _, spec := range specs {
+		i := strings.LastIndex(spec, ":")
+		name := spec[i+1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		m := &Model{Kind: Custom, ClassName: name}
+		if i > 0 {
+			m.DartURL = spec[:i]
+		}
+		if goType := goTypes[name]; goType != "" {
+			if dot := strings.LastIndex(goType, "."); dot > 0 {
+				m.GoPkg, m.GoName = goType[:dot], goType[dot+1:]
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // load parses the files. report says whether problems of the one-line field

@@ -27,6 +27,7 @@ func FuzzAnalyze(f *testing.F) {
 		Database:     true,
 		Inheritance:  true,
 		ExtraClasses: []string{"Money"},
+		GoTypes:      map[string]string{"Money": "example.com/shared.Money"},
 		Modules: []ModuleModels{{Nickname: "auth", Name: "serverpod_auth", Models: []*Model{
 			{Kind: Class, ClassName: "UserInfo", Table: "serverpod_user_info", Module: "auth", ModuleName: "serverpod_auth",
 				Fields: []*Field{{Name: "id", Type: &Type{Name: TypeInt, Nullable: true}, Persist: true, Implicit: true}}},

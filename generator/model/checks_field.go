@@ -66,12 +66,16 @@ func (v *validator) checkFieldType(ctx string, val *node) {
 	trimmed := strings.TrimSpace(raw)
 	switch {
 	case strings.HasPrefix(trimmed, "package:") || strings.HasPrefix(trimmed, "project:"):
-		// Taken on trust, as in Serverpod.
+		// Taken on trust in Dart, as in Serverpod; Go needs the class's
+		// Go type.
+		if v.checkGoTypes(f.Type, val.pos) {
+			return
+		}
 	case fi.typeErr != nil:
 		v.errorf(val.pos, `The field has an invalid datatype "%s".`, trimmed)
 		return
 	default:
-		if v.checkDataType(f.Type, val.pos) {
+		if v.checkDataType(f.Type, val.pos) || v.checkGoTypes(f.Type, val.pos) {
 			return
 		}
 	}
@@ -138,6 +142,24 @@ func (v *validator) checkDataType(t *Type, pos Pos) bool {
 	return bad
 }
 
+// checkGoTypes reports the custom classes in t that have no Go type, and
+// Dart library types that are no custom class at all, and says whether
+// there were any.
+func (v *validator) checkGoTypes(t *Type, pos Pos) bool {
+	bad := false
+	t.Walk(func(x *Type) {
+		switch {
+		case x.URL != "" && x.Model == nil:
+			v.errorf(pos, `The type "%s:%s" has no Go type: list it under "extraClasses" in config/generator.yaml and declare its Go type under "go_extra_classes" (e.g. %s: example.com/app/shared.%s).`, x.URL, x.Name, x.Name, x.Name)
+			bad = true
+		case x.Model != nil && x.Model.Kind == Custom && x.Model.GoName == "":
+			v.errorf(pos, `The custom class "%s" has no Go type: declare it under "go_extra_classes" in config/generator.yaml (e.g. %s: example.com/app/shared.%s); the Go type needs the methods EncodeJSON(*wire.Encoder) and DecodeJSON(any) error.`, x.Name, x.Name, x.Name)
+			bad = true
+		}
+	})
+	return bad
+}
+
 // isKnownType reports whether t names a primitive, a container, a model or
 // an extra class. Module models must be named with their prefix.
 func (v *validator) isKnownType(t *Type) bool {
@@ -149,8 +171,7 @@ func (v *validator) isKnownType(t *Type) bool {
 	case t.Module != "":
 		return false
 	}
-	_, isExtra := v.a.extraClasses[t.Name]
-	return IsPrimitiveName(t.Name) || t.IsContainer() || isExtra
+	return IsPrimitiveName(t.Name) || t.IsContainer()
 }
 
 // checkRelationType checks the type of a field with an object or list

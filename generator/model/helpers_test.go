@@ -51,7 +51,8 @@ func testOptions(t testing.TB) Options {
 	return Options{
 		Database:     true,
 		Modules:      []ModuleModels{authModule(t)},
-		ExtraClasses: []string{"package:my_shared/money.dart:Money"},
+		ExtraClasses: []string{"package:my_shared/money.dart:Money", "package:my_shared/money.dart:Coupon"},
+		GoTypes:      map[string]string{"Money": "example.com/shared.Money"},
 	}
 }
 

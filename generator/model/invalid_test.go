@@ -86,6 +86,8 @@ func TestInvalidModels(t *testing.T) {
 		{name: "path_collision", file: "models/thing.spy.yml", line: 1, col: 1, msg: `File path collision detected: This model and "models/path_collision/models/thing.spy.yaml" would generate files at the same location.`},
 		{name: "renamed_from_not_persisted.spy.yaml", line: 4, col: 29, msg: `The "renamedFrom" property is mutually exclusive with the "!persist" property.`},
 		{name: "renamed_from_invalid.spy.yaml", line: 6, col: 18, msg: `The "renamedFrom" value "Old-Name" must be a valid field name`},
+		{name: "custom_class_without_go_type.spy.yaml", line: 4, col: 12, msg: `The custom class "Coupon" has no Go type: declare it under "go_extra_classes" in config/generator.yaml`},
+		{name: "package_type_not_extra_class.spy.yaml", line: 3, col: 9, msg: `The type "package:my_shared/gift.dart:Gift" has no Go type: list it under "extraClasses"`},
 		{name: "yaml_syntax_error.spy.yaml", line: 4, msg: "Invalid YAML: did not find expected ',' or ']'."},
 		{name: "yaml_duplicate_key.spy.yaml", line: 4, col: 3, msg: "Duplicate mapping key."},
 	}

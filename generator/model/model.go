@@ -22,6 +22,11 @@ const (
 	Exception
 	// Enum is an `enum:` document.
 	Enum
+	// Custom is a custom class of generator.yaml's extraClasses: the user's
+	// own serializable class, written in Dart for the client and in Go for
+	// the server, that models and endpoints may use like a model class. It
+	// has no model file and gopod generates nothing for it.
+	Custom
 )
 
 func (k Kind) String() string {
@@ -32,6 +37,8 @@ func (k Kind) String() string {
 		return "exception"
 	case Enum:
 		return "enum"
+	case Custom:
+		return "custom class"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -460,6 +467,14 @@ type Model struct {
 	// Enum only.
 	Serialized EnumSerialization
 	Values     []*EnumValue
+
+	// Custom class only: the Dart library that declares the class
+	// (package:my_shared/my_shared.dart), and the Go type that stands for
+	// it, by import path and name; GoName is empty when generator.yaml
+	// declares none.
+	DartURL string
+	GoPkg   string
+	GoName  string
 }
 
 // HasTable reports whether the class is stored in the database.
@@ -538,9 +553,14 @@ type ModuleModels struct {
 // Options tune analysis.
 type Options struct {
 	Modules []ModuleModels
-	// ExtraClasses are class names of custom serializable classes usable as
-	// field types (generator.yaml extraClasses).
+	// ExtraClasses are generator.yaml's extraClasses: custom serializable
+	// classes usable as field types, as `package:<library>:<Name>` (or a
+	// bare class name).
 	ExtraClasses []string
+	// GoTypes maps the class name of each extra class to the Go type that
+	// stands for it, "<import path>.<Name>" (generator.yaml's
+	// go_extra_classes). Using an extra class without one is an error.
+	GoTypes map[string]string
 	// Inheritance enables the experimental `extends` and `sealed` keys.
 	Inheritance bool
 	// Database is generator.yaml's database feature: without it `table`

@@ -25,6 +25,9 @@ func (a *analyzer) bindType(t *Type) {
 	t.Walk(func(x *Type) {
 		switch {
 		case x.URL != "":
+			// A class of a Dart library stands for itself in Dart; gopod
+			// needs its Go type, which only an extra class has.
+			x.Model = a.customs[x.Name]
 		case x.Module == "":
 			if IsPrimitiveName(x.Name) || x.IsContainer() {
 				return
@@ -32,6 +35,8 @@ func (a *analyzer) bindType(t *Type) {
 			if m := a.homeModel(x.Name); m != nil {
 				x.Model = m
 				x.Module = a.home
+			} else if c := a.customs[x.Name]; c != nil {
+				x.Model = c
 			}
 		default:
 			x.Model = a.moduleModel(x.Module, x.Name)

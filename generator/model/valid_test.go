@@ -193,8 +193,11 @@ func TestValidModelDetails(t *testing.T) {
 	if mt := all.Field("aModuleModel").Type; mt.Model == nil || mt.Model.ModuleName != "serverpod_auth" || mt.Module != "auth" {
 		t.Errorf("module type %v resolved to %v", mt, mt.Model)
 	}
-	if ct := all.Field("aCustom").Type; ct.Model != nil || ct.Module != "" {
-		t.Errorf("extra class resolved to %v", ct.Model)
+	for _, name := range []string{"aCustom", "aPackageType"} {
+		ct := all.Field(name).Type
+		if c := ct.Model; c == nil || c.Kind != Custom || c.DartURL != "package:my_shared/money.dart" || c.GoPkg != "example.com/shared" || c.GoName != "Money" || ct.Module != "" {
+			t.Errorf("%s: extra class resolved to %+v", name, c)
+		}
 	}
 
 	if color.Kind != Enum || color.Serialized != ByIndex || color.SubDir != "enums" {

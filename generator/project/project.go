@@ -32,6 +32,12 @@ const (
 type ModuleRef struct {
 	Name     string // serverpod_auth
 	Nickname string // auth
+	// Path is gopod's `path` key: the directory of a module project of the
+	// user's (type: module), relative to the project. Empty for the
+	// modules gopod ships.
+	Path string
+	// Line and Col locate the module's entry in generator.yaml.
+	Line, Col int
 }
 
 // Project is a loaded gopod project.
@@ -63,11 +69,24 @@ type Project struct {
 	// (Serverpod's client_package_path); empty means no Dart client.
 	DartClientDir string
 
-	Modules              []ModuleRef
-	ExtraClasses         []string
+	Modules      []ModuleRef
+	ExtraClasses []string
+	// GoTypes is gopod's go_extra_classes: for each custom class of
+	// extraClasses, by class name, the Go type that stands for it,
+	// "<import path>.<Name>".
+	GoTypes              map[string]GoType
 	Database             bool
 	ExperimentalFeatures map[string]bool
 }
+
+// GoType is the Go type declared for a custom class, and where.
+type GoType struct {
+	Pkg, Name string
+	Line, Col int
+}
+
+// String spells the type as generator.yaml does: example.com/app/shared.Money.
+func (t GoType) String() string { return t.Pkg + "." + t.Name }
 
 // ConfigPath is where generator.yaml lives in a project.
 const ConfigPath = "config/generator.yaml"
@@ -77,11 +96,15 @@ const ConfigPath = "config/generator.yaml"
 type Error struct {
 	File string
 	Line int
+	Col  int
 	Msg  string
 }
 
 func (e *Error) Error() string {
-	if e.Line > 0 {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
 	return e.File + ": " + e.Msg
@@ -140,6 +163,7 @@ type rawConfig struct {
 	EndpointPackages     []string                     `yaml:"endpoint_packages"`
 	Modules              map[string]map[string]string `yaml:"modules"`
 	ExtraClasses         []string                     `yaml:"extraClasses"`
+	GoExtraClasses       map[string]string            `yaml:"go_extra_classes"`
 	Features             map[string]bool              `yaml:"features"`
 	ExperimentalFeatures map[string]bool              `yaml:"experimental_features"`
 }
@@ -190,7 +214,10 @@ func (p *Project) parse(src []byte) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		ref := ModuleRef{Name: n, Nickname: raw.Modules[n]["nickname"]}
+		ref := ModuleRef{Name: n, Nickname: raw.Modules[n]["nickname"], Path: raw.Modules[n]["path"]}
+		if k := findKey(&doc, "modules", n); k != nil {
+			ref.Line, ref.Col = k.Line, k.Column
+		}
 		if ref.Name == "auth" { // DESIGN's short form
 			ref.Name = "serverpod_auth"
 		}
@@ -200,6 +227,9 @@ func (p *Project) parse(src []byte) error {
 		p.Modules = append(p.Modules, ref)
 	}
 	p.ExtraClasses = raw.ExtraClasses
+	if err := p.parseGoTypes(&doc, raw.GoExtraClasses); err != nil {
+		return err
+	}
 	if raw.Features != nil {
 		p.Database = raw.Features["database"]
 	}
@@ -207,6 +237,71 @@ func (p *Project) parse(src []byte) error {
 		p.ExperimentalFeatures[k] = v
 	}
 	return nil
+}
+
+var (
+	goTypeNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	importPathRe = regexp.MustCompile(`^[A-Za-z0-9_.~+-]+(/[A-Za-z0-9_.~+-]+)*$`)
+)
+
+// parseGoTypes reads go_extra_classes: each key must be the class name of
+// an entry of extraClasses, each value a Go type as import path and name.
+func (p *Project) parseGoTypes(doc *yaml.Node, raw map[string]string) error {
+	p.GoTypes = map[string]GoType{}
+	classes := map[string]bool{}
+	for _, c := range p.ExtraClasses {
+		classes[c[strings.LastIndex(c, ":")+1:]] = true
+	}
+	names := make([]string, 0, len(raw))
+	for n := range raw {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		at := &Error{File: ConfigPath}
+		if k := findKey(doc, "go_extra_classes", name); k != nil {
+			at.Line, at.Col = k.Line, k.Column
+		}
+		if !classes[name] {
+			at.Msg = fmt.Sprintf("go_extra_classes: %q is not a class of extraClasses; list its Dart class there (e.g. package:my_shared/my_shared.dart:%s)", name, name)
+			return at
+		}
+		v := strings.TrimSpace(raw[name])
+		dot := strings.LastIndex(v, ".")
+		if dot <= 0 || !importPathRe.MatchString(v[:dot]) || !goTypeNameRe.MatchString(v[dot+1:]) {
+			at.Msg = fmt.Sprintf("go_extra_classes: the Go type of %s must be written as <import path>.<TypeName> (e.g. example.com/app/shared.%s), not %q", name, name, raw[name])
+			return at
+		}
+		p.GoTypes[name] = GoType{Pkg: v[:dot], Name: v[dot+1:], Line: at.Line, Col: at.Col}
+	}
+	return nil
+}
+
+// findKey returns the key node at the path of mapping keys below the
+// document's top level, or nil.
+func findKey(doc *yaml.Node, path ...string) *yaml.Node {
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	m := doc.Content[0]
+	var key *yaml.Node
+	for _, k := range path {
+		if m == nil || m.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == k {
+				key, next = m.Content[i], m.Content[i+1]
+				break
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		m = next
+	}
+	return key
 }
 
 // cleanRel normalises a configured relative path (slash-separated).

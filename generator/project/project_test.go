@@ -64,6 +64,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad name", "name: My App\n", "config/generator.yaml:1: name \"My App\" must be snake_case"},
 		{"bad yaml", "modules: [\n", "invalid YAML"},
 		{"wrong shape", "endpoint_packages: 5\n", "config/generator.yaml"},
+		{"go type of no extra class", "extraClasses:\n  - package:s/s.dart:Money\ngo_extra_classes:\n  Coin: example.com/s.Coin\n", `config/generator.yaml:4:3: go_extra_classes: "Coin" is not a class of extraClasses`},
+		{"go type without package", "extraClasses:\n  - package:s/s.dart:Money\ngo_extra_classes:\n  Money: Money\n", "config/generator.yaml:4:3: go_extra_classes: the Go type of Money must be written as <import path>.<TypeName>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(writeProject(t, tc.yaml))
@@ -71,6 +73,17 @@ func TestLoadErrors(t *testing.T) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestLoadGoExtraClasses(t *testing.T) {
+	p, err := Load(writeProject(t, "extraClasses:\n  - package:s/s.dart:Money\n  - Coin\ngo_extra_classes:\n  Money: example.com/app/shared.Money\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := GoType{Pkg: "example.com/app/shared", Name: "Money", Line: 5, Col: 3}
+	if len(p.GoTypes) != 1 || p.GoTypes["Money"] != want || want.String() != "example.com/app/shared.Money" {
+		t.Errorf("go types: %+v", p.GoTypes)
 	}
 }
 
