@@ -12,7 +12,7 @@ func (g *generator) clientFile() []byte {
 	// Endpoint signatures name models through the package, as Serverpod's
 	// generator does for types it learned from the endpoint analyzer.
 	l := g.newLibrary(func(m *model.Model) string {
-		return "package:" + g.opts.ClientPackageName + "/src/protocol/" + modelFilePath(m)
+		return "package:" + g.opts.ClientPackageName + "/src/protocol/" + modelFilePath(libraryModel(m))
 	})
 	prefix := ""
 	if g.opts.IsModule {

@@ -360,8 +360,6 @@ func TestGenerateErrors(t *testing.T) {
 	secret.ServerOnly = true
 	cyclic := class("A", "a", fld("x", typ("Mystery")))
 	orphan := &model.Model{Kind: model.Class, ClassName: "Orphan", Module: "ghost", ModuleName: "ghost_module"}
-	child := class("Child", "child")
-	child.Extends = "Parent"
 	badDefault := class("Bad", "bad", withDefault(fld("n", typ(model.TypeInt)), "ten"))
 
 	tests := []struct {
@@ -379,7 +377,6 @@ func TestGenerateErrors(t *testing.T) {
 		{"unknown module", nil, []*endpoint.Endpoint{{Name: "e", Methods: []*endpoint.Method{
 			method("m", modelType(orphan))}}}, Options{ClientPackageName: "x_client"}, `module "ghost"`},
 		{"unresolved type", []*model.Model{cyclic}, nil, Options{ClientPackageName: "x_client"}, "field A.x: type Mystery is not a known model"},
-		{"inheritance", []*model.Model{child}, nil, Options{ClientPackageName: "x_client"}, "inheritance"},
 		{"bad default", []*model.Model{badDefault}, nil, Options{ClientPackageName: "x_client"}, `default value "ten"`},
 		{"endpoint named like a Client member", nil, []*endpoint.Endpoint{{Name: "host", GoName: "HostEndpoint"}},
 			Options{ClientPackageName: "x_client"}, `endpoint HostEndpoint: "host" cannot name a field`},

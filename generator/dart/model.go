@@ -7,9 +7,10 @@ import (
 	"github.com/gopod/gopod/generator/model"
 )
 
-// modelFile writes the library of one model.
-func (g *generator) modelFile(m *model.Model) ([]byte, error) {
-	l := g.newLibrary(relativeTo(m.SubDir))
+// modelFile writes the library of one model; shared is the import set of
+// its sealed hierarchy, if it belongs to one.
+func (g *generator) modelFile(m *model.Model, shared *importSet) ([]byte, error) {
+	l := g.modelLibrary(m, shared)
 	if m.Kind == model.Enum {
 		return l.file(nil, l.enumBody(m)), nil
 	}
@@ -82,67 +83,137 @@ func (l *library) enumBody(m *model.Model) doc {
 	)
 }
 
-// classBody is a model class or exception: the abstract class, `_Undefined`
-// when copyWith must tell null from absent, and the `_Impl` class.
+// classBody is a model class or exception as Serverpod 2.4 writes it. A
+// class that nothing extends is abstract with a private implementation,
+// `_XImpl`, whose copyWith tells null from absent with `_Undefined`. A
+// class that is extended (or sealed) is a plain class with a public
+// constructor, which its children's constructors pass their inherited
+// fields to (`super.x`); a sealed class has neither fromJson nor copyWith
+// nor toJson, as it is never instantiated.
 func (l *library) classBody(m *model.Model) (doc, error) {
 	fields := clientFields(m)
 	name := m.ClassName
 	impl := "_" + name + "Impl"
-
-	anyNullable := false
+	isParent := m.Kind == model.Class && m.IsParent()
+	inherited := map[*model.Field]bool{}
 	for _, f := range fields {
-		if f.Type.Nullable {
-			anyNullable = true
-		}
+		inherited[f] = m.Inherited(f)
 	}
 
+	keyword := "abstract class "
+	switch {
+	case m.Sealed:
+		keyword = "sealed class "
+	case isParent:
+		keyword = "class "
+	}
+	head := keyword + name
+	if m.Parent != nil {
+		head += " extends " + l.ref(l.protocolURL, m.Parent.ClassName)
+	}
 	interfaces := l.sp("SerializableModel")
 	if m.Kind == model.Exception {
 		interfaces = l.sp("SerializableException") + ", " + interfaces
 	}
-	classHeader := grp(text("abstract class "+name), indent(4, spaceLine, text("implements "+interfaces+" {")))
+	classHeader := grp(text(head), indent(4, spaceLine, text("implements "+interfaces+" {")))
 
-	ctor, err := l.privateConstructor(name, fields)
+	ctorName := name + "._"
+	if isParent {
+		ctorName = name
+	}
+	ctor, err := l.constructor(ctorName, fields, inherited)
 	if err != nil {
 		return nil, err
 	}
-	members := concat{ctor, hard, hard, l.factoryConstructor(name, impl, fields), hard, hard, l.fromJSONConstructor(name, fields)}
-	for _, f := range fields {
-		members = append(members, hard, hard, docComment(fieldDoc(f)), declaration(l.typ(f.Type), f.Name+";"))
+	members := concat{ctor}
+	if !isParent {
+		members = append(members, hard, hard, l.factoryConstructor(name, impl, fields))
 	}
-
-	var copyParams []doc
-	for _, f := range fields {
-		copyParams = append(copyParams, declaration(l.typNullable(f.Type, true), f.Name))
+	if !m.Sealed {
+		members = append(members, hard, hard, l.fromJSONConstructor(name, fields))
 	}
-	members = append(members, hard, hard, copyWithDoc(name), text("@"+l.sp("useResult")), hard,
-		text(name+" copyWith"), optionalParams(copyParams), text(";"))
-
-	var entries []doc
 	for _, f := range fields {
-		entry := named(quote(f.Name), toJSON(f.Name, f.Type))
-		if f.Type.Nullable {
-			entry = cat(text("if ("+f.Name+" != null)"), split{value: entry, indent: 2, breakFirst: true})
+		if !inherited[f] {
+			members = append(members, hard, hard, docComment(fieldDoc(f)), declaration(l.typ(f.Type), f.Name+";"))
 		}
-		entries = append(entries, entry)
 	}
-	members = append(members,
-		hard, text("@override"),
-		hard, text("Map<String, dynamic> toJson() {"),
-		indent(2, hard, text("return "), list("{", "}", entries...), text(";")),
-		hard, text("}"),
-		hard, hard, text("@override"),
-		hard, text("String toString() {"),
-		indent(2, hard, text("return "+l.sp("SerializationManager")+".encode(this);")),
-		hard, text("}"),
-	)
+
+	switch {
+	case !isParent:
+		var copyParams []doc
+		for _, f := range fields {
+			if f.Type.Nullable && inherited[f] {
+				copyParams = append(copyParams, declaration("Object?", f.Name))
+			} else {
+				copyParams = append(copyParams, declaration(l.typNullable(f.Type, true), f.Name))
+			}
+		}
+		members = append(members, hard, hard, copyWithDoc(name))
+		if m.Parent != nil && !m.EveryParentSealed() {
+			members = append(members, text("@override"), hard)
+		}
+		members = append(members, text("@"+l.sp("useResult")), hard,
+			text(name+" copyWith"), optionalParams(copyParams), text(";"), hard)
+	case !m.Sealed:
+		members = append(members, hard, hard, l.copyWithMethod(name, fields, false), hard, hard)
+	}
+
+	if !m.Sealed {
+		var entries []doc
+		for _, f := range fields {
+			entry := named(quote(f.Name), toJSON(f.Name, f.Type))
+			if f.Type.Nullable {
+				entry = cat(text("if ("+f.Name+" != null)"), split{value: entry, indent: 2, breakFirst: true})
+			}
+			entries = append(entries, entry)
+		}
+		members = append(members,
+			text("@override"),
+			hard, text("Map<String, dynamic> toJson() {"),
+			indent(2, hard, text("return "), list("{", "}", entries...), text(";")),
+			hard, text("}"),
+			hard, hard, text("@override"),
+			hard, text("String toString() {"),
+			indent(2, hard, text("return "+l.sp("SerializationManager")+".encode(this);")),
+			hard, text("}"),
+		)
+	}
 
 	out := concat{docComment(m.Doc), classHeader, indent(2, hard, members), hard, text("}"), hard}
-	if anyNullable {
+	if l.needsUndefined(m, fields) {
 		out = append(out, hard, text("class _Undefined {}"), hard)
 	}
-	out = append(out, hard, l.implClass(name, impl, fields))
+	if !isParent {
+		out = append(out, hard, l.implClass(name, impl, fields))
+	}
 	return out, nil
+}
+
+// needsUndefined reports whether the library defines `_Undefined`, which
+// the copyWith of a class with nullable fields uses. The classes of a
+// sealed hierarchy share their top class's library, which defines it when
+// any of them needs it.
+func (l *library) needsUndefined(m *model.Model, fields []*model.Field) bool {
+	anyNullable := func(fields []*model.Field) bool {
+		for _, f := range fields {
+			if f.Type.Nullable {
+				return true
+			}
+		}
+		return false
+	}
+	switch top := m.SealedTop(); {
+	case top == nil:
+		return anyNullable(fields)
+	case top != m:
+		return false
+	}
+	for _, d := range l.g.family(m) {
+		if anyNullable(clientFields(d)) {
+			return true
+		}
+	}
+	return false
 }
 
 // optionalParams is a named parameter list `({a, b})`; empty gives `()`.
@@ -164,21 +235,28 @@ func copyWithDoc(name string) doc {
 // constructor.
 func hasDefaults(f *model.Field) bool { return f.DefaultModel != nil || f.DefaultPersist != nil }
 
-// privateConstructor is `X._({...}) : a = a ?? default;`.
-func (l *library) privateConstructor(name string, fields []*model.Field) (doc, error) {
+// constructor is `X._({...}) : a = a ?? default;` (`X({...})` for a
+// parent class): own fields are set with `this.x`, inherited ones passed
+// to the parent with `super.x`, and own fields with a model default are
+// typed parameters that the initializers default.
+func (l *library) constructor(name string, fields []*model.Field, inherited map[*model.Field]bool) (doc, error) {
 	var params, inits []doc
 	for _, f := range fields {
+		target := "this."
+		if inherited[f] {
+			target = "super."
+		}
 		switch {
-		case f.DefaultModel != nil:
+		case f.DefaultModel != nil && !inherited[f]:
 			params = append(params, declaration(l.typNullable(f.Type, true), f.Name))
 		case f.Type.Nullable || hasDefaults(f):
-			params = append(params, text("this."+f.Name))
+			params = append(params, text(target+f.Name))
 		default:
-			params = append(params, text("required this."+f.Name))
+			params = append(params, text("required "+target+f.Name))
 		}
 	}
 	for _, f := range fields {
-		if f.DefaultModel == nil {
+		if f.DefaultModel == nil || inherited[f] {
 			continue
 		}
 		def, err := l.defaultValue(f)
@@ -187,7 +265,7 @@ func (l *library) privateConstructor(name string, fields []*model.Field) (doc, e
 		}
 		inits = append(inits, assign(f.Name, binary(text(f.Name), "??", def)))
 	}
-	d := cat(text(name+"._"), optionalParams(params))
+	d := cat(text(name), optionalParams(params))
 	switch {
 	case len(inits) == 0:
 		return cat(d, text(";")), nil
@@ -232,9 +310,28 @@ func (l *library) fromJSONConstructor(name string, fields []*model.Field) doc {
 
 // implClass is the private implementation with the real copyWith.
 func (l *library) implClass(name, impl string, fields []*model.Field) doc {
-	var superArgs, copyParams, copyArgs []doc
+	var superArgs []doc
 	for _, f := range fields {
 		superArgs = append(superArgs, named(f.Name, text(f.Name)))
+	}
+	var ctor doc
+	if len(fields) > 1 {
+		ctor = cat(text(impl), optionalParams(l.constructorParams(fields)), text(" : "), indent(6, call("super._", superArgs...)), text(";"))
+	} else {
+		ctor = cat(text(impl), optionalParams(l.constructorParams(fields)), split{value: cat(text(": "), call("super._", superArgs...), text(";")), indent: 4, preferNext: true})
+	}
+	return cat(
+		grp(text("class "+impl), indent(4, spaceLine, text("extends "+name+" {"))),
+		indent(2, hard, ctor, hard, hard, l.copyWithMethod(name, fields, true)),
+		hard, text("}"), hard,
+	)
+}
+
+// copyWithMethod is the copyWith that builds the copy: of the `_Impl`
+// class (an override), or of a parent class.
+func (l *library) copyWithMethod(name string, fields []*model.Field, override bool) doc {
+	var copyParams, copyArgs []doc
+	for _, f := range fields {
 		if f.Type.Nullable {
 			copyParams = append(copyParams, cat(text("Object? "+f.Name+" ="), split{value: text("_Undefined"), indent: 4, preferNext: true}))
 			copyArgs = append(copyArgs, named(f.Name, cond(isA(text(f.Name), l.typ(f.Type)), text(f.Name), l.clone(f.Type, f.Name, 0, true))))
@@ -243,23 +340,15 @@ func (l *library) implClass(name, impl string, fields []*model.Field) doc {
 			copyArgs = append(copyArgs, named(f.Name, binary(text(f.Name), "??", l.clone(f.Type, f.Name, 0, true))))
 		}
 	}
-	var ctor doc
-	if len(fields) > 1 {
-		ctor = cat(text(impl), optionalParams(l.constructorParams(fields)), text(" : "), indent(6, call("super._", superArgs...)), text(";"))
-	} else {
-		ctor = cat(text(impl), optionalParams(l.constructorParams(fields)), split{value: cat(text(": "), call("super._", superArgs...), text(";")), indent: 4, preferNext: true})
+	annotations := concat{text("@" + l.sp("useResult")), hard}
+	if override {
+		annotations = append(annotations, text("@override"), hard)
 	}
-	copyWith := cat(
+	return cat(
 		copyWithDoc(name),
-		text("@"+l.sp("useResult")), hard,
-		text("@override"), hard,
+		annotations,
 		text(name+" copyWith"), optionalParams(copyParams), text(" {"),
 		indent(2, hard, text("return "), call(name, copyArgs...), text(";")),
 		hard, text("}"),
-	)
-	return cat(
-		grp(text("class "+impl), indent(4, spaceLine, text("extends "+name+" {"))),
-		indent(2, hard, ctor, hard, hard, copyWith),
-		hard, text("}"), hard,
 	)
 }

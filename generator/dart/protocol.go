@@ -14,7 +14,11 @@ func (g *generator) protocolFile() []byte {
 	l := g.newLibrary(relativeTo(""))
 	var exports []string
 	for _, m := range g.models {
-		exports = append(exports, modelFilePath(m))
+		if top := m.SealedTop(); top == nil || top == m {
+			// The other classes of a sealed hierarchy are parts of its
+			// top class's file.
+			exports = append(exports, modelFilePath(m))
+		}
 	}
 	exports = append(exports, "client.dart")
 
@@ -38,8 +42,15 @@ func (g *generator) protocolFile() []byte {
 
 // decodable are the classes the Protocol decodes by type and class name:
 // the client's models, then the custom classes.
+// A sealed class has no fromJson.
 func (g *generator) decodable() []*model.Model {
-	return append(append([]*model.Model(nil), g.models...), g.opts.CustomClasses...)
+	var out []*model.Model
+	for _, m := range g.models {
+		if !m.Sealed {
+			out = append(out, m)
+		}
+	}
+	return append(out, g.opts.CustomClasses...)
 }
 
 // ifBlock is `if (condition) {statements}`.

@@ -269,7 +269,8 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 	slices.SortFunc(sorted, func(a, b *model.Model) int { return strings.Compare(a.ClassName, b.ClassName) })
 	body := []jen.Code{jen.Id("r").Op(":=").Qual(wirePkg, "NewRegistry").Call()}
 	for _, m := range sorted {
-		if m.ServerOnly && !server {
+		if (m.ServerOnly && !server) || m.Sealed {
+			// A sealed class is never decoded as itself.
 			continue
 		}
 		body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(m.ClassName), jen.Id(anyDecoder(m))))

@@ -26,6 +26,97 @@ func (s side) fields(m *model.Model) []*model.Field {
 	return out
 }
 
+// ownFields returns the fields m declares itself (not those it inherits)
+// that are present on this side.
+func (s side) ownFields(m *model.Model) []*model.Field {
+	var out []*model.Field
+	for _, f := range m.Fields {
+		if s.server || f.OnClient() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Inheritance in Go. A class that extends another embeds its parent's
+// struct, so the inherited fields are promoted (child.ParentField) and the
+// child is written and read with every field, in Serverpod's order, by its
+// own methods; a parent is an ordinary struct that can be used on its own,
+// as a Dart parent class can. A sealed class is never instantiated in
+// Dart, and its JSON does not say which subclass a value is: it becomes an
+// interface, sealed by an unexported method, that exactly the classes of
+// its family implement, and a struct XFields holding its fields, which the
+// subclasses embed. The method comes with XFields, so embedding it is
+// what makes a class a member of the family.
+
+// embedName is the struct a class's children embed: the class itself, or
+// XFields for a sealed class.
+func embedName(m *model.Model) string {
+	if m.Sealed {
+		return m.ClassName + "Fields"
+	}
+	return m.ClassName
+}
+
+// sealMethod is the unexported method that seals the interface of a sealed
+// class.
+func sealMethod(m *model.Model) string { return unexported(m.ClassName) + "Fields" }
+
+// checkHierarchyNames refuses fields whose Go names would collide with the
+// embedded structs or the seal methods of the class's ancestors.
+func checkHierarchyNames(m *model.Model, fields []*model.Field) error {
+	for p := m.Parent; p != nil; p = p.Parent {
+		for _, fl := range fields {
+			name := fieldName(fl)
+			if name == embedName(p) || (p.Sealed && name == sealMethod(p)) {
+				return fmt.Errorf("%s: field %q of %s becomes %s in Go, which is the name of the struct it inherits from %s; rename the field", fl.Pos, fl.Name, m.ClassName, name, p.ClassName)
+			}
+		}
+	}
+	return nil
+}
+
+// sealedDecls writes the interface of a sealed class and the struct of
+// its fields.
+func (s side) sealedDecls(f *jen.File, m *model.Model, own []*model.Field) {
+	name, fields, seal := m.ClassName, embedName(m), sealMethod(m)
+	var members []string
+	for _, d := range m.Descendants() {
+		if !d.Sealed && (s.server || !d.ServerOnly) {
+			members = append(members, "*"+d.ClassName)
+		}
+	}
+	f.Add(docLines(m.Doc, fmt.Sprintf("%s is the sealed class defined in %s.", name, m.SourcePath)))
+	if len(members) > 0 {
+		f.Comment(fmt.Sprintf("A %s is one of %s.", name, strings.Join(members, ", ")))
+	}
+	f.Type().Id(name).Interface(
+		jen.Qual(wirePkg, "Model"),
+		jen.Comment(seal+" seals the family: only the classes that embed "+fields+" have it."),
+		jen.Id(seal).Params().Op("*").Id(fields),
+	)
+	f.Line()
+	f.Comment(fmt.Sprintf("%s are the fields of %s, which its subclasses embed.", fields, name))
+	f.Type().Id(fields).StructFunc(func(g *jen.Group) { s.structFields(g, m, own) })
+	f.Line()
+	f.Func().Params(jen.Id("f").Op("*").Id(fields)).Id(seal).Params().Op("*").Id(fields).Block(jen.Return(jen.Id("f")))
+	f.Line()
+}
+
+// structFields declares the embedded parent, if any, and the class's own
+// fields.
+func (s side) structFields(g *jen.Group, m *model.Model, own []*model.Field) {
+	if m.Parent != nil {
+		g.Id(embedName(m.Parent))
+	}
+	for _, fl := range own {
+		if len(fl.Doc) > 0 {
+			g.Add(docLines(fl.Doc, ""))
+		}
+		g.Id(fieldName(fl)).Add(s.goType(fl.Type))
+	}
+}
+
 // fieldName is the Go struct field of f: exported, unless the field is
 // hidden from user code (scope none).
 func fieldName(f *model.Field) string {
@@ -78,21 +169,33 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 		}
 		seen[name] = fl
 	}
+	if err := checkHierarchyNames(m, fields); err != nil {
+		return err
+	}
+	if m.Sealed {
+		s.sealedDecls(f, m, s.ownFields(m))
+		return nil
+	}
 
 	name := m.ClassName
 	f.Add(docLines(m.Doc, fmt.Sprintf("%s is the %s defined in %s.", name, m.Kind, m.SourcePath)))
-	f.Type().Id(name).StructFunc(func(g *jen.Group) {
-		for _, fl := range fields {
-			if len(fl.Doc) > 0 {
-				g.Add(docLines(fl.Doc, ""))
-			}
-			g.Id(fieldName(fl)).Add(s.goType(fl.Type))
-		}
-	})
+	switch p := m.Parent; {
+	case p != nil && p.Sealed:
+		f.Comment(fmt.Sprintf("It extends the sealed class %s, whose fields it embeds as %s.", p.ClassName, embedName(p)))
+	case p != nil:
+		f.Comment(fmt.Sprintf("It extends %s, which it embeds.", p.ClassName))
+	}
+	f.Type().Id(name).StructFunc(func(g *jen.Group) { s.structFields(g, m, s.ownFields(m)) })
 	f.Line()
+	for p := m.Parent; p != nil; p = p.Parent {
+		if p.Sealed {
+			f.Var().Id("_").Id(p.ClassName).Op("=").Parens(jen.Op("*").Id(name)).Parens(jen.Nil())
+			f.Line()
+		}
+	}
 
 	if s.hasDefaults(m) {
-		if err := s.constructor(f, m, fields); err != nil {
+		if err := s.constructor(f, m); err != nil {
 			return err
 		}
 	}
@@ -159,25 +262,42 @@ func (s side) hasDefaults(m *model.Model) bool {
 
 // constructor writes NewX, which applies the model defaults as Serverpod's
 // constructor does for arguments left out.
-func (s side) constructor(f *jen.File, m *model.Model, fields []*model.Field) error {
+func (s side) constructor(f *jen.File, m *model.Model) error {
 	name := m.ClassName
+	lit, err := s.defaultsLiteral(m, name)
+	if err != nil {
+		return err
+	}
+	f.Comment(fmt.Sprintf("New%s returns %s with the defaults its model file declares.", name, withArticle(name)))
+	f.Func().Id("New" + name).Params().Id(name).Block(jen.Return(lit))
+	f.Line()
+	return nil
+}
+
+// defaultsLiteral is the composite literal of typeName (m's struct, or
+// the struct of its fields for a sealed class) with the defaults of m's
+// own fields and, nested, those of its ancestors: Go does not allow
+// promoted fields in a composite literal.
+func (s side) defaultsLiteral(m *model.Model, typeName string) (*jen.Statement, error) {
 	var assigns []jen.Code
-	for _, fl := range fields {
+	if p := m.Parent; p != nil && s.hasDefaults(p) {
+		inner, err := s.defaultsLiteral(p, embedName(p))
+		if err != nil {
+			return nil, err
+		}
+		assigns = append(assigns, jen.Id(embedName(p)).Op(":").Add(inner))
+	}
+	for _, fl := range s.ownFields(m) {
 		if fl.DefaultModel == nil {
 			continue
 		}
 		v, err := s.fieldDefault(fl.Type, fl.DefaultModel.Raw)
 		if err != nil {
-			return fmt.Errorf("%s: %w", fl.DefaultModel.Pos, err)
+			return nil, fmt.Errorf("%s: %w", fl.DefaultModel.Pos, err)
 		}
 		assigns = append(assigns, jen.Id(fieldName(fl)).Op(":").Add(v))
 	}
-	f.Comment(fmt.Sprintf("New%s returns %s with the defaults its model file declares.", name, withArticle(name)))
-	f.Func().Id("New" + name).Params().Id(name).Block(
-		jen.Return(jen.Id(name).Values(assigns...)),
-	)
-	f.Line()
-	return nil
+	return jen.Id(typeName).Values(assigns...), nil
 }
 
 func (s side) encodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {

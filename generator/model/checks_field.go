@@ -122,6 +122,12 @@ func (v *validator) checkDataType(t *Type, pos Pos) bool {
 		v.errorf(pos, `The field has an invalid datatype "%s".`, t.Name)
 		bad = true
 	}
+	if t.Model != nil && t.Model.Kind == Class && t.Model.Sealed {
+		// Serverpod 2.4 generates no fromJson for a sealed class, and its
+		// JSON does not say which subclass a value is.
+		v.errorf(pos, `The class "%s" is sealed and cannot be used as a type, as its JSON does not say which subclass a value is; use one of its subclasses.`, t.Name)
+		bad = true
+	}
 	arity, container := containerArity[t.Name]
 	switch {
 	case container && len(t.Args) != arity && t.Name == TypeMap:

@@ -19,6 +19,8 @@ func TestInvalidModels(t *testing.T) {
 		col  int // 0: not checked
 		sev  Severity
 		msg  string
+		// inheritance enables the experimental inheritance feature.
+		inheritance bool
 	}{
 		{name: "bad_class_name.spy.yaml", line: 1, col: 8, msg: `The "class" type must be a valid class name (e.g. PascalCaseString).`},
 		{name: "duplicate_class", file: "b.spy.yaml", line: 2, col: 8, msg: `The class name "Thing" is already used by another model class.`},
@@ -88,6 +90,10 @@ func TestInvalidModels(t *testing.T) {
 		{name: "renamed_from_invalid.spy.yaml", line: 6, col: 18, msg: `The "renamedFrom" value "Old-Name" must be a valid field name`},
 		{name: "custom_class_without_go_type.spy.yaml", line: 4, col: 12, msg: `The custom class "Coupon" has no Go type: declare it under "go_extra_classes" in config/generator.yaml`},
 		{name: "package_type_not_extra_class.spy.yaml", line: 3, col: 9, msg: `The type "package:my_shared/gift.dart:Gift" has no Go type: list it under "extraClasses"`},
+		{name: "extends_cycle", file: "a.spy.yaml", line: 2, col: 10, inheritance: true, msg: `The class "A" cannot extend "C": the classes would extend each other in a cycle.`},
+		{name: "extends_unknown", file: "child.spy.yaml", line: 2, col: 10, inheritance: true, msg: `The class "Missing" was not found in any model.`},
+		{name: "extends_module", file: "child.spy.yaml", line: 2, col: 10, inheritance: true, msg: "You can only extend classes from your own project."},
+		{name: "sealed_as_type", file: "drawing.spy.yaml", line: 3, col: 11, inheritance: true, msg: `The class "Shape" is sealed and cannot be used as a type`},
 		{name: "yaml_syntax_error.spy.yaml", line: 4, msg: "Invalid YAML: did not find expected ',' or ']'."},
 		{name: "yaml_duplicate_key.spy.yaml", line: 4, col: 3, msg: "Duplicate mapping key."},
 	}
@@ -111,6 +117,8 @@ func TestInvalidModels(t *testing.T) {
 				files = []File{{Path: want, Src: src}}
 			}
 
+			opts := opts
+			opts.Inheritance = tc.inheritance
 			models, diags := Analyze(files, opts)
 
 			var found *Diagnostic
@@ -166,6 +174,8 @@ func TestAdvice(t *testing.T) {
 		col  int
 		sev  Severity
 		msg  string
+		// inheritance enables the experimental inheritance feature.
+		inheritance bool
 	}{
 		{
 			name: "snake case field name",

@@ -463,6 +463,8 @@ type Model struct {
 	Extends string
 	Parent  *Model
 	Sealed  bool
+	// Children are the classes that extend this one, in file order.
+	Children []*Model
 
 	// Enum only.
 	Serialized EnumSerialization
@@ -491,13 +493,13 @@ func (m *Model) Field(name string) *Field {
 }
 
 // AllFields returns the fields including inherited ones, in Serverpod's
-// order: id first, then inherited fields root-first, then the class's own.
+// order: the class's own id first, then the inherited fields as its
+// parent orders them (an inherited id first), then the class's own.
 func (m *Model) AllFields() []*Field {
 	if m.Parent == nil {
 		return m.Fields
 	}
-	var out []*Field
-	var own []*Field
+	var out, own []*Field
 	for _, f := range m.Fields {
 		if f.Name == "id" {
 			out = append(out, f)
@@ -505,12 +507,63 @@ func (m *Model) AllFields() []*Field {
 			own = append(own, f)
 		}
 	}
-	for _, f := range m.Parent.AllFields() {
-		if f.Name != "id" {
-			out = append(out, f)
+	out = append(out, m.Parent.AllFields()...)
+	return append(out, own...)
+}
+
+// Inherited reports whether f is a field m has from an ancestor.
+func (m *Model) Inherited(f *Field) bool {
+	for p := m.Parent; p != nil; p = p.Parent {
+		for _, g := range p.Fields {
+			if g == f {
+				return true
+			}
 		}
 	}
-	return append(out, own...)
+	return false
+}
+
+// IsParent reports whether the class is extended or sealed: Serverpod
+// generates such a class as a plain class (its children extend it)
+// rather than an abstract one with a private implementation.
+func (m *Model) IsParent() bool { return len(m.Children) > 0 || m.Sealed }
+
+// SealedTop returns the topmost sealed class of the hierarchy m belongs
+// to (m itself for a sealed class without sealed ancestors), or nil when
+// m is in no sealed hierarchy. Dart requires the classes of a sealed
+// hierarchy in one library, so they are generated as parts of its file.
+func (m *Model) SealedTop() *Model {
+	if m.Parent != nil {
+		if top := m.Parent.SealedTop(); top != nil {
+			return top
+		}
+	}
+	if m.Sealed {
+		return m
+	}
+	return nil
+}
+
+// Descendants returns the classes that extend m directly or indirectly:
+// each child followed by its own descendants, children in file order.
+func (m *Model) Descendants() []*Model {
+	var out []*Model
+	for _, c := range m.Children {
+		out = append(out, c)
+		out = append(out, c.Descendants()...)
+	}
+	return out
+}
+
+// EveryParentSealed reports whether every ancestor of m is sealed (true
+// for a class without a parent).
+func (m *Model) EveryParentSealed() bool {
+	for p := m.Parent; p != nil; p = p.Parent {
+		if !p.Sealed {
+			return false
+		}
+	}
+	return true
 }
 
 // Columns returns the persisted fields in column order.

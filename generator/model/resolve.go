@@ -80,4 +80,9 @@ func (a *analyzer) resolveInheritance() {
 		e.cycle = true
 		e.model.Parent = nil
 	}
+	for _, e := range a.ents {
+		if m := e.model; m != nil && m.Parent != nil && !a.byModel[m.Parent].external {
+			m.Parent.Children = append(m.Parent.Children, m)
+		}
+	}
 }
