@@ -326,7 +326,9 @@ func discoverEndpoints(ctx context.Context, p *project.Project, o Options, model
 	typeMap := map[string]*model.Model{}
 	protocolPkg := p.ImportPath(p.ProtocolDir)
 	for _, m := range models {
-		typeMap[protocolPkg+"."+m.ClassName] = m
+		if !m.Sealed { // an interface, which no call can decode
+			typeMap[protocolPkg+"."+m.ClassName] = m
+		}
 	}
 	for _, mod := range mods {
 		for _, m := range mod.analyzed {
