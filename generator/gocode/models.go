@@ -123,14 +123,18 @@ func fieldName(f *model.Field) string {
 	if f.Hidden() {
 		return unexported(f.Name)
 	}
-	return exported(f.Name)
+	name := exported(f.Name)
+	if reservedMethods[name] {
+		// className → ClassNameField: a field cannot share a method's name.
+		return name + "Field"
+	}
+	return name
 }
 
-// reservedMethods are the method names every generated model has; a field
-// with the same Go name would not compile.
+// reservedMethods are the method names generated models have.
 var reservedMethods = map[string]bool{
 	"ClassName": true, "EncodeJSON": true, "DecodeJSON": true, "MarshalJSON": true,
-	"UnmarshalJSON": true, "Error": true, "String": true, "NewFrom": true,
+	"UnmarshalJSON": true, "Error": true,
 }
 
 func docLines(doc []string, fallback string) jen.Code {
@@ -161,9 +165,6 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 			return fmt.Errorf("%s: field %q of %s: %w", fl.Pos, fl.Name, m.ClassName, err)
 		}
 		name := fieldName(fl)
-		if reservedMethods[name] {
-			return fmt.Errorf("%s: field %q of %s becomes %s in Go, which clashes with a generated method; rename the field", fl.Pos, fl.Name, m.ClassName, name)
-		}
 		if other, dup := seen[name]; dup {
 			return fmt.Errorf("%s: fields %q and %q of %s both become %s in Go; rename one", fl.Pos, other.Name, fl.Name, m.ClassName, name)
 		}

@@ -18,6 +18,7 @@ func Analyze(files []File, opts Options) ([]*Model, []Diagnostic) {
 	for _, e := range a.ents {
 		a.validate(e)
 	}
+	a.checkContainment()
 	return a.finish()
 }
 
