@@ -314,7 +314,7 @@ func goOptions(p *project.Project, mods []*moduleInfo) gocode.Options {
 func dartOptions(p *project.Project, mods []*moduleInfo) dart.Options {
 	o := dart.Options{ProjectName: p.Name, ClientPackageName: path.Base(p.DartClientDir), IsModule: p.Type == project.Module, CustomClasses: customClasses(p)}
 	for _, m := range mods {
-		o.Modules = append(o.Modules, dart.Module{Name: m.name, Nickname: m.nickname, ClientPackage: m.dartClientPackage})
+		o.Modules = append(o.Modules, dart.Module{Name: m.name, Nickname: m.nickname, ClientPackage: m.dartClientPackage, ClientPath: m.dartClientPath})
 	}
 	return o
 }

@@ -57,25 +57,44 @@ func inputsHash(p *project.Project) (inputs, modelsHash string, err error) {
 			skip[p.Path(d)] = true
 		}
 	}
+	seen := map[string]bool{}
 	var files []string
-	err = filepath.WalkDir(p.GoModuleDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != p.GoModuleDir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || skip[path]) {
-				return filepath.SkipDir
+	collect := func(root string) error {
+		return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || skip[path]) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			switch filepath.Ext(path) {
+			case ".go", ".yaml", ".yml", ".spy", ".mod", ".sum":
+				if !seen[path] {
+					seen[path] = true
+					files = append(files, path)
+				}
 			}
 			return nil
+		})
+	}
+	// The modules of the user's that the project uses by path are inputs
+	// too: their models, configuration and generated Go.
+	roots := []string{p.GoModuleDir}
+	for _, m := range p.Modules {
+		if m.Path != "" {
+			roots = append(roots, filepath.Join(p.Dir, filepath.FromSlash(m.Path)))
 		}
-		switch filepath.Ext(path) {
-		case ".go", ".yaml", ".yml", ".spy", ".mod", ".sum":
-			files = append(files, path)
+	}
+	for _, root := range roots {
+		if _, err := os.Stat(root); err != nil {
+			continue // a missing module is reported when modules are resolved
 		}
-		return nil
-	})
-	if err != nil {
-		return "", "", fmt.Errorf("reading the project's inputs: %w", err)
+		if err := collect(root); err != nil {
+			return "", "", fmt.Errorf("reading the project's inputs: %w", err)
+		}
 	}
 	sort.Strings(files)
 	for _, f := range files {

@@ -1,5 +1,6 @@
 // Package templates holds the files gopod writes from templates: the
-// project that `gopod create` scaffolds.
+// projects that `gopod create` scaffolds (a server, or a module that
+// servers use).
 package templates
 
 import (
@@ -22,8 +23,14 @@ import (
 	"golang.org/x/mod/modfile"
 )
 
-//go:embed all:scaffold
-var scaffold embed.FS
+//go:embed all:scaffold all:module
+var scaffolds embed.FS
+
+// Templates of gopod create: a server project, or a module.
+const (
+	TemplateServer = "server"
+	TemplateModule = "module"
+)
 
 // CreateOptions describe a new project.
 type CreateOptions struct {
@@ -38,8 +45,10 @@ type CreateOptions struct {
 	GopodDir   string
 	GopodGoMod []byte
 	GopodGoSum []byte
-	// Auth wires in the auth module.
+	// Auth wires in the auth module (servers only).
 	Auth bool
+	// Template is TemplateServer (the default) or TemplateModule.
+	Template string
 }
 
 var projectName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -52,6 +61,13 @@ func Create(o CreateOptions) ([]string, error) {
 	}
 	if o.Module == "" {
 		o.Module = o.Name
+	}
+	switch o.Template {
+	case "":
+		o.Template = TemplateServer
+	case TemplateServer, TemplateModule:
+	default:
+		return nil, fmt.Errorf("unknown template %q: use %s or %s", o.Template, TemplateServer, TemplateModule)
 	}
 	if entries, err := os.ReadDir(o.Dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("%s already exists and is not empty: choose another name or directory", o.Dir)
@@ -86,18 +102,22 @@ func Create(o CreateOptions) ([]string, error) {
 	return written, nil
 }
 
-// render expands the scaffold: *.tmpl files through text/template, others
-// as they are; "gitignore" becomes ".gitignore" (a dot file would be
-// skipped by go:embed patterns and by some tools).
+// render expands the template's files: *.tmpl files through
+// text/template, others as they are; "gitignore" becomes ".gitignore" (a
+// dot file would be skipped by go:embed patterns and by some tools).
 func render(o CreateOptions) (map[string][]byte, error) {
 	funcs := template.FuncMap{"secret": newSecret}
 	out := map[string][]byte{}
-	err := fs.WalkDir(scaffold, "scaffold", func(p string, d fs.DirEntry, err error) error {
+	root := "scaffold"
+	if o.Template == TemplateModule {
+		root = "module"
+	}
+	err := fs.WalkDir(scaffolds, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel := strings.TrimPrefix(p, "scaffold/")
-		data, err := scaffold.ReadFile(p)
+		rel := strings.TrimPrefix(p, root+"/")
+		data, err := scaffolds.ReadFile(p)
 		if err != nil {
 			return err
 		}

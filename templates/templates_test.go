@@ -84,3 +84,28 @@ func TestCreateRefuses(t *testing.T) {
 		t.Error("an existing file was touched")
 	}
 }
+
+func TestCreateModule(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "greeter")
+	files, err := Create(CreateOptions{Dir: dir, Name: "greeter", Module: "example.com/greeter", GopodDir: "/opt/gopod", GopodGoMod: gopodGoMod, GopodGoSum: []byte("sum\n"), Template: TemplateModule})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{".gitignore", "README.md", "config/generator.yaml", "endpoints/greeting.go", "go.mod", "go.sum", "models/greeting.spy.yaml"}
+	if strings.Join(files, " ") != strings.Join(want, " ") {
+		t.Errorf("wrote %v, want %v", files, want)
+	}
+	gen, _ := os.ReadFile(filepath.Join(dir, "config", "generator.yaml"))
+	for _, w := range []string{"type: module", "name: greeter", "nickname: greeter", "client_package_path: greeter_client"} {
+		if !strings.Contains(string(gen), w) {
+			t.Errorf("generator.yaml lacks %q:\n%s", w, gen)
+		}
+	}
+	ep, _ := os.ReadFile(filepath.Join(dir, "endpoints", "greeting.go"))
+	if !strings.Contains(string(ep), `"example.com/greeter/generated/protocol"`) {
+		t.Errorf("endpoint:\n%s", ep)
+	}
+	if _, err := Create(CreateOptions{Dir: filepath.Join(t.TempDir(), "x"), Name: "x", GopodDir: "/opt/gopod", GopodGoMod: gopodGoMod, Template: "plugin"}); err == nil || !strings.Contains(err.Error(), `unknown template "plugin"`) {
+		t.Errorf("unknown template: %v", err)
+	}
+}

@@ -14,7 +14,7 @@ import (
 )
 
 func newCreate() *cobra.Command {
-	var module, dir string
+	var module, dir, tmpl string
 	var noAuth bool
 	cmd := &cobra.Command{
 		Use:   "create NAME",
@@ -24,7 +24,8 @@ cmd/server, the generated server code and clients, and the first database
 migration. The project builds against this gopod checkout without a network.`,
 		Example: `  gopod create myapp
   gopod create myapp --module example.com/myapp
-  cd myapp && gopod run`,
+  cd myapp && gopod run
+  gopod create greeter --template module`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
@@ -38,7 +39,7 @@ migration. The project builds against this gopod checkout without a network.`,
 			written, err := templates.Create(templates.CreateOptions{
 				Dir: dir, Name: name, Module: module,
 				GopodDir: src, GopodGoMod: gopod.GoMod, GopodGoSum: gopod.GoSum,
-				Auth: !noAuth,
+				Auth: !noAuth && tmpl != templates.TemplateModule, Template: tmpl,
 			})
 			if err != nil {
 				return err
@@ -65,6 +66,10 @@ migration. The project builds against this gopod checkout without a network.`,
 			if mig.Version != "" {
 				fmt.Fprintln(out, "created", filepath.ToSlash(filepath.Join(dir, "migrations", mig.Version))+"/")
 			}
+			if tmpl == templates.TemplateModule {
+				fmt.Fprint(out, moduleNextSteps(name, dir))
+				return nil
+			}
 			fmt.Fprint(out, nextSteps(name, dir))
 			return nil
 		},
@@ -72,7 +77,20 @@ migration. The project builds against this gopod checkout without a network.`,
 	cmd.Flags().StringVar(&module, "module", "", "the Go module path (default: the project name)")
 	cmd.Flags().StringVar(&dir, "dir", "", "the directory to create (default: the project name)")
 	cmd.Flags().BoolVar(&noAuth, "no-auth", false, "leave out the auth module")
+	cmd.Flags().StringVar(&tmpl, "template", templates.TemplateServer, "what to create: server, or module (models, endpoints and migrations that servers use)")
 	return cmd
+}
+
+// moduleNextSteps tells how a server uses the new module.
+func moduleNextSteps(name, dir string) string {
+	return fmt.Sprintf(`
+Created the module %s. A server uses it when its config/generator.yaml lists
+it with the path from the server to %s (see %s):
+  modules:
+    %s:
+      nickname: %s
+      path: ../%s
+`, name, shellQuote(dir), filepath.ToSlash(filepath.Join(dir, "README.md")), name, name, name)
 }
 
 // nextSteps tells how to start the new project. gopod run needs nothing
