@@ -178,3 +178,34 @@ func requireModule(t *testing.T, dir, path, at string) {
 		t.Fatal(err)
 	}
 }
+
+// TestModuleErrors: a module entry that cannot be used is reported at its
+// line and column in generator.yaml, saying what to do.
+func TestModuleErrors(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, src string) {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module mono\n\ngo 1.26\n")
+	write("server/config/generator.yaml", "type: server\nname: other\n")
+	write("fresh/config/generator.yaml", "type: module\nname: fresh\n")
+	for _, tc := range []struct{ modules, want string }{
+		{"  nope:\n    nickname: x\n", "config/generator.yaml:4:3: unknown module \"nope\" under modules"},
+		{"  other:\n    path: ../server\n", "config/generator.yaml:4:3: module other: ../server is a server project; a module has type: module"},
+		{"  fresh:\n    path: ../fresh\n", "config/generator.yaml:4:3: module fresh: its generated code is missing (generated/protocol): run gopod generate in ../fresh first"},
+		{"  renamed:\n    path: ../fresh\n", "config/generator.yaml:4:3: module renamed: the module at ../fresh is named fresh; list it under that name"},
+		{"  gone:\n    path: ../gone\n", "config/generator.yaml:4:3: module gone: path ../gone: config/generator.yaml: not found"},
+	} {
+		write("app/config/generator.yaml", "type: server\nname: app\nmodules:\n"+tc.modules)
+		_, err := Generate(context.Background(), Options{Dir: filepath.Join(root, "app")})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", strings.TrimSpace(tc.modules), err, tc.want)
+		}
+	}
+}
