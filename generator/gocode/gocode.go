@@ -2,6 +2,19 @@
 // models of the server's protocol package, the endpoint dispatch, and the
 // typed Go client. Output is gofmt-formatted, its imports are exactly the
 // ones used, and the same input always gives the same bytes.
+//
+// Class hierarchies (2.4's experimental extends and sealed) take Go's own
+// shape rather than imitating Dart's classes. A child embeds its parent's
+// struct: inherited fields are promoted (car.Name), a child is built and
+// read like any struct, and the parent stays a usable type of its own, as
+// a Dart parent class is; there is no virtual dispatch to imitate, since
+// a value on the wire is always decoded as the declared class. A sealed
+// class is never instantiated and names "one of these classes": that is
+// an interface in Go, sealed by an unexported method that comes with the
+// struct of the family's shared fields (XFields), so exactly the classes
+// embedding it implement the interface and a type switch over them is
+// complete. Custom classes (extraClasses) are the user's own Go types,
+// used where a model type would be.
 package gocode
 
 import (

@@ -38,16 +38,9 @@ func (s side) ownFields(m *model.Model) []*model.Field {
 	return out
 }
 
-// Inheritance in Go. A class that extends another embeds its parent's
-// struct, so the inherited fields are promoted (child.ParentField) and the
-// child is written and read with every field, in Serverpod's order, by its
-// own methods; a parent is an ordinary struct that can be used on its own,
-// as a Dart parent class can. A sealed class is never instantiated in
-// Dart, and its JSON does not say which subclass a value is: it becomes an
-// interface, sealed by an unexported method, that exactly the classes of
-// its family implement, and a struct XFields holding its fields, which the
-// subclasses embed. The method comes with XFields, so embedding it is
-// what makes a class a member of the family.
+// Inheritance in Go (see the package doc): a child embeds its parent's
+// struct, or XFields for a sealed parent, and writes and reads every
+// field, in Serverpod's order, with its own methods.
 
 // embedName is the struct a class's children embed: the class itself, or
 // XFields for a sealed class.
