@@ -112,6 +112,11 @@ func (v *validator) checkTableName(_ string, val *node) {
 				v.errorf(val.pos, `The "table" property is not allowed because another class, "%s", in the class hierarchy already has one defined. Only one table definition is allowed when using inheritance.`, p.ClassName)
 				return
 			}
+			// Serverpod would give the class two id fields.
+			if f := p.Field("id"); f != nil {
+				v.errorf(val.pos, `The "table" property is not allowed because the inherited class "%s" defines an "id" field, which a table class generates itself; rename that field.`, p.ClassName)
+				return
+			}
 		}
 	}
 }

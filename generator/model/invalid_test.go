@@ -94,6 +94,7 @@ func TestInvalidModels(t *testing.T) {
 		{name: "extends_unknown", file: "child.spy.yaml", line: 2, col: 10, inheritance: true, msg: `The class "Missing" was not found in any model.`},
 		{name: "extends_module", file: "child.spy.yaml", line: 2, col: 10, inheritance: true, msg: "You can only extend classes from your own project."},
 		{name: "sealed_as_type", file: "drawing.spy.yaml", line: 3, col: 11, inheritance: true, msg: `The class "Shape" is sealed and cannot be used as a type`},
+		{name: "table_with_inherited_id", file: "row.spy.yaml", line: 3, col: 8, inheritance: true, msg: `The "table" property is not allowed because the inherited class "Base" defines an "id" field`},
 		{name: "contains_itself", file: "hen.spy.yaml", line: 4, col: 3, msg: `The field "origin" makes the class "Hen" contain itself (Hen → Egg → Hen), so no value of it can be built; make the field or another on the way nullable.`},
 		{name: "yaml_syntax_error.spy.yaml", line: 4, msg: "Invalid YAML: did not find expected ',' or ']'."},
 		{name: "yaml_duplicate_key.spy.yaml", line: 4, col: 3, msg: "Duplicate mapping key."},
