@@ -7,9 +7,17 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gopod/gopod/generator"
+	"github.com/gopod/gopod/runtime/db"
+	"github.com/gopod/gopod/runtime/db/dbtest"
+	"github.com/gopod/gopod/runtime/migrate"
 	"github.com/gopod/gopod/runtime/pod"
 	"github.com/gopod/gopod/wire"
 
@@ -86,5 +94,48 @@ func TestCalls(t *testing.T) {
 	want.Secret = &shared.Secret{Label: "l"}
 	if err != nil || !reflect.DeepEqual(out, want) {
 		t.Errorf("echo: %+v, %v", out, err)
+	}
+}
+
+// TestTable stores custom classes in the JSON columns of a table created
+// by gopod create-migration, and reads them back.
+func TestTable(t *testing.T) {
+	ctx := context.Background()
+	url, drop, err := dbtest.Create(ctx, "custom_e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop()
+	dir := t.TempDir()
+	for _, p := range []string{"config", "models", "go.mod"} {
+		if err := os.CopyFS(filepath.Join(dir, p), os.DirFS(filepath.Join("..", p))); err != nil {
+			b, rerr := os.ReadFile(filepath.Join("..", p)) // go.mod is a file
+			if rerr != nil || os.WriteFile(filepath.Join(dir, p), b, 0o644) != nil {
+				t.Fatalf("copying %s: %v", p, err)
+			}
+		}
+	}
+	if _, err := generator.CreateMigration(ctx, generator.MigrationOptions{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := migrate.New(pool, os.DirFS(dir), "custom").Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn := db.New(pool).With(ctx)
+	in := price()
+	in.Discount = &shared.Money{Cents: 50, Currency: "EUR"}
+	row, err := protocol.PriceDB.InsertRow(conn, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := protocol.PriceDB.FindByID(conn, *row.ID)
+	in.ID = row.ID
+	if err != nil || got == nil || !reflect.DeepEqual(*got, in) {
+		t.Errorf("read back %+v, %v\nwant %+v", got, err, in)
 	}
 }
