@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"golang.org/x/mod/modfile"
@@ -77,6 +78,7 @@ func resolveModules(p *project.Project) ([]*moduleInfo, error) {
 			for n := range builtinModules {
 				known = append(known, n)
 			}
+			sort.Strings(known)
 			return nil, &project.Error{File: project.ConfigPath, Line: ref.Line, Col: ref.Col, Msg: fmt.Sprintf("unknown module %q under modules: gopod provides %v; for a module project of yours (gopod create --template module), give its directory as path", ref.Name, known)}
 		}
 		nick := ref.Nickname
