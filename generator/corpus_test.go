@@ -25,6 +25,8 @@ func TestCorpus24(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and builds a large project")
 	}
+	// Mostly the go command's work: it overlaps with the other builds.
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	// 2.4's test module, which the server uses as module:module:...

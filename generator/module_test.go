@@ -23,6 +23,8 @@ func TestModuleProject(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and builds two projects")
 	}
+	// Mostly the go command's work: it overlaps with the other builds.
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	create := func(name, tmpl string) string {
