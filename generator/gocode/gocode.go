@@ -71,6 +71,15 @@ type Options struct {
 // Files maps file names to contents, for one package.
 type Files map[string][]byte
 
+// ownModule is the module's name when generating a module, "" for a
+// server project.
+func (o *Options) ownModule() string {
+	if o.Module {
+		return o.Name
+	}
+	return ""
+}
+
 func (o *Options) module(nickname string) *Module {
 	for i := range o.Modules {
 		if o.Modules[i].Nickname == nickname {
@@ -195,8 +204,8 @@ func goFileName(m *model.Model) string {
 // protocol package (with the class registry in protocol.go), and the
 // client's copies, which leave out server-only models and fields.
 func Models(models []*model.Model, o Options) (server, client Files, err error) {
-	srv := side{server: true, typer: o.serverTyper()}
-	cli := side{server: false, typer: o.clientTyper()}
+	srv := side{server: true, typer: o.serverTyper(), ownModule: o.ownModule()}
+	cli := side{server: false, typer: o.clientTyper(), ownModule: o.ownModule()}
 	type result struct {
 		server, client []byte
 		err            error
@@ -299,6 +308,11 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 			pkg = mod.ClientPkg
 		}
 		body = append(body, jen.Id("r").Dot("AddModule").Call(jen.Lit(mod.Name), jen.Qual(pkg, "Registry").Call()))
+	}
+	if own := o.ownModule(); own != "" {
+		// The module's classes arrive with its prefix from a server that
+		// hosts it; a client of the module alone decodes them too.
+		body = append(body, jen.Id("r").Dot("AddModule").Call(jen.Lit(own), jen.Id("r")))
 	}
 	body = append(body, jen.Return(jen.Id("r")))
 	f.Comment("Registry decodes the project's classes by their class name on the wire, and")

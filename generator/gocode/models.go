@@ -13,6 +13,19 @@ import (
 type side struct {
 	server bool
 	typer
+	// ownModule is the module's name when the package being written is a
+	// module's own (serverpod_auth): a server hosting the module tags its
+	// classes with that prefix, as 2.4's project protocols do, so the
+	// module's types carry it in their class names too.
+	ownModule string
+}
+
+// wireClassName is m's class name in type-tagged JSON.
+func (s side) wireClassName(m *model.Model) string {
+	if m.Module == "" && s.ownModule != "" {
+		return s.ownModule + "." + m.ClassName
+	}
+	return m.WireClassName()
 }
 
 // fields returns the fields of m present on this side, in order.
@@ -195,7 +208,7 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 	}
 
 	f.Comment("ClassName is the model's class name in type-tagged JSON.")
-	f.Func().Params(jen.Op("*").Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(m.WireClassName())))
+	f.Func().Params(jen.Op("*").Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(s.wireClassName(m))))
 	f.Line()
 
 	s.encodeMethod(f, m, fields)
@@ -421,7 +434,7 @@ func (s side) enumDecls(f *jen.File, m *model.Model) {
 	)
 	f.Line()
 	f.Comment("ClassName is the enum's class name in type-tagged JSON.")
-	f.Func().Params(jen.Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(m.WireClassName())))
+	f.Func().Params(jen.Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(s.wireClassName(m))))
 	f.Line()
 	if m.Serialized == model.ByName {
 		f.Comment("EncodeJSON writes the value's name (the enum is serialized byName).")

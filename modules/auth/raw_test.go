@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/gopod/gopod/modules/auth"
+	"github.com/gopod/gopod/modules/auth/authclient"
+	"github.com/gopod/gopod/wire"
 )
 
 // rawCase is one call as a Serverpod 2.4 client sends it, and the answer
@@ -77,8 +79,10 @@ func TestStatusUserAdminRawJSON(t *testing.T) {
 		{"blockUser", "serverpod_auth.admin", fmt.Sprintf(`{"method":"blockUser","userId":%d}`, id), admin, 200, "null"},
 		{"blocked user's key", "serverpod_auth.status", `{"method":"isSignedIn"}`, other, 200, "false"},
 		// 2.4 answered 500; a 2.4 client sees either as an exception.
+		// A server tags a module's classes with the module's name, as
+		// 2.4's project protocols do.
 		{"blockUser again", "serverpod_auth.admin", fmt.Sprintf(`{"method":"blockUser","userId":%d}`, id), admin, 400,
-			fmt.Sprintf(`{"className":"AdminException","data":{"reason":"alreadyBlocked","userId":%d}}`, id)},
+			fmt.Sprintf(`{"className":"serverpod_auth.AdminException","data":{"reason":"alreadyBlocked","userId":%d}}`, id)},
 		{"sign-in while blocked", "serverpod_auth.email", fmt.Sprintf(`{"method":"authenticate","email":%q,"password":"raw-status-password"}`, email), "", 200, `{"success":false,"failReason":4}`},
 		{"unblockUser", "serverpod_auth.admin", fmt.Sprintf(`{"method":"unblockUser","userId":%d}`, id), admin, 200, "null"},
 		{"userId as a string", "serverpod_auth.admin", `{"method":"getUserInfo","userId":"1"}`, admin, 400, "^.*userId"},
@@ -139,4 +143,27 @@ func TestProvidersRawJSON(t *testing.T) {
 		{"firebase", "serverpod_auth.firebase", fmt.Sprintf(`{"method":"authenticate","idToken":%q}`, firebase), "", 200, success},
 		{"firebase bad token", "serverpod_auth.firebase", `{"method":"authenticate","idToken":"nope"}`, "", 200, invalid},
 	})
+}
+
+// TestModuleClassNames decodes a module exception as the server sends it
+// both with the module's own registry and through a project's, which
+// reaches the module by its prefix.
+func TestModuleClassNames(t *testing.T) {
+	body := `{"className":"serverpod_auth.AdminException","data":{"reason":"notBlocked","userId":7}}`
+	project := wire.NewRegistry()
+	project.AddModule("serverpod_auth", authclient.Registry())
+	for name, r := range map[string]*wire.Registry{"module": authclient.Registry(), "project": project} {
+		v, err := wire.Parse([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.DecodeTagged(v)
+		exc, ok := got.(*authclient.AdminException)
+		if err != nil || !ok || exc.Reason != authclient.AdminExceptionReasonNotBlocked || exc.UserID != 7 {
+			t.Errorf("%s registry: %#v, %v; want the AdminException", name, got, err)
+		}
+	}
+	if got := (&authclient.AdminException{}).ClassName(); got != "serverpod_auth.AdminException" {
+		t.Errorf("ClassName() = %q, want serverpod_auth.AdminException", got)
+	}
 }

@@ -27,7 +27,7 @@ type AuthKey struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*AuthKey) ClassName() string {
-	return "AuthKey"
+	return "serverpod_auth.AuthKey"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -20,7 +20,7 @@ type AuthenticationResponse struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*AuthenticationResponse) ClassName() string {
-	return "AuthenticationResponse"
+	return "serverpod_auth.AuthenticationResponse"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

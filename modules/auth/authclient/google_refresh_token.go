@@ -20,7 +20,7 @@ type GoogleRefreshToken struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*GoogleRefreshToken) ClassName() string {
-	return "GoogleRefreshToken"
+	return "serverpod_auth.GoogleRefreshToken"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

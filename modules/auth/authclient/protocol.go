@@ -25,5 +25,6 @@ func Registry() *wire.Registry {
 	r.Add("UserInfo", decodeAnyUserInfo)
 	r.Add("UserInfoPublic", decodeAnyUserInfoPublic)
 	r.Add("UserSettingsConfig", decodeAnyUserSettingsConfig)
+	r.AddModule("serverpod_auth", r)
 	return r
 }

@@ -16,7 +16,7 @@ type AdminException struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*AdminException) ClassName() string {
-	return "AdminException"
+	return "serverpod_auth.AdminException"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -42,7 +42,7 @@ func ParseAdminExceptionReason(s string) (AdminExceptionReason, error) {
 
 // ClassName is the enum's class name in type-tagged JSON.
 func (AdminExceptionReason) ClassName() string {
-	return "AdminExceptionReason"
+	return "serverpod_auth.AdminExceptionReason"
 }
 
 // EncodeJSON writes the value's name (the enum is serialized byName).

@@ -22,7 +22,7 @@ type AppleAuthInfo struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*AppleAuthInfo) ClassName() string {
-	return "AppleAuthInfo"
+	return "serverpod_auth.AppleAuthInfo"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -42,7 +42,7 @@ func ParseAuthenticationFailReason(s string) (AuthenticationFailReason, error) {
 
 // ClassName is the enum's class name in type-tagged JSON.
 func (AuthenticationFailReason) ClassName() string {
-	return "AuthenticationFailReason"
+	return "serverpod_auth.AuthenticationFailReason"
 }
 
 // EncodeJSON writes the value's index (the enum is serialized byIndex).

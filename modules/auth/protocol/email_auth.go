@@ -23,7 +23,7 @@ type EmailAuth struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*EmailAuth) ClassName() string {
-	return "EmailAuth"
+	return "serverpod_auth.EmailAuth"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -25,7 +25,7 @@ type EmailCreateAccountRequest struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*EmailCreateAccountRequest) ClassName() string {
-	return "EmailCreateAccountRequest"
+	return "serverpod_auth.EmailCreateAccountRequest"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

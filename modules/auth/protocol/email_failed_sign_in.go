@@ -25,7 +25,7 @@ type EmailFailedSignIn struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*EmailFailedSignIn) ClassName() string {
-	return "EmailFailedSignIn"
+	return "serverpod_auth.EmailFailedSignIn"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

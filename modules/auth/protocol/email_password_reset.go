@@ -15,7 +15,7 @@ type EmailPasswordReset struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*EmailPasswordReset) ClassName() string {
-	return "EmailPasswordReset"
+	return "serverpod_auth.EmailPasswordReset"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

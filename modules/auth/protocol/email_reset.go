@@ -25,7 +25,7 @@ type EmailReset struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*EmailReset) ClassName() string {
-	return "EmailReset"
+	return "serverpod_auth.EmailReset"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -30,7 +30,7 @@ type AuthAttempt struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*AuthAttempt) ClassName() string {
-	return "AuthAttempt"
+	return "serverpod_auth.AuthAttempt"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -26,7 +26,7 @@ type AuthKeyState struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*AuthKeyState) ClassName() string {
-	return "AuthKeyState"
+	return "serverpod_auth.AuthKeyState"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

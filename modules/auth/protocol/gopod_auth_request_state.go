@@ -27,7 +27,7 @@ type EmailRequestState struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*EmailRequestState) ClassName() string {
-	return "EmailRequestState"
+	return "serverpod_auth.EmailRequestState"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

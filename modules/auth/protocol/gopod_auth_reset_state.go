@@ -29,7 +29,7 @@ type EmailResetState struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*EmailResetState) ClassName() string {
-	return "EmailResetState"
+	return "serverpod_auth.EmailResetState"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -26,7 +26,7 @@ type UsedIdentityToken struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*UsedIdentityToken) ClassName() string {
-	return "UsedIdentityToken"
+	return "serverpod_auth.UsedIdentityToken"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -23,7 +23,7 @@ type UserImage struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*UserImage) ClassName() string {
-	return "UserImage"
+	return "serverpod_auth.UserImage"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -36,7 +36,7 @@ type UserInfo struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*UserInfo) ClassName() string {
-	return "UserInfo"
+	return "serverpod_auth.UserInfo"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

@@ -24,7 +24,7 @@ type UserInfoPublic struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*UserInfoPublic) ClassName() string {
-	return "UserInfoPublic"
+	return "serverpod_auth.UserInfoPublic"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.

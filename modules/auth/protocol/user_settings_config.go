@@ -20,7 +20,7 @@ type UserSettingsConfig struct {
 
 // ClassName is the model's class name in type-tagged JSON.
 func (*UserSettingsConfig) ClassName() string {
-	return "UserSettingsConfig"
+	return "serverpod_auth.UserSettingsConfig"
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
