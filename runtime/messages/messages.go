@@ -20,29 +20,53 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// prefix keeps gopod's channels apart from anything else in the Redis.
-const prefix = "gopod:messages:"
+// DefaultPrefix keeps gopod's channels apart from anything else in the
+// Redis.
+const DefaultPrefix = "gopod:messages:"
 
 // Central routes messages to listeners by channel name.
 type Central struct {
 	origin string
 	rdb    *redis.Client
 	log    *slog.Logger
+	prefix string
+	// ready is closed once the first Redis subscription is in place.
+	ready     chan struct{}
+	readyOnce sync.Once
 
 	mu        sync.RWMutex
 	listeners map[string]map[int]func([]byte)
 	nextID    int
 }
 
+// Option configures a Central.
+type Option func(*Central)
+
+// WithPrefix names the Redis channels prefix+channel (default
+// DefaultPrefix): servers see each other's messages only when they share
+// the prefix.
+func WithPrefix(prefix string) Option { return func(c *Central) { c.prefix = prefix } }
+
 // New returns a central. origin identifies this server in published
 // messages (it must differ between servers sharing the Redis); rdb may be
 // nil for a single server.
-func New(origin string, rdb *redis.Client, log *slog.Logger) *Central {
+func New(origin string, rdb *redis.Client, log *slog.Logger, opts ...Option) *Central {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Central{origin: origin, rdb: rdb, log: log, listeners: map[string]map[int]func([]byte){}}
+	c := &Central{origin: origin, rdb: rdb, log: log, prefix: DefaultPrefix, ready: make(chan struct{}), listeners: map[string]map[int]func([]byte){}}
+	for _, o := range opts {
+		o(c)
+	}
+	if rdb == nil {
+		close(c.ready)
+	}
+	return c
 }
+
+// Ready is closed once messages from other servers are received: at
+// once without Redis, else when Run has subscribed.
+func (c *Central) Ready() <-chan struct{} { return c.ready }
 
 // envelope is what travels through Redis.
 type envelope struct {
@@ -71,6 +95,13 @@ func (c *Central) Listen(channel string, fn func(payload []byte)) (stop func()) 
 	}
 }
 
+// Listening returns how many listeners channel has on this server.
+func (c *Central) Listening(channel string) int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.listeners[channel])
+}
+
 func (c *Central) deliver(channel string, payload []byte) {
 	c.mu.RLock()
 	fns := make([]func([]byte), 0, len(c.listeners[channel]))
@@ -96,7 +127,7 @@ func (c *Central) Post(ctx context.Context, channel string, payload []byte, glob
 	if err != nil {
 		return fmt.Errorf("encoding message for %s: %w", channel, err)
 	}
-	if err := c.rdb.Publish(ctx, prefix+channel, data).Err(); err != nil {
+	if err := c.rdb.Publish(ctx, c.prefix+channel, data).Err(); err != nil {
 		return fmt.Errorf("publishing message on %s: %w", channel, err)
 	}
 	return nil
@@ -120,7 +151,7 @@ func (c *Central) Run(ctx context.Context) {
 
 // receive holds one subscription until it fails or ctx ends.
 func (c *Central) receive(ctx context.Context) {
-	sub := c.rdb.PSubscribe(ctx, prefix+"*")
+	sub := c.rdb.PSubscribe(ctx, escapeGlob(c.prefix)+"*")
 	defer sub.Close()
 	if _, err := sub.Receive(ctx); err != nil {
 		if ctx.Err() == nil {
@@ -128,6 +159,7 @@ func (c *Central) receive(ctx context.Context) {
 		}
 		return
 	}
+	c.readyOnce.Do(func() { close(c.ready) })
 	ch := sub.Channel()
 	for {
 		select {
@@ -145,7 +177,21 @@ func (c *Central) receive(ctx context.Context) {
 			if env.Origin == c.origin {
 				continue // delivered locally when posted
 			}
-			c.deliver(strings.TrimPrefix(m.Channel, prefix), env.Payload)
+			c.deliver(strings.TrimPrefix(m.Channel, c.prefix), env.Payload)
 		}
 	}
+}
+
+// escapeGlob quotes the characters Redis patterns treat specially, so that
+// a prefix matches only itself.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '*', '?', '[', ']', '\\':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
