@@ -1,9 +1,12 @@
 package pod
 
 import (
-	"github.com/gopod/gopod/wire"
+	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/gopod/gopod/runtime/stream"
+	"github.com/gopod/gopod/wire"
 )
 
 // ScopeAdmin is Serverpod's admin scope (Scope.admin).
@@ -17,6 +20,17 @@ const ScopeAdmin = "serverpod.admin"
 //	func (e *ExampleEndpoint) RequireLogin() bool          // callers must be signed in
 //	func (e *ExampleEndpoint) RequiredScopes() []string    // and hold every one of these scopes
 //	func (e *ExampleEndpoint) SendByteDataAsRaw() bool     // ByteData results go out as raw bytes
+//
+// and, to take part in Serverpod's endpoint streaming (the /websocket
+// connection of client.openStreamingConnection), any of:
+//
+//	func (e *ExampleEndpoint) StreamOpened(s *pod.Session) error
+//	func (e *ExampleEndpoint) HandleStreamMessage(s *pod.Session, message any) error
+//	func (e *ExampleEndpoint) StreamClosed(s *pod.Session)
+//
+// These are not callable methods: `gopod generate` skips them, as
+// Serverpod skips streamOpened, streamClosed, handleStreamMessage and
+// sendStreamMessage.
 type Endpoint struct {
 	name       string
 	moduleName string
@@ -39,11 +53,34 @@ func (e *Endpoint) EndpointName() string {
 // the project's own endpoints.
 func (e *Endpoint) ModuleName() string { return e.moduleName }
 
+// SendStreamMessage sends message to the client of s, an endpoint
+// streaming session (Session.StreamingConnection), as coming from this
+// endpoint; the client's EndpointRef stream receives it. It waits while
+// the connection's send buffer is full, until the session ends.
+func (e *Endpoint) SendStreamMessage(s *Session, message wire.Model) error {
+	if s.legacy == nil {
+		return ErrNotStreaming
+	}
+	if err := s.legacy.Send(s, e.EndpointName(), message); err != nil {
+		return fmt.Errorf("sending a stream message from %s: %w", e.EndpointName(), err)
+	}
+	return nil
+}
+
 // loginRequirer and scopeRequirer are the optional access rules of an endpoint.
 type loginRequirer interface{ RequireLogin() bool }
 type scopeRequirer interface{ RequiredScopes() []string }
 type rawSender interface{ SendByteDataAsRaw() bool }
 type endpointBase interface{ PodEndpoint() *Endpoint }
+
+// The optional hooks of endpoint streaming.
+type (
+	streamOpener  interface{ StreamOpened(s *Session) error }
+	streamHandler interface {
+		HandleStreamMessage(s *Session, message any) error
+	}
+	streamCloser interface{ StreamClosed(s *Session) }
+)
 
 // Param describes a parameter of an endpoint method.
 type Param struct {
@@ -53,14 +90,55 @@ type Param struct {
 	Nullable bool
 }
 
-// Method is one callable endpoint method. Call decodes its arguments, runs
-// the method and writes the result with the encoder (which is in protocol
-// mode); generated code provides it.
+// StreamParam describes an input stream of a streaming method (a
+// Stream<T> parameter in Dart).
+type StreamParam struct {
+	Name string
+	// Type spells the element type in the model language (int, Example).
+	Type string
+}
+
+// Method is one callable endpoint method, generated code describes it.
+//
+// An ordinary method has Call: it decodes the arguments, runs the method
+// and writes the result with the encoder (which is in protocol mode); it
+// answers over HTTP.
+//
+// A streaming method (one that returns a stream, or takes input streams)
+// has Stream instead, and answers only over /v1/websocket, as in
+// Serverpod 2.4. Stream decodes the ordinary arguments (an *ArgError
+// answers invalidArguments) and returns the Run that runs the method on
+// its stream.Call; the session is the call's (its context ends with the
+// stream). See package stream for what generated code writes.
 type Method struct {
 	Name   string
 	Params []Param
 	Call   func(s *Session, args *Args, e *wire.Encoder) error
+
+	// Inputs lists the input streams, in the method's order.
+	Inputs []StreamParam
+	// Returns says how a streaming method's result travels.
+	Returns Returns
+	Stream  func(s *Session, args *Args) (stream.Run, error)
 }
+
+// Returns is how a streaming method's result travels.
+type Returns int
+
+// The ways a streaming method returns (Serverpod's MethodStreamReturnType).
+const (
+	// ReturnsStream: a stream of values (Stream<T>), each sent as it is
+	// produced.
+	ReturnsStream Returns = iota
+	// ReturnsValue: one value (Future<T>), sent as the stream's only value.
+	ReturnsValue
+	// ReturnsVoid: nothing (Future<void>); the stream closes when the
+	// method returns.
+	ReturnsVoid
+)
+
+// IsStreaming reports whether the method answers over /v1/websocket.
+func (m *Method) IsStreaming() bool { return m.Stream != nil }
 
 // Connector connects an endpoint instance to its methods.
 type Connector struct {
@@ -125,6 +203,11 @@ type Dispatch struct {
 	ProjectName string
 	Connectors  map[string]*Connector
 	Modules     map[string]*Dispatch
+	// Registry decodes the project's classes (and its modules') by class
+	// name: the messages of endpoint streaming and the exceptions clients
+	// send on input streams. Generated code sets it to the protocol's
+	// Registry(); without it such messages cannot be read.
+	Registry *wire.Registry
 }
 
 // NewDispatch returns an empty dispatch for the named project or module.

@@ -172,6 +172,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, cfg *config.Config)
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		ConnState:         s.conns.Track, // the health metrics count connections
 	}
+	// Hijacked WebSocket connections are not the HTTP server's to close.
+	hs.RegisterOnShutdown(s.streams.Shutdown)
 	s.log.Info("serving", "api", "http://"+ln.Addr().String()+"/", "mode", cfg.RunMode, "serverId", cfg.ServerID)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

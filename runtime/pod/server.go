@@ -24,6 +24,7 @@ import (
 	"github.com/gopod/gopod/runtime/health"
 	"github.com/gopod/gopod/runtime/messages"
 	"github.com/gopod/gopod/runtime/storage"
+	"github.com/gopod/gopod/runtime/stream"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -48,6 +49,8 @@ type Server struct {
 	healthChecks   []HealthCheck
 	db             *db.DB
 	redis          *redis.Client
+	serverID       string
+	messagesPrefix string
 	messages       *messages.Central
 	globalCache    *cache.Global
 	storages       map[string]storage.Storage
@@ -56,6 +59,9 @@ type Server struct {
 	logID          atomic.Int64
 	encoders       sync.Pool
 	machinery
+	streams       *stream.Server
+	streamOptions stream.Options
+	watch         authWatch
 }
 
 // HealthCheck measures one health metric for GET /; it returns the metric's
@@ -102,10 +108,16 @@ func WithDatabase(d *db.DB) Option {
 // this server's messages apart from the others'.
 func WithRedis(rdb *redis.Client, serverID string) Option {
 	return func(s *Server) {
-		s.redis = rdb
-		s.messages = messages.New(serverID, rdb, s.log)
+		s.redis, s.serverID = rdb, serverID
 		s.globalCache = cache.NewGlobal(rdb, "gopod:cache:")
 	}
+}
+
+// WithMessagesPrefix names the Redis channels of the server's messages
+// (default messages.DefaultPrefix): servers exchange messages when they
+// share Redis and the prefix.
+func WithMessagesPrefix(prefix string) Option {
+	return func(s *Server) { s.messagesPrefix = prefix }
 }
 
 // WithStorage adds a file storage, found by its id (public, private)
@@ -148,13 +160,17 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	if s.messages == nil {
-		s.messages = messages.New("", nil, s.log)
+	var mopts []messages.Option
+	if s.messagesPrefix != "" {
+		mopts = append(mopts, messages.WithPrefix(s.messagesPrefix))
 	}
+	s.messages = messages.New(s.serverID, s.redis, s.log, mopts...)
 	if err := s.setUpFutureCalls(); err != nil {
 		// Registering the same name twice is a programming error.
 		panic(err)
 	}
+	s.watch.srv = s
+	s.newStreams()
 	return s
 }
 
@@ -206,7 +222,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveHealth(w, r)
 		return
 	case "/websocket", "/v1/websocket":
-		writeText(w, http.StatusNotFound, "Streaming over WebSockets is not supported by this server yet.\n")
+		s.serveWebSocket(w, r)
 		return
 	}
 	if h, ok := s.routes[r.URL.Path]; ok {
@@ -411,6 +427,10 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) (out outcome) {
 	m := conn.Methods[method]
 	if m == nil {
 		return fail(&callError{http.StatusBadRequest, fmt.Sprintf("Method \"%s\" not found in endpoint: %s\n", method, endpoint)})
+	}
+	if m.Call == nil {
+		// A streaming method answers over /v1/websocket only.
+		return fail(&callError{http.StatusBadRequest, fmt.Sprintf("Endpoint method %s in %s is not of the expected type.\n", method, endpoint)})
 	}
 
 	sess := &Session{Context: r.Context(), Endpoint: endpoint, Method: method, Request: r, Log: s.log, server: s, authKey: key,

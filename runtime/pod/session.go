@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/dblog"
+	"github.com/gopod/gopod/runtime/stream"
 )
 
 // AuthenticationInfo identifies the caller of a session.
@@ -53,13 +55,19 @@ type Session struct {
 	// serverpod_log as the runtime settings say (see package dblog).
 	Log *slog.Logger
 
-	server       *Server
-	record       *dblog.Session
-	authKey      string
+	server *Server
+	record *dblog.Session
+	// legacy is the connection of an endpoint streaming session.
+	legacy *stream.LegacyConn
 	// sendRaw, header and raw carry a ByteData result sent as raw bytes.
 	sendRaw bool
 	header  http.Header
 	raw     *[]byte
+
+	// mu guards the authentication below: a streaming session's key
+	// changes while other goroutines of the endpoint may read it.
+	mu           sync.Mutex
+	authKey      string
 	authResolved bool
 	auth         *AuthenticationInfo
 }
@@ -75,24 +83,45 @@ func (s *Session) Server() *Server { return s.server }
 
 // AuthenticationKey is the raw key the client sent (Basic header unwrapped),
 // empty when there is none.
-func (s *Session) AuthenticationKey() string { return s.authKey }
+func (s *Session) AuthenticationKey() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.authKey
+}
 
 // Authenticated returns the caller's identity, asking the server's
 // authentication handler on first use; nil means not signed in.
 func (s *Session) Authenticated() (*AuthenticationInfo, error) {
-	if s.authResolved {
-		return s.auth, nil
+	s.mu.Lock()
+	key, resolved, auth := s.authKey, s.authResolved, s.auth
+	s.mu.Unlock()
+	if resolved {
+		return auth, nil
 	}
-	if s.authKey == "" || s.server == nil || s.server.authHandler == nil {
-		s.authResolved = true
+	if key == "" || s.server == nil || s.server.authHandler == nil {
+		s.SetAuthenticated(nil)
 		return nil, nil
 	}
-	info, err := s.server.authHandler(s, s.authKey)
+	info, err := s.server.authHandler(s, key)
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.authKey != key || s.authResolved {
+		// The key changed, or the identity was set, meanwhile.
+		return s.auth, nil
+	}
 	s.auth, s.authResolved = info, true
 	return info, nil
+}
+
+// setAuthenticationKey replaces the key (an endpoint streaming client's
+// auth command); the identity is resolved again on next use.
+func (s *Session) setAuthenticationKey(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authKey, s.auth, s.authResolved = key, nil, false
 }
 
 // UserID returns the signed-in user's id, or false when the caller is not
@@ -108,6 +137,8 @@ func (s *Session) UserID() (int64, bool) {
 // SetAuthenticated replaces the caller's identity for the rest of the
 // session: after a sign-in, with the new identity; after a sign-out, nil.
 func (s *Session) SetAuthenticated(info *AuthenticationInfo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.auth, s.authResolved = info, true
 }
 

@@ -1,0 +1,211 @@
+package stream_test
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/gopod/gopod/runtime/pod"
+	"github.com/gopod/gopod/runtime/stream"
+)
+
+const cid = "11111111-1111-4111-8111-111111111111"
+
+func open(en, m, args, inputs string) string {
+	return `{"type":"omsc","data":{"en":"` + en + `","m":"` + m + `","cid":"` + cid + `","args":"` + args + `","is":[` + inputs + `]}}`
+}
+
+// waitUntil polls cond until it holds, failing the test after guard.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(guard)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// expect reads the next frame and compares it.
+func (s *socket) expect(want string) {
+	s.t.Helper()
+	got, err := s.next()
+	if err != nil || got != want {
+		s.t.Fatalf("got %q, %v; want %s", got, err, want)
+	}
+}
+
+// TestSlowReader: a client that reads nothing while its stream produces
+// is disconnected once the send buffer stays full, and the stream ends;
+// the server's memory for it stays bounded by the buffer.
+func TestSlowReader(t *testing.T) {
+	var log syncBuffer
+	h := newHarness(t,
+		pod.WithStreamOptions(stream.Options{SendBuffer: 4, SlowClientTimeout: 200 * time.Millisecond}),
+		pod.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	ws, resp, err := websocket.DefaultDialer.Dial(h.base+"/v1/websocket", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	defer ws.Close()
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(open("example", "countTo", `{\"n\":1000000000}`, ""))); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the server drops the slow client", func() bool { return h.srv.Streams().Connections() == 0 })
+	// The client is not reading, so the close frame with the reason may
+	// not reach it; the server's log has it.
+	if want := "the client read nothing for 200ms: send buffer full"; !strings.Contains(log.String(), want) {
+		t.Fatalf("the log does not say %q:\n%s", want, log.String())
+	}
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestUnansweredPings: a client that answers no ping is dropped.
+func TestUnansweredPings(t *testing.T) {
+	h := newHarness(t, pod.WithStreamOptions(stream.Options{PingInterval: 20 * time.Millisecond}))
+	ws, resp, err := websocket.DefaultDialer.Dial(h.base+"/v1/websocket", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	defer ws.Close()
+	// Not reading means not answering pings.
+	waitUntil(t, "the server drops the silent client", func() bool { return h.srv.Streams().Connections() == 0 })
+}
+
+// TestTooManyStreams: one connection may open MaxStreams streams.
+func TestTooManyStreams(t *testing.T) {
+	h := newHarness(t, pod.WithStreamOptions(stream.Options{MaxStreams: 2}))
+	s := h.dial("/v1/websocket")
+	for i, c := range []string{"1", "2", "3"} {
+		s.send(strings.Replace(open("example", "forever", "{}", ""), "1111111"+"1-1111", "1111111"+c+"-1111", 1))
+		if i < 2 {
+			s.next() // omsr
+			s.next() // the value
+		}
+	}
+	_, err := s.next()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.ClosePolicyViolation || ce.Text != "more than 2 streams open on one connection" {
+		t.Fatalf("got %v, want close 1008", err)
+	}
+}
+
+// TestUnreadInput: values for an input the method does not read wait in
+// a bounded buffer; when it stays full, the input is closed with an error
+// instead of holding up the connection.
+func TestUnreadInput(t *testing.T) {
+	h := newHarness(t, pod.WithStreamOptions(stream.Options{InputBuffer: 1, SlowClientTimeout: 50 * time.Millisecond}))
+	s := h.dial("/v1/websocket")
+	s.send(open("example", "hold", "{}", `"values"`))
+	s.expect(`{"type":"omsr","data":{"cid":"` + cid + `","res":"success","en":"example","m":"hold"}}`)
+	value := `{"type":"msm","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","o":{"className":"int","data":1}}}`
+	for i := 0; i < 3; i++ {
+		s.send(value)
+	}
+	s.expect(`{"type":"cmsc","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","cr":"error"}}`)
+	s.send(`{"type":"ping"}`)
+	// The third value found the input closed.
+	s.expect(`{"type":"cmsc","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","cr":"error"}}`)
+	s.expect(`{"type":"pong"}`)
+}
+
+// TestContextEnds: a method's context ends with the reason its stream
+// ended.
+func TestContextEnds(t *testing.T) {
+	h := newHarness(t)
+	s := h.dial("/v1/websocket")
+	s.send(open("example", "forever", "{}", ""))
+	s.next()
+	s.next()
+	s.ws.Close()
+	if got := <-h.eps.Example.Events; got != "ended forever: stream: the connection closed" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// TestShutdown closes every connection with 1001 and ends the streams.
+func TestShutdown(t *testing.T) {
+	h := newHarness(t)
+	s := h.dial("/v1/websocket")
+	s.send(open("example", "forever", "{}", ""))
+	s.next()
+	s.next()
+	h.srv.Streams().Shutdown()
+	_, err := s.next()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
+		t.Fatalf("got %v, want close 1001", err)
+	}
+	if got := <-h.eps.Example.Events; got != "ended forever: stream: the connection closed" {
+		t.Fatalf("got %q", got)
+	}
+	if _, resp, err := websocket.DefaultDialer.Dial(h.base+"/v1/websocket", nil); err == nil {
+		resp.Body.Close()
+		t.Fatal("a server that shut down still accepts connections")
+	}
+}
+
+// TestLegacyClosed: endpoints hear StreamClosed when the connection goes.
+func TestLegacyClosed(t *testing.T) {
+	h := newHarness(t)
+	s := h.dial("/websocket")
+	if got := <-h.eps.Example.Events; got != "opened" {
+		t.Fatalf("got %q", got)
+	}
+	s.next() // welcome
+	s.ws.Close()
+	if got := <-h.eps.Example.Events; got != "closed" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// TestStreamingMethodOverHTTP: a streaming method answers over the
+// WebSocket only, with 2.4's 400 over HTTP.
+func TestStreamingMethodOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	resp, err := http.Post(h.http+"/example", "application/json", strings.NewReader(`{"method":"countTo","n":3}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || string(body) != "Endpoint method countTo in example is not of the expected type.\n" {
+		t.Fatalf("got %d %q", resp.StatusCode, body)
+	}
+	// A plain GET of the socket path without an upgrade is refused.
+	resp, err = http.Get(h.http + "/v1/websocket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("GET without upgrade: %d", resp.StatusCode)
+	}
+}
