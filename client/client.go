@@ -2,8 +2,12 @@
 // Go clients are thin typed layers over its Caller: they encode arguments
 // with package wire, and Caller posts them as Serverpod's client does,
 // attaches the authentication key, and turns failures into typed errors.
+// Streaming methods are called over Serverpod's WebSocket protocol
+// (Stream, StreamValue, StreamVoid), as iter.Seq2 values in both
+// directions, the shape the server's methods have.
 //
-// It depends only on the standard library and package wire, so a Go
+// It depends only on the standard library, package wire and
+// github.com/gorilla/websocket (which has no dependencies), so a Go
 // program can call a server without the server's dependencies.
 package client
 
@@ -14,8 +18,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gopod/gopod/wire"
@@ -34,6 +40,11 @@ type Caller struct {
 	timeout  time.Duration
 	keys     AuthKeyManager
 	registry *wire.Registry
+
+	streamTimeout time.Duration
+	netDial       func(ctx context.Context, network, addr string) (net.Conn, error)
+	streamsOnce   sync.Once
+	streamMgr     *streamManager
 }
 
 // Option configures a Caller.
@@ -193,6 +204,16 @@ func (c *Caller) decodeException(body []byte) error {
 	}
 	v, err := wire.Parse(body)
 	if err != nil {
+		return nil
+	}
+	return c.taggedException(v)
+}
+
+// taggedException decodes a parsed {"className","data"} value into the
+// generated exception type; nil when the registry does not know it as an
+// exception.
+func (c *Caller) taggedException(v any) error {
+	if c.registry == nil {
 		return nil
 	}
 	x, err := c.registry.DecodeTagged(v)

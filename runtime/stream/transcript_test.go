@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,9 +25,8 @@ var update = flag.Bool("update", false, "rewrite the server's frames in testdata
 // of hanging it; nothing is timed against it.
 const guard = 10 * time.Second
 
-// harness is a real server (pod over net/http on loopback) serving the
-// streamtest project, with keys user-7 (user 7) and admin-1 (user 1,
-// admin scope).
+// harness is the streamtest project on a real server (pod over net/http
+// on loopback).
 type harness struct {
 	t    *testing.T
 	srv  *pod.Server
@@ -41,22 +38,8 @@ type harness struct {
 
 func newHarness(t *testing.T, opts ...pod.Option) *harness {
 	t.Helper()
-	d, eps := streamtest.New()
-	keys := streamtest.NewKeys()
-	keys.Add("user-7", 7)
-	keys.Add("admin-1", 1, pod.ScopeAdmin)
-	base := []pod.Option{
-		pod.WithAuthenticationHandler(keys.Handler),
-		pod.WithLogger(slog.New(slog.DiscardHandler)),
-		pod.WithStreamAuthRecheck(20 * time.Millisecond),
-	}
-	srv := pod.NewServer(d, append(base, opts...)...)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		srv.Streams().Shutdown()
-		ts.Close()
-	})
-	return &harness{t: t, srv: srv, base: "ws" + strings.TrimPrefix(ts.URL, "http"), http: ts.URL, keys: keys, eps: eps}
+	s := streamtest.Start(t, opts...)
+	return &harness{t: t, srv: s.Pod, base: s.WebSocket, http: strings.TrimSuffix(s.URL, "/"), keys: s.Keys, eps: s.Endpoints}
 }
 
 // socket is a raw WebSocket client: frames arrive on a channel, so that
