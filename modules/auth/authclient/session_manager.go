@@ -51,6 +51,14 @@ func (e *SignInError) Error() string {
 // reached, and says so with ErrSignOutUnconfirmed; failures are errors
 // rather than false.
 //
+// When the key changes (a sign-in, a sign-out, a key the server refused),
+// the caller's open streams move to a connection with the new key, as
+// 2.4's SessionManager refreshes its streaming connection: a stream without
+// input streams is opened again under the new identity and goes on, and
+// one with input streams ends with client.ErrStreamsReconnected (see
+// client.Caller.ReconnectStreams). A stream that requires login ends with
+// an error on sign-out.
+//
 // A SessionManager is safe for concurrent use. Its operations that change
 // the state run one at a time, so a refresh that overlaps a sign-out
 // cannot sign the user back in.
@@ -340,7 +348,13 @@ func (m *SessionManager) do(ctx context.Context, op func() error) error {
 		return ctx.Err()
 	}
 	before := m.SignedInUser()
+	keyBefore, keyErr := m.keys.Get()
 	err := op()
+	if keyAfter, err := m.keys.Get(); keyErr == nil && err == nil && keyAfter != keyBefore {
+		// Failures reach each stream's range; the sign-in or sign-out
+		// itself happened.
+		_ = m.caller.Status.caller.ReconnectStreams(ctx)
+	}
 	changed := m.userDiffers(before)
 	<-m.ops
 	if changed {

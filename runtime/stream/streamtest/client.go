@@ -106,6 +106,11 @@ func (x *EndpointExample) Forever(ctx context.Context) iter.Seq2[int64, error] {
 	return podclient.Stream(ctx, x.caller, "example", "forever", nil, nil, wire.IntClass)
 }
 
+// Whoami streams the caller's user id (0 when not signed in), then waits.
+func (x *EndpointExample) Whoami(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "example", "whoami", nil, nil, wire.IntClass)
+}
+
 // Nulls echoes nullable values.
 func (x *EndpointExample) Nulls(ctx context.Context, input iter.Seq2[*int64, error]) iter.Seq2[*int64, error] {
 	return podclient.Stream(ctx, x.caller, "example", "nulls", nil, []podclient.Input{

@@ -221,6 +221,15 @@ func exampleConnector(ep *ExampleEndpoint) *pod.Connector {
 			},
 		},
 		&pod.Method{
+			Name:    "whoami",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.Whoami(s))
+				}, nil
+			},
+		},
+		&pod.Method{
 			Name: "nulls",
 			Inputs: []pod.StreamParam{
 				{Name: "input", Type: "int?"},

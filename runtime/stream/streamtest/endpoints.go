@@ -168,6 +168,12 @@ func (e *ExampleEndpoint) Forever(s *pod.Session) iter.Seq2[int64, error] {
 	}
 }
 
+// Whoami streams the caller's user id (0 when not signed in), then waits
+// for the stream to end.
+func (e *ExampleEndpoint) Whoami(s *pod.Session) iter.Seq2[int64, error] {
+	return watch(s)
+}
+
 // Nulls echoes nullable values.
 func (e *ExampleEndpoint) Nulls(s *pod.Session, input iter.Seq2[*int64, error]) iter.Seq2[*int64, error] {
 	return input

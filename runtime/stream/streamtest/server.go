@@ -24,7 +24,17 @@ type Server struct {
 // of streams checked every 20 ms; opts come after these.
 func Start(tb testing.TB, opts ...pod.Option) *Server {
 	tb.Helper()
+	return StartWith(tb, nil, opts...)
+}
+
+// StartWith is Start with a dispatch that configure may add to (a
+// module's endpoints, say).
+func StartWith(tb testing.TB, configure func(d *pod.Dispatch), opts ...pod.Option) *Server {
+	tb.Helper()
 	d, eps := New()
+	if configure != nil {
+		configure(d)
+	}
 	keys := NewKeys()
 	keys.Add("user-7", 7)
 	keys.Add("admin-1", 1, pod.ScopeAdmin)
