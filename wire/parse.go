@@ -276,10 +276,12 @@ func (p *parser) escapedString(start int) (string, error) {
 			}
 			if utf16.IsSurrogate(r) {
 				// A high surrogate pairs with a following \u low surrogate;
-				// anything else is an unpaired surrogate, U+FFFD.
-				if r2, ok := p.lowSurrogate(); ok {
-					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						buf = utf8.AppendRune(buf, dec)
+				// anything else is an unpaired surrogate, U+FFFD. A low
+				// surrogate pairs with nothing, so the escape after it is
+				// left to be read on its own.
+				if r < 0xDC00 {
+					if r2, ok := p.lowSurrogate(); ok {
+						buf = utf8.AppendRune(buf, utf16.DecodeRune(r, r2))
 						continue
 					}
 				}
