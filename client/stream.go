@@ -202,7 +202,7 @@ type clientCall struct {
 }
 
 type clientItem struct {
-	object any
+	object wire.Tagged
 	err    error
 	done   bool
 }
@@ -701,11 +701,13 @@ func (sc *streamConn) handle(data []byte) bool {
 
 // exception turns a serializable exception into its generated type, or
 // an error naming its class.
-func (c *Caller) exception(tagged any) error {
-	if err := c.taggedException(tagged); err != nil {
-		return err
+func (c *Caller) exception(t wire.Tagged) error {
+	if c.registry != nil {
+		if x, err := c.registry.Decode(t.ClassName, t.Data); err == nil {
+			if e, ok := x.(error); ok {
+				return e
+			}
+		}
 	}
-	o, _ := wire.Object(tagged)
-	name, _ := o["className"].(string)
-	return fmt.Errorf("%w: exception %s", ErrStreamFailed, name)
+	return fmt.Errorf("%w: exception %s", ErrStreamFailed, t.ClassName)
 }

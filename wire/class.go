@@ -42,21 +42,11 @@ func (c Class[T]) EncodeTagged(e *Encoder, v T) {
 // with Name: a peer may spell a container or module class differently,
 // and the data alone decides whether the value fits. A "null" value
 // decodes as JSON null, which only nullable types accept.
-func (c Class[T]) DecodeTagged(v any) (T, error) {
-	o, err := Object(v)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	name, err := Field(o, "className", DecodeString)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	if name == "null" {
+func (c Class[T]) DecodeTagged(t Tagged) (T, error) {
+	if t.ClassName == "null" {
 		return c.Decode(nil)
 	}
-	x, err := c.Decode(o["data"])
+	x, err := c.Decode(t.Data)
 	if err != nil {
 		return x, AtKey(err, "data")
 	}

@@ -39,6 +39,14 @@ func (p *parser) errorf(format string, args ...any) error {
 	return fmt.Errorf("invalid JSON at offset %d: %s", p.pos, fmt.Sprintf(format, args...))
 }
 
+// peek returns the byte at the position, 0 at the end of the input.
+func (p *parser) peek() byte {
+	if p.pos < len(p.data) {
+		return p.data[p.pos]
+	}
+	return 0
+}
+
 func (p *parser) skipSpace() {
 	for p.pos < len(p.data) {
 		switch p.data[p.pos] {
@@ -83,50 +91,111 @@ func (p *parser) literal(word string) error {
 }
 
 func (p *parser) object(depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, p.errorf("nested more than %d levels deep", maxDepth)
+	if err := p.objectStart(depth); err != nil {
+		return nil, err
 	}
-	p.pos++ // {
 	obj := make(map[string]any, 4)
-	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
-		p.pos++
-		return obj, nil
-	}
-	for {
-		p.skipSpace()
-		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-			return nil, p.errorf("expected an object key")
-		}
-		key, err := p.string()
+	for first := true; ; first = false {
+		key, ok, err := p.nextKey(first)
 		if err != nil {
 			return nil, err
 		}
-		p.skipSpace()
-		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-			return nil, p.errorf("expected ':' after an object key")
+		if !ok {
+			return obj, nil
 		}
-		p.pos++
-		p.skipSpace()
+		k := string(key)
 		v, err := p.value(depth)
 		if err != nil {
 			return nil, err
 		}
-		obj[key] = v
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return nil, p.errorf("unexpected end of input in an object")
+		obj[k] = v
+	}
+}
+
+// objectStart reads the '{' of an object nested depth deep; nextKey then
+// walks its members, and the caller reads each value.
+func (p *parser) objectStart(depth int) error {
+	if depth > maxDepth {
+		return p.errorf("nested more than %d levels deep", maxDepth)
+	}
+	p.pos++ // {
+	return nil
+}
+
+// nextKey reads up to the next member's value and returns its key (valid
+// until the next read), or ok false after the closing '}'. first is set
+// for the first call on an object.
+func (p *parser) nextKey(first bool) (key []byte, ok bool, err error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		if first {
+			return nil, false, p.errorf("expected an object key")
 		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
-			return obj, nil
-		default:
-			return nil, p.errorf("expected ',' or '}' in an object")
+		return nil, false, p.errorf("unexpected end of input in an object")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '}' && first:
+		p.pos++
+		return nil, false, nil
+	case first:
+	case c == ',':
+		p.pos++
+		p.skipSpace()
+	case c == '}':
+		p.pos++
+		return nil, false, nil
+	default:
+		return nil, false, p.errorf("expected ',' or '}' in an object")
+	}
+	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		return nil, false, p.errorf("expected an object key")
+	}
+	if key, err = p.key(); err != nil {
+		return nil, false, err
+	}
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+		return nil, false, p.errorf("expected ':' after an object key")
+	}
+	p.pos++
+	p.skipSpace()
+	return key, true, nil
+}
+
+// key reads an object key; without escapes or invalid UTF-8 it is a
+// slice of the input, so looking it up allocates nothing.
+func (p *parser) key() ([]byte, error) { return p.rawString() }
+
+// rawString reads a string, as a slice of the input when it has no
+// escapes and is valid UTF-8.
+func (p *parser) rawString() ([]byte, error) {
+	if b, end, ok := p.plain(); ok {
+		p.pos = end
+		return b, nil
+	}
+	s, err := p.string()
+	return []byte(s), err
+}
+
+// plain looks at the string at p.pos: when it has no escapes or control
+// characters and is valid UTF-8, it returns its contents and the position
+// after its closing quote.
+func (p *parser) plain() (b []byte, end int, ok bool) {
+	d := p.data
+	ascii := true
+	for i := p.pos + 1; i < len(d); i++ {
+		c := d[i]
+		switch {
+		case c == '"':
+			b = d[p.pos+1 : i]
+			return b, i + 1, ascii || utf8.Valid(b)
+		case c == '\\' || c < 0x20:
+			return nil, 0, false
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 	}
+	return nil, 0, false
 }
 
 func (p *parser) array(depth int) (any, error) {
@@ -206,6 +275,10 @@ func (p *parser) number() (any, error) {
 // string reads a quoted string; strings without escapes are sliced
 // directly. Invalid UTF-8 becomes U+FFFD, as encoding/json does.
 func (p *parser) string() (string, error) {
+	if b, end, ok := p.plain(); ok {
+		p.pos = end
+		return string(b), nil
+	}
 	p.pos++ // opening quote
 	start := p.pos
 	d := p.data

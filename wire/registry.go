@@ -83,7 +83,8 @@ func (r *Registry) Decode(className string, data any) (any, error) {
 	return nil, &Error{Msg: fmt.Sprintf("no deserialization found for type named %s", className)}
 }
 
-// DecodeTagged decodes a {"className": ..., "data": ...} value.
+// DecodeTagged decodes a {"className": ..., "data": ...} value, as Parse
+// returns it.
 func (r *Registry) DecodeTagged(v any) (any, error) {
 	o, err := Object(v)
 	if err != nil {

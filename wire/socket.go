@@ -80,10 +80,9 @@ type Message struct {
 	Result OpenResult
 	// Reason says why a stream closed.
 	Reason CloseReason
-	// Object (value) and Exception (exception) are the type-tagged values,
-	// as Parse returns them.
-	Object    any
-	Exception any
+	// Object (value) and Exception (exception) are the type-tagged values.
+	Object    Tagged
+	Exception Tagged
 	// Request (bad request) is the message that could not be read.
 	Request string
 }
@@ -92,65 +91,281 @@ type Message struct {
 // refuses unknown types, missing or mistyped fields, malformed connection
 // ids and unknown answers or reasons; the class names of values are left
 // for the receiver of the stream to check.
+//
+// It reads the envelope and its data without building maps, as it runs
+// for every value of every stream; only a value's data becomes a tree.
 func ParseMessage(b []byte) (*Message, error) {
-	v, err := Parse(b)
-	if err != nil {
+	p := parser{data: b}
+	p.skipSpace()
+	if p.pos >= len(b) || b[p.pos] != '{' {
+		v, err := Parse(b)
+		if err != nil {
+			return nil, err
+		}
+		_, err = Object(v)
 		return nil, err
 	}
-	top, err := Object(v)
-	if err != nil {
+	var (
+		typ     any // a type that is not a string
+		typName []byte
+		isName  bool
+		hasData bool
+		data    any // data that is not an object
+		f       dataFields
+	)
+	if err := p.objectStart(1); err != nil {
 		return nil, err
 	}
-	typ, err := Field(top, "type", DecodeString)
-	if err != nil {
-		return nil, err
+	for first := true; ; first = false {
+		key, ok, err := p.nextKey(first)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "type":
+			typ, isName = nil, p.peek() == '"'
+			if isName {
+				typName, err = p.rawString()
+			} else {
+				typ, err = p.value(1)
+			}
+		case "data":
+			hasData, data, f = true, nil, dataFields{}
+			if p.peek() == '{' {
+				err = p.readData(&f)
+			} else if data, err = p.value(1); data == nil {
+				hasData = false
+			}
+		default:
+			_, err = p.value(1)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	m := &Message{Type: MessageType(typ)}
-	switch m.Type {
-	case TypePing, TypePong:
+	p.skipSpace()
+	if p.pos != len(p.data) {
+		return nil, p.errorf("data after the value")
+	}
+	if !isName {
+		if typ == nil {
+			return nil, &Error{Path: "type", Msg: "missing required field"}
+		}
+		return nil, AtKey(mismatch("a String", typ), "type")
+	}
+	m := &Message{}
+	for _, t := range messageTypes {
+		if string(typName) == string(t) {
+			m.Type = t
+		}
+	}
+	if m.Type == "" {
+		return nil, &Error{Msg: fmt.Sprintf("unknown message type %q", typName)}
+	}
+	if m.Type == TypePing || m.Type == TypePong {
 		return m, nil
-	case TypeOpen, TypeOpenResponse, TypeValue, TypeException, TypeClose, TypeBadRequest:
-	default:
-		return nil, &Error{Msg: fmt.Sprintf("unknown message type %q", typ)}
 	}
-	data, err := Object(top["data"])
-	if err != nil {
-		return nil, AtKey(err, "data")
+	if !hasData || data != nil {
+		return nil, AtKey(mismatch("an object", data), "data")
 	}
-	if err := m.read(data); err != nil {
+	if err := m.read(&f); err != nil {
 		return nil, AtKey(err, "data")
 	}
 	return m, nil
 }
 
-func (m *Message) read(d map[string]any) error {
-	if m.Type == TypeBadRequest {
-		var err error
-		m.Request, err = Field(d, "req", DecodeString)
+// readData reads the members of a message's data that it knows; the
+// tagged values (o, ex) are read as Tagged when they have that shape.
+func (p *parser) readData(f *dataFields) error {
+	if err := p.objectStart(2); err != nil {
 		return err
 	}
+	for first := true; ; first = false {
+		key, ok, err := p.nextKey(first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		k, known := dataKeys[string(key)]
+		f.isString[k] = false
+		switch {
+		case !known:
+			_, err = p.value(2)
+		case (k == keyO || k == keyEx) && p.peek() == '{':
+			f.tagged[k-keyO], err = p.tagged(3)
+			f.v[k], f.has[k] = nil, true
+		case k == keyCid && p.peek() == '"':
+			// Parsed in place, never copied.
+			f.cid, err = p.rawString()
+			f.v[k], f.has[k], f.isString[k] = nil, true, true
+		case k != keyIs && k != keyO && k != keyEx && p.peek() == '"':
+			// Read as a string, not boxed in an any.
+			f.s[k], err = p.string()
+			f.v[k], f.has[k], f.isString[k] = nil, true, true
+		default:
+			f.v[k], err = p.value(2)
+			f.has[k] = f.v[k] != nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// tagged reads a {"className", "data"} object; a missing or mistyped
+// class name is reported by checkTagged.
+func (p *parser) tagged(depth int) (taggedRead, error) {
+	var t taggedRead
+	if err := p.objectStart(depth); err != nil {
+		return t, err
+	}
+	for first := true; ; first = false {
+		key, ok, err := p.nextKey(first)
+		if err != nil {
+			return t, err
+		}
+		if !ok {
+			return t, nil
+		}
+		switch string(key) {
+		case "className":
+			if p.peek() == '"' {
+				t.ClassName, err = p.string()
+				t.className = true
+			} else {
+				t.className, err = p.value(depth)
+			}
+		case "data":
+			t.Data, err = p.value(depth)
+		default:
+			_, err = p.value(depth)
+		}
+		if err != nil {
+			return t, err
+		}
+	}
+}
+
+// taggedRead is a tagged value as read, before its class name is
+// checked: className is true when it was a string (in ClassName), else
+// what it was.
+type taggedRead struct {
+	className any
+	Tagged
+}
+
+// Tagged is a type-tagged value as read: its class name and its data, as
+// Parse returns it.
+type Tagged struct {
+	ClassName string
+	Data      any
+}
+
+var messageTypes = [...]MessageType{TypePing, TypePong, TypeOpen, TypeOpenResponse, TypeValue, TypeException, TypeClose, TypeBadRequest}
+
+// The keys of a message's data.
+const (
+	keyEn = iota
+	keyM
+	keyCid
+	keyArgs
+	keyIs
+	keyAuth
+	keyP
+	keyCr
+	keyRes
+	keyO
+	keyEx
+	keyReq
+	numKeys
+)
+
+var dataKeys = map[string]int{
+	"en": keyEn, "m": keyM, "cid": keyCid, "args": keyArgs, "is": keyIs, "auth": keyAuth,
+	"p": keyP, "cr": keyCr, "res": keyRes, "o": keyO, "ex": keyEx, "req": keyReq,
+}
+
+var dataKeyNames = [numKeys]string{"en", "m", "cid", "args", "is", "auth", "p", "cr", "res", "o", "ex", "req"}
+
+// dataFields holds the known members of a message's data; a null member
+// counts as missing, as in serverpod. The tagged values o and ex, when
+// they are objects, are in tagged.
+type dataFields struct {
+	v        [numKeys]any
+	has      [numKeys]bool
+	s        [numKeys]string // the members that are strings
+	isString [numKeys]bool
+	cid      []byte // the connection id, a slice of the input
+	tagged   [2]taggedRead
+}
+
+// str reads a required string member; want names the type in errors.
+func (f *dataFields) str(k int, want string) (string, error) {
+	switch {
+	case f.isString[k]:
+		return f.s[k], nil
+	case !f.has[k]:
+		return "", &Error{Path: dataKeyNames[k], Msg: "missing required field"}
+	}
+	return "", AtKey(mismatch(want, f.v[k]), dataKeyNames[k])
+}
+
+// optionalStr reads a string member that may be missing or null.
+func (f *dataFields) optionalStr(k int) (string, error) {
+	if !f.has[k] {
+		return "", nil
+	}
+	return f.str(k, "a String")
+}
+
+// required reads a member that must be there, as Field does.
+func required[T any](f *dataFields, k int, dec DecodeFunc[T]) (T, error) {
+	if !f.has[k] {
+		var zero T
+		return zero, &Error{Path: dataKeyNames[k], Msg: "missing required field"}
+	}
+	x, err := dec(f.v[k])
+	if err != nil {
+		return x, AtKey(err, dataKeyNames[k])
+	}
+	return x, nil
+}
+
+func (m *Message) read(d *dataFields) error {
 	var err error
-	if m.Endpoint, err = Field(d, "en", DecodeString); err != nil {
+	if m.Type == TypeBadRequest {
+		m.Request, err = d.str(keyReq, "a String")
 		return err
 	}
-	if m.Method, err = Field(d, "m", DecodeString); err != nil {
+	if m.Endpoint, err = d.str(keyEn, "a String"); err != nil {
 		return err
 	}
-	if m.ConnectionID, err = Field(d, "cid", DecodeUUID); err != nil {
+	if m.Method, err = d.str(keyM, "a String"); err != nil {
 		return err
+	}
+	if _, err := d.str(keyCid, "a UuidValue string"); err != nil {
+		return err
+	}
+	if m.ConnectionID, err = parseUUID(d.cid); err != nil {
+		return AtKey(&Error{Msg: err.Error()}, "cid")
 	}
 	switch m.Type {
 	case TypeOpen:
-		if m.Args, err = Field(d, "args", DecodeString); err != nil {
+		if m.Args, err = d.str(keyArgs, "a String"); err != nil {
 			return err
 		}
-		if m.InputStreams, err = Field(d, "is", DecodeList(DecodeString)); err != nil {
+		if m.InputStreams, err = required(d, keyIs, DecodeList(DecodeString)); err != nil {
 			return err
 		}
-		m.Auth, err = FieldOrZero(d, "auth", DecodeString)
+		m.Auth, err = d.optionalStr(keyAuth)
 		return err
 	case TypeOpenResponse:
-		res, err := Field(d, "res", DecodeString)
+		res, err := d.str(keyRes, "a String")
 		if err != nil {
 			return err
 		}
@@ -161,12 +376,12 @@ func (m *Message) read(d map[string]any) error {
 		}
 		return AtKey(fmt.Errorf("unknown answer %q", res), "res")
 	}
-	if m.Parameter, err = FieldOrZero(d, "p", DecodeString); err != nil {
+	if m.Parameter, err = d.optionalStr(keyP); err != nil {
 		return err
 	}
 	switch m.Type {
 	case TypeClose:
-		cr, err := Field(d, "cr", DecodeString)
+		cr, err := d.str(keyCr, "a String")
 		if err != nil {
 			return err
 		}
@@ -177,23 +392,28 @@ func (m *Message) read(d map[string]any) error {
 		}
 		return AtKey(fmt.Errorf("unknown close reason %q", cr), "cr")
 	case TypeValue:
-		m.Object, err = taggedField(d, "o")
+		m.Object, err = taggedMember(d, keyO)
 	case TypeException:
-		m.Exception, err = taggedField(d, "ex")
+		m.Exception, err = taggedMember(d, keyEx)
 	}
 	return err
 }
 
-// taggedField checks that d[key] is a {"className": <string>, ...} object.
-func taggedField(d map[string]any, key string) (any, error) {
-	o, err := Object(d[key])
-	if err != nil {
-		return nil, AtKey(err, key)
+// taggedMember checks that a member is a {"className": <string>, ...}
+// object.
+func taggedMember(d *dataFields, k int) (Tagged, error) {
+	if d.v[k] != nil || !d.has[k] {
+		return Tagged{}, AtKey(mismatch("an object", d.v[k]), dataKeyNames[k])
 	}
-	if _, err := Field(o, "className", DecodeString); err != nil {
-		return nil, AtKey(err, key)
+	t := d.tagged[k-keyO]
+	switch t.className.(type) {
+	case bool: // read as a string
+		return t.Tagged, nil
+	case nil:
+		return Tagged{}, AtKey(&Error{Path: "className", Msg: "missing required field"}, dataKeyNames[k])
 	}
-	return o, nil
+	_, err := DecodeString(t.className)
+	return Tagged{}, AtKey(AtKey(err, "className"), dataKeyNames[k])
 }
 
 // EncodePingMessage writes {"type":"ping"}.
@@ -332,9 +552,9 @@ type LegacyMessage struct {
 	// Key (auth command) is the new authorization value, empty to sign out.
 	Key string
 	// Endpoint and Object (a message) name the endpoint and carry the
-	// type-tagged model, as Parse returns it.
+	// type-tagged model.
 	Endpoint string
-	Object   any
+	Object   Tagged
 }
 
 // ParseLegacyMessage reads an endpoint-streaming message as serverpod 2.4
@@ -368,9 +588,14 @@ func ParseLegacyMessage(b []byte) (*LegacyMessage, error) {
 	if m.Endpoint, err = Field(top, "endpoint", DecodeString); err != nil {
 		return nil, err
 	}
-	if m.Object, err = taggedField(top, "object"); err != nil {
-		return nil, err
+	o, err := Object(top["object"])
+	if err != nil {
+		return nil, AtKey(err, "object")
 	}
+	if m.Object.ClassName, err = Field(o, "className", DecodeString); err != nil {
+		return nil, AtKey(err, "object")
+	}
+	m.Object.Data = o["data"]
 	return m, nil
 }
 

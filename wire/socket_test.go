@@ -98,7 +98,7 @@ func TestMessagesAsServerpodWritesThem(t *testing.T) {
 
 func TestParseMessage(t *testing.T) {
 	cid := testCID.String()
-	obj := map[string]any{"className": "int", "data": json1}
+	obj := Tagged{ClassName: "int", Data: json1}
 	for _, tc := range []struct {
 		text string
 		want Message
@@ -158,6 +158,12 @@ func TestParseMessageRefusesWhatServerpodRefuses(t *testing.T) {
 		{`{"type":"cmsc","data":{"en":"e","m":"m","cid":"` + cid + `","p":3,"cr":"done"}}`, "data.p: expected a String"},
 		{`{"type":"msm","data":{"en":"e","m":"m","cid":"` + cid + `","o":3}}`, "data.o: expected an object"},
 		{`{"type":"msm","data":{"en":"e","m":"m","cid":"` + cid + `","o":{"data":3}}}`, "data.o.className: missing required field"},
+		{`{"type":"msm","data":{"en":"e","m":"m","cid":"` + cid + `","o":{"className":4,"data":3}}}`, "data.o.className: expected a String"},
+		{`{"type":"msm","data":{"en":"e","m":"m","cid":"` + cid + `"}}`, "data.o: expected an object, got null"},
+		{`{"type":"msm","data":{"en":"e","m":"m","cid":"` + cid + `","o":{"className":"int","data":3},"o":null}}`, "data.o: expected an object, got null"},
+		{`{"type":"ping","data":{"x":1}} x`, "data after the value"},
+		{`{"type":"ping",}`, "expected an object key"},
+		{`{"data":3,"type":"omsc"}`, "data: expected an object, got the number 3"},
 		{`{"type":"msse","data":{"en":"e","m":"m","cid":"` + cid + `"}}`, "data.ex: expected an object, got null"},
 		{`{"type":"brm","data":{}}`, "data.req: missing required field"},
 	} {
@@ -177,7 +183,7 @@ func TestParseLegacyMessage(t *testing.T) {
 		{text: `{"command":"ping","args":{}}`, want: LegacyMessage{Command: "ping"}},
 		{text: `{"command":"auth","args":{"key":"Basic eA=="}}`, want: LegacyMessage{Command: "auth", Key: "Basic eA=="}},
 		{text: `{"command":"auth","args":{"key":null}}`, want: LegacyMessage{Command: "auth"}},
-		{text: `{"endpoint":"chat","object":{"className":"int","data":1}}`, want: LegacyMessage{Endpoint: "chat", Object: map[string]any{"className": "int", "data": json1}}},
+		{text: `{"endpoint":"chat","object":{"className":"int","data":1}}`, want: LegacyMessage{Endpoint: "chat", Object: Tagged{ClassName: "int", Data: json1}}},
 		{text: `{"command":"ping"}`, err: "args: expected an object"},
 		{text: `{"command":"auth","args":{"key":1}}`, err: "args.key: expected a String"},
 		{text: `{"object":{"className":"int","data":1}}`, err: "endpoint: missing required field"},
@@ -218,19 +224,19 @@ func TestClassTagged(t *testing.T) {
 		}
 	}
 
-	if v, err := IntClass.DecodeTagged(mustParse(`{"className":"int","data":9}`)); err != nil || v != 9 {
+	if v, err := IntClass.DecodeTagged(Tagged{"int", mustParse(`9`)}); err != nil || v != 9 {
 		t.Errorf("int: %v, %v", v, err)
 	}
-	if v, err := NullableClass(IntClass).DecodeTagged(mustParse(`{"className":"null","data":null}`)); err != nil || v != nil {
+	if v, err := NullableClass(IntClass).DecodeTagged(Tagged{"null", nil}); err != nil || v != nil {
 		t.Errorf("null into int?: %v, %v", v, err)
 	}
-	if _, err := IntClass.DecodeTagged(mustParse(`{"className":"null","data":null}`)); err == nil {
+	if _, err := IntClass.DecodeTagged(Tagged{"null", nil}); err == nil {
 		t.Error("null into int: no error")
 	}
-	if _, err := IntClass.DecodeTagged(mustParse(`{"className":"int","data":"9"}`)); err == nil || !strings.Contains(err.Error(), "data:") {
+	if _, err := IntClass.DecodeTagged(Tagged{"int", "9"}); err == nil || !strings.Contains(err.Error(), "data:") {
 		t.Errorf("a String into int: %v", err)
 	}
-	if v, err := ModelPtrClass[testModel]().DecodeTagged(mustParse(`{"className":"SimpleData","data":{"num":3}}`)); err != nil || v.Num != 3 {
+	if v, err := ModelPtrClass[testModel]().DecodeTagged(Tagged{"SimpleData", mustParse(`{"num":3}`)}); err != nil || v.Num != 3 {
 		t.Errorf("model: %v, %v", v, err)
 	}
 }
@@ -268,4 +274,19 @@ func FuzzParseMessage(f *testing.F) {
 			t.Fatalf("%s re-encoded as %s, which reads as %#v", b, text, again)
 		}
 	})
+}
+
+// TestParseMessageTruncated: every prefix of a message is refused, none
+// read past the end.
+func TestParseMessageTruncated(t *testing.T) {
+	for _, whole := range []string{
+		`{"type":"msm","data":{"en":"e","m":"m","cid":"` + testCID.String() + `","p":"s","o":{"className":"int","data":1}}}`,
+		`{"type":"omsc","data":{"en":"e","m":"m","cid":"` + testCID.String() + `","args":"{}","is":["s"],"auth":"Basic eA=="}}`,
+	} {
+		for i := range len(whole) {
+			if _, err := ParseMessage([]byte(whole[:i])); err == nil {
+				t.Errorf("%q: no error", whole[:i])
+			}
+		}
+	}
 }

@@ -22,7 +22,9 @@ func NewUUID() UUID {
 
 // ParseUUID parses the canonical form (either case), as UuidValue's
 // validation does.
-func ParseUUID(s string) (UUID, error) {
+func ParseUUID(s string) (UUID, error) { return parseUUID(s) }
+
+func parseUUID[S ~string | ~[]byte](s S) (UUID, error) {
 	var u UUID
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, fmt.Errorf("invalid UUID %q: want the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", s)

@@ -237,7 +237,7 @@ func (ls *legacySession) Authenticate(value string) {
 // Message hands a message to its endpoint's HandleStreamMessage. As in
 // 2.4, a message for an endpoint the caller may not use is dropped, and
 // one for an endpoint that does not exist ends the connection.
-func (ls *legacySession) Message(endpoint string, object any) error {
+func (ls *legacySession) Message(endpoint string, object wire.Tagged) error {
 	conn := ls.srv.dispatch.Lookup(endpoint)
 	if conn == nil || strings.Count(endpoint, ".") > 1 {
 		return fmt.Errorf("endpoint %s not found", endpoint)
@@ -250,7 +250,7 @@ func (ls *legacySession) Message(endpoint string, object any) error {
 	if ls.srv.dispatch.Registry == nil {
 		return errors.New("this server cannot read stream messages: its dispatch has no Registry")
 	}
-	m, err := ls.srv.dispatch.Registry.DecodeTagged(object)
+	m, err := ls.srv.dispatch.Registry.Decode(object.ClassName, object.Data)
 	if err != nil {
 		return fmt.Errorf("reading a message for %s: %w", endpoint, err)
 	}

@@ -79,31 +79,37 @@ func (c *Call) end(reason wire.CloseReason, err error, cause error) {
 // pushControl queues a frame that closes a stream; it does not wait for
 // room, so closing never blocks (there are at most a few per stream).
 func (c *Call) pushControl(enc func(e *wire.Encoder)) {
-	b, err := encodeFrame(enc)
+	e, err := encodeFrame(enc)
 	if err != nil {
 		c.mc.log.Error("websocket: encoding a close message", "error", err)
 		return
 	}
-	c.mc.push(b, false)
+	c.mc.push(e, false)
 }
 
 // sendValue sends one value of the output stream, waiting for room in the
 // send buffer. It fails once the call is closed.
 func (c *Call) sendValue(object func(e *wire.Encoder)) error {
-	b, err := encodeFrame(func(e *wire.Encoder) { wire.EncodeValueMessage(e, c.ref, object) })
+	e, err := encodeFrame(func(e *wire.Encoder) { wire.EncodeValueMessage(e, c.ref, object) })
 	if err != nil {
 		return err
 	}
 	if err := c.mc.reserve(c.ctx); err != nil {
+		recycle(e)
 		return err
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		<-c.mc.slots
+		recycle(e)
 		return context.Cause(c.ctx)
 	}
-	c.mc.push(b, true)
+	write := c.mc.enqueue(e, true)
+	c.mu.Unlock()
+	if write {
+		go c.mc.write()
+	}
 	return nil
 }
 
@@ -154,8 +160,8 @@ func (e *ClientError) Error() string { return "stream: the client sent exception
 
 // item is one thing the client sent on an input stream.
 type item struct {
-	object    any   // a value, type-tagged
-	exception any   // an msse, type-tagged
+	object    wire.Tagged // a value
+	exception *wire.Tagged
 	err       error // the stream closed with this error
 }
 
@@ -299,7 +305,7 @@ func Input[T any](c *Call, name string, class wire.Class[T]) iter.Seq2[T, error]
 				yield(zero, it.err)
 				return
 			case it.exception != nil:
-				yield(zero, c.decodeException(it.exception))
+				yield(zero, c.decodeException(*it.exception))
 				return
 			}
 			v, err := class.DecodeTagged(it.object)
@@ -318,15 +324,13 @@ func Input[T any](c *Call, name string, class wire.Class[T]) iter.Seq2[T, error]
 
 // decodeException turns an exception the client sent into its Go type
 // when the registry knows it.
-func (c *Call) decodeException(tagged any) error {
+func (c *Call) decodeException(t wire.Tagged) error {
 	if c.registry != nil {
-		if x, err := c.registry.DecodeTagged(tagged); err == nil {
+		if x, err := c.registry.Decode(t.ClassName, t.Data); err == nil {
 			if e, ok := x.(error); ok {
 				return e
 			}
 		}
 	}
-	o, _ := wire.Object(tagged)
-	name, _ := o["className"].(string)
-	return &ClientError{ClassName: name, Data: o["data"]}
+	return &ClientError{ClassName: t.ClassName, Data: t.Data}
 }

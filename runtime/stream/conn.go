@@ -1,11 +1,13 @@
 package stream
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -33,6 +35,7 @@ var (
 type Conn struct {
 	srv *Server
 	ws  *websocket.Conn
+	bc  *batchConn
 	req *http.Request
 	log *slog.Logger
 
@@ -55,7 +58,7 @@ type Conn struct {
 }
 
 type outFrame struct {
-	b []byte
+	e *wire.Encoder // holds the frame; back to the pool once written
 	// slot is set when the frame holds a token of slots.
 	slot bool
 }
@@ -66,11 +69,12 @@ type frameHandler interface {
 	closed()
 }
 
-func (s *Server) newConn(ws *websocket.Conn, r *http.Request) *Conn {
+func (s *Server) newConn(ws *websocket.Conn, bc *batchConn, r *http.Request) *Conn {
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
 	c := &Conn{
 		srv:    s,
 		ws:     ws,
+		bc:     bc,
 		req:    r,
 		log:    s.opts.Logger,
 		ctx:    ctx,
@@ -167,58 +171,84 @@ func (c *Conn) reserve(ctx context.Context) error {
 	}
 }
 
-// push queues a frame; slot says whether it holds a token reserved with
-// reserve. Frames without one are the few that close streams, bounded by
-// the number of streams.
-func (c *Conn) push(b []byte, slot bool) {
+// enqueue queues a frame; slot says whether it holds a token reserved
+// with reserve (frames without one are the few that close streams,
+// bounded by the number of streams). It reports whether the caller must
+// write the queue (no writer is running).
+func (c *Conn) enqueue(e *wire.Encoder, slot bool) (write bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.closed {
-		c.mu.Unlock()
 		if slot {
 			<-c.slots
 		}
-		return
+		recycle(e)
+		return false
 	}
-	c.queue = append(c.queue, outFrame{b, slot})
-	start := !c.writing
+	c.queue = append(c.queue, outFrame{e, slot})
+	if c.writing {
+		return false
+	}
 	c.writing = true
-	c.mu.Unlock()
-	if start {
+	return true
+}
+
+// push queues a frame and has it written by a goroutine of its own: for
+// callers that hold locks.
+func (c *Conn) push(e *wire.Encoder, slot bool) {
+	if c.enqueue(e, slot) {
 		go c.write()
+	}
+}
+
+// pushInline queues a frame and, when no writer runs, writes the queue
+// itself, saving a goroutine switch per burst.
+func (c *Conn) pushInline(e *wire.Encoder, slot bool) {
+	if c.enqueue(e, slot) {
+		c.write()
 	}
 }
 
 // send encodes a frame with enc and queues it, waiting for room.
 func (c *Conn) send(ctx context.Context, enc func(e *wire.Encoder)) error {
-	b, err := encodeFrame(enc)
+	e, err := encodeFrame(enc)
 	if err != nil {
 		return err
 	}
 	if err := c.reserve(ctx); err != nil {
+		recycle(e)
 		return err
 	}
-	c.push(b, true)
+	c.pushInline(e, true)
 	return nil
 }
 
 var encoderPool = sync.Pool{New: func() any { return wire.NewEncoder(true) }}
 
-// encodeFrame returns the bytes enc writes, in the wire (protocol) form.
-func encodeFrame(enc func(e *wire.Encoder)) ([]byte, error) {
+// encodeFrame returns an encoder from the pool holding what enc writes,
+// in the wire (protocol) form; the frame is written from it.
+func encodeFrame(enc func(e *wire.Encoder)) (*wire.Encoder, error) {
 	e := encoderPool.Get().(*wire.Encoder)
-	defer func() {
-		e.Reset()
-		encoderPool.Put(e)
-	}()
 	enc(e)
-	b, err := e.Bytes()
-	if err != nil {
+	if _, err := e.Bytes(); err != nil {
+		recycle(e)
 		return nil, fmt.Errorf("encoding a message: %w", err)
 	}
-	return bytes.Clone(b), nil
+	return e, nil
 }
 
-// write drains the queue, then exits.
+// recycle returns a frame's encoder to the pool; one that grew past 64
+// KiB is left to the collector.
+func recycle(e *wire.Encoder) {
+	if b, _ := e.Bytes(); cap(b) > 64<<10 {
+		return
+	}
+	e.Reset()
+	encoderPool.Put(e)
+}
+
+// write drains the queue, then returns. The frames queued at a time go
+// out in one system call (see batchConn).
 func (c *Conn) write() {
 	var batch []outFrame
 	for {
@@ -234,26 +264,35 @@ func (c *Conn) write() {
 		batch, c.queue = c.queue, batch[:0]
 		c.mu.Unlock()
 
-		if err := c.ws.SetWriteDeadline(time.Now().Add(c.srv.opts.SlowClientTimeout)); err != nil {
-			c.close(websocket.CloseInternalServerErr, "", ErrConnectionClosed)
-			return
-		}
+		deadline := time.Now().Add(c.srv.opts.SlowClientTimeout)
+		err := c.ws.SetWriteDeadline(deadline)
+		c.bc.hold()
 		for i, f := range batch {
-			err := c.ws.WriteMessage(websocket.TextMessage, f.b)
+			if err == nil {
+				b, _ := f.e.Bytes()
+				err = c.ws.WriteMessage(websocket.TextMessage, b)
+			}
+			recycle(f.e)
 			batch[i] = outFrame{}
 			if f.slot {
 				<-c.slots
 			}
-			if err != nil {
-				if isTimeout(err) {
-					reason := fmt.Sprintf("the client read nothing for %s: send buffer full", c.srv.opts.SlowClientTimeout)
-					c.log.Warn("websocket: closing a slow client", "remote", c.req.RemoteAddr, "reason", reason)
-					c.close(websocket.ClosePolicyViolation, reason, ErrConnectionClosed)
-				} else {
-					c.close(websocket.CloseGoingAway, "", ErrConnectionClosed)
-				}
-				return
+		}
+		if ferr := c.bc.flush(deadline); err == nil {
+			err = ferr
+		}
+		if err != nil {
+			if isTimeout(err) {
+				reason := fmt.Sprintf("the client read nothing for %s: send buffer full", c.srv.opts.SlowClientTimeout)
+				c.log.Warn("websocket: closing a slow client", "remote", c.req.RemoteAddr, "reason", reason)
+				c.close(websocket.ClosePolicyViolation, reason, ErrConnectionClosed)
+			} else {
+				c.close(websocket.CloseGoingAway, "", ErrConnectionClosed)
 			}
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			return
 		}
 	}
 }
@@ -273,6 +312,9 @@ func (c *Conn) close(code int, reason string, cause error) {
 		return
 	}
 	c.closed = true
+	for _, f := range c.queue {
+		recycle(f.e)
+	}
 	c.queue = nil
 	c.mu.Unlock()
 	c.cancel(cause)
@@ -288,4 +330,76 @@ func (c *Conn) close(code int, reason string, cause error) {
 // close code (websocket.ClosePolicyViolation, say) and reason.
 func (c *Conn) Close(code int, reason string) {
 	c.close(code, reason, ErrConnectionClosed)
+}
+
+// batchConn is the socket under a WebSocket connection. While the writer
+// holds it, what gorilla/websocket writes is gathered and then written in
+// one system call: a burst of small frames costs one write instead of one
+// each. Writes at other times (pings, pongs, close frames) go straight
+// through.
+type batchConn struct {
+	net.Conn
+	mu      sync.Mutex
+	holding bool
+	buf     []byte
+}
+
+var batchBuffers = sync.Pool{New: func() any { return make([]byte, 0, 4096) }}
+
+func (b *batchConn) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	if b.holding {
+		b.buf = append(b.buf, p...)
+		b.mu.Unlock()
+		return len(p), nil
+	}
+	b.mu.Unlock()
+	return b.Conn.Write(p)
+}
+
+func (b *batchConn) hold() {
+	b.mu.Lock()
+	b.holding = true
+	if b.buf == nil {
+		b.buf = batchBuffers.Get().([]byte)[:0]
+	}
+	b.mu.Unlock()
+}
+
+// flush writes what was gathered, by deadline.
+func (b *batchConn) flush(deadline time.Time) error {
+	b.mu.Lock()
+	data := b.buf
+	b.buf, b.holding = nil, false
+	b.mu.Unlock()
+	if len(data) == 0 {
+		return nil
+	}
+	err := b.Conn.SetWriteDeadline(deadline)
+	if err == nil {
+		_, err = b.Conn.Write(data)
+	}
+	if cap(data) <= 64<<10 {
+		batchBuffers.Put(data[:0])
+	}
+	return err
+}
+
+// hijacker hands the upgrader a batchConn in place of the socket.
+type hijacker struct {
+	http.ResponseWriter
+	bc *batchConn
+}
+
+func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := h.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("the response cannot be hijacked")
+	}
+	conn, rw, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	h.bc = &batchConn{Conn: conn}
+	return h.bc, rw, nil
 }

@@ -25,9 +25,9 @@ type LegacySession interface {
 	// authorization value as sent, empty to sign out.
 	Authenticate(key string)
 	// Message delivers a message for an endpoint (module.name for a
-	// module's): the type-tagged object, as wire.Parse returns it. An
-	// error closes the connection with code 1008 and the error as reason.
-	Message(endpoint string, object any) error
+	// module's) with its type-tagged object. An error closes the
+	// connection with code 1008 and the error as reason.
+	Message(endpoint string, object wire.Tagged) error
 	// Closed is called once, when the connection has closed.
 	Closed()
 }

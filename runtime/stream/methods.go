@@ -117,7 +117,7 @@ func (mc *methodConn) handle(frame []byte) {
 		if in := mc.input(m.StreamRef); in != nil {
 			// The exception ends the input; the cmsc the client sends
 			// after it finds the input gone.
-			in.closeByClient(item{exception: m.Exception})
+			in.closeByClient(item{exception: &m.Exception})
 		}
 	case wire.TypeClose:
 		if m.Parameter == "" {

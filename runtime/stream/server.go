@@ -114,11 +114,12 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, newHandler func(
 		http.Error(w, "The server is shutting down.", http.StatusServiceUnavailable)
 		return
 	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	hj := &hijacker{ResponseWriter: w}
+	ws, err := s.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		return // the upgrader answered the client
 	}
-	c := s.newConn(ws, r)
+	c := s.newConn(ws, hj.bc, r)
 	s.mu.Lock()
 	if s.down {
 		s.mu.Unlock()
