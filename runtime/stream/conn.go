@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -251,8 +252,17 @@ func recycle(e *wire.Encoder) {
 // out in one system call (see batchConn).
 func (c *Conn) write() {
 	var batch []outFrame
-	for {
+	for yielded := false; ; {
 		c.mu.Lock()
+		if len(c.queue) == 0 && !yielded && !c.closed {
+			// Let a producer that is about to send go first: its frame
+			// joins this writer instead of starting another.
+			c.mu.Unlock()
+			runtime.Gosched()
+			yielded = true
+			continue
+		}
+		yielded = false
 		if len(c.queue) == 0 || c.closed {
 			c.writing = false
 			if cap(c.queue) > 32 {
@@ -355,6 +365,18 @@ func (b *batchConn) Write(p []byte) (int, error) {
 	}
 	b.mu.Unlock()
 	return b.Conn.Write(p)
+}
+
+// SetWriteDeadline is put off while holding: gorilla sets it for every
+// frame, and the batch's own deadline applies when it is flushed.
+func (b *batchConn) SetWriteDeadline(t time.Time) error {
+	b.mu.Lock()
+	holding := b.holding
+	b.mu.Unlock()
+	if holding {
+		return nil
+	}
+	return b.Conn.SetWriteDeadline(t)
 }
 
 func (b *batchConn) hold() {
