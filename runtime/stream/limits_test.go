@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gopod/gopod/runtime/pod"
 	"github.com/gopod/gopod/runtime/stream"
+	"github.com/gopod/gopod/runtime/stream/streamtest"
 )
 
 const cid = "11111111-1111-4111-8111-111111111111"
@@ -208,4 +210,71 @@ func TestStreamingMethodOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("GET without upgrade: %d", resp.StatusCode)
 	}
+}
+
+// TestAuthenticationRevoked: a revocation posted as 2.4's
+// session.messages.authenticationRevoked does closes the matching streams
+// at once (here with the periodic check turned off).
+func TestAuthenticationRevoked(t *testing.T) {
+	h := newHarness(t, pod.WithStreamAuthRecheck(-1))
+	watch := func(endpoint, key, id string) *socket {
+		s := h.dial("/v1/websocket")
+		s.send(strings.Replace(open(endpoint, "watch", "{}", ""), `"is":[]`, `"is":[],"auth":"`+key+`"`, 1))
+		s.expect(`{"type":"omsr","data":{"cid":"` + cid + `","res":"success","en":"` + endpoint + `","m":"watch"}}`)
+		s.expect(`{"type":"msm","data":{"en":"` + endpoint + `","m":"watch","cid":"` + cid + `","o":{"className":"int","data":` + id + `}}}`)
+		return s
+	}
+	closed := func(s *socket, endpoint string) {
+		t.Helper()
+		s.expect(`{"type":"cmsc","data":{"en":"` + endpoint + `","m":"watch","cid":"` + cid + `","cr":"error"}}`)
+	}
+	alive := func(s *socket) {
+		t.Helper()
+		s.send(`{"type":"ping"}`)
+		s.expect(`{"type":"pong"}`)
+	}
+	revoke := func(userID int64, r pod.Revocation) {
+		t.Helper()
+		if err := h.srv.NewSession(t.Context()).AuthenticationRevoked(userID, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.keys.Add("user-7b", 7)
+	user := watch("secure", "Basic dXNlci03", "7")      // user-7
+	other := watch("secure", "Basic dXNlci03Yg==", "7") // user-7b, same user
+	admin := watch("admin", "Basic YWRtaW4tMQ==", "1")  // admin-1
+
+	revoke(7, pod.Revocation{AuthID: "user-7"})
+	closed(user, "secure")
+	alive(other)
+	revoke(1, pod.Revocation{Scopes: []string{"someone.else"}})
+	alive(admin)
+	revoke(1, pod.Revocation{Scopes: []string{pod.ScopeAdmin}})
+	closed(admin, "admin")
+	revoke(7, pod.Revocation{})
+	closed(other, "secure")
+}
+
+// TestAddListener: a session's listener hears the models posted on its
+// channel until the session ends.
+func TestAddListener(t *testing.T) {
+	h := newHarness(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	got := make(chan string, 4)
+	pod.AddListener[streamtest.Note](h.srv.NewSession(ctx), "board", func(n *streamtest.Note, err error) {
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- n.Text
+	})
+	poster := h.srv.NewSession(t.Context())
+	if err := poster.PostMessage("board", &streamtest.Note{Text: "pinned"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if g := <-got; g != "pinned" {
+		t.Fatalf("got %q", g)
+	}
+	cancel()
+	waitUntil(t, "the listener goes with its session", func() bool { return h.srv.Messages().Listening("board") == 0 })
 }

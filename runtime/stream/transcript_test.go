@@ -59,18 +59,21 @@ func (h *harness) dial(path string) *socket {
 	}
 	resp.Body.Close()
 	s := &socket{t: h.t, ws: ws, frames: make(chan string, 1024), end: make(chan error, 1)}
-	go func() {
-		for {
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				s.end <- err
-				return
-			}
-			s.frames <- string(b)
-		}
-	}()
+	go s.read()
 	h.t.Cleanup(func() { ws.Close() })
 	return s
+}
+
+// read hands the frames to next, until the connection ends.
+func (s *socket) read() {
+	for {
+		_, b, err := s.ws.ReadMessage()
+		if err != nil {
+			s.end <- err
+			return
+		}
+		s.frames <- string(b)
+	}
 }
 
 func (s *socket) send(frame string) {
