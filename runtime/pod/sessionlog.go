@@ -70,10 +70,12 @@ func (s *Session) closeLog(err error, stack []byte) int64 {
 		return 0
 	}
 	var user *int64
+	s.mu.Lock()
 	if s.authResolved && s.auth != nil {
 		id := s.auth.UserID
 		user = &id
 	}
+	s.mu.Unlock()
 	return s.record.Close(dblog.Outcome{Err: err, StackTrace: string(stack), UserID: user})
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gopod/gopod/runtime/stream"
 	"github.com/gopod/gopod/wire"
@@ -73,42 +74,53 @@ func (h *methodHost) Open(ctx context.Context, r *http.Request, m *wire.Message)
 	if conn == nil {
 		return nil, wire.OpenEndpointNotFound, nil
 	}
-	sess := &Session{Context: ctx, Endpoint: m.Endpoint, Method: m.Method, Request: r, Log: s.log, server: s}
+	var key string
 	if m.Auth != "" {
-		key, ok := unwrapAuthHeader(m.Auth)
+		k, ok := unwrapAuthHeader(m.Auth)
 		if !ok {
 			return nil, wire.OpenAuthenticationFailed, nil
 		}
-		sess.authKey = key
+		key = k
+	}
+	// As in 2.4, the session exists (and is logged) from here on, also
+	// when the stream is refused.
+	sess := s.OpenSession(ctx, SessionOptions{Endpoint: m.Endpoint, Method: m.Method, LongLived: true, Request: r, AuthenticationKey: key})
+	refuse := func(res wire.OpenResult) (*stream.Opened, wire.OpenResult, error) {
+		sess.Close(nil)
+		return nil, res, nil
 	}
 	var info *AuthenticationInfo
 	if conn.RequiresAuthentication() {
 		if info, err = sess.Authenticated(); err != nil {
-			return nil, "", fmt.Errorf("authentication handler: %w", err)
+			err = fmt.Errorf("authentication handler: %w", err)
+			sess.Close(err)
+			return nil, "", err
 		}
 		if info == nil {
-			return nil, wire.OpenAuthenticationFailed, nil
+			return refuse(wire.OpenAuthenticationFailed)
 		}
 		if len(conn.MissingScopes(info)) > 0 {
-			return nil, wire.OpenAuthorizationDeclined, nil
+			return refuse(wire.OpenAuthorizationDeclined)
 		}
 	}
 	method := conn.Methods[m.Method]
 	if method == nil || !method.IsStreaming() {
-		return nil, wire.OpenEndpointNotFound, nil
+		return refuse(wire.OpenEndpointNotFound)
 	}
 	run, err := method.Stream(sess, NewArgs(params, nil))
 	if err != nil {
 		var argErr *ArgError
 		if errors.As(err, &argErr) {
-			return nil, wire.OpenInvalidArguments, nil
+			return refuse(wire.OpenInvalidArguments)
 		}
-		return nil, "", fmt.Errorf("%s.%s: %w", m.Endpoint, m.Method, err)
+		err = fmt.Errorf("%s.%s: %w", m.Endpoint, m.Method, err)
+		sess.Close(err)
+		return nil, "", err
 	}
 	inputs := make([]string, len(method.Inputs))
 	for i, p := range method.Inputs {
 		if !contains(m.InputStreams, p.Name) {
-			return nil, wire.OpenInvalidArguments, nil
+			return refuse(wire.OpenInvalidArguments)
 		}
 		inputs[i] = p.Name
 	}
@@ -132,18 +144,18 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// streamFinished logs how a streaming method failed, as a failed HTTP
-// call is logged; exceptions are answers, and a stream that ended because
-// the client left or lost access is no failure of the method.
+// streamFinished closes the stream's session and logs how its method
+// failed, as a failed HTTP call is logged. An exception is an answer, and
+// a stream that ended because the client left or lost access is no
+// failure of the method.
 func (s *Server) streamFinished(sess *Session, err error) {
-	if err == nil {
-		return
-	}
 	var exc wire.Exception
-	if errors.As(err, &exc) {
+	if err == nil || errors.As(err, &exc) {
+		sess.Close(nil)
 		return
 	}
 	if cause := context.Cause(sess); cause != nil && cause != context.Canceled && errors.Is(err, cause) {
+		sess.Close(nil)
 		return
 	}
 	attrs := []slog.Attr{
@@ -151,11 +163,14 @@ func (s *Server) streamFinished(sess *Session, err error) {
 		slog.String("method", sess.Method),
 		slog.String("error", err.Error()),
 	}
+	var stack []byte
 	var p *stream.PanicError
 	if errors.As(err, &p) {
-		attrs = append(attrs, slog.String("stack", string(p.Stack)))
+		stack = p.Stack
+		attrs = append(attrs, slog.String("stack", string(stack)))
 	}
 	s.log.LogAttrs(context.WithoutCancel(sess), slog.LevelError, "streaming method failed", attrs...)
+	sess.closeLog(err, stack)
 }
 
 // legacyHost serves endpoint streaming.
@@ -169,6 +184,8 @@ type legacySession struct {
 	// opened names the endpoints the caller could use when the
 	// connection opened: they hear StreamClosed.
 	opened map[string]bool
+	// messages counts the messages handled, for the session logs.
+	messages int64
 }
 
 // OpenLegacy calls StreamOpened on every endpoint the caller may use, as
@@ -189,7 +206,9 @@ func (h *legacyHost) OpenLegacy(c *stream.LegacyConn) stream.LegacySession {
 		if !opener && !handler && !closer {
 			return
 		}
-		ls.sessions[name] = &Session{Context: c.Context(), Endpoint: name, Request: r, Log: s.log, server: s, legacy: c, authKey: key}
+		sess := s.OpenSession(c.Context(), SessionOptions{Endpoint: name, LongLived: true, Request: r, AuthenticationKey: key})
+		sess.legacy = c
+		ls.sessions[name] = sess
 	})
 	s.dispatch.Walk(func(name string, conn *Connector) {
 		sess := ls.sessions[name]
@@ -257,7 +276,13 @@ func (ls *legacySession) Message(endpoint string, object wire.Tagged) error {
 	if m == nil {
 		return fmt.Errorf("a null message for %s", endpoint)
 	}
-	if err := callHandler(h, sess, m); err != nil {
+	id := ls.messages
+	ls.messages++
+	sess.SetMessageID(id)
+	start := time.Now()
+	err = callHandler(h, sess, m)
+	sess.LogMessage(endpoint, object.ClassName, id, time.Since(start), err)
+	if err != nil {
 		// As in 2.4, a failing handler is logged and the connection stays.
 		ls.srv.log.Error("HandleStreamMessage failed", "endpoint", endpoint, "error", err)
 	}
@@ -275,11 +300,14 @@ func callHandler(h streamHandler, sess *Session, m any) (err error) {
 }
 
 // Closed calls StreamClosed on the endpoints that were open to the
-// caller when the connection opened.
+// caller when the connection opened, then closes the sessions.
 func (ls *legacySession) Closed() {
 	ls.srv.dispatch.Walk(func(name string, conn *Connector) {
 		if c, ok := conn.Endpoint.(streamCloser); ok && ls.opened[name] {
 			c.StreamClosed(ls.sessions[name])
 		}
 	})
+	for _, sess := range ls.sessions {
+		sess.Close(nil)
+	}
 }
