@@ -52,6 +52,9 @@ func (c *Call) end(reason wire.CloseReason, err error, cause error) {
 		return
 	}
 	c.closed = true
+	// The context ends first, so that a method woken by its inputs
+	// closing sees why.
+	c.cancel(cause)
 	if reason != "" {
 		var exc wire.Exception
 		if errors.As(err, &exc) {
@@ -72,7 +75,6 @@ func (c *Call) end(reason wire.CloseReason, err error, cause error) {
 		}
 	}
 	c.mu.Unlock()
-	c.cancel(cause)
 	c.mc.remove(c)
 }
 

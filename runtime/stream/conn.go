@@ -28,11 +28,12 @@ var (
 	ErrCancelled = errors.New("stream: the client closed the stream")
 )
 
-// Conn is one WebSocket connection. Frames are written by a goroutine
-// that exists only while frames wait, so an idle connection costs its
-// read loop and little else. The send buffer is bounded: producers wait
-// for room, and a client that reads nothing for Options.SlowClientTimeout
-// is disconnected.
+// Conn is one WebSocket connection. Its frames are written by whoever
+// finds no writer running (a goroutine of its own for stream values, the
+// read loop for its replies), so an idle connection costs its read loop
+// and little else. The send buffer is bounded: producers wait for room,
+// and a client that reads nothing for Options.SlowClientTimeout is
+// disconnected.
 type Conn struct {
 	srv *Server
 	ws  *websocket.Conn
@@ -107,26 +108,23 @@ func (c *Conn) run(h frameHandler) {
 		c.srv.forget(c)
 	}()
 	for {
-		typ, r, err := c.ws.NextReader()
-		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				c.close(websocket.CloseMessageTooBig, fmt.Sprintf("a message is larger than %d bytes", c.srv.opts.MaxFrameSize), ErrConnectionClosed)
-			}
-			return
-		}
-		c.alive.Store(true)
 		buf := framePool.Get().(*bytes.Buffer)
 		buf.Reset()
-		if _, err := buf.ReadFrom(r); err != nil {
+		_, r, err := c.ws.NextReader()
+		if err == nil {
+			c.alive.Store(true)
+			_, err = buf.ReadFrom(r)
+		}
+		if err != nil {
 			framePool.Put(buf)
 			if errors.Is(err, websocket.ErrReadLimit) {
+				// gorilla has told the client (1009); this is for the record.
 				c.close(websocket.CloseMessageTooBig, fmt.Sprintf("a message is larger than %d bytes", c.srv.opts.MaxFrameSize), ErrConnectionClosed)
 			}
 			return
 		}
-		if typ == websocket.BinaryMessage || typ == websocket.TextMessage {
-			h.handle(buf.Bytes())
-		}
+		// Text and binary frames alike: the protocol is JSON either way.
+		h.handle(buf.Bytes())
 		if buf.Cap() <= 64<<10 {
 			framePool.Put(buf)
 		}

@@ -62,6 +62,10 @@ func TestSlowReader(t *testing.T) {
 	if err := ws.WriteMessage(websocket.TextMessage, []byte(open("example", "countTo", `{\"n\":1000000000}`, ""))); err != nil {
 		t.Fatal(err)
 	}
+	// The answer shows the connection is up; from here on, nothing is read.
+	if _, b, err := ws.ReadMessage(); err != nil || !strings.Contains(string(b), `"success"`) {
+		t.Fatalf("%s, %v", b, err)
+	}
 	waitUntil(t, "the server drops the slow client", func() bool { return h.srv.Streams().Connections() == 0 })
 	// The client is not reading, so the close frame with the reason may
 	// not reach it; the server's log has it.
@@ -97,6 +101,7 @@ func TestUnansweredPings(t *testing.T) {
 	}
 	resp.Body.Close()
 	defer ws.Close()
+	waitUntil(t, "the connection is up", func() bool { return h.srv.Streams().Connections() == 1 })
 	// Not reading means not answering pings.
 	waitUntil(t, "the server drops the silent client", func() bool { return h.srv.Streams().Connections() == 0 })
 }
