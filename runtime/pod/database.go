@@ -77,7 +77,8 @@ func OpenDatabase(ctx context.Context, cfg *config.Config, projectDir string, lo
 			return &Database{DB: d}, nil
 		}
 		lastErr = err
-		if attempt == connectAttempts || ctx.Err() != nil {
+		// A server that declines TLS will not accept it on a retry.
+		if attempt == connectAttempts || ctx.Err() != nil || isTLSRefused(err) {
 			break
 		}
 		wait := time.Duration(attempt) * 2 * time.Second
@@ -87,7 +88,33 @@ func OpenDatabase(ctx context.Context, cfg *config.Config, projectDir string, lo
 		case <-time.After(wait):
 		}
 	}
+	if dbc.RequireSSL && !dbc.IsUnixSocket && isTLSRefused(lastErr) {
+		return nil, fmt.Errorf("failed to connect to the database: database.requireSsl is true but the server at %s:%d does not accept TLS (turn ssl on in PostgreSQL, or set requireSsl to false): %w", dbc.Host, dbc.Port, lastErr)
+	}
 	return nil, fmt.Errorf("failed to connect to the database: %w", lastErr)
+}
+
+// isTLSRefused reports whether err is pgx's answer to a server that
+// declined the TLS request.
+func isTLSRefused(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "server refused TLS connection")
+}
+
+// sslMode is the libpq sslmode that Serverpod 2.4's requireSsl stands
+// for. Its pool passes requireSsl to the postgres package as SslMode.require
+// (TLS, the server's certificate not verified) and otherwise as
+// SslMode.disable (no TLS at all); the same modes here. Without requireSsl
+// nothing is negotiated, so a database on loopback or a private network
+// costs no TLS; with it, a server that refuses TLS fails the connection
+// rather than falling back to plain text. Verifying the certificate
+// (verify-full) needs a CA the configuration has no field for, so, as in
+// 2.4, it is not done. A Unix socket never uses TLS (PostgreSQL offers
+// none there), whatever requireSsl says.
+func sslMode(requireSSL bool) string {
+	if requireSSL {
+		return "require"
+	}
+	return "disable"
 }
 
 // connString builds a pgx connection string from Serverpod's settings.
@@ -101,11 +128,7 @@ func connString(c config.Database) string {
 	} else {
 		u.Host = c.Host + ":" + strconv.Itoa(c.Port)
 	}
-	if c.RequireSSL {
-		q.Set("sslmode", "require")
-	} else {
-		q.Set("sslmode", "prefer")
-	}
+	q.Set("sslmode", sslMode(c.RequireSSL))
 	if len(c.SearchPaths) > 0 {
 		q.Set("search_path", strings.Join(c.SearchPaths, ","))
 	}

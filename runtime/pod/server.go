@@ -55,6 +55,7 @@ type Server struct {
 	globalCache    *cache.Global
 	storages       map[string]storage.Storage
 	runMode        string
+	callLevel      slog.Level
 	routes         map[string]http.Handler
 	logID          atomic.Int64
 	encoders       sync.Pool
@@ -160,6 +161,7 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.callLevel = callLogLevel(s.runMode)
 	var mopts []messages.Option
 	if s.messagesPrefix != "" {
 		mopts = append(mopts, messages.WithPrefix(s.messagesPrefix))
@@ -377,14 +379,44 @@ func (s *Server) serveCall(w http.ResponseWriter, r *http.Request) {
 	if c.sess != nil {
 		c.sess.closeLog(nil, nil) // a failed call's log is already written
 	}
-	if s.log.Enabled(r.Context(), slog.LevelInfo) {
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "call",
-			slog.String("endpoint", c.endpoint),
-			slog.String("method", c.method),
-			slog.Int("status", c.status),
-			slog.Duration("duration", time.Since(start)))
-	}
+	s.logCall(r.Context(), &c, start)
 }
+
+// logCall writes the console line of one call at the server's call level
+// (see callLogLevel); when that level is off it does no formatting work
+// and allocates nothing.
+func (s *Server) logCall(ctx context.Context, c *outcome, start time.Time) {
+	level := s.callLevel
+	if c.status == StatusClientClosedRequest {
+		level = slog.LevelDebug
+	}
+	if !s.log.Enabled(ctx, level) {
+		return
+	}
+	s.log.LogAttrs(ctx, level, "call",
+		slog.String("endpoint", c.endpoint),
+		slog.String("method", c.method),
+		slog.Int("status", c.status),
+		slog.Duration("duration", time.Since(start)))
+}
+
+// callLogLevel is the level of the per-call console line, following what
+// reaches Serverpod 2.4's console: its CALL line is printed in the
+// development run mode only, and --logging verbose adds a line per
+// request in every mode. So the line is Info in development and Debug
+// elsewhere, which Main's logger shows only with --logging verbose.
+func callLogLevel(runMode string) slog.Level {
+	if runMode == "" || runMode == "development" {
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
+}
+
+// StatusClientClosedRequest is the status a call is logged with when its
+// client closed the connection before the answer (nginx's 499): the
+// client is gone, so no answer is sent, and the call is neither a server
+// error nor a failed session.
+const StatusClientClosedRequest = 499
 
 // outcome is what the call log line reports.
 type outcome struct {
@@ -513,6 +545,16 @@ func invoke(m *Method, sess *Session, args *Args, enc *wire.Encoder) (err error,
 }
 
 func (s *Server) internalError(w http.ResponseWriter, sess *Session, err error, stack []byte) int {
+	if stack == nil && sess.Request != nil && sess.Request.Context().Err() != nil {
+		// The client closed the connection (the request's context ends
+		// only then, or when the handler has returned): whatever the
+		// method returned follows from its context being cancelled.
+		s.log.LogAttrs(sess, slog.LevelDebug, "client disconnected during the call",
+			slog.String("endpoint", sess.Endpoint),
+			slog.String("method", sess.Method),
+			slog.String("error", err.Error()))
+		return StatusClientClosedRequest
+	}
 	// As in Serverpod 2.4, the answer names the failed session's log row
 	// (0 when the settings do not log it).
 	id := sess.closeLog(err, stack)
