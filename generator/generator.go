@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopod/gopod/generator/dart"
@@ -162,14 +163,36 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	// When only Go code changed (an endpoint), the models' code is what
 	// the last run wrote: the generator is deterministic.
 	reused := false
+	var keysBySource map[string]string
 	if files := reuseModelFiles(p, last, modelsHash); files != nil && !o.Check {
 		maps.Copy(out.models, files)
 		reused = true
+		keysBySource = last.ModelKeys
 	} else {
-		serverModels, clientModels, err := gocode.Models(models, opts)
+		// Models whose key is the last run's are taken from disk.
+		keys := newModelKeys(opts)
+		keys.compute(models)
+		keysBySource = make(map[string]string, len(models))
+		for m, k := range keys.keys {
+			keysBySource[m.SourcePath] = k
+		}
+		mopts := opts
+		var hits atomic.Int64
+		if !o.Check {
+			reuse := modelReuse(last, keys, p.Path(p.ProtocolDir), p.Path(p.GoClientDir), func(path string) string { return relPath(p.Dir, path) })
+			mopts.Reuse = func(m *model.Model) ([]byte, []byte, bool) {
+				s, c, ok := reuse(m)
+				if ok {
+					hits.Add(1)
+				}
+				return s, c, ok
+			}
+		}
+		serverModels, clientModels, err := gocode.Models(models, mopts)
 		if err != nil {
 			return nil, err
 		}
+		reused = hits.Load() > 0
 		out.addModels(p.Path(p.ProtocolDir), serverModels)
 		out.addModels(p.Path(p.GoClientDir), clientModels)
 	}
@@ -219,12 +242,13 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if !o.Check {
-		// A run that took the models from disk used few gofmt entries;
-		// pruning would drop those of the models.
+		// A run that took models from disk used few gofmt entries;
+		// pruning would drop those of the models. The next run that
+		// renders every model (a new gopod, or no .gopod) prunes.
 		if !reused {
 			cache.prune()
 		}
-		saveManifest(p, inputs, modelsHash, out, res.Warnings)
+		saveManifest(p, inputs, modelsHash, out, res.Warnings, keysBySource)
 	}
 	res.phase("write files", t)
 	return res, nil

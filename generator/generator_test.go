@@ -223,4 +223,17 @@ func TestUpToDateShortcut(t *testing.T) {
 	if res, err = Generate(ctx, Options{Dir: dir}); err != nil || res.Stale() {
 		t.Fatalf("a full render differs from the models taken from disk: %+v, %v", res, err)
 	}
+
+	// A model change renders the models it can affect and takes the
+	// others from disk; rendering all of them gives the same.
+	modelFile := filepath.Join(dir, "models", "model4.spy.yaml")
+	msrc, _ := os.ReadFile(modelFile)
+	os.WriteFile(modelFile, bytes.Replace(msrc, []byte("fields:\n"), []byte("fields:\n  added: String?\n"), 1), 0o644)
+	if res, err = Generate(ctx, Options{Dir: dir}); err != nil || !slices.Contains(res.Written, "generated/protocol/model4.go") {
+		t.Fatalf("after adding a field: %+v, %v", res, err)
+	}
+	os.Remove(filepath.Join(dir, ".gopod", "cache", "generate.json"))
+	if res, err = Generate(ctx, Options{Dir: dir}); err != nil || res.Stale() {
+		t.Fatalf("a full render differs from a model change's: %+v, %v", res, err)
+	}
 }

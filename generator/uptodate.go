@@ -31,6 +31,10 @@ type manifest struct {
 	// Go code changed, those files are taken from disk, not rendered.
 	Models       string   `json:"models,omitempty"`
 	ModelOutputs []string `json:"modelOutputs,omitempty"`
+	// ModelKeys holds each model's key (see modelKeys) by model file:
+	// after a model change, the models whose key is the same are not
+	// rendered again.
+	ModelKeys map[string]string `json:"modelKeys,omitempty"`
 }
 
 func manifestPath(p *project.Project) string {
@@ -167,8 +171,8 @@ func upToDate(p *project.Project, m *manifest, inputs string) bool {
 
 // saveManifest records a completed run. Failing to write it only costs
 // the next run its shortcut.
-func saveManifest(p *project.Project, inputs, modelsHash string, out *output, warnings []model.Diagnostic) {
-	m := manifest{Inputs: inputs, Outputs: make(map[string]string, len(out.files)), Warnings: warnings, Models: modelsHash}
+func saveManifest(p *project.Project, inputs, modelsHash string, out *output, warnings []model.Diagnostic, modelKeys map[string]string) {
+	m := manifest{Inputs: inputs, Outputs: make(map[string]string, len(out.files)), Warnings: warnings, Models: modelsHash, ModelKeys: modelKeys}
 	for path := range out.models {
 		if rel, err := filepath.Rel(p.Dir, path); err == nil {
 			m.ModelOutputs = append(m.ModelOutputs, filepath.ToSlash(rel))

@@ -66,6 +66,10 @@ type Options struct {
 	// Format formats generated source as gofmt does; nil means
 	// go/format.Source. It must be safe for concurrent use.
 	Format func(src []byte) ([]byte, error)
+	// Reuse, when set, may answer a model's server and client files (nil
+	// client for a server-only model) without rendering them: the caller
+	// knows them from an earlier run. It must be safe for concurrent use.
+	Reuse func(m *model.Model) (server, client []byte, ok bool)
 }
 
 // Files maps file names to contents, for one package.
@@ -192,7 +196,11 @@ func groupImports(src []byte) []byte {
 
 // goFileName is the output file of a model: its file name, prefixed with
 // its sub directory so that models in different folders never collide.
-func goFileName(m *model.Model) string {
+func goFileName(m *model.Model) string { return ModelFileName(m) }
+
+// ModelFileName is the name of the file, in the server's and in the
+// client's package, that holds a model's code.
+func ModelFileName(m *model.Model) string {
 	name := m.FileName
 	if m.SubDir != "" {
 		name = strings.ReplaceAll(m.SubDir, "/", "_") + "_" + name
@@ -221,6 +229,12 @@ func Models(models []*model.Model, o Options) (server, client Files, err error) 
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if o.Reuse != nil {
+					if s, c, ok := o.Reuse(models[i]); ok {
+						results[i].server, results[i].client = s, c
+						continue
+					}
+				}
 				results[i] = renderModel(o, srv, cli, models[i])
 			}
 		}()

@@ -1,0 +1,260 @@
+package generator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+
+	"github.com/gopod/gopod"
+	"github.com/gopod/gopod/generator/gocode"
+	"github.com/gopod/gopod/generator/model"
+)
+
+// Rendering the Go models is most of what a model change costs, yet a
+// change to one model changes the code of few others: a model's code
+// depends on the model, on the classes of its inheritance hierarchy and on
+// the models it refers to (field types, relations). modelKeys gives each
+// model a key that covers all of that, so a run renders only the models
+// whose key differs from the last run's and takes the others' files from
+// disk.
+//
+// A key hashes, besides the gopod binary and the Go options:
+//   - the unit of the model: every class of its inheritance hierarchy, in
+//     full (every field, relation, index, default, doc and position);
+//   - the units of the models the unit refers to, in full;
+//   - the units those refer to, in full again;
+//   - and the identity (name, kind, table, module, …) of the models one
+//     step further.
+//
+// Rendering reads a related model's fields (a relation's foreign key, an
+// include's columns) but not, as far as the emitters go today, those of a
+// model two relations away; the second full step is a margin. A test
+// compares keyed runs with rendering everything after edits of every kind.
+type modelKeys struct {
+	global string
+	units  map[*model.Model]*unitDigest
+	keys   map[*model.Model]string
+}
+
+// unitDigest is the hash of one inheritance hierarchy, and the models
+// outside it that the hierarchy refers to.
+type unitDigest struct {
+	sum  string
+	refs []*model.Model
+	d1   string // sum with the sums of refs: one step
+}
+
+func newModelKeys(o gocode.Options) *modelKeys {
+	h := sha256.New()
+	fmt.Fprintf(h, "model keys v1\ngopod %s\n", gopod.Version)
+	if exe, err := os.Executable(); err == nil {
+		if info, err := os.Stat(exe); err == nil {
+			fmt.Fprintf(h, "binary %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	fmt.Fprintf(h, "%q %v %q %q %q\n", o.Name, o.Module, o.ProtocolPkg, o.DispatchPkg, o.ClientPkg)
+	for _, m := range o.Modules {
+		fmt.Fprintf(h, "module %q %q %q %q %q\n", m.Name, m.Nickname, m.ProtocolPkg, m.DispatchPkg, m.ClientPkg)
+	}
+	for _, c := range o.Custom {
+		d := &digester{w: h, unit: map[*model.Model]int{c: 0}, seen: map[uintptr]int{}, refs: map[*model.Model]bool{}}
+		d.value(reflect.ValueOf(c))
+	}
+	return &modelKeys{global: hex.EncodeToString(h.Sum(nil)), units: map[*model.Model]*unitDigest{}, keys: map[*model.Model]string{}}
+}
+
+// compute keys every model of models. It is not safe for concurrent use;
+// key is, afterwards.
+func (k *modelKeys) compute(models []*model.Model) {
+	for _, m := range models {
+		k.keys[m] = k.key(m)
+	}
+}
+
+func (k *modelKeys) key(m *model.Model) string {
+	u := k.unit(m)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n", k.global, k.d1(u))
+	for _, r := range u.refs {
+		fmt.Fprintf(h, "%s\n", k.d1(k.unit(r)))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (k *modelKeys) d1(u *unitDigest) string {
+	if u.d1 == "" {
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\n", u.sum)
+		for _, r := range u.refs {
+			fmt.Fprintf(h, "%s\n", k.unit(r).sum)
+		}
+		u.d1 = hex.EncodeToString(h.Sum(nil))
+	}
+	return u.d1
+}
+
+// hierarchy returns the classes of m's inheritance hierarchy: its root
+// and every descendant of the root.
+func hierarchy(m *model.Model) []*model.Model {
+	root := m
+	for root.Parent != nil {
+		root = root.Parent
+	}
+	return append([]*model.Model{root}, root.Descendants()...)
+}
+
+func (k *modelKeys) unit(m *model.Model) *unitDigest {
+	if u, ok := k.units[m]; ok {
+		return u
+	}
+	members := hierarchy(m)
+	h := sha256.New()
+	d := &digester{w: h, unit: map[*model.Model]int{}, seen: map[uintptr]int{}, refs: map[*model.Model]bool{}}
+	for i, x := range members {
+		d.unit[x] = i
+	}
+	for _, x := range members {
+		d.value(reflect.ValueOf(x))
+	}
+	u := &unitDigest{sum: hex.EncodeToString(h.Sum(nil))}
+	for r := range d.refs {
+		u.refs = append(u.refs, r)
+	}
+	sort.Slice(u.refs, func(i, j int) bool { return modelID(u.refs[i]) < modelID(u.refs[j]) })
+	u.refs = slices.CompactFunc(u.refs, func(a, b *model.Model) bool { return a == b })
+	for _, x := range members {
+		k.units[x] = u
+	}
+	return u
+}
+
+// modelID names a model among all the project's and its modules' models.
+func modelID(m *model.Model) string {
+	return fmt.Sprintf("%d/%s/%s/%s", m.Kind, m.Module, m.ClassName, m.GoPkg)
+}
+
+// digester writes a canonical form of a model graph into w: every value
+// reachable from the unit's models, except other models, which it writes
+// by identity and collects in refs.
+type digester struct {
+	w    io.Writer
+	unit map[*model.Model]int
+	seen map[uintptr]int
+	refs map[*model.Model]bool
+}
+
+var modelPtrType = reflect.TypeOf((*model.Model)(nil))
+
+func (d *digester) value(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			io.WriteString(d.w, "nil;")
+			return
+		}
+		if v.Type() == modelPtrType {
+			m := v.Interface().(*model.Model)
+			if i, ok := d.unit[m]; ok {
+				if _, done := d.seen[v.Pointer()]; done {
+					fmt.Fprintf(d.w, "unit %d;", i)
+					return
+				}
+			} else {
+				d.refs[m] = true
+				fmt.Fprintf(d.w, "model %q %q %q %d %q %q %v %v %d %q %q %q %q %q %d %v;",
+					m.Module, m.ModuleName, m.ClassName, m.Kind, m.FileName, m.SubDir, m.ServerOnly, m.Sealed,
+					m.Serialized, m.Table, m.GoPkg, m.GoName, m.DartURL, m.Extends, len(m.Children), m.Parent != nil)
+				return
+			}
+		}
+		if i, ok := d.seen[v.Pointer()]; ok {
+			fmt.Fprintf(d.w, "seen %d;", i)
+			return
+		}
+		d.seen[v.Pointer()] = len(d.seen)
+		d.value(v.Elem())
+	case reflect.Struct:
+		t := v.Type()
+		io.WriteString(d.w, "{")
+		for i := range t.NumField() {
+			io.WriteString(d.w, t.Field(i).Name+":")
+			d.value(v.Field(i))
+		}
+		io.WriteString(d.w, "}")
+	case reflect.Slice, reflect.Array:
+		fmt.Fprintf(d.w, "[%d:", v.Len())
+		for i := range v.Len() {
+			d.value(v.Index(i))
+		}
+		io.WriteString(d.w, "]")
+	case reflect.Map:
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+		fmt.Fprintf(d.w, "map%d{", len(keys))
+		for _, key := range keys {
+			d.value(key)
+			d.value(v.MapIndex(key))
+		}
+		io.WriteString(d.w, "}")
+	case reflect.Interface:
+		if v.IsNil() {
+			io.WriteString(d.w, "nil;")
+			return
+		}
+		io.WriteString(d.w, v.Elem().Type().String())
+		d.value(v.Elem())
+	case reflect.String:
+		fmt.Fprintf(d.w, "%d:%s;", len(v.String()), v.String())
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		fmt.Fprintf(d.w, "%v;", v)
+	default:
+		// Functions and channels are not part of a model's meaning.
+		fmt.Fprintf(d.w, "%s;", v.Kind())
+	}
+}
+
+// modelReuse returns gocode's Reuse for a run: a model whose key equals
+// the last run's and whose files are as that run wrote them is taken
+// from disk.
+func modelReuse(last *manifest, k *modelKeys, serverDir, clientDir string, rel func(string) string) func(m *model.Model) ([]byte, []byte, bool) {
+	return func(m *model.Model) ([]byte, []byte, bool) {
+		if last == nil || last.ModelKeys == nil || last.ModelKeys[m.SourcePath] != k.keys[m] || k.keys[m] == "" {
+			return nil, nil, false
+		}
+		name := gocode.ModelFileName(m)
+		read := func(dir string) ([]byte, bool) {
+			path := filepath.Join(dir, name)
+			data, sum, ok := sumFile(path)
+			return data, ok && last.Outputs[rel(path)] == sum
+		}
+		server, ok := read(serverDir)
+		if !ok {
+			return nil, nil, false
+		}
+		if m.ServerOnly {
+			return server, nil, true
+		}
+		client, ok := read(clientDir)
+		if !ok {
+			return nil, nil, false
+		}
+		return server, client, true
+	}
+}
+
+// sumFile reads a file and its SHA-256 in hex.
+func sumFile(path string) ([]byte, string, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", false
+	}
+	sum := sha256.Sum256(data)
+	return data, hex.EncodeToString(sum[:]), true
+}
