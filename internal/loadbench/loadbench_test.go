@@ -1,0 +1,62 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseWrk(t *testing.T) {
+	const report = `Running 5s test @ http://127.0.0.1:1234/bench
+  2 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     2.10ms    1.00ms  20.00ms   90.00%
+  61234 requests in 5.00s, 9.00MB read
+Requests/sec:  12246.80
+Transfer/sec:      1.80MB
+`
+	for _, tc := range []struct {
+		name, extra string
+		want        float64
+		err         string
+	}{
+		{"clean", "", 12246.80, ""},
+		{"non-2xx", "  Non-2xx or 3xx responses: 12\n", 0, "12 responses were not 2xx"},
+		{"socket errors", "  Socket errors: connect 0, read 3, write 0, timeout 0\n", 0, "socket errors"},
+		{"clean socket line", "  Socket errors: connect 0, read 0, write 0, timeout 0\n", 12246.80, ""},
+		{"unexpected answers", "Unexpected answer: {\"success\":false}\nUnexpected answers: 2\n", 0, "2 answers were not the expected one"},
+		{"all expected", "Unexpected answers: 0\n", 12246.80, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseWrk([]byte(report + tc.extra))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("%v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+	if _, err := parseWrk([]byte("unable to connect")); err == nil {
+		t.Error("a report without a rate parsed")
+	}
+}
+
+func TestStats(t *testing.T) {
+	for _, tc := range []struct {
+		xs          []float64
+		med, lo, hi float64
+	}{
+		{[]float64{3, 1, 2}, 2, 1, 3},
+		{[]float64{4, 1, 3, 2}, 2.5, 1, 4},
+		{[]float64{5}, 5, 5, 5},
+		{nil, 0, 0, 0},
+	} {
+		m, lo, hi := stats(tc.xs)
+		if m != tc.med || lo != tc.lo || hi != tc.hi {
+			t.Errorf("stats(%v) = %v %v %v", tc.xs, m, lo, hi)
+		}
+	}
+}
