@@ -14,9 +14,11 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Run modes: each picks config/<mode>.yaml and a section of passwords.yaml.
@@ -61,6 +63,8 @@ type Config struct {
 	ServiceSecret string
 	SessionLogs   SessionLogs
 	FutureCall    FutureCall
+	// HTTP holds gopod's settings for the API server's HTTP handling.
+	HTTP HTTP
 
 	// Passwords holds every password for the run mode, including ones the
 	// server itself does not use (authKeySalt, emailPasswordPepper, ...).
@@ -128,6 +132,51 @@ const (
 	DefaultFutureCallConcurrency  = 1
 	DefaultFutureCallScanInterval = 5000
 )
+
+// HTTP configures the API server's HTTP handling: the client address
+// behind proxies, timeouts, CORS and compression (the http: section, a
+// gopod addition). Timeouts of zero mean none.
+type HTTP struct {
+	// TrustedProxies are the load balancers and proxies in front of the
+	// server; only requests from them have their forwarding header read.
+	TrustedProxies []netip.Prefix
+	// ForwardedHeader is the header the trusted proxies report the client
+	// in: X-Forwarded-For (the default) or Forwarded.
+	ForwardedHeader string
+	// AllowedOrigins are the web origins browsers may call the API from
+	// (CORS); "*", the default, allows every origin, as Serverpod 2.4 does.
+	AllowedOrigins []string
+	// Compress gzips responses for clients that accept it.
+	Compress bool
+
+	ReadHeaderTimeout time.Duration // to read a request's headers
+	ReadTimeout       time.Duration // to read a whole request, body included
+	WriteTimeout      time.Duration // to send a response, from its first byte
+	IdleTimeout       time.Duration // a kept-alive connection waits for its next request
+}
+
+// HTTP defaults: a request has 10 s for its headers and 30 s in all, a
+// response 60 s to reach the client, and an idle connection is closed after
+// 120 s (Dart's HttpServer default, which Serverpod 2.4 uses).
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+)
+
+// DefaultHTTP returns the HTTP settings of a configuration that has none.
+func DefaultHTTP() HTTP {
+	return HTTP{
+		ForwardedHeader:   "X-Forwarded-For",
+		AllowedOrigins:    []string{"*"},
+		Compress:          true,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadTimeout:       DefaultReadTimeout,
+		WriteTimeout:      DefaultWriteTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
+	}
+}
 
 // Options says which configuration to load.
 type Options struct {
@@ -255,6 +304,9 @@ func build(f *yamlFile, mode, serverID string, passwords Passwords, env map[stri
 		return nil, err
 	}
 	if c.FutureCall, err = readFutureCall(f, top, env); err != nil {
+		return nil, err
+	}
+	if c.HTTP, err = readHTTP(f, env); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -483,6 +535,88 @@ func readFutureCall(f *yamlFile, top *section, env map[string]string) (FutureCal
 	return fc, nil
 }
 
+func readHTTP(f *yamlFile, env map[string]string) (HTTP, error) {
+	h := DefaultHTTP()
+	s, err := f.section("http", env)
+	if err != nil {
+		return h, err
+	}
+	proxies, _, err := s.list("trustedProxies", EnvHTTPTrustedProxies)
+	if err != nil {
+		return h, err
+	}
+	for _, p := range proxies {
+		prefix, err := parseProxy(p)
+		if err != nil {
+			return h, fieldError(s, "trustedProxies", EnvHTTPTrustedProxies, err.Error())
+		}
+		h.TrustedProxies = append(h.TrustedProxies, prefix)
+	}
+	if v, ok, err := s.str("forwardedHeader", EnvHTTPForwardedHeader); err != nil {
+		return h, err
+	} else if ok {
+		switch {
+		case strings.EqualFold(v, "X-Forwarded-For"):
+			h.ForwardedHeader = "X-Forwarded-For"
+		case strings.EqualFold(v, "Forwarded"):
+			h.ForwardedHeader = "Forwarded"
+		default:
+			return h, fieldError(s, "forwardedHeader", EnvHTTPForwardedHeader,
+				fmt.Sprintf("must be X-Forwarded-For or Forwarded (the header your load balancer adds the client to), got %q", v))
+		}
+	}
+	if v, ok, err := s.list("allowedOrigins", EnvHTTPAllowedOrigins); err != nil {
+		return h, err
+	} else if ok {
+		h.AllowedOrigins = v
+	}
+	if v, ok, err := s.boolean("compress", EnvHTTPCompress); err != nil {
+		return h, err
+	} else if ok {
+		h.Compress = v
+	}
+	for _, t := range []struct {
+		key, envVar string
+		to          *time.Duration
+	}{
+		{"readHeaderTimeout", EnvHTTPReadHeaderTimeout, &h.ReadHeaderTimeout},
+		{"readTimeout", EnvHTTPReadTimeout, &h.ReadTimeout},
+		{"writeTimeout", EnvHTTPWriteTimeout, &h.WriteTimeout},
+		{"idleTimeout", EnvHTTPIdleTimeout, &h.IdleTimeout},
+	} {
+		v, ok, err := s.integer(t.key, t.envVar)
+		if err != nil {
+			return h, err
+		}
+		if !ok {
+			continue
+		}
+		if v < 0 {
+			return h, fieldError(s, t.key, t.envVar, fmt.Sprintf("must be a number of seconds (0 for no limit), got %d", v))
+		}
+		*t.to = time.Duration(v) * time.Second
+	}
+	return h, nil
+}
+
+// parseProxy reads an address (10.0.0.7, 2001:db8::7) or a network in
+// CIDR notation (10.0.0.0/8, 2001:db8::/32).
+func parseProxy(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return p, fmt.Errorf("trusted proxy %q is not an address or a network such as 10.0.0.0/8: %w", s, err)
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("trusted proxy %q is not an address or a network such as 10.0.0.0/8", s)
+	}
+	a = a.WithZone("").Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
 // String describes the configuration for a verbose startup log. Passwords
 // are masked.
 func (c *Config) String() string {
@@ -510,5 +644,8 @@ func (c *Config) String() string {
 	fmt.Fprintf(&b, "session logs: persistent %t, console %t\n", c.SessionLogs.PersistentEnabled, c.SessionLogs.ConsoleEnabled)
 	fmt.Fprintf(&b, "future calls: execution %t, concurrency limit %d, scan interval %dms\n",
 		c.FutureCall.ExecutionEnabled, c.FutureCall.ConcurrencyLimit, c.FutureCall.ScanIntervalMillis)
+	fmt.Fprintf(&b, "http: trusted proxies %v (%s), allowed origins %v, compress %t, timeouts header %v read %v write %v idle %v\n",
+		c.HTTP.TrustedProxies, c.HTTP.ForwardedHeader, c.HTTP.AllowedOrigins, c.HTTP.Compress,
+		c.HTTP.ReadHeaderTimeout, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout)
 	return b.String()
 }

@@ -3,10 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoad(t *testing.T) {
@@ -228,6 +230,9 @@ func TestLoad(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
+			if reflect.ValueOf(tt.want.HTTP).IsZero() {
+				tt.want.HTTP = DefaultHTTP()
+			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Load mismatch\n got: %+v\nwant: %+v", got, tt.want)
 				for _, d := range diffFields(got, tt.want) {
@@ -366,6 +371,11 @@ func TestParseErrorsFromMemory(t *testing.T) {
 		{"negative request size", "maxRequestSize: -1\n", "x.yaml:1:17: maxRequestSize: must be a positive number"},
 		{"redis enabled without host", "redis:\n  enabled: true\n", "x.yaml:2:3: redis: redis is enabled but has no host"},
 		{"search paths of numbers", "database:\n  searchPaths: [1]\n", "x.yaml:2:17: database.searchPaths: expected a list of strings"},
+		{"trusted proxy host name", "http:\n  trustedProxies: [lb.internal]\n", "x.yaml:2:19: http.trustedProxies: trusted proxy \"lb.internal\" is not an address"},
+		{"trusted proxy bad network", "http:\n  trustedProxies: 10.0.0.0/33\n", "x.yaml:2:19: http.trustedProxies: trusted proxy \"10.0.0.0/33\""},
+		{"unknown forwarding header", "http:\n  forwardedHeader: X-Real-IP\n", "x.yaml:2:20: http.forwardedHeader: must be X-Forwarded-For or Forwarded"},
+		{"negative timeout", "http:\n  writeTimeout: -1\n", "x.yaml:2:17: http.writeTimeout: must be a number of seconds"},
+		{"timeout as duration", "http:\n  readTimeout: 30s\n", "x.yaml:2:16: http.readTimeout: expected an integer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -409,6 +419,66 @@ production:
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHTTPSettings(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		env  map[string]string
+		want func(h *HTTP)
+	}{
+		{name: "defaults", yaml: "", want: func(*HTTP) {}},
+		{
+			name: "every setting",
+			yaml: `http:
+  trustedProxies: [10.0.0.0/8, 192.168.1.7, "2001:db8::/32", "::ffff:172.16.0.1"]
+  forwardedHeader: forwarded
+  allowedOrigins: [https://app.shop.example]
+  compress: false
+  readHeaderTimeout: 5
+  readTimeout: 20
+  writeTimeout: 0
+  idleTimeout: 300
+`,
+			want: func(h *HTTP) {
+				h.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
+					netip.MustParsePrefix("2001:db8::/32"), netip.MustParsePrefix("172.16.0.1/32")}
+				h.ForwardedHeader = "Forwarded"
+				h.AllowedOrigins = []string{"https://app.shop.example"}
+				h.Compress = false
+				h.ReadHeaderTimeout, h.ReadTimeout, h.WriteTimeout, h.IdleTimeout = 5*time.Second, 20*time.Second, 0, 300*time.Second
+			},
+		},
+		{
+			name: "environment wins",
+			yaml: "http:\n  trustedProxies: 10.0.0.1\n  readTimeout: 20\n",
+			env:  map[string]string{EnvHTTPTrustedProxies: "10.1.0.0/16, 10.2.0.9", EnvHTTPReadTimeout: "7", EnvHTTPAllowedOrigins: "https://a.example,https://b.example"},
+			want: func(h *HTTP) {
+				h.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("10.2.0.9/32")}
+				h.ReadTimeout = 7 * time.Second
+				h.AllowedOrigins = []string{"https://a.example", "https://b.example"}
+			},
+		},
+		{
+			name: "network not at its start is masked",
+			yaml: "http:\n  trustedProxies: 10.1.2.3/8\n",
+			want: func(h *HTTP) { h.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse("x.yaml", []byte(tt.yaml), ModeProduction, "", nil, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := DefaultHTTP()
+			tt.want(&want)
+			if !reflect.DeepEqual(c.HTTP, want) {
+				t.Errorf("HTTP = %+v\nwant %+v", c.HTTP, want)
 			}
 		})
 	}

@@ -43,6 +43,16 @@ const (
 	EnvFutureCallConcurrencyLimit = "SERVERPOD_FUTURE_CALL_CONCURRENCY_LIMIT"
 	EnvFutureCallScanInterval     = "SERVERPOD_FUTURE_CALL_SCAN_INTERVAL"
 
+	// The http: section is gopod's own.
+	EnvHTTPTrustedProxies    = "SERVERPOD_HTTP_TRUSTED_PROXIES"
+	EnvHTTPForwardedHeader   = "SERVERPOD_HTTP_FORWARDED_HEADER"
+	EnvHTTPAllowedOrigins    = "SERVERPOD_HTTP_ALLOWED_ORIGINS"
+	EnvHTTPCompress          = "SERVERPOD_HTTP_COMPRESS"
+	EnvHTTPReadHeaderTimeout = "SERVERPOD_HTTP_READ_HEADER_TIMEOUT"
+	EnvHTTPReadTimeout       = "SERVERPOD_HTTP_READ_TIMEOUT"
+	EnvHTTPWriteTimeout      = "SERVERPOD_HTTP_WRITE_TIMEOUT"
+	EnvHTTPIdleTimeout       = "SERVERPOD_HTTP_IDLE_TIMEOUT"
+
 	EnvDatabasePassword = "SERVERPOD_DATABASE_PASSWORD"
 	EnvServiceSecret    = "SERVERPOD_SERVICE_SECRET"
 	EnvRedisPassword    = "SERVERPOD_REDIS_PASSWORD"

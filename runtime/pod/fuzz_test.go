@@ -27,7 +27,11 @@ func FuzzServeCall(f *testing.F) {
 		if err != nil || !strings.HasPrefix(u.Path, "/") || u.Path == "/" {
 			t.Skip()
 		}
-		req := httptest.NewRequest("POST", "http://x"+u.RequestURI(), strings.NewReader(body))
+		// The parsed URL is set on the request as it is: NewRequest would
+		// parse its text again and panic on what url.Parse lets through
+		// (a space in the query), and the handler must cope with any URL.
+		req := httptest.NewRequest("POST", "http://x/", strings.NewReader(body))
+		req.URL, req.RequestURI = u, u.RequestURI()
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
 		}

@@ -73,6 +73,7 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 		WithLogger(logger),
 		WithRunMode(cfg.RunMode),
 		WithMaxRequestSize(int64(cfg.MaxRequestSize)),
+		WithTrustedProxies(cfg.HTTP.TrustedProxies, cfg.HTTP.ForwardedHeader),
 		WithPasswords(cfg.Passwords),
 		WithDatabase(database.DB),
 		WithStorage(publicStorage),

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -63,6 +64,9 @@ type Server struct {
 	streams       *stream.Server
 	streamOptions stream.Options
 	watch         authWatch
+	// trustedProxies and forwardedHeader: see WithTrustedProxies.
+	trustedProxies  []netip.Prefix
+	forwardedHeader string
 }
 
 // HealthCheck measures one health metric for GET /; it returns the metric's

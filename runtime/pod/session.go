@@ -142,10 +142,17 @@ func (s *Session) SetAuthenticated(info *AuthenticationInfo) {
 	s.auth, s.authResolved = info, true
 }
 
-// RemoteIP is the client's IP address, empty outside an HTTP call.
+// RemoteIP is the client's IP address, empty outside an HTTP call. Behind
+// trusted proxies (WithTrustedProxies) it is the address they forwarded,
+// as Server.ClientAddress finds it.
 func (s *Session) RemoteIP() string {
 	if s.Request == nil {
 		return ""
+	}
+	if s.server != nil {
+		if a := s.server.ClientAddress(s.Request); a.IsValid() {
+			return a.String()
+		}
 	}
 	host, _, err := net.SplitHostPort(s.Request.RemoteAddr)
 	if err != nil {
