@@ -309,3 +309,99 @@ func TestMethodOrderAcrossFiles(t *testing.T) {
 		t.Errorf("methods %s, want a,b (a.go before b.go)", got)
 	}
 }
+
+// TestPackageCache: a package checked for its declarations only is read
+// back from the package cache while its sources and those of the local
+// packages it imports are unchanged, is checked again when either
+// changes, and keeps one identity for the packages it shares with the
+// endpoints.
+func TestPackageCache(t *testing.T) {
+	dir, models := newModule(t)
+	write(t, dir, "shared/shared.go", "package shared\n\ntype Tag struct{ Label string }\n")
+	write(t, dir, "protocol/protocol.go", `package protocol
+
+import "example.com/app/shared"
+
+type Example struct{ Name string }
+
+type Color int64
+
+func Tagged(t shared.Tag) Example { return Example{Name: t.Label} }
+`)
+	endpoints := func(ret string) string {
+		return fmt.Sprintf(`package endpoints
+
+import (
+	"github.com/gopod/gopod/runtime/pod"
+
+	"example.com/app/protocol"
+	"example.com/app/shared"
+)
+
+type XEndpoint struct{ pod.Endpoint }
+
+func (e *XEndpoint) Get(s *pod.Session, label string) (%s, error) {
+	return protocol.Tagged(shared.Tag{Label: label}), nil
+}
+`, ret)
+	}
+	write(t, dir, "endpoints/x.go", endpoints("protocol.Example"))
+	entries := func() int {
+		list, _ := filepath.Glob(filepath.Join(dir, ".gopod", "pkgs", "*.export"))
+		return len(list)
+	}
+	check := func(what string, wantErr string) {
+		t.Helper()
+		eps, diags := discover(t, dir, models, "endpoints")
+		var msgs []string
+		for _, d := range diags {
+			msgs = append(msgs, d.String())
+		}
+		got := strings.Join(msgs, "\n")
+		switch {
+		case wantErr == "" && (got != "" || len(eps) != 1):
+			t.Fatalf("%s: %d endpoints, diagnostics:\n%s", what, len(eps), got)
+		case wantErr != "" && !strings.Contains(got, wantErr):
+			t.Fatalf("%s: want an error containing %q, got:\n%s", what, wantErr, got)
+		}
+	}
+	check("first run", "")
+	if n := entries(); n != 2 {
+		t.Fatalf("%d packages cached, want protocol and shared", n)
+	}
+	stamp := func() string {
+		list, _ := filepath.Glob(filepath.Join(dir, ".gopod", "pkgs", "*.export"))
+		var s []string
+		for _, f := range list {
+			if info, err := os.Stat(f); err == nil {
+				s = append(s, fmt.Sprint(info.ModTime().UnixNano()))
+			}
+		}
+		return strings.Join(s, " ")
+	}
+	before := stamp()
+	check("from the cache", "")
+	if stamp() != before {
+		t.Fatal("an unchanged package was checked again, not read from the cache")
+	}
+
+	// The protocol package changes: Tagged returns another type.
+	write(t, dir, "protocol/protocol.go", `package protocol
+
+import "example.com/app/shared"
+
+type Example struct{ Name string }
+
+type Color int64
+
+func Tagged(t shared.Tag) Color { return Color(len(t.Label)) }
+`)
+	check("protocol changed", "cannot use protocol.Tagged")
+	write(t, dir, "endpoints/x.go", endpoints("protocol.Color"))
+	check("endpoint fixed", "")
+
+	// Only shared changes, in a way that breaks the protocol package's
+	// declarations: the cached protocol must not be used.
+	write(t, dir, "shared/shared.go", "package shared\n\ntype Label struct{ Label string }\n")
+	check("shared changed", "undefined: shared.Tag")
+}

@@ -61,6 +61,16 @@ type sourcePkg struct {
 	bodies   bool // check function bodies (endpoint packages)
 	types    *types.Package
 	checking bool
+
+	names  []string // the files
+	srcs   [][]byte // their contents until parsed
+	parsed bool
+	// For the package cache (declarations-only packages): the hash of
+	// the sources, the cache's entry if it has these sources, and the
+	// key of the types once known.
+	sources string
+	meta    *pkgMeta
+	key     string
 }
 
 func newLoader(ctx context.Context, o Options) *loader {
@@ -270,10 +280,11 @@ func (l *loader) goFiles(dir string) ([]string, error) {
 	return out, nil
 }
 
-// parse reads a local package (nil when it has no Go files). Files are
-// parsed in parallel: the generated protocol package of a large project
-// is most of the work. Without bodies, the function bodies of generated
-// files are blanked before parsing, as only declarations are checked.
+// parse reads a local package (nil when it has no Go files). A package
+// checked for its declarations only whose sources match its entry in the
+// package cache is not parsed: its imports come from the entry, and its
+// types, if nothing it depends on changed either, from the cached export
+// data (see check).
 func (l *loader) parse(path string, bodies bool) (*sourcePkg, error) {
 	if sp, ok := l.source[path]; ok {
 		return sp, nil
@@ -287,6 +298,32 @@ func (l *loader) parse(path string, bodies bool) (*sourcePkg, error) {
 		l.source[path] = nil
 		return nil, nil
 	}
+	srcs := make([][]byte, len(names))
+	for i, name := range names {
+		if srcs[i], err = l.readFile(name); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+	}
+	sp := &sourcePkg{dir: dir, bodies: bodies, names: names, srcs: srcs}
+	l.source[path] = sp
+	if !bodies && l.opts.CacheDir != "" {
+		sp.sources = sourcesHash(names, srcs)
+		if sp.meta = l.cachedMeta(path, sp.sources); sp.meta != nil {
+			sp.name, sp.imports = sp.meta.Name, sp.meta.Imports
+			return sp, nil
+		}
+	}
+	l.parseFiles(sp)
+	return sp, nil
+}
+
+// parseFiles parses a package's sources in parallel: the generated
+// protocol package of a large project is most of the work. Without
+// bodies, the function bodies of generated files are blanked before
+// parsing, as only declarations are checked.
+func (l *loader) parseFiles(sp *sourcePkg) {
+	names, srcs, bodies := sp.names, sp.srcs, sp.bodies
+	sp.parsed, sp.srcs = true, nil
 	files := make([]*ast.File, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
@@ -297,11 +334,7 @@ func (l *loader) parse(path string, bodies bool) (*sourcePkg, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			src, err := l.readFile(name)
-			if err != nil {
-				errs[i] = err
-				return
-			}
+			src := srcs[i]
 			if !bodies && isGenerated(src) {
 				src = blankBodies(bytes.Clone(src))
 			}
@@ -324,13 +357,14 @@ func (l *loader) parse(path string, bodies bool) (*sourcePkg, error) {
 		}()
 	}
 	wg.Wait()
-	sp := &sourcePkg{dir: dir}
+	sp.name = ""
 	imports := map[string]bool{}
 	for i, f := range files {
 		if errs[i] != nil {
 			var list scanner.ErrorList
 			if !errors.As(errs[i], &list) {
-				return nil, fmt.Errorf("reading %s: %w", names[i], errs[i])
+				l.add(model.Pos{}, model.Error, fmt.Sprintf("reading %s: %v", names[i], errs[i]))
+				continue
 			}
 			for _, e := range list {
 				l.add(l.relPos(e.Pos), model.Error, e.Msg)
@@ -350,8 +384,6 @@ func (l *loader) parse(path string, bodies bool) (*sourcePkg, error) {
 		}
 	}
 	sp.imports = slices.Sorted(maps.Keys(imports))
-	l.source[path] = sp
-	return sp, nil
 }
 
 // check type-checks a parsed local package and the local packages it
@@ -363,6 +395,28 @@ func (l *loader) check(path string) *sourcePkg {
 		return sp
 	}
 	sp.checking = true
+	// A declarations-only package may come from the package cache: its
+	// local imports are checked first, for their keys, and so that the
+	// export data refers to the very packages the endpoints see.
+	key, cacheable := "", !sp.bodies && sp.sources != ""
+	if cacheable {
+		for _, imp := range sp.imports {
+			if l.local(imp) && l.source[imp] != nil {
+				l.check(imp)
+			}
+		}
+		if key, cacheable = l.pkgKey(path, sp); cacheable {
+			if tp := l.readCached(path, sp, key); tp != nil {
+				sp.types, sp.key = tp, key
+				l.imports[path] = tp
+				return sp
+			}
+		}
+	}
+	if !sp.parsed {
+		l.parseFiles(sp)
+	}
+	errorsBefore := len(l.diags)
 	conf := types.Config{
 		Importer:         importerFunc(l.importPkg),
 		IgnoreFuncBodies: !sp.bodies,
@@ -382,6 +436,10 @@ func (l *loader) check(path string) *sourcePkg {
 	tp, _ := conf.Check(path, l.fset, sp.files, nil)
 	sp.types = tp
 	l.imports[path] = tp
+	if cacheable && tp != nil && len(l.diags) == errorsBefore {
+		sp.key = key
+		l.writeCached(path, sp, key)
+	}
 	return sp
 }
 
