@@ -210,6 +210,23 @@ func TestFirstRun(t *testing.T) {
 		}
 	})
 
+	t.Run("the new project's go test passes", func(t *testing.T) {
+		test := exec.Command("go", "test", "-count=1", "-v", "./...")
+		test.Dir = dir
+		out, err := test.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go test ./... in the new project: %v\n%s", err, out)
+		}
+		for _, want := range []string{"--- PASS: TestHello", "--- PASS: TestRemindLater", "--- PASS: TestSignedIn", "ok  \thello/endpoints"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("go test's output lacks %q:\n%s", want, out)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".gopod", "test-postgres", "endpoints", "postmaster.pid")); !os.IsNotExist(err) {
+			t.Errorf("the test database still runs after go test ended (%v)", err)
+		}
+	})
+
 	t.Run("the printed steps serve sign-up and sign-in", func(t *testing.T) {
 		steps := printedSteps(t, string(out))
 		if len(steps) == 0 || steps[len(steps)-1][0] != "gopod" {
