@@ -238,7 +238,7 @@ func TestFirstRun(t *testing.T) {
 		client := filepath.Join(t.TempDir(), "hello-client")
 		goBuild(t, dir, client, "./cmd/hello")
 
-			var server *gopodRun
+		var server *gopodRun
 		wd := root
 		for _, step := range steps {
 			switch step[0] {
