@@ -335,8 +335,9 @@ func (l *loader) parseFiles(sp *sourcePkg) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			src := srcs[i]
-			if !bodies && isGenerated(src) {
-				src = blankBodies(bytes.Clone(src))
+			generated := !bodies && isGenerated(src)
+			if generated {
+				src = blankFormatted(src)
 			}
 			var key parseKey
 			if c := l.opts.ParseCache; c != nil {
@@ -351,6 +352,11 @@ func (l *loader) parseFiles(sp *sourcePkg) {
 				mode |= parser.ParseComments // docs and //gopod: lines of endpoints
 			}
 			files[i], errs[i] = parser.ParseFile(l.fset, name, src, mode)
+			if errs[i] != nil && generated {
+				// Not blanked right by lines: by tokens, then.
+				src = blankBodies(bytes.Clone(srcs[i]))
+				files[i], errs[i] = parser.ParseFile(l.fset, name, src, mode)
+			}
 			if c := l.opts.ParseCache; c != nil && errs[i] == nil {
 				c.put(key, files[i])
 			}
