@@ -118,11 +118,15 @@ func (l *library) endpointMethod(e *endpoint.Endpoint, m *endpoint.Method, prefi
 	for _, p := range m.Params {
 		taken[p.Name] = true
 	}
-	var positional, extra, args []doc
+	var positional, extra, args, streams []doc
 	for _, p := range m.Params {
 		local := dartParamName(p.Name, taken)
 		taken[local] = true
-		param := l.etyp(p.Type) + " " + local
+		typ := l.etyp(p.Type)
+		if p.Stream {
+			typ = l.ref("dart:async", "Stream") + "<" + typ + ">"
+		}
+		param := typ + " " + local
 		if p.Kind == endpoint.Positional {
 			positional = append(positional, text(param))
 		} else {
@@ -131,18 +135,35 @@ func (l *library) endpointMethod(e *endpoint.Endpoint, m *endpoint.Method, prefi
 			}
 			extra = append(extra, text(param))
 		}
+		if p.Stream {
+			streams = append(streams, named(quote(p.Name), text(local)))
+			continue
+		}
 		args = append(args, named(quote(p.Name), l.argValue(p, local)))
 	}
 	var annotations concat
 	if m.Deprecated != "" {
 		annotations = append(annotations, call("@Deprecated", text(quote(m.Deprecated))), hard)
 	}
+	result := future + "<" + ret + ">"
 	invoke := call("caller.callServerEndpoint<"+ret+">",
 		text(quote(prefix+e.Name)), text(quote(m.Name)), list("{", "}", args...))
+	if m.Streaming() {
+		// As 2.4: callStreamingServerEndpoint<Stream<T>, T> (or
+		// Future<T>, Future<void> and void), the ordinary arguments, then
+		// the input streams by name.
+		if m.ReturnsStream {
+			result = l.ref("dart:async", "Stream") + "<" + ret + ">"
+		}
+		invoke = cat(
+			grp(text("caller.callStreamingServerEndpoint<"+result+","), indent(4, spaceLine, text(ret+">"))),
+			list("(", ")", text(quote(prefix+e.Name)), text(quote(m.Name)), list("{", "}", args...), list("{", "}", streams...)),
+		)
+	}
 	return cat(
 		docComment(m.Doc),
 		annotations,
-		arrowMember{signature: cat(text(future+"<"+ret+"> "+m.Name), paramList(positional, extra, m.Struct)), body: invoke},
+		arrowMember{signature: cat(text(result+" "+m.Name), paramList(positional, extra, m.Struct)), body: invoke},
 		text(";"),
 	)
 }

@@ -172,6 +172,9 @@ func (g *generator) classNameMethod(l *library) doc {
 			hard, text("className = "+l.ref(packageURL(mod.ClientPackage), "Protocol")+"().getClassNameForObject(data);"),
 			hard, ifBlock(text("className != null"), text("return '"+mod.Name+".$className';")))
 	}
+	for _, t := range g.streamContainers() {
+		stmts = append(stmts, hard, ifBlock(text("data is "+l.etyp(t)), text("return "+quote(t.ClassName())+";")))
+	}
 	stmts = append(stmts, hard, text("return null;"))
 	return cat(
 		text("@override"), hard,
@@ -195,6 +198,10 @@ func (g *generator) byClassNameMethod(l *library) doc {
 			text("data['className'] = dataClassName.substring("+strconv.Itoa(len(mod.Name)+1)+");"),
 			text("return "+l.ref(packageURL(mod.ClientPackage), "Protocol")+"().deserializeByClassName(data);")))
 	}
+	for _, t := range g.streamContainers() {
+		stmts = append(stmts, hard, ifBlock(text("dataClassName == "+quote(t.ClassName())),
+			text("return deserialize<"+l.etyp(t)+">(data['data']);")))
+	}
 	stmts = append(stmts, hard, text("return super.deserializeByClassName(data);"))
 	return cat(
 		text("@override"), hard,
@@ -202,4 +209,31 @@ func (g *generator) byClassNameMethod(l *library) doc {
 		indent(2, stmts),
 		hard, text("}"),
 	)
+}
+
+// streamContainers are the List, Set and Map types streams carry, each
+// once, in order of use: values of these travel tagged with a class name
+// ("List<int>") that 2.4's protocol looks up, as it does a model's.
+func (g *generator) streamContainers() []*endpoint.Type {
+	var out []*endpoint.Type
+	seen := map[string]bool{}
+	add := func(t *endpoint.Type) {
+		if t.IsContainer() && !seen[t.ClassName()] {
+			seen[t.ClassName()] = true
+			out = append(out, t)
+		}
+	}
+	for _, e := range g.endpoints {
+		for _, m := range e.Methods {
+			if m.ReturnsStream {
+				add(m.Returns)
+			}
+			for _, p := range m.Params {
+				if p.Stream {
+					add(p.Type)
+				}
+			}
+		}
+	}
+	return out
 }

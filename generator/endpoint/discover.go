@@ -252,6 +252,9 @@ func (d *discoverer) methods(named *types.Named, decls *declIndex) []*Method {
 		if sig.Params().Len() == 0 || !isSessionParam(sig.Params().At(0).Type()) {
 			continue // like Serverpod, methods without the session are not endpoint methods
 		}
+		if hooks[fn.Name()] {
+			continue // endpoint streaming hooks (pod.Endpoint), not callable
+		}
 		m, ok := d.method(named, fn, sig, decls.methods[named.Obj().Name()+"."+fn.Name()])
 		if !ok {
 			continue
@@ -321,7 +324,15 @@ func (d *discoverer) method(recv *types.Named, fn *types.Func, sig *types.Signat
 				continue
 			}
 		}
-		t, err := d.goForm(v.Type())
+		elem, isStream, err := d.streamForm(v.Type())
+		var t *Type
+		switch {
+		case err != nil:
+		case isStream:
+			t, err = d.streamType(elem)
+		default:
+			t, err = d.goForm(v.Type())
+		}
 		if err != nil {
 			d.add(ppos, model.Error, fmt.Sprintf("%s: parameter %s: %v", where, v.Name(), err))
 			ok = false
@@ -332,7 +343,7 @@ func (d *discoverer) method(recv *types.Named, fn *types.Func, sig *types.Signat
 			wire = w.wire
 			renamed[v.Name()] = true
 		}
-		m.Params = append(m.Params, &Param{Name: wire, GoName: v.Name(), Kind: Positional, Type: t, GoType: types.TypeString(v.Type(), relativeTo(recv)), Pos: ppos})
+		m.Params = append(m.Params, &Param{Name: wire, GoName: v.Name(), Kind: Positional, Type: t, GoType: types.TypeString(v.Type(), relativeTo(recv)), Stream: isStream, Pos: ppos})
 	}
 	for goName, p := range dirs.params {
 		if !renamed[goName] {
@@ -350,17 +361,36 @@ func (d *discoverer) method(recv *types.Named, fn *types.Func, sig *types.Signat
 	}
 	results := sig.Results()
 	errType := types.Universe.Lookup("error").Type()
+	var first types.Type
+	if results.Len() > 0 {
+		first = results.At(0).Type()
+	}
+	elem, isStream, streamErr := d.streamForm(first)
 	switch {
-	case results.Len() == 1 && types.Identical(results.At(0).Type(), errType):
+	case results.Len() == 1 && types.Identical(first, errType):
+	case isStream && streamErr != nil:
+		d.add(pos, model.Error, fmt.Sprintf("%s: result: %v", where, streamErr))
+		ok = false
+	case results.Len() == 1 && isStream:
+		m.ReturnsStream = true
+		t, err := d.streamType(elem)
+		if err != nil {
+			d.add(pos, model.Error, fmt.Sprintf("%s: result: %v", where, err))
+			ok = false
+		}
+		m.Returns = t
+	case results.Len() == 2 && types.Identical(results.At(1).Type(), errType) && isStream:
+		d.add(pos, model.Error, fmt.Sprintf("%s: a method that streams returns %s alone: its errors travel in the stream, as a (zero, err) pair that ends it", where, types.TypeString(first, shortQualifier)))
+		ok = false
 	case results.Len() == 2 && types.Identical(results.At(1).Type(), errType):
-		t, err := d.goForm(results.At(0).Type())
+		t, err := d.goForm(first)
 		if err != nil {
 			d.add(pos, model.Error, fmt.Sprintf("%s: result: %v", where, err))
 			ok = false
 		}
 		m.Returns = t
 	default:
-		d.add(pos, model.Error, fmt.Sprintf("%s: an endpoint method returns error, or a value and error (got %s)", where, results))
+		d.add(pos, model.Error, fmt.Sprintf("%s: an endpoint method returns error, a value and error, or a stream iter.Seq2[T, error] (got %s)", where, results))
 		ok = false
 	}
 	return m, ok
@@ -415,7 +445,17 @@ func (d *discoverer) optionParams(m *Method, n *types.Named, pos model.Pos, wher
 			ok = false
 			continue
 		}
-		t, err := d.goForm(f.Type())
+		elem, isStream, err := d.streamForm(f.Type())
+		var t *Type
+		switch {
+		case err != nil:
+		case isStream && kind == OptionalPositional:
+			err = fmt.Errorf("an optional parameter cannot be a stream (2.4: nullable parameters of the type Stream are not supported); make it a positional parameter, or a field of a struct embedding pod.Named")
+		case isStream:
+			t, err = d.streamType(elem)
+		default:
+			t, err = d.goForm(f.Type())
+		}
 		if err != nil {
 			d.add(fpos, model.Error, fmt.Sprintf("%s: parameter %s.%s: %v", where, name, f.Name(), err))
 			ok = false
@@ -432,7 +472,7 @@ func (d *discoverer) optionParams(m *Method, n *types.Named, pos model.Pos, wher
 			ok = false
 			continue
 		}
-		m.Params = append(m.Params, &Param{Name: wire, GoName: f.Name(), Kind: kind, Type: t, GoType: types.TypeString(f.Type(), relativeTo(n)), Pos: fpos})
+		m.Params = append(m.Params, &Param{Name: wire, GoName: f.Name(), Kind: kind, Type: t, GoType: types.TypeString(f.Type(), relativeTo(n)), Stream: isStream, Pos: fpos})
 	}
 	if ok && len(m.Params) == 0 {
 		d.add(pos, model.Error, fmt.Sprintf("%s: %s has no fields; leave the parameter out", where, name))

@@ -46,6 +46,7 @@ func write(t *testing.T, dir, rel, content string) {
 const header = `package %s
 
 import (
+	"iter"
 	"math/big"
 	"net/url"
 	"time"
@@ -62,6 +63,7 @@ var (
 	_ = time.Now
 	_ wire.UUID
 	_ protocol.Example
+	_ iter.Seq2[int64, error]
 )
 
 type XEndpoint struct{ pod.Endpoint }
@@ -178,6 +180,81 @@ func (e *RenamedEndpoint) Get(s *pod.Session, v int64) error { return nil }
 	}
 }
 
+// TestStreams: methods that return iter.Seq2[T, error] or take input
+// streams, alongside ordinary parameters, with their 2.4 types; the
+// endpoint streaming hooks are not methods.
+func TestStreams(t *testing.T) {
+	dir, models := newModule(t)
+	write(t, dir, "streams/streams.go", fmt.Sprintf(header, "streams")+`
+type In struct {
+	pod.Named
+	Strings iter.Seq2[string, error]
+	Limit   *int64
+}
+
+func (e *XEndpoint) CountTo(s *pod.Session, n int64) iter.Seq2[int64, error] { return nil }
+
+func (e *XEndpoint) Echo(s *pod.Session, input iter.Seq2[string, error]) iter.Seq2[string, error] { return input }
+
+func (e *XEndpoint) Sum(s *pod.Session, delay int64, values iter.Seq2[*int64, error]) (int64, error) { return 0, nil }
+
+func (e *XEndpoint) Drain(s *pod.Session, a iter.Seq2[protocol.Example, error], b iter.Seq2[*[]protocol.Color, error]) error { return nil }
+
+func (e *XEndpoint) Named(s *pod.Session, in In) iter.Seq2[wire.Set[*protocol.Example], error] { return nil }
+
+func (e *XEndpoint) Plain(s *pod.Session, n int64) (int64, error) { return n, nil }
+
+func (e *XEndpoint) StreamOpened(s *pod.Session) error { return nil }
+
+func (e *XEndpoint) HandleStreamMessage(s *pod.Session, message any) error { return nil }
+
+func (e *XEndpoint) StreamClosed(s *pod.Session) {}
+`)
+	eps, diags := discover(t, dir, models, "streams")
+	if len(diags) > 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	sig := func(m *Method) string {
+		var parts []string
+		for _, p := range m.Params {
+			ty := p.Type.String()
+			if p.Stream {
+				ty = "Stream<" + ty + ">"
+			}
+			if p.Kind == Named {
+				ty = "{named} " + ty
+			}
+			parts = append(parts, ty+" "+p.Name)
+		}
+		ret := "Future<void>"
+		switch {
+		case m.ReturnsStream:
+			ret = "Stream<" + m.Returns.String() + ">"
+		case m.Returns != nil:
+			ret = "Future<" + m.Returns.String() + ">"
+		}
+		return fmt.Sprintf("%s %s(%s) streaming=%v", ret, m.Name, strings.Join(parts, ", "), m.Streaming())
+	}
+	want := []string{
+		"Stream<int> countTo(int n) streaming=true",
+		"Stream<String> echo(Stream<String> input) streaming=true",
+		"Future<int> sum(int delay, Stream<int?> values) streaming=true",
+		"Future<void> drain(Stream<Example> a, Stream<List<Color>?> b) streaming=true",
+		"Stream<Set<Example?>> named({named} Stream<String> strings, {named} int? limit) streaming=true",
+		"Future<int> plain(int n) streaming=false",
+	}
+	var got []string
+	for _, m := range eps[0].Methods {
+		got = append(got, sig(m))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	if in := eps[0].Methods[2].Inputs(); len(in) != 1 || in[0].Name != "values" {
+		t.Errorf("sum's inputs: %v", in)
+	}
+}
+
 // TestErrors: a signature gopod cannot serve is an error at its file, line
 // and column, saying what to write instead.
 func TestErrors(t *testing.T) {
@@ -224,6 +301,22 @@ func (e *XEndpoint) M(s *pod.Session, a int64, b int64) error { return nil }`, "
 }
 func (e *XEndpoint) M(s *pod.Session, o opts) error { return nil }`, "o opts", "must be exported"},
 		{"variadic", `func (e *XEndpoint) M(s *pod.Session, v ...int64) error { return nil }`, "func (e *XEndpoint) M", "variadic"},
+		{"iter.Seq", `func (e *XEndpoint) M(s *pod.Session, v iter.Seq[int64]) error { return nil }`, "v iter.Seq", "use iter.Seq2[int64, error]"},
+		{"channel parameter", `func (e *XEndpoint) M(s *pod.Session, v <-chan string) error { return nil }`, "v <-chan", "a channel is not a stream; use iter.Seq2[string, error]"},
+		{"channel result", `func (e *XEndpoint) M(s *pod.Session) chan int64 { return nil }`, "func (e *XEndpoint) M", "use iter.Seq2[int64, error]"},
+		{"second type not error", `func (e *XEndpoint) M(s *pod.Session) iter.Seq2[int64, string] { return nil }`, "func (e *XEndpoint) M", "its second type must be error"},
+		{"stream and error", `func (e *XEndpoint) M(s *pod.Session) (iter.Seq2[int64, error], error) { return nil, nil }`, "func (e *XEndpoint) M", "returns iter.Seq2[int64, error] alone"},
+		{"stream of streams", `func (e *XEndpoint) M(s *pod.Session, v iter.Seq2[iter.Seq2[int64, error], error]) error { return nil }`, "v iter.Seq2", "a stream of streams"},
+		{"pointer to stream", `func (e *XEndpoint) M(s *pod.Session, v *iter.Seq2[int64, error]) error { return nil }`, "v *iter", "take iter.Seq2[int64, error]"},
+		{"stream in a list", `func (e *XEndpoint) M(s *pod.Session, v []iter.Seq2[int64, error]) error { return nil }`, "v []iter", "never part of another type"},
+		{"stream of records", `func (e *XEndpoint) M(s *pod.Session) iter.Seq2[struct{ P1 int64 }, error] { return nil }`, "func (e *XEndpoint) M", "stream a model class instead"},
+		{"stream of a non-model", `type Local struct{ A int64 }
+func (e *XEndpoint) M(s *pod.Session, v iter.Seq2[Local, error]) error { return nil }`, "v iter.Seq2", "is not a model"},
+		{"optional stream", `type O struct {
+	pod.Optional
+	In iter.Seq2[int64, error]
+}
+func (e *XEndpoint) M(s *pod.Session, o O) error { return nil }`, "In iter.Seq2", "an optional parameter cannot be a stream"},
 	}
 	dir, models := newModule(t)
 	for i, c := range cases {

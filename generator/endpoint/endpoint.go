@@ -56,8 +56,12 @@ type Method struct {
 	// named parameters; nil when there is none.
 	Struct *ParamStruct
 	// Returns is the result type, nil for a method that returns only an
-	// error (Future<void> in Serverpod).
+	// error (Future<void> in Serverpod). For a method that returns a
+	// stream it is the type of the stream's values.
 	Returns *Type
+	// ReturnsStream marks a method returning iter.Seq2[T, error]
+	// (Stream<T> in Dart); Returns is T.
+	ReturnsStream bool
 	Doc     []string
 	// Deprecated is the text of a "Deprecated:" doc paragraph, if any.
 	Deprecated string
@@ -89,7 +93,35 @@ type Param struct {
 	// relative to its package (e.g. "int64", "*[]string",
 	// "*protocol.Example"), for messages.
 	GoType string
+	// Stream marks an input stream: the Go parameter is
+	// iter.Seq2[T, error] (Stream<T> in Dart) and Type is T.
+	Stream bool
 	Pos    model.Pos
+}
+
+// Streaming reports whether the method answers over /v1/websocket
+// only: it returns a stream or takes one.
+func (m *Method) Streaming() bool {
+	if m.ReturnsStream {
+		return true
+	}
+	for _, p := range m.Params {
+		if p.Stream {
+			return true
+		}
+	}
+	return false
+}
+
+// Inputs are the method's input streams, in its order.
+func (m *Method) Inputs() []*Param {
+	var out []*Param
+	for _, p := range m.Params {
+		if p.Stream {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Required reports whether Dart callers must pass the parameter: every

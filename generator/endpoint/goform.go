@@ -14,6 +14,9 @@ import (
 // *url.URL and *big.Int are already Uri and BigInt, **url.URL and
 // **big.Int are Uri? and BigInt?.
 func (d *discoverer) goForm(t types.Type) (*Type, error) {
+	if isStreamLike(t) {
+		return nil, fmt.Errorf("type %s: a stream is an endpoint method's parameter or result (iter.Seq2[T, error]), never part of another type", types.TypeString(t, shortQualifier))
+	}
 	switch t := types.Unalias(t).(type) {
 	case *types.Basic:
 		switch t.Kind() {

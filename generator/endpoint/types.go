@@ -254,3 +254,38 @@ func goComparableKey(k *Type) bool {
 	}
 	return false
 }
+
+// ClassName spells t as a value of its type is tagged on a WebSocket
+// stream, as 2.4's protocol names the containers a stream carries:
+// List<int>, Map<String,int>?, List<serverpod_auth.UserInfo> (a module's
+// model with the module's name). Records have no such name.
+func (t *Type) ClassName() string {
+	var b strings.Builder
+	t.writeClassName(&b)
+	return b.String()
+}
+
+func (t *Type) writeClassName(b *strings.Builder) {
+	switch t.Kind {
+	case Model:
+		b.WriteString(t.Model.WireClassName())
+	case List, Set:
+		b.WriteString(t.Name + "<")
+		t.Elem.writeClassName(b)
+		b.WriteString(">")
+	case Map:
+		b.WriteString("Map<")
+		t.Key.writeClassName(b)
+		b.WriteString(",")
+		t.Elem.writeClassName(b)
+		b.WriteString(">")
+	default:
+		b.WriteString(t.Name)
+	}
+	if t.Nullable {
+		b.WriteString("?")
+	}
+}
+
+// IsContainer reports whether t is a List, Set or Map.
+func (t *Type) IsContainer() bool { return t.Kind == List || t.Kind == Set || t.Kind == Map }

@@ -105,6 +105,7 @@ func Client(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 		}
 	}
 	cli.recordDecls(f)
+	cli.classDecls(f)
 	code, err := o.render(f)
 	if err != nil {
 		return nil, fmt.Errorf("rendering the client of %s: %w", path.Base(o.ClientPkg), err)
@@ -123,7 +124,7 @@ func (s etyper) paramStruct(ep *endpoint.Endpoint, m *endpoint.Method) jen.Code 
 	return jen.Comment(doc).Line().Type().Id(m.Struct.GoName).StructFunc(func(g *jen.Group) {
 		for _, p := range m.Params {
 			if p.Kind != endpoint.Positional {
-				g.Id(p.GoName).Add(s.goType(p.Type))
+				g.Id(p.GoName).Add(s.paramType(p))
 			}
 		}
 	})
@@ -135,7 +136,7 @@ func (s etyper) paramStruct(ep *endpoint.Endpoint, m *endpoint.Method) jen.Code 
 func clientParamName(p *endpoint.Param) string {
 	name := unexported(p.GoName)
 	switch name {
-	case "ctx", "x", "e", "opts", "context", "wire", "podclient", "time", "url", "big":
+	case "ctx", "x", "e", "opts", "context", "wire", "podclient", "time", "url", "big", "iter":
 		return name + "Arg"
 	}
 	if strings.HasSuffix(name, "client") {
@@ -146,7 +147,7 @@ func clientParamName(p *endpoint.Param) string {
 
 func (s etyper) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix string) jen.Code {
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
-	var writes []jen.Code
+	var writes, inputs []jen.Code
 	used := map[string]bool{}
 	for _, p := range m.Params {
 		var expr *jen.Statement
@@ -156,10 +157,14 @@ func (s etyper) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix s
 				name += "_" // userId and userID both read userID in Go
 			}
 			used[name] = true
-			params = append(params, jen.Id(name).Add(s.goType(p.Type)))
+			params = append(params, jen.Id(name).Add(s.paramType(p)))
 			expr = jen.Id(name)
 		} else {
 			expr = jen.Id("opts").Dot(p.GoName)
+		}
+		if p.Stream {
+			inputs = append(inputs, jen.Qual(clientPkg, "NewInput").Call(jen.Lit(p.Name), s.class(p.Type), expr))
+			continue
 		}
 		writes = append(writes, jen.Id("e").Dot("Key").Call(jen.Lit(p.Name)), s.write(p.Type, expr))
 	}
@@ -181,6 +186,23 @@ func (s etyper) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix s
 	}
 	recv := jen.Id("x").Op("*").Id(endpointType(ep))
 	wireName := jen.Lit(prefix + ep.Name)
+	if m.Streaming() {
+		var in jen.Code = jen.Nil()
+		if len(inputs) > 0 {
+			in = jen.Index().Qual(clientPkg, "Input").Values(inputs...)
+		}
+		head := jen.Add(doc).Line().Func().Params(recv).Id(m.GoName).Params(params...)
+		callArgs := []jen.Code{jen.Id("ctx"), jen.Id("x").Dot("caller"), wireName, jen.Lit(m.Name), args, in}
+		switch {
+		case m.ReturnsStream:
+			return head.Qual("iter", "Seq2").Types(s.goType(m.Returns), jen.Error()).Block(
+				jen.Return(jen.Qual(clientPkg, "Stream").Call(append(callArgs, s.class(m.Returns))...)))
+		case m.Returns != nil:
+			return head.Params(s.goType(m.Returns), jen.Error()).Block(
+				jen.Return(jen.Qual(clientPkg, "StreamValue").Call(append(callArgs, s.class(m.Returns))...)))
+		}
+		return head.Error().Block(jen.Return(jen.Qual(clientPkg, "StreamVoid").Call(callArgs...)))
+	}
 	if m.Returns == nil {
 		return jen.Add(doc).Line().Func().Params(recv).Id(m.GoName).Params(params...).Error().Block(
 			jen.Return(jen.Qual(clientPkg, "CallVoid").Call(jen.Id("ctx"), jen.Id("x").Dot("caller"), wireName, jen.Lit(m.Name), args)),
@@ -189,4 +211,13 @@ func (s etyper) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix s
 	return jen.Add(doc).Line().Func().Params(recv).Id(m.GoName).Params(params...).Params(s.goType(m.Returns), jen.Error()).Block(
 		jen.Return(jen.Qual(clientPkg, "Call").Call(jen.Id("ctx"), jen.Id("x").Dot("caller"), wireName, jen.Lit(m.Name), args, s.dec(m.Returns))),
 	)
+}
+
+// paramType is the Go type of a parameter: iter.Seq2[T, error] for an
+// input stream of T.
+func (s etyper) paramType(p *endpoint.Param) *jen.Statement {
+	if p.Stream {
+		return jen.Qual("iter", "Seq2").Types(s.goType(p.Type), jen.Error())
+	}
+	return s.goType(p.Type)
 }

@@ -29,7 +29,12 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 	if o.Module {
 		moduleName = o.Name
 	}
-	newBody := []jen.Code{jen.Id("d").Op(":=").Qual(podPkg, "NewDispatch").Call(jen.Lit(o.Name))}
+	newBody := []jen.Code{
+		jen.Id("d").Op(":=").Qual(podPkg, "NewDispatch").Call(jen.Lit(o.Name)),
+		// Endpoint stream messages and the exceptions clients send on
+		// input streams are decoded by class name.
+		jen.Id("d").Dot("Registry").Op("=").Qual(o.ProtocolPkg, "Registry").Call(),
+	}
 	for _, ep := range endpoints {
 		f.ImportName(ep.PkgPath, ep.PkgName)
 		newBody = append(newBody, jen.Id("d").Dot("Add").Call(jen.Id(unexported(ep.Name)+"Connector").Call(jen.Op("&").Qual(ep.PkgPath, ep.GoName).Values())))
@@ -62,6 +67,7 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 		)
 	}
 	srv.recordDecls(f)
+	srv.classDecls(f)
 	code, err := o.render(f)
 	if err != nil {
 		return nil, err
@@ -71,6 +77,9 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 
 // methodLiteral is the &pod.Method{...} of one endpoint method.
 func (s etyper) methodLiteral(ep *endpoint.Endpoint, m *endpoint.Method) (jen.Code, error) {
+	if m.Streaming() {
+		return s.streamLiteral(m), nil
+	}
 	var params []jen.Code
 	var body []jen.Code
 	callArgs := []jen.Code{jen.Id("s")}
@@ -160,4 +169,85 @@ func protocolYAML(endpoints []*endpoint.Endpoint) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// paramLiteral is the pod.Param of an ordinary parameter.
+func paramLiteral(p *endpoint.Param) jen.Code {
+	fields := []jen.Code{jen.Id("Name").Op(":").Lit(p.Name), jen.Id("Type").Op(":").Lit(p.Type.String())}
+	if p.Type.Nullable {
+		fields = append(fields, jen.Id("Nullable").Op(":").True())
+	}
+	return jen.Values(fields...)
+}
+
+// streamLiteral is the &pod.Method{...} of a method that streams, as
+// package runtime/stream describes it: the ordinary arguments are decoded
+// before the stream opens (a bad one answers invalidArguments), and the
+// Run calls the method with the input streams and sends what it returns.
+func (s etyper) streamLiteral(m *endpoint.Method) jen.Code {
+	var params, inputs, decode []jen.Code
+	callArgs := []jen.Code{jen.Id("s")}
+	opts := jen.Dict{}
+	for _, p := range m.Params {
+		var v jen.Code
+		if p.Stream {
+			inputs = append(inputs, jen.Values(jen.Id("Name").Op(":").Lit(p.Name), jen.Id("Type").Op(":").Lit(p.Type.String())))
+			v = jen.Qual(streamPkg, "Input").Call(jen.Id("c"), jen.Lit(p.Name), s.class(p.Type))
+		} else {
+			fn, dec := "Arg", s.dec(p.Type)
+			if p.Type.Nullable {
+				fn, dec = "ArgPtr", s.dec(p.Type.NonNull())
+			}
+			decode = append(decode,
+				jen.List(jen.Id(argVar(p)), jen.Err()).Op(":=").Qual(podPkg, fn).Call(jen.Id("a"), jen.Lit(p.Name), dec),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			)
+			params = append(params, paramLiteral(p))
+			v = jen.Id(argVar(p))
+		}
+		if p.Kind == endpoint.Positional {
+			callArgs = append(callArgs, v)
+		} else {
+			opts[jen.Id(p.GoName)] = v
+		}
+	}
+	if m.Struct != nil {
+		callArgs = append(callArgs, jen.Qual(m.Struct.PkgPath, m.Struct.GoName).Values(opts))
+	}
+	call := jen.Id("ep").Dot(m.GoName).Call(callArgs...)
+	var run []jen.Code
+	returns := "ReturnsVoid"
+	switch {
+	case m.ReturnsStream:
+		returns = "ReturnsStream"
+		run = append(run, jen.Return(jen.Qual(streamPkg, "SendAll").Call(jen.Id("c"), s.class(m.Returns), call)))
+	case m.Returns != nil:
+		returns = "ReturnsValue"
+		run = append(run,
+			jen.List(jen.Id("result"), jen.Err()).Op(":=").Add(call),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Return(jen.Qual(streamPkg, "Send").Call(jen.Id("c"), s.class(m.Returns), jen.Id("result"))),
+		)
+	default:
+		run = append(run, jen.Return(call))
+	}
+	body := append(decode, jen.Return(
+		jen.Func().Params(jen.Id("c").Op("*").Qual(streamPkg, "Call")).Error().Block(run...),
+		jen.Nil(),
+	))
+	lit := []jen.Code{jen.Id("Name").Op(":").Lit(m.Name)}
+	if len(params) > 0 {
+		lit = append(lit, jen.Id("Params").Op(":").Index().Qual(podPkg, "Param").Add(lines(params)))
+	}
+	if len(inputs) > 0 {
+		lit = append(lit, jen.Id("Inputs").Op(":").Index().Qual(podPkg, "StreamParam").Add(lines(inputs)))
+	}
+	lit = append(lit,
+		jen.Id("Returns").Op(":").Qual(podPkg, returns),
+		jen.Id("Stream").Op(":").Func().Params(
+			jen.Id("s").Op("*").Qual(podPkg, "Session"),
+			jen.Id("a").Op("*").Qual(podPkg, "Args"),
+		).Params(jen.Qual(streamPkg, "Run"), jen.Error()).Block(body...),
+	)
+	return jen.Op("&").Qual(podPkg, "Method").Add(lines(lit))
 }

@@ -3,6 +3,7 @@ package gocode
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/gopod/gopod/generator/endpoint"
@@ -17,10 +18,62 @@ import (
 type etyper struct {
 	typer
 	records *recordFuncs
+	classes *classVars
 }
 
 func newEtyper(t typer) etyper {
-	return etyper{typer: t, records: &recordFuncs{index: map[string]int{}}}
+	return etyper{typer: t, records: &recordFuncs{index: map[string]int{}}, classes: &classVars{index: map[string]string{}, taken: map[string]bool{}}}
+}
+
+// classVars are the wire.Class variables of the container types a file's
+// streams carry, declared once each, in order of first use.
+type classVars struct {
+	index map[string]string // class name → variable
+	taken map[string]bool
+	names []string
+	types []*endpoint.Type
+}
+
+// classVar names the variable holding the class of t: List<int> is
+// listIntClass.
+func (c *classVars) classVar(t *endpoint.Type) string {
+	key := t.ClassName()
+	if v, ok := c.index[key]; ok {
+		return v
+	}
+	base := unexported(classWord(t)) + "Class"
+	name := base
+	for i := 2; c.taken[name]; i++ {
+		name = base + strconv.Itoa(i)
+	}
+	c.taken[name] = true
+	c.index[key] = name
+	c.names = append(c.names, name)
+	c.types = append(c.types, t)
+	return name
+}
+
+// classWord spells t in one word: List<SimpleData?> is
+// ListNullableSimpleData, Map<String,int>? NullableMapStringInt.
+func classWord(t *endpoint.Type) string {
+	var b strings.Builder
+	if t.Nullable {
+		b.WriteString("Nullable")
+	}
+	switch t.Kind {
+	case endpoint.Model:
+		if t.Model.Module != "" {
+			b.WriteString(exported(t.Model.Module))
+		}
+		b.WriteString(t.Model.ClassName)
+	case endpoint.Map:
+		b.WriteString("Map" + classWord(t.Key) + classWord(t.Elem))
+	case endpoint.List, endpoint.Set:
+		b.WriteString(t.Name + classWord(t.Elem))
+	default:
+		b.WriteString(exported(t.Name))
+	}
+	return b.String()
 }
 
 // recordFuncs are the record types a file needs encoders and decoders
@@ -208,5 +261,41 @@ func (g etyper) recordDecls(f *jen.File) {
 		}
 		dbody = append(dbody, jen.Return(jen.Id("r"), jen.Nil()))
 		f.Func().Id("decodeRecord"+n).Params(jen.Id("v").Any()).Params(jen.Id("r").Add(g.goType(t)), jen.Err().Error()).Block(dbody...)
+	}
+}
+
+// class is an expression of type wire.Class[goType(t)]: how the values
+// of a stream of t travel. Containers get a Class literal named as 2.4's
+// protocol names them (List<int>), since no class of the wire package
+// holds them.
+func (g etyper) class(t *endpoint.Type) *jen.Statement {
+	switch {
+	case t.Kind == endpoint.Model && t.Nullable:
+		return jen.Qual(wirePkg, "ModelPtrClass").Types(g.modelRef(&model.Type{Model: t.Model})).Call()
+	case t.Kind == endpoint.Model:
+		return jen.Qual(wirePkg, "ModelClass").Types(g.modelRef(&model.Type{Model: t.Model})).Call()
+	case t.Kind == endpoint.Primitive && t.Nullable:
+		return jen.Qual(wirePkg, "NullableClass").Call(g.class(t.NonNull()))
+	case t.Kind == endpoint.Primitive:
+		return jen.Qual(wirePkg, primitiveMethod[t.Name]+"Class")
+	}
+	return jen.Id(g.classes.classVar(t))
+}
+
+// classDecls declares the class variables the file used.
+func (g etyper) classDecls(f *jen.File) {
+	for i, name := range g.classes.names {
+		t := g.classes.types[i]
+		fields := []jen.Code{
+			jen.Id("Name").Op(":").Lit(t.ClassName()),
+			jen.Id("Encode").Op(":").Add(g.enc(t)),
+			jen.Id("Decode").Op(":").Add(g.dec(t)),
+		}
+		if t.Nullable {
+			fields = append(fields, jen.Id("IsNull").Op(":").Func().Params(jen.Id("v").Add(g.goType(t))).Bool().Block(jen.Return(jen.Id("v").Op("==").Nil())))
+		}
+		f.Line()
+		f.Comment(fmt.Sprintf("%s carries %s values on streams.", name, t.ClassName()))
+		f.Var().Id(name).Op("=").Qual(wirePkg, "Class").Types(g.goType(t)).Add(lines(fields))
 	}
 }

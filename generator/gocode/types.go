@@ -11,6 +11,7 @@ const (
 	wirePkg   = "github.com/gopod/gopod/wire"
 	podPkg    = "github.com/gopod/gopod/runtime/pod"
 	clientPkg = "github.com/gopod/gopod/client"
+	streamPkg = "github.com/gopod/gopod/runtime/stream"
 )
 
 // typer spells model-language types in Go for one side (server or client).

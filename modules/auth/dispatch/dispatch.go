@@ -13,6 +13,7 @@ import (
 // New returns the endpoints the server serves.
 func New() *pod.Dispatch {
 	d := pod.NewDispatch("serverpod_auth")
+	d.Registry = protocol.Registry()
 	d.Add(adminConnector(&auth.AdminEndpoint{}))
 	d.Add(appleConnector(&auth.AppleEndpoint{}))
 	d.Add(emailConnector(&auth.EmailEndpoint{}))

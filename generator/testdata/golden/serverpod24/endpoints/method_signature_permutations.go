@@ -1,6 +1,8 @@
 package endpoints
 
 import (
+	"iter"
+
 	"github.com/gopod/gopod/runtime/pod"
 )
 
@@ -72,10 +74,30 @@ func (e *MethodSignaturePermutationsEndpoint) EchoPositionalAndOptionalArgs(s *p
 	return []*string{&string1, p.String2}, nil
 }
 
-// echoNamedArgStream is a streaming method in 2.4 (not ported).
+// EchoNamedArgStreamParams holds the named parameters of EchoNamedArgStream.
+type EchoNamedArgStreamParams struct {
+	pod.Named
+	Strings iter.Seq2[string, error]
+}
 
-// echoNamedArgStreamAsFuture is a streaming method in 2.4 (not ported).
+func (e *MethodSignaturePermutationsEndpoint) EchoNamedArgStream(s *pod.Session, p EchoNamedArgStreamParams) iter.Seq2[string, error] {
+	return p.Strings
+}
 
-// echoPositionalArgStream is a streaming method in 2.4 (not ported).
+// EchoNamedArgStreamAsFutureParams holds the named parameters of EchoNamedArgStreamAsFuture.
+type EchoNamedArgStreamAsFutureParams struct {
+	pod.Named
+	Strings iter.Seq2[string, error]
+}
 
-// echoPositionalArgStreamAsFuture is a streaming method in 2.4 (not ported).
+func (e *MethodSignaturePermutationsEndpoint) EchoNamedArgStreamAsFuture(s *pod.Session, p EchoNamedArgStreamAsFutureParams) (string, error) {
+	return first(p.Strings)
+}
+
+func (e *MethodSignaturePermutationsEndpoint) EchoPositionalArgStream(s *pod.Session, strings iter.Seq2[string, error]) iter.Seq2[string, error] {
+	return strings
+}
+
+func (e *MethodSignaturePermutationsEndpoint) EchoPositionalArgStreamAsFuture(s *pod.Session, strings iter.Seq2[string, error]) (string, error) {
+	return first(strings)
+}

@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"iter"
 	"math/big"
 	"net/url"
 	"time"
@@ -15,50 +16,56 @@ import (
 // Client calls the serverpod24 server.
 type Client struct {
 	// Caller sends the calls; it holds the authentication key.
-	Caller                      *podclient.Caller
-	BasicTypes                  *EndpointBasicTypes
-	ExceptionTest               *EndpointExceptionTest
-	FieldScopes                 *EndpointFieldScopes
-	ListParameters              *EndpointListParameters
-	MapParameters               *EndpointMapParameters
-	MethodSignaturePermutations *EndpointMethodSignaturePermutations
-	NamedParameters             *EndpointNamedParameters
-	HTTPTest                    *EndpointHTTPTest
-	Renamed                     *EndpointRenamed
-	RawFiles                    *EndpointRawFiles
-	OptionalParameters          *EndpointOptionalParameters
-	RecordParameters            *EndpointRecordParameters
-	SetParameters               *EndpointSetParameters
-	SignInRequired              *EndpointSignInRequired
-	AdminScopeRequired          *EndpointAdminScopeRequired
-	Simple                      *EndpointSimple
-	SubDirTest                  *EndpointSubDirTest
-	SubSubDirTest               *EndpointSubSubDirTest
+	Caller                       *podclient.Caller
+	BasicTypes                   *EndpointBasicTypes
+	ExceptionTest                *EndpointExceptionTest
+	FieldScopes                  *EndpointFieldScopes
+	ListParameters               *EndpointListParameters
+	MapParameters                *EndpointMapParameters
+	MethodSignaturePermutations  *EndpointMethodSignaturePermutations
+	MethodStreaming              *EndpointMethodStreaming
+	AuthenticatedMethodStreaming *EndpointAuthenticatedMethodStreaming
+	Streaming                    *EndpointStreaming
+	NamedParameters              *EndpointNamedParameters
+	HTTPTest                     *EndpointHTTPTest
+	Renamed                      *EndpointRenamed
+	RawFiles                     *EndpointRawFiles
+	OptionalParameters           *EndpointOptionalParameters
+	RecordParameters             *EndpointRecordParameters
+	SetParameters                *EndpointSetParameters
+	SignInRequired               *EndpointSignInRequired
+	AdminScopeRequired           *EndpointAdminScopeRequired
+	Simple                       *EndpointSimple
+	SubDirTest                   *EndpointSubDirTest
+	SubSubDirTest                *EndpointSubSubDirTest
 }
 
 // New returns a client for the server at host, such as http://localhost:8080/.
 func New(host string, opts ...podclient.Option) *Client {
 	c := podclient.NewCaller(host, Registry(), opts...)
 	return &Client{
-		AdminScopeRequired:          &EndpointAdminScopeRequired{caller: c},
-		BasicTypes:                  &EndpointBasicTypes{caller: c},
-		Caller:                      c,
-		ExceptionTest:               &EndpointExceptionTest{caller: c},
-		FieldScopes:                 &EndpointFieldScopes{caller: c},
-		HTTPTest:                    &EndpointHTTPTest{caller: c},
-		ListParameters:              &EndpointListParameters{caller: c},
-		MapParameters:               &EndpointMapParameters{caller: c},
-		MethodSignaturePermutations: &EndpointMethodSignaturePermutations{caller: c},
-		NamedParameters:             &EndpointNamedParameters{caller: c},
-		OptionalParameters:          &EndpointOptionalParameters{caller: c},
-		RawFiles:                    &EndpointRawFiles{caller: c},
-		RecordParameters:            &EndpointRecordParameters{caller: c},
-		Renamed:                     &EndpointRenamed{caller: c},
-		SetParameters:               &EndpointSetParameters{caller: c},
-		SignInRequired:              &EndpointSignInRequired{caller: c},
-		Simple:                      &EndpointSimple{caller: c},
-		SubDirTest:                  &EndpointSubDirTest{caller: c},
-		SubSubDirTest:               &EndpointSubSubDirTest{caller: c},
+		AdminScopeRequired:           &EndpointAdminScopeRequired{caller: c},
+		AuthenticatedMethodStreaming: &EndpointAuthenticatedMethodStreaming{caller: c},
+		BasicTypes:                   &EndpointBasicTypes{caller: c},
+		Caller:                       c,
+		ExceptionTest:                &EndpointExceptionTest{caller: c},
+		FieldScopes:                  &EndpointFieldScopes{caller: c},
+		HTTPTest:                     &EndpointHTTPTest{caller: c},
+		ListParameters:               &EndpointListParameters{caller: c},
+		MapParameters:                &EndpointMapParameters{caller: c},
+		MethodSignaturePermutations:  &EndpointMethodSignaturePermutations{caller: c},
+		MethodStreaming:              &EndpointMethodStreaming{caller: c},
+		NamedParameters:              &EndpointNamedParameters{caller: c},
+		OptionalParameters:           &EndpointOptionalParameters{caller: c},
+		RawFiles:                     &EndpointRawFiles{caller: c},
+		RecordParameters:             &EndpointRecordParameters{caller: c},
+		Renamed:                      &EndpointRenamed{caller: c},
+		SetParameters:                &EndpointSetParameters{caller: c},
+		SignInRequired:               &EndpointSignInRequired{caller: c},
+		Simple:                       &EndpointSimple{caller: c},
+		Streaming:                    &EndpointStreaming{caller: c},
+		SubDirTest:                   &EndpointSubDirTest{caller: c},
+		SubSubDirTest:                &EndpointSubSubDirTest{caller: c},
 	}
 }
 
@@ -666,6 +673,334 @@ func (x *EndpointMethodSignaturePermutations) EchoPositionalAndOptionalArgs(ctx 
 		e.Key("string2")
 		wire.EncodeNullable((*wire.Encoder).String)(e, opts.String2)
 	}, wire.DecodeList(wire.DecodeNullable(wire.DecodeString)))
+}
+
+// EchoNamedArgStreamParams holds the named parameters of methodSignaturePermutations.echoNamedArgStream.
+type EchoNamedArgStreamParams struct {
+	Strings iter.Seq2[string, error]
+}
+
+// EchoNamedArgStream calls methodSignaturePermutations.echoNamedArgStream.
+func (x *EndpointMethodSignaturePermutations) EchoNamedArgStream(ctx context.Context, opts EchoNamedArgStreamParams) iter.Seq2[string, error] {
+	return podclient.Stream(ctx, x.caller, "methodSignaturePermutations", "echoNamedArgStream", nil, []podclient.Input{podclient.NewInput("strings", wire.StringClass, opts.Strings)}, wire.StringClass)
+}
+
+// EchoNamedArgStreamAsFutureParams holds the named parameters of methodSignaturePermutations.echoNamedArgStreamAsFuture.
+type EchoNamedArgStreamAsFutureParams struct {
+	Strings iter.Seq2[string, error]
+}
+
+// EchoNamedArgStreamAsFuture calls methodSignaturePermutations.echoNamedArgStreamAsFuture.
+func (x *EndpointMethodSignaturePermutations) EchoNamedArgStreamAsFuture(ctx context.Context, opts EchoNamedArgStreamAsFutureParams) (string, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodSignaturePermutations", "echoNamedArgStreamAsFuture", nil, []podclient.Input{podclient.NewInput("strings", wire.StringClass, opts.Strings)}, wire.StringClass)
+}
+
+// EchoPositionalArgStream calls methodSignaturePermutations.echoPositionalArgStream.
+func (x *EndpointMethodSignaturePermutations) EchoPositionalArgStream(ctx context.Context, strings iter.Seq2[string, error]) iter.Seq2[string, error] {
+	return podclient.Stream(ctx, x.caller, "methodSignaturePermutations", "echoPositionalArgStream", nil, []podclient.Input{podclient.NewInput("strings", wire.StringClass, strings)}, wire.StringClass)
+}
+
+// EchoPositionalArgStreamAsFuture calls methodSignaturePermutations.echoPositionalArgStreamAsFuture.
+func (x *EndpointMethodSignaturePermutations) EchoPositionalArgStreamAsFuture(ctx context.Context, strings iter.Seq2[string, error]) (string, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodSignaturePermutations", "echoPositionalArgStreamAsFuture", nil, []podclient.Input{podclient.NewInput("strings", wire.StringClass, strings)}, wire.StringClass)
+}
+
+// EndpointMethodStreaming calls the methodStreaming endpoint.
+type EndpointMethodStreaming struct {
+	caller *podclient.Caller
+}
+
+// Returns a simple stream of integers from 0 to 9.
+func (x *EndpointMethodStreaming) SimpleStream(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleStream", nil, nil, wire.IntClass)
+}
+
+// NeverEndingStreamWithDelay calls methodStreaming.neverEndingStreamWithDelay.
+func (x *EndpointMethodStreaming) NeverEndingStreamWithDelay(ctx context.Context, millisecondsDelay int64) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "neverEndingStreamWithDelay", func(e *wire.Encoder) {
+		e.Key("millisecondsDelay")
+		e.Int(millisecondsDelay)
+	}, nil, wire.IntClass)
+}
+
+// MethodCallEndpoint calls methodStreaming.methodCallEndpoint.
+func (x *EndpointMethodStreaming) MethodCallEndpoint(ctx context.Context) error {
+	return podclient.CallVoid(ctx, x.caller, "methodStreaming", "methodCallEndpoint", nil)
+}
+
+// IntReturnFromStream calls methodStreaming.intReturnFromStream.
+func (x *EndpointMethodStreaming) IntReturnFromStream(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "intReturnFromStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+}
+
+// NullableIntReturnFromStream calls methodStreaming.nullableIntReturnFromStream.
+func (x *EndpointMethodStreaming) NullableIntReturnFromStream(ctx context.Context, stream iter.Seq2[*int64, error]) (*int64, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "nullableIntReturnFromStream", nil, []podclient.Input{podclient.NewInput("stream", wire.NullableClass(wire.IntClass), stream)}, wire.NullableClass(wire.IntClass))
+}
+
+// GetBroadcastStream calls methodStreaming.getBroadcastStream.
+func (x *EndpointMethodStreaming) GetBroadcastStream(ctx context.Context) iter.Seq2[*int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "getBroadcastStream", nil, nil, wire.NullableClass(wire.IntClass))
+}
+
+// WasBroadcastStreamCanceled calls methodStreaming.wasBroadcastStreamCanceled.
+func (x *EndpointMethodStreaming) WasBroadcastStreamCanceled(ctx context.Context) (bool, error) {
+	return podclient.Call(ctx, x.caller, "methodStreaming", "wasBroadcastStreamCanceled", nil, wire.DecodeBool)
+}
+
+// WasSessionWillCloseListenerCalled calls methodStreaming.wasSessionWillCloseListenerCalled.
+func (x *EndpointMethodStreaming) WasSessionWillCloseListenerCalled(ctx context.Context) (bool, error) {
+	return podclient.Call(ctx, x.caller, "methodStreaming", "wasSessionWillCloseListenerCalled", nil, wire.DecodeBool)
+}
+
+// IntStreamFromValue calls methodStreaming.intStreamFromValue.
+func (x *EndpointMethodStreaming) IntStreamFromValue(ctx context.Context, value int64) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "intStreamFromValue", func(e *wire.Encoder) {
+		e.Key("value")
+		e.Int(value)
+	}, nil, wire.IntClass)
+}
+
+// IntEchoStream calls methodStreaming.intEchoStream.
+func (x *EndpointMethodStreaming) IntEchoStream(ctx context.Context, stream iter.Seq2[int64, error]) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "intEchoStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+}
+
+// NullableIntEchoStream calls methodStreaming.nullableIntEchoStream.
+func (x *EndpointMethodStreaming) NullableIntEchoStream(ctx context.Context, stream iter.Seq2[*int64, error]) iter.Seq2[*int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "nullableIntEchoStream", nil, []podclient.Input{podclient.NewInput("stream", wire.NullableClass(wire.IntClass), stream)}, wire.NullableClass(wire.IntClass))
+}
+
+// VoidReturnAfterStream calls methodStreaming.voidReturnAfterStream.
+func (x *EndpointMethodStreaming) VoidReturnAfterStream(ctx context.Context, stream iter.Seq2[int64, error]) error {
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "voidReturnAfterStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+}
+
+// MultipleIntEchoStreams calls methodStreaming.multipleIntEchoStreams.
+func (x *EndpointMethodStreaming) MultipleIntEchoStreams(ctx context.Context, stream1 iter.Seq2[int64, error], stream2 iter.Seq2[int64, error]) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "multipleIntEchoStreams", nil, []podclient.Input{podclient.NewInput("stream1", wire.IntClass, stream1), podclient.NewInput("stream2", wire.IntClass, stream2)}, wire.IntClass)
+}
+
+// DirectVoidReturnWithStreamInput calls methodStreaming.directVoidReturnWithStreamInput.
+func (x *EndpointMethodStreaming) DirectVoidReturnWithStreamInput(ctx context.Context, stream iter.Seq2[int64, error]) error {
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "directVoidReturnWithStreamInput", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+}
+
+// DirectOneIntReturnWithStreamInput calls methodStreaming.directOneIntReturnWithStreamInput.
+func (x *EndpointMethodStreaming) DirectOneIntReturnWithStreamInput(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "directOneIntReturnWithStreamInput", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+}
+
+// SimpleInputReturnStream calls methodStreaming.simpleInputReturnStream.
+func (x *EndpointMethodStreaming) SimpleInputReturnStream(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "simpleInputReturnStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+}
+
+// SimpleStreamWithParameter calls methodStreaming.simpleStreamWithParameter.
+func (x *EndpointMethodStreaming) SimpleStreamWithParameter(ctx context.Context, value int64) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleStreamWithParameter", func(e *wire.Encoder) {
+		e.Key("value")
+		e.Int(value)
+	}, nil, wire.IntClass)
+}
+
+// SimpleDataStream calls methodStreaming.simpleDataStream.
+func (x *EndpointMethodStreaming) SimpleDataStream(ctx context.Context, value int64) iter.Seq2[SimpleData, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleDataStream", func(e *wire.Encoder) {
+		e.Key("value")
+		e.Int(value)
+	}, nil, wire.ModelClass[SimpleData]())
+}
+
+// SimpleInOutDataStream calls methodStreaming.simpleInOutDataStream.
+func (x *EndpointMethodStreaming) SimpleInOutDataStream(ctx context.Context, simpleDataStream iter.Seq2[SimpleData, error]) iter.Seq2[SimpleData, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleInOutDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataStream", wire.ModelClass[SimpleData](), simpleDataStream)}, wire.ModelClass[SimpleData]())
+}
+
+// SimpleListInOutIntStream calls methodStreaming.simpleListInOutIntStream.
+func (x *EndpointMethodStreaming) SimpleListInOutIntStream(ctx context.Context, simpleDataListStream iter.Seq2[[]int64, error]) iter.Seq2[[]int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutIntStream", nil, []podclient.Input{podclient.NewInput("simpleDataListStream", listIntClass, simpleDataListStream)}, listIntClass)
+}
+
+// SimpleListInOutDataStream calls methodStreaming.simpleListInOutDataStream.
+func (x *EndpointMethodStreaming) SimpleListInOutDataStream(ctx context.Context, simpleDataListStream iter.Seq2[[]SimpleData, error]) iter.Seq2[[]SimpleData, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataListStream", listSimpleDataClass, simpleDataListStream)}, listSimpleDataClass)
+}
+
+// SimpleNullableListInOutNullableDataStream calls methodStreaming.simpleNullableListInOutNullableDataStream.
+func (x *EndpointMethodStreaming) SimpleNullableListInOutNullableDataStream(ctx context.Context, simpleDataListStream iter.Seq2[*[]SimpleData, error]) iter.Seq2[*[]SimpleData, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleNullableListInOutNullableDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataListStream", nullableListSimpleDataClass, simpleDataListStream)}, nullableListSimpleDataClass)
+}
+
+// SimpleListInOutNullableDataStream calls methodStreaming.simpleListInOutNullableDataStream.
+func (x *EndpointMethodStreaming) SimpleListInOutNullableDataStream(ctx context.Context, simpleDataListStream iter.Seq2[[]*SimpleData, error]) iter.Seq2[[]*SimpleData, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutNullableDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataListStream", listNullableSimpleDataClass, simpleDataListStream)}, listNullableSimpleDataClass)
+}
+
+// SimpleSetInOutIntStream calls methodStreaming.simpleSetInOutIntStream.
+func (x *EndpointMethodStreaming) SimpleSetInOutIntStream(ctx context.Context, simpleDataSetStream iter.Seq2[wire.Set[int64], error]) iter.Seq2[wire.Set[int64], error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleSetInOutIntStream", nil, []podclient.Input{podclient.NewInput("simpleDataSetStream", setIntClass, simpleDataSetStream)}, setIntClass)
+}
+
+// SimpleSetInOutDataStream calls methodStreaming.simpleSetInOutDataStream.
+func (x *EndpointMethodStreaming) SimpleSetInOutDataStream(ctx context.Context, simpleDataSetStream iter.Seq2[wire.Set[SimpleData], error]) iter.Seq2[wire.Set[SimpleData], error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleSetInOutDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataSetStream", setSimpleDataClass, simpleDataSetStream)}, setSimpleDataClass)
+}
+
+// NestedSetInListInOutDataStream calls methodStreaming.nestedSetInListInOutDataStream.
+func (x *EndpointMethodStreaming) NestedSetInListInOutDataStream(ctx context.Context, simpleDataSetStream iter.Seq2[[]wire.Set[SimpleData], error]) iter.Seq2[wire.Set[SimpleData], error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "nestedSetInListInOutDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataSetStream", listSetSimpleDataClass, simpleDataSetStream)}, setSimpleDataClass)
+}
+
+// SimpleEndpoint calls methodStreaming.simpleEndpoint.
+func (x *EndpointMethodStreaming) SimpleEndpoint(ctx context.Context) error {
+	return podclient.CallVoid(ctx, x.caller, "methodStreaming", "simpleEndpoint", nil)
+}
+
+// IntParameter calls methodStreaming.intParameter.
+func (x *EndpointMethodStreaming) IntParameter(ctx context.Context, value int64) error {
+	return podclient.CallVoid(ctx, x.caller, "methodStreaming", "intParameter", func(e *wire.Encoder) {
+		e.Key("value")
+		e.Int(value)
+	})
+}
+
+// DoubleInputValue calls methodStreaming.doubleInputValue.
+func (x *EndpointMethodStreaming) DoubleInputValue(ctx context.Context, value int64) (int64, error) {
+	return podclient.Call(ctx, x.caller, "methodStreaming", "doubleInputValue", func(e *wire.Encoder) {
+		e.Key("value")
+		e.Int(value)
+	}, wire.DecodeInt)
+}
+
+// Delays the response for [delay] seconds.
+//
+// Responses can be closed by calling [completeAllDelayedResponses].
+func (x *EndpointMethodStreaming) DelayedResponse(ctx context.Context, delay int64) error {
+	return podclient.CallVoid(ctx, x.caller, "methodStreaming", "delayedResponse", func(e *wire.Encoder) {
+		e.Key("delay")
+		e.Int(delay)
+	})
+}
+
+// DelayedStreamResponse calls methodStreaming.delayedStreamResponse.
+func (x *EndpointMethodStreaming) DelayedStreamResponse(ctx context.Context, delay int64) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "delayedStreamResponse", func(e *wire.Encoder) {
+		e.Key("delay")
+		e.Int(delay)
+	}, nil, wire.IntClass)
+}
+
+// DelayedNeverListenedInputStream calls methodStreaming.delayedNeverListenedInputStream.
+func (x *EndpointMethodStreaming) DelayedNeverListenedInputStream(ctx context.Context, delay int64, stream iter.Seq2[int64, error]) error {
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "delayedNeverListenedInputStream", func(e *wire.Encoder) {
+		e.Key("delay")
+		e.Int(delay)
+	}, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+}
+
+// DelayedPausedInputStream calls methodStreaming.delayedPausedInputStream.
+func (x *EndpointMethodStreaming) DelayedPausedInputStream(ctx context.Context, delay int64, stream iter.Seq2[int64, error]) error {
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "delayedPausedInputStream", func(e *wire.Encoder) {
+		e.Key("delay")
+		e.Int(delay)
+	}, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+}
+
+// Completes all delayed responses.
+// This makes the delayedResponse return directly.
+func (x *EndpointMethodStreaming) CompleteAllDelayedResponses(ctx context.Context) error {
+	return podclient.CallVoid(ctx, x.caller, "methodStreaming", "completeAllDelayedResponses", nil)
+}
+
+// InStreamThrowsException calls methodStreaming.inStreamThrowsException.
+func (x *EndpointMethodStreaming) InStreamThrowsException(ctx context.Context, stream iter.Seq2[int64, error]) error {
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "inStreamThrowsException", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+}
+
+// InStreamThrowsSerializableException calls methodStreaming.inStreamThrowsSerializableException.
+func (x *EndpointMethodStreaming) InStreamThrowsSerializableException(ctx context.Context, stream iter.Seq2[int64, error]) error {
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "inStreamThrowsSerializableException", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+}
+
+// OutStreamThrowsException calls methodStreaming.outStreamThrowsException.
+func (x *EndpointMethodStreaming) OutStreamThrowsException(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "outStreamThrowsException", nil, nil, wire.IntClass)
+}
+
+// OutStreamThrowsSerializableException calls methodStreaming.outStreamThrowsSerializableException.
+func (x *EndpointMethodStreaming) OutStreamThrowsSerializableException(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "outStreamThrowsSerializableException", nil, nil, wire.IntClass)
+}
+
+// ThrowsExceptionVoid calls methodStreaming.throwsExceptionVoid.
+func (x *EndpointMethodStreaming) ThrowsExceptionVoid(ctx context.Context, stream iter.Seq2[int64, error]) error {
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "throwsExceptionVoid", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+}
+
+// ThrowsSerializableExceptionVoid calls methodStreaming.throwsSerializableExceptionVoid.
+func (x *EndpointMethodStreaming) ThrowsSerializableExceptionVoid(ctx context.Context, stream iter.Seq2[int64, error]) error {
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "throwsSerializableExceptionVoid", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+}
+
+// ThrowsException calls methodStreaming.throwsException.
+func (x *EndpointMethodStreaming) ThrowsException(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "throwsException", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+}
+
+// ThrowsSerializableException calls methodStreaming.throwsSerializableException.
+func (x *EndpointMethodStreaming) ThrowsSerializableException(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "throwsSerializableException", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+}
+
+// ThrowsExceptionStream calls methodStreaming.throwsExceptionStream.
+func (x *EndpointMethodStreaming) ThrowsExceptionStream(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "throwsExceptionStream", nil, nil, wire.IntClass)
+}
+
+// ExceptionThrownBeforeStreamReturn calls methodStreaming.exceptionThrownBeforeStreamReturn.
+func (x *EndpointMethodStreaming) ExceptionThrownBeforeStreamReturn(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "exceptionThrownBeforeStreamReturn", nil, nil, wire.IntClass)
+}
+
+// ExceptionThrownInStreamReturn calls methodStreaming.exceptionThrownInStreamReturn.
+func (x *EndpointMethodStreaming) ExceptionThrownInStreamReturn(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "exceptionThrownInStreamReturn", nil, nil, wire.IntClass)
+}
+
+// ThrowsSerializableExceptionStream calls methodStreaming.throwsSerializableExceptionStream.
+func (x *EndpointMethodStreaming) ThrowsSerializableExceptionStream(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "throwsSerializableExceptionStream", nil, nil, wire.IntClass)
+}
+
+// DidInputStreamHaveError calls methodStreaming.didInputStreamHaveError.
+func (x *EndpointMethodStreaming) DidInputStreamHaveError(ctx context.Context, stream iter.Seq2[int64, error]) (bool, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "didInputStreamHaveError", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.BoolClass)
+}
+
+// DidInputStreamHaveSerializableExceptionError calls methodStreaming.didInputStreamHaveSerializableExceptionError.
+func (x *EndpointMethodStreaming) DidInputStreamHaveSerializableExceptionError(ctx context.Context, stream iter.Seq2[int64, error]) (bool, error) {
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "didInputStreamHaveSerializableExceptionError", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.BoolClass)
+}
+
+// EndpointAuthenticatedMethodStreaming calls the authenticatedMethodStreaming endpoint.
+type EndpointAuthenticatedMethodStreaming struct {
+	caller *podclient.Caller
+}
+
+// SimpleStream calls authenticatedMethodStreaming.simpleStream.
+func (x *EndpointAuthenticatedMethodStreaming) SimpleStream(ctx context.Context) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "authenticatedMethodStreaming", "simpleStream", nil, nil, wire.IntClass)
+}
+
+// IntEchoStream calls authenticatedMethodStreaming.intEchoStream.
+func (x *EndpointAuthenticatedMethodStreaming) IntEchoStream(ctx context.Context, stream iter.Seq2[int64, error]) iter.Seq2[int64, error] {
+	return podclient.Stream(ctx, x.caller, "authenticatedMethodStreaming", "intEchoStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+}
+
+// EndpointStreaming calls the streaming endpoint.
+type EndpointStreaming struct {
+	caller *podclient.Caller
 }
 
 // EndpointNamedParameters calls the namedParameters endpoint.
@@ -1897,4 +2232,56 @@ func decodeRecord12(v any) (r struct {
 		return r, wire.AtKey(wire.AtIndex(err, 1), "p")
 	}
 	return r, nil
+}
+
+// listIntClass carries List<int> values on streams.
+var listIntClass = wire.Class[[]int64]{
+	Name:   "List<int>",
+	Encode: wire.EncodeList((*wire.Encoder).Int),
+	Decode: wire.DecodeList(wire.DecodeInt),
+}
+
+// listSimpleDataClass carries List<SimpleData> values on streams.
+var listSimpleDataClass = wire.Class[[]SimpleData]{
+	Name:   "List<SimpleData>",
+	Encode: wire.EncodeList(wire.EncodeModel[SimpleData]),
+	Decode: wire.DecodeList(wire.DecodeModel[SimpleData]),
+}
+
+// nullableListSimpleDataClass carries List<SimpleData>? values on streams.
+var nullableListSimpleDataClass = wire.Class[*[]SimpleData]{
+	Name:   "List<SimpleData>?",
+	Encode: wire.EncodeNullable(wire.EncodeList(wire.EncodeModel[SimpleData])),
+	Decode: wire.DecodeNullable(wire.DecodeList(wire.DecodeModel[SimpleData])),
+	IsNull: func(v *[]SimpleData) bool {
+		return v == nil
+	},
+}
+
+// listNullableSimpleDataClass carries List<SimpleData?> values on streams.
+var listNullableSimpleDataClass = wire.Class[[]*SimpleData]{
+	Name:   "List<SimpleData?>",
+	Encode: wire.EncodeList(wire.EncodeModelPtr[SimpleData]),
+	Decode: wire.DecodeList(wire.DecodeModelPtr[SimpleData]),
+}
+
+// setIntClass carries Set<int> values on streams.
+var setIntClass = wire.Class[wire.Set[int64]]{
+	Name:   "Set<int>",
+	Encode: wire.EncodeSet((*wire.Encoder).Int),
+	Decode: wire.DecodeSetOf(wire.DecodeInt),
+}
+
+// setSimpleDataClass carries Set<SimpleData> values on streams.
+var setSimpleDataClass = wire.Class[wire.Set[SimpleData]]{
+	Name:   "Set<SimpleData>",
+	Encode: wire.EncodeSet(wire.EncodeModel[SimpleData]),
+	Decode: wire.DecodeSetOf(wire.DecodeModel[SimpleData]),
+}
+
+// listSetSimpleDataClass carries List<Set<SimpleData>> values on streams.
+var listSetSimpleDataClass = wire.Class[[]wire.Set[SimpleData]]{
+	Name:   "List<Set<SimpleData>>",
+	Encode: wire.EncodeList(wire.EncodeSet(wire.EncodeModel[SimpleData])),
+	Decode: wire.DecodeList(wire.DecodeSetOf(wire.DecodeModel[SimpleData])),
 }

@@ -15,6 +15,7 @@ import (
 // New returns the endpoints the server serves.
 func New() *pod.Dispatch {
 	d := pod.NewDispatch("custom")
+	d.Registry = protocol.Registry()
 	d.Add(pricesConnector(&endpoints.PricesEndpoint{}))
 	return d
 }

@@ -14,6 +14,7 @@ import (
 // New returns the endpoints the server serves.
 func New() *pod.Dispatch {
 	d := pod.NewDispatch("inheritance")
+	d.Registry = protocol.Registry()
 	d.Add(garageConnector(&endpoints.GarageEndpoint{}))
 	return d
 }

@@ -10,18 +10,23 @@ import (
 	"serverpod24/generated/protocol"
 
 	"github.com/gopod/gopod/runtime/pod"
+	stream "github.com/gopod/gopod/runtime/stream"
 	"github.com/gopod/gopod/wire"
 )
 
 // New returns the endpoints the server serves.
 func New() *pod.Dispatch {
 	d := pod.NewDispatch("serverpod24")
+	d.Registry = protocol.Registry()
 	d.Add(basicTypesConnector(&endpoints.BasicTypesEndpoint{}))
 	d.Add(exceptionTestConnector(&endpoints.ExceptionTestEndpoint{}))
 	d.Add(fieldScopesConnector(&endpoints.FieldScopesEndpoint{}))
 	d.Add(listParametersConnector(&endpoints.ListParametersEndpoint{}))
 	d.Add(mapParametersConnector(&endpoints.MapParametersEndpoint{}))
 	d.Add(methodSignaturePermutationsConnector(&endpoints.MethodSignaturePermutationsEndpoint{}))
+	d.Add(methodStreamingConnector(&endpoints.MethodStreamingEndpoint{}))
+	d.Add(authenticatedMethodStreamingConnector(&endpoints.AuthenticatedMethodStreamingEndpoint{}))
+	d.Add(streamingConnector(&endpoints.StreamingEndpoint{}))
 	d.Add(namedParametersConnector(&endpoints.NamedParametersEndpoint{}))
 	d.Add(httpTestConnector(&endpoints.HTTPTestEndpoint{}))
 	d.Add(renamedConnector(&endpoints.WireNamesEndpoint{}))
@@ -1310,6 +1315,734 @@ func methodSignaturePermutationsConnector(ep *endpoints.MethodSignaturePermutati
 				return nil
 			},
 		},
+		&pod.Method{
+			Name: "echoNamedArgStream",
+			Inputs: []pod.StreamParam{
+				{Name: "strings", Type: "String"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.StringClass, ep.EchoNamedArgStream(s, endpoints.EchoNamedArgStreamParams{Strings: stream.Input(c, "strings", wire.StringClass)}))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "echoNamedArgStreamAsFuture",
+			Inputs: []pod.StreamParam{
+				{Name: "strings", Type: "String"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.EchoNamedArgStreamAsFuture(s, endpoints.EchoNamedArgStreamAsFutureParams{Strings: stream.Input(c, "strings", wire.StringClass)})
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.StringClass, result)
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "echoPositionalArgStream",
+			Inputs: []pod.StreamParam{
+				{Name: "strings", Type: "String"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.StringClass, ep.EchoPositionalArgStream(s, stream.Input(c, "strings", wire.StringClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "echoPositionalArgStreamAsFuture",
+			Inputs: []pod.StreamParam{
+				{Name: "strings", Type: "String"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.EchoPositionalArgStreamAsFuture(s, stream.Input(c, "strings", wire.StringClass))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.StringClass, result)
+				}, nil
+			},
+		},
+	)
+}
+
+func methodStreamingConnector(ep *endpoints.MethodStreamingEndpoint) *pod.Connector {
+	return pod.NewConnector(
+		"methodStreaming",
+		"",
+		ep,
+		&pod.Method{
+			Name:    "simpleStream",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.SimpleStream(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "neverEndingStreamWithDelay",
+			Params: []pod.Param{
+				{Name: "millisecondsDelay", Type: "int"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				argMillisecondsDelay, err := pod.Arg(a, "millisecondsDelay", wire.DecodeInt)
+				if err != nil {
+					return nil, err
+				}
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.NeverEndingStreamWithDelay(s, argMillisecondsDelay))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "methodCallEndpoint",
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				if err := ep.MethodCallEndpoint(s); err != nil {
+					return err
+				}
+				e.Null()
+				return nil
+			},
+		},
+		&pod.Method{
+			Name: "intReturnFromStream",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.IntReturnFromStream(s, stream.Input(c, "stream", wire.IntClass))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.IntClass, result)
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "nullableIntReturnFromStream",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int?"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.NullableIntReturnFromStream(s, stream.Input(c, "stream", wire.NullableClass(wire.IntClass)))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.NullableClass(wire.IntClass), result)
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name:    "getBroadcastStream",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.NullableClass(wire.IntClass), ep.GetBroadcastStream(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "wasBroadcastStreamCanceled",
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				result, err := ep.WasBroadcastStreamCanceled(s)
+				if err != nil {
+					return err
+				}
+				e.Bool(result)
+				return nil
+			},
+		},
+		&pod.Method{
+			Name: "wasSessionWillCloseListenerCalled",
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				result, err := ep.WasSessionWillCloseListenerCalled(s)
+				if err != nil {
+					return err
+				}
+				e.Bool(result)
+				return nil
+			},
+		},
+		&pod.Method{
+			Name: "intStreamFromValue",
+			Params: []pod.Param{
+				{Name: "value", Type: "int"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				argValue, err := pod.Arg(a, "value", wire.DecodeInt)
+				if err != nil {
+					return nil, err
+				}
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.IntStreamFromValue(s, argValue))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "intEchoStream",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.IntEchoStream(s, stream.Input(c, "stream", wire.IntClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "nullableIntEchoStream",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int?"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.NullableClass(wire.IntClass), ep.NullableIntEchoStream(s, stream.Input(c, "stream", wire.NullableClass(wire.IntClass))))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "voidReturnAfterStream",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsVoid,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return ep.VoidReturnAfterStream(s, stream.Input(c, "stream", wire.IntClass))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "multipleIntEchoStreams",
+			Inputs: []pod.StreamParam{
+				{Name: "stream1", Type: "int"},
+				{Name: "stream2", Type: "int"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.MultipleIntEchoStreams(s, stream.Input(c, "stream1", wire.IntClass), stream.Input(c, "stream2", wire.IntClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "directVoidReturnWithStreamInput",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsVoid,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return ep.DirectVoidReturnWithStreamInput(s, stream.Input(c, "stream", wire.IntClass))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "directOneIntReturnWithStreamInput",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.DirectOneIntReturnWithStreamInput(s, stream.Input(c, "stream", wire.IntClass))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.IntClass, result)
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleInputReturnStream",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.SimpleInputReturnStream(s, stream.Input(c, "stream", wire.IntClass))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.IntClass, result)
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleStreamWithParameter",
+			Params: []pod.Param{
+				{Name: "value", Type: "int"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				argValue, err := pod.Arg(a, "value", wire.DecodeInt)
+				if err != nil {
+					return nil, err
+				}
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.SimpleStreamWithParameter(s, argValue))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleDataStream",
+			Params: []pod.Param{
+				{Name: "value", Type: "int"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				argValue, err := pod.Arg(a, "value", wire.DecodeInt)
+				if err != nil {
+					return nil, err
+				}
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.ModelClass[protocol.SimpleData](), ep.SimpleDataStream(s, argValue))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleInOutDataStream",
+			Inputs: []pod.StreamParam{
+				{Name: "simpleDataStream", Type: "SimpleData"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.ModelClass[protocol.SimpleData](), ep.SimpleInOutDataStream(s, stream.Input(c, "simpleDataStream", wire.ModelClass[protocol.SimpleData]())))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleListInOutIntStream",
+			Inputs: []pod.StreamParam{
+				{Name: "simpleDataListStream", Type: "List<int>"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, listIntClass, ep.SimpleListInOutIntStream(s, stream.Input(c, "simpleDataListStream", listIntClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleListInOutDataStream",
+			Inputs: []pod.StreamParam{
+				{Name: "simpleDataListStream", Type: "List<SimpleData>"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, listSimpleDataClass, ep.SimpleListInOutDataStream(s, stream.Input(c, "simpleDataListStream", listSimpleDataClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleNullableListInOutNullableDataStream",
+			Inputs: []pod.StreamParam{
+				{Name: "simpleDataListStream", Type: "List<SimpleData>?"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, nullableListSimpleDataClass, ep.SimpleNullableListInOutNullableDataStream(s, stream.Input(c, "simpleDataListStream", nullableListSimpleDataClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleListInOutNullableDataStream",
+			Inputs: []pod.StreamParam{
+				{Name: "simpleDataListStream", Type: "List<SimpleData?>"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, listNullableSimpleDataClass, ep.SimpleListInOutNullableDataStream(s, stream.Input(c, "simpleDataListStream", listNullableSimpleDataClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleSetInOutIntStream",
+			Inputs: []pod.StreamParam{
+				{Name: "simpleDataSetStream", Type: "Set<int>"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, setIntClass, ep.SimpleSetInOutIntStream(s, stream.Input(c, "simpleDataSetStream", setIntClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleSetInOutDataStream",
+			Inputs: []pod.StreamParam{
+				{Name: "simpleDataSetStream", Type: "Set<SimpleData>"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, setSimpleDataClass, ep.SimpleSetInOutDataStream(s, stream.Input(c, "simpleDataSetStream", setSimpleDataClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "nestedSetInListInOutDataStream",
+			Inputs: []pod.StreamParam{
+				{Name: "simpleDataSetStream", Type: "List<Set<SimpleData>>"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, setSimpleDataClass, ep.NestedSetInListInOutDataStream(s, stream.Input(c, "simpleDataSetStream", listSetSimpleDataClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "simpleEndpoint",
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				if err := ep.SimpleEndpoint(s); err != nil {
+					return err
+				}
+				e.Null()
+				return nil
+			},
+		},
+		&pod.Method{
+			Name: "intParameter",
+			Params: []pod.Param{
+				{Name: "value", Type: "int"},
+			},
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				argValue, err := pod.Arg(a, "value", wire.DecodeInt)
+				if err != nil {
+					return err
+				}
+				if err := ep.IntParameter(s, argValue); err != nil {
+					return err
+				}
+				e.Null()
+				return nil
+			},
+		},
+		&pod.Method{
+			Name: "doubleInputValue",
+			Params: []pod.Param{
+				{Name: "value", Type: "int"},
+			},
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				argValue, err := pod.Arg(a, "value", wire.DecodeInt)
+				if err != nil {
+					return err
+				}
+				result, err := ep.DoubleInputValue(s, argValue)
+				if err != nil {
+					return err
+				}
+				e.Int(result)
+				return nil
+			},
+		},
+		&pod.Method{
+			Name: "delayedResponse",
+			Params: []pod.Param{
+				{Name: "delay", Type: "int"},
+			},
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				argDelay, err := pod.Arg(a, "delay", wire.DecodeInt)
+				if err != nil {
+					return err
+				}
+				if err := ep.DelayedResponse(s, argDelay); err != nil {
+					return err
+				}
+				e.Null()
+				return nil
+			},
+		},
+		&pod.Method{
+			Name: "delayedStreamResponse",
+			Params: []pod.Param{
+				{Name: "delay", Type: "int"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				argDelay, err := pod.Arg(a, "delay", wire.DecodeInt)
+				if err != nil {
+					return nil, err
+				}
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.DelayedStreamResponse(s, argDelay))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "delayedNeverListenedInputStream",
+			Params: []pod.Param{
+				{Name: "delay", Type: "int"},
+			},
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsVoid,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				argDelay, err := pod.Arg(a, "delay", wire.DecodeInt)
+				if err != nil {
+					return nil, err
+				}
+				return func(c *stream.Call) error {
+					return ep.DelayedNeverListenedInputStream(s, argDelay, stream.Input(c, "stream", wire.IntClass))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "delayedPausedInputStream",
+			Params: []pod.Param{
+				{Name: "delay", Type: "int"},
+			},
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsVoid,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				argDelay, err := pod.Arg(a, "delay", wire.DecodeInt)
+				if err != nil {
+					return nil, err
+				}
+				return func(c *stream.Call) error {
+					return ep.DelayedPausedInputStream(s, argDelay, stream.Input(c, "stream", wire.IntClass))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "completeAllDelayedResponses",
+			Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
+				if err := ep.CompleteAllDelayedResponses(s); err != nil {
+					return err
+				}
+				e.Null()
+				return nil
+			},
+		},
+		&pod.Method{
+			Name: "inStreamThrowsException",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsVoid,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return ep.InStreamThrowsException(s, stream.Input(c, "stream", wire.IntClass))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "inStreamThrowsSerializableException",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsVoid,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return ep.InStreamThrowsSerializableException(s, stream.Input(c, "stream", wire.IntClass))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name:    "outStreamThrowsException",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.OutStreamThrowsException(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name:    "outStreamThrowsSerializableException",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.OutStreamThrowsSerializableException(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "throwsExceptionVoid",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsVoid,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return ep.ThrowsExceptionVoid(s, stream.Input(c, "stream", wire.IntClass))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "throwsSerializableExceptionVoid",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsVoid,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return ep.ThrowsSerializableExceptionVoid(s, stream.Input(c, "stream", wire.IntClass))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "throwsException",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.ThrowsException(s, stream.Input(c, "stream", wire.IntClass))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.IntClass, result)
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "throwsSerializableException",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.ThrowsSerializableException(s, stream.Input(c, "stream", wire.IntClass))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.IntClass, result)
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name:    "throwsExceptionStream",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.ThrowsExceptionStream(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name:    "exceptionThrownBeforeStreamReturn",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.ExceptionThrownBeforeStreamReturn(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name:    "exceptionThrownInStreamReturn",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.ExceptionThrownInStreamReturn(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name:    "throwsSerializableExceptionStream",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.ThrowsSerializableExceptionStream(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "didInputStreamHaveError",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.DidInputStreamHaveError(s, stream.Input(c, "stream", wire.IntClass))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.BoolClass, result)
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "didInputStreamHaveSerializableExceptionError",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsValue,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					result, err := ep.DidInputStreamHaveSerializableExceptionError(s, stream.Input(c, "stream", wire.IntClass))
+					if err != nil {
+						return err
+					}
+					return stream.Send(c, wire.BoolClass, result)
+				}, nil
+			},
+		},
+	)
+}
+
+func authenticatedMethodStreamingConnector(ep *endpoints.AuthenticatedMethodStreamingEndpoint) *pod.Connector {
+	return pod.NewConnector(
+		"authenticatedMethodStreaming",
+		"",
+		ep,
+		&pod.Method{
+			Name:    "simpleStream",
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.SimpleStream(s))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "intEchoStream",
+			Inputs: []pod.StreamParam{
+				{Name: "stream", Type: "int"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, wire.IntClass, ep.IntEchoStream(s, stream.Input(c, "stream", wire.IntClass)))
+				}, nil
+			},
+		},
+	)
+}
+
+func streamingConnector(ep *endpoints.StreamingEndpoint) *pod.Connector {
+	return pod.NewConnector(
+		"streaming",
+		"",
+		ep,
 	)
 }
 
@@ -2992,4 +3725,56 @@ func decodeRecord12(v any) (r struct {
 		return r, wire.AtKey(wire.AtIndex(err, 1), "p")
 	}
 	return r, nil
+}
+
+// listIntClass carries List<int> values on streams.
+var listIntClass = wire.Class[[]int64]{
+	Name:   "List<int>",
+	Encode: wire.EncodeList((*wire.Encoder).Int),
+	Decode: wire.DecodeList(wire.DecodeInt),
+}
+
+// listSimpleDataClass carries List<SimpleData> values on streams.
+var listSimpleDataClass = wire.Class[[]protocol.SimpleData]{
+	Name:   "List<SimpleData>",
+	Encode: wire.EncodeList(wire.EncodeModel[protocol.SimpleData]),
+	Decode: wire.DecodeList(wire.DecodeModel[protocol.SimpleData]),
+}
+
+// nullableListSimpleDataClass carries List<SimpleData>? values on streams.
+var nullableListSimpleDataClass = wire.Class[*[]protocol.SimpleData]{
+	Name:   "List<SimpleData>?",
+	Encode: wire.EncodeNullable(wire.EncodeList(wire.EncodeModel[protocol.SimpleData])),
+	Decode: wire.DecodeNullable(wire.DecodeList(wire.DecodeModel[protocol.SimpleData])),
+	IsNull: func(v *[]protocol.SimpleData) bool {
+		return v == nil
+	},
+}
+
+// listNullableSimpleDataClass carries List<SimpleData?> values on streams.
+var listNullableSimpleDataClass = wire.Class[[]*protocol.SimpleData]{
+	Name:   "List<SimpleData?>",
+	Encode: wire.EncodeList(wire.EncodeModelPtr[protocol.SimpleData]),
+	Decode: wire.DecodeList(wire.DecodeModelPtr[protocol.SimpleData]),
+}
+
+// setIntClass carries Set<int> values on streams.
+var setIntClass = wire.Class[wire.Set[int64]]{
+	Name:   "Set<int>",
+	Encode: wire.EncodeSet((*wire.Encoder).Int),
+	Decode: wire.DecodeSetOf(wire.DecodeInt),
+}
+
+// setSimpleDataClass carries Set<SimpleData> values on streams.
+var setSimpleDataClass = wire.Class[wire.Set[protocol.SimpleData]]{
+	Name:   "Set<SimpleData>",
+	Encode: wire.EncodeSet(wire.EncodeModel[protocol.SimpleData]),
+	Decode: wire.DecodeSetOf(wire.DecodeModel[protocol.SimpleData]),
+}
+
+// listSetSimpleDataClass carries List<Set<SimpleData>> values on streams.
+var listSetSimpleDataClass = wire.Class[[]wire.Set[protocol.SimpleData]]{
+	Name:   "List<Set<SimpleData>>",
+	Encode: wire.EncodeList(wire.EncodeSet(wire.EncodeModel[protocol.SimpleData])),
+	Decode: wire.DecodeList(wire.DecodeSetOf(wire.DecodeModel[protocol.SimpleData])),
 }

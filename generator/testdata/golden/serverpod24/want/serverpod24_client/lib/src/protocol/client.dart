@@ -591,6 +591,488 @@ class EndpointMethodSignaturePermutations extends _i1.EndpointRef {
           'string2': string2,
         },
       );
+
+  _i2.Stream<String> echoNamedArgStream(
+          {required _i2.Stream<String> strings}) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<String>, String>(
+        'methodSignaturePermutations',
+        'echoNamedArgStream',
+        {},
+        {'strings': strings},
+      );
+
+  _i2.Future<String> echoNamedArgStreamAsFuture(
+          {required _i2.Stream<String> strings}) =>
+      caller.callStreamingServerEndpoint<_i2.Future<String>, String>(
+        'methodSignaturePermutations',
+        'echoNamedArgStreamAsFuture',
+        {},
+        {'strings': strings},
+      );
+
+  _i2.Stream<String> echoPositionalArgStream(_i2.Stream<String> strings) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<String>, String>(
+        'methodSignaturePermutations',
+        'echoPositionalArgStream',
+        {},
+        {'strings': strings},
+      );
+
+  _i2.Future<String> echoPositionalArgStreamAsFuture(
+          _i2.Stream<String> strings) =>
+      caller.callStreamingServerEndpoint<_i2.Future<String>, String>(
+        'methodSignaturePermutations',
+        'echoPositionalArgStreamAsFuture',
+        {},
+        {'strings': strings},
+      );
+}
+
+/// {@category Endpoint}
+class EndpointMethodStreaming extends _i1.EndpointRef {
+  EndpointMethodStreaming(_i1.EndpointCaller caller) : super(caller);
+
+  @override
+  String get name => 'methodStreaming';
+
+  /// Returns a simple stream of integers from 0 to 9.
+  _i2.Stream<int> simpleStream() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'simpleStream',
+        {},
+        {},
+      );
+
+  _i2.Stream<int> neverEndingStreamWithDelay(int millisecondsDelay) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'neverEndingStreamWithDelay',
+        {'millisecondsDelay': millisecondsDelay},
+        {},
+      );
+
+  _i2.Future<void> methodCallEndpoint() => caller.callServerEndpoint<void>(
+        'methodStreaming',
+        'methodCallEndpoint',
+        {},
+      );
+
+  _i2.Future<int> intReturnFromStream(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<int>, int>(
+        'methodStreaming',
+        'intReturnFromStream',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<int?> nullableIntReturnFromStream(_i2.Stream<int?> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<int?>, int?>(
+        'methodStreaming',
+        'nullableIntReturnFromStream',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Stream<int?> getBroadcastStream() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int?>, int?>(
+        'methodStreaming',
+        'getBroadcastStream',
+        {},
+        {},
+      );
+
+  _i2.Future<bool> wasBroadcastStreamCanceled() =>
+      caller.callServerEndpoint<bool>(
+        'methodStreaming',
+        'wasBroadcastStreamCanceled',
+        {},
+      );
+
+  _i2.Future<bool> wasSessionWillCloseListenerCalled() =>
+      caller.callServerEndpoint<bool>(
+        'methodStreaming',
+        'wasSessionWillCloseListenerCalled',
+        {},
+      );
+
+  _i2.Stream<int> intStreamFromValue(int value) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'intStreamFromValue',
+        {'value': value},
+        {},
+      );
+
+  _i2.Stream<int> intEchoStream(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'intEchoStream',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Stream<int?> nullableIntEchoStream(_i2.Stream<int?> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int?>, int?>(
+        'methodStreaming',
+        'nullableIntEchoStream',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<void> voidReturnAfterStream(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<void>, void>(
+        'methodStreaming',
+        'voidReturnAfterStream',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Stream<int> multipleIntEchoStreams(
+    _i2.Stream<int> stream1,
+    _i2.Stream<int> stream2,
+  ) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'multipleIntEchoStreams',
+        {},
+        {
+          'stream1': stream1,
+          'stream2': stream2,
+        },
+      );
+
+  _i2.Future<void> directVoidReturnWithStreamInput(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<void>, void>(
+        'methodStreaming',
+        'directVoidReturnWithStreamInput',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<int> directOneIntReturnWithStreamInput(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<int>, int>(
+        'methodStreaming',
+        'directOneIntReturnWithStreamInput',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<int> simpleInputReturnStream(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<int>, int>(
+        'methodStreaming',
+        'simpleInputReturnStream',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Stream<int> simpleStreamWithParameter(int value) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'simpleStreamWithParameter',
+        {'value': value},
+        {},
+      );
+
+  _i2.Stream<_i5.SimpleData> simpleDataStream(int value) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<_i5.SimpleData>,
+          _i5.SimpleData>(
+        'methodStreaming',
+        'simpleDataStream',
+        {'value': value},
+        {},
+      );
+
+  _i2.Stream<_i5.SimpleData> simpleInOutDataStream(
+          _i2.Stream<_i5.SimpleData> simpleDataStream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<_i5.SimpleData>,
+          _i5.SimpleData>(
+        'methodStreaming',
+        'simpleInOutDataStream',
+        {},
+        {'simpleDataStream': simpleDataStream},
+      );
+
+  _i2.Stream<List<int>> simpleListInOutIntStream(
+          _i2.Stream<List<int>> simpleDataListStream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<List<int>>, List<int>>(
+        'methodStreaming',
+        'simpleListInOutIntStream',
+        {},
+        {'simpleDataListStream': simpleDataListStream},
+      );
+
+  _i2.Stream<List<_i5.SimpleData>> simpleListInOutDataStream(
+          _i2.Stream<List<_i5.SimpleData>> simpleDataListStream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<List<_i5.SimpleData>>,
+          List<_i5.SimpleData>>(
+        'methodStreaming',
+        'simpleListInOutDataStream',
+        {},
+        {'simpleDataListStream': simpleDataListStream},
+      );
+
+  _i2.Stream<List<_i5.SimpleData>?> simpleNullableListInOutNullableDataStream(
+          _i2.Stream<List<_i5.SimpleData>?> simpleDataListStream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<List<_i5.SimpleData>?>,
+          List<_i5.SimpleData>?>(
+        'methodStreaming',
+        'simpleNullableListInOutNullableDataStream',
+        {},
+        {'simpleDataListStream': simpleDataListStream},
+      );
+
+  _i2.Stream<List<_i5.SimpleData?>> simpleListInOutNullableDataStream(
+          _i2.Stream<List<_i5.SimpleData?>> simpleDataListStream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<List<_i5.SimpleData?>>,
+          List<_i5.SimpleData?>>(
+        'methodStreaming',
+        'simpleListInOutNullableDataStream',
+        {},
+        {'simpleDataListStream': simpleDataListStream},
+      );
+
+  _i2.Stream<Set<int>> simpleSetInOutIntStream(
+          _i2.Stream<Set<int>> simpleDataSetStream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<Set<int>>, Set<int>>(
+        'methodStreaming',
+        'simpleSetInOutIntStream',
+        {},
+        {'simpleDataSetStream': simpleDataSetStream},
+      );
+
+  _i2.Stream<Set<_i5.SimpleData>> simpleSetInOutDataStream(
+          _i2.Stream<Set<_i5.SimpleData>> simpleDataSetStream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<Set<_i5.SimpleData>>,
+          Set<_i5.SimpleData>>(
+        'methodStreaming',
+        'simpleSetInOutDataStream',
+        {},
+        {'simpleDataSetStream': simpleDataSetStream},
+      );
+
+  _i2.Stream<Set<_i5.SimpleData>> nestedSetInListInOutDataStream(
+          _i2.Stream<List<Set<_i5.SimpleData>>> simpleDataSetStream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<Set<_i5.SimpleData>>,
+          Set<_i5.SimpleData>>(
+        'methodStreaming',
+        'nestedSetInListInOutDataStream',
+        {},
+        {'simpleDataSetStream': simpleDataSetStream},
+      );
+
+  _i2.Future<void> simpleEndpoint() => caller.callServerEndpoint<void>(
+        'methodStreaming',
+        'simpleEndpoint',
+        {},
+      );
+
+  _i2.Future<void> intParameter(int value) => caller.callServerEndpoint<void>(
+        'methodStreaming',
+        'intParameter',
+        {'value': value},
+      );
+
+  _i2.Future<int> doubleInputValue(int value) => caller.callServerEndpoint<int>(
+        'methodStreaming',
+        'doubleInputValue',
+        {'value': value},
+      );
+
+  /// Delays the response for [delay] seconds.
+  ///
+  /// Responses can be closed by calling [completeAllDelayedResponses].
+  _i2.Future<void> delayedResponse(int delay) =>
+      caller.callServerEndpoint<void>(
+        'methodStreaming',
+        'delayedResponse',
+        {'delay': delay},
+      );
+
+  _i2.Stream<int> delayedStreamResponse(int delay) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'delayedStreamResponse',
+        {'delay': delay},
+        {},
+      );
+
+  _i2.Future<void> delayedNeverListenedInputStream(
+    int delay,
+    _i2.Stream<int> stream,
+  ) =>
+      caller.callStreamingServerEndpoint<_i2.Future<void>, void>(
+        'methodStreaming',
+        'delayedNeverListenedInputStream',
+        {'delay': delay},
+        {'stream': stream},
+      );
+
+  _i2.Future<void> delayedPausedInputStream(
+    int delay,
+    _i2.Stream<int> stream,
+  ) =>
+      caller.callStreamingServerEndpoint<_i2.Future<void>, void>(
+        'methodStreaming',
+        'delayedPausedInputStream',
+        {'delay': delay},
+        {'stream': stream},
+      );
+
+  /// Completes all delayed responses.
+  /// This makes the delayedResponse return directly.
+  _i2.Future<void> completeAllDelayedResponses() =>
+      caller.callServerEndpoint<void>(
+        'methodStreaming',
+        'completeAllDelayedResponses',
+        {},
+      );
+
+  _i2.Future<void> inStreamThrowsException(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<void>, void>(
+        'methodStreaming',
+        'inStreamThrowsException',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<void> inStreamThrowsSerializableException(
+          _i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<void>, void>(
+        'methodStreaming',
+        'inStreamThrowsSerializableException',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Stream<int> outStreamThrowsException() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'outStreamThrowsException',
+        {},
+        {},
+      );
+
+  _i2.Stream<int> outStreamThrowsSerializableException() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'outStreamThrowsSerializableException',
+        {},
+        {},
+      );
+
+  _i2.Future<void> throwsExceptionVoid(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<void>, void>(
+        'methodStreaming',
+        'throwsExceptionVoid',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<void> throwsSerializableExceptionVoid(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<void>, void>(
+        'methodStreaming',
+        'throwsSerializableExceptionVoid',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<int> throwsException(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<int>, int>(
+        'methodStreaming',
+        'throwsException',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<int> throwsSerializableException(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<int>, int>(
+        'methodStreaming',
+        'throwsSerializableException',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Stream<int> throwsExceptionStream() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'throwsExceptionStream',
+        {},
+        {},
+      );
+
+  _i2.Stream<int> exceptionThrownBeforeStreamReturn() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'exceptionThrownBeforeStreamReturn',
+        {},
+        {},
+      );
+
+  _i2.Stream<int> exceptionThrownInStreamReturn() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'exceptionThrownInStreamReturn',
+        {},
+        {},
+      );
+
+  _i2.Stream<int> throwsSerializableExceptionStream() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'methodStreaming',
+        'throwsSerializableExceptionStream',
+        {},
+        {},
+      );
+
+  _i2.Future<bool> didInputStreamHaveError(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<bool>, bool>(
+        'methodStreaming',
+        'didInputStreamHaveError',
+        {},
+        {'stream': stream},
+      );
+
+  _i2.Future<bool> didInputStreamHaveSerializableExceptionError(
+          _i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Future<bool>, bool>(
+        'methodStreaming',
+        'didInputStreamHaveSerializableExceptionError',
+        {},
+        {'stream': stream},
+      );
+}
+
+/// {@category Endpoint}
+class EndpointAuthenticatedMethodStreaming extends _i1.EndpointRef {
+  EndpointAuthenticatedMethodStreaming(_i1.EndpointCaller caller) : super(caller);
+
+  @override
+  String get name => 'authenticatedMethodStreaming';
+
+  _i2.Stream<int> simpleStream() =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'authenticatedMethodStreaming',
+        'simpleStream',
+        {},
+        {},
+      );
+
+  _i2.Stream<int> intEchoStream(_i2.Stream<int> stream) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<int>, int>(
+        'authenticatedMethodStreaming',
+        'intEchoStream',
+        {},
+        {'stream': stream},
+      );
+}
+
+/// {@category Endpoint}
+class EndpointStreaming extends _i1.EndpointRef {
+  EndpointStreaming(_i1.EndpointCaller caller) : super(caller);
+
+  @override
+  String get name => 'streaming';
 }
 
 /// {@category Endpoint}
@@ -1229,6 +1711,9 @@ class Client extends _i1.ServerpodClientShared {
     listParameters = EndpointListParameters(this);
     mapParameters = EndpointMapParameters(this);
     methodSignaturePermutations = EndpointMethodSignaturePermutations(this);
+    methodStreaming = EndpointMethodStreaming(this);
+    authenticatedMethodStreaming = EndpointAuthenticatedMethodStreaming(this);
+    streaming = EndpointStreaming(this);
     namedParameters = EndpointNamedParameters(this);
     hTTPTest = EndpointHTTPTest(this);
     renamed = EndpointRenamed(this);
@@ -1254,6 +1739,12 @@ class Client extends _i1.ServerpodClientShared {
   late final EndpointMapParameters mapParameters;
 
   late final EndpointMethodSignaturePermutations methodSignaturePermutations;
+
+  late final EndpointMethodStreaming methodStreaming;
+
+  late final EndpointAuthenticatedMethodStreaming authenticatedMethodStreaming;
+
+  late final EndpointStreaming streaming;
 
   late final EndpointNamedParameters namedParameters;
 
@@ -1287,6 +1778,9 @@ class Client extends _i1.ServerpodClientShared {
         'listParameters': listParameters,
         'mapParameters': mapParameters,
         'methodSignaturePermutations': methodSignaturePermutations,
+        'methodStreaming': methodStreaming,
+        'authenticatedMethodStreaming': authenticatedMethodStreaming,
+        'streaming': streaming,
         'namedParameters': namedParameters,
         'hTTPTest': hTTPTest,
         'renamed': renamed,

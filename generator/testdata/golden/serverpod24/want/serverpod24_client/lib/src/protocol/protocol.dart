@@ -245,6 +245,18 @@ class Protocol extends _i1.SerializationManager {
       return (data as Map).map((k, v) => MapEntry(
           deserialize<String>(k), deserialize<Duration?>(v))) as T;
     }
+    if (t == Set<int>) {
+      return (data as List).map((e) => deserialize<int>(e)).toSet() as T;
+    }
+    if (t == Set<_i4.SimpleData>) {
+      return (data as List).map((e) => deserialize<_i4.SimpleData>(e)).toSet()
+          as T;
+    }
+    if (t == List<Set<_i4.SimpleData>>) {
+      return (data as List)
+          .map((e) => deserialize<Set<_i4.SimpleData>>(e))
+          .toList() as T;
+    }
     if (t == _i1.getType<(int,)>()) {
       return (deserialize<int>((data as Map)['p'][0]),) as T;
     }
@@ -442,9 +454,6 @@ class Protocol extends _i1.SerializationManager {
               deserialize<((int, String), {(_i4.SimpleData, double) namedSubRecord})>(e))
           .toList() as T;
     }
-    if (t == Set<int>) {
-      return (data as List).map((e) => deserialize<int>(e)).toSet() as T;
-    }
     if (t == Set<Set<int>>) {
       return (data as List).map((e) => deserialize<Set<int>>(e)).toSet() as T;
     }
@@ -504,10 +513,6 @@ class Protocol extends _i1.SerializationManager {
       return (data as List).map((e) => deserialize<_i6.ByteData?>(e)).toSet()
           as T;
     }
-    if (t == Set<_i4.SimpleData>) {
-      return (data as List).map((e) => deserialize<_i4.SimpleData>(e)).toSet()
-          as T;
-    }
     if (t == Set<_i4.SimpleData?>) {
       return (data as List).map((e) => deserialize<_i4.SimpleData?>(e)).toSet()
           as T;
@@ -537,6 +542,27 @@ class Protocol extends _i1.SerializationManager {
     if (data is _i5.TestEnum) {
       return 'TestEnum';
     }
+    if (data is List<int>) {
+      return 'List<int>';
+    }
+    if (data is List<_i4.SimpleData>) {
+      return 'List<SimpleData>';
+    }
+    if (data is List<_i4.SimpleData>?) {
+      return 'List<SimpleData>?';
+    }
+    if (data is List<_i4.SimpleData?>) {
+      return 'List<SimpleData?>';
+    }
+    if (data is Set<int>) {
+      return 'Set<int>';
+    }
+    if (data is Set<_i4.SimpleData>) {
+      return 'Set<SimpleData>';
+    }
+    if (data is List<Set<_i4.SimpleData>>) {
+      return 'List<Set<SimpleData>>';
+    }
     return null;
   }
 
@@ -557,6 +583,27 @@ class Protocol extends _i1.SerializationManager {
     }
     if (dataClassName == 'TestEnum') {
       return deserialize<_i5.TestEnum>(data['data']);
+    }
+    if (dataClassName == 'List<int>') {
+      return deserialize<List<int>>(data['data']);
+    }
+    if (dataClassName == 'List<SimpleData>') {
+      return deserialize<List<_i4.SimpleData>>(data['data']);
+    }
+    if (dataClassName == 'List<SimpleData>?') {
+      return deserialize<List<_i4.SimpleData>?>(data['data']);
+    }
+    if (dataClassName == 'List<SimpleData?>') {
+      return deserialize<List<_i4.SimpleData?>>(data['data']);
+    }
+    if (dataClassName == 'Set<int>') {
+      return deserialize<Set<int>>(data['data']);
+    }
+    if (dataClassName == 'Set<SimpleData>') {
+      return deserialize<Set<_i4.SimpleData>>(data['data']);
+    }
+    if (dataClassName == 'List<Set<SimpleData>>') {
+      return deserialize<List<Set<_i4.SimpleData>>>(data['data']);
     }
     return super.deserializeByClassName(data);
   }
