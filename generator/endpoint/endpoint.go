@@ -62,7 +62,7 @@ type Method struct {
 	// ReturnsStream marks a method returning iter.Seq2[T, error]
 	// (Stream<T> in Dart); Returns is T.
 	ReturnsStream bool
-	Doc     []string
+	Doc           []string
 	// Deprecated is the text of a "Deprecated:" doc paragraph, if any.
 	Deprecated string
 	Pos        model.Pos
