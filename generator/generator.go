@@ -163,29 +163,34 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	// When only Go code changed (an endpoint), the models' code is what
 	// the last run wrote: the generator is deterministic.
 	reused := false
-	var keysBySource map[string]string
+	// Each model's key says what its code depends on (see modelKeys): a
+	// model whose key is the last run's is taken from disk.
+	keys := newModelKeys(opts)
+	keys.compute(models)
+	dopts := dartOptions(p, mods)
+	dartKeys := keys.derive(dopts)
+	rel := func(path string) string { return relPath(p.Dir, path) }
 	if files := reuseModelFiles(p, last, modelsHash); files != nil && !o.Check {
 		maps.Copy(out.models, files)
 		reused = true
-		keysBySource = last.ModelKeys
 	} else {
-		// Models whose key is the last run's are taken from disk.
-		keys := newModelKeys(opts)
-		keys.compute(models)
-		keysBySource = make(map[string]string, len(models))
-		for m, k := range keys.keys {
-			keysBySource[m.SourcePath] = k
-		}
 		mopts := opts
 		var hits atomic.Int64
 		if !o.Check {
-			reuse := modelReuse(last, keys, p.Path(p.ProtocolDir), p.Path(p.GoClientDir), func(path string) string { return relPath(p.Dir, path) })
 			mopts.Reuse = func(m *model.Model) ([]byte, []byte, bool) {
-				s, c, ok := reuse(m)
-				if ok {
-					hits.Add(1)
+				name := gocode.ModelFileName(m)
+				server, ok := last.unchanged(m, keys.keys[m], filepath.Join(p.Path(p.ProtocolDir), name), rel)
+				if !ok {
+					return nil, nil, false
 				}
-				return s, c, ok
+				var client []byte
+				if !m.ServerOnly {
+					if client, ok = last.unchanged(m, keys.keys[m], filepath.Join(p.Path(p.GoClientDir), name), rel); !ok {
+						return nil, nil, false
+					}
+				}
+				hits.Add(1)
+				return server, client, true
 			}
 		}
 		serverModels, clientModels, err := gocode.Models(models, mopts)
@@ -229,11 +234,16 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	)
 
 	if p.DartClientDir != "" {
-		dartFiles, err := dart.Generate(models, eps, dartOptions(p, mods))
+		dir := p.Path(p.DartClientDir)
+		if !o.Check {
+			dopts.Reuse = func(m *model.Model) ([]byte, bool) {
+				return last.unchangedDart(m, dartKeys[m], filepath.Join(dir, filepath.FromSlash(dart.ModelFile(m))), rel)
+			}
+		}
+		dartFiles, err := dart.Generate(models, eps, dopts)
 		if err != nil {
 			return nil, err
 		}
-		dir := p.Path(p.DartClientDir)
 		out.add(dir, dartFiles)
 		out.owned = append(out.owned, ownedDir{filepath.Join(dir, "lib", "src", "protocol"), ".dart"})
 	}
@@ -248,7 +258,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		if !reused {
 			cache.prune()
 		}
-		saveManifest(p, inputs, modelsHash, out, res.Warnings, keysBySource)
+		saveManifest(p, inputs, modelsHash, out, res.Warnings, keys.bySource(keys.keys), keys.bySource(dartKeys))
 	}
 	res.phase("write files", t)
 	return res, nil

@@ -5,11 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/gopod/gopod"
 	"github.com/gopod/gopod/generator/gocode"
@@ -220,33 +221,58 @@ func (d *digester) value(v reflect.Value) {
 	}
 }
 
-// modelReuse returns gocode's Reuse for a run: a model whose key equals
-// the last run's and whose files are as that run wrote them is taken
-// from disk.
-func modelReuse(last *manifest, k *modelKeys, serverDir, clientDir string, rel func(string) string) func(m *model.Model) ([]byte, []byte, bool) {
-	return func(m *model.Model) ([]byte, []byte, bool) {
-		if last == nil || last.ModelKeys == nil || last.ModelKeys[m.SourcePath] != k.keys[m] || k.keys[m] == "" {
-			return nil, nil, false
-		}
-		name := gocode.ModelFileName(m)
-		read := func(dir string) ([]byte, bool) {
-			path := filepath.Join(dir, name)
-			data, sum, ok := sumFile(path)
-			return data, ok && last.Outputs[rel(path)] == sum
-		}
-		server, ok := read(serverDir)
-		if !ok {
-			return nil, nil, false
-		}
-		if m.ServerOnly {
-			return server, nil, true
-		}
-		client, ok := read(clientDir)
-		if !ok {
-			return nil, nil, false
-		}
-		return server, client, true
+// derive returns keys for another emitter's output: each model's key
+// with the emitter's options.
+func (k *modelKeys) derive(options any) map[*model.Model]string {
+	h := sha256.New()
+	d := &digester{w: h, unit: map[*model.Model]int{}, seen: map[uintptr]int{}, refs: map[*model.Model]bool{}}
+	d.value(reflect.ValueOf(options))
+	refs := slices.SortedFunc(maps.Keys(d.refs), func(a, b *model.Model) int { return strings.Compare(modelID(a), modelID(b)) })
+	for _, r := range refs {
+		fmt.Fprintf(h, "%s\n", k.unit(r).sum) // custom classes, in full
 	}
+	opts := hex.EncodeToString(h.Sum(nil))
+	out := make(map[*model.Model]string, len(k.keys))
+	for m, key := range k.keys {
+		sum := sha256.Sum256([]byte(key + " " + opts))
+		out[m] = hex.EncodeToString(sum[:])
+	}
+	return out
+}
+
+// bySource maps keys by model file, for the manifest.
+func (k *modelKeys) bySource(keys map[*model.Model]string) map[string]string {
+	out := make(map[string]string, len(keys))
+	for m, key := range keys {
+		out[m.SourcePath] = key
+	}
+	return out
+}
+
+// unchanged returns the file at path when the last run gave model m the
+// same key and the file is as that run wrote it.
+func (last *manifest) unchanged(m *model.Model, key, path string, rel func(string) string) ([]byte, bool) {
+	if last == nil || key == "" || last.ModelKeys[m.SourcePath] != key {
+		return nil, false
+	}
+	return last.file(path, rel)
+}
+
+// unchangedDart is unchanged for a model's Dart file.
+func (last *manifest) unchangedDart(m *model.Model, key, path string, rel func(string) string) ([]byte, bool) {
+	if last == nil || key == "" || last.DartKeys[m.SourcePath] != key {
+		return nil, false
+	}
+	return last.file(path, rel)
+}
+
+func (last *manifest) file(path string, rel func(string) string) ([]byte, bool) {
+	want, ok := last.Outputs[rel(path)]
+	if !ok {
+		return nil, false
+	}
+	data, sum, ok := sumFile(path)
+	return data, ok && sum == want
 }
 
 // sumFile reads a file and its SHA-256 in hex.

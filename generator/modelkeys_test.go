@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopod/gopod/generator/dart"
 	"github.com/gopod/gopod/generator/gocode"
 	"github.com/gopod/gopod/generator/project"
 )
@@ -75,6 +76,9 @@ func TestModelKeysCoverRendering(t *testing.T) {
 					if !bytes.Equal(a.server, b.server) || !bytes.Equal(a.client, b.client) {
 						t.Errorf("%s of %s: %s keeps its key but renders differently", e.what, e.file, src)
 					}
+					if a.dartKey == b.dartKey && !bytes.Equal(a.dart, b.dart) {
+						t.Errorf("%s of %s: %s keeps its Dart key but renders differently", e.what, e.file, src)
+					}
 				}
 			}
 			t.Logf("%d of %d edits applied; %d models kept their keys", applied, len(edits), kept)
@@ -88,8 +92,8 @@ func TestModelKeysCoverRendering(t *testing.T) {
 type modelEdit struct{ file, what, src string }
 
 type renderedModel struct {
-	key            string
-	server, client []byte
+	key, dartKey         string
+	server, client, dart []byte
 }
 
 // renderWithKeys renders every model of the project in dir, keyed by
@@ -118,10 +122,20 @@ func renderWithKeys(t *testing.T, dir string) (map[string]renderedModel, bool) {
 	if err != nil {
 		return nil, false
 	}
+	dopts := dartOptions(p, mods)
+	dartKeys := keys.derive(dopts)
+	dartFiles, err := dart.Generate(models, nil, dopts)
+	if err != nil {
+		return nil, false
+	}
 	out := map[string]renderedModel{}
 	for _, m := range models {
+		if !m.ServerOnly && dartFiles[dart.ModelFile(m)] == nil {
+			t.Fatalf("%s: no Dart file %s", m.SourcePath, dart.ModelFile(m))
+		}
 		name := gocode.ModelFileName(m)
-		out[m.SourcePath] = renderedModel{key: keys.keys[m], server: server[name], client: client[name]}
+		out[m.SourcePath] = renderedModel{key: keys.keys[m], server: server[name], client: client[name],
+			dartKey: dartKeys[m], dart: dartFiles[dart.ModelFile(m)]}
 	}
 	return out, true
 }

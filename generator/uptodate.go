@@ -35,6 +35,8 @@ type manifest struct {
 	// after a model change, the models whose key is the same are not
 	// rendered again.
 	ModelKeys map[string]string `json:"modelKeys,omitempty"`
+	// DartKeys are the same for the models' Dart files.
+	DartKeys map[string]string `json:"dartKeys,omitempty"`
 }
 
 func manifestPath(p *project.Project) string {
@@ -171,8 +173,8 @@ func upToDate(p *project.Project, m *manifest, inputs string) bool {
 
 // saveManifest records a completed run. Failing to write it only costs
 // the next run its shortcut.
-func saveManifest(p *project.Project, inputs, modelsHash string, out *output, warnings []model.Diagnostic, modelKeys map[string]string) {
-	m := manifest{Inputs: inputs, Outputs: make(map[string]string, len(out.files)), Warnings: warnings, Models: modelsHash, ModelKeys: modelKeys}
+func saveManifest(p *project.Project, inputs, modelsHash string, out *output, warnings []model.Diagnostic, modelKeys, dartKeys map[string]string) {
+	m := manifest{Inputs: inputs, Outputs: make(map[string]string, len(out.files)), Warnings: warnings, Models: modelsHash, ModelKeys: modelKeys, DartKeys: dartKeys}
 	for path := range out.models {
 		if rel, err := filepath.Rel(p.Dir, path); err == nil {
 			m.ModelOutputs = append(m.ModelOutputs, filepath.ToSlash(rel))

@@ -36,6 +36,10 @@ type Options struct {
 	// extraClasses): the Protocol decodes them by class name, and the
 	// client package depends on the Dart packages that declare them.
 	CustomClasses []*model.Model
+	// Reuse, when set, may answer a model's file (the class of no sealed
+	// hierarchy) without rendering it: the caller knows it from an
+	// earlier run.
+	Reuse func(m *model.Model) ([]byte, bool)
 }
 
 // Module is a module the project uses.
@@ -110,6 +114,11 @@ func Generate(models []*model.Model, endpoints []*endpoint.Endpoint, opts Option
 		var set *importSet
 		if top := m.SealedTop(); top != nil {
 			set = shared[top]
+		} else if opts.Reuse != nil {
+			if src, ok := opts.Reuse(m); ok {
+				files[p] = src
+				continue
+			}
 		}
 		src, err := g.modelFile(m, set)
 		if err != nil {
@@ -321,6 +330,9 @@ func fieldDoc(f *model.Field) []string {
 }
 
 // modelFilePath is a model's file relative to lib/src/protocol.
+// ModelFile is the path of a model's file in the client package.
+func ModelFile(m *model.Model) string { return protocolDir + "/" + modelFilePath(m) }
+
 func modelFilePath(m *model.Model) string {
 	return path.Join(m.SubDir, m.FileName+".dart")
 }
