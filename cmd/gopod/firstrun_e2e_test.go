@@ -217,7 +217,7 @@ func TestFirstRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("go test ./... in the new project: %v\n%s", err, out)
 		}
-		for _, want := range []string{"--- PASS: TestHello", "--- PASS: TestRemindLater", "--- PASS: TestSignedIn", "ok  \thello/endpoints"} {
+		for _, want := range []string{"--- PASS: TestHello", "--- PASS: TestCountTo", "--- PASS: TestEcho", "--- PASS: TestRemindLater", "--- PASS: TestSignedIn", "ok  \thello/endpoints"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("go test's output lacks %q:\n%s", want, out)
 			}
