@@ -153,6 +153,9 @@
 // {ordinary args}, {'input': input}) (Future<T> / Future<void> in the
 // first type argument for the other results). Each stream element type
 // whose class name is a container (List<int>, Set<Note>, List<Note>?)
-// must be registered in the generated Dart and Go protocols'
-// class-name lookups, with the spelling given to its wire.Class.
+// is registered in the generated Dart protocol's class-name lookups
+// (getClassNameForObject, deserializeByClassName), with the spelling
+// given to its wire.Class, as 2.4's protocol registers them. Go code
+// needs no such lookup: it decodes stream values through the element's
+// wire.Class, never by class name.
 package stream
