@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -73,7 +72,7 @@ func main(args []string, d *Dispatch, stderr io.Writer, opts ...Option) int {
 		WithLogger(logger),
 		WithRunMode(cfg.RunMode),
 		WithMaxRequestSize(int64(cfg.MaxRequestSize)),
-		WithTrustedProxies(cfg.HTTP.TrustedProxies, cfg.HTTP.ForwardedHeader),
+		WithHTTP(cfg.HTTP),
 		WithPasswords(cfg.Passwords),
 		WithDatabase(database.DB),
 		WithStorage(publicStorage),
@@ -166,13 +165,8 @@ func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) 
 
 // Serve serves the API on ln until ctx is cancelled.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, cfg *config.Config) error {
-	hs := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		ConnState:         s.conns.Track, // the health metrics count connections
-	}
+	hs := s.httpServer(ctx, s.http)
+	hs.ErrorLog = slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
 	// Hijacked WebSocket connections are not the HTTP server's to close.
 	hs.RegisterOnShutdown(s.streams.Shutdown)
 	s.log.Info("serving", "api", "http://"+ln.Addr().String()+"/", "mode", cfg.RunMode, "serverId", cfg.ServerID)

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gopod/gopod/runtime/cache"
+	"github.com/gopod/gopod/runtime/config"
 	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/health"
 	"github.com/gopod/gopod/runtime/messages"
@@ -67,6 +69,10 @@ type Server struct {
 	// trustedProxies and forwardedHeader: see WithTrustedProxies.
 	trustedProxies  []netip.Prefix
 	forwardedHeader string
+	// http is the http: section of the configuration (WithHTTP);
+	// anyOrigin says whether its allowed origins include "*".
+	http      config.HTTP
+	anyOrigin bool
 }
 
 // HealthCheck measures one health metric for GET /; it returns the metric's
@@ -160,11 +166,13 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 		routes:         map[string]http.Handler{},
 		storages:       map[string]storage.Storage{},
 		machinery:      machinery{conns: health.NewConnCounter()},
+		http:           config.DefaultHTTP(),
 	}
 	s.encoders.New = func() any { return wire.NewEncoder(true) }
 	for _, o := range opts {
 		o(s)
 	}
+	s.anyOrigin = slices.Contains(s.http.AllowedOrigins, "*")
 	s.callLevel = callLogLevel(s.runMode)
 	var mopts []messages.Option
 	if s.messagesPrefix != "" {
@@ -212,23 +220,27 @@ func (s *Server) DB() *db.DB { return s.db }
 // Logger returns the server's logger.
 func (s *Server) Logger() *slog.Logger { return s.log }
 
-var corsHeaders = map[string]string{
-	"Access-Control-Allow-Origin":  "*",
-	"Access-Control-Allow-Methods": "POST",
-}
-
-// ServeHTTP answers one request as Serverpod 2.4's API server does.
+// ServeHTTP answers one request as Serverpod 2.4's API server does. Every
+// answer carries the security and CORS headers; all but WebSocket upgrades
+// go through the write timeout and compression (guardedWriter).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	for k, v := range corsHeaders {
-		h[k] = []string{v}
-	}
+	s.setResponseHeaders(h, r)
 	switch r.URL.Path {
-	case "/":
-		s.serveHealth(w, r)
-		return
 	case "/websocket", "/v1/websocket":
 		s.serveWebSocket(w, r)
+		return
+	}
+	g := s.guard(w, r)
+	defer g.finish()
+	s.serve(g, r)
+}
+
+// serve answers a request that is not a WebSocket upgrade.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	if r.URL.Path == "/" {
+		s.serveHealth(w, r)
 		return
 	}
 	if h, ok := s.routes[r.URL.Path]; ok {
