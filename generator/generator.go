@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -98,6 +99,17 @@ type output struct {
 	models  map[string][]byte
 	owned   []ownedDir
 	written []string
+	// same holds the files known to be on disk as they are in files
+	// (taken from disk, or compared): changed does not read them again.
+	mu   sync.Mutex
+	same map[string]bool
+}
+
+// fromDisk records that path was read from disk with this content.
+func (o *output) fromDisk(path string) {
+	o.mu.Lock()
+	o.same[path] = true
+	o.mu.Unlock()
 }
 
 type ownedDir struct {
@@ -159,7 +171,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	opts := goOptions(p, mods)
 	cache := newFmtCache(p.Dir)
 	opts.Format = cache.format
-	out := &output{files: map[string][]byte{}, models: map[string][]byte{}}
+	out := &output{files: map[string][]byte{}, models: map[string][]byte{}, same: map[string]bool{}}
 	// When only Go code changed (an endpoint), the models' code is what
 	// the last run wrote: the generator is deterministic.
 	reused := false
@@ -172,6 +184,9 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	rel := func(path string) string { return relPath(p.Dir, path) }
 	if files := reuseModelFiles(p, last, modelsHash); files != nil && !o.Check {
 		maps.Copy(out.models, files)
+		for path := range files {
+			out.fromDisk(path)
+		}
 		reused = true
 	} else {
 		mopts := opts
@@ -179,16 +194,19 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		if !o.Check {
 			mopts.Reuse = func(m *model.Model) ([]byte, []byte, bool) {
 				name := gocode.ModelFileName(m)
-				server, ok := last.unchanged(m, keys.keys[m], filepath.Join(p.Path(p.ProtocolDir), name), rel)
+				serverPath, clientPath := filepath.Join(p.Path(p.ProtocolDir), name), filepath.Join(p.Path(p.GoClientDir), name)
+				server, ok := last.unchanged(m, keys.keys[m], serverPath, rel)
 				if !ok {
 					return nil, nil, false
 				}
 				var client []byte
 				if !m.ServerOnly {
-					if client, ok = last.unchanged(m, keys.keys[m], filepath.Join(p.Path(p.GoClientDir), name), rel); !ok {
+					if client, ok = last.unchanged(m, keys.keys[m], clientPath, rel); !ok {
 						return nil, nil, false
 					}
+					out.fromDisk(clientPath)
 				}
+				out.fromDisk(serverPath)
 				hits.Add(1)
 				return server, client, true
 			}
@@ -237,7 +255,12 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		dir := p.Path(p.DartClientDir)
 		if !o.Check {
 			dopts.Reuse = func(m *model.Model) ([]byte, bool) {
-				return last.unchangedDart(m, dartKeys[m], filepath.Join(dir, filepath.FromSlash(dart.ModelFile(m))), rel)
+				path := filepath.Join(dir, filepath.FromSlash(dart.ModelFile(m)))
+				src, ok := last.unchangedDart(m, dartKeys[m], path, rel)
+				if ok {
+					out.fromDisk(path)
+				}
+				return src, ok
 			}
 		}
 		dartFiles, err := dart.Generate(models, eps, dopts)
@@ -391,8 +414,13 @@ func discoverEndpoints(ctx context.Context, p *project.Project, o Options, model
 func (o *output) changed() map[string][]byte {
 	diff := map[string][]byte{}
 	for p, data := range o.files {
+		if o.same[p] {
+			continue
+		}
 		if old, err := os.ReadFile(p); err != nil || !bytes.Equal(old, data) {
 			diff[p] = data
+		} else {
+			o.same[p] = true
 		}
 	}
 	return diff

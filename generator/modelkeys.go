@@ -4,12 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gopod/gopod"
@@ -64,8 +64,10 @@ func newModelKeys(o gocode.Options) *modelKeys {
 		fmt.Fprintf(h, "module %q %q %q %q %q\n", m.Name, m.Nickname, m.ProtocolPkg, m.DispatchPkg, m.ClientPkg)
 	}
 	for _, c := range o.Custom {
-		d := &digester{w: h, unit: map[*model.Model]int{c: 0}, seen: map[uintptr]int{}, refs: map[*model.Model]bool{}}
+		d := newDigester()
+		d.unit[c] = 0
 		d.value(reflect.ValueOf(c))
+		fmt.Fprintf(h, "custom %s\n", d.sum())
 	}
 	return &modelKeys{global: hex.EncodeToString(h.Sum(nil)), units: map[*model.Model]*unitDigest{}, keys: map[*model.Model]string{}}
 }
@@ -115,15 +117,14 @@ func (k *modelKeys) unit(m *model.Model) *unitDigest {
 		return u
 	}
 	members := hierarchy(m)
-	h := sha256.New()
-	d := &digester{w: h, unit: map[*model.Model]int{}, seen: map[uintptr]int{}, refs: map[*model.Model]bool{}}
+	d := newDigester()
 	for i, x := range members {
 		d.unit[x] = i
 	}
 	for _, x := range members {
 		d.value(reflect.ValueOf(x))
 	}
-	u := &unitDigest{sum: hex.EncodeToString(h.Sum(nil))}
+	u := &unitDigest{sum: d.sum()}
 	for r := range d.refs {
 		u.refs = append(u.refs, r)
 	}
@@ -140,93 +141,126 @@ func modelID(m *model.Model) string {
 	return fmt.Sprintf("%d/%s/%s/%s", m.Kind, m.Module, m.ClassName, m.GoPkg)
 }
 
-// digester writes a canonical form of a model graph into w: every value
-// reachable from the unit's models, except other models, which it writes
-// by identity and collects in refs.
+// digester writes a canonical form of a model graph into buf: every
+// value reachable from the unit's models, except other models, which it
+// writes by identity and collects in refs.
 type digester struct {
-	w    io.Writer
+	buf  []byte
 	unit map[*model.Model]int
 	seen map[uintptr]int
 	refs map[*model.Model]bool
 }
 
+func newDigester() *digester {
+	return &digester{unit: map[*model.Model]int{}, seen: map[uintptr]int{}, refs: map[*model.Model]bool{}}
+}
+
+// sum returns the hash of what was written.
+func (d *digester) sum() string {
+	s := sha256.Sum256(d.buf)
+	return hex.EncodeToString(s[:])
+}
+
 var modelPtrType = reflect.TypeOf((*model.Model)(nil))
+
+func (d *digester) str(s string) {
+	d.buf = strconv.AppendInt(d.buf, int64(len(s)), 10)
+	d.buf = append(d.buf, ':')
+	d.buf = append(d.buf, s...)
+}
 
 func (d *digester) value(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
-			io.WriteString(d.w, "nil;")
+			d.buf = append(d.buf, "nil;"...)
 			return
 		}
 		if v.Type() == modelPtrType {
 			m := v.Interface().(*model.Model)
 			if i, ok := d.unit[m]; ok {
 				if _, done := d.seen[v.Pointer()]; done {
-					fmt.Fprintf(d.w, "unit %d;", i)
+					d.buf = append(d.buf, "unit "...)
+					d.buf = strconv.AppendInt(d.buf, int64(i), 10)
 					return
 				}
 			} else {
 				d.refs[m] = true
-				fmt.Fprintf(d.w, "model %q %q %q %d %q %q %v %v %d %q %q %q %q %q %d %v;",
+				d.buf = fmt.Appendf(d.buf, "model %q %q %q %d %q %q %v %v %d %q %q %q %q %q %d %v;",
 					m.Module, m.ModuleName, m.ClassName, m.Kind, m.FileName, m.SubDir, m.ServerOnly, m.Sealed,
 					m.Serialized, m.Table, m.GoPkg, m.GoName, m.DartURL, m.Extends, len(m.Children), m.Parent != nil)
 				return
 			}
 		}
 		if i, ok := d.seen[v.Pointer()]; ok {
-			fmt.Fprintf(d.w, "seen %d;", i)
+			d.buf = append(d.buf, "seen "...)
+			d.buf = strconv.AppendInt(d.buf, int64(i), 10)
 			return
 		}
 		d.seen[v.Pointer()] = len(d.seen)
 		d.value(v.Elem())
 	case reflect.Struct:
 		t := v.Type()
-		io.WriteString(d.w, "{")
+		d.buf = append(d.buf, '{')
 		for i := range t.NumField() {
-			io.WriteString(d.w, t.Field(i).Name+":")
+			d.buf = append(d.buf, t.Field(i).Name...)
+			d.buf = append(d.buf, ':')
 			d.value(v.Field(i))
 		}
-		io.WriteString(d.w, "}")
+		d.buf = append(d.buf, '}')
 	case reflect.Slice, reflect.Array:
-		fmt.Fprintf(d.w, "[%d:", v.Len())
+		d.buf = append(d.buf, '[')
+		d.buf = strconv.AppendInt(d.buf, int64(v.Len()), 10)
+		d.buf = append(d.buf, ':')
 		for i := range v.Len() {
 			d.value(v.Index(i))
 		}
-		io.WriteString(d.w, "]")
+		d.buf = append(d.buf, ']')
 	case reflect.Map:
 		keys := v.MapKeys()
 		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
-		fmt.Fprintf(d.w, "map%d{", len(keys))
+		d.buf = fmt.Appendf(d.buf, "map%d{", len(keys))
 		for _, key := range keys {
 			d.value(key)
 			d.value(v.MapIndex(key))
 		}
-		io.WriteString(d.w, "}")
+		d.buf = append(d.buf, '}')
 	case reflect.Interface:
 		if v.IsNil() {
-			io.WriteString(d.w, "nil;")
+			d.buf = append(d.buf, "nil;"...)
 			return
 		}
-		io.WriteString(d.w, v.Elem().Type().String())
+		d.str(v.Elem().Type().String())
 		d.value(v.Elem())
 	case reflect.String:
-		fmt.Fprintf(d.w, "%d:%s;", len(v.String()), v.String())
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		fmt.Fprintf(d.w, "%v;", v)
+		d.str(v.String())
+		d.buf = append(d.buf, ';')
+	case reflect.Bool:
+		d.buf = strconv.AppendBool(d.buf, v.Bool())
+		d.buf = append(d.buf, ';')
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		d.buf = strconv.AppendInt(d.buf, v.Int(), 10)
+		d.buf = append(d.buf, ';')
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		d.buf = strconv.AppendUint(d.buf, v.Uint(), 10)
+		d.buf = append(d.buf, ';')
+	case reflect.Float32, reflect.Float64:
+		d.buf = strconv.AppendFloat(d.buf, v.Float(), 'g', -1, 64)
+		d.buf = append(d.buf, ';')
 	default:
 		// Functions and channels are not part of a model's meaning.
-		fmt.Fprintf(d.w, "%s;", v.Kind())
+		d.buf = append(d.buf, v.Kind().String()...)
+		d.buf = append(d.buf, ';')
 	}
 }
 
 // derive returns keys for another emitter's output: each model's key
 // with the emitter's options.
 func (k *modelKeys) derive(options any) map[*model.Model]string {
-	h := sha256.New()
-	d := &digester{w: h, unit: map[*model.Model]int{}, seen: map[uintptr]int{}, refs: map[*model.Model]bool{}}
+	d := newDigester()
 	d.value(reflect.ValueOf(options))
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", d.sum())
 	refs := slices.SortedFunc(maps.Keys(d.refs), func(a, b *model.Model) int { return strings.Compare(modelID(a), modelID(b)) })
 	for _, r := range refs {
 		fmt.Fprintf(h, "%s\n", k.unit(r).sum) // custom classes, in full
