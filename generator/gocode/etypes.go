@@ -265,11 +265,15 @@ func (g etyper) recordDecls(f *jen.File) {
 }
 
 // class is an expression of type wire.Class[goType(t)]: how the values
-// of a stream of t travel. Containers get a Class literal named as 2.4's
-// protocol names them (List<int>), since no class of the wire package
-// holds them.
+// of a stream of t travel. Containers and custom classes get a Class
+// variable, named as 2.4's protocol names them (List<int>, Money), since
+// no class of the wire package holds them.
 func (g etyper) class(t *endpoint.Type) *jen.Statement {
 	switch {
+	case t.Kind == endpoint.Model && t.Model.Kind == model.Custom:
+		// A custom class's Go type need not have ClassName, which
+		// wire.ModelClass asks for.
+		return jen.Id(g.classes.classVar(t))
 	case t.Kind == endpoint.Model && t.Nullable:
 		return jen.Qual(wirePkg, "ModelPtrClass").Types(g.modelRef(&model.Type{Model: t.Model})).Call()
 	case t.Kind == endpoint.Model:
@@ -286,8 +290,14 @@ func (g etyper) class(t *endpoint.Type) *jen.Statement {
 func (g etyper) classDecls(f *jen.File) {
 	for i, name := range g.classes.names {
 		t := g.classes.types[i]
+		className := t.ClassName()
+		if !t.IsContainer() {
+			// A non-null value of a nullable class travels under the
+			// class's own name, as with wire.ModelPtrClass.
+			className = t.NonNull().ClassName()
+		}
 		fields := []jen.Code{
-			jen.Id("Name").Op(":").Lit(t.ClassName()),
+			jen.Id("Name").Op(":").Lit(className),
 			jen.Id("Encode").Op(":").Add(g.enc(t)),
 			jen.Id("Decode").Op(":").Add(g.dec(t)),
 		}
@@ -295,7 +305,7 @@ func (g etyper) classDecls(f *jen.File) {
 			fields = append(fields, jen.Id("IsNull").Op(":").Func().Params(jen.Id("v").Add(g.goType(t))).Bool().Block(jen.Return(jen.Id("v").Op("==").Nil())))
 		}
 		f.Line()
-		f.Comment(fmt.Sprintf("%s carries %s values on streams.", name, t.ClassName()))
+		f.Comment(fmt.Sprintf("%s carries %s values on streams.", name, t))
 		f.Var().Id(name).Op("=").Qual(wirePkg, "Class").Types(g.goType(t)).Add(lines(fields))
 	}
 }

@@ -95,6 +95,33 @@ func TestCalls(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(out, want) {
 		t.Errorf("echo: %+v, %v", out, err)
 	}
+
+	// Streams of custom classes, over /v1/websocket.
+	amounts := func(yield func(*shared.Money, error) bool) {
+		for _, m := range []*shared.Money{{Cents: 2, Currency: "EUR"}, nil} {
+			if !yield(m, nil) {
+				return
+			}
+		}
+	}
+	var got []*shared.Money
+	for m, err := range c.Prices.Doubled(ctx, amounts) {
+		if err != nil {
+			t.Fatalf("doubled: %v", err)
+		}
+		got = append(got, m)
+	}
+	if len(got) != 2 || got[0] == nil || got[0].Cents != 4 || got[1] != nil {
+		t.Errorf("doubled streamed %+v", got)
+	}
+	lists := func(yield func([]shared.Money, error) bool) {
+		yield([]shared.Money{{Cents: 1, Currency: "EUR"}, {Cents: 2, Currency: "EUR"}}, nil)
+	}
+	for total, err := range c.Prices.Totals(ctx, lists) {
+		if err != nil || total.Cents != 3 {
+			t.Errorf("totals: %+v, %v", total, err)
+		}
+	}
 }
 
 // TestTable stores custom classes in the JSON columns of a table created

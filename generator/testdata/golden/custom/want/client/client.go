@@ -5,6 +5,7 @@ package client
 import (
 	"context"
 	shared "custom/shared"
+	"iter"
 
 	podclient "github.com/gopod/gopod/client"
 	"github.com/gopod/gopod/wire"
@@ -53,4 +54,38 @@ func (x *EndpointPrices) Echo(ctx context.Context, p Price) (Price, error) {
 		e.Key("p")
 		p.EncodeJSON(e)
 	}, wire.DecodeModel[Price])
+}
+
+// Doubled streams each amount doubled, as it arrives.
+func (x *EndpointPrices) Doubled(ctx context.Context, amounts iter.Seq2[*shared.Money, error]) iter.Seq2[*shared.Money, error] {
+	return podclient.Stream(ctx, x.caller, "prices", "doubled", nil, []podclient.Input{podclient.NewInput("amounts", nullableMoneyClass, amounts)}, nullableMoneyClass)
+}
+
+// Totals streams the running total of each list of amounts.
+func (x *EndpointPrices) Totals(ctx context.Context, lists iter.Seq2[[]shared.Money, error]) iter.Seq2[shared.Money, error] {
+	return podclient.Stream(ctx, x.caller, "prices", "totals", nil, []podclient.Input{podclient.NewInput("lists", listMoneyClass, lists)}, moneyClass)
+}
+
+// nullableMoneyClass carries Money? values on streams.
+var nullableMoneyClass = wire.Class[*shared.Money]{
+	Name:   "Money",
+	Encode: wire.EncodeModelPtr[shared.Money],
+	Decode: wire.DecodeModelPtr[shared.Money],
+	IsNull: func(v *shared.Money) bool {
+		return v == nil
+	},
+}
+
+// listMoneyClass carries List<Money> values on streams.
+var listMoneyClass = wire.Class[[]shared.Money]{
+	Name:   "List<Money>",
+	Encode: wire.EncodeList(wire.EncodeModel[shared.Money]),
+	Decode: wire.DecodeList(wire.DecodeModel[shared.Money]),
+}
+
+// moneyClass carries Money values on streams.
+var moneyClass = wire.Class[shared.Money]{
+	Name:   "Money",
+	Encode: wire.EncodeModel[shared.Money],
+	Decode: wire.DecodeModel[shared.Money],
 }

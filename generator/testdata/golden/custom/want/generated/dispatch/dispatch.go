@@ -9,6 +9,7 @@ import (
 	shared "custom/shared"
 
 	"github.com/gopod/gopod/runtime/pod"
+	stream "github.com/gopod/gopod/runtime/stream"
 	"github.com/gopod/gopod/wire"
 )
 
@@ -79,5 +80,53 @@ func pricesConnector(ep *endpoints.PricesEndpoint) *pod.Connector {
 				return nil
 			},
 		},
+		&pod.Method{
+			Name: "doubled",
+			Inputs: []pod.StreamParam{
+				{Name: "amounts", Type: "Money?"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, nullableMoneyClass, ep.Doubled(s, stream.Input(c, "amounts", nullableMoneyClass)))
+				}, nil
+			},
+		},
+		&pod.Method{
+			Name: "totals",
+			Inputs: []pod.StreamParam{
+				{Name: "lists", Type: "List<Money>"},
+			},
+			Returns: pod.ReturnsStream,
+			Stream: func(s *pod.Session, a *pod.Args) (stream.Run, error) {
+				return func(c *stream.Call) error {
+					return stream.SendAll(c, moneyClass, ep.Totals(s, stream.Input(c, "lists", listMoneyClass)))
+				}, nil
+			},
+		},
 	)
+}
+
+// nullableMoneyClass carries Money? values on streams.
+var nullableMoneyClass = wire.Class[*shared.Money]{
+	Name:   "Money",
+	Encode: wire.EncodeModelPtr[shared.Money],
+	Decode: wire.DecodeModelPtr[shared.Money],
+	IsNull: func(v *shared.Money) bool {
+		return v == nil
+	},
+}
+
+// listMoneyClass carries List<Money> values on streams.
+var listMoneyClass = wire.Class[[]shared.Money]{
+	Name:   "List<Money>",
+	Encode: wire.EncodeList(wire.EncodeModel[shared.Money]),
+	Decode: wire.DecodeList(wire.DecodeModel[shared.Money]),
+}
+
+// moneyClass carries Money values on streams.
+var moneyClass = wire.Class[shared.Money]{
+	Name:   "Money",
+	Encode: wire.EncodeModel[shared.Money],
+	Decode: wire.DecodeModel[shared.Money],
 }

@@ -45,6 +45,24 @@ class EndpointPrices extends _i1.EndpointRef {
         'echo',
         {'p': p},
       );
+
+  /// Doubled streams each amount doubled, as it arrives.
+  _i2.Stream<_i3.Money?> doubled(_i2.Stream<_i3.Money?> amounts) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<_i3.Money?>, _i3.Money?>(
+        'prices',
+        'doubled',
+        {},
+        {'amounts': amounts},
+      );
+
+  /// Totals streams the running total of each list of amounts.
+  _i2.Stream<_i3.Money> totals(_i2.Stream<List<_i3.Money>> lists) =>
+      caller.callStreamingServerEndpoint<_i2.Stream<_i3.Money>, _i3.Money>(
+        'prices',
+        'totals',
+        {},
+        {'lists': lists},
+      );
 }
 
 class Client extends _i1.ServerpodClientShared {

@@ -70,6 +70,9 @@ class Protocol extends _i1.SerializationManager {
     if (data is _i3.Secret) {
       return 'Secret';
     }
+    if (data is List<_i3.Money>) {
+      return 'List<Money>';
+    }
     return null;
   }
 
@@ -87,6 +90,9 @@ class Protocol extends _i1.SerializationManager {
     }
     if (dataClassName == 'Secret') {
       return deserialize<_i3.Secret>(data['data']);
+    }
+    if (dataClassName == 'List<Money>') {
+      return deserialize<List<_i3.Money>>(data['data']);
     }
     return super.deserializeByClassName(data);
   }
