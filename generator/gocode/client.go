@@ -189,7 +189,7 @@ func (s etyper) clientMethod(ep *endpoint.Endpoint, m *endpoint.Method, prefix s
 	if m.Streaming() {
 		var in jen.Code = jen.Nil()
 		if len(inputs) > 0 {
-			in = jen.Index().Qual(clientPkg, "Input").Values(inputs...)
+			in = jen.Index().Qual(clientPkg, "Input").Add(lines(inputs))
 		}
 		head := jen.Add(doc).Line().Func().Params(recv).Id(m.GoName).Params(params...)
 		callArgs := []jen.Code{jen.Id("ctx"), jen.Id("x").Dot("caller"), wireName, jen.Lit(m.Name), args, in}

@@ -58,12 +58,16 @@ func (x *EndpointPrices) Echo(ctx context.Context, p Price) (Price, error) {
 
 // Doubled streams each amount doubled, as it arrives.
 func (x *EndpointPrices) Doubled(ctx context.Context, amounts iter.Seq2[*shared.Money, error]) iter.Seq2[*shared.Money, error] {
-	return podclient.Stream(ctx, x.caller, "prices", "doubled", nil, []podclient.Input{podclient.NewInput("amounts", nullableMoneyClass, amounts)}, nullableMoneyClass)
+	return podclient.Stream(ctx, x.caller, "prices", "doubled", nil, []podclient.Input{
+		podclient.NewInput("amounts", nullableMoneyClass, amounts),
+	}, nullableMoneyClass)
 }
 
 // Totals streams the running total of each list of amounts.
 func (x *EndpointPrices) Totals(ctx context.Context, lists iter.Seq2[[]shared.Money, error]) iter.Seq2[shared.Money, error] {
-	return podclient.Stream(ctx, x.caller, "prices", "totals", nil, []podclient.Input{podclient.NewInput("lists", listMoneyClass, lists)}, moneyClass)
+	return podclient.Stream(ctx, x.caller, "prices", "totals", nil, []podclient.Input{
+		podclient.NewInput("lists", listMoneyClass, lists),
+	}, moneyClass)
 }
 
 // nullableMoneyClass carries Money? values on streams.

@@ -682,7 +682,9 @@ type EchoNamedArgStreamParams struct {
 
 // EchoNamedArgStream calls methodSignaturePermutations.echoNamedArgStream.
 func (x *EndpointMethodSignaturePermutations) EchoNamedArgStream(ctx context.Context, opts EchoNamedArgStreamParams) iter.Seq2[string, error] {
-	return podclient.Stream(ctx, x.caller, "methodSignaturePermutations", "echoNamedArgStream", nil, []podclient.Input{podclient.NewInput("strings", wire.StringClass, opts.Strings)}, wire.StringClass)
+	return podclient.Stream(ctx, x.caller, "methodSignaturePermutations", "echoNamedArgStream", nil, []podclient.Input{
+		podclient.NewInput("strings", wire.StringClass, opts.Strings),
+	}, wire.StringClass)
 }
 
 // EchoNamedArgStreamAsFutureParams holds the named parameters of methodSignaturePermutations.echoNamedArgStreamAsFuture.
@@ -692,17 +694,23 @@ type EchoNamedArgStreamAsFutureParams struct {
 
 // EchoNamedArgStreamAsFuture calls methodSignaturePermutations.echoNamedArgStreamAsFuture.
 func (x *EndpointMethodSignaturePermutations) EchoNamedArgStreamAsFuture(ctx context.Context, opts EchoNamedArgStreamAsFutureParams) (string, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodSignaturePermutations", "echoNamedArgStreamAsFuture", nil, []podclient.Input{podclient.NewInput("strings", wire.StringClass, opts.Strings)}, wire.StringClass)
+	return podclient.StreamValue(ctx, x.caller, "methodSignaturePermutations", "echoNamedArgStreamAsFuture", nil, []podclient.Input{
+		podclient.NewInput("strings", wire.StringClass, opts.Strings),
+	}, wire.StringClass)
 }
 
 // EchoPositionalArgStream calls methodSignaturePermutations.echoPositionalArgStream.
 func (x *EndpointMethodSignaturePermutations) EchoPositionalArgStream(ctx context.Context, strings iter.Seq2[string, error]) iter.Seq2[string, error] {
-	return podclient.Stream(ctx, x.caller, "methodSignaturePermutations", "echoPositionalArgStream", nil, []podclient.Input{podclient.NewInput("strings", wire.StringClass, strings)}, wire.StringClass)
+	return podclient.Stream(ctx, x.caller, "methodSignaturePermutations", "echoPositionalArgStream", nil, []podclient.Input{
+		podclient.NewInput("strings", wire.StringClass, strings),
+	}, wire.StringClass)
 }
 
 // EchoPositionalArgStreamAsFuture calls methodSignaturePermutations.echoPositionalArgStreamAsFuture.
 func (x *EndpointMethodSignaturePermutations) EchoPositionalArgStreamAsFuture(ctx context.Context, strings iter.Seq2[string, error]) (string, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodSignaturePermutations", "echoPositionalArgStreamAsFuture", nil, []podclient.Input{podclient.NewInput("strings", wire.StringClass, strings)}, wire.StringClass)
+	return podclient.StreamValue(ctx, x.caller, "methodSignaturePermutations", "echoPositionalArgStreamAsFuture", nil, []podclient.Input{
+		podclient.NewInput("strings", wire.StringClass, strings),
+	}, wire.StringClass)
 }
 
 // EndpointMethodStreaming calls the methodStreaming endpoint.
@@ -730,12 +738,16 @@ func (x *EndpointMethodStreaming) MethodCallEndpoint(ctx context.Context) error 
 
 // IntReturnFromStream calls methodStreaming.intReturnFromStream.
 func (x *EndpointMethodStreaming) IntReturnFromStream(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "intReturnFromStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "intReturnFromStream", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.IntClass)
 }
 
 // NullableIntReturnFromStream calls methodStreaming.nullableIntReturnFromStream.
 func (x *EndpointMethodStreaming) NullableIntReturnFromStream(ctx context.Context, stream iter.Seq2[*int64, error]) (*int64, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "nullableIntReturnFromStream", nil, []podclient.Input{podclient.NewInput("stream", wire.NullableClass(wire.IntClass), stream)}, wire.NullableClass(wire.IntClass))
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "nullableIntReturnFromStream", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.NullableClass(wire.IntClass), stream),
+	}, wire.NullableClass(wire.IntClass))
 }
 
 // GetBroadcastStream calls methodStreaming.getBroadcastStream.
@@ -763,37 +775,52 @@ func (x *EndpointMethodStreaming) IntStreamFromValue(ctx context.Context, value 
 
 // IntEchoStream calls methodStreaming.intEchoStream.
 func (x *EndpointMethodStreaming) IntEchoStream(ctx context.Context, stream iter.Seq2[int64, error]) iter.Seq2[int64, error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "intEchoStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "intEchoStream", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.IntClass)
 }
 
 // NullableIntEchoStream calls methodStreaming.nullableIntEchoStream.
 func (x *EndpointMethodStreaming) NullableIntEchoStream(ctx context.Context, stream iter.Seq2[*int64, error]) iter.Seq2[*int64, error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "nullableIntEchoStream", nil, []podclient.Input{podclient.NewInput("stream", wire.NullableClass(wire.IntClass), stream)}, wire.NullableClass(wire.IntClass))
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "nullableIntEchoStream", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.NullableClass(wire.IntClass), stream),
+	}, wire.NullableClass(wire.IntClass))
 }
 
 // VoidReturnAfterStream calls methodStreaming.voidReturnAfterStream.
 func (x *EndpointMethodStreaming) VoidReturnAfterStream(ctx context.Context, stream iter.Seq2[int64, error]) error {
-	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "voidReturnAfterStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "voidReturnAfterStream", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	})
 }
 
 // MultipleIntEchoStreams calls methodStreaming.multipleIntEchoStreams.
 func (x *EndpointMethodStreaming) MultipleIntEchoStreams(ctx context.Context, stream1 iter.Seq2[int64, error], stream2 iter.Seq2[int64, error]) iter.Seq2[int64, error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "multipleIntEchoStreams", nil, []podclient.Input{podclient.NewInput("stream1", wire.IntClass, stream1), podclient.NewInput("stream2", wire.IntClass, stream2)}, wire.IntClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "multipleIntEchoStreams", nil, []podclient.Input{
+		podclient.NewInput("stream1", wire.IntClass, stream1),
+		podclient.NewInput("stream2", wire.IntClass, stream2),
+	}, wire.IntClass)
 }
 
 // DirectVoidReturnWithStreamInput calls methodStreaming.directVoidReturnWithStreamInput.
 func (x *EndpointMethodStreaming) DirectVoidReturnWithStreamInput(ctx context.Context, stream iter.Seq2[int64, error]) error {
-	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "directVoidReturnWithStreamInput", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "directVoidReturnWithStreamInput", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	})
 }
 
 // DirectOneIntReturnWithStreamInput calls methodStreaming.directOneIntReturnWithStreamInput.
 func (x *EndpointMethodStreaming) DirectOneIntReturnWithStreamInput(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "directOneIntReturnWithStreamInput", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "directOneIntReturnWithStreamInput", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.IntClass)
 }
 
 // SimpleInputReturnStream calls methodStreaming.simpleInputReturnStream.
 func (x *EndpointMethodStreaming) SimpleInputReturnStream(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "simpleInputReturnStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "simpleInputReturnStream", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.IntClass)
 }
 
 // SimpleStreamWithParameter calls methodStreaming.simpleStreamWithParameter.
@@ -814,42 +841,58 @@ func (x *EndpointMethodStreaming) SimpleDataStream(ctx context.Context, value in
 
 // SimpleInOutDataStream calls methodStreaming.simpleInOutDataStream.
 func (x *EndpointMethodStreaming) SimpleInOutDataStream(ctx context.Context, simpleDataStream iter.Seq2[SimpleData, error]) iter.Seq2[SimpleData, error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleInOutDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataStream", wire.ModelClass[SimpleData](), simpleDataStream)}, wire.ModelClass[SimpleData]())
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleInOutDataStream", nil, []podclient.Input{
+		podclient.NewInput("simpleDataStream", wire.ModelClass[SimpleData](), simpleDataStream),
+	}, wire.ModelClass[SimpleData]())
 }
 
 // SimpleListInOutIntStream calls methodStreaming.simpleListInOutIntStream.
 func (x *EndpointMethodStreaming) SimpleListInOutIntStream(ctx context.Context, simpleDataListStream iter.Seq2[[]int64, error]) iter.Seq2[[]int64, error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutIntStream", nil, []podclient.Input{podclient.NewInput("simpleDataListStream", listIntClass, simpleDataListStream)}, listIntClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutIntStream", nil, []podclient.Input{
+		podclient.NewInput("simpleDataListStream", listIntClass, simpleDataListStream),
+	}, listIntClass)
 }
 
 // SimpleListInOutDataStream calls methodStreaming.simpleListInOutDataStream.
 func (x *EndpointMethodStreaming) SimpleListInOutDataStream(ctx context.Context, simpleDataListStream iter.Seq2[[]SimpleData, error]) iter.Seq2[[]SimpleData, error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataListStream", listSimpleDataClass, simpleDataListStream)}, listSimpleDataClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutDataStream", nil, []podclient.Input{
+		podclient.NewInput("simpleDataListStream", listSimpleDataClass, simpleDataListStream),
+	}, listSimpleDataClass)
 }
 
 // SimpleNullableListInOutNullableDataStream calls methodStreaming.simpleNullableListInOutNullableDataStream.
 func (x *EndpointMethodStreaming) SimpleNullableListInOutNullableDataStream(ctx context.Context, simpleDataListStream iter.Seq2[*[]SimpleData, error]) iter.Seq2[*[]SimpleData, error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleNullableListInOutNullableDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataListStream", nullableListSimpleDataClass, simpleDataListStream)}, nullableListSimpleDataClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleNullableListInOutNullableDataStream", nil, []podclient.Input{
+		podclient.NewInput("simpleDataListStream", nullableListSimpleDataClass, simpleDataListStream),
+	}, nullableListSimpleDataClass)
 }
 
 // SimpleListInOutNullableDataStream calls methodStreaming.simpleListInOutNullableDataStream.
 func (x *EndpointMethodStreaming) SimpleListInOutNullableDataStream(ctx context.Context, simpleDataListStream iter.Seq2[[]*SimpleData, error]) iter.Seq2[[]*SimpleData, error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutNullableDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataListStream", listNullableSimpleDataClass, simpleDataListStream)}, listNullableSimpleDataClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleListInOutNullableDataStream", nil, []podclient.Input{
+		podclient.NewInput("simpleDataListStream", listNullableSimpleDataClass, simpleDataListStream),
+	}, listNullableSimpleDataClass)
 }
 
 // SimpleSetInOutIntStream calls methodStreaming.simpleSetInOutIntStream.
 func (x *EndpointMethodStreaming) SimpleSetInOutIntStream(ctx context.Context, simpleDataSetStream iter.Seq2[wire.Set[int64], error]) iter.Seq2[wire.Set[int64], error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleSetInOutIntStream", nil, []podclient.Input{podclient.NewInput("simpleDataSetStream", setIntClass, simpleDataSetStream)}, setIntClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleSetInOutIntStream", nil, []podclient.Input{
+		podclient.NewInput("simpleDataSetStream", setIntClass, simpleDataSetStream),
+	}, setIntClass)
 }
 
 // SimpleSetInOutDataStream calls methodStreaming.simpleSetInOutDataStream.
 func (x *EndpointMethodStreaming) SimpleSetInOutDataStream(ctx context.Context, simpleDataSetStream iter.Seq2[wire.Set[SimpleData], error]) iter.Seq2[wire.Set[SimpleData], error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleSetInOutDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataSetStream", setSimpleDataClass, simpleDataSetStream)}, setSimpleDataClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "simpleSetInOutDataStream", nil, []podclient.Input{
+		podclient.NewInput("simpleDataSetStream", setSimpleDataClass, simpleDataSetStream),
+	}, setSimpleDataClass)
 }
 
 // NestedSetInListInOutDataStream calls methodStreaming.nestedSetInListInOutDataStream.
 func (x *EndpointMethodStreaming) NestedSetInListInOutDataStream(ctx context.Context, simpleDataSetStream iter.Seq2[[]wire.Set[SimpleData], error]) iter.Seq2[wire.Set[SimpleData], error] {
-	return podclient.Stream(ctx, x.caller, "methodStreaming", "nestedSetInListInOutDataStream", nil, []podclient.Input{podclient.NewInput("simpleDataSetStream", listSetSimpleDataClass, simpleDataSetStream)}, setSimpleDataClass)
+	return podclient.Stream(ctx, x.caller, "methodStreaming", "nestedSetInListInOutDataStream", nil, []podclient.Input{
+		podclient.NewInput("simpleDataSetStream", listSetSimpleDataClass, simpleDataSetStream),
+	}, setSimpleDataClass)
 }
 
 // SimpleEndpoint calls methodStreaming.simpleEndpoint.
@@ -896,7 +939,9 @@ func (x *EndpointMethodStreaming) DelayedNeverListenedInputStream(ctx context.Co
 	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "delayedNeverListenedInputStream", func(e *wire.Encoder) {
 		e.Key("delay")
 		e.Int(delay)
-	}, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+	}, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	})
 }
 
 // DelayedPausedInputStream calls methodStreaming.delayedPausedInputStream.
@@ -904,7 +949,9 @@ func (x *EndpointMethodStreaming) DelayedPausedInputStream(ctx context.Context, 
 	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "delayedPausedInputStream", func(e *wire.Encoder) {
 		e.Key("delay")
 		e.Int(delay)
-	}, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+	}, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	})
 }
 
 // Completes all delayed responses.
@@ -915,12 +962,16 @@ func (x *EndpointMethodStreaming) CompleteAllDelayedResponses(ctx context.Contex
 
 // InStreamThrowsException calls methodStreaming.inStreamThrowsException.
 func (x *EndpointMethodStreaming) InStreamThrowsException(ctx context.Context, stream iter.Seq2[int64, error]) error {
-	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "inStreamThrowsException", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "inStreamThrowsException", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	})
 }
 
 // InStreamThrowsSerializableException calls methodStreaming.inStreamThrowsSerializableException.
 func (x *EndpointMethodStreaming) InStreamThrowsSerializableException(ctx context.Context, stream iter.Seq2[int64, error]) error {
-	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "inStreamThrowsSerializableException", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "inStreamThrowsSerializableException", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	})
 }
 
 // OutStreamThrowsException calls methodStreaming.outStreamThrowsException.
@@ -935,22 +986,30 @@ func (x *EndpointMethodStreaming) OutStreamThrowsSerializableException(ctx conte
 
 // ThrowsExceptionVoid calls methodStreaming.throwsExceptionVoid.
 func (x *EndpointMethodStreaming) ThrowsExceptionVoid(ctx context.Context, stream iter.Seq2[int64, error]) error {
-	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "throwsExceptionVoid", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "throwsExceptionVoid", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	})
 }
 
 // ThrowsSerializableExceptionVoid calls methodStreaming.throwsSerializableExceptionVoid.
 func (x *EndpointMethodStreaming) ThrowsSerializableExceptionVoid(ctx context.Context, stream iter.Seq2[int64, error]) error {
-	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "throwsSerializableExceptionVoid", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)})
+	return podclient.StreamVoid(ctx, x.caller, "methodStreaming", "throwsSerializableExceptionVoid", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	})
 }
 
 // ThrowsException calls methodStreaming.throwsException.
 func (x *EndpointMethodStreaming) ThrowsException(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "throwsException", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "throwsException", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.IntClass)
 }
 
 // ThrowsSerializableException calls methodStreaming.throwsSerializableException.
 func (x *EndpointMethodStreaming) ThrowsSerializableException(ctx context.Context, stream iter.Seq2[int64, error]) (int64, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "throwsSerializableException", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "throwsSerializableException", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.IntClass)
 }
 
 // ThrowsExceptionStream calls methodStreaming.throwsExceptionStream.
@@ -975,12 +1034,16 @@ func (x *EndpointMethodStreaming) ThrowsSerializableExceptionStream(ctx context.
 
 // DidInputStreamHaveError calls methodStreaming.didInputStreamHaveError.
 func (x *EndpointMethodStreaming) DidInputStreamHaveError(ctx context.Context, stream iter.Seq2[int64, error]) (bool, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "didInputStreamHaveError", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.BoolClass)
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "didInputStreamHaveError", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.BoolClass)
 }
 
 // DidInputStreamHaveSerializableExceptionError calls methodStreaming.didInputStreamHaveSerializableExceptionError.
 func (x *EndpointMethodStreaming) DidInputStreamHaveSerializableExceptionError(ctx context.Context, stream iter.Seq2[int64, error]) (bool, error) {
-	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "didInputStreamHaveSerializableExceptionError", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.BoolClass)
+	return podclient.StreamValue(ctx, x.caller, "methodStreaming", "didInputStreamHaveSerializableExceptionError", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.BoolClass)
 }
 
 // EndpointAuthenticatedMethodStreaming calls the authenticatedMethodStreaming endpoint.
@@ -995,7 +1058,9 @@ func (x *EndpointAuthenticatedMethodStreaming) SimpleStream(ctx context.Context)
 
 // IntEchoStream calls authenticatedMethodStreaming.intEchoStream.
 func (x *EndpointAuthenticatedMethodStreaming) IntEchoStream(ctx context.Context, stream iter.Seq2[int64, error]) iter.Seq2[int64, error] {
-	return podclient.Stream(ctx, x.caller, "authenticatedMethodStreaming", "intEchoStream", nil, []podclient.Input{podclient.NewInput("stream", wire.IntClass, stream)}, wire.IntClass)
+	return podclient.Stream(ctx, x.caller, "authenticatedMethodStreaming", "intEchoStream", nil, []podclient.Input{
+		podclient.NewInput("stream", wire.IntClass, stream),
+	}, wire.IntClass)
 }
 
 // EndpointStreaming calls the streaming endpoint.
