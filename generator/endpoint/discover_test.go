@@ -312,6 +312,7 @@ func (e *XEndpoint) M(s *pod.Session, o opts) error { return nil }`, "o opts", "
 		{"stream of records", `func (e *XEndpoint) M(s *pod.Session) iter.Seq2[struct{ P1 int64 }, error] { return nil }`, "func (e *XEndpoint) M", "stream a model class instead"},
 		{"stream of a non-model", `type Local struct{ A int64 }
 func (e *XEndpoint) M(s *pod.Session, v iter.Seq2[Local, error]) error { return nil }`, "v iter.Seq2", "is not a model"},
+		{"no result", `func (e *XEndpoint) M(s *pod.Session) {}`, "func (e *XEndpoint) M", "or a stream iter.Seq2[T, error] (got ())"},
 		{"optional stream", `type O struct {
 	pod.Optional
 	In iter.Seq2[int64, error]
