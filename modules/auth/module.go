@@ -63,6 +63,9 @@ type Module struct {
 	keys  *cache[int64, *cachedKey]
 	// central carries revocations between servers; set by init.
 	central *messages.Central
+	// pending are revocations Redis did not take, sent again when it is
+	// back.
+	pending pendingRevocations
 	log     *slog.Logger
 
 	providers providers
@@ -156,6 +159,7 @@ func (m *Module) load(s *pod.Session) error {
 		m.log = srv.Logger()
 		if central := srv.Messages(); central != nil {
 			central.Listen(revocationChannel, m.onRevocation)
+			central.OnReconnect(m.resync)
 			m.central = central
 		}
 	}

@@ -3,7 +3,10 @@ package auth_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,4 +85,109 @@ func TestRevocationAcrossServers(t *testing.T) {
 	}
 	sync()
 	wantLoggedIn(t, "on b, after blocking on a", onB, false, false)
+}
+
+// proxy is a loopback TCP proxy to Redis that a test takes down and up
+// again, as a Redis restart or a broken network does to one server.
+type proxy struct {
+	t      *testing.T
+	target string
+	addr   string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	p := &proxy{t: t, target: target}
+	p.up()
+	t.Cleanup(p.down)
+	return p
+}
+
+func (p *proxy) up() {
+	addr := p.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, r)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(r, c); r.Close() }()
+			go func() { _, _ = io.Copy(c, r); c.Close() }()
+		}
+	}()
+}
+
+// down refuses new connections and breaks the open ones.
+func (p *proxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// TestRevocationAfterRedisGap: a sign-out made on a server that cannot
+// reach Redis reaches the other servers once it can, not a cache lifetime
+// later: the revocation is kept and sent again when its subscription is
+// back.
+func TestRevocationAfterRedisGap(t *testing.T) {
+	shared := redisClient(t)
+	run := fmt.Sprintf("%d", time.Now().UnixNano())
+	prefix := "gopod:test:auth-gap-" + run + ":"
+	px := newProxy(t, shared.Options().Addr)
+	viaProxy := redis.NewClient(&redis.Options{Addr: px.addr, MaxRetries: -1, DialTimeout: time.Second})
+	t.Cleanup(func() { viaProxy.Close() })
+	a := newEnvWith(t, testPasswords, nil, pod.WithRedis(viaProxy, "auth-gap-a-"+run), pod.WithMessagesPrefix(prefix))
+	b := newEnvWith(t, testPasswords, nil, pod.WithRedis(shared, "auth-gap-b-"+run), pod.WithMessagesPrefix(prefix))
+	runCtx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go a.server.Messages().Run(runCtx)
+	go b.server.Messages().Run(runCtx)
+	<-a.server.Messages().Ready()
+	<-b.server.Messages().Ready()
+
+	email := newEmail("gap")
+	a.signUp(a.client(), "gap", email, "redis-gap-password")
+	key := a.signIn(a.client(), email, "redis-gap-password")
+	onB := []*authclient.Caller{b.signedInClient(key)}
+	wantLoggedIn(t, "on b, before", onB, true) // cached by b
+
+	px.down()
+	if err := a.signedInClient(key).Status.SignOutDevice(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantLoggedIn(t, "on b, while a cannot reach Redis", onB, true) // b's cache has not heard
+	px.up()
+	deadline := time.Now().Add(15 * time.Second)
+	for loggedIn(t, onB[0]) {
+		if time.Now().After(deadline) {
+			t.Fatal("the sign-out made while a could not reach Redis did not reach b 15 s after Redis was back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

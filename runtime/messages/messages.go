@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -34,9 +35,14 @@ type Central struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 
-	mu        sync.RWMutex
-	listeners map[string]map[int]func([]byte)
-	nextID    int
+	// subscribed is set once a subscription has been in place, so that
+	// a later one is known to follow a gap.
+	subscribed atomic.Bool
+
+	mu         sync.RWMutex
+	listeners  map[string]map[int]func([]byte)
+	reconnects map[int]func()
+	nextID     int
 }
 
 // Option configures a Central.
@@ -92,6 +98,42 @@ func (c *Central) Listen(channel string, fn func(payload []byte)) (stop func()) 
 		if len(c.listeners[channel]) == 0 {
 			delete(c.listeners, channel)
 		}
+	}
+}
+
+// OnReconnect calls fn each time the subscription to Redis is back after
+// it was lost (Redis restarted, the connection broke): messages other
+// servers posted meanwhile were not received, so state they would have
+// invalidated, such as cached sign-ins, must be treated as stale. It is
+// called until the returned function is called.
+func (c *Central) OnReconnect(fn func()) (stop func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nextID++
+	id := c.nextID
+	if c.reconnects == nil {
+		c.reconnects = map[int]func(){}
+	}
+	c.reconnects[id] = fn
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.reconnects, id)
+	}
+}
+
+// reconnected tells the OnReconnect listeners that messages may have been
+// missed.
+func (c *Central) reconnected() {
+	c.log.Warn("the Redis subscription is back; messages other servers posted while it was lost were missed")
+	c.mu.RLock()
+	fns := make([]func(), 0, len(c.reconnects))
+	for _, fn := range c.reconnects {
+		fns = append(fns, fn)
+	}
+	c.mu.RUnlock()
+	for _, fn := range fns {
+		fn()
 	}
 }
 
@@ -160,14 +202,25 @@ func (c *Central) receive(ctx context.Context) {
 		return
 	}
 	c.readyOnce.Do(func() { close(c.ready) })
-	ch := sub.Channel()
+	if c.subscribed.Swap(true) {
+		c.reconnected() // an earlier subscription failed
+	}
+	// go-redis resubscribes by itself when the connection breaks; the
+	// subscription confirmations it then receives are the only sign of
+	// the gap, so the channel carries them too.
+	ch := sub.ChannelWithSubscriptions()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case m, ok := <-ch:
+		case v, ok := <-ch:
 			if !ok {
 				return
+			}
+			m, isMessage := v.(*redis.Message)
+			if !isMessage {
+				c.reconnected()
+				continue
 			}
 			var env envelope
 			if err := json.Unmarshal([]byte(m.Payload), &env); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -126,5 +127,81 @@ func TestAcrossServers(t *testing.T) {
 	case <-atB.ch:
 		t.Errorf("B received more than the global message: %v", atB.got)
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// killSubscription closes the Redis connections of the client named name
+// that are subscribed (its own, never another's), as a Redis restart or a
+// broken network would.
+func killSubscription(t *testing.T, admin *redis.Client, name string) {
+	t.Helper()
+	list, err := admin.Do(context.Background(), "CLIENT", "LIST", "TYPE", "pubsub").Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := 0
+	for _, line := range strings.Split(list, "\n") {
+		fields := map[string]string{}
+		for _, kv := range strings.Fields(line) {
+			k, v, _ := strings.Cut(kv, "=")
+			fields[k] = v
+		}
+		if fields["name"] != name {
+			continue
+		}
+		if err := admin.Do(context.Background(), "CLIENT", "KILL", "ID", fields["id"]).Err(); err != nil {
+			t.Fatal(err)
+		}
+		killed++
+	}
+	if killed == 0 {
+		t.Fatalf("no subscribed connection named %s", name)
+	}
+}
+
+// TestReconnectIsAnnounced: when the subscription breaks and go-redis
+// restores it by itself, the messages posted in between are lost, so the
+// central says so; messages flow again afterwards.
+func TestReconnectIsAnnounced(t *testing.T) {
+	admin := redisClient(t)
+	suffix := make([]byte, 6)
+	_, _ = rand.Read(suffix)
+	name := "gopod-messages-test-" + hex.EncodeToString(suffix)
+	prefix := "gopod:test:" + name + ":"
+	rdb := redis.NewClient(&redis.Options{Addr: admin.Options().Addr, ClientName: name})
+	t.Cleanup(func() { rdb.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logger := slog.New(slog.DiscardHandler)
+	a := New("a", rdb, logger, WithPrefix(prefix))
+	b := New("b", admin, logger, WithPrefix(prefix))
+	reconnects := make(chan struct{}, 4)
+	a.OnReconnect(func() { reconnects <- struct{}{} })
+	got := newCollector()
+	a.Listen("news", got.add)
+	go a.Run(ctx)
+	<-a.Ready()
+
+	killSubscription(t, admin, name)
+	select {
+	case <-reconnects:
+	case <-time.After(15 * time.Second):
+		t.Fatal("no reconnect announced 15 s after the subscription was killed")
+	}
+	// Delivery works again (posting until a receives: the new
+	// subscription may still be on its way).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := b.Post(ctx, "news", []byte(`"again"`), true); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-got.ch:
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a receives nothing after the reconnect")
+		}
 	}
 }
