@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -61,6 +62,10 @@ func readJob(url string) job {
 	}
 }
 
+// statsClient samples without keeping connections open, which would be
+// counted among the server's goroutines.
+var statsClient = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+
 // stats is a sample of a server's goroutines and memory.
 type stats struct {
 	at         time.Duration
@@ -70,9 +75,8 @@ type stats struct {
 
 func sample(ctx context.Context, srv *server) (stats, error) {
 	var s stats
-	c := newCaller("", 1, 5*time.Second)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.url(statsPath), nil)
-	resp, err := c.http.Do(req)
+	resp, err := statsClient.Do(req)
 	if err != nil {
 		return s, err
 	}
@@ -88,6 +92,24 @@ func sample(ctx context.Context, srv *server) (stats, error) {
 	return s, err
 }
 
+// dumpGoroutines prints the server's goroutines, grouped by stack.
+func dumpGoroutines(ctx context.Context, srv *server) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.url(statsPath+"?goroutines"), nil)
+	resp, err := statsClient.Do(req)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(os.Stdout, resp.Body)
+}
+
+// idleSample samples the server once the connections of earlier load
+// are gone.
+func idleSample(ctx context.Context, srv *server) (stats, error) {
+	time.Sleep(2 * time.Second)
+	return sample(ctx, srv)
+}
+
 // peak measures the highest rate of authenticated reads the server
 // serves with cfg.conns connections.
 func (s *suite) peak(ctx context.Context, srv *server) (float64, error) {
@@ -95,6 +117,7 @@ func (s *suite) peak(ctx context.Context, srv *server) (float64, error) {
 	// A short run first, so that connections and caches are warm.
 	runLoad(ctx, c, s.cfg.conns, 0, s.cfg.peak/4, func(int64) job { return readJob(srv.url("/load")) })
 	lr := runLoad(ctx, c, s.cfg.conns, 0, s.cfg.peak, func(int64) job { return readJob(srv.url("/load")) })
+	c.http.CloseIdleConnections()
 	sum := summarize(lr.results, s.cfg.peak)
 	fmt.Printf("  peak: %v\n", sum)
 	if sum.ok == 0 || sum.ok != sum.calls {
@@ -115,6 +138,10 @@ func (s *suite) steady(ctx context.Context) error {
 	}
 	rate := 0.7 * peak
 	total := s.cfg.warmup + s.cfg.steady
+	idleBefore, err := idleSample(ctx, srv)
+	if err != nil {
+		return err
+	}
 	step("%.0f calls/s (70%% of %.0f) for %v, the first %v warm-up", rate, peak, total, s.cfg.warmup)
 	var samples []stats
 	var mu sync.Mutex
@@ -141,10 +168,16 @@ func (s *suite) steady(ctx context.Context) error {
 			}
 		}
 	}()
-	c := newCaller(s.key, 2*s.cfg.conns, 10*time.Second)
-	lr := runLoad(ctx, c, 2*s.cfg.conns, rate, total, func(int64) job { return readJob(srv.url("/load")) })
+	workers := 4 * s.cfg.conns
+	c := newCaller(s.key, workers, 10*time.Second)
+	lr := runLoad(ctx, c, workers, rate, total, func(int64) job { return readJob(srv.url("/load")) })
 	stopSampling()
 	wg.Wait()
+	c.http.CloseIdleConnections()
+	idleAfter, err := idleSample(ctx, srv)
+	if err != nil {
+		return err
+	}
 	sum := summarize(lr.results, total)
 	fmt.Printf("  load: %v; %d calls started late (generator behind)\n", sum, lr.behind.Load())
 	s.check(sum.ok == sum.calls && sum.calls > 0, "zero errors (%d of %d failed: %q)", sum.calls-sum.ok, sum.calls, firstErrors(lr.results, 3))
@@ -153,9 +186,14 @@ func (s *suite) steady(ctx context.Context) error {
 	late := average(samples, total-window, total)
 	fmt.Printf("  after warm-up: %.0f goroutines, %.1f MiB RSS; at the end: %.0f goroutines, %.1f MiB RSS (%d samples)\n",
 		early.goroutines, early.rss/1024, late.goroutines, late.rss/1024, len(samples))
-	// Flat: the goroutines stay within what the load's concurrency
-	// explains, and RSS grows by less than a tenth.
-	s.check(late.goroutines <= early.goroutines+float64(2*s.cfg.conns)/4+10, "goroutines flat (%.0f → %.0f)", early.goroutines, late.goroutines)
+	// Flat: under load the goroutines vary with the calls in flight,
+	// which the load's connections bound; idle, before and after the
+	// load, they must be the same. RSS grows by less than a tenth.
+	s.check(late.goroutines <= early.goroutines+float64(workers), "goroutines under load within the load's %d connections (%.0f → %.0f)", workers, early.goroutines, late.goroutines)
+	s.check(idleAfter.goroutines <= idleBefore.goroutines+5, "goroutines idle before and after the load (%d → %d)", idleBefore.goroutines, idleAfter.goroutines)
+	if idleAfter.goroutines > idleBefore.goroutines+5 {
+		dumpGoroutines(ctx, srv)
+	}
 	s.check(late.rss <= early.rss*1.10+2048, "RSS flat (%.1f → %.1f MiB)", early.rss/1024, late.rss/1024)
 	return nil
 }
@@ -418,7 +456,7 @@ func (s *suite) migrationKills(ctx context.Context) error {
 	}
 	full := time.Since(t0)
 	step("an apply takes %v; killing %d", full.Round(time.Millisecond), s.cfg.migrations)
-	failures := 0
+	failures, interrupted := 0, 0
 	for i := range s.cfg.migrations {
 		name := fmt.Sprintf("mig_%d", i)
 		if err := s.pg.createDatabase(ctx, name); err != nil {
@@ -454,9 +492,20 @@ func (s *suite) migrationKills(ctx context.Context) error {
 		if err != nil && !errors.Is(err, errKilled) {
 			return err
 		}
+		// Where the kill left the database: a kill that came after the
+		// apply finished tests nothing, and is said so.
+		state := "the apply had finished"
+		if errors.Is(err, errKilled) {
+			in, ierr := s.integrity(ctx, name)
+			if ierr != nil {
+				return ierr
+			}
+			state = fmt.Sprintf("killed with %s installed", orNone(in.Installed))
+			interrupted++
+		}
 		// The next apply completes, and leaves the schema as the models say.
 		if err := s.apply(ctx, s.project.dir, name, nil); err != nil {
-			fmt.Printf("  FAIL %s killed after %v in %s: the next apply: %v\n", what, delay.Round(time.Millisecond), kind, err)
+			fmt.Printf("  FAIL %s killed after %v in %s (%s): the next apply: %v\n", what, delay.Round(time.Millisecond), kind, state, err)
 			failures++
 			continue
 		}
@@ -472,14 +521,21 @@ func (s *suite) migrationKills(ctx context.Context) error {
 		if !ok {
 			mark = "FAIL"
 		}
-		fmt.Printf("  %s %s killed after %v in %s: next apply completes; installed %s, %d pending, %d differences from the models %q\n",
-			mark, what, delay.Round(time.Millisecond), kind, in.Installed, len(in.Pending), len(in.Drift), in.Drift)
+		fmt.Printf("  %s %s killed after %v in %s (%s): next apply completes; installed %s, %d pending, %d differences from the models %q\n",
+			mark, what, delay.Round(time.Millisecond), kind, state, in.Installed, len(in.Pending), len(in.Drift), in.Drift)
 	}
-	s.check(failures == 0, "%d of %d killed migrations recovered with the schema of the models", s.cfg.migrations-failures, s.cfg.migrations)
+	s.check(failures == 0, "%d of %d killed migrations (%d interrupted mid-apply) recovered with the schema of the models", s.cfg.migrations-failures, s.cfg.migrations, interrupted)
 	return nil
 }
 
 var errKilled = errors.New("killed")
+
+func orNone(v string) string {
+	if v == "" {
+		return "none"
+	}
+	return v
+}
 
 // apply runs the server in the maintenance role with --apply-migrations on
 // database name, in project dir; fault, when given, runs meanwhile.

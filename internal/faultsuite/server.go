@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/gopod/gopod/modules/auth"
@@ -118,6 +119,11 @@ func serve(args []string) int {
 		},
 	})
 	stats := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("goroutines") {
+			// The stacks, for finding what a growing count is made of.
+			_ = pprof.Lookup("goroutine").WriteTo(w, 1)
+			return
+		}
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		_ = json.NewEncoder(w).Encode(map[string]any{"goroutines": runtime.NumGoroutine(), "heapInuse": m.HeapInuse})
