@@ -1,16 +1,21 @@
 // Package pgembed runs a project-local PostgreSQL cluster for development,
 // from the PostgreSQL binaries installed on the machine.
 //
-// Start creates the cluster on first use (initdb, trust authentication on
-// the loopback interface, UTF8), starts it on a free loopback port with its
-// socket inside the data directory, waits until it accepts connections and
-// creates the project's database. Stop shuts it down. The cluster's data
-// survives between runs.
+// Start creates the cluster on first use (initdb, UTF8, a generated
+// superuser password), starts it listening on a Unix socket only (no TCP
+// port: a program on the machine, or a page in a browser, cannot reach it
+// over the network), with password authentication, waits until it accepts
+// connections and creates the project's database. Stop shuts it down. The
+// cluster's data survives between runs. The password is kept in the data
+// directory (PasswordFile, mode 0600).
 //
 // PostgreSQL refuses to run as root. When gopod runs as root (CI, many
 // containers) the cluster's files are owned by, and its processes run as, an
 // unprivileged user: the owner of an existing data directory, or else the
-// postgres system user.
+// postgres system user. When that user cannot reach the data directory
+// (a project under root's home, say), the cluster is kept in a
+// per-project directory it can reach (see Options.FallbackDirs) and
+// Cluster.DataDir says where.
 package pgembed
 
 import (
@@ -40,12 +45,22 @@ const (
 	DefaultUser         = "postgres"
 	DefaultSystemUser   = "postgres"
 	DefaultStartTimeout = time.Minute
-	// Host is the only address the cluster listens on.
-	Host = "127.0.0.1"
 )
 
-// logName is the server log inside the data directory.
-const logName = "gopod-postgres.log"
+// Files gopod keeps in the data directory: the server log, the superuser's
+// password, and the client authentication rules (rewritten on every start).
+const (
+	logName      = "gopod-postgres.log"
+	PasswordFile = "gopod-password"
+	hbaName      = "pg_hba.conf"
+)
+
+// hbaConf lets clients in over the Unix socket with the password, and no
+// one any other way (the server has no TCP listener either).
+const hbaConf = `# Written by gopod on every start of the embedded development database:
+# password connections over its Unix socket only.
+local all all scram-sha-256
+`
 
 // Options configure Start.
 type Options struct {
@@ -68,18 +83,26 @@ type Options struct {
 	// StartTimeout bounds initdb plus startup when ctx has no earlier
 	// deadline; DefaultStartTimeout when zero.
 	StartTimeout time.Duration
+	// FallbackDirs are where a cluster goes when gopod runs as root and the
+	// unprivileged user cannot reach DataDir: the first directory it can
+	// reach gets a subdirectory for the project. Nil means the user cache
+	// directory, then /var/lib/gopod.
+	FallbackDirs []string
 }
 
 // Cluster is a running PostgreSQL server. Its exported fields are the
 // connection settings.
 type Cluster struct {
-	Host     string // always 127.0.0.1
-	Port     int
+	Port     int // names the socket (.s.PGSQL.<port>); nothing listens on it
 	User     string
+	Password string
 	Database string
 
+	// DataDir is where the cluster is: Options.DataDir, or a directory
+	// under a fallback directory (Relocated).
 	DataDir   string
-	SocketDir string // where the Unix socket is, or "" when the path would be too long
+	Relocated bool
+	SocketDir string // where the Unix socket is: DataDir, or a short directory when that path is too long
 	LogFile   string // the server's log
 	BinDir    string
 	Version   string // server version, such as 15.4
@@ -110,15 +133,32 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	systemUser := orDefault(opts.SystemUser, DefaultSystemUser)
+	acct, err := chooseAccount(dataDir, systemUser)
+	if err != nil {
+		return nil, err
+	}
+	relocated := false
+	if acct != nil && !isCluster(dataDir) {
+		if err := os.MkdirAll(filepath.Dir(dataDir), 0o755); err != nil {
+			return nil, fmt.Errorf("create the parent of the PostgreSQL data directory: %w", err)
+		}
+		if reachErr := checkReachable(dataDir, acct); reachErr != nil {
+			fallback, err := fallbackDir(dataDir, opts.FallbackDirs, acct)
+			if err != nil {
+				return nil, errors.Join(reachErr, err)
+			}
+			dataDir, relocated = fallback, true
+			if acct, err = chooseAccount(dataDir, systemUser); err != nil {
+				return nil, err
+			}
+		}
+	}
 	major, err := dataDirVersion(dataDir)
 	if err != nil {
 		return nil, err
 	}
 	bin, err := findBinaries(ctx, opts.BinDir, major, dataDir)
-	if err != nil {
-		return nil, err
-	}
-	acct, err := chooseAccount(dataDir, orDefault(opts.SystemUser, DefaultSystemUser))
 	if err != nil {
 		return nil, err
 	}
@@ -140,20 +180,38 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := checkPidFile(dataDir); err != nil {
 		return nil, err
 	}
+	// A cluster created before gopod used passwords has none yet: it
+	// starts once more with the old rules, only to set one.
+	password, err := readPassword(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	needsPassword := password == ""
+	if needsPassword {
+		if password, err = newPassword(); err != nil {
+			return nil, err
+		}
+	} else if err := writeHBA(dataDir, acct); err != nil {
+		return nil, err
+	}
 
 	c := &Cluster{
-		Host:     Host,
-		User:     user,
-		Database: opts.Database,
-		DataDir:  dataDir,
-		LogFile:  filepath.Join(dataDir, logName),
-		BinDir:   bin.dir,
-		Version:  bin.version,
+		User:      user,
+		Password:  password,
+		Database:  opts.Database,
+		DataDir:   dataDir,
+		Relocated: relocated,
+		LogFile:   filepath.Join(dataDir, logName),
+		BinDir:    bin.dir,
+		Version:   bin.version,
 	}
 	// The socket path must fit in sun_path (104 bytes on macOS, 108 on
-	// Linux); otherwise the cluster is reachable over TCP only.
-	if len(filepath.Join(dataDir, ".s.PGSQL.65535")) < 104 {
-		c.SocketDir = dataDir
+	// Linux); a longer one goes to a short directory of its own.
+	c.SocketDir = dataDir
+	if len(filepath.Join(dataDir, ".s.PGSQL.65535")) >= 104 {
+		if c.SocketDir, err = shortSocketDir(dataDir, acct); err != nil {
+			return nil, err
+		}
 	}
 	for attempt := 1; ; attempt++ {
 		c.Port = opts.Port
@@ -172,6 +230,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 			return nil, err
 		}
 		break
+	}
+	if needsPassword {
+		if err := c.setPassword(ctx, acct); err != nil {
+			return nil, errors.Join(err, c.Stop(context.WithoutCancel(ctx)))
+		}
 	}
 	if c.Database != "" {
 		if err := c.createDatabase(ctx); err != nil {
@@ -226,12 +289,30 @@ func initdb(ctx context.Context, bin binaries, dataDir, user string, acct *accou
 	if err := chownTree(tmp, acct); err != nil {
 		return fmt.Errorf("give the PostgreSQL data directory to user %s: %w", acct.name, err)
 	}
+	password, err := newPassword()
+	if err != nil {
+		return err
+	}
+	// initdb reads the password from a file next to the new cluster, which
+	// only the cluster's user can read.
+	pwfile := tmp + ".pw"
+	if err := writePrivate(pwfile, password, acct); err != nil {
+		return err
+	}
+	defer os.Remove(pwfile)
 	cmd := exec.CommandContext(ctx, bin.path("initdb"),
-		"--pgdata", tmp, "--username", user, "--auth", "trust", "--encoding", "UTF8", "--locale", "C")
+		"--pgdata", tmp, "--username", user, "--pwfile", pwfile,
+		"--auth-local", "scram-sha-256", "--auth-host", "reject", "--encoding", "UTF8", "--locale", "C")
 	cmd.Env = childEnv()
 	cmd.SysProcAttr = sysProcAttr(acct)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("initdb failed: %w\n%s", err, tail(out, 20))
+	}
+	if err := writePrivate(filepath.Join(tmp, PasswordFile), password, acct); err != nil {
+		return err
+	}
+	if err := writeHBA(tmp, acct); err != nil {
+		return err
 	}
 	if err := os.Rename(tmp, dataDir); err != nil {
 		// Another process may have created the cluster meanwhile.
@@ -274,8 +355,11 @@ func checkPidFile(dataDir string) error {
 	return nil
 }
 
+// freePort picks a port number no one listens on. The cluster does not
+// listen on it either; the number names its socket and its shared memory,
+// which should not collide with another server's.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(Host, "0"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find a free port for PostgreSQL: %w", err)
 	}
@@ -314,8 +398,9 @@ func (c *Cluster) launch(ctx context.Context, bin binaries, acct *account) error
 	c.cmd = exec.Command(bin.path("postgres"),
 		"-D", c.DataDir,
 		"-p", strconv.Itoa(c.Port),
-		"-c", "listen_addresses="+Host,
+		"-c", "listen_addresses=",
 		"-c", "unix_socket_directories="+c.SocketDir,
+		"-c", "unix_socket_permissions=0700",
 	)
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
 	c.cmd.Env = childEnv()
@@ -356,7 +441,7 @@ func (c *Cluster) launch(ctx context.Context, bin binaries, acct *account) error
 		case <-c.exited:
 			log := c.logSince(logStart)
 			if strings.Contains(log, "could not bind") || strings.Contains(log, "Address already in use") {
-				return fmt.Errorf("%w: PostgreSQL could not listen on %s:%d; stop what uses the port, or choose another", errPortTaken, c.Host, c.Port)
+				return fmt.Errorf("%w: PostgreSQL could not create its socket for port %d in %s; stop what uses it, or choose another port", errPortTaken, c.Port, c.SocketDir)
 			}
 			return fmt.Errorf("PostgreSQL exited during startup (%v); its log %s says:\n%s", c.waitErr, c.LogFile, log)
 		case <-ctx.Done():
@@ -421,10 +506,9 @@ func (c *Cluster) createDatabase(ctx context.Context) error {
 func (c *Cluster) connString(database string) string {
 	u := url.URL{
 		Scheme:   "postgres",
-		User:     url.User(c.User),
-		Host:     net.JoinHostPort(c.Host, strconv.Itoa(c.Port)),
+		User:     url.UserPassword(c.User, c.Password),
 		Path:     "/" + database,
-		RawQuery: "sslmode=disable",
+		RawQuery: url.Values{"host": {c.SocketDir}, "port": {strconv.Itoa(c.Port)}, "sslmode": {"disable"}}.Encode(),
 	}
 	return u.String()
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -51,8 +52,8 @@ func TestStartStopRestart(t *testing.T) {
 	opts := Options{DataDir: dataDir, Database: "shop"}
 
 	c := startOrSkip(t, opts)
-	if c.Host != "127.0.0.1" || c.Port == 0 || c.User != "postgres" || c.Database != "shop" {
-		t.Errorf("connection settings = %s:%d user %s db %s", c.Host, c.Port, c.User, c.Database)
+	if c.Port == 0 || c.User != "postgres" || c.Database != "shop" || len(c.Password) < 32 || c.Relocated || c.DataDir != dataDir {
+		t.Errorf("connection settings = port %d user %s password %q db %s, data %s (relocated %v)", c.Port, c.User, c.Password, c.Database, c.DataDir, c.Relocated)
 	}
 	if c.SocketDir != dataDir {
 		t.Errorf("SocketDir = %q, want the data directory %q", c.SocketDir, dataDir)
@@ -179,18 +180,157 @@ func TestStartErrors(t *testing.T) {
 	}
 }
 
-func TestRootNeedsReachableDirectory(t *testing.T) {
+// TestRootRelocatesUnreachableProject: run as root in a project folder the
+// postgres user cannot reach, the cluster goes to the first fallback
+// directory it can reach, and stays there across restarts. It used to fail
+// with advice to chmod.
+func TestRootRelocatesUnreachableProject(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("only root has to hand the cluster to another user")
 	}
-	private := t.TempDir() // its parent is 0700 and owned by root
-	_, err := Start(context.Background(), Options{DataDir: filepath.Join(private, "pg")})
-	if errors.Is(err, ErrNoBinaries) {
-		t.Skip(err)
+	fallback := reachableTempDir(t)
+	private, closed := t.TempDir(), t.TempDir()
+	for _, d := range []string{private, closed} {
+		if err := os.Chmod(d, 0o700); err != nil { // as root's home is
+			t.Fatal(err)
+		}
 	}
-	if err == nil || !strings.Contains(err.Error(), "chmod o+x") {
-		t.Errorf("err = %v, want advice to make the directory searchable", err)
+	unreachable := filepath.Join(closed, "cache")
+	dataDir := filepath.Join(private, "myapp", ".gopod", "postgres")
+	opts := Options{DataDir: dataDir, Database: "shop", FallbackDirs: []string{unreachable, fallback}}
+	c := startOrSkip(t, opts)
+	if !c.Relocated || filepath.Dir(filepath.Dir(c.DataDir)) != fallback || !strings.HasPrefix(filepath.Base(filepath.Dir(c.DataDir)), "myapp-") {
+		t.Fatalf("DataDir = %s (relocated %v), want myapp-<key>/postgres under %s", c.DataDir, c.Relocated, fallback)
 	}
+	if _, err := os.Stat(dataDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the unreachable data directory was made: %v", err)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Exec(ctx, "CREATE TABLE kept (x int)")
+	conn.Close(ctx)
+	c.Stop(ctx)
+
+	c2 := startOrSkip(t, opts)
+	if c2.DataDir != c.DataDir {
+		t.Errorf("restart: DataDir = %s, want %s", c2.DataDir, c.DataDir)
+	}
+	conn, err = pgx.Connect(ctx, c2.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SELECT * FROM kept"); err != nil {
+		t.Errorf("restart lost the data: %v", err)
+	}
+
+	if _, err := Start(ctx, Options{DataDir: filepath.Join(private, "other", ".gopod", "postgres"), FallbackDirs: []string{unreachable}}); err == nil ||
+		!strings.Contains(err.Error(), "chmod o+x") {
+		t.Errorf("no reachable fallback: err = %v, want advice to make the directory searchable", err)
+	}
+}
+
+// TestSocketOnlyWithPassword replays finding 11: the development database
+// trusted every local connection as superuser. Now nothing listens on TCP,
+// and the socket asks for the generated password, which only the data
+// directory's owner can read.
+func TestSocketOnlyWithPassword(t *testing.T) {
+	ctx := context.Background()
+	c := startOrSkip(t, Options{DataDir: filepath.Join(reachableTempDir(t), "pg")})
+	if conn, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Port))); err == nil {
+		conn.Close()
+		t.Errorf("something listens on 127.0.0.1:%d", c.Port)
+	}
+	fi, err := os.Stat(filepath.Join(c.DataDir, PasswordFile))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("password file: %v, %v; want mode 0600", fi, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(c.DataDir, PasswordFile)); string(b) != c.Password {
+		t.Errorf("password file holds %q, want %q", b, c.Password)
+	}
+	for name, pw := range map[string]string{"no password": "", "wrong password": "x" + c.Password} {
+		if conn, err := pgx.Connect(ctx, withPassword(c, pw)); err == nil {
+			conn.Close(ctx)
+			t.Errorf("%s: connected", name)
+		}
+	}
+	conn, err := pgx.Connect(ctx, c.ConnString())
+	if err != nil {
+		t.Fatalf("with the password: %v", err)
+	}
+	conn.Close(ctx)
+}
+
+// TestLegacyClusterGetsPassword: a cluster made before gopod set
+// passwords (trust on every connection) is given one on its next start.
+func TestLegacyClusterGetsPassword(t *testing.T) {
+	ctx := context.Background()
+	dataDir := filepath.Join(reachableTempDir(t), "pg")
+	c := startOrSkip(t, Options{DataDir: dataDir})
+	conn, err := pgx.Connect(ctx, c.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Exec(ctx, "CREATE TABLE kept (x int)")
+	conn.Close(ctx)
+	c.Stop(ctx)
+	// What initdb --auth trust left, before this version.
+	os.Remove(filepath.Join(dataDir, PasswordFile))
+	if err := os.WriteFile(filepath.Join(dataDir, hbaName), []byte("local all all trust\nhost all all 127.0.0.1/32 trust\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	c2 := startOrSkip(t, Options{DataDir: dataDir})
+	if c2.Password == "" || c2.Password == c.Password {
+		t.Fatalf("password %q after the upgrade", c2.Password)
+	}
+	hba, _ := os.ReadFile(filepath.Join(dataDir, hbaName))
+	if string(hba) != hbaConf {
+		t.Errorf("pg_hba.conf = %q", hba)
+	}
+	// The reload is asynchronous: wait for the password to be required.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := pgx.Connect(ctx, withPassword(c2, ""))
+		if err != nil {
+			break
+		}
+		conn.Close(ctx)
+		if time.Now().After(deadline) {
+			t.Fatal("no password still accepted 10 s after the upgrade")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	conn, err = pgx.Connect(ctx, c2.ConnString())
+	if err != nil {
+		t.Fatalf("with the new password: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SELECT * FROM kept"); err != nil {
+		t.Errorf("the upgrade lost the data: %v", err)
+	}
+}
+
+// TestLongPathSocket: a data directory too deep for a socket path gets
+// its socket in a private directory of its own, still no TCP.
+func TestLongPathSocket(t *testing.T) {
+	deep := filepath.Join(reachableTempDir(t), strings.Repeat("d", 60), strings.Repeat("e", 60))
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := startOrSkip(t, Options{DataDir: filepath.Join(deep, "pg")})
+	t.Cleanup(func() { os.RemoveAll(c.SocketDir) })
+	if c.SocketDir == c.DataDir || len(c.SocketDir) > 60 {
+		t.Errorf("SocketDir = %s", c.SocketDir)
+	}
+	conn, err := pgx.Connect(context.Background(), c.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(context.Background())
 }
 
 func TestVersionOrder(t *testing.T) {
@@ -202,18 +342,7 @@ func TestVersionOrder(t *testing.T) {
 	}
 }
 
-func TestPinnedPortTaken(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	port := l.Addr().(*net.TCPAddr).Port
-	_, err = Start(context.Background(), Options{DataDir: filepath.Join(reachableTempDir(t), "pg"), Port: port})
-	if errors.Is(err, ErrNoBinaries) {
-		t.Skip(err)
-	}
-	if err == nil || !strings.Contains(err.Error(), "could not listen on 127.0.0.1:"+strconv.Itoa(port)) {
-		t.Errorf("Start on a taken port: err = %v", err)
-	}
+// withPassword is c's connection string with another password.
+func withPassword(c *Cluster, pw string) string {
+	return (&Cluster{User: c.User, Password: pw, SocketDir: c.SocketDir, Port: c.Port}).connString("postgres")
 }

@@ -113,6 +113,19 @@ func ownedBy(dir string, a *account) bool {
 	return ok && st.Uid == a.uid
 }
 
+// ownedBySelf reports whether fi belongs to the account, or to the
+// current user when there is none.
+func ownedBySelf(fi os.FileInfo, a *account) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	if a == nil {
+		return int(st.Uid) == os.Geteuid()
+	}
+	return st.Uid == a.uid
+}
+
 // processAlive reports whether pid names a live process. EPERM means it
 // exists but belongs to someone else.
 func processAlive(pid int) bool {

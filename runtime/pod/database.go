@@ -52,6 +52,9 @@ const connectAttempts = 6
 func OpenDatabase(ctx context.Context, cfg *config.Config, projectDir string, log *slog.Logger) (*Database, error) {
 	dbc := cfg.Database
 	if dbc.Embedded {
+		if err := embeddedAllowed(cfg.RunMode); err != nil {
+			return nil, err
+		}
 		name := dbc.Name
 		if name == "" {
 			name = "gopod"
@@ -61,12 +64,17 @@ func OpenDatabase(ctx context.Context, cfg *config.Config, projectDir string, lo
 		if err != nil {
 			return nil, fmt.Errorf("starting the development database (configure database.host in config/%s.yaml to use a server of your own): %w", cfg.RunMode, err)
 		}
+		if cluster.Relocated {
+			log.Warn("PostgreSQL's user cannot reach the project folder (gopod runs as root, and PostgreSQL refuses to), "+
+				"so the development database is kept outside it; make the folder searchable to others to keep it in the project",
+				"dataDir", cluster.DataDir)
+		}
 		d, err := db.Open(ctx, cluster.ConnString())
 		if err != nil {
 			_ = cluster.Stop(context.WithoutCancel(ctx))
 			return nil, err
 		}
-		log.Info("development database ready", "postgres", cluster.Version, "port", cluster.Port)
+		log.Info("development database ready", "postgres", cluster.Version, "socket", cluster.SocketDir)
 		return &Database{DB: d, cluster: cluster}, nil
 	}
 	conn := connString(dbc)
@@ -115,6 +123,18 @@ func sslMode(requireSSL bool) string {
 		return "require"
 	}
 	return "disable"
+}
+
+// embeddedAllowed refuses the embedded database outside development and
+// test: a staging or production server must not keep its data in a
+// throwaway cluster next to the binary because a host was left out.
+func embeddedAllowed(mode string) error {
+	if mode == config.ModeDevelopment || mode == config.ModeTest || mode == "" {
+		return nil
+	}
+	return fmt.Errorf("config/%[1]s.yaml names no database host, and gopod's embedded database runs in the development and test modes only: "+
+		"set host, port, name and user in the database section of config/%[1]s.yaml (or SERVERPOD_DATABASE_HOST and the other SERVERPOD_DATABASE_* variables), "+
+		"and the password as database: under %[1]s: in config/passwords.yaml (or SERVERPOD_DATABASE_PASSWORD)", mode)
 }
 
 // connString builds a pgx connection string from Serverpod's settings.
