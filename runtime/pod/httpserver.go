@@ -136,7 +136,7 @@ type guardedWriter struct {
 	w            http.ResponseWriter
 	writeTimeout time.Duration
 	begun        time.Time // when the request reached the server
-	gzipOK       bool // the client accepts gzip and the server compresses
+	gzipOK       bool      // the client accepts gzip and the server compresses
 
 	status  int  // as the handler set it, 0 until then
 	started bool // the header went out
