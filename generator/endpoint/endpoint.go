@@ -7,6 +7,12 @@
 // with its file, line and column, and it describes each method in the
 // model language's terms, with the Go form the endpoint used, so the
 // emitters can write dispatch code and clients.
+//
+// A method streams when it returns iter.Seq2[T, error] or takes
+// parameters of that type (input streams, Param.Stream), the Go shape of
+// 2.4's Stream<T> that package runtime/stream describes; the shapes that
+// look like a stream but cannot be served are reported with what to write
+// instead (streams.go).
 package endpoint
 
 import "github.com/gopod/gopod/generator/model"
