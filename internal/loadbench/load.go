@@ -27,11 +27,16 @@ type request struct {
 	expect string
 }
 
-// loader drives a server with a request for a while and returns the
-// completed requests per second.
+// loader drives a server with a request for a while.
 type loader interface {
-	run(ctx context.Context, r request, d time.Duration) (float64, error)
+	run(ctx context.Context, r request, d time.Duration) (result, error)
 	name() string
+}
+
+// result is what a round of load achieved.
+type result struct {
+	rate     float64 // completed requests per second
+	requests int64   // completed requests
 }
 
 // wrkLoader runs wrk, the HTTP load generator, with a script that posts
@@ -49,13 +54,14 @@ func (w *wrkLoader) name() string {
 }
 
 var (
+	wrkRequests   = regexp.MustCompile(`(\d+) requests in `)
 	wrkRate       = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 	wrkNon2xx     = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
 	wrkUnexpected = regexp.MustCompile(`Unexpected answers: (\d+)`)
 	wrkErrors     = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 )
 
-func (w *wrkLoader) run(ctx context.Context, r request, d time.Duration) (float64, error) {
+func (w *wrkLoader) run(ctx context.Context, r request, d time.Duration) (result, error) {
 	w.n++
 	script := filepath.Join(w.dir, fmt.Sprintf("req%d.lua", w.n))
 	var s strings.Builder
@@ -86,43 +92,48 @@ end
 `, len(r.expect), r.expect)
 	}
 	if err := os.WriteFile(script, []byte(s.String()), 0o644); err != nil {
-		return 0, err
+		return result{}, err
 	}
 	secs := max(1, int(d.Round(time.Second)/time.Second))
 	cmd := exec.CommandContext(ctx, w.path, "-t", strconv.Itoa(w.threads), "-c", strconv.Itoa(w.conns),
 		"-d", strconv.Itoa(secs)+"s", "--timeout", "10s", "-s", script, r.url)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("wrk: %w\n%s", err, out)
+		return result{}, fmt.Errorf("wrk: %w\n%s", err, out)
 	}
 	return parseWrk(out)
 }
 
 // parseWrk reads the rate from wrk's report; any failed request fails the
 // round, since a server answering errors fast would look quick.
-func parseWrk(out []byte) (float64, error) {
+func parseWrk(out []byte) (result, error) {
 	m := wrkRate.FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("no rate in wrk's output:\n%s", out)
+	n := wrkRequests.FindSubmatch(out)
+	if m == nil || n == nil {
+		return result{}, fmt.Errorf("no rate in wrk's output:\n%s", out)
 	}
 	rate, err := strconv.ParseFloat(string(m[1]), 64)
 	if err != nil {
-		return 0, err
+		return result{}, err
+	}
+	requests, err := strconv.ParseInt(string(n[1]), 10, 64)
+	if err != nil {
+		return result{}, err
 	}
 	if m := wrkNon2xx.FindSubmatch(out); m != nil && string(m[1]) != "0" {
-		return 0, fmt.Errorf("%s responses were not 2xx:\n%s", m[1], out)
+		return result{}, fmt.Errorf("%s responses were not 2xx:\n%s", m[1], out)
 	}
 	if m := wrkUnexpected.FindSubmatch(out); m != nil && string(m[1]) != "0" {
-		return 0, fmt.Errorf("%s answers were not the expected one:\n%s", m[1], out)
+		return result{}, fmt.Errorf("%s answers were not the expected one:\n%s", m[1], out)
 	}
 	if m := wrkErrors.FindSubmatch(out); m != nil {
 		for _, n := range m[1:] {
 			if string(n) != "0" {
-				return 0, fmt.Errorf("socket errors:\n%s", out)
+				return result{}, fmt.Errorf("socket errors:\n%s", out)
 			}
 		}
 	}
-	return rate, nil
+	return result{rate: rate, requests: requests}, nil
 }
 
 // goLoader is the load generator used when wrk is not installed: one
@@ -134,7 +145,7 @@ func (g *goLoader) name() string {
 	return fmt.Sprintf("a Go load generator (wrk not found), %d connections", g.conns)
 }
 
-func (g *goLoader) run(ctx context.Context, r request, d time.Duration) (float64, error) {
+func (g *goLoader) run(ctx context.Context, r request, d time.Duration) (result, error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var (
@@ -181,9 +192,9 @@ func (g *goLoader) run(ctx context.Context, r request, d time.Duration) (float64
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return 0, firstErr
+		return result{}, firstErr
 	}
-	return float64(done.Load()) / time.Since(start).Seconds(), nil
+	return result{rate: float64(done.Load()) / time.Since(start).Seconds(), requests: done.Load()}, nil
 }
 
 // post makes one call and returns its status and body.

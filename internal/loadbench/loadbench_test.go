@@ -34,7 +34,7 @@ Transfer/sec:      1.80MB
 				}
 				return
 			}
-			if err != nil || got != tc.want {
+			if err != nil || got.rate != tc.want || got.requests != 61234 {
 				t.Fatalf("%v, %v; want %v", got, err, tc.want)
 			}
 		})

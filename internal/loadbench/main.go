@@ -104,12 +104,38 @@ type bench struct {
 
 // figure is one line of the report: gopod's request and its baseline's.
 type figure struct {
-	id, title, goal               string
-	goalRatio                     float64
-	gopod, baseline               request
-	check                         func(gopodBody, baselineBody string) error
-	duration                      time.Duration
-	ratios, gopodRates, baseRates []float64
+	id, title, goal   string
+	goalRatio         float64
+	gopod, baseline   side
+	check             func(gopodBody, baselineBody string) error
+	duration          time.Duration
+	ratios, cpuRatios []float64
+}
+
+// side is one server of a figure and what its rounds measured.
+type side struct {
+	req    request
+	server *child
+	// rates are the requests per second of each round; perCPU the
+	// requests per CPU-second the server process used in it, a figure
+	// that other work on the machine disturbs less.
+	rates, perCPU []float64
+}
+
+// round loads one side for d and records what it did.
+func (b *bench) round(ctx context.Context, s *side, d time.Duration) error {
+	pid := s.server.cmd.Process.Pid
+	cpu0, ok0 := processCPU(pid)
+	res, err := b.load.run(ctx, s.req, d)
+	if err != nil {
+		return err
+	}
+	cpu1, ok1 := processCPU(pid)
+	s.rates = append(s.rates, res.rate)
+	if ok0 && ok1 && cpu1 > cpu0 {
+		s.perCPU = append(s.perCPU, float64(res.requests)/(cpu1-cpu0).Seconds())
+	}
+	return nil
 }
 
 func (b *bench) run(ctx context.Context, which []string) error {
@@ -155,8 +181,8 @@ func (b *bench) run(ctx context.Context, which []string) error {
 				return err
 			}
 			f.title, f.goal, f.goalRatio = "plain call vs a bare net/http JSON handler", "≥ 0.9", 0.9
-			f.gopod = request{url: gopod.url("/bench"), body: hello}
-			f.baseline = request{url: bare.url("/hello"), body: hello}
+			f.gopod = side{server: gopod, req: request{url: gopod.url("/bench"), body: hello}}
+			f.baseline = side{server: bare, req: request{url: bare.url("/hello"), body: hello}}
 			f.check = func(g, b string) error { return same(g, b) }
 		case "signed":
 			pgx, err := b.start(ctx, kindPgx, dbURL)
@@ -164,8 +190,8 @@ func (b *bench) run(ctx context.Context, which []string) error {
 				return err
 			}
 			f.title, f.goal, f.goalRatio = "signed-in call + one ORM read by id vs a raw pgx handler doing the same", "≥ 0.9", 0.9
-			f.gopod = request{url: gopod.url("/me"), body: `{"method":"get"}`, authorization: authorization}
-			f.baseline = request{url: pgx.url("/me"), body: `{"method":"get"}`, authorization: authorization}
+			f.gopod = side{server: gopod, req: request{url: gopod.url("/me"), body: `{"method":"get"}`, authorization: authorization}}
+			f.baseline = side{server: pgx, req: request{url: pgx.url("/me"), body: `{"method":"get"}`, authorization: authorization}}
 			f.check = func(g, b string) error {
 				if !strings.Contains(g, `"userIdentifier":"`+benchEmail+`"`) || !strings.Contains(b, `"userIdentifier":"`+benchEmail+`"`) {
 					return fmt.Errorf("unexpected answers %s and %s", g, b)
@@ -179,8 +205,8 @@ func (b *bench) run(ctx context.Context, which []string) error {
 			}
 			f.title, f.goal, f.goalRatio = "email sign-in vs x/crypto's Argon2id, same cost", "≥ 0.95", 0.95
 			f.duration = b.signInDuration
-			f.gopod = request{url: gopod.url("/serverpod_auth.email"), body: signIn, expect: `{"success":true`}
-			f.baseline = request{url: argon.url("/authenticate"), body: signIn, expect: `{"success":true`}
+			f.gopod = side{server: gopod, req: request{url: gopod.url("/serverpod_auth.email"), body: signIn, expect: `{"success":true`}}
+			f.baseline = side{server: argon, req: request{url: argon.url("/authenticate"), body: signIn, expect: `{"success":true`}}
 			f.check = func(g, b string) error {
 				if !strings.HasPrefix(g, `{"success":true`) || b != `{"success":true}` {
 					return fmt.Errorf("unexpected answers %s and %s", g, b)
@@ -199,7 +225,7 @@ func (b *bench) run(ctx context.Context, which []string) error {
 	fmt.Printf("load: %s; %d pairs of %v rounds (sign-ins %v); GOMAXPROCS of the servers: %s\n",
 		b.load.name(), b.pairs, b.duration, b.signInDuration, gomaxprocs())
 	for _, f := range figs {
-		for _, r := range []request{f.baseline, f.gopod} {
+		for _, r := range []request{f.baseline.req, f.gopod.req} {
 			if _, err := b.load.run(ctx, r, b.warmup); err != nil {
 				return fmt.Errorf("%s: warm-up: %w", f.id, err)
 			}
@@ -207,36 +233,41 @@ func (b *bench) run(ctx context.Context, which []string) error {
 	}
 	for i := range b.pairs {
 		for _, f := range figs {
-			sides := []*request{&f.gopod, &f.baseline}
+			sides := []*side{&f.gopod, &f.baseline}
 			if i%2 == 1 {
 				sides[0], sides[1] = sides[1], sides[0]
 			}
-			rates := map[*request]float64{}
-			for _, r := range sides {
-				rate, err := b.load.run(ctx, *r, f.duration)
-				if err != nil {
+			for _, sd := range sides {
+				if err := b.round(ctx, sd, f.duration); err != nil {
 					return fmt.Errorf("%s, pair %d: %w", f.id, i+1, err)
 				}
-				rates[r] = rate
 			}
-			g, base := rates[&f.gopod], rates[&f.baseline]
-			f.gopodRates = append(f.gopodRates, g)
-			f.baseRates = append(f.baseRates, base)
+			g, base := f.gopod.rates[i], f.baseline.rates[i]
 			f.ratios = append(f.ratios, g/base)
-			fmt.Printf("pair %2d %-7s gopod %9.1f/s  baseline %9.1f/s  ratio %.3f\n", i+1, f.id, g, base, g/base)
+			line := fmt.Sprintf("pair %2d %-7s gopod %9.1f/s  baseline %9.1f/s  ratio %.3f", i+1, f.id, g, base, g/base)
+			if gc, bc := f.gopod.perCPU, f.baseline.perCPU; len(gc) > i && len(bc) > i {
+				f.cpuRatios = append(f.cpuRatios, gc[i]/bc[i])
+				line += fmt.Sprintf("  per server CPU-second %9.1f vs %9.1f, ratio %.3f", gc[i], bc[i], gc[i]/bc[i])
+			}
+			fmt.Println(line)
 		}
 	}
 	fmt.Println()
-	fmt.Println("| figure | baseline, median (min–max) | gopod / baseline, median (min–max) | goal |")
-	fmt.Println("|---|---|---|---|")
+	fmt.Println("| figure | baseline, median (min–max) | gopod / baseline, median (min–max) | goal | the same per server CPU-second |")
+	fmt.Println("|---|---|---|---|---|")
 	for _, f := range figs {
-		bm, bl, bh := stats(f.baseRates)
+		bm, bl, bh := stats(f.baseline.rates)
 		rm, rl, rh := stats(f.ratios)
 		met := "met"
 		if rm < f.goalRatio {
 			met = "not met"
 		}
-		fmt.Printf("| %s | %.0f/s (%.0f–%.0f) | %.2f (%.2f–%.2f) | %s: %s |\n", f.title, bm, bl, bh, rm, rl, rh, f.goal, met)
+		cpu := "not measured"
+		if len(f.cpuRatios) == len(f.ratios) {
+			cm, cl, ch := stats(f.cpuRatios)
+			cpu = fmt.Sprintf("%.2f (%.2f–%.2f)", cm, cl, ch)
+		}
+		fmt.Printf("| %s | %.0f/s (%.0f–%.0f) | %.2f (%.2f–%.2f) | %s: %s | %s |\n", f.title, bm, bl, bh, rm, rl, rh, f.goal, met, cpu)
 	}
 	fmt.Printf("\n%d pairs, %s\n", b.pairs, b.load.name())
 	return nil
@@ -244,11 +275,11 @@ func (b *bench) run(ctx context.Context, which []string) error {
 
 // checkFigure makes one call to each side and compares the answers.
 func checkFigure(f *figure) error {
-	gs, g, err := post(f.gopod)
+	gs, g, err := post(f.gopod.req)
 	if err != nil {
 		return err
 	}
-	bs, bb, err := post(f.baseline)
+	bs, bb, err := post(f.baseline.req)
 	if err != nil {
 		return err
 	}

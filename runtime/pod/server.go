@@ -286,18 +286,35 @@ type callError struct {
 	text   string
 }
 
+// exactBodyBuffer is the largest declared body length readBody allocates
+// for before the bytes arrive.
+const exactBodyBuffer = 16 << 10
+
 // readBody reads at most max bytes; a larger body answers 413.
 func (s *Server) readBody(r *http.Request) ([]byte, *callError) {
-	tooLarge := &callError{http.StatusRequestEntityTooLarge, fmt.Sprintf("Request size exceeds the maximum allowed size of %d bytes.", s.maxRequestSize)}
-	if r.ContentLength > s.maxRequestSize {
-		return nil, tooLarge
+	tooLarge := func() *callError {
+		return &callError{http.StatusRequestEntityTooLarge, fmt.Sprintf("Request size exceeds the maximum allowed size of %d bytes.", s.maxRequestSize)}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxRequestSize+1))
+	if r.ContentLength > s.maxRequestSize {
+		return nil, tooLarge()
+	}
+	var body []byte
+	var err error
+	if r.ContentLength >= 0 && r.ContentLength <= exactBodyBuffer {
+		// The usual case: a small body of known length (net/http holds
+		// the body to it), read into one exact buffer with no growing.
+		// A larger claimed length is read as it arrives, so that a client
+		// cannot make the server hold memory it never sends.
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, s.maxRequestSize+1))
+	}
 	if err != nil {
 		return nil, &callError{http.StatusBadRequest, "Failed to read the request body.\n"}
 	}
 	if int64(len(body)) > s.maxRequestSize {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	return body, nil
 }
