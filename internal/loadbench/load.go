@@ -96,7 +96,7 @@ end
 	}
 	secs := max(1, int(d.Round(time.Second)/time.Second))
 	cmd := exec.CommandContext(ctx, w.path, "-t", strconv.Itoa(w.threads), "-c", strconv.Itoa(w.conns),
-		"-d", strconv.Itoa(secs)+"s", "--timeout", "10s", "-s", script, r.url)
+		"-d", strconv.Itoa(secs)+"s", "--timeout", "60s", "-s", script, r.url)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return result{}, fmt.Errorf("wrk: %w\n%s", err, out)
