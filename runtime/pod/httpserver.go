@@ -75,6 +75,20 @@ var (
 	anyOrigin  = []string{"*"}
 )
 
+// webSocketOriginAllowed applies the allowed origins to WebSocket
+// upgrades, which browsers make from any page without asking CORS: with
+// origins configured, a browser's upgrade (it always names its origin)
+// from another origin is refused. Clients that are not browsers send no
+// Origin and are let through, as is every origin by default (2.4 accepts
+// them all).
+func (s *Server) webSocketOriginAllowed(r *http.Request) bool {
+	if s.anyOrigin {
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	return origin == "" || s.originAllowed(origin)
+}
+
 func (s *Server) originAllowed(origin string) bool {
 	for _, o := range s.http.AllowedOrigins {
 		if strings.EqualFold(o, origin) {

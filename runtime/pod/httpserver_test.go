@@ -268,6 +268,21 @@ func TestCORS(t *testing.T) {
 			if got := r.Header.Get("Access-Control-Allow-Origin"); allowed && got != origin || !allowed && got != "" {
 				t.Errorf("call from %q: Access-Control-Allow-Origin = %q", origin, got)
 			}
+			// WebSocket upgrades are not subject to CORS in browsers: the
+			// server checks the origin itself. No origin: not a browser.
+			hdr := http.Header{}
+			if origin != "" {
+				hdr.Set("Origin", origin)
+			}
+			ws, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/v1/websocket", hdr)
+			if ws != nil {
+				ws.Close()
+			}
+			if upgraded := err == nil; upgraded != (allowed || origin == "") {
+				t.Errorf("WebSocket from %q: upgraded %v (%v)", origin, upgraded, resp.Status)
+			} else if !upgraded && resp.StatusCode != http.StatusForbidden {
+				t.Errorf("WebSocket from %q: status %d, want 403", origin, resp.StatusCode)
+			}
 		}
 	})
 }

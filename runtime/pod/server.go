@@ -228,6 +228,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.setResponseHeaders(h, r)
 	switch r.URL.Path {
 	case "/websocket", "/v1/websocket":
+		if !s.webSocketOriginAllowed(r) {
+			writeText(w, http.StatusForbidden, "Origin not allowed.\n")
+			return
+		}
 		s.serveWebSocket(w, r)
 		return
 	}
