@@ -608,6 +608,9 @@ func (s *Server) internalError(w http.ResponseWriter, sess *Session, err error, 
 		attrs = append(attrs, slog.String("stack", string(stack)))
 	}
 	s.log.LogAttrs(sess, slog.LevelError, "endpoint call failed", attrs...)
+	if stack == nil && db.Unavailable(err) {
+		return unavailable(w, id)
+	}
 	writeText(w, http.StatusInternalServerError, "Internal server error. Call log id: "+formatLogID(id)+"\n")
 	return http.StatusInternalServerError
 }
