@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,12 +23,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gopod/gopod/generator"
-	"github.com/gopod/gopod/runtime/pgembed"
 )
 
 // Secrets of the suite's project (config/passwords.yaml).
 const passwordsYAML = `production:
-  database: ''
+  database: 'faultsuite-postgres-password'
   serviceSecret: 'faultsuite-service-secret-0123456789'
   authKeySalt: 'faultsuite-auth-key-salt-0123456789'
   emailPasswordPepper: 'faultsuite-pepper-0123456789'
@@ -154,73 +155,138 @@ func writeFile(path, data string) error {
 	return os.WriteFile(path, []byte(data), 0o644)
 }
 
-// postgres is the suite's own PostgreSQL cluster, on a port of its own, so
-// that the suite can stop and kill it without touching any other.
+// postgres is the suite's own PostgreSQL cluster: initdb into a
+// temporary directory, listening on a loopback port of its own with a
+// password, so that the suite can stop and kill it without touching any
+// other. As root it runs as the postgres user, since PostgreSQL refuses
+// root.
 type postgres struct {
-	dataDir string
-	port    int
-	cluster *pgembed.Cluster
+	dataDir  string
+	port     int
+	bin      string
+	password string
+	cred     *syscall.Credential
+	cmd      *exec.Cmd
+	done     chan struct{}
 }
 
 func startPostgres(ctx context.Context, dataDir string, port int) (*postgres, error) {
-	pg := &postgres{dataDir: dataDir, port: port}
+	pg := &postgres{dataDir: dataDir, port: port, password: "faultsuite-postgres-password"}
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	if len(bins) > 0 {
+		slices.Sort(bins)
+		pg.bin = filepath.Dir(bins[len(bins)-1])
+	} else if p, err := exec.LookPath("initdb"); err == nil {
+		pg.bin = filepath.Dir(p)
+	} else {
+		return nil, errors.New("the suite needs PostgreSQL's initdb and postgres (/usr/lib/postgresql/*/bin or PATH)")
+	}
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return nil, fmt.Errorf("running as root, PostgreSQL needs the postgres user: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		pg.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	pwfile := filepath.Join(filepath.Dir(dataDir), "pgpass")
+	if err := os.WriteFile(pwfile, []byte(pg.password+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	if pg.cred != nil {
+		for _, p := range []string{dataDir, pwfile} {
+			if err := os.Chown(p, int(pg.cred.Uid), int(pg.cred.Gid)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	initdb := exec.CommandContext(ctx, filepath.Join(pg.bin, "initdb"), "--pgdata", dataDir, "--username", "postgres",
+		"--auth", "scram-sha-256", "--pwfile", pwfile, "--encoding", "UTF8", "--locale", "C")
+	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: pg.cred, Pdeathsig: syscall.SIGKILL}
+	if out, err := initdb.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
+	}
 	return pg, pg.start(ctx)
 }
 
+// start runs postgres and waits until it accepts connections.
 func (pg *postgres) start(ctx context.Context) error {
-	var err error
-	// After a SIGKILL the old server's backends take a moment to notice
-	// and exit; until then a new server refuses the data directory.
-	for attempt := 1; attempt <= 20; attempt++ {
-		pg.cluster, err = pgembed.Start(ctx, pgembed.Options{DataDir: pg.dataDir, Port: pg.port, Database: "postgres"})
-		if err == nil {
-			return nil
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	return fmt.Errorf("starting the suite's PostgreSQL: %w", err)
-}
-
-// stop shuts the cluster down in fast mode.
-func (pg *postgres) stop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return pg.cluster.Stop(ctx)
-}
-
-// kill sends SIGKILL to the postmaster, by the PID its data directory
-// records, and waits until it has exited.
-func (pg *postgres) kill() error {
-	pid, err := postmasterPID(pg.dataDir)
+	log, err := os.OpenFile(filepath.Join(filepath.Dir(pg.dataDir), "postgres.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
+	defer log.Close()
+	// After a SIGKILL the old server's backends take a moment to notice
+	// and exit; until then a new server refuses the data directory.
+	for attempt := 1; attempt <= 40; attempt++ {
+		pg.cmd = exec.Command(filepath.Join(pg.bin, "postgres"), "-D", pg.dataDir, "-p", strconv.Itoa(pg.port),
+			"-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200")
+		pg.cmd.Stdout, pg.cmd.Stderr = log, log
+		pg.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: pg.cred, Pdeathsig: syscall.SIGKILL}
+		if err := pg.cmd.Start(); err != nil {
+			return err
+		}
+		done := make(chan struct{})
+		pg.done = done
+		cmd := pg.cmd
+		go func() { _ = cmd.Wait(); close(done) }()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			select {
+			case <-done:
+				goto retry
+			default:
+			}
+			cctx, cancel := context.WithTimeout(ctx, time.Second)
+			conn, err := pgx.Connect(cctx, pg.url("postgres"))
+			cancel()
+			if err == nil {
+				conn.Close(ctx)
+				return nil
+			}
+		}
+		pg.kill()
+		return errors.New("the suite's PostgreSQL did not accept connections in 30 s")
+	retry:
+		time.Sleep(250 * time.Millisecond)
+	}
+	return errors.New("the suite's PostgreSQL would not start; see postgres.log in the suite's directory")
+}
+
+// stop shuts the cluster down in fast mode (SIGINT) and waits for it.
+func (pg *postgres) stop() error {
+	if pg.cmd == nil || pg.cmd.Process == nil {
+		return nil
+	}
+	_ = syscall.Kill(pg.cmd.Process.Pid, syscall.SIGINT)
+	select {
+	case <-pg.done:
+		return nil
+	case <-time.After(30 * time.Second):
+		return pg.kill()
+	}
+}
+
+// kill sends SIGKILL to the postmaster, by its PID, and waits until it
+// has exited.
+func (pg *postgres) kill() error {
+	pid := pg.cmd.Process.Pid
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		return fmt.Errorf("killing PostgreSQL (pid %d): %w", pid, err)
 	}
 	select {
-	case <-pg.cluster.Done():
+	case <-pg.done:
 	case <-time.After(10 * time.Second):
 		return fmt.Errorf("PostgreSQL (pid %d) did not exit after SIGKILL", pid)
 	}
 	return nil
 }
 
-func postmasterPID(dataDir string) (int, error) {
-	data, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
-	if err != nil {
-		return 0, fmt.Errorf("reading the PostgreSQL pid: %w", err)
-	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || pid <= 0 {
-		return 0, fmt.Errorf("postmaster.pid holds no pid: %q", line)
-	}
-	return pid, nil
-}
-
 func (pg *postgres) url(database string) string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", pg.port, database)
+	return fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/%s?sslmode=disable", pg.password, pg.port, database)
 }
 
 // createDatabase makes an empty database on the suite's cluster.
