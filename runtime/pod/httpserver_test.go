@@ -60,7 +60,7 @@ func TestSlowBodies(t *testing.T) {
 	addr := serve(t, s)
 	start := time.Now()
 	// A connection still open this long after its read timeout was held.
-	giveUp := start.Add(10 * time.Second)
+	giveUp := start.Add(20 * time.Second)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var held []int
