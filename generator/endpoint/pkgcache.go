@@ -12,8 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	"golang.org/x/tools/go/gcexportdata"
+
+	"github.com/gopod/gopod"
 )
 
 // The project's own packages that endpoints import but that are not
@@ -80,7 +83,7 @@ func (l *loader) cachedMeta(path, sources string) *pkgMeta {
 // names by content.
 func (l *loader) pkgKey(path string, sp *sourcePkg) (string, bool) {
 	h := sha256.New()
-	fmt.Fprintf(h, "pkg v1 %s %s %s\n", runtime.Version(), path, sp.sources)
+	fmt.Fprintf(h, "pkg v1 %s %s %s %s\n", runtime.Version(), binaryID(), path, sp.sources)
 	for _, imp := range sp.imports {
 		switch {
 		case imp == "C" || imp == "unsafe":
@@ -156,3 +159,15 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// binaryID identifies the running gopod, whose way of checking a package
+// the cached types reflect: a new gopod checks again.
+var binaryID = sync.OnceValue(func() string {
+	id := "gopod " + gopod.Version
+	if exe, err := os.Executable(); err == nil {
+		if info, err := os.Stat(exe); err == nil {
+			id += fmt.Sprintf(" %s %d %d", exe, info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	return id
+})
