@@ -2,17 +2,23 @@ package pod
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -96,19 +102,25 @@ func BenchmarkSessionLog(b *testing.B) {
 	}
 }
 
-var sessionLogRounds = flag.Int("sessionlog.rounds", 0, "rounds of TestSessionLogCost (0 skips it)")
+var (
+	sessionLogRounds = flag.Int("sessionlog.rounds", 0, "rounds of TestSessionLogCost (0 skips it)")
+	sessionLogCalls  = flag.Int("sessionlog.calls", 2000, "calls per mode and round of TestSessionLogCost")
+)
 
 // TestSessionLogCost compares the cost of a call in each mode of
-// BenchmarkSessionLog, the modes interleaved for -sessionlog.rounds rounds,
-// as median and range of the ratios to mode "default" (calls per second of
-// the mode over those of "default"):
+// BenchmarkSessionLog, the modes interleaved (their order alternating) for
+// -sessionlog.rounds short rounds, as median and range of the ratios to
+// mode "default" (calls per second of the mode over those of "default"):
 //
-//	go test ./runtime/pod -run SessionLogCost -v -args -sessionlog.rounds=20
+//	go test ./runtime/pod -run SessionLogCost -v -args -sessionlog.rounds=40
 //
-// Two measures: loopback calls per second (testing.Benchmark), which other
-// work on the machine disturbs; and CPU time per call of the server and of
-// the PostgreSQL backends serving its database, log writing included, which
-// it disturbs far less. With the CPUs to itself, a server's calls per second
+// Each round serves -sessionlog.calls calls over loopback HTTP to a client
+// in a separate process (this test binary run again), two at a time, and
+// writes the logs. Two measures: calls per second seen by the client, which
+// other work on the machine disturbs; and the CPU time per call of the
+// server process and of the PostgreSQL backends serving its database, log
+// writing included, which it disturbs far less. The client's own CPU time
+// is in neither. With the CPUs to itself, a server's calls per second
 // follow the second.
 func TestSessionLogCost(t *testing.T) {
 	if *sessionLogRounds <= 0 {
@@ -117,7 +129,7 @@ func TestSessionLogCost(t *testing.T) {
 	d := coreDB(t)
 	wall, cpu := map[string][]float64{}, map[string][]float64{}
 	// extra is how much more CPU time per call logging every session
-	// takes than the default settings, in this process and in the backends.
+	// takes than the default settings, in the server and in the backends.
 	var extraSelf, extraDB []float64
 	var lost uint64
 	for round := range *sessionLogRounds {
@@ -128,13 +140,11 @@ func TestSessionLogCost(t *testing.T) {
 			slices.Reverse(order)
 		}
 		for _, mode := range order {
-			var dropped uint64
-			r := testing.Benchmark(func(b *testing.B) { dropped, _ = benchSessionLog(b, d, mode) })
-			nsPerCall[mode.name] = float64(r.T.Nanoseconds()) / float64(r.N)
-			self, backends, cpuDropped := measureCPU(t, d, mode, 4000)
-			cpuPerCall[mode.name] = self + backends
-			selfPerCall[mode.name], dbPerCall[mode.name] = self, backends
-			lost += dropped + cpuDropped
+			m := measureCalls(t, d, mode, *sessionLogCalls)
+			nsPerCall[mode.name] = m.wall
+			cpuPerCall[mode.name] = m.self + m.backends
+			selfPerCall[mode.name], dbPerCall[mode.name] = m.self, m.backends
+			lost += m.dropped
 		}
 		for _, mode := range sessionLogModes {
 			wall[mode.name] = append(wall[mode.name], nsPerCall["default"]/nsPerCall[mode.name])
@@ -144,9 +154,9 @@ func TestSessionLogCost(t *testing.T) {
 		extraDB = append(extraDB, dbPerCall["all"]-dbPerCall["default"])
 		var line strings.Builder
 		for _, mode := range sessionLogModes {
-			fmt.Fprintf(&line, " %s %.0f/%.0f", mode.name, nsPerCall[mode.name], cpuPerCall[mode.name])
+			fmt.Fprintf(&line, " %s %.0f/%.0f+%.0f", mode.name, nsPerCall[mode.name], selfPerCall[mode.name], dbPerCall[mode.name])
 		}
-		t.Logf("round %d, loopback/CPU ns per call:%s", round+1, line.String())
+		t.Logf("round %d, ns per call, loopback/CPU server+database:%s", round+1, line.String())
 	}
 	for _, mode := range sessionLogModes {
 		w := slices.Sorted(slices.Values(wall[mode.name]))
@@ -155,49 +165,137 @@ func TestSessionLogCost(t *testing.T) {
 			mode.name, median(w), w[0], w[len(w)-1], median(c), c[0], c[len(c)-1])
 	}
 	es, ed := slices.Sorted(slices.Values(extraSelf)), slices.Sorted(slices.Values(extraDB))
-	t.Logf("logging every session adds per call, median: %.1f µs of CPU in the server, %.1f µs in the database backends",
-		median(es)/1e3, median(ed)/1e3)
+	t.Logf("logging every session adds per call, median (min–max): %.1f µs (%.1f–%.1f) of CPU in the server, %.1f µs (%.1f–%.1f) in the database backends",
+		median(es)/1e3, es[0]/1e3, es[len(es)-1]/1e3, median(ed)/1e3, ed[0]/1e3, ed[len(ed)-1]/1e3)
 	t.Logf("sessions dropped: %d", lost)
 }
 
-// measureCPU runs calls in-process calls in mode from two goroutines, writes
-// the logs, and returns the CPU time per call of this process and of the
-// database's backends.
-func measureCPU(t *testing.T, d *db.DB, mode sessionLogMode, calls int) (self, backends float64, dropped uint64) {
+// callCost is what measureCalls measured, per call in nanoseconds.
+type callCost struct {
+	wall, self, backends float64
+	dropped              uint64
+}
+
+// measureCalls serves calls calls in mode over loopback HTTP to a client
+// process, writes the logs, and returns the client's wall time and the CPU
+// time of this process and of the database's backends per call.
+func measureCalls(t *testing.T, d *db.DB, mode sessionLogMode, calls int) callCost {
 	t.Helper()
 	ctx := context.Background()
 	srv, stop := sessionLogServer(t, d, mode)
 	defer stop()
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	// Warm up: the first calls open connections (the log writer's among
+	// them) and prepare statements, once per server, not per call.
+	for range 50 {
+		srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/logged/read", strings.NewReader(helloBody)))
+	}
+	if l := srv.SessionLog(); l != nil {
+		if err := l.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	selfBefore, dbBefore := cpuNow(t, d)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSessionLogClient$")
+	cmd.Env = append(os.Environ(), sessionLogClientEnv+"="+ts.URL+"/logged/read "+strconv.Itoa(calls))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("client: %v\n%s", err, out)
+	}
+	var c callCost
+	if _, err := fmt.Sscanf(lastLine(string(out), "elapsed "), "elapsed %f", &c.wall); err != nil {
+		t.Fatalf("client said: %s", out)
+	}
+	c.wall /= float64(calls)
+	if l := srv.SessionLog(); l != nil {
+		if err := l.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c.dropped = l.Dropped()
+	}
+	selfAfter, dbAfter := cpuNow(t, d)
+	c.self = float64(selfAfter-selfBefore) / float64(calls)
+	var backends int64
+	for pid, after := range dbAfter {
+		// A backend that started meanwhile (an autovacuum worker, say)
+		// counts whole; one that ended meanwhile is lost.
+		backends += after - dbBefore[pid]
+	}
+	c.backends = float64(backends) / float64(calls)
+	return c
+}
+
+func lastLine(out, prefix string) string {
+	for _, l := range slices.Backward(strings.Split(out, "\n")) {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+const sessionLogClientEnv = "GOPOD_SESSIONLOG_CLIENT"
+
+// TestSessionLogClient is the client process of TestSessionLogCost: it
+// makes the calls the environment names, two at a time, and prints how
+// long they took.
+func TestSessionLogClient(t *testing.T) {
+	spec := os.Getenv(sessionLogClientEnv)
+	if spec == "" {
+		t.Skip("the client of TestSessionLogCost")
+	}
+	url, n, _ := strings.Cut(spec, " ")
+	calls, err := strconv.Atoi(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2}}
+	call := func() error {
+		resp, err := client.Post(url, "application/json", strings.NewReader(helloBody))
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode != 200 {
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return err
+	}
+	// Open both connections before timing.
+	for range 2 {
+		if err := call(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
 	var wg sync.WaitGroup
+	errs := make(chan error, 2)
 	for range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for range calls / 2 {
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, httptest.NewRequest("POST", "/logged/read", strings.NewReader(helloBody)))
-				if rec.Code != 200 {
-					t.Errorf("status %d", rec.Code)
+				if err := call(); err != nil {
+					errs <- err
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	if l := srv.SessionLog(); l != nil {
-		if err := l.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		dropped = l.Dropped()
+	elapsed := time.Since(start)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
-	selfAfter, dbAfter := cpuNow(t, d)
-	return float64(selfAfter-selfBefore) / float64(calls), float64(dbAfter-dbBefore) / float64(calls), dropped
+	fmt.Printf("\nelapsed %d\n", elapsed.Nanoseconds())
 }
 
-// cpuNow is the CPU time, in nanoseconds, this process and the backends
+// cpuNow is the CPU time, in nanoseconds, this process and each backend
 // connected to d's database have used.
-func cpuNow(t *testing.T, d *db.DB) (self, backends int64) {
+func cpuNow(t *testing.T, d *db.DB) (self int64, backends map[int32]int64) {
 	t.Helper()
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -212,9 +310,13 @@ func cpuNow(t *testing.T, d *db.DB) (self, backends int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	backends = map[int32]int64{}
 	for _, pid := range pids {
 		// The first field of schedstat is the time on a CPU, in ns.
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // it ended since
+		}
 		if err != nil {
 			t.Skipf("cannot read the backends' CPU time: %v", err)
 		}
@@ -223,7 +325,7 @@ func cpuNow(t *testing.T, d *db.DB) (self, backends int64) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		backends += n
+		backends[pid] = n
 	}
 	return self, backends
 }
