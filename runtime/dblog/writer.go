@@ -131,6 +131,10 @@ type writer struct {
 	flushReq chan chan struct{}
 	sequence string
 
+	// conn is the writer's own connection, nil until the first write and
+	// after a failed one. Only the writer's goroutine uses it.
+	conn *pgx.Conn
+
 	dropped, written atomic.Uint64
 	lastWarn         time.Time
 }
@@ -248,6 +252,7 @@ func (w *writer) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			w.flushQueued(wctx, batch)
+			w.closeConn()
 			return
 		case <-w.refill:
 			w.timed(wctx, w.refillReserve)
@@ -416,27 +421,79 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 			"duration", "error", "stackTrace", "slow", "order"}, messages},
 	}
 	copies = slices.DeleteFunc(copies, func(c tableRows) bool { return len(c.rows) == 0 })
+	conn, err := w.connect(ctx)
+	if err != nil {
+		return err
+	}
+	if err := writeCopies(ctx, conn, copies, updates); err != nil {
+		// Whatever state the connection is in, the next batch starts on
+		// a fresh one.
+		w.closeConn()
+		return err
+	}
+	return nil
+}
+
+// writeCopies stores the rows on conn: with one COPY alone, which is atomic
+// by itself, else in one transaction.
+func writeCopies(ctx context.Context, conn *pgx.Conn, copies []tableRows, updates [][]any) error {
 	if len(copies) == 1 && len(updates) == 0 {
-		// One COPY is atomic by itself: no transaction needed.
 		c := copies[0]
-		if _, err := w.db.Pool().CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
 			return fmt.Errorf("writing %s: %w", c.table, db.Wrap(err))
 		}
 		return nil
 	}
-	return db.Transaction(w.db.With(ctx), func(tx *db.Tx) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		for _, c := range copies {
-			if _, err := tx.CopyFrom(pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
-				return fmt.Errorf("writing %s: %w", c.table, err)
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
+				return fmt.Errorf("writing %s: %w", c.table, db.Wrap(err))
 			}
 		}
 		for _, row := range updates {
-			if _, err := tx.Querier().Exec(tx, updateSession, row...); err != nil {
-				return fmt.Errorf("closing a session log: %w", err)
+			if _, err := tx.Exec(ctx, updateSession, row...); err != nil {
+				return fmt.Errorf("closing a session log: %w", db.Wrap(err))
 			}
 		}
 		return nil
 	})
+}
+
+// connect returns the writer's connection, opening it when there is none.
+// It is its own, not one of the pool's, so that it can commit without
+// waiting for the database to flush its write-ahead log to disk
+// (synchronous_commit off, for this connection only): on this kind of
+// load that wait is most of what a small batch costs the database. The
+// price is that a crash of the database server (not of gopod) can lose the
+// log rows of the last fraction of a second (at most three times the
+// server's wal_writer_delay); what was written stays consistent. Session
+// logs are diagnostics, and Serverpod 2.4 writes them with ordinary
+// inserts that a call does not wait for either.
+func (w *writer) connect(ctx context.Context) (*pgx.Conn, error) {
+	if w.conn != nil && !w.conn.IsClosed() {
+		return w.conn, nil
+	}
+	cfg := w.db.Pool().Config().ConnConfig.Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["synchronous_commit"] = "off"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting the session log writer: %w", db.Wrap(err))
+	}
+	w.conn = conn
+	return conn, nil
+}
+
+func (w *writer) closeConn() {
+	if w.conn == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = w.conn.Close(ctx)
+	w.conn = nil
 }
 
 // val is the value p points to, or nil for null. pgx encodes values of
