@@ -528,7 +528,14 @@ func (c *Cluster) Done() <-chan struct{} { return c.exited }
 // immediately, and recovers from its log on the next start. Stop may be
 // called more than once.
 func (c *Cluster) Stop(ctx context.Context) error {
-	c.stopOnce.Do(func() { c.stopErr = c.stop(ctx) })
+	c.stopOnce.Do(func() {
+		c.stopErr = c.stop(ctx)
+		if c.SocketDir != c.DataDir {
+			// The socket directory of a deep data directory is made on
+			// every start; PostgreSQL has removed its socket from it.
+			_ = os.Remove(c.SocketDir)
+		}
+	})
 	return c.stopErr
 }
 

@@ -322,7 +322,6 @@ func TestLongPathSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startOrSkip(t, Options{DataDir: filepath.Join(deep, "pg")})
-	t.Cleanup(func() { os.RemoveAll(c.SocketDir) })
 	if c.SocketDir == c.DataDir || len(c.SocketDir) > 60 {
 		t.Errorf("SocketDir = %s", c.SocketDir)
 	}
@@ -331,6 +330,12 @@ func TestLongPathSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn.Close(context.Background())
+	if err := c.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.SocketDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket directory left after Stop: %v", err)
+	}
 }
 
 func TestVersionOrder(t *testing.T) {
