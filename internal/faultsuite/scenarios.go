@@ -342,7 +342,7 @@ func (s *suite) postgresRestart(ctx context.Context) error {
 	step("PostgreSQL is back after %v", backAt.Sub(stopAt).Round(time.Millisecond))
 	<-done
 	sum := summarize(lr.results, total)
-	fmt.Printf("  load: %v\n", sum)
+	fmt.Printf("  load: %v; %d calls started late (generator behind)\n", sum, lr.behind.Load())
 	during, failedMax, recovered, after := outage(lr.results, stopAt, backAt)
 	fmt.Printf("  while down: %v\n", during)
 	failed := failedOnly(lr.results, stopAt, backAt)
@@ -453,30 +453,31 @@ func (s *suite) redisRestart(ctx context.Context) error {
 // migrationKills: migrations killed at random points; the next apply
 // completes and the schema equals the models.
 func (s *suite) migrationKills(ctx context.Context) error {
-	// How long a whole apply takes, process start included.
-	if err := s.pg.createDatabase(ctx, "mig_probe"); err != nil {
+	// How long each kind of apply takes, process start included: the
+	// kills fall at random points within it.
+	full, err := s.probeApply(ctx, "mig_probe", false)
+	if err != nil {
 		return err
 	}
-	t0 := time.Now()
-	if err := s.apply(ctx, s.project.dir, "mig_probe", nil); err != nil {
+	upgradeTime, err := s.probeApply(ctx, "mig_probe_up", true)
+	if err != nil {
 		return err
 	}
-	full := time.Since(t0)
-	step("an apply takes %v; killing %d", full.Round(time.Millisecond), s.cfg.migrations)
+	step("an apply takes %v on an empty database, %v from the first migration (%d rows); killing %d",
+		full.Round(time.Millisecond), upgradeTime.Round(time.Millisecond), ackRows, s.cfg.migrations)
 	failures, interrupted := 0, 0
 	for i := range s.cfg.migrations {
 		name := fmt.Sprintf("mig_%d", i)
-		if err := s.pg.createDatabase(ctx, name); err != nil {
+		upgrade := i%2 == 1 // the second migration on a database at the first
+		if err := s.prepareMigration(ctx, name, upgrade); err != nil {
 			return err
 		}
-		upgrade := i%2 == 1 // the second migration on a database at the first
+		window := full
 		if upgrade {
-			if err := s.apply(ctx, s.project.v1Dir, name, nil); err != nil {
-				return err
-			}
+			window = upgradeTime
 		}
 		killPostgres := i%4 >= 2
-		delay := time.Duration(rand.Int64N(int64(full)))
+		delay := time.Duration(rand.Int64N(int64(window)))
 		what := "server"
 		if killPostgres {
 			what = "PostgreSQL"
@@ -533,6 +534,44 @@ func (s *suite) migrationKills(ctx context.Context) error {
 	}
 	s.check(failures == 0, "%d of %d killed migrations (%d interrupted mid-apply) recovered with the schema of the models", s.cfg.migrations-failures, s.cfg.migrations, interrupted)
 	return nil
+}
+
+// ackRows fills the ack table before the second migration, which adds
+// a column and an index to it, so that the migration takes long enough to
+// be killed halfway.
+const ackRows = 300000
+
+// prepareMigration makes database name: empty, or at the first migration
+// with ackRows rows in ack.
+func (s *suite) prepareMigration(ctx context.Context, name string, upgrade bool) error {
+	if err := s.pg.createDatabase(ctx, name); err != nil {
+		return err
+	}
+	if !upgrade {
+		return nil
+	}
+	if err := s.apply(ctx, s.project.v1Dir, name, nil); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, s.pg.url(name))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	_, err = d.Exec(ctx, `INSERT INTO "ack" ("client", "seq") SELECT 'fill-' || (n % 97), n FROM generate_series(1, $1) AS n`, ackRows)
+	return err
+}
+
+// probeApply times an apply of the latest migrations.
+func (s *suite) probeApply(ctx context.Context, name string, upgrade bool) (time.Duration, error) {
+	if err := s.prepareMigration(ctx, name, upgrade); err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	if err := s.apply(ctx, s.project.dir, name, nil); err != nil {
+		return 0, err
+	}
+	return time.Since(t0), nil
 }
 
 var errKilled = errors.New("killed")
