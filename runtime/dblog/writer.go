@@ -1,11 +1,13 @@
 package dblog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -138,6 +140,8 @@ type writer struct {
 	// conn is the writer's own connection, nil until the first write and
 	// after a failed one. Only the writer's goroutine uses it.
 	conn *pgx.Conn
+	// copies hold the batch being written.
+	copies batchCopies
 
 	dropped, written atomic.Uint64
 	lastWarn         time.Time
@@ -372,21 +376,23 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 			}
 		}
 	}
-	var (
-		numbered, plain, logs, queries, messages, updates [][]any
-	)
+	c := &w.copies
+	for _, d := range []*copyData{&c.numbered, &c.plain, &c.logs, &c.queries, &c.messages} {
+		d.reset()
+	}
+	var updates [][]any
 	for i := range batch {
 		it := &batch[i]
 		if s := it.session; s != nil {
-			row := []any{s.id, s.serverID, s.time, val(s.module), val(s.endpoint), val(s.method), val(s.duration),
-				val(s.numQueries), val(s.slow), val(s.err), val(s.stackTrace), val(s.authenticatedUserID), val(s.isOpen), s.touched}
 			switch {
 			case it.update:
-				updates = append(updates, row)
+				updates = append(updates, []any{s.id, s.serverID, s.time, val(s.module), val(s.endpoint), val(s.method),
+					val(s.duration), val(s.numQueries), val(s.slow), val(s.err), val(s.stackTrace),
+					val(s.authenticatedUserID), val(s.isOpen), s.touched})
 			case s.id == 0:
-				plain = append(plain, row[1:])
+				c.plain.session(s, false)
 			default:
-				numbered = append(numbered, row)
+				c.numbered.session(s, true)
 			}
 		}
 		for j := range it.logs {
@@ -394,37 +400,32 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 			if it.session != nil {
 				l.sessionLogID = it.session.id
 			}
-			logs = append(logs, []any{l.sessionLogID, val(l.messageID), val(l.reference), l.serverID, l.time, l.level,
-				l.message, val(l.err), val(l.stackTrace), l.order})
+			c.logs.log(l)
 		}
 		for j := range it.queries {
 			q := &it.queries[j]
 			if it.session != nil {
 				q.sessionLogID = it.session.id
 			}
-			queries = append(queries, []any{q.serverID, q.sessionLogID, val(q.messageID), q.query, q.duration, val(q.numRows),
-				val(q.err), val(q.stackTrace), q.slow, q.order})
+			c.queries.query(q)
 		}
 		for j := range it.messages {
 			m := &it.messages[j]
 			if it.session != nil {
 				m.sessionLogID = it.session.id
 			}
-			messages = append(messages, []any{m.sessionLogID, m.serverID, m.messageID, m.endpoint, m.messageName,
-				m.duration, val(m.err), val(m.stackTrace), m.slow, m.order})
+			c.messages.message(m)
 		}
 	}
-	copies := []tableRows{
-		{"serverpod_session_log", sessionColumns, numbered},
-		{"serverpod_session_log", sessionColumns[1:], plain},
-		{"serverpod_log", []string{"sessionLogId", "messageId", "reference", "serverId", "time", "logLevel",
-			"message", "error", "stackTrace", "order"}, logs},
-		{"serverpod_query_log", []string{"serverId", "sessionLogId", "messageId", "query", "duration", "numRows",
-			"error", "stackTrace", "slow", "order"}, queries},
-		{"serverpod_message_log", []string{"sessionLogId", "serverId", "messageId", "endpoint", "messageName",
-			"duration", "error", "stackTrace", "slow", "order"}, messages},
+	// Sessions first: the entries refer to them.
+	copies := []copyStatement{
+		{copyNumberedSessions, &c.numbered},
+		{copyPlainSessions, &c.plain},
+		{copyLogs, &c.logs},
+		{copyQueries, &c.queries},
+		{copyMessages, &c.messages},
 	}
-	copies = slices.DeleteFunc(copies, func(c tableRows) bool { return len(c.rows) == 0 })
+	copies = slices.DeleteFunc(copies, func(c copyStatement) bool { return c.data.rows == 0 })
 	conn, err := w.connect(ctx)
 	if err != nil {
 		return err
@@ -438,21 +439,35 @@ func (w *writer) write(ctx context.Context, batch []item) error {
 	return nil
 }
 
+// copyStatement is one COPY of a batch.
+type copyStatement struct {
+	sql  string
+	data *copyData
+}
+
+// batchCopies are the writer's COPY data, kept from batch to batch so that
+// their buffers are reused.
+type batchCopies struct {
+	numbered, plain, logs, queries, messages copyData
+}
+
 // writeCopies stores the rows on conn: with one COPY alone, which is atomic
 // by itself, else in one transaction.
-func writeCopies(ctx context.Context, conn *pgx.Conn, copies []tableRows, updates [][]any) error {
-	if len(copies) == 1 && len(updates) == 0 {
-		c := copies[0]
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
-			return fmt.Errorf("writing %s: %w", c.table, db.Wrap(err))
+func writeCopies(ctx context.Context, conn *pgx.Conn, copies []copyStatement, updates [][]any) error {
+	copyAll := func() error {
+		for _, c := range copies {
+			if _, err := conn.PgConn().CopyFrom(ctx, bytes.NewReader(c.data.bytes()), c.sql); err != nil {
+				return fmt.Errorf("writing session logs (%s): %w", c.sql[:strings.Index(c.sql, " (")], db.Wrap(err))
+			}
 		}
 		return nil
 	}
+	if len(copies) == 1 && len(updates) == 0 {
+		return copyAll()
+	}
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		for _, c := range copies {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
-				return fmt.Errorf("writing %s: %w", c.table, db.Wrap(err))
-			}
+		if err := copyAll(); err != nil {
+			return err
 		}
 		for _, row := range updates {
 			if _, err := tx.Exec(ctx, updateSession, row...); err != nil {
@@ -509,22 +524,12 @@ func val[T any](p *T) any {
 	return *p
 }
 
-// tableRows are rows to COPY into a table.
-type tableRows struct {
-	table   string
-	columns []string
-	rows    [][]any
-}
-
 // needsID reports whether the item's session row must be numbered before
 // it is written: its entries refer to it.
 func (it item) needsID() bool {
 	return it.session != nil && it.session.id == 0 && !it.update &&
 		len(it.logs)+len(it.queries)+len(it.messages) > 0
 }
-
-var sessionColumns = []string{"id", "serverId", "time", "module", "endpoint", "method", "duration", "numQueries",
-	"slow", "error", "stackTrace", "authenticatedUserId", "isOpen", "touched"}
 
 const updateSession = `UPDATE "serverpod_session_log" SET "serverId" = $2, "time" = $3, "module" = $4, "endpoint" = $5,
     "method" = $6, "duration" = $7, "numQueries" = $8, "slow" = $9, "error" = $10, "stackTrace" = $11,
