@@ -168,7 +168,9 @@ func (s *suite) steady(ctx context.Context) error {
 			}
 		}
 	}()
-	workers := 4 * s.cfg.conns
+	// Enough workers that a burst of slow answers does not hold up the
+	// calls due meanwhile (which would lower the rate asked for).
+	workers := 8 * s.cfg.conns
 	c := newCaller(s.key, workers, 10*time.Second)
 	lr := runLoad(ctx, c, workers, rate, total, func(int64) job { return readJob(srv.url("/load")) })
 	stopSampling()

@@ -55,7 +55,9 @@
 // The server is served as cmd/server serves it, with the options a test
 // passes (modules, authentication handler, future calls), but its
 // background work does not run: future calls are stored but not executed,
-// health metrics and session logs are not written.
+// health metrics and session logs are not written. When the test
+// configuration enables Redis, each test's messages have a channel prefix
+// of their own, but the tests share Redis's global cache.
 package podtest
 
 import (
