@@ -244,14 +244,20 @@ func (s *Session) Message(endpoint, messageName string, messageID int64, duratio
 
 // row is the session's row as it closes at now.
 func (s *Session) row(now time.Time) *sessionRow {
-	r := &sessionRow{
-		serverID: s.logger.serverID,
-		time:     now,
-		touched:  now,
-		endpoint: &s.info.Endpoint,
-		method:   optional(s.info.Method),
-	}
+	r := &sessionRow{}
+	s.fill(r, now)
 	return r
+}
+
+// fill sets the columns of r that name the session, for a row written at
+// now.
+func (s *Session) fill(r *sessionRow, now time.Time) {
+	r.serverID = s.logger.serverID
+	r.time, r.touched = now, now
+	r.endpoint = &s.info.Endpoint
+	if s.info.Method != "" {
+		r.method = &s.info.Method
+	}
 }
 
 // Close ends the session and writes its log if the settings say so: all
@@ -273,11 +279,20 @@ func (s *Session) Close(o Outcome) int64 {
 	if !(set.LogAllSessions || (set.LogSlowSessions && slow) || (set.LogFailedSessions && failed) || s.opened) {
 		return 0
 	}
-	row := s.row(now.UTC())
-	row.duration = ptr(duration.Seconds())
-	row.numQueries = ptr(s.numQueries)
-	row.slow = ptr(slow)
-	row.isOpen = ptr(false)
+	// One allocation for the row and the values its pointers name.
+	closed := &struct {
+		row        sessionRow
+		duration   float64
+		numQueries int64
+		slow       bool
+		isOpen     bool
+	}{duration: duration.Seconds(), numQueries: s.numQueries, slow: slow}
+	row := &closed.row
+	s.fill(row, now.UTC())
+	row.duration = &closed.duration
+	row.numQueries = &closed.numQueries
+	row.slow = &closed.slow
+	row.isOpen = &closed.isOpen
 	row.authenticatedUserID = o.UserID
 	if failed {
 		row.err = ptr(o.Err.Error())
