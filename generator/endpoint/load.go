@@ -51,6 +51,9 @@ type loader struct {
 	imports map[string]*types.Package // shared by source and export data, for one identity per package
 	source  map[string]*sourcePkg
 	exports map[string]string // import path → export data file
+	// noPrune checks every package whole; pruned is true when some
+	// package is checked pruned (see prune.go).
+	noPrune, pruned bool
 }
 
 type sourcePkg struct {
@@ -71,6 +74,10 @@ type sourcePkg struct {
 	sources string
 	meta    *pkgMeta
 	key     string
+	// prune checks only the declarations that roots, the names the
+	// endpoints use, need.
+	prune bool
+	roots []string
 }
 
 func newLoader(ctx context.Context, o Options) *loader {
@@ -110,8 +117,20 @@ func (l *loader) importPathOf(dir string) (string, bool) {
 	return l.opts.ModulePath + "/" + filepath.ToSlash(rel), true
 }
 
-// load type-checks the endpoint packages named by the patterns.
+// load type-checks the endpoint packages named by the patterns. When
+// a check with pruned packages finds errors, it checks again without
+// pruning, so that errors are those of the whole packages.
 func (l *loader) load() ([]*pkg, error) {
+	pkgs, err := l.loadOnce()
+	if err != nil || len(l.diags) == 0 || !l.pruned {
+		return pkgs, err
+	}
+	l.diags, l.noPrune, l.pruned = nil, true, false
+	l.imports, l.source = map[string]*types.Package{}, map[string]*sourcePkg{}
+	return l.loadOnce()
+}
+
+func (l *loader) loadOnce() ([]*pkg, error) {
 	dirs, err := l.patternDirs()
 	if err != nil {
 		return nil, err
@@ -158,6 +177,7 @@ func (l *loader) load() ([]*pkg, error) {
 			}
 		}
 	}
+	l.markPrunable()
 	slices.Sort(external)
 	if l.exports, err = l.exportData(external); err != nil {
 		return nil, err
@@ -439,7 +459,11 @@ func (l *loader) check(path string) *sourcePkg {
 			l.add(model.Pos{}, model.Error, err.Error())
 		},
 	}
-	tp, _ := conf.Check(path, l.fset, sp.files, nil)
+	files := sp.files
+	if sp.prune {
+		files = pruneFiles(files, sp.roots)
+	}
+	tp, _ := conf.Check(path, l.fset, files, nil)
 	sp.types = tp
 	l.imports[path] = tp
 	if cacheable && tp != nil && len(l.diags) == errorsBefore {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"golang.org/x/tools/go/gcexportdata"
@@ -84,6 +85,9 @@ func (l *loader) cachedMeta(path, sources string) *pkgMeta {
 func (l *loader) pkgKey(path string, sp *sourcePkg) (string, bool) {
 	h := sha256.New()
 	fmt.Fprintf(h, "pkg v1 %s %s %s %s\n", runtime.Version(), binaryID(), path, sp.sources)
+	if sp.prune {
+		fmt.Fprintf(h, "pruned to %s\n", strings.Join(sp.roots, " "))
+	}
 	for _, imp := range sp.imports {
 		switch {
 		case imp == "C" || imp == "unsafe":
