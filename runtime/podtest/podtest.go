@@ -258,6 +258,12 @@ func (e *Env) startEmbedded(ctx context.Context, wd string) error {
 		if e.tempDir, err = os.MkdirTemp("", "podtest-postgres-"); err != nil {
 			return err
 		}
+		// MkdirTemp makes it 0700: run as root, the postgres account
+		// that the cluster runs as could not reach it, and pgembed would
+		// move the cluster to a cache folder that nothing removes.
+		if err = os.Chmod(e.tempDir, 0o755); err != nil {
+			return err
+		}
 		cluster, err = pgembed.Start(ctx, pgembed.Options{DataDir: filepath.Join(e.tempDir, "data"), Database: name})
 	}
 	if err != nil {
