@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -111,6 +112,10 @@ func watchAndGenerate(ctx context.Context, dir string, stdout, stderr io.Writer)
 			if err := generateWith(ctx, opts, false, stdout, stderr); err != nil {
 				fmt.Fprintln(stderr, "gopod:", err)
 			}
+			// Between runs only the parsed files are live: give back the
+			// garbage tuneGC lets pile up, so that a watching gopod holds
+			// about what one run needs.
+			debug.FreeOSMemory()
 			// Generating may touch watched inputs' directories; settle on
 			// the state after the run.
 			if last, err = inputSignature(dir); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -48,6 +49,9 @@ without being asked. A database of your own is only migrated when you pass
 			for _, f := range res.Written {
 				fmt.Fprintln(cmd.OutOrStdout(), "generated", f)
 			}
+			// gopod now only waits for the build and the server: give
+			// back what generating left (tuneGC lets garbage pile up).
+			debug.FreeOSMemory()
 			bin := filepath.Join(".gopod", "bin", "server")
 			// -mod=mod lets go.sum pick up modules a newer gopod checkout needs.
 			build := exec.CommandContext(ctx, "go", "build", "-mod=mod", "-o", bin, "./cmd/server")
