@@ -539,3 +539,35 @@ func TestStopWritesEverything(t *testing.T) {
 		t.Errorf("%d of %d sessions written, %d dropped", got, sessions, l.Dropped())
 	}
 }
+
+// TestWriterReconnects ends the writer's connection from the database's
+// side: the batch written on it may be lost, the next ones are written on
+// a new connection.
+func TestWriterReconnects(t *testing.T) {
+	ctx := context.Background()
+	set := DefaultRuntimeSettings().LogSettings
+	set.LogAllSessions = true
+	l := useSettings(t, set, Options{})
+	l.Open(SessionInfo{Endpoint: "example", Method: "before"}).Close(Outcome{})
+	flush(t, l)
+	var ended bool
+	if err := database.QueryRow(ctx, `SELECT coalesce(bool_or(pg_terminate_backend(pid)), false) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY "serverpod_session_log"%'`).Scan(&ended); err != nil {
+		t.Fatal(err)
+	}
+	if !ended {
+		t.Fatal("found no writer connection to end")
+	}
+	l.Open(SessionInfo{Endpoint: "example", Method: "lost"}).Close(Outcome{})
+	flush(t, l)
+	l.Open(SessionInfo{Endpoint: "example", Method: "after"}).Close(Outcome{})
+	flush(t, l)
+	var methods []string
+	for _, r := range sessionLogs(t, l.serverID) {
+		methods = append(methods, str(r.Meth))
+	}
+	t.Logf("rows written: %v", methods)
+	if len(methods) < 2 || methods[0] != "before" || methods[len(methods)-1] != "after" {
+		t.Errorf("rows written: %v, want before, (lost,) after", methods)
+	}
+}
