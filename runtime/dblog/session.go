@@ -174,25 +174,34 @@ func (s *Session) ObserveQuery(q db.ObservedQuery) {
 	set := s.settings
 	slow := seconds >= set.SlowQueryDuration
 	failed := q.Err != nil
-	logIt := set.LogAllQueries || (set.LogSlowQueries && slow) || (set.LogFailedQueries && failed)
-	var stack string
-	if logIt {
+	if set.LogAllQueries || (set.LogSlowQueries && slow) || (set.LogFailedQueries && failed) {
 		// Serverpod records where every logged query was made.
-		stack = callers()
+		s.logQuery(&q, seconds, slow, callers())
+		return
 	}
+	// Counting a query that is not logged allocates nothing: the work
+	// that keeps values on the heap is in logQuery.
+	s.mu.Lock()
+	if !s.closed {
+		s.numQueries++
+	}
+	s.mu.Unlock()
+}
+
+// logQuery counts and records a query that the settings log.
+//
+//go:noinline
+func (s *Session) logQuery(q *db.ObservedQuery, seconds float64, slow bool, stack string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return
 	}
 	s.numQueries++
-	if !logIt {
-		return
-	}
 	s.order++
 	var errText *string
-	rows := &q.Rows
-	if failed {
+	rows := ptr(q.Rows)
+	if q.Err != nil {
 		errText, rows = ptr(q.Err.Error()), nil
 	}
 	s.add(item{queries: []queryRow{{

@@ -102,6 +102,33 @@ func BenchmarkSessionLog(b *testing.B) {
 	}
 }
 
+// BenchmarkSessionLogInProcess is BenchmarkSessionLog without HTTP: what
+// the session log adds to a call in allocations and CPU, the logs written
+// as the calls go.
+func BenchmarkSessionLogInProcess(b *testing.B) {
+	d := coreDB(b)
+	for _, mode := range sessionLogModes {
+		b.Run(mode.name, func(b *testing.B) {
+			srv, stop := sessionLogServer(b, d, mode)
+			defer stop()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, httptest.NewRequest("POST", "/logged/read", strings.NewReader(helloBody)))
+				if rec.Code != 200 {
+					b.Fatalf("status %d", rec.Code)
+				}
+			}
+			if l := srv.SessionLog(); l != nil {
+				if err := l.Flush(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 var (
 	sessionLogRounds = flag.Int("sessionlog.rounds", 0, "rounds of TestSessionLogCost (0 skips it)")
 	sessionLogCalls  = flag.Int("sessionlog.calls", 2000, "calls per mode and round of TestSessionLogCost")
