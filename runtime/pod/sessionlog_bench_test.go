@@ -158,6 +158,9 @@ func TestSessionLogCost(t *testing.T) {
 	// extra is how much more CPU time per call logging every session
 	// takes than the default settings, in the server and in the backends.
 	var extraSelf, extraDB []float64
+	// offCPU and offWall compare every session logged with no database
+	// log at all, round by round.
+	var offCPU, offWall []float64
 	var lost uint64
 	for round := range *sessionLogRounds {
 		nsPerCall, cpuPerCall := map[string]float64{}, map[string]float64{}
@@ -177,6 +180,8 @@ func TestSessionLogCost(t *testing.T) {
 			wall[mode.name] = append(wall[mode.name], nsPerCall["default"]/nsPerCall[mode.name])
 			cpu[mode.name] = append(cpu[mode.name], cpuPerCall["default"]/cpuPerCall[mode.name])
 		}
+		offCPU = append(offCPU, cpuPerCall["none"]/cpuPerCall["all"])
+		offWall = append(offWall, nsPerCall["none"]/nsPerCall["all"])
 		extraSelf = append(extraSelf, selfPerCall["all"]-selfPerCall["default"])
 		extraDB = append(extraDB, dbPerCall["all"]-dbPerCall["default"])
 		var line strings.Builder
@@ -191,6 +196,9 @@ func TestSessionLogCost(t *testing.T) {
 		t.Logf("%-8s calls/s relative to default: loopback median %.3f (%.3f–%.3f), by CPU time median %.3f (%.3f–%.3f)",
 			mode.name, median(w), w[0], w[len(w)-1], median(c), c[0], c[len(c)-1])
 	}
+	oc, ow := slices.Sorted(slices.Values(offCPU)), slices.Sorted(slices.Values(offWall))
+	t.Logf("all      calls/s relative to none:    loopback median %.3f (%.3f–%.3f), by CPU time median %.3f (%.3f–%.3f)",
+		median(ow), ow[0], ow[len(ow)-1], median(oc), oc[0], oc[len(oc)-1])
 	es, ed := slices.Sorted(slices.Values(extraSelf)), slices.Sorted(slices.Values(extraDB))
 	t.Logf("logging every session adds per call, median (min–max): %.1f µs (%.1f–%.1f) of CPU in the server, %.1f µs (%.1f–%.1f) in the database backends",
 		median(es)/1e3, es[0]/1e3, es[len(es)-1]/1e3, median(ed)/1e3, ed[0]/1e3, ed[len(ed)-1]/1e3)
