@@ -20,11 +20,29 @@ import (
 
 // request is one call the load generator repeats.
 type request struct {
-	url, body, authorization string
+	// method is POST when empty (the gopod calls); body is sent when
+	// not empty.
+	method, url, body, authorization string
 	// expect, when set, is text every answer must begin with; wrk then
 	// reads each body (which costs it time, so only the slow sign-ins
 	// use it: the fast calls fail with a status, which wrk counts).
 	expect string
+}
+
+func (r request) httpMethod() string {
+	if r.method == "" {
+		return http.MethodPost
+	}
+	return r.method
+}
+
+func (r request) setHeaders(req *http.Request) {
+	if r.body != "" {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	if r.authorization != "" {
+		req.Header.Set("Authorization", r.authorization)
+	}
 }
 
 // loader drives a server with a request for a while.
@@ -64,10 +82,28 @@ var (
 func (w *wrkLoader) run(ctx context.Context, r request, d time.Duration) (result, error) {
 	w.n++
 	script := filepath.Join(w.dir, fmt.Sprintf("req%d.lua", w.n))
+	if err := os.WriteFile(script, []byte(wrkScript(r)), 0o644); err != nil {
+		return result{}, err
+	}
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	cmd := exec.CommandContext(ctx, w.path, "-t", strconv.Itoa(w.threads), "-c", strconv.Itoa(w.conns),
+		"-d", strconv.Itoa(secs)+"s", "--timeout", "60s", "-s", script, r.url)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("wrk: %w\n%s", err, out)
+	}
+	return parseWrk(out)
+}
+
+// wrkScript is the Lua script that makes wrk send r (and, when r.expect
+// is set, count the answers that do not begin with it).
+func wrkScript(r request) string {
 	var s strings.Builder
-	s.WriteString("wrk.method = \"POST\"\n")
-	fmt.Fprintf(&s, "wrk.body = [==[%s]==]\n", r.body)
-	s.WriteString("wrk.headers[\"Content-Type\"] = \"application/json; charset=utf-8\"\n")
+	fmt.Fprintf(&s, "wrk.method = %q\n", r.httpMethod())
+	if r.body != "" {
+		fmt.Fprintf(&s, "wrk.body = [==[%s]==]\n", r.body)
+		s.WriteString("wrk.headers[\"Content-Type\"] = \"application/json; charset=utf-8\"\n")
+	}
 	if r.authorization != "" {
 		fmt.Fprintf(&s, "wrk.headers[\"Authorization\"] = [==[%s]==]\n", r.authorization)
 	}
@@ -91,17 +127,7 @@ function done(summary, latency, requests)
 end
 `, len(r.expect), r.expect)
 	}
-	if err := os.WriteFile(script, []byte(s.String()), 0o644); err != nil {
-		return result{}, err
-	}
-	secs := max(1, int(d.Round(time.Second)/time.Second))
-	cmd := exec.CommandContext(ctx, w.path, "-t", strconv.Itoa(w.threads), "-c", strconv.Itoa(w.conns),
-		"-d", strconv.Itoa(secs)+"s", "--timeout", "60s", "-s", script, r.url)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return result{}, fmt.Errorf("wrk: %w\n%s", err, out)
-	}
-	return parseWrk(out)
+	return s.String()
 }
 
 // parseWrk reads the rate from wrk's report; any failed request fails the
@@ -164,11 +190,8 @@ func (g *goLoader) run(ctx context.Context, r request, d time.Duration) (result,
 			defer client.CloseIdleConnections()
 			body := []byte(r.body)
 			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json; charset=utf-8")
-				if r.authorization != "" {
-					req.Header.Set("Authorization", r.authorization)
-				}
+				req, _ := http.NewRequestWithContext(ctx, r.httpMethod(), r.url, bytes.NewReader(body))
+				r.setHeaders(req)
 				resp, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -199,14 +222,11 @@ func (g *goLoader) run(ctx context.Context, r request, d time.Duration) (result,
 
 // post makes one call and returns its status and body.
 func post(r request) (int, string, error) {
-	req, err := http.NewRequest(http.MethodPost, r.url, strings.NewReader(r.body))
+	req, err := http.NewRequest(r.httpMethod(), r.url, strings.NewReader(r.body))
 	if err != nil {
 		return 0, "", err
 	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	if r.authorization != "" {
-		req.Header.Set("Authorization", r.authorization)
-	}
+	r.setHeaders(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, "", err

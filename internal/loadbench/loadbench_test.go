@@ -60,3 +60,43 @@ func TestStats(t *testing.T) {
 		}
 	}
 }
+
+func TestWrkScript(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		r         request
+		want, not []string
+	}{
+		{
+			name: "gopod call",
+			r:    request{url: "http://127.0.0.1:1/me", body: `{"method":"get"}`, authorization: "Basic a2V5"},
+			want: []string{`wrk.method = "POST"`, `wrk.body = [==[{"method":"get"}]==]`, `wrk.headers["Content-Type"]`, `wrk.headers["Authorization"] = [==[Basic a2V5]==]`},
+			not:  []string{"function response"},
+		},
+		{
+			name: "PocketBase record read",
+			r:    request{method: "GET", url: "http://127.0.0.1:1/api/collections/users/records/x", authorization: "tok.en"},
+			want: []string{`wrk.method = "GET"`, `wrk.headers["Authorization"] = [==[tok.en]==]`},
+			not:  []string{"wrk.body", "Content-Type"},
+		},
+		{
+			name: "sign-in with expected answer",
+			r:    request{url: "http://127.0.0.1:1/a", body: "{}", expect: `{"success":true`},
+			want: []string{`string.sub(body, 1, 15) ~= [==[{"success":true]==]`, "Unexpected answers: %d"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := wrkScript(tc.r)
+			for _, w := range tc.want {
+				if !strings.Contains(s, w) {
+					t.Errorf("script lacks %q:\n%s", w, s)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(s, n) {
+					t.Errorf("script has %q:\n%s", n, s)
+				}
+			}
+		})
+	}
+}

@@ -6,7 +6,10 @@
 //     pgx handler doing the same (auth key looked up, cached, and checked
 //     with sha256; the row read with pgx);
 //   - an email sign-in vs x/crypto's Argon2id at the same cost behind a
-//     net/http handler.
+//     net/http handler;
+//   - the signed-in call vs PocketBase (v0.39.11) serving a signed-in
+//     user their own record, when -pocketbase names its binary (README
+//     says how to build it); the figure is skipped without it.
 //
 // Each server runs in a process of its own: gopod's is pod.Main in the
 // production run mode, configured by files as a project's would be, with
@@ -21,6 +24,7 @@
 //
 //	go run ./internal/loadbench
 //	go run ./internal/loadbench -pairs 12 -profile /tmp/prof
+//	go run ./internal/loadbench -figures pocketbase -pocketbase PATH
 package main
 
 import (
@@ -31,6 +35,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -66,7 +71,8 @@ func main() {
 		warmup         = flag.Duration("warmup", 2*time.Second, "load on each server before the rounds")
 		conns          = flag.Int("conns", 64, "connections of the load generator")
 		threads        = flag.Int("threads", 2, "threads of wrk")
-		figures        = flag.String("figures", "plain,signed,signin", "figures to measure")
+		figures        = flag.String("figures", "plain,signed,signin,pocketbase", "figures to measure")
+		pocketBase     = flag.String("pocketbase", "", "PocketBase binary for the pocketbase figure (skipped when empty)")
 		profileDir     = flag.String("profile", "", "write CPU profiles of the servers into this folder")
 		noWrk          = flag.Bool("no-wrk", false, "use the Go load generator even when wrk is installed")
 	)
@@ -80,7 +86,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := &bench{pairs: *pairs, duration: *duration, signInDuration: *signInDuration, warmup: *warmup, profileDir: *profileDir}
+	b := &bench{pairs: *pairs, duration: *duration, signInDuration: *signInDuration, warmup: *warmup, profileDir: *profileDir, pocketBase: *pocketBase}
 	if path, err := exec.LookPath("wrk"); err == nil && !*noWrk {
 		b.load = &wrkLoader{path: path, conns: *conns, threads: *threads}
 	} else {
@@ -97,6 +103,7 @@ type bench struct {
 	pairs                            int
 	duration, signInDuration, warmup time.Duration
 	profileDir                       string
+	pocketBase                       string // path of PocketBase's binary
 	load                             loader
 	dir                              string
 	children                         []*child
@@ -213,8 +220,29 @@ func (b *bench) run(ctx context.Context, which []string) error {
 				}
 				return nil
 			}
+		case "pocketbase":
+			if b.pocketBase == "" {
+				fmt.Println("pocketbase: skipped, no -pocketbase binary given (README says how to build one)")
+				continue
+			}
+			pb, err := b.startPocketBase(ctx, b.pocketBase)
+			if err != nil {
+				return fmt.Errorf("pocketbase: %w", err)
+			}
+			if pb.version != pocketBaseVersion {
+				fmt.Printf("pocketbase: the binary reports version %q, the figure is meant for %s\n", pb.version, pocketBaseVersion)
+			}
+			f.title, f.goal, f.goalRatio = "signed-in call + one ORM read by id vs PocketBase "+pb.version+" reading one's own record", "≥ 5", 5
+			f.gopod = side{server: gopod, req: request{url: gopod.url("/me"), body: `{"method":"get"}`, authorization: authorization}}
+			f.baseline = side{server: pb.server, req: request{method: http.MethodGet, url: pb.server.url("/api/collections/users/records/" + pb.recordID), authorization: pb.token}}
+			f.check = func(g, b string) error {
+				if !strings.Contains(g, `"userIdentifier":"`+benchEmail+`"`) || !strings.Contains(b, `"email":"`+benchEmail+`"`) {
+					return fmt.Errorf("unexpected answers %s and %s", g, b)
+				}
+				return nil
+			}
 		default:
-			return fmt.Errorf("unknown figure %q (plain, signed, signin)", id)
+			return fmt.Errorf("unknown figure %q (plain, signed, signin, pocketbase)", id)
 		}
 		if err := checkFigure(f); err != nil {
 			return fmt.Errorf("%s: %w", id, err)
