@@ -46,6 +46,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gopod/gopod/modules/auth"
 	"github.com/gopod/gopod/modules/auth/migrations"
 	"github.com/gopod/gopod/runtime/db"
@@ -105,6 +107,7 @@ type bench struct {
 	profileDir                       string
 	pocketBase                       string // path of PocketBase's binary
 	load                             loader
+	db                               *pgx.Conn // reads which backends serve the database
 	dir                              string
 	children                         []*child
 }
@@ -127,17 +130,32 @@ type side struct {
 	// requests per CPU-second the server process used in it, a figure
 	// that other work on the machine disturbs less.
 	rates, perCPU []float64
+	// withDB adds the CPU of the PostgreSQL backends serving the
+	// benchmark's database to the server's (for a comparison with a
+	// server whose database runs in its own process).
+	withDB bool
 }
 
 // round loads one side for d and records what it did.
 func (b *bench) round(ctx context.Context, s *side, d time.Duration) error {
 	pid := s.server.cmd.Process.Pid
+	var db0 map[int]time.Duration
+	dbOK := true
+	if s.withDB {
+		db0, dbOK = backendCPU(ctx, b.db)
+	}
 	cpu0, ok0 := processCPU(pid)
 	res, err := b.load.run(ctx, s.req, d)
 	if err != nil {
 		return err
 	}
 	cpu1, ok1 := processCPU(pid)
+	if s.withDB {
+		db1, ok := backendCPU(ctx, b.db)
+		dbOK = dbOK && ok
+		cpu1 += backendDelta(db0, db1)
+	}
+	ok1 = ok1 && dbOK
 	s.rates = append(s.rates, res.rate)
 	if ok0 && ok1 && cpu1 > cpu0 {
 		s.perCPU = append(s.perCPU, float64(res.requests)/(cpu1-cpu0).Seconds())
@@ -165,6 +183,10 @@ func (b *bench) run(ctx context.Context, which []string) error {
 	if err := prepareDatabase(ctx, dbURL); err != nil {
 		return err
 	}
+	if b.db, err = pgx.Connect(ctx, dbURL); err != nil {
+		return err
+	}
+	defer b.db.Close(context.Background())
 
 	gopod, err := b.start(ctx, kindGopod, dbURL)
 	if err != nil {
@@ -233,7 +255,7 @@ func (b *bench) run(ctx context.Context, which []string) error {
 				fmt.Printf("pocketbase: the binary reports version %q, the figure is meant for %s\n", pb.version, pocketBaseVersion)
 			}
 			f.title, f.goal, f.goalRatio = "signed-in call + one ORM read by id vs PocketBase "+pb.version+" reading one's own record", "≥ 5", 5
-			f.gopod = side{server: gopod, req: request{url: gopod.url("/me"), body: `{"method":"get"}`, authorization: authorization}}
+			f.gopod = side{server: gopod, req: request{url: gopod.url("/me"), body: `{"method":"get"}`, authorization: authorization}, withDB: true}
 			f.baseline = side{server: pb.server, req: request{method: http.MethodGet, url: pb.server.url("/api/collections/users/records/" + pb.recordID), authorization: pb.token}}
 			f.check = func(g, b string) error {
 				if !strings.Contains(g, `"userIdentifier":"`+benchEmail+`"`) || !strings.Contains(b, `"email":"`+benchEmail+`"`) {
@@ -294,6 +316,9 @@ func (b *bench) run(ctx context.Context, which []string) error {
 		if len(f.cpuRatios) == len(f.ratios) {
 			cm, cl, ch := stats(f.cpuRatios)
 			cpu = fmt.Sprintf("%.2f (%.2f–%.2f)", cm, cl, ch)
+			if f.gopod.withDB {
+				cpu += ", gopod's with its PostgreSQL backends"
+			}
 		}
 		fmt.Printf("| %s | %.0f/s (%.0f–%.0f) | %.2f (%.2f–%.2f) | %s: %s | %s |\n", f.title, bm, bl, bh, rm, rl, rh, f.goal, met, cpu)
 	}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // PocketBase's side of the comparison: its release binary's code (the
@@ -171,4 +173,39 @@ func pbCall(c *child, method, path, token string, in, out any) error {
 		return nil
 	}
 	return json.Unmarshal(answer, out)
+}
+
+// backendCPU returns the CPU time used so far by each PostgreSQL backend
+// serving the benchmark's database (other than conn's own), read from
+// /proc: PostgreSQL runs on this machine. PocketBase's SQLite runs inside
+// its process, so gopod's CPU per request in the PocketBase figure counts
+// these too. Only one server is under load at a time, so the idle
+// connections of the others add next to nothing.
+func backendCPU(ctx context.Context, conn *pgx.Conn) (map[int]time.Duration, bool) {
+	rows, err := conn.Query(ctx, `SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`)
+	if err != nil {
+		return nil, false
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil, false
+	}
+	cpu := make(map[int]time.Duration, len(pids))
+	for _, pid := range pids {
+		if t, ok := processCPU(int(pid)); ok {
+			cpu[int(pid)] = t
+		}
+	}
+	return cpu, len(cpu) > 0
+}
+
+// backendDelta is the CPU the backends used between two readings; a
+// backend that started in between counts whole, one that ended is lost.
+func backendDelta(before, after map[int]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, t := range after {
+		d += t - before[pid]
+	}
+	return d
 }
