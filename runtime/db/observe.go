@@ -69,3 +69,37 @@ func (tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQuer
 		Err:      Wrap(data.Err),
 	})
 }
+
+// batchStart is queryStart for a batch: its statements are reported one
+// by one as their results are read, each timed from the one before.
+type batchStart struct {
+	observer QueryObserver
+	last     time.Time
+}
+
+type batchStartKey struct{}
+
+func (tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	o, _ := ctx.Value(observerKey{}).(QueryObserver)
+	if o == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, batchStartKey{}, &batchStart{observer: o, last: time.Now()})
+}
+
+func (tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	bs, _ := ctx.Value(batchStartKey{}).(*batchStart)
+	if bs == nil {
+		return
+	}
+	now := time.Now()
+	bs.observer.ObserveQuery(ObservedQuery{
+		SQL:      data.SQL,
+		Duration: now.Sub(bs.last),
+		Rows:     data.CommandTag.RowsAffected(),
+		Err:      Wrap(data.Err),
+	})
+	bs.last = now
+}
+
+func (tracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}

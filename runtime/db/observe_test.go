@@ -41,6 +41,13 @@ func TestQueryObserver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A batch's statements are reported one by one.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT generate_series(1, 2)`)
+	b.Queue(`SELECT $1::int`, 7)
+	if err := d.Pool().SendBatch(ctx, b).Close(); err != nil {
+		t.Fatal(err)
+	}
 	// A context without an observer is not reported.
 	if _, err := d.Exec(context.Background(), `SELECT 1`); err != nil {
 		t.Fatal(err)
@@ -57,6 +64,8 @@ func TestQueryObserver(t *testing.T) {
 		{`begin`, 0, false},
 		{`SELECT 1`, 1, false},
 		{`commit`, 0, false},
+		{`SELECT generate_series(1, 2)`, 2, false},
+		{`SELECT $1::int`, 1, false},
 	}
 	if len(rec.queries) != len(want) {
 		t.Fatalf("observed %d queries, want %d: %+v", len(rec.queries), len(want), rec.queries)
@@ -71,4 +80,5 @@ func TestQueryObserver(t *testing.T) {
 		t.Errorf("the failed query's error is not typed: %v", rec.queries[2].Err)
 	}
 	var _ pgx.QueryTracer = QueryTracer()
+	var _ pgx.BatchTracer = tracer{}
 }
