@@ -168,7 +168,7 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
 		return failure(protocol.AuthenticationFailReasonTooManyFailedAttempts), err
 	}
-	attempt, locked, err := m.reserveSignIn(s, email, addr)
+	attempt, entry, locked, err := m.reserveSignIn(s, email, addr)
 	if err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
@@ -177,10 +177,6 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 	}
 	// From here on the attempt counts as failed unless the password is
 	// right.
-	entry, err := findEmailAuth(s, `"email" = $1`, email)
-	if err != nil {
-		return protocol.AuthenticationResponse{}, err
-	}
 	ok := false
 	if entry == nil {
 		m.checks.passwords.Add(1)
@@ -207,13 +203,14 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 	if user == nil {
 		return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
 	}
-	if err := forgetSignIn(s, attempt); err != nil {
-		return protocol.AuthenticationResponse{}, err
-	}
 	if user.Blocked {
+		// The password was right: no failure, but no known address.
+		if err := forgetSignIn(s, attempt); err != nil {
+			return protocol.AuthenticationResponse{}, err
+		}
 		return failure(protocol.AuthenticationFailReasonBlocked), nil
 	}
-	if err := m.rememberAddress(s, email, addr); err != nil {
+	if err := m.signedInFrom(s, attempt, email, addr); err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
 	return m.signedIn(s, user, "email")

@@ -89,15 +89,12 @@ func (m *Module) SignInUser(s *pod.Session, userID int64, method string, scopes 
 	}
 	now := m.now().UTC()
 	var id int64
-	err = db.Transaction(s, func(tx *db.Tx) error {
-		err := tx.Querier().QueryRow(tx, `INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method")
-    VALUES ($1, $2, $3, $4) RETURNING "id"`, userID, hash, scopesJSON(scopes), method).Scan(&id)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Querier().Exec(tx, `INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") VALUES ($1, $2)`, id, now)
-		return err
-	})
+	// One statement, so atomic without a transaction's two round trips.
+	err = s.Querier().QueryRow(s, `WITH k AS (
+    INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method") VALUES ($1, $2, $3, $4) RETURNING "id"
+)
+INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") SELECT "id", $5 FROM k RETURNING "authKeyId"`,
+		userID, hash, scopesJSON(scopes), method, now).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("signing in user %d: %w", userID, db.Wrap(err))
 	}

@@ -78,11 +78,18 @@ type emailAuth struct {
 	hash   string
 }
 
+func emailAuthQuery(where string) string {
+	return `SELECT "id", "userId", "email", "hash" FROM "serverpod_email_auth" WHERE ` + where + ` ORDER BY "id" LIMIT 1`
+}
+
 func findEmailAuth(c db.Conn, where string, arg any) (*emailAuth, error) {
+	return scanEmailAuth(c.Querier().QueryRow(c, emailAuthQuery(where), arg))
+}
+
+// scanEmailAuth reads a row of emailAuthQuery, nil for none.
+func scanEmailAuth(row pgx.Row) (*emailAuth, error) {
 	var a emailAuth
-	err := c.Querier().QueryRow(c, `SELECT "id", "userId", "email", "hash" FROM "serverpod_email_auth" WHERE `+where+` ORDER BY "id" LIMIT 1`, arg).
-		Scan(&a.id, &a.userID, &a.email, &a.hash)
-	if err != nil {
+	if err := row.Scan(&a.id, &a.userID, &a.email, &a.hash); err != nil {
 		if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
 			return nil, nil
 		}

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/pod"
 )
@@ -104,44 +107,90 @@ func lockKey(tx *db.Tx, name string) error {
 func (m *Module) window() time.Time { return m.now().Add(-m.cfg.EmailSignInFailureResetTime).UTC() }
 
 // reserveSignIn records a sign-in attempt for email from addr as failed,
-// before the password is checked, unless the attempt is locked out; the
-// caller removes the record (forgetSignIn) when the password was right.
+// before the password is checked, unless the attempt is locked out, and
+// reads the address's email sign-in (nil when there is none); the caller
+// removes the record (signedInFrom) when the password was right.
 //
 // Failures made before the account's password was last set do not count:
 // they were guesses of a password that is gone.
-func (m *Module) reserveSignIn(c db.Conn, email, addr string) (id int64, locked bool, err error) {
+//
+// The lock, the count with the insert, and the read go to the database
+// in one round trip: a batch is one implicit transaction, ended by the
+// single Sync pgx sends after its last statement, so the advisory lock is
+// held until the attempt is recorded, as in an explicit transaction. The
+// count runs in a statement after the lock's, so under READ COMMITTED it
+// sees every attempt recorded by whoever held the lock before.
+func (m *Module) reserveSignIn(c db.Conn, email, addr string) (id int64, entry *emailAuth, locked bool, err error) {
 	known := m.now().Add(-m.cfg.KnownAddressLifetime).UTC()
 	if m.cfg.KnownAddressLifetime < 0 {
 		known = m.now().Add(time.Hour).UTC() // no address is known
 	}
-	err = db.Transaction(c, func(tx *db.Tx) error {
-		if err := lockKey(tx, "sign-in:"+email); err != nil {
-			return err
-		}
-		q := tx.Querier()
-		var byEmail, byPair int
-		var isKnown bool
-		err := q.QueryRow(tx, `SELECT count(*), count(*) FILTER (WHERE "ipAddress" = $2),
-        EXISTS (SELECT 1 FROM "gopod_auth_attempt" WHERE "domain" = $5 AND "subject" = $1 AND "ipAddress" = $2 AND "time" > $4)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "gopod-auth:sign-in:"+email)
+	b.Queue(`WITH seen AS (
+    SELECT count(*) AS "byEmail", count(*) FILTER (WHERE "ipAddress" = $2) AS "byPair",
+        EXISTS (SELECT 1 FROM "gopod_auth_attempt" WHERE "domain" = $5 AND "subject" = $1 AND "ipAddress" = $2 AND "time" > $4) AS "known"
     FROM "serverpod_email_failed_sign_in"
     WHERE "email" = $1 AND "time" > greatest($3,
-        (SELECT max("time") FROM "gopod_auth_attempt" WHERE "domain" = $6 AND "subject" = $1))`,
-			email, addr, m.window(), known, markKnownAddress, markPasswordSet).Scan(&byEmail, &byPair, &isKnown)
-		if err != nil {
-			return fmt.Errorf("counting failed sign-ins: %w", db.Wrap(err))
+        (SELECT max("time") FROM "gopod_auth_attempt" WHERE "domain" = $6 AND "subject" = $1))
+), attempt AS (
+    INSERT INTO "serverpod_email_failed_sign_in" ("email", "time", "ipAddress")
+    SELECT $1, $7, $2 FROM seen WHERE "byPair" < $8 AND ("byEmail" < $8 OR "known")
+    RETURNING "id"
+)
+SELECT (SELECT "id" FROM attempt)`,
+		email, addr, m.window(), known, markKnownAddress, markPasswordSet, m.now().UTC(), int64(m.cfg.MaxAllowedEmailSignInAttempts))
+	b.Queue(emailAuthQuery(`"email" = $1`), email)
+	err = sendBatch(c, b, func(r pgx.BatchResults) error {
+		if _, err := r.Exec(); err != nil {
+			return fmt.Errorf("locking sign-in:%s: %w", email, err)
 		}
-		limit := m.cfg.MaxAllowedEmailSignInAttempts
-		if byPair >= limit || (byEmail >= limit && !isKnown) {
+		var got *int64
+		if err := r.QueryRow().Scan(&got); err != nil {
+			return fmt.Errorf("counting failed sign-ins: %w", err)
+		}
+		if got == nil {
 			locked = true
-			return nil
+		} else {
+			id = *got
 		}
-		return q.QueryRow(tx, `INSERT INTO "serverpod_email_failed_sign_in" ("email", "time", "ipAddress") VALUES ($1, $2, $3) RETURNING "id"`,
-			email, m.now().UTC(), addr).Scan(&id)
+		entry, err = scanEmailAuth(r.QueryRow())
+		return err
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("recording a sign-in attempt: %w", err)
+		return 0, nil, false, fmt.Errorf("recording a sign-in attempt: %w", err)
 	}
-	return id, locked, nil
+	return id, entry, locked, nil
+}
+
+// sendBatch sends b on c's pool in one round trip and hands its results to
+// read; the batch's statements run as one implicit transaction.
+func sendBatch(c db.Conn, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+	p, ok := c.Querier().(interface{ Pool() *pgxpool.Pool })
+	if !ok {
+		return fmt.Errorf("db: %T cannot send a batch", c.Querier())
+	}
+	r := p.Pool().SendBatch(c, b)
+	err := read(r)
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	return db.Wrap(err)
+}
+
+// signedInFrom removes the record of a sign-in whose password was right
+// and remembers the client address (rememberAddress), in one statement.
+func (m *Module) signedInFrom(c db.Conn, attempt int64, email, addr string) error {
+	if addr == "" || m.cfg.KnownAddressLifetime < 0 {
+		return forgetSignIn(c, attempt)
+	}
+	_, err := c.Querier().Exec(c, `WITH forgotten AS (
+    DELETE FROM "serverpod_email_failed_sign_in" WHERE "id" = $5
+), `+rememberSQL, markKnownAddress, email, addr, m.now().UTC(), attempt)
+	if err != nil {
+		return fmt.Errorf("clearing a sign-in attempt: %w", err)
+	}
+	return nil
 }
 
 // forgetSignIn removes the record of a sign-in whose password was right.
@@ -217,18 +266,20 @@ func (m *Module) rememberAddress(c db.Conn, email, addr string) error {
 	if addr == "" || m.cfg.KnownAddressLifetime < 0 {
 		return nil
 	}
-	q := c.Querier()
-	tag, err := q.Exec(c, `UPDATE "gopod_auth_attempt" SET "time" = $4 WHERE "domain" = $1 AND "subject" = $2 AND "ipAddress" = $3`,
-		markKnownAddress, email, addr, m.now().UTC())
-	if err == nil && tag.RowsAffected() == 0 {
-		_, err = q.Exec(c, `INSERT INTO "gopod_auth_attempt" ("domain", "subject", "ipAddress", "time") VALUES ($1, $2, $3, $4)`,
-			markKnownAddress, email, addr, m.now().UTC())
-	}
-	if err != nil {
+	if _, err := c.Querier().Exec(c, `WITH `+rememberSQL, markKnownAddress, email, addr, m.now().UTC()); err != nil {
 		return fmt.Errorf("remembering a client address: %w", err)
 	}
 	return nil
 }
+
+// rememberSQL is the tail of a WITH statement that renews the known
+// address ($1 markKnownAddress, $2 the email, $3 the address, $4 now) or
+// records it when it is not on record.
+const rememberSQL = `known AS (
+    UPDATE "gopod_auth_attempt" SET "time" = $4 WHERE "domain" = $1 AND "subject" = $2 AND "ipAddress" = $3 RETURNING 1
+)
+INSERT INTO "gopod_auth_attempt" ("domain", "subject", "ipAddress", "time")
+SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM known)`
 
 // passwordSet notes that the password of email was set: failed sign-ins
 // made before no longer count.
