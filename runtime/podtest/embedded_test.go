@@ -20,8 +20,15 @@ func TestEmbeddedTakenGetsOwnCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two PostgreSQL clusters")
 	}
-	root := t.TempDir()
-	if err := os.Chmod(root, 0o755); err != nil { // let the postgres account reach the project
+	// Not t.TempDir: its parent is 0700, so run as root the postgres
+	// account could not reach the held cluster, and pgembed would move
+	// that one to its fallback folder, outside what the test removes.
+	root, err := os.MkdirTemp("", "podtest-taken-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(root) })
+	if err := os.Chmod(root, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for name, text := range map[string]string{
@@ -43,6 +50,9 @@ func TestEmbeddedTakenGetsOwnCluster(t *testing.T) {
 		t.Fatalf("holding the package's cluster: %v", err)
 	}
 	t.Cleanup(func() { _ = held.Stop(context.Background()) })
+	if !strings.HasPrefix(held.DataDir, root+string(filepath.Separator)) {
+		t.Fatalf("the held cluster went to %s, outside the test's folder", held.DataDir)
+	}
 
 	e := NewEnv(Options{Dir: root})
 	if err := e.setup(ctx); err != nil {
