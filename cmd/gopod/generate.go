@@ -101,6 +101,16 @@ func generateWith(ctx context.Context, opts generator.Options, verbose bool, std
 func watchAndGenerate(ctx context.Context, dir string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "Watching for changes; press Ctrl-C to stop.")
 	opts := generator.Options{Dir: dir, ParseCache: endpoint.NewParseCache()}
+	return watch(ctx, dir, watchInterval, func() {
+		if err := generateWith(ctx, opts, false, stdout, stderr); err != nil {
+			fmt.Fprintln(stderr, "gopod:", err)
+		}
+	})
+}
+
+// watch calls generate at once and then whenever the inputs in dir have
+// changed since the state before the last call, looking every interval.
+func watch(ctx context.Context, dir string, interval time.Duration, generate func()) error {
 	var last string
 	for {
 		sig, err := inputSignature(dir)
@@ -109,23 +119,21 @@ func watchAndGenerate(ctx context.Context, dir string, stdout, stderr io.Writer)
 		}
 		if sig != last {
 			last = sig
-			if err := generateWith(ctx, opts, false, stdout, stderr); err != nil {
-				fmt.Fprintln(stderr, "gopod:", err)
-			}
+			generate()
 			// Between runs only the parsed files are live: give back the
 			// garbage tuneGC lets pile up, so that a watching gopod holds
 			// about what one run needs.
 			debug.FreeOSMemory()
-			// Generating may touch watched inputs' directories; settle on
-			// the state after the run.
-			if last, err = inputSignature(dir); err != nil {
-				return err
-			}
+			// last stays the state before the run: a file saved while
+			// the run was going makes the next look differ, and runs again.
+			// Were the run's own writes to reach a watched file, that
+			// second run finds everything up to date and writes nothing,
+			// so the loop settles.
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(watchInterval):
+		case <-time.After(interval):
 		}
 	}
 }
