@@ -150,7 +150,7 @@ func (p *parser) nextKey(first bool) (key []byte, ok bool, err error) {
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return nil, false, p.errorf("expected an object key")
 	}
-	if key, err = p.key(); err != nil {
+	if key, err = p.rawString(); err != nil {
 		return nil, false, err
 	}
 	p.skipSpace()
@@ -162,12 +162,9 @@ func (p *parser) nextKey(first bool) (key []byte, ok bool, err error) {
 	return key, true, nil
 }
 
-// key reads an object key; without escapes or invalid UTF-8 it is a
-// slice of the input, so looking it up allocates nothing.
-func (p *parser) key() ([]byte, error) { return p.rawString() }
-
 // rawString reads a string, as a slice of the input when it has no
-// escapes and is valid UTF-8.
+// escapes and is valid UTF-8, so looking an object key up allocates
+// nothing.
 func (p *parser) rawString() ([]byte, error) {
 	if b, end, ok := p.plain(); ok {
 		p.pos = end
@@ -275,10 +272,6 @@ func (p *parser) number() (any, error) {
 // string reads a quoted string; strings without escapes are sliced
 // directly. Invalid UTF-8 becomes U+FFFD, as encoding/json does.
 func (p *parser) string() (string, error) {
-	if b, end, ok := p.plain(); ok {
-		p.pos = end
-		return string(b), nil
-	}
 	p.pos++ // opening quote
 	start := p.pos
 	d := p.data
