@@ -53,12 +53,7 @@ type unitDigest struct {
 
 func newModelKeys(o gocode.Options) *modelKeys {
 	h := sha256.New()
-	fmt.Fprintf(h, "model keys v1\ngopod %s\n", gopod.Version)
-	if exe, err := os.Executable(); err == nil {
-		if info, err := os.Stat(exe); err == nil {
-			fmt.Fprintf(h, "binary %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
-		}
-	}
+	fmt.Fprintf(h, "model keys v1\ngopod %s\n%s", gopod.Version, binaryLine())
 	fmt.Fprintf(h, "%q %v %q %q %q\n", o.Name, o.Module, o.ProtocolPkg, o.DispatchPkg, o.ClientPkg)
 	for _, m := range o.Modules {
 		fmt.Fprintf(h, "module %q %q %q %q %q\n", m.Name, m.Nickname, m.ProtocolPkg, m.DispatchPkg, m.ClientPkg)

@@ -43,6 +43,21 @@ func manifestPath(p *project.Project) string {
 	return filepath.Join(p.Dir, ".gopod", "cache", "generate.json")
 }
 
+// binaryLine identifies the running gopod binary by path, size and
+// modification time, for the hashes that a rebuilt gopod must invalidate;
+// it is empty when the binary cannot be found.
+func binaryLine() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	info, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("binary %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
+}
+
 // inputsHash hashes the generator's identity (the running binary) and the
 // content of every file that can change its output: the Go module's Go
 // sources outside the generated packages, model files, configuration,
@@ -51,12 +66,7 @@ func manifestPath(p *project.Project) string {
 func inputsHash(p *project.Project) (inputs, modelsHash string, err error) {
 	h, mh := sha256.New(), sha256.New()
 	both := io.MultiWriter(h, mh)
-	fmt.Fprintf(both, "gopod %s\n", gopod.Version)
-	if exe, err := os.Executable(); err == nil {
-		if info, err := os.Stat(exe); err == nil {
-			fmt.Fprintf(both, "binary %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
-		}
-	}
+	fmt.Fprintf(both, "gopod %s\n%s", gopod.Version, binaryLine())
 	skip := map[string]bool{}
 	for _, d := range []string{p.ProtocolDir, p.DispatchDir, p.GoClientDir, p.DartClientDir} {
 		if d != "" {
