@@ -149,12 +149,8 @@ func reuseModelFiles(p *project.Project, m *manifest, modelsHash string) map[str
 	}
 	files := make(map[string][]byte, len(m.ModelOutputs))
 	for _, rel := range m.ModelOutputs {
-		data, err := os.ReadFile(p.Path(rel))
-		if err != nil {
-			return nil
-		}
-		sum := sha256.Sum256(data)
-		if hex.EncodeToString(sum[:]) != m.Outputs[rel] {
+		data, sum, ok := sumFile(p.Path(rel))
+		if !ok || sum != m.Outputs[rel] {
 			return nil
 		}
 		files[p.Path(rel)] = data
@@ -169,12 +165,7 @@ func upToDate(p *project.Project, m *manifest, inputs string) bool {
 		return false
 	}
 	for rel, want := range m.Outputs {
-		data, err := os.ReadFile(p.Path(rel))
-		if err != nil {
-			return false
-		}
-		sum := sha256.Sum256(data)
-		if hex.EncodeToString(sum[:]) != want {
+		if _, sum, ok := sumFile(p.Path(rel)); !ok || sum != want {
 			return false
 		}
 	}
