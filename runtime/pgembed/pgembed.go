@@ -325,6 +325,10 @@ func initdb(ctx context.Context, bin binaries, dataDir, user string, acct *accou
 	return nil
 }
 
+// ErrRunning is wrapped by the error Start returns when a live server
+// already uses the data directory.
+var ErrRunning = errors.New("PostgreSQL is already running")
+
 // checkPidFile refuses to start a second server on a data directory that a
 // live one uses, and removes the lock file a crashed one left behind.
 func checkPidFile(dataDir string) error {
@@ -346,8 +350,8 @@ func checkPidFile(dataDir string) error {
 		if len(lines) > 3 {
 			port = strings.TrimSpace(lines[3])
 		}
-		return fmt.Errorf("PostgreSQL is already running on %s (pid %d, port %s), probably for another gopod server of this project: "+
-			"stop that server, or stop PostgreSQL with kill -INT %d", dataDir, pid, port, pid)
+		return fmt.Errorf("%w on %s (pid %d, port %s), probably for another gopod server of this project: "+
+			"stop that server, or stop PostgreSQL with kill -INT %d", ErrRunning, dataDir, pid, port, pid)
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove the stale %s left by a crashed server: %w", p, err)

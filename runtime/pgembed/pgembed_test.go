@@ -82,8 +82,8 @@ func TestStartStopRestart(t *testing.T) {
 
 	// A second server on the same data directory must be refused while the
 	// first one runs.
-	if _, err := Start(ctx, opts); err == nil || !strings.Contains(err.Error(), "already running") {
-		t.Errorf("second Start while running: err = %v, want 'already running'", err)
+	if _, err := Start(ctx, opts); !errors.Is(err, ErrRunning) {
+		t.Errorf("second Start while running: err = %v, want ErrRunning", err)
 	}
 
 	if err := c.Stop(ctx); err != nil {

@@ -252,7 +252,7 @@ func (e *Env) startEmbedded(ctx context.Context, wd string) error {
 	}
 	dataDir := filepath.Join(e.root, filepath.FromSlash(EmbeddedDataDir), slug)
 	cluster, err := pgembed.Start(ctx, pgembed.Options{DataDir: dataDir, Database: name})
-	if err != nil && strings.Contains(err.Error(), "already running") {
+	if errors.Is(err, pgembed.ErrRunning) {
 		// Another run of the same package's tests holds the cluster:
 		// this run gets a cluster of its own, made afresh.
 		if e.tempDir, err = os.MkdirTemp("", "podtest-postgres-"); err != nil {
