@@ -48,11 +48,11 @@ func WithHealthMetrics(o health.Options) Option {
 func (s *Server) startMachinery(ctx context.Context, role config.Role) (stop func()) {
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	goRun := func(f func(context.Context)) {
+	goRun := func(ctx context.Context, f func(context.Context)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f(bg)
+			f(ctx)
 		}()
 	}
 	if s.sessionLog != nil {
@@ -60,20 +60,16 @@ func (s *Server) startMachinery(ctx context.Context, role config.Role) (stop fun
 			s.log.Warn("session logs are not written to the database", "error", err)
 			s.sessionLog = nil
 		} else {
-			goRun(s.sessionLog.Run)
+			goRun(bg, s.sessionLog.Run)
 		}
 	}
 	if role == config.RoleMonolith && s.db != nil {
 		if s.futureCallManager != nil && !s.futureCallsOff {
 			// Future calls stop with the API, not after it.
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				s.futureCallManager.Run(ctx)
-			}()
+			goRun(ctx, s.futureCallManager.Run)
 		}
-		goRun(s.newHealthRecorder().Run)
-		goRun(s.deleteExpiredFiles)
+		goRun(bg, s.newHealthRecorder().Run)
+		goRun(bg, s.deleteExpiredFiles)
 	}
 	return func() {
 		cancel()
