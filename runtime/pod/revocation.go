@@ -3,6 +3,7 @@ package pod
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -97,11 +98,9 @@ func (g *guarded) onRevocation(payload []byte) {
 	case r.AuthID != "":
 		revoked = r.AuthID == g.info.AuthID
 	case len(r.Scopes) > 0:
-		for _, sc := range r.Scopes {
-			for _, req := range g.conn.requiredScopes {
-				revoked = revoked || sc == req
-			}
-		}
+		revoked = slices.ContainsFunc(r.Scopes, func(sc string) bool {
+			return slices.Contains(g.conn.requiredScopes, sc)
+		})
 	default:
 		revoked = true
 	}
