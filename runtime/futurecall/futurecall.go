@@ -19,6 +19,7 @@
 package futurecall
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -299,11 +300,9 @@ func (m *Manager) claim(ctx context.Context, now time.Time, limit int) ([]Call, 
 	if err != nil {
 		return nil, fmt.Errorf("claiming due future calls: %w", db.Wrap(err))
 	}
+	// DELETE ... RETURNING keeps no order.
 	slices.SortFunc(calls, func(a, b Call) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		return int(a.ID - b.ID)
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.ID, b.ID))
 	})
 	return calls, nil
 }
