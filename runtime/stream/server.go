@@ -74,13 +74,6 @@ type Server struct {
 	down  bool
 }
 
-// writeBuffers lends write buffers to connections only while they write,
-// so that idle connections hold none.
-type writeBuffers struct{ sync.Pool }
-
-func (p *writeBuffers) Get() any  { return p.Pool.Get() }
-func (p *writeBuffers) Put(b any) { p.Pool.Put(b) }
-
 // NewServer returns a server with the given limits.
 func NewServer(opts Options) *Server {
 	opts = opts.withDefaults()
@@ -88,8 +81,10 @@ func NewServer(opts Options) *Server {
 		opts: opts,
 		upgrader: websocket.Upgrader{
 			// A small read buffer: an idle connection waits in it.
-			ReadBufferSize:  1024,
-			WriteBufferPool: &writeBuffers{},
+			ReadBufferSize: 1024,
+			// Write buffers are lent to connections only while they
+			// write, so that idle connections hold none.
+			WriteBufferPool: &sync.Pool{},
 			// Serverpod 2.4 accepts connections from any origin; access is
 			// granted by the authentication key each stream carries, never
 			// by cookies, so another origin gains nothing.
