@@ -206,16 +206,6 @@ func (c *Caller) decodeException(body []byte) error {
 	if err != nil {
 		return nil
 	}
-	return c.taggedException(v)
-}
-
-// taggedException decodes a parsed {"className","data"} value into the
-// generated exception type; nil when the registry does not know it as an
-// exception.
-func (c *Caller) taggedException(v any) error {
-	if c.registry == nil {
-		return nil
-	}
 	x, err := c.registry.DecodeTagged(v)
 	if err != nil {
 		return nil
