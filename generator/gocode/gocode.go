@@ -194,12 +194,10 @@ func groupImports(src []byte) []byte {
 	return append(append(append([]byte{}, src[:start]...), block...), src[end:]...)
 }
 
-// goFileName is the output file of a model: its file name, prefixed with
-// its sub directory so that models in different folders never collide.
-func goFileName(m *model.Model) string { return ModelFileName(m) }
-
 // ModelFileName is the name of the file, in the server's and in the
-// client's package, that holds a model's code.
+// client's package, that holds a model's code: its file name, prefixed
+// with its sub directory so that models in different folders never
+// collide.
 func ModelFileName(m *model.Model) string {
 	name := m.FileName
 	if m.SubDir != "" {
@@ -251,9 +249,9 @@ func Models(models []*model.Model, o Options) (server, client Files, err error) 
 		if r.err != nil {
 			return nil, nil, r.err
 		}
-		server[goFileName(m)] = r.server
+		server[ModelFileName(m)] = r.server
 		if r.client != nil {
-			client[goFileName(m)] = r.client
+			client[ModelFileName(m)] = r.client
 		}
 	}
 	if server["protocol.go"], err = o.registryFile(o.ProtocolPkg, models, true); err != nil {
