@@ -107,7 +107,7 @@ func Generate(models []*model.Model, endpoints []*endpoint.Endpoint, opts Option
 		}
 	}
 	for _, m := range order {
-		p := protocolDir + "/" + modelFilePath(m)
+		p := ModelFile(m)
 		if _, dup := files[p]; dup {
 			return nil, fmt.Errorf("%s: model %s would be written to %s, which another model or generated file already uses; rename the model file", m.SourcePath, m.ClassName, p)
 		}
@@ -329,10 +329,10 @@ func fieldDoc(f *model.Field) []string {
 	return f.Doc
 }
 
-// modelFilePath is a model's file relative to lib/src/protocol.
 // ModelFile is the path of a model's file in the client package.
 func ModelFile(m *model.Model) string { return protocolDir + "/" + modelFilePath(m) }
 
+// modelFilePath is a model's file relative to lib/src/protocol.
 func modelFilePath(m *model.Model) string {
 	return path.Join(m.SubDir, m.FileName+".dart")
 }
