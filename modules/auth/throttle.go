@@ -95,10 +95,16 @@ func addressKey(remote string) string {
 // clientAddress is the session's client address as addressKey counts it.
 func clientAddress(s *pod.Session) string { return addressKey(s.RemoteIP()) }
 
+// lockSQL takes a transaction-scoped advisory lock on $1, a lockName.
+const lockSQL = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
+
+// lockName is the advisory lock of name, apart from other users' locks.
+func lockName(name string) string { return "gopod-auth:" + name }
+
 // lockKey takes a transaction-scoped advisory lock on name, so that the
 // check and record of attempts about it run one at a time on every server.
 func lockKey(tx *db.Tx, name string) error {
-	if _, err := tx.Querier().Exec(tx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "gopod-auth:"+name); err != nil {
+	if _, err := tx.Querier().Exec(tx, lockSQL, lockName(name)); err != nil {
 		return fmt.Errorf("locking %s: %w", name, err)
 	}
 	return nil
@@ -126,7 +132,7 @@ func (m *Module) reserveSignIn(c db.Conn, email, addr string) (id int64, entry *
 		known = m.now().Add(time.Hour).UTC() // no address is known
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "gopod-auth:sign-in:"+email)
+	b.Queue(lockSQL, lockName("sign-in:"+email))
 	b.Queue(`WITH seen AS (
     SELECT count(*) AS "byEmail", count(*) FILTER (WHERE "ipAddress" = $2) AS "byPair",
         EXISTS (SELECT 1 FROM "gopod_auth_attempt" WHERE "domain" = $5 AND "subject" = $1 AND "ipAddress" = $2 AND "time" > $4) AS "known"
