@@ -348,9 +348,9 @@ func (m *SessionManager) do(ctx context.Context, op func() error) error {
 		return ctx.Err()
 	}
 	before := m.SignedInUser()
-	keyBefore, keyErr := m.keys.Get()
+	keyBefore, beforeErr := m.keys.Get()
 	err := op()
-	if keyAfter, err := m.keys.Get(); keyErr == nil && err == nil && keyAfter != keyBefore {
+	if keyAfter, afterErr := m.keys.Get(); beforeErr == nil && afterErr == nil && keyAfter != keyBefore {
 		// Failures reach each stream's range; the sign-in or sign-out
 		// itself happened.
 		_ = m.caller.Status.caller.ReconnectStreams(ctx)
