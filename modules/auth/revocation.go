@@ -85,11 +85,14 @@ type pendingRevocations struct {
 func (p *pendingRevocations) add(r revocation) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.list) >= maxPending {
+	switch {
+	case len(p.list) == 1 && p.list[0].All:
+		// Everything is forgotten already; r adds nothing.
+	case len(p.list) >= maxPending:
 		p.list = []revocation{{All: true}}
-		return
+	default:
+		p.list = append(p.list, r)
 	}
-	p.list = append(p.list, r)
 }
 
 func (p *pendingRevocations) take() []revocation {
