@@ -224,12 +224,16 @@ func (c *child) get(path string) (string, error) {
 	return strings.TrimSpace(string(b)), err
 }
 
-// settledRSS lets the server collect garbage, then reads its RSS.
-func (c *child) settledRSS() int64 {
+// settledRSS lets the server collect garbage, then reads its RSS; without
+// the collection the figure would not be comparable, so its failure is
+// reported.
+func (c *child) settledRSS() (int64, error) {
 	time.Sleep(time.Second)
-	_, _ = c.get("/debug/gc")
+	if _, err := c.get("/debug/gc"); err != nil {
+		return 0, fmt.Errorf("collecting the server's garbage: %w", err)
+	}
 	time.Sleep(time.Second)
-	return c.rss()
+	return c.rss(), nil
 }
 
 // dialer binds the n-th connection to 127.0.0.(2 + n%8).
@@ -266,7 +270,10 @@ const cid = "11111111-1111-4111-8111-111111111111"
 // idleSockets connects n sockets that complete serverpod_client's
 // handshake and then sit idle; then opens one stream on each.
 func idleSockets(c *child, n int) error {
-	base := c.settledRSS()
+	base, err := c.settledRSS()
+	if err != nil {
+		return err
+	}
 	conns := make([]*websocket.Conn, n)
 	frames := make([]chan []byte, n)
 	var next atomic.Int64
@@ -322,7 +329,10 @@ func idleSockets(c *child, n int) error {
 		}
 	}()
 	connected := time.Since(start)
-	idle := c.settledRSS()
+	idle, err := c.settledRSS()
+	if err != nil {
+		return err
+	}
 	mem, _ := c.get("/debug/mem")
 	fmt.Printf("idle sockets: %d connected and handshaken in %.1f s\n", n, connected.Seconds())
 	fmt.Printf("  server RSS %.1f MiB before, %.1f MiB with the sockets: %.2f KiB per socket (%s)\n",
@@ -350,7 +360,10 @@ func idleSockets(c *child, n int) error {
 		<-frames[j]
 		<-frames[j]
 	}
-	streams := c.settledRSS()
+	streams, err := c.settledRSS()
+	if err != nil {
+		return err
+	}
 	mem, _ = c.get("/debug/mem")
 	fmt.Printf("  with one open stream each: %.1f MiB, %.2f KiB per socket and stream (%s)\n\n",
 		mib(streams), float64(streams-base)/float64(n)/1024, mem)
