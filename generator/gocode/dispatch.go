@@ -50,7 +50,7 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 		f.Line()
 		var methods []jen.Code
 		for _, m := range ep.Methods {
-			call, err := srv.methodLiteral(ep, m)
+			call, err := srv.methodLiteral(m)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", m.Pos, err)
 			}
@@ -76,7 +76,7 @@ func Dispatch(endpoints []*endpoint.Endpoint, o Options) (Files, error) {
 }
 
 // methodLiteral is the &pod.Method{...} of one endpoint method.
-func (s etyper) methodLiteral(ep *endpoint.Endpoint, m *endpoint.Method) (jen.Code, error) {
+func (s etyper) methodLiteral(m *endpoint.Method) (jen.Code, error) {
 	if m.Streaming() {
 		return s.streamLiteral(m), nil
 	}
@@ -85,14 +85,9 @@ func (s etyper) methodLiteral(ep *endpoint.Endpoint, m *endpoint.Method) (jen.Co
 	callArgs := []jen.Code{jen.Id("s")}
 	opts := jen.Dict{}
 	for _, p := range m.Params {
-		t := p.Type
-		fn, dec := "Arg", s.dec(t)
-		if t.Nullable {
-			fn, dec = "ArgPtr", s.dec(t.NonNull())
-		}
 		v := argVar(p)
 		body = append(body,
-			jen.List(jen.Id(v), jen.Err()).Op(":=").Qual(podPkg, fn).Call(jen.Id("a"), jen.Lit(p.Name), dec),
+			jen.List(jen.Id(v), jen.Err()).Op(":=").Add(s.decodeArg(p)),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		)
 		if p.Kind == endpoint.Positional {
@@ -100,11 +95,7 @@ func (s etyper) methodLiteral(ep *endpoint.Endpoint, m *endpoint.Method) (jen.Co
 		} else {
 			opts[jen.Id(p.GoName)] = jen.Id(v)
 		}
-		fields := []jen.Code{jen.Id("Name").Op(":").Lit(p.Name), jen.Id("Type").Op(":").Lit(t.String())}
-		if t.Nullable {
-			fields = append(fields, jen.Id("Nullable").Op(":").True())
-		}
-		params = append(params, jen.Values(fields...))
+		params = append(params, paramLiteral(p))
 	}
 	if m.Struct != nil {
 		callArgs = append(callArgs, jen.Qual(m.Struct.PkgPath, m.Struct.GoName).Values(opts))
@@ -125,24 +116,14 @@ func (s etyper) methodLiteral(ep *endpoint.Endpoint, m *endpoint.Method) (jen.Co
 	body = append(body, jen.Return(jen.Nil()))
 	lit := []jen.Code{jen.Id("Name").Op(":").Lit(m.Name)}
 	if len(params) > 0 {
-		lit = append(lit, jen.Id("Params").Op(":").Index().Qual(podPkg, "Param").ValuesFunc(func(g *jen.Group) {
-			for _, p := range params {
-				g.Line().Add(p)
-			}
-			g.Line()
-		}))
+		lit = append(lit, jen.Id("Params").Op(":").Index().Qual(podPkg, "Param").Add(lines(params)))
 	}
 	lit = append(lit, jen.Id("Call").Op(":").Func().Params(
 		jen.Id("s").Op("*").Qual(podPkg, "Session"),
 		jen.Id("a").Op("*").Qual(podPkg, "Args"),
 		jen.Id("e").Op("*").Qual(wirePkg, "Encoder"),
 	).Error().Block(body...))
-	return jen.Op("&").Qual(podPkg, "Method").ValuesFunc(func(g *jen.Group) {
-		for _, c := range lit {
-			g.Line().Add(c)
-		}
-		g.Line()
-	}), nil
+	return jen.Op("&").Qual(podPkg, "Method").Add(lines(lit)), nil
 }
 
 // writeResult writes a method's result. ByteData goes through the
@@ -171,6 +152,16 @@ func protocolYAML(endpoints []*endpoint.Endpoint) []byte {
 	return []byte(b.String())
 }
 
+// decodeArg is the call that decodes an ordinary parameter from the
+// method's arguments a: pod.ArgPtr for a nullable one.
+func (s etyper) decodeArg(p *endpoint.Param) *jen.Statement {
+	fn, dec := "Arg", s.dec(p.Type)
+	if p.Type.Nullable {
+		fn, dec = "ArgPtr", s.dec(p.Type.NonNull())
+	}
+	return jen.Qual(podPkg, fn).Call(jen.Id("a"), jen.Lit(p.Name), dec)
+}
+
 // paramLiteral is the pod.Param of an ordinary parameter.
 func paramLiteral(p *endpoint.Param) jen.Code {
 	fields := []jen.Code{jen.Id("Name").Op(":").Lit(p.Name), jen.Id("Type").Op(":").Lit(p.Type.String())}
@@ -194,12 +185,8 @@ func (s etyper) streamLiteral(m *endpoint.Method) jen.Code {
 			inputs = append(inputs, jen.Values(jen.Id("Name").Op(":").Lit(p.Name), jen.Id("Type").Op(":").Lit(p.Type.String())))
 			v = jen.Qual(streamPkg, "Input").Call(jen.Id("c"), jen.Lit(p.Name), s.class(p.Type))
 		} else {
-			fn, dec := "Arg", s.dec(p.Type)
-			if p.Type.Nullable {
-				fn, dec = "ArgPtr", s.dec(p.Type.NonNull())
-			}
 			decode = append(decode,
-				jen.List(jen.Id(argVar(p)), jen.Err()).Op(":=").Qual(podPkg, fn).Call(jen.Id("a"), jen.Lit(p.Name), dec),
+				jen.List(jen.Id(argVar(p)), jen.Err()).Op(":=").Add(s.decodeArg(p)),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			)
 			params = append(params, paramLiteral(p))
