@@ -33,29 +33,25 @@ func (l *loader) markPrunable() {
 			importers[imp] = append(importers[imp], path)
 		}
 	}
+packages:
 	for path, sp := range l.source {
 		if sp == nil || sp.bodies || len(importers[path]) == 0 {
 			continue
 		}
 		names := map[string]bool{}
-		ok := true
 		for _, imp := range importers[path] {
 			isp := l.source[imp]
 			if !isp.bodies || !isp.parsed {
-				ok = false // imported by a package whose needs are unknown
-				break
+				continue packages // imported by a package whose needs are unknown
 			}
 			for _, f := range isp.files {
 				if !usedNames(f, path, sp.name, names) {
-					ok = false
-					break
+					continue packages
 				}
 			}
 		}
-		if ok {
-			sp.roots = slices.Sorted(maps.Keys(names))
-			sp.prune, l.pruned = true, true
-		}
+		sp.roots = slices.Sorted(maps.Keys(names))
+		sp.prune, l.pruned = true, true
 	}
 }
 
