@@ -14,6 +14,7 @@ import (
 	"github.com/gopod/gopod/generator/migration"
 	"github.com/gopod/gopod/generator/project"
 	"github.com/gopod/gopod/runtime/config"
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/dbschema"
 	"github.com/gopod/gopod/runtime/migrate"
 	"github.com/gopod/gopod/runtime/pod"
@@ -65,7 +66,7 @@ the statement and leaves that version unapplied.
 				return err
 			}
 			defer database.Close(context.WithoutCancel(ctx))
-			m := migrate.New(database.DB.Pool(), os.DirFS(p.Dir), p.Name)
+			m := migrate.New(db.Pool(database.DB), os.DirFS(p.Dir), p.Name)
 			var res *migrate.Result
 			if down > 0 {
 				res, err = m.Down(ctx, down)
@@ -121,7 +122,7 @@ with the server's --apply-repair-migration flag.`,
 				return err
 			}
 			defer database.Close(context.WithoutCancel(ctx))
-			sqlDB := stdlib.OpenDBFromPool(database.DB.Pool())
+			sqlDB := stdlib.OpenDBFromPool(db.Pool(database.DB))
 			defer sqlDB.Close()
 			if o.Live, err = dbschema.Inspect(ctx, sqlDB); err != nil {
 				return fmt.Errorf("reading the database's schema: %w", err)

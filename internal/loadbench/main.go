@@ -389,7 +389,7 @@ func prepareDatabase(ctx context.Context, url string) error {
 		return err
 	})
 	if err == nil {
-		_, err = migrate.New(d.Pool(), project, auth.ModuleName).Apply(ctx)
+		_, err = migrate.New(db.Pool(d), project, auth.ModuleName).Apply(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("applying the auth module's migrations: %w", err)

@@ -62,7 +62,7 @@ func testDB(tb testing.TB) *db.DB {
 			return err
 		})
 		if dbErr == nil {
-			_, dbErr = migrate.New(database.Pool(), project, auth.ModuleName).Apply(ctx)
+			_, dbErr = migrate.New(db.Pool(database), project, auth.ModuleName).Apply(ctx)
 		}
 	})
 	if dbErr != nil {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/pod"
@@ -172,11 +171,11 @@ SELECT (SELECT "id" FROM attempt)`,
 // sendBatch sends b on c's pool in one round trip and hands its results to
 // read; the batch's statements run as one implicit transaction.
 func sendBatch(c db.Conn, b *pgx.Batch, read func(pgx.BatchResults) error) error {
-	p, ok := c.Querier().(interface{ Pool() *pgxpool.Pool })
+	d, ok := c.Querier().(*db.DB)
 	if !ok {
 		return fmt.Errorf("db: %T cannot send a batch", c.Querier())
 	}
-	r := p.Pool().SendBatch(c, b)
+	r := db.Pool(d).SendBatch(c, b)
 	err := read(r)
 	if cerr := r.Close(); err == nil {
 		err = cerr

@@ -105,30 +105,38 @@ func (c *Local[V]) Len() int {
 // Global is a cache in Redis, shared by every server. Values are bytes
 // (encode models with package wire).
 type Global struct {
-	rdb    *redis.Client
+	// store is the Redis client behind an interface: a *redis.Client
+	// field would make go-redis part of Global's type, which every package
+	// reaching *Global (through *pod.Server, say) reads from export data,
+	// and each of them would compile go-redis's generic instantiations anew.
+	store  globalStore
 	prefix string
+}
+
+// globalStore is what Global needs of Redis.
+type globalStore interface {
+	get(ctx context.Context, key string) (value []byte, found bool, err error)
+	set(ctx context.Context, key string, value []byte, lifetime time.Duration) error
+	del(ctx context.Context, key string) error
 }
 
 // NewGlobal returns a cache in rdb whose keys start with prefix.
 func NewGlobal(rdb *redis.Client, prefix string) *Global {
-	return &Global{rdb: rdb, prefix: prefix}
+	return &Global{store: redisStore{rdb}, prefix: prefix}
 }
 
 // Get returns the value under key; false when missing or expired.
 func (g *Global) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	v, err := g.rdb.Get(ctx, g.prefix+key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, false, nil
-	}
+	v, found, err := g.store.get(ctx, g.prefix+key)
 	if err != nil {
 		return nil, false, fmt.Errorf("reading %s from the global cache: %w", key, err)
 	}
-	return v, true, nil
+	return v, found, nil
 }
 
 // Put stores value under key for lifetime.
 func (g *Global) Put(ctx context.Context, key string, value []byte, lifetime time.Duration) error {
-	if err := g.rdb.Set(ctx, g.prefix+key, value, lifetime).Err(); err != nil {
+	if err := g.store.set(ctx, g.prefix+key, value, lifetime); err != nil {
 		return fmt.Errorf("writing %s to the global cache: %w", key, err)
 	}
 	return nil
@@ -136,8 +144,30 @@ func (g *Global) Put(ctx context.Context, key string, value []byte, lifetime tim
 
 // Invalidate removes key.
 func (g *Global) Invalidate(ctx context.Context, key string) error {
-	if err := g.rdb.Del(ctx, g.prefix+key).Err(); err != nil {
+	if err := g.store.del(ctx, g.prefix+key); err != nil {
 		return fmt.Errorf("removing %s from the global cache: %w", key, err)
 	}
 	return nil
+}
+
+// redisStore is the globalStore of a Redis client.
+type redisStore struct{ rdb *redis.Client }
+
+func (s redisStore) get(ctx context.Context, key string) ([]byte, bool, error) {
+	v, err := s.rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+func (s redisStore) set(ctx context.Context, key string, value []byte, lifetime time.Duration) error {
+	return s.rdb.Set(ctx, key, value, lifetime).Err()
+}
+
+func (s redisStore) del(ctx context.Context, key string) error {
+	return s.rdb.Del(ctx, key).Err()
 }

@@ -56,7 +56,18 @@ type Conn interface {
 
 // DB is a pool of connections to one database.
 type DB struct {
-	pool *pgxpool.Pool
+	// pool is always a *pgxpool.Pool, held as an interface so that
+	// pgxpool is not part of DB's type: every package whose code reaches
+	// *DB (through *pod.Session, say) reads that type from export data,
+	// and would compile the generic puddle pool inside pgxpool.Pool anew.
+	pool pgxPool
+}
+
+// pgxPool is what DB uses of *pgxpool.Pool.
+type pgxPool interface {
+	Querier
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+	Close()
 }
 
 // Open connects to the database at connString (a postgres:// URL or a
@@ -82,8 +93,10 @@ func Open(ctx context.Context, connString string) (*DB, error) {
 // ConnConfig.Tracer is QueryTracer(), as Open sets it.
 func New(pool *pgxpool.Pool) *DB { return &DB{pool: pool} }
 
-// Pool returns the underlying pgx pool.
-func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+// Pool returns the pgx pool under d. It is not a method of DB so that
+// DB's method set, which importers read with the type, does not mention
+// pgxpool.
+func Pool(d *DB) *pgxpool.Pool { return d.pool.(*pgxpool.Pool) }
 
 // Close closes every connection.
 func (d *DB) Close() { d.pool.Close() }

@@ -45,7 +45,7 @@ func TestQueryObserver(t *testing.T) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT generate_series(1, 2)`)
 	b.Queue(`SELECT $1::int`, 7)
-	if err := d.Pool().SendBatch(ctx, b).Close(); err != nil {
+	if err := Pool(d).SendBatch(ctx, b).Close(); err != nil {
 		t.Fatal(err)
 	}
 	// A context without an observer is not reported.

@@ -464,7 +464,7 @@ func BenchmarkFindByID(b *testing.B) {
 		const sql = `SELECT id, name, price, due, wait, "ownerId", "parentId" FROM orm_item WHERE id = $1`
 		var m item
 		var wait int64
-		err := d.Pool().QueryRow(context.Background(), sql, id).Scan(&m.ID, &m.Name, &m.Price, &m.Due, &wait, &m.OwnerID, &m.ParentID)
+		err := Pool(d).QueryRow(context.Background(), sql, id).Scan(&m.ID, &m.Name, &m.Price, &m.Due, &wait, &m.OwnerID, &m.ParentID)
 		m.Wait = time.Duration(wait) * time.Millisecond
 		return err
 	}
@@ -500,7 +500,7 @@ func BenchmarkInsertRow(b *testing.B) {
 			RETURNING id, name, price, due, wait, "ownerId", "parentId"`
 		m := item{Name: "bench", Price: 9.5, Wait: time.Minute, Due: &due}
 		var wait int64
-		err := d.Pool().QueryRow(context.Background(), sql, m.Name, m.Price, m.Due.UTC(), m.Wait.Milliseconds(), m.OwnerID, m.ParentID).
+		err := Pool(d).QueryRow(context.Background(), sql, m.Name, m.Price, m.Due.UTC(), m.Wait.Milliseconds(), m.OwnerID, m.ParentID).
 			Scan(&m.ID, &m.Name, &m.Price, &m.Due, &wait, &m.OwnerID, &m.ParentID)
 		m.Wait = time.Duration(wait) * time.Millisecond
 		return err
@@ -509,7 +509,7 @@ func BenchmarkInsertRow(b *testing.B) {
 		const sql = `INSERT INTO orm_item (name, price, due, wait, "ownerId", "parentId") VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`
 		m := item{Name: "bench", Price: 9.5, Wait: time.Minute, Due: &due}
 		var id int64
-		err := d.Pool().QueryRow(context.Background(), sql, m.Name, m.Price, m.Due.UTC(), m.Wait.Milliseconds(), m.OwnerID, m.ParentID).Scan(&id)
+		err := Pool(d).QueryRow(context.Background(), sql, m.Name, m.Price, m.Due.UTC(), m.Wait.Milliseconds(), m.OwnerID, m.ParentID).Scan(&id)
 		m.ID = &id
 		return err
 	}

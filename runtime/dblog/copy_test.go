@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/gopod/gopod/runtime/db"
 )
 
 // TestCopyDataMatchesPgx writes the same rows with the writer's binary
@@ -16,7 +18,7 @@ import (
 // times in and out of UTC.
 func TestCopyDataMatchesPgx(t *testing.T) {
 	ctx := context.Background()
-	conn, err := database.Pool().Acquire(ctx)
+	conn, err := db.Pool(database).Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

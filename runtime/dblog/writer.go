@@ -492,7 +492,7 @@ func (w *writer) connect(ctx context.Context) (*pgx.Conn, error) {
 	if w.conn != nil && !w.conn.IsClosed() {
 		return w.conn, nil
 	}
-	cfg := w.db.Pool().Config().ConnConfig.Copy()
+	cfg := db.Pool(w.db).Config().ConnConfig.Copy()
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
 	}

@@ -68,7 +68,7 @@ func TestTwoServersRunEachCallOnce(t *testing.T) {
 	)
 	newServer := func(id string) *Manager {
 		// Each server has its own pool, as separate processes would.
-		d, err := db.Open(ctx, database.Pool().Config().ConnString())
+		d, err := db.Open(ctx, db.Pool(database).Config().ConnString())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,12 @@ const DefaultPrefix = "gopod:messages:"
 // Central routes messages to listeners by channel name.
 type Central struct {
 	origin string
-	rdb    *redis.Client
+	// broker carries the messages between servers, nil without Redis. It
+	// is an interface so that go-redis is not part of Central's type:
+	// every package reaching *Central (through *pod.Server, say) reads
+	// that type from export data, and with a *redis.Client field would
+	// compile go-redis's generic instantiations anew.
+	broker broker
 	log    *slog.Logger
 	prefix string
 	// ready is closed once the first Redis subscription is in place.
@@ -43,6 +48,14 @@ type Central struct {
 	listeners  map[string]map[int]func([]byte)
 	reconnects map[int]func()
 	nextID     int
+}
+
+// broker is what Central needs of Redis.
+type broker interface {
+	publish(ctx context.Context, channel string, data []byte) error
+	// receive holds one subscription to the channels of c until it
+	// fails or ctx ends.
+	receive(ctx context.Context, c *Central)
 }
 
 // Option configures a Central.
@@ -60,12 +73,14 @@ func New(origin string, rdb *redis.Client, log *slog.Logger, opts ...Option) *Ce
 	if log == nil {
 		log = slog.Default()
 	}
-	c := &Central{origin: origin, rdb: rdb, log: log, prefix: DefaultPrefix, ready: make(chan struct{}), listeners: map[string]map[int]func([]byte){}}
+	c := &Central{origin: origin, log: log, prefix: DefaultPrefix, ready: make(chan struct{}), listeners: map[string]map[int]func([]byte){}}
 	for _, o := range opts {
 		o(c)
 	}
 	if rdb == nil {
 		close(c.ready)
+	} else {
+		c.broker = redisBroker{rdb}
 	}
 	return c
 }
@@ -162,14 +177,14 @@ func (c *Central) deliver(channel string, payload []byte) {
 // have received it regardless.
 func (c *Central) Post(ctx context.Context, channel string, payload []byte, global bool) error {
 	c.deliver(channel, payload)
-	if !global || c.rdb == nil {
+	if !global || c.broker == nil {
 		return nil
 	}
 	data, err := json.Marshal(envelope{Origin: c.origin, Payload: payload})
 	if err != nil {
 		return fmt.Errorf("encoding message for %s: %w", channel, err)
 	}
-	if err := c.rdb.Publish(ctx, c.prefix+channel, data).Err(); err != nil {
+	if err := c.broker.publish(ctx, c.prefix+channel, data); err != nil {
 		return fmt.Errorf("publishing message on %s: %w", channel, err)
 	}
 	return nil
@@ -179,11 +194,11 @@ func (c *Central) Post(ctx context.Context, channel string, payload []byte, glob
 // returns at once without Redis. Subscribing is retried when Redis goes
 // away, so a restart of Redis does not silence a server.
 func (c *Central) Run(ctx context.Context) {
-	if c.rdb == nil {
+	if c.broker == nil {
 		return
 	}
 	for ctx.Err() == nil {
-		c.receive(ctx)
+		c.broker.receive(ctx, c)
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -191,9 +206,15 @@ func (c *Central) Run(ctx context.Context) {
 	}
 }
 
-// receive holds one subscription until it fails or ctx ends.
-func (c *Central) receive(ctx context.Context) {
-	sub := c.rdb.PSubscribe(ctx, escapeGlob(c.prefix)+"*")
+// redisBroker is the broker of a Redis client.
+type redisBroker struct{ rdb *redis.Client }
+
+func (b redisBroker) publish(ctx context.Context, channel string, data []byte) error {
+	return b.rdb.Publish(ctx, channel, data).Err()
+}
+
+func (b redisBroker) receive(ctx context.Context, c *Central) {
+	sub := b.rdb.PSubscribe(ctx, escapeGlob(c.prefix)+"*")
 	defer sub.Close()
 	if _, err := sub.Receive(ctx); err != nil {
 		if ctx.Err() == nil {

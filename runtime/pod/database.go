@@ -160,7 +160,7 @@ func connString(c config.Database) string {
 // first, then the migrations. How the database then stands against the
 // migrations is verifyDatabase's job.
 func (s *Server) migrateDatabase(ctx context.Context, project fs.FS, args config.Args) error {
-	m := migrate.New(s.db.Pool(), project, s.dispatch.ProjectName)
+	m := migrate.New(db.Pool(s.db), project, s.dispatch.ProjectName)
 	if args.ApplyRepairMigration {
 		res, err := m.ApplyRepair(ctx)
 		if err != nil {
@@ -216,7 +216,7 @@ type Integrity struct {
 // differs from the latest definition (the comparison Drift makes). It
 // reads the database and changes nothing.
 func CheckIntegrity(ctx context.Context, d *db.DB, project fs.FS, module string) (*Integrity, error) {
-	st, err := migrate.New(d.Pool(), project, module).Status(ctx)
+	st, err := migrate.New(db.Pool(d), project, module).Status(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,7 @@ func orNone(version string) string {
 // definition in the project's migrations/ folder and returns the
 // statements that would reconcile them; no migrations yet is no drift.
 func Drift(ctx context.Context, d *db.DB, project fs.FS) ([]string, error) {
-	versions, err := migrate.New(d.Pool(), project, "").Versions()
+	versions, err := migrate.New(db.Pool(d), project, "").Versions()
 	if err != nil || len(versions) == 0 {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ func driftFrom(ctx context.Context, d *db.DB, project fs.FS, version string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("migrations/%s/definition.json: %w", version, err)
 	}
-	sqlDB := stdlib.OpenDBFromPool(d.Pool())
+	sqlDB := stdlib.OpenDBFromPool(db.Pool(d))
 	defer sqlDB.Close()
 	// One connection at a time: the inspection runs its queries in turn,
 	// and a server's pool is for serving.

@@ -114,7 +114,7 @@ func emptyDatabase(t *testing.T) *db.DB {
 
 func applyMigrations(t *testing.T, d *db.DB, project fs.FS) {
 	t.Helper()
-	if _, err := migrate.New(d.Pool(), project, "shop").Apply(context.Background()); err != nil {
+	if _, err := migrate.New(db.Pool(d), project, "shop").Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -51,7 +51,12 @@ type Server struct {
 	passwords      map[string]string
 	healthChecks   []HealthCheck
 	db             *db.DB
-	redis          *redis.Client
+	// newMessages makes the messages central, through Redis when
+	// WithRedis set it. A closure holds the *redis.Client rather than a
+	// field, so that go-redis is not part of Server's type: every package
+	// importing pod reads that type from export data (a *Session reaches
+	// it), and would compile go-redis's generic instantiations anew.
+	newMessages    func(log *slog.Logger, opts ...messages.Option) *messages.Central
 	serverID       string
 	messagesPrefix string
 	messages       *messages.Central
@@ -119,7 +124,10 @@ func WithDatabase(d *db.DB) Option {
 // this server's messages apart from the others'.
 func WithRedis(rdb *redis.Client, serverID string) Option {
 	return func(s *Server) {
-		s.redis, s.serverID = rdb, serverID
+		s.serverID = serverID
+		s.newMessages = func(log *slog.Logger, opts ...messages.Option) *messages.Central {
+			return messages.New(serverID, rdb, log, opts...)
+		}
 		s.globalCache = cache.NewGlobal(rdb, "gopod:cache:")
 	}
 }
@@ -178,7 +186,11 @@ func NewServer(d *Dispatch, opts ...Option) *Server {
 	if s.messagesPrefix != "" {
 		mopts = append(mopts, messages.WithPrefix(s.messagesPrefix))
 	}
-	s.messages = messages.New(s.serverID, s.redis, s.log, mopts...)
+	if s.newMessages != nil {
+		s.messages = s.newMessages(s.log, mopts...)
+	} else {
+		s.messages = messages.New(s.serverID, nil, s.log, mopts...)
+	}
 	if err := s.setUpFutureCalls(); err != nil {
 		// Registering the same name twice is a programming error.
 		panic(err)

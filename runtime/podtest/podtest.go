@@ -351,7 +351,7 @@ func (e *Env) doMigrate(ctx context.Context, project string) error {
 	}
 	// Copying a database needs it without connections.
 	defer d.Close()
-	_, err = migrate.New(d.Pool(), os.DirFS(e.root), project).Apply(ctx)
+	_, err = migrate.New(db.Pool(d), os.DirFS(e.root), project).Apply(ctx)
 	if errors.Is(err, migrate.ErrNoMigrations) {
 		return nil
 	}

@@ -112,7 +112,7 @@ func applyMigrations(ctx context.Context, database *db.DB) error {
 			return err
 		})
 		if migrateErr == nil {
-			_, migrateErr = migrate.New(database.Pool(), project, auth.ModuleName).Apply(ctx)
+			_, migrateErr = migrate.New(db.Pool(database), project, auth.ModuleName).Apply(ctx)
 		}
 	})
 	return migrateErr

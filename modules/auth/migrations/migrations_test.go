@@ -242,7 +242,7 @@ func TestTakeOverServerpod24Database(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if _, err := migrate.New(d.Pool(), project(t, 1), "serverpod_auth").Apply(ctx); err != nil {
+	if _, err := migrate.New(db.Pool(d), project(t, 1), "serverpod_auth").Apply(ctx); err != nil {
 		t.Fatalf("making a 2.4 database: %v", err)
 	}
 	for _, q := range []string{
@@ -254,7 +254,7 @@ func TestTakeOverServerpod24Database(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := migrate.New(d.Pool(), project(t, len(migrations.Versions())), "serverpod_auth").Apply(ctx)
+	res, err := migrate.New(db.Pool(d), project(t, len(migrations.Versions())), "serverpod_auth").Apply(ctx)
 	if err != nil {
 		t.Fatalf("applying gopod's versions: %v", err)
 	}

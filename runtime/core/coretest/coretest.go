@@ -49,7 +49,7 @@ func Open(ctx context.Context, url string) (*db.DB, error) {
 		return err
 	})
 	if err == nil {
-		_, err = migrate.New(d.Pool(), project, core.ModuleName).Apply(ctx)
+		_, err = migrate.New(db.Pool(d), project, core.ModuleName).Apply(ctx)
 	}
 	if err != nil {
 		d.Close()

@@ -61,7 +61,7 @@ func newCluster(t *testing.T) *cluster {
 	}
 	t.Cleanup(database.Close)
 	migrateOnce.Do(func() {
-		if _, err := migrate.New(database.Pool(), moduleProject{}, auth.ModuleName).Apply(ctx); err != nil {
+		if _, err := migrate.New(db.Pool(database), moduleProject{}, auth.ModuleName).Apply(ctx); err != nil {
 			t.Fatal(err)
 		}
 	})
