@@ -104,8 +104,7 @@ func pathModule(p *project.Project, ref project.ModuleRef) (*moduleInfo, error) 
 	at := func(format string, args ...any) error {
 		return &project.Error{File: project.ConfigPath, Line: ref.Line, Col: ref.Col, Msg: fmt.Sprintf("module %s: ", ref.Name) + fmt.Sprintf(format, args...)}
 	}
-	dir := filepath.Join(p.Dir, filepath.FromSlash(ref.Path))
-	mp, err := project.Load(dir)
+	mp, err := project.Load(moduleDir(p, ref))
 	if err != nil {
 		return nil, at("path %s: %v", ref.Path, err)
 	}
@@ -148,6 +147,11 @@ func pathModule(p *project.Project, ref project.ModuleRef) (*moduleInfo, error) 
 		info.migrations = os.DirFS(migrations)
 	}
 	return info, nil
+}
+
+// moduleDir is the directory of the module project ref names by path.
+func moduleDir(p *project.Project, ref project.ModuleRef) string {
+	return filepath.Join(p.Dir, filepath.FromSlash(ref.Path))
 }
 
 // requiresModule checks that the project's go.mod requires the Go module

@@ -59,24 +59,84 @@ func binaryLine() string {
 }
 
 // inputsHash hashes the generator's identity (the running binary) and the
-// content of every file that can change its output: the Go module's Go
-// sources outside the generated packages, model files, configuration,
-// go.mod and go.sum. modelsHash leaves out the Go sources, which the
-// models' code does not depend on.
+// content of every file that can change its output (see inputFiles).
+// modelsHash leaves out the Go sources, which the models' code does not
+// depend on.
 func inputsHash(p *project.Project) (inputs, modelsHash string, err error) {
 	h, mh := sha256.New(), sha256.New()
 	both := io.MultiWriter(h, mh)
 	fmt.Fprintf(both, "gopod %s\n%s", gopod.Version, binaryLine())
+	files, err := inputFiles(p)
+	if err != nil {
+		return "", "", err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", "", err
+		}
+		sum := sha256.Sum256(data)
+		fmt.Fprintf(h, "%s %x\n", f, sum)
+		if filepath.Ext(f) != ".go" {
+			fmt.Fprintf(mh, "%s %x\n", f, sum)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(mh.Sum(nil)), nil
+}
+
+// InputFiles lists, sorted, the files whose content can change what
+// Generate writes for the project in dir: the files its up-to-date check
+// hashes, among them those of every module the project uses by path, as
+// its generator.yaml lists them now. Asking again after generator.yaml
+// changed follows modules being added or removed, which is what a watcher
+// needs. When the project cannot be loaded, they are the same kinds of
+// files under dir, among them the configuration whose fix makes it
+// loadable.
+func InputFiles(dir string) ([]string, error) {
+	p, err := project.Load(dir)
+	if err != nil {
+		abs, aerr := filepath.Abs(dir)
+		if aerr != nil {
+			return nil, fmt.Errorf("locating the project: %w", aerr)
+		}
+		return collectInputs([]string{abs}, nil)
+	}
+	return inputFiles(p)
+}
+
+// inputFiles lists, sorted, every file that can change the generator's
+// output for p: the Go module's Go sources outside the generated packages,
+// model files, configuration, go.mod and go.sum, and the same files of the
+// modules of the user's that the project uses by path (their models,
+// configuration and generated Go).
+func inputFiles(p *project.Project) ([]string, error) {
 	skip := map[string]bool{}
 	for _, d := range []string{p.ProtocolDir, p.DispatchDir, p.GoClientDir, p.DartClientDir} {
 		if d != "" {
 			skip[p.Path(d)] = true
 		}
 	}
+	roots := []string{p.GoModuleDir}
+	for _, m := range p.Modules {
+		if m.Path != "" {
+			roots = append(roots, moduleDir(p, m))
+		}
+	}
+	return collectInputs(roots, skip)
+}
+
+// collectInputs lists, sorted and once each, the generator's kinds of
+// input files under roots, leaving out hidden directories, node_modules
+// and the directories in skip. A root that does not exist is left out: a
+// missing module is reported when modules are resolved.
+func collectInputs(roots []string, skip map[string]bool) ([]string, error) {
 	seen := map[string]bool{}
 	var files []string
-	collect := func(root string) error {
-		return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	for _, root := range roots {
+		if _, err := os.Stat(root); err != nil {
+			continue
+		}
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
@@ -95,36 +155,12 @@ func inputsHash(p *project.Project) (inputs, modelsHash string, err error) {
 			}
 			return nil
 		})
-	}
-	// The modules of the user's that the project uses by path are inputs
-	// too: their models, configuration and generated Go.
-	roots := []string{p.GoModuleDir}
-	for _, m := range p.Modules {
-		if m.Path != "" {
-			roots = append(roots, filepath.Join(p.Dir, filepath.FromSlash(m.Path)))
-		}
-	}
-	for _, root := range roots {
-		if _, err := os.Stat(root); err != nil {
-			continue // a missing module is reported when modules are resolved
-		}
-		if err := collect(root); err != nil {
-			return "", "", fmt.Errorf("reading the project's inputs: %w", err)
+		if err != nil {
+			return nil, fmt.Errorf("reading the project's inputs: %w", err)
 		}
 	}
 	sort.Strings(files)
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return "", "", err
-		}
-		sum := sha256.Sum256(data)
-		fmt.Fprintf(h, "%s %x\n", f, sum)
-		if filepath.Ext(f) != ".go" {
-			fmt.Fprintf(mh, "%s %x\n", f, sum)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(mh.Sum(nil)), nil
+	return files, nil
 }
 
 // loadManifest reads the last run's manifest, nil when there is none.

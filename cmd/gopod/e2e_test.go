@@ -194,3 +194,70 @@ func TestWatchRegeneratesOnChange(t *testing.T) {
 		return strings.Contains(string(b), "Note *string")
 	})
 }
+
+// TestWatchRegeneratesOnModuleChange: generate --watch follows a module
+// the project starts using by path while it watches, and regenerates the
+// project when a model of that module is saved.
+func TestWatchRegeneratesOnModuleChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates and generates two projects")
+	}
+	root := t.TempDir()
+	mustRun(t, root, "create", "greeter", "--template", "module")
+	mustRun(t, root, "create", "shop", "--no-auth")
+	dir := filepath.Join(root, "shop")
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"generate", "--watch", "--dir", dir}, &logs, &logs) }()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("generate --watch did not stop")
+		}
+	}()
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; output:\n%s", what, logs.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor("the first run", func() bool { return strings.Contains(logs.String(), "up to date") })
+
+	// The project starts using the module while watched, as its README
+	// says: go.mod requires it, generator.yaml lists it by path, and a
+	// model refers to its class.
+	goMod := exec.Command("go", "mod", "edit", "-require=greeter@v0.0.0-00010101000000-000000000000", "-replace=greeter=../greeter")
+	goMod.Dir = dir
+	if out, err := goMod.CombinedOutput(); err != nil {
+		t.Fatalf("go mod edit: %v\n%s", err, out)
+	}
+	config := filepath.Join(dir, "config", "generator.yaml")
+	src, _ := os.ReadFile(config)
+	writeFile(t, config, string(src)+"\nmodules:\n  greeter:\n    nickname: greet\n    path: ../greeter\n")
+	writeFile(t, filepath.Join(dir, "models", "visit.spy.yaml"), "class: Visit\ntable: visit\nfields:\n  greeting: module:greet:Greeting?, relation\n  note: String\n")
+	visit := filepath.Join(dir, "generated", "protocol", "visit.go")
+	// The project's code for the relation names the module's table.
+	joins := func(table string) func() bool {
+		return func() bool {
+			b, _ := os.ReadFile(visit)
+			return strings.Contains(string(b), " "+table+",")
+		}
+	}
+	waitFor("the model using the module", joins("greeter_greeting"))
+
+	model := filepath.Join(root, "greeter", "models", "greeting.spy.yaml")
+	src, _ = os.ReadFile(model)
+	renamed := strings.Replace(string(src), "table: greeter_greeting\n", "table: greeter_greetings\n", 1)
+	if renamed == string(src) {
+		t.Fatalf("the module's model has no table greeter_greeting:\n%s", src)
+	}
+	writeFile(t, model, renamed)
+	waitFor("the project regenerated after the module's model changed", joins("greeter_greetings"))
+}

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -14,7 +14,6 @@ import (
 
 	"github.com/gopod/gopod/generator"
 	"github.com/gopod/gopod/generator/endpoint"
-	"github.com/gopod/gopod/generator/project"
 )
 
 func newGenerate() *cobra.Command {
@@ -94,7 +93,7 @@ func generateWith(ctx context.Context, opts generator.Options, verbose bool, std
 }
 
 // watchAndGenerate regenerates whenever a model file, an endpoint or the
-// configuration changes. It polls modification times, which works on
+// configuration changes, the project's or a module's it uses by path. It polls modification times, which works on
 // every file system (including mounted ones where inotify does not), often
 // enough that a save is picked up within a tenth of a second; parsed Go
 // files are kept between runs.
@@ -143,39 +142,25 @@ func watch(ctx context.Context, dir string, interval time.Duration, generate fun
 const watchInterval = 100 * time.Millisecond
 
 // inputSignature summarises names, sizes and times of the generator's
-// inputs: config/, models and Go files outside the generated packages.
+// inputs as the generator lists them: config/, models and Go files outside
+// the generated packages, go.mod, and the same of every module the project
+// uses by path. The list is taken afresh at every look, so a module
+// added to or removed from generator.yaml is followed from the next look.
 func inputSignature(dir string) (string, error) {
-	skip := map[string]bool{}
-	if p, err := project.Load(dir); err == nil {
-		for _, d := range []string{p.ProtocolDir, p.DispatchDir, p.GoClientDir, p.DartClientDir} {
-			if d != "" {
-				skip[p.Path(d)] = true
-			}
-		}
+	files, err := generator.InputFiles(dir)
+	if err != nil {
+		return "", err
 	}
 	var sig []byte
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	for _, f := range files {
+		info, err := os.Stat(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed since it was listed: the next look sees it gone
+		}
 		if err != nil {
-			return err
+			return "", fmt.Errorf("watching %s: %w", f, err)
 		}
-		name := d.Name()
-		if d.IsDir() {
-			abs, _ := filepath.Abs(p)
-			if p != dir && (name[0] == '.' || skip[abs]) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		ext := filepath.Ext(name)
-		if ext != ".go" && ext != ".yaml" && ext != ".yml" && ext != ".spy" {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		sig = fmt.Appendf(sig, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
-		return nil
-	})
-	return string(sig), err
+		sig = fmt.Appendf(sig, "%s %d %d\n", f, info.Size(), info.ModTime().UnixNano())
+	}
+	return string(sig), nil
 }

@@ -58,3 +58,64 @@ func TestWatchSettles(t *testing.T) {
 		t.Errorf("%d runs with nothing changed, want 1", runs)
 	}
 }
+
+// TestWatchFollowsPathModules: the inputs watched are those of the project
+// and of every module its generator.yaml lists by path, as the file says
+// at each look: a module removed from it is no longer watched, one added
+// is, and a generator.yaml that cannot be read is still watched.
+func TestWatchFollowsPathModules(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, src string) {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const (
+		withModule    = "type: server\nname: shop\nmodules:\n  greeter:\n    nickname: greet\n    path: ../greeter\n"
+		withoutModule = "type: server\nname: shop\n"
+	)
+	write("shop/go.mod", "module shop\n\ngo 1.26\n")
+	write("shop/config/generator.yaml", withModule)
+	write("greeter/go.mod", "module greeter\n\ngo 1.26\n")
+	write("greeter/config/generator.yaml", "type: module\nname: greeter\n")
+	write("greeter/models/greeting.spy.yaml", "class: Greeting\nfields:\n  name: String\n")
+	dir := filepath.Join(root, "shop")
+
+	steps := []struct {
+		name    string
+		change  func()
+		changed bool
+	}{
+		{"a module's model saved", func() {
+			write("greeter/models/greeting.spy.yaml", "class: Greeting\nfields:\n  name: String\n  note: String?\n")
+		}, true},
+		{"a module's configuration saved", func() { write("greeter/config/generator.yaml", "type: module\nname: greeter\nnickname: greet\n") }, true},
+		{"a module's new model", func() { write("greeter/models/farewell.spy.yaml", "class: Farewell\nfields:\n  name: String\n") }, true},
+		{"go.mod saved", func() { write("shop/go.mod", "module shop\n\ngo 1.26\n\nrequire greeter v0.0.0\n") }, true},
+		{"the module removed from generator.yaml", func() { write("shop/config/generator.yaml", withoutModule) }, true},
+		{"a model of the removed module saved", func() { write("greeter/models/greeting.spy.yaml", "class: Greeting\nfields:\n  name: String\n") }, false},
+		{"generator.yaml broken", func() { write("shop/config/generator.yaml", withoutModule+"modules: [\n") }, true},
+		{"generator.yaml fixed, the module back", func() { write("shop/config/generator.yaml", withModule) }, true},
+		{"a model of the module back saved", func() { write("greeter/models/greeting.spy.yaml", "class: Greeting\nfields:\n  title: String\n") }, true},
+	}
+	last, err := inputSignature(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range steps {
+		step.change()
+		sig, err := inputSignature(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if changed := sig != last; changed != step.changed {
+			t.Errorf("%s: signature changed %v, want %v", step.name, changed, step.changed)
+		}
+		last = sig
+	}
+}
