@@ -173,11 +173,6 @@ type streamManager struct {
 	conn *streamConn
 }
 
-type callKey struct {
-	cid              wire.UUID
-	endpoint, method string
-}
-
 // clientCall is one open stream.
 type clientCall struct {
 	m        *streamManager
@@ -415,7 +410,7 @@ func (m *streamManager) connect(ctx context.Context) (*streamConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the streaming connection: %w", err)
 	}
-	conn := &streamConn{m: m, ws: ws, calls: map[callKey]*clientCall{}, closed: make(chan struct{}), pong: make(chan struct{}, 1)}
+	conn := &streamConn{m: m, ws: ws, calls: map[wire.CallKey]*clientCall{}, closed: make(chan struct{}), pong: make(chan struct{}, 1)}
 	go conn.read()
 	if err := conn.write(wire.EncodePingMessage); err != nil {
 		conn.close(err)
@@ -473,7 +468,7 @@ type streamConn struct {
 	wmu sync.Mutex // one writer at a time
 
 	mu       sync.Mutex
-	calls    map[callKey]*clientCall
+	calls    map[wire.CallKey]*clientCall
 	closed   chan struct{}
 	err      error
 	isDone   bool
@@ -481,15 +476,13 @@ type streamConn struct {
 	detached bool
 }
 
-func keyOf(r wire.StreamRef) callKey { return callKey{r.ConnectionID, r.Endpoint, r.Method} }
-
 func (sc *streamConn) add(call *clientCall, ref wire.StreamRef) bool {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if sc.isDone || sc.detached {
 		return false
 	}
-	sc.calls[keyOf(ref)] = call
+	sc.calls[ref.CallKey()] = call
 	return true
 }
 
@@ -497,7 +490,7 @@ func (sc *streamConn) add(call *clientCall, ref wire.StreamRef) bool {
 func (sc *streamConn) remove(ref wire.StreamRef) bool {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	k := keyOf(ref)
+	k := ref.CallKey()
 	_, ok := sc.calls[k]
 	delete(sc.calls, k)
 	return ok
@@ -506,7 +499,7 @@ func (sc *streamConn) remove(ref wire.StreamRef) bool {
 func (sc *streamConn) call(ref wire.StreamRef) *clientCall {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return sc.calls[keyOf(ref)]
+	return sc.calls[ref.CallKey()]
 }
 
 // detach takes every call off the connection, so that closing it ends
@@ -519,7 +512,7 @@ func (sc *streamConn) detach() []*clientCall {
 	for _, c := range sc.calls {
 		calls = append(calls, c)
 	}
-	sc.calls = map[callKey]*clientCall{}
+	sc.calls = map[wire.CallKey]*clientCall{}
 	return calls
 }
 
@@ -606,7 +599,7 @@ func (sc *streamConn) close(err error) {
 		sc.err = err
 	}
 	calls := sc.calls
-	sc.calls = map[callKey]*clientCall{}
+	sc.calls = map[wire.CallKey]*clientCall{}
 	sc.mu.Unlock()
 	_ = sc.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	_ = sc.ws.Close()

@@ -65,6 +65,18 @@ type StreamRef struct {
 	Parameter    string
 }
 
+// CallKey identifies a call among the streams of a connection as
+// Serverpod does: by connection id, endpoint and method, so that every
+// stream of a call (its output and its input streams) has the same key. It
+// is comparable, for use as a map key.
+type CallKey struct {
+	ConnectionID     UUID
+	Endpoint, Method string
+}
+
+// CallKey returns the key of the call r is a stream of.
+func (r StreamRef) CallKey() CallKey { return CallKey{r.ConnectionID, r.Endpoint, r.Method} }
+
 // Message is one method-streaming message. Which fields are set depends
 // on Type.
 type Message struct {

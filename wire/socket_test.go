@@ -290,3 +290,25 @@ func TestParseMessageTruncated(t *testing.T) {
 		}
 	}
 }
+
+// TestCallKey: the streams of one call share its key, whichever of them a
+// message names; calls differing in connection, endpoint or method do not.
+func TestCallKey(t *testing.T) {
+	other := MustParseUUID("5f0e2d1c-3b4a-4c5d-8e6f-7a8b9c0d1e2f")
+	out := StreamRef{Endpoint: "chat", Method: "room", ConnectionID: testCID}
+	for _, tc := range []struct {
+		name string
+		ref  StreamRef
+		same bool
+	}{
+		{"the output stream", out, true},
+		{"an input stream", StreamRef{Endpoint: "chat", Method: "room", ConnectionID: testCID, Parameter: "messages"}, true},
+		{"another connection", StreamRef{Endpoint: "chat", Method: "room", ConnectionID: other}, false},
+		{"another endpoint", StreamRef{Endpoint: "news", Method: "room", ConnectionID: testCID}, false},
+		{"another method", StreamRef{Endpoint: "chat", Method: "lobby", ConnectionID: testCID}, false},
+	} {
+		if same := tc.ref.CallKey() == out.CallKey(); same != tc.same {
+			t.Errorf("%s: same key as the call's output stream %v, want %v", tc.name, same, tc.same)
+		}
+	}
+}

@@ -53,22 +53,13 @@ func (s *Server) ServeMethods(w http.ResponseWriter, r *http.Request, host Metho
 	})
 }
 
-// callKey identifies a call as Serverpod does: connection id, endpoint
-// and method.
-type callKey struct {
-	cid              wire.UUID
-	endpoint, method string
-}
-
-func keyOf(r wire.StreamRef) callKey { return callKey{r.ConnectionID, r.Endpoint, r.Method} }
-
 // methodConn is the method-streaming protocol on one connection.
 type methodConn struct {
 	*Conn
 	host MethodHost
 
 	mu    sync.Mutex
-	calls map[callKey]*Call
+	calls map[wire.CallKey]*Call
 }
 
 // reply sends a frame answering the client, from the read loop: when the
@@ -121,7 +112,7 @@ func (mc *methodConn) handle(frame []byte) {
 		}
 	case wire.TypeClose:
 		if m.Parameter == "" {
-			if c := mc.call(keyOf(m.StreamRef)); c != nil {
+			if c := mc.call(m.StreamRef.CallKey()); c != nil {
 				c.end(m.Reason, nil, ErrCancelled)
 			}
 			return
@@ -136,7 +127,7 @@ func (mc *methodConn) handle(frame []byte) {
 	}
 }
 
-func (mc *methodConn) call(k callKey) *Call {
+func (mc *methodConn) call(k wire.CallKey) *Call {
 	mc.mu.Lock()
 	defer mc.mu.Unlock()
 	return mc.calls[k]
@@ -144,7 +135,7 @@ func (mc *methodConn) call(k callKey) *Call {
 
 // input finds the open input stream ref names.
 func (mc *methodConn) input(ref wire.StreamRef) *input {
-	c := mc.call(keyOf(ref))
+	c := mc.call(ref.CallKey())
 	if c == nil {
 		return nil
 	}
@@ -163,7 +154,7 @@ func (mc *methodConn) input(ref wire.StreamRef) *input {
 func (mc *methodConn) open(m *wire.Message) {
 	ref := m.StreamRef
 	ref.Parameter = ""
-	k := keyOf(ref)
+	k := ref.CallKey()
 	mc.mu.Lock()
 	_, dup := mc.calls[k]
 	n := len(mc.calls)
@@ -203,7 +194,7 @@ func (mc *methodConn) open(m *wire.Message) {
 	}
 	mc.mu.Lock()
 	if mc.calls == nil {
-		mc.calls = map[callKey]*Call{}
+		mc.calls = map[wire.CallKey]*Call{}
 	}
 	mc.calls[k] = c
 	mc.mu.Unlock()
@@ -226,8 +217,8 @@ func (mc *methodConn) closed() {
 
 func (mc *methodConn) remove(c *Call) {
 	mc.mu.Lock()
-	if mc.calls[keyOf(c.ref)] == c {
-		delete(mc.calls, keyOf(c.ref))
+	if mc.calls[c.ref.CallKey()] == c {
+		delete(mc.calls, c.ref.CallKey())
 	}
 	mc.mu.Unlock()
 }
