@@ -4,8 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gopod/gopod/generator/model"
+	"github.com/gopod/gopod/generator/project"
 )
 
 // TestCustomClassGoTypeErrors: a Go type of go_extra_classes that does not
@@ -56,5 +60,52 @@ func (*WrongDecode) DecodeJSON(b []byte) error { return nil }
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCustomClassesShared: the models of a project's custom classes are
+// built once a run; the analyzed fields refer to the very models the Go
+// and Dart emitters and the model keys are given.
+func TestCustomClassesShared(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "custom")
+	copyTree(t, filepath.Join("testdata", "golden", "custom"), dir)
+	newGoModule(t, dir, "custom")
+	p, err := project.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	customs := customClasses(p)
+	models, diags, err := analyzeModels(p, nil, customs)
+	if err != nil || failing(diags) {
+		t.Fatalf("analysis: %v %v", diags, err)
+	}
+	var walk func(*model.Type) int
+	walk = func(ty *model.Type) int {
+		n := 0
+		if ty.Model != nil && ty.Model.Kind == model.Custom {
+			if !slices.Contains(customs, ty.Model) {
+				t.Errorf("field type %s refers to a model of its own for the custom class", ty.Name)
+			}
+			n++
+		}
+		for _, a := range ty.Args {
+			n += walk(a)
+		}
+		return n
+	}
+	uses := 0
+	for _, m := range models {
+		for _, f := range m.Fields {
+			uses += walk(f.Type)
+		}
+	}
+	if uses == 0 {
+		t.Fatal("no field of the golden project uses a custom class")
+	}
+	if got := goOptions(p, nil, customs).Custom; !slices.Equal(got, customs) {
+		t.Error("the Go options hold other custom class models")
+	}
+	if got := dartOptions(p, nil, customs).CustomClasses; !slices.Equal(got, customs) {
+		t.Error("the Dart options hold other custom class models")
 	}
 }

@@ -153,7 +153,10 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	models, diags, err := analyzeModels(p, mods)
+	// The models of the custom classes are built once: the analysis, the
+	// model keys, both emitters and endpoint discovery share them.
+	customs := customClasses(p)
+	models, diags, err := analyzeModels(p, mods, customs)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +171,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	}
 	res.Warnings = append(res.Warnings, diags...)
 
-	opts := goOptions(p, mods)
+	opts := goOptions(p, mods, customs)
 	cache := newFmtCache(p.Dir)
 	opts.Format = cache.format
 	out := &output{files: map[string][]byte{}, models: map[string][]byte{}, same: map[string]bool{}}
@@ -179,7 +182,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	// model whose key is the last run's is taken from disk.
 	keys := newModelKeys(opts)
 	keys.compute(models)
-	dopts := dartOptions(p, mods)
+	dopts := dartOptions(p, mods, customs)
 	dartKeys := keys.derive(dopts)
 	rel := func(path string) string { return relPath(p.Dir, path) }
 	if files := reuseModelFiles(p, last, modelsHash); files != nil && !o.Check {
@@ -225,7 +228,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	// Endpoints are type-checked in process against the new models, laid
 	// over the disk: nothing is written before the whole project checks.
 	overlay := out.changed()
-	eps, epDiags, err := discoverEndpoints(ctx, p, o, models, mods, overlay)
+	eps, epDiags, err := discoverEndpoints(ctx, p, o, models, mods, customs, overlay)
 	if err != nil {
 		return nil, err
 	}
@@ -292,8 +295,9 @@ func failing(diags []model.Diagnostic) bool {
 }
 
 // analyzeModels reads every model file under the project's models
-// directory and resolves them together with the modules' models.
-func analyzeModels(p *project.Project, mods []*moduleInfo) ([]*model.Model, []model.Diagnostic, error) {
+// directory and resolves them together with the modules' models; fields
+// of custom classes refer to customs.
+func analyzeModels(p *project.Project, mods []*moduleInfo, customs []*model.Model) ([]*model.Model, []model.Diagnostic, error) {
 	files, err := readModelFiles(os.DirFS(p.Dir), p.ModelsDir)
 	if err != nil {
 		return nil, nil, err
@@ -301,6 +305,7 @@ func analyzeModels(p *project.Project, mods []*moduleInfo) ([]*model.Model, []mo
 	opts := model.Options{
 		ExtraClasses: p.ExtraClasses,
 		GoTypes:      goTypeSpecs(p),
+		Customs:      customs,
 		Inheritance:  p.ExperimentalFeatures["inheritance"] || p.ExperimentalFeatures["all"],
 		Database:     p.Database,
 	}
@@ -353,14 +358,14 @@ func readModelFiles(fsys fs.FS, dir string) ([]model.File, error) {
 	return files, nil
 }
 
-func goOptions(p *project.Project, mods []*moduleInfo) gocode.Options {
+func goOptions(p *project.Project, mods []*moduleInfo, customs []*model.Model) gocode.Options {
 	o := gocode.Options{
 		Name:        p.Name,
 		Module:      p.Type == project.Module,
 		ProtocolPkg: p.ImportPath(p.ProtocolDir),
 		DispatchPkg: p.ImportPath(p.DispatchDir),
 		ClientPkg:   p.ImportPath(p.GoClientDir),
-		Custom:      customClasses(p),
+		Custom:      customs,
 	}
 	for _, m := range mods {
 		o.Modules = append(o.Modules, gocode.Module{Name: m.name, Nickname: m.nickname, ProtocolPkg: m.protocolPkg, DispatchPkg: m.dispatchPkg, ClientPkg: m.clientPkg})
@@ -368,8 +373,8 @@ func goOptions(p *project.Project, mods []*moduleInfo) gocode.Options {
 	return o
 }
 
-func dartOptions(p *project.Project, mods []*moduleInfo) dart.Options {
-	o := dart.Options{ProjectName: p.Name, ClientPackageName: path.Base(p.DartClientDir), IsModule: p.Type == project.Module, CustomClasses: customClasses(p)}
+func dartOptions(p *project.Project, mods []*moduleInfo, customs []*model.Model) dart.Options {
+	o := dart.Options{ProjectName: p.Name, ClientPackageName: path.Base(p.DartClientDir), IsModule: p.Type == project.Module, CustomClasses: customs}
 	for _, m := range mods {
 		o.Modules = append(o.Modules, dart.Module{Name: m.name, Nickname: m.nickname, ClientPackage: m.dartClientPackage, ClientPath: m.dartClientPath})
 	}
@@ -379,7 +384,7 @@ func dartOptions(p *project.Project, mods []*moduleInfo) dart.Options {
 // discoverEndpoints type-checks the endpoint packages against the models
 // just generated: they are laid over the files on disk, so discovery sees
 // the new models before anything is written.
-func discoverEndpoints(ctx context.Context, p *project.Project, o Options, models []*model.Model, mods []*moduleInfo, overlay map[string][]byte) ([]*endpoint.Endpoint, []model.Diagnostic, error) {
+func discoverEndpoints(ctx context.Context, p *project.Project, o Options, models []*model.Model, mods []*moduleInfo, customs []*model.Model, overlay map[string][]byte) ([]*endpoint.Endpoint, []model.Diagnostic, error) {
 	typeMap := map[string]*model.Model{}
 	protocolPkg := p.ImportPath(p.ProtocolDir)
 	for _, m := range models {
@@ -392,7 +397,7 @@ func discoverEndpoints(ctx context.Context, p *project.Project, o Options, model
 			typeMap[mod.protocolPkg+"."+m.ClassName] = m
 		}
 	}
-	for _, c := range customClasses(p) {
+	for _, c := range customs {
 		if c.GoName != "" {
 			typeMap[c.GoPkg+"."+c.GoName] = c
 		}

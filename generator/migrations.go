@@ -33,7 +33,7 @@ func CreateMigration(ctx context.Context, o MigrationOptions) (*migration.Result
 	if err != nil {
 		return nil, err
 	}
-	models, diags, err := analyzeModels(p, mods)
+	models, diags, err := analyzeModels(p, mods, customClasses(p))
 	if err != nil {
 		return nil, err
 	}

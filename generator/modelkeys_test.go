@@ -108,21 +108,22 @@ func renderWithKeys(t *testing.T, dir string) (map[string]renderedModel, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	models, diags, err := analyzeModels(p, mods)
+	customs := customClasses(p)
+	models, diags, err := analyzeModels(p, mods, customs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if failing(diags) {
 		return nil, false
 	}
-	opts := goOptions(p, mods)
+	opts := goOptions(p, mods, customs)
 	keys := newModelKeys(opts)
 	keys.compute(models)
 	server, client, err := gocode.Models(models, opts)
 	if err != nil {
 		return nil, false
 	}
-	dopts := dartOptions(p, mods)
+	dopts := dartOptions(p, mods, customs)
 	dartKeys := keys.derive(dopts)
 	dartFiles, err := dart.Generate(models, nil, dopts)
 	if err != nil {

@@ -111,7 +111,11 @@ func newAnalyzer(opts Options, home, homeName string) *analyzer {
 		extraClasses: map[string]string{},
 		customs:      map[string]*Model{},
 	}
-	for _, c := range CustomClasses(opts.ExtraClasses, opts.GoTypes) {
+	customs := opts.Customs
+	if customs == nil {
+		customs = CustomClasses(opts.ExtraClasses, opts.GoTypes)
+	}
+	for _, c := range customs {
 		spec := c.ClassName
 		if c.DartURL != "" {
 			spec = c.DartURL + ":" + spec

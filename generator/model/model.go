@@ -614,6 +614,11 @@ type Options struct {
 	// stands for it, "<import path>.<Name>" (generator.yaml's
 	// go_extra_classes). Using an extra class without one is an error.
 	GoTypes map[string]string
+	// Customs, when not nil, are the models standing for ExtraClasses as
+	// CustomClasses(ExtraClasses, GoTypes) returns them: a caller that
+	// hands the same models to the emitters builds them once, and the
+	// analyzed fields refer to those very models.
+	Customs []*Model
 	// Inheritance enables the experimental `extends` and `sealed` keys.
 	Inheritance bool
 	// Database is generator.yaml's database feature: without it `table`
