@@ -129,7 +129,6 @@ func TestImporterCompilesLittle(t *testing.T) {
 
 	list := exec.Command(goCmd, "list", "-export", "-overlay", overlayFile, "-f", "{{.Export}}", "./runtime/pod/importcostprobe")
 	list.Dir = root
-	list.Env = append(os.Environ(), "GOPROXY=off")
 	var stderr bytes.Buffer
 	list.Stderr = &stderr
 	out, err := list.Output()
