@@ -50,6 +50,9 @@ func (e *GreetingEndpoint) Hello(s *pod.Session, name string) (string, error) {
 	if err := s.Server().Messages().Post(s, "greeting", []byte(name), true); err != nil {
 		return "", err
 	}
+	if err := s.Server().FutureCallWithDelay(s, "reminder", nil, time.Hour, name); err != nil {
+		return "", err
+	}
 	if c := s.Server().GlobalCache(); c != nil {
 		if err := c.Put(s, name, []byte(name), time.Minute); err != nil {
 			return "", err
