@@ -2,12 +2,22 @@ package generator
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"go/types"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/gopod/gopod"
+	"github.com/gopod/gopod/generator/endpoint"
 	"github.com/gopod/gopod/generator/model"
 	"github.com/gopod/gopod/generator/project"
 )
@@ -32,6 +42,13 @@ func customClasses(p *project.Project) []*model.Model {
 // the methods EncodeJSON(*wire.Encoder) and DecodeJSON(any) error on its
 // pointer, for the generated code calls them. A problem is reported at the
 // type's line in generator.yaml.
+//
+// Loading those packages costs a go command and their export data on
+// every run that is not up to date, though a model or endpoint change
+// rarely touches them; so a check that passes is remembered (see
+// goTypesCache) until something that could change its answer changes. A
+// check that fails is never remembered: it is made again, and reports the
+// same error, until it passes.
 func checkGoTypes(ctx context.Context, p *project.Project, env []string) error {
 	if len(p.GoTypes) == 0 {
 		return nil
@@ -43,8 +60,34 @@ func checkGoTypes(ctx context.Context, p *project.Project, env []string) error {
 		}
 	}
 	slices.Sort(paths)
+	cachePath := filepath.Join(p.Dir, ".gopod", "cache", "gotypes.json")
+	key := goTypesKey(p, env)
+	if c := readGoTypesCache(cachePath); c != nil && c.Key == key && dirsHash(c.Dirs) == c.Files {
+		return nil
+	}
+	// The directories and their hash are taken before the check, so
+	// that a file saved while it runs makes the next run check again.
+	dirs, listErr := localDeps(ctx, p.Dir, paths, env)
+	files := dirsHash(dirs)
+	if err := loadGoTypes(ctx, p, paths, env); err != nil {
+		return err
+	}
+	if listErr == nil {
+		// Not being able to remember costs the next run a check, no more.
+		_ = writeGoTypesCache(cachePath, &goTypesCache{Key: key, Dirs: dirs, Files: files})
+	}
+	return nil
+}
+
+// loadPackages loads the packages of go_extra_classes; a variable so
+// that tests can count the loads.
+var loadPackages = packages.Load
+
+// loadGoTypes loads the packages at paths and checks the types of
+// go_extra_classes in them.
+func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []string) error {
 	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedTypes, Dir: p.Dir, Env: env}
-	pkgs, err := packages.Load(cfg, paths...)
+	pkgs, err := loadPackages(cfg, paths...)
 	if err != nil {
 		return fmt.Errorf("loading the packages of go_extra_classes: %w", err)
 	}
@@ -83,6 +126,107 @@ func checkGoTypes(ctx context.Context, p *project.Project, env []string) error {
 		}
 	}
 	return nil
+}
+
+// goTypesCache is what .gopod/cache/gotypes.json remembers of the last
+// check of go_extra_classes that passed. Its answer depends on the types
+// named, the check (the gopod binary), the sources of the packages that
+// declare the types and of every package these import, and on how the go
+// command builds them. Key hashes all of it but the sources of the
+// packages outside the module cache (the project's own, and modules
+// replaced by a directory): Dirs lists their directories and Files
+// hashes their files. Those in the module cache never change; go.mod and
+// go.sum, in Key, name them.
+type goTypesCache struct {
+	Key   string   `json:"key"`
+	Dirs  []string `json:"dirs"`
+	Files string   `json:"files"`
+}
+
+func goTypesKey(p *project.Project, env []string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "go types v1\ngopod %s\n%s%s\n", gopod.Version, binaryLine(), p.GoModuleDir)
+	for _, name := range slices.Sorted(maps.Keys(p.GoTypes)) {
+		fmt.Fprintf(h, "%s %s\n", name, p.GoTypes[name])
+	}
+	endpoint.HashBuildInputs(h, p.GoModuleDir, env)
+	// The go command itself, for a toolchain updated in place.
+	if goCmd, err := exec.LookPath("go"); err == nil {
+		if info, err := os.Stat(goCmd); err == nil {
+			fmt.Fprintf(h, "go %s %d %d\n", goCmd, info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// localDeps lists the directories of the packages at paths and of their
+// dependencies, but for the standard library and the module cache.
+func localDeps(ctx context.Context, dir string, paths []string, env []string) ([]string, error) {
+	args := append([]string{"list", "-e", "-deps", "-f", "{{if not .Standard}}{{.Dir}}{{end}}", "--"}, paths...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("listing the dependencies of go_extra_classes: %w", err)
+	}
+	var dirs []string
+	for _, d := range strings.Split(string(out), "\n") {
+		if d != "" && !endpoint.InModuleCache(d) {
+			dirs = append(dirs, d)
+		}
+	}
+	slices.Sort(dirs)
+	return slices.Compact(dirs), nil
+}
+
+// dirsHash hashes the names and contents of the Go files (tests left out)
+// and go.mod files of dirs.
+func dirsHash(dirs []string) string {
+	h := sha256.New()
+	for _, d := range dirs {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			fmt.Fprintf(h, "%s missing\n", d)
+			continue
+		}
+		fmt.Fprintf(h, "%s\n", d)
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || !(strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "go.mod") {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(d, name))
+			if err != nil {
+				fmt.Fprintf(h, "%s unreadable\n", name)
+				continue
+			}
+			fmt.Fprintf(h, "%s %x\n", name, sha256.Sum256(b))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func readGoTypesCache(path string) *goTypesCache {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var c goTypesCache
+	if json.Unmarshal(b, &c) != nil {
+		return nil
+	}
+	return &c
+}
+
+func writeGoTypesCache(path string, c *goTypesCache) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 const wirePkg = "github.com/gopod/gopod/wire"

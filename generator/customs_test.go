@@ -2,11 +2,14 @@ package generator
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
 
 	"github.com/gopod/gopod/generator/model"
 	"github.com/gopod/gopod/generator/project"
@@ -107,5 +110,109 @@ func TestCustomClassesShared(t *testing.T) {
 	}
 	if got := dartOptions(p, nil, customs).CustomClasses; !slices.Equal(got, customs) {
 		t.Error("the Dart options hold other custom class models")
+	}
+}
+
+// TestGoTypesCache: a check of go_extra_classes that passed is not made
+// again while nothing it depends on changes (a model change, or another
+// package's, loads nothing), and a change to the package declaring a type,
+// or to a package it imports, is checked again and reported as before.
+func TestGoTypesCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks a project")
+	}
+	const codec = `package codec
+
+import "github.com/gopod/gopod/wire"
+
+// Cents encodes itself as a number of cents.
+type Cents struct{ N int64 }
+
+func (c *Cents) EncodeJSON(e *wire.Encoder) { e.Int(c.N) }
+
+func (c *Cents) DecodeJSON(v any) error {
+	n, err := wire.DecodeInt(v)
+	c.N = n
+	return err
+}
+`
+	const shared = `package shared
+
+import "cached/codec"
+
+// Money has the methods of the Cents it embeds.
+type Money struct{ codec.Cents }
+`
+	const model = "class: Wallet\nfields:\n  cash: Money\n"
+	dir := filepath.Join(t.TempDir(), "cached")
+	write := func(rel, src string) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("config/generator.yaml", "type: server\nname: cached\n"+
+		"extraClasses:\n  - package:cached_shared/cached_shared.dart:Money\n"+
+		"go_extra_classes:\n  Money: cached/shared.Money\n")
+	write("models/wallet.spy.yaml", model)
+	write("codec/codec.go", codec)
+	write("shared/shared.go", shared)
+	newGoModule(t, dir, "cached")
+
+	loads := 0
+	defer func(load func(*packages.Config, ...string) ([]*packages.Package, error)) { loadPackages = load }(loadPackages)
+	loadPackages = func(cfg *packages.Config, patterns ...string) ([]*packages.Package, error) {
+		loads++
+		return packages.Load(cfg, patterns...)
+	}
+	const noDecode = "config/generator.yaml:6:3: go_extra_classes: Money: cached/shared.Money needs the method DecodeJSON(any) error, as generated models have, to be decoded"
+	const noType = "config/generator.yaml:6:3: go_extra_classes: Money: package cached/shared declares no exported type Money"
+	field := 0
+	for _, step := range []struct {
+		name    string
+		edit    func()
+		wantErr string
+		load    bool
+	}{
+		{"first run", func() {}, "", true},
+		{"model change", nil, "", false},
+		{"another package changes", func() { write("other/other.go", "package other\n") }, "", false},
+		{"method removed from an imported package", func() {
+			write("codec/codec.go", codec[:strings.Index(codec, "func (c *Cents) DecodeJSON")])
+		}, noDecode, true},
+		{"model change while failing", nil, noDecode, true},
+		// The sources are those of the check that passed: no load.
+		{"method back", func() { write("codec/codec.go", codec) }, "", false},
+		{"model change after the fix", nil, "", false},
+		{"type renamed", func() { write("shared/shared.go", strings.ReplaceAll(shared, "Money", "Cash")) }, noType, true},
+		{"type back, with a comment", func() { write("shared/shared.go", shared+"\n// Back.\n") }, "", true},
+		{"go.mod changes", func() {
+			b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			write("go.mod", string(b)+"\n// edited\n")
+		}, "", true},
+		{"model change at the end", nil, "", false},
+	} {
+		if step.edit == nil { // a model gains a field, which no Go type depends on
+			field++
+			step.edit = func() { write("models/wallet.spy.yaml", model+fmt.Sprintf("  note%d: String?\n", field)) }
+		}
+		step.edit()
+		before := loads
+		_, err := Generate(context.Background(), Options{Dir: dir})
+		switch {
+		case step.wantErr == "" && err != nil:
+			t.Fatalf("%s: %v", step.name, err)
+		case step.wantErr != "" && (err == nil || err.Error() != step.wantErr):
+			t.Fatalf("%s: error %v, want %q", step.name, err, step.wantErr)
+		}
+		if loaded := loads > before; loaded != step.load {
+			t.Errorf("%s: the packages of go_extra_classes were loaded: %v, want %v", step.name, loaded, step.load)
+		}
 	}
 }

@@ -580,11 +580,20 @@ func (l *loader) exportData(paths []string) (map[string]string, error) {
 func (l *loader) exportKey(paths []string) string {
 	h := sha256.New()
 	fmt.Fprintln(h, "exports v1", strings.Join(paths, " "), l.opts.ModuleDir)
+	HashBuildInputs(h, l.opts.ModuleDir, l.opts.Env)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// HashBuildInputs writes to h what, besides the packages' own files,
+// decides what the go command builds in the module at moduleDir with the
+// environment env (nil: this process's): go.mod, go.sum, go.work,
+// go.work.sum and the Go environment.
+func HashBuildInputs(h io.Writer, moduleDir string, env []string) {
 	for _, f := range []string{"go.mod", "go.sum", "go.work", "go.work.sum"} {
-		b, _ := os.ReadFile(filepath.Join(l.opts.ModuleDir, f))
+		b, _ := os.ReadFile(filepath.Join(moduleDir, f))
 		fmt.Fprintf(h, "%s %x\n", f, sha256.Sum256(b))
 	}
-	for _, kv := range l.opts.Env {
+	for _, kv := range env {
 		if strings.HasPrefix(kv, "GO") || strings.HasPrefix(kv, "CGO") {
 			fmt.Fprintln(h, kv)
 		}
@@ -592,7 +601,6 @@ func (l *loader) exportKey(paths []string) string {
 	for _, k := range []string{"GOFLAGS", "GOOS", "GOARCH", "GOROOT", "GOTOOLCHAIN", "GOEXPERIMENT", "CGO_ENABLED", "PATH"} {
 		fmt.Fprintln(h, k, os.Getenv(k))
 	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 var modCache = sync.OnceValue(func() string {
@@ -605,6 +613,10 @@ var modCache = sync.OnceValue(func() string {
 	home, _ := os.UserHomeDir()
 	return filepath.Join(home, "go", "pkg", "mod")
 })
+
+// InModuleCache reports whether dir is in the module cache, whose files
+// never change: what is there is named by go.mod and go.sum.
+func InModuleCache(dir string) bool { return inModuleCache(dir) }
 
 func inModuleCache(dir string) bool {
 	rel, err := filepath.Rel(modCache(), dir)
