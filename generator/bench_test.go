@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gopod/gopod/generator/project"
 )
 
 // writeSyntheticProject writes a project of n models and e endpoint types
@@ -301,17 +303,23 @@ func BenchmarkGenerate500(b *testing.B) {
 
 // BenchmarkModelChangeToServing measures, on the same project, the time
 // from saving a model with a new field to a server answering HTTP: gopod
-// generate, go build, start. Baseline, interleaved with it: the same build
-// and start after an endpoint's body changed (what plain go build costs
-// for an edit that touches no model).
+// generate, go build with gopod run's development flags, start. Baseline,
+// interleaved with it: the same build and start after an endpoint's body
+// changed (what go build costs for an edit that touches no model).
 func BenchmarkModelChangeToServing(b *testing.B) {
 	bin := gopodBinary(b)
 	dir := syntheticProject(b, bin)
 	server := filepath.Join(dir, ".gopod", "bin", "server")
+	p, err := project.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Both paths build as gopod run does in development.
+	args := append(append([]string{"build"}, p.ServerBuildFlags(false)...), "-o", server, "./cmd/server")
 	// build returns the CPU time of go build and the compiler processes
 	// it waited for.
 	build := func() time.Duration {
-		cmd := exec.Command("go", "build", "-o", server, "./cmd/server")
+		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("go build: %v\n%s", err, out)

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gopod/gopod/generator"
+	"github.com/gopod/gopod/generator/project"
 	"github.com/gopod/gopod/runtime/config"
 	"github.com/gopod/gopod/runtime/migrate"
 	"github.com/gopod/gopod/runtime/pod"
@@ -53,8 +54,12 @@ without being asked. A database of your own is only migrated when you pass
 			// back what generating left (tuneGC lets garbage pile up).
 			debug.FreeOSMemory()
 			bin := filepath.Join(".gopod", "bin", "server")
+			flags, err := serverBuildFlags(".", args)
+			if err != nil {
+				return err
+			}
 			// -mod=mod lets go.sum pick up modules a newer gopod checkout needs.
-			build := exec.CommandContext(ctx, "go", "build", "-mod=mod", "-o", bin, "./cmd/server")
+			build := exec.CommandContext(ctx, "go", append(append([]string{"build", "-mod=mod"}, flags...), "-o", bin, "./cmd/server")...)
 			build.Stdout, build.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if err := build.Run(); err != nil {
 				return fmt.Errorf("building cmd/server: %w", err)
@@ -62,6 +67,24 @@ without being asked. A database of your own is only migrated when you pass
 			return runServer(ctx, bin, withDevelopmentMigrations(args, cmd.OutOrStdout()), cmd)
 		},
 	}
+}
+
+// serverBuildFlags chooses how run builds the server. In the development
+// and test modes the generated packages are compiled for a quick build
+// (project.DevelopmentGCFlags), since run is most often waiting on them
+// right after a model change; staging and production get the optimized
+// build that go build makes. Flags the server would refuse are left for it
+// to report, and build as in development.
+func serverBuildFlags(dir string, args []string) ([]string, error) {
+	mode := config.ModeDevelopment
+	if a, err := config.ParseArgs(args); err == nil {
+		mode = a.Mode
+	}
+	p, err := project.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	return p.ServerBuildFlags(mode != config.ModeDevelopment && mode != config.ModeTest), nil
 }
 
 // withDevelopmentMigrations adds --apply-migrations to the server's flags

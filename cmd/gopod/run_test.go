@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gopod/gopod/generator/project"
 )
 
 // TestWithDevelopmentMigrations: gopod run asks the server to apply
@@ -57,5 +59,39 @@ func TestWithDevelopmentMigrations(t *testing.T) {
 				t.Errorf("printed %q, want %q", out.String(), c.say)
 			}
 		})
+	}
+}
+
+// TestServerBuildFlags: gopod run builds the generated packages for a
+// quick build in the development and test modes only.
+func TestServerBuildFlags(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/shop\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config", "generator.yaml"), []byte("type: server\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	quick := "-gcflags=example.com/shop/generated/protocol=" + project.DevelopmentGCFlags
+	for _, tc := range []struct {
+		args  []string
+		quick bool
+	}{
+		{nil, true},
+		{[]string{"--mode", "test"}, true},
+		{[]string{"-m", "staging"}, false},
+		{[]string{"--mode", "production", "--apply-migrations"}, false},
+		{[]string{"--role", "cook"}, true}, // refused by the server, which says why
+	} {
+		flags, err := serverBuildFlags(dir, tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(flags, quick); got != tc.quick {
+			t.Errorf("%q: quick build %v, want %v (flags %q)", tc.args, got, tc.quick, flags)
+		}
 	}
 }

@@ -96,3 +96,26 @@ func TestLoadModuleProject(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 }
+
+func TestServerBuildFlags(t *testing.T) {
+	dir := writeProject(t, "type: server\ngo_protocol_package_path: internal/models\n")
+	p, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		optimized bool
+		want      []string
+	}{
+		{true, nil},
+		{false, []string{
+			"-gcflags=example.com/mono/my-app/internal/models=" + DevelopmentGCFlags,
+			"-gcflags=example.com/mono/my-app/generated/dispatch=" + DevelopmentGCFlags,
+			"-ldflags=-w",
+		}},
+	} {
+		if got := p.ServerBuildFlags(tc.optimized); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("optimized %v: got %q, want %q", tc.optimized, got, tc.want)
+		}
+	}
+}
