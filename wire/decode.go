@@ -412,6 +412,29 @@ func FieldOrZero[T any](o map[string]any, key string, f DecodeFunc[T]) (T, error
 	return x, nil
 }
 
+// FieldList reads a member holding a List of models, for generated code
+// that decodes each item through the model's own DecodeJSON (the
+// non-generic form of a DecodeList of a model type). It returns the items,
+// never nil for an array; nil when the member is missing or null, which is
+// an error when required.
+func FieldList(o map[string]any, key string, required bool) ([]any, error) {
+	v, ok := o[key]
+	if !ok || v == nil {
+		if required {
+			return nil, &Error{Path: key, Msg: "missing required field"}
+		}
+		return nil, nil
+	}
+	a, ok := v.([]any)
+	if !ok {
+		return nil, AtKey(mismatch("a List", v), key)
+	}
+	if a == nil {
+		a = []any{}
+	}
+	return a, nil
+}
+
 // FieldInto decodes a required member into dst, a generated model. It is
 // the non-generic form of Field for models, so that a package of many
 // models does not instantiate a generic function per model type.

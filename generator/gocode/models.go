@@ -341,7 +341,7 @@ func (s side) encodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {
 
 func (s side) encodeField(fl *model.Field) []jen.Code {
 	v := jen.Id("m").Dot(fieldName(fl))
-	write := []jen.Code{jen.Id("e").Dot("Key").Call(jen.Lit(fl.Name)), s.encodeValue(fl.Type, v)}
+	write := append([]jen.Code{jen.Id("e").Dot("Key").Call(jen.Lit(fl.Name))}, s.encodeStmts(fl.Type, v)...)
 	if fl.Type.Nullable {
 		return []jen.Code{jen.If(v.Clone().Op("!=").Nil()).Block(write...)}
 	}
@@ -363,6 +363,7 @@ func (s side) decodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {
 		jen.List(jen.Id("o"), jen.Err()).Op(":=").Qual(wirePkg, "Object").Call(jen.Id("v")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	}
+	itemsDeclared := false
 	for _, fl := range fields {
 		t := fl.Type
 		target := jen.Id("m").Dot(fieldName(fl))
@@ -370,6 +371,14 @@ func (s side) decodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {
 			// Models decode through their own method: a generic call per
 			// model type would make large projects slow to compile.
 			body = append(body, s.decodeModelField(fl, target)...)
+			continue
+		}
+		if elem, ok := modelList(t.NonNull()); ok {
+			if !itemsDeclared {
+				body = append(body, jen.Var().Id("items").Index().Any())
+				itemsDeclared = true
+			}
+			body = append(body, s.decodeModelListField(fl, elem, target)...)
 			continue
 		}
 		var call *jen.Statement
@@ -490,6 +499,30 @@ func withArticle(name string) string {
 		return "an " + name
 	}
 	return "a " + name
+}
+
+// decodeModelListField decodes a field whose type is a List of elem, a
+// class or exception, item by item into the slice.
+func (s side) decodeModelListField(fl *model.Field, elem *model.Type, target *jen.Statement) []jen.Code {
+	key := jen.Lit(fl.Name)
+	fill := []jen.Code{
+		target.Clone().Op("=").Make(jen.Index().Add(s.modelRef(elem)), jen.Len(jen.Id("items"))),
+		jen.For(jen.List(jen.Id("i"), jen.Id("x")).Op(":=").Range().Id("items")).Block(
+			jen.If(jen.Err().Op(":=").Add(target.Clone()).Index(jen.Id("i")).Dot("DecodeJSON").Call(jen.Id("x")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Qual(wirePkg, "AtKey").Call(jen.Qual(wirePkg, "AtIndex").Call(jen.Err(), jen.Id("i")), key)),
+			),
+		),
+	}
+	out := []jen.Code{
+		jen.If(jen.List(jen.Id("items"), jen.Err()).Op("=").Qual(wirePkg, "FieldList").Call(jen.Id("o"), key, jen.Lit(!fl.Type.Nullable)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+	}
+	if !fl.Type.Nullable {
+		return append(out, fill...)
+	}
+	return append(out,
+		target.Clone().Op("=").Nil(),
+		jen.If(jen.Id("items").Op("!=").Nil()).Block(fill...),
+	)
 }
 
 // decodeModelField decodes a field whose type is a class or exception.

@@ -623,9 +623,9 @@ func (o orm) value(fl *model.Field) jen.Code {
 	// The model's own EncodeJSON writes the field the same way.
 	encode := []jen.Code{
 		jen.Id("e").Op(":=").Id("a").Dot("Encoder").Call(),
-		o.encodeValue(t.NonNull(), v.Clone()),
-		a("JSON", jen.Lit(fl.Name), jen.Id("e")),
 	}
+	encode = append(encode, o.encodeStmts(t.NonNull(), v.Clone())...)
+	encode = append(encode, a("JSON", jen.Lit(fl.Name), jen.Id("e")))
 	if t.Nullable {
 		return ifNotNull(encode...)
 	}

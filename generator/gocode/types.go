@@ -226,6 +226,38 @@ func (g *typer) decFunc(t *model.Type) *jen.Statement {
 	return jen.Qual(wirePkg, primitiveDecoder[t.Name])
 }
 
+// modelList reports whether t is a List of a class or exception held by
+// value: generated code encodes and decodes its items through their own
+// methods, since a generic combinator per model type would make a large
+// project slow to compile.
+func modelList(t *model.Type) (*model.Type, bool) {
+	if t.Name != model.TypeList || len(t.Args) != 1 {
+		return nil, false
+	}
+	e := t.Args[0]
+	if e.Nullable || e.Model == nil || e.Model.Sealed || (e.Model.Kind != model.Class && e.Model.Kind != model.Exception) {
+		return nil, false
+	}
+	return e, true
+}
+
+// encodeStmts writes the statements that encode expr, a non-nil value of
+// type t: a loop over the items for a List of models, otherwise
+// encodeValue.
+func (g *typer) encodeStmts(t *model.Type, expr *jen.Statement) []jen.Code {
+	if _, ok := modelList(t); !ok {
+		return []jen.Code{g.encodeValue(t, expr)}
+	}
+	return []jen.Code{
+		jen.Id("e").Dot("ArrayStart").Call(),
+		jen.For(jen.Id("j").Op(":=").Range().Add(expr.Clone())).Block(
+			jen.Id("e").Dot("Elem").Call(),
+			expr.Clone().Index(jen.Id("j")).Dot("EncodeJSON").Call(jen.Id("e")),
+		),
+		jen.Id("e").Dot("ArrayEnd").Call(),
+	}
+}
+
 // encodeValue writes the statement that encodes expr, a non-nil value of
 // type t (a pointer for nullable pointer types, already checked for nil).
 func (g *typer) encodeValue(t *model.Type, expr *jen.Statement) *jen.Statement {

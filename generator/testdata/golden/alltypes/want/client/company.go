@@ -30,7 +30,12 @@ func (m *Company) EncodeJSON(e *wire.Encoder) {
 	e.String(m.Name)
 	if m.Employees != nil {
 		e.Key("employees")
-		wire.EncodeList(wire.EncodeModel[Employee])(e, m.Employees)
+		e.ArrayStart()
+		for j := range m.Employees {
+			e.Elem()
+			m.Employees[j].EncodeJSON(e)
+		}
+		e.ArrayEnd()
 	}
 	e.ObjectEnd()
 }
@@ -47,8 +52,18 @@ func (m *Company) DecodeJSON(v any) error {
 	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
 		return err
 	}
-	if m.Employees, err = wire.FieldOrZero(o, "employees", wire.DecodeList(wire.DecodeModel[Employee])); err != nil {
+	var items []any
+	if items, err = wire.FieldList(o, "employees", false); err != nil {
 		return err
+	}
+	m.Employees = nil
+	if items != nil {
+		m.Employees = make([]Employee, len(items))
+		for i, x := range items {
+			if err := m.Employees[i].DecodeJSON(x); err != nil {
+				return wire.AtKey(wire.AtIndex(err, i), "employees")
+			}
+		}
 	}
 	return nil
 }

@@ -35,11 +35,21 @@ func (m *Company) EncodeJSON(e *wire.Encoder) {
 	e.String(m.Name)
 	if m.Employees != nil {
 		e.Key("employees")
-		wire.EncodeList(wire.EncodeModel[Employee])(e, m.Employees)
+		e.ArrayStart()
+		for j := range m.Employees {
+			e.Elem()
+			m.Employees[j].EncodeJSON(e)
+		}
+		e.ArrayEnd()
 	}
 	if m.Offices != nil {
 		e.Key("offices")
-		wire.EncodeList(wire.EncodeModel[Office])(e, m.Offices)
+		e.ArrayStart()
+		for j := range m.Offices {
+			e.Elem()
+			m.Offices[j].EncodeJSON(e)
+		}
+		e.ArrayEnd()
 	}
 	if m.HqID != nil {
 		e.Key("hqId")
@@ -64,11 +74,30 @@ func (m *Company) DecodeJSON(v any) error {
 	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
 		return err
 	}
-	if m.Employees, err = wire.FieldOrZero(o, "employees", wire.DecodeList(wire.DecodeModel[Employee])); err != nil {
+	var items []any
+	if items, err = wire.FieldList(o, "employees", false); err != nil {
 		return err
 	}
-	if m.Offices, err = wire.FieldOrZero(o, "offices", wire.DecodeList(wire.DecodeModel[Office])); err != nil {
+	m.Employees = nil
+	if items != nil {
+		m.Employees = make([]Employee, len(items))
+		for i, x := range items {
+			if err := m.Employees[i].DecodeJSON(x); err != nil {
+				return wire.AtKey(wire.AtIndex(err, i), "employees")
+			}
+		}
+	}
+	if items, err = wire.FieldList(o, "offices", false); err != nil {
 		return err
+	}
+	m.Offices = nil
+	if items != nil {
+		m.Offices = make([]Office, len(items))
+		for i, x := range items {
+			if err := m.Offices[i].DecodeJSON(x); err != nil {
+				return wire.AtKey(wire.AtIndex(err, i), "offices")
+			}
+		}
 	}
 	if m.HqID, err = wire.FieldPtr(o, "hqId", wire.DecodeInt); err != nil {
 		return err

@@ -20,7 +20,12 @@ func (*Garage) ClassName() string {
 func (m *Garage) EncodeJSON(e *wire.Encoder) {
 	e.ObjectStart()
 	e.Key("cars")
-	wire.EncodeList(wire.EncodeModel[Car])(e, m.Cars)
+	e.ArrayStart()
+	for j := range m.Cars {
+		e.Elem()
+		m.Cars[j].EncodeJSON(e)
+	}
+	e.ArrayEnd()
 	if m.Vehicle != nil {
 		e.Key("vehicle")
 		m.Vehicle.EncodeJSON(e)
@@ -38,8 +43,15 @@ func (m *Garage) DecodeJSON(v any) error {
 	if err != nil {
 		return err
 	}
-	if m.Cars, err = wire.Field(o, "cars", wire.DecodeList(wire.DecodeModel[Car])); err != nil {
+	var items []any
+	if items, err = wire.FieldList(o, "cars", true); err != nil {
 		return err
+	}
+	m.Cars = make([]Car, len(items))
+	for i, x := range items {
+		if err := m.Cars[i].DecodeJSON(x); err != nil {
+			return wire.AtKey(wire.AtIndex(err, i), "cars")
+		}
 	}
 	m.Vehicle = nil
 	if x := o["vehicle"]; x != nil {

@@ -43,7 +43,12 @@ func (m *Cat) EncodeJSON(e *wire.Encoder) {
 	}
 	if m.Kittens != nil {
 		e.Key("kittens")
-		wire.EncodeList(wire.EncodeModel[Cat])(e, m.Kittens)
+		e.ArrayStart()
+		for j := range m.Kittens {
+			e.Elem()
+			m.Kittens[j].EncodeJSON(e)
+		}
+		e.ArrayEnd()
 	}
 	e.ObjectEnd()
 }
@@ -70,8 +75,18 @@ func (m *Cat) DecodeJSON(v any) error {
 			return wire.AtKey(err, "mother")
 		}
 	}
-	if m.Kittens, err = wire.FieldOrZero(o, "kittens", wire.DecodeList(wire.DecodeModel[Cat])); err != nil {
+	var items []any
+	if items, err = wire.FieldList(o, "kittens", false); err != nil {
 		return err
+	}
+	m.Kittens = nil
+	if items != nil {
+		m.Kittens = make([]Cat, len(items))
+		for i, x := range items {
+			if err := m.Kittens[i].DecodeJSON(x); err != nil {
+				return wire.AtKey(wire.AtIndex(err, i), "kittens")
+			}
+		}
 	}
 	return nil
 }

@@ -33,7 +33,12 @@ func (m *Student) EncodeJSON(e *wire.Encoder) {
 	e.String(m.Name)
 	if m.Enrollments != nil {
 		e.Key("enrollments")
-		wire.EncodeList(wire.EncodeModel[Enrollment])(e, m.Enrollments)
+		e.ArrayStart()
+		for j := range m.Enrollments {
+			e.Elem()
+			m.Enrollments[j].EncodeJSON(e)
+		}
+		e.ArrayEnd()
 	}
 	e.ObjectEnd()
 }
@@ -50,8 +55,18 @@ func (m *Student) DecodeJSON(v any) error {
 	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
 		return err
 	}
-	if m.Enrollments, err = wire.FieldOrZero(o, "enrollments", wire.DecodeList(wire.DecodeModel[Enrollment])); err != nil {
+	var items []any
+	if items, err = wire.FieldList(o, "enrollments", false); err != nil {
 		return err
+	}
+	m.Enrollments = nil
+	if items != nil {
+		m.Enrollments = make([]Enrollment, len(items))
+		for i, x := range items {
+			if err := m.Enrollments[i].DecodeJSON(x); err != nil {
+				return wire.AtKey(wire.AtIndex(err, i), "enrollments")
+			}
+		}
 	}
 	return nil
 }
