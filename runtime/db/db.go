@@ -93,10 +93,13 @@ func Open(ctx context.Context, connString string) (*DB, error) {
 // ConnConfig.Tracer is QueryTracer(), as Open sets it.
 func New(pool *pgxpool.Pool) *DB { return &DB{pool: pool} }
 
-// Pool returns the pgx pool under d. It is not a method of DB so that
-// DB's method set, which importers read with the type, does not mention
-// pgxpool.
-func Pool(d *DB) *pgxpool.Pool { return d.pool.(*pgxpool.Pool) }
+// Pool returns the pgx pool under d (nil for a zero DB). It is not a
+// method of DB so that DB's method set, which importers read with the
+// type, does not mention pgxpool.
+func Pool(d *DB) *pgxpool.Pool {
+	p, _ := d.pool.(*pgxpool.Pool)
+	return p
+}
 
 // Close closes every connection.
 func (d *DB) Close() { d.pool.Close() }

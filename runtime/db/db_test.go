@@ -151,3 +151,24 @@ func TestTypedErrors(t *testing.T) {
 		t.Errorf("no rows: %v", err)
 	}
 }
+
+// TestPoolReturnsThePoolUnderDB checks that the pool DB holds behind an
+// interface comes back as the *pgxpool.Pool it was made from.
+func TestPoolReturnsThePoolUnderDB(t *testing.T) {
+	d := open(t)
+	defer d.Close()
+	p := Pool(d)
+	if p == nil {
+		t.Fatal("Pool of an open DB is nil")
+	}
+	if Pool(New(p)) != p {
+		t.Error("Pool(New(p)) is not p")
+	}
+	if got := Pool(&DB{}); got != nil {
+		t.Errorf("Pool of a zero DB = %p, want nil", got)
+	}
+	var one int
+	if err := p.QueryRow(context.Background(), "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Errorf("querying through Pool: %d, %v", one, err)
+	}
+}
