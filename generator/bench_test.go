@@ -407,3 +407,102 @@ func BenchmarkGenerateInProcess500(b *testing.B) {
 		}
 	}
 }
+
+// addCustomClasses gives the synthetic project in dir the custom classes
+// of the golden project "custom" (Money and Secret, declared in its
+// package shared) and uses them in every tenth class model.
+func addCustomClasses(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "golden", "custom", "shared", "shared.go"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "shared"), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shared", "shared.go"), src, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	config := filepath.Join(dir, "config", "generator.yaml")
+	f, err := os.OpenFile(config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, err = f.WriteString("extraClasses:\n  - package:synthetic_shared/synthetic_shared.dart:Money\n  - package:synthetic_shared/synthetic_shared.dart:Secret\n" +
+		"go_extra_classes:\n  Money: synthetic/shared.Money\n  Secret: synthetic/shared.Secret\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := 0; i < n; i += 10 {
+		if i%4 == 3 {
+			continue // an enum
+		}
+		path := filepath.Join(dir, "models", fmt.Sprintf("model%d.spy.yaml", i))
+		src, err := os.ReadFile(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		src = []byte(strings.Replace(string(src), "fields:\n", "fields:\n  price: Money?\n  secret: Secret?\n", 1))
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGenerateCustom500 runs gopod generate after a model change on
+// the 500-model project with custom classes (go_extra_classes), whose
+// check of the custom classes' Go types is remembered between runs.
+// Interleaved with it, the baseline: the same run without that memory
+// (its cache file removed first), which loads the packages declaring the
+// types again, as every such run did before the check was remembered.
+// Reported: CPU and wall time of both, median (min–max), and the ratio of
+// the CPU medians.
+func BenchmarkGenerateCustom500(b *testing.B) {
+	bin := gopodBinary(b)
+	dir := filepath.Join(b.TempDir(), "synthetic")
+	writeSyntheticProject(b, dir, 500, 10)
+	addCustomClasses(b, dir, 500)
+	runGopod(b, bin, dir, "generate")
+	modelFile := filepath.Join(dir, "models", "model6.spy.yaml")
+	original, err := os.ReadFile(modelFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache := filepath.Join(dir, ".gopod", "cache", "gotypes.json")
+	var cached, uncached runs
+	i, round := 0, 0
+	for b.Loop() {
+		round++
+		for _, remember := range []bool{round%2 == 0, round%2 != 0} { // alternate which goes first
+			i++
+			changed := strings.Replace(string(original), "fields:\n", fmt.Sprintf("fields:\n  note%d: String?\n", i), 1)
+			if err := os.WriteFile(modelFile, []byte(changed), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			if !remember {
+				if err := os.Remove(cache); err != nil {
+					b.Fatal(err)
+				}
+				uncached.add(runGopod(b, bin, dir, "generate"))
+				continue
+			}
+			if _, err := os.Stat(cache); err != nil {
+				b.Fatal("the check of the custom classes was not remembered")
+			}
+			cached.add(runGopod(b, bin, dir, "generate"))
+		}
+	}
+	reportTimes(b, "", cached.times)
+	reportTimes(b, "cpu-", cached.cpu)
+	reportTimes(b, "baseline-", uncached.times)
+	reportTimes(b, "baseline-cpu-", uncached.cpu)
+	if len(cached.cpu) > 0 {
+		c, u := slices.Clone(cached.cpu), slices.Clone(uncached.cpu)
+		slices.Sort(c)
+		slices.Sort(u)
+		b.ReportMetric(c[len(c)/2].Seconds()/u[len(u)/2].Seconds(), "cpu-ratio")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/tools/go/packages"
 
@@ -62,17 +63,19 @@ func checkGoTypes(ctx context.Context, p *project.Project, env []string) error {
 	slices.Sort(paths)
 	cachePath := filepath.Join(p.Dir, ".gopod", "cache", "gotypes.json")
 	key := goTypesKey(p, env)
-	if c := readGoTypesCache(cachePath); c != nil && c.Key == key && dirsHash(c.Dirs) == c.Files {
-		return nil
+	if c := readGoTypesCache(cachePath); c != nil && c.Key == key {
+		if files, ok := dirsHash(c.Dirs, time.Time{}); ok && files == c.Files {
+			return nil
+		}
 	}
-	// The directories and their hash are taken before the check, so
-	// that a file saved while it runs makes the next run check again.
-	dirs, listErr := localDeps(ctx, p.Dir, paths, env)
-	files := dirsHash(dirs)
-	if err := loadGoTypes(ctx, p, paths, env); err != nil {
+	start := time.Now()
+	dirs, err := loadGoTypes(ctx, p, paths, env)
+	if err != nil {
 		return err
 	}
-	if listErr == nil {
+	// A file saved since the load started may not be what was checked:
+	// then the next run checks again.
+	if files, ok := dirsHash(dirs, start); ok {
 		// Not being able to remember costs the next run a check, no more.
 		_ = writeGoTypesCache(cachePath, &goTypesCache{Key: key, Dirs: dirs, Files: files})
 	}
@@ -84,12 +87,18 @@ func checkGoTypes(ctx context.Context, p *project.Project, env []string) error {
 var loadPackages = packages.Load
 
 // loadGoTypes loads the packages at paths and checks the types of
-// go_extra_classes in them.
-func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []string) error {
-	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedTypes, Dir: p.Dir, Env: env}
+// go_extra_classes in them. It returns the directories of those packages
+// and of the packages they import, but for the standard library and the
+// module cache.
+func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []string) ([]string, error) {
+	// NeedImports and NeedFiles list the imports and their files from the
+	// same go command (go list -deps); without NeedDeps the imports are
+	// not loaded.
+	mode := packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedFiles | packages.NeedModule
+	cfg := &packages.Config{Context: ctx, Mode: mode, Dir: p.Dir, Env: env}
 	pkgs, err := loadPackages(cfg, paths...)
 	if err != nil {
-		return fmt.Errorf("loading the packages of go_extra_classes: %w", err)
+		return nil, fmt.Errorf("loading the packages of go_extra_classes: %w", err)
 	}
 	byPath := map[string]*packages.Package{}
 	for _, pkg := range pkgs {
@@ -111,21 +120,33 @@ func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []
 			if pkg != nil && len(pkg.Errors) > 0 {
 				reason = pkg.Errors[0].Msg
 			}
-			return at("package %s: %s", t.Pkg, reason)
+			return nil, at("package %s: %s", t.Pkg, reason)
 		}
 		obj, ok := pkg.Types.Scope().Lookup(t.Name).(*types.TypeName)
 		if !ok || !obj.Exported() {
-			return at("package %s declares no exported type %s", t.Pkg, t.Name)
+			return nil, at("package %s declares no exported type %s", t.Pkg, t.Name)
 		}
 		ptr := types.NewPointer(obj.Type())
 		if !hasMethod(ptr, obj.Pkg(), "EncodeJSON", "*"+wirePkg+".Encoder", "") {
-			return at("%s needs the method EncodeJSON(*wire.Encoder), as generated models have, to be encoded", t)
+			return nil, at("%s needs the method EncodeJSON(*wire.Encoder), as generated models have, to be encoded", t)
 		}
 		if !hasMethod(ptr, obj.Pkg(), "DecodeJSON", "any", "error") {
-			return at("%s needs the method DecodeJSON(any) error, as generated models have, to be decoded", t)
+			return nil, at("%s needs the method DecodeJSON(any) error, as generated models have, to be decoded", t)
 		}
 	}
-	return nil
+	var dirs []string
+	packages.Visit(pkgs, nil, func(pkg *packages.Package) {
+		// The standard library has no module; the module cache never
+		// changes.
+		if pkg.Module == nil || len(pkg.GoFiles) == 0 {
+			return
+		}
+		if d := filepath.Dir(pkg.GoFiles[0]); !endpoint.InModuleCache(d) {
+			dirs = append(dirs, d)
+		}
+	})
+	slices.Sort(dirs)
+	return slices.Compact(dirs), nil
 }
 
 // goTypesCache is what .gopod/cache/gotypes.json remembers of the last
@@ -159,29 +180,10 @@ func goTypesKey(p *project.Project, env []string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// localDeps lists the directories of the packages at paths and of their
-// dependencies, but for the standard library and the module cache.
-func localDeps(ctx context.Context, dir string, paths []string, env []string) ([]string, error) {
-	args := append([]string{"list", "-e", "-deps", "-f", "{{if not .Standard}}{{.Dir}}{{end}}", "--"}, paths...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir, cmd.Env = dir, env
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("listing the dependencies of go_extra_classes: %w", err)
-	}
-	var dirs []string
-	for _, d := range strings.Split(string(out), "\n") {
-		if d != "" && !endpoint.InModuleCache(d) {
-			dirs = append(dirs, d)
-		}
-	}
-	slices.Sort(dirs)
-	return slices.Compact(dirs), nil
-}
-
 // dirsHash hashes the names and contents of the Go files (tests left out)
-// and go.mod files of dirs.
-func dirsHash(dirs []string) string {
+// and go.mod files of dirs. It fails when one of them was modified at or
+// after notBefore, unless that is zero.
+func dirsHash(dirs []string, notBefore time.Time) (string, bool) {
 	h := sha256.New()
 	for _, d := range dirs {
 		entries, err := os.ReadDir(d)
@@ -195,6 +197,11 @@ func dirsHash(dirs []string) string {
 			if e.IsDir() || !(strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "go.mod") {
 				continue
 			}
+			if !notBefore.IsZero() {
+				if info, err := e.Info(); err != nil || !info.ModTime().Before(notBefore) {
+					return "", false
+				}
+			}
 			b, err := os.ReadFile(filepath.Join(d, name))
 			if err != nil {
 				fmt.Fprintf(h, "%s unreadable\n", name)
@@ -203,7 +210,7 @@ func dirsHash(dirs []string) string {
 			fmt.Fprintf(h, "%s %x\n", name, sha256.Sum256(b))
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil)), true
 }
 
 func readGoTypesCache(path string) *goTypesCache {
