@@ -69,13 +69,13 @@ func checkGoTypes(ctx context.Context, p *project.Project, env []string) error {
 		}
 	}
 	start := time.Now()
-	dirs, err := loadGoTypes(ctx, p, paths, env)
+	dirs, keep, err := loadGoTypes(ctx, p, paths, env)
 	if err != nil {
 		return err
 	}
 	// A file saved since the load started may not be what was checked:
 	// then the next run checks again.
-	if files, ok := dirsHash(dirs, start); ok {
+	if files, ok := dirsHash(dirs, start); ok && keep {
 		// Not being able to remember costs the next run a check, no more.
 		_ = writeGoTypesCache(cachePath, &goTypesCache{Key: key, Dirs: dirs, Files: files})
 	}
@@ -89,8 +89,9 @@ var loadPackages = packages.Load
 // loadGoTypes loads the packages at paths and checks the types of
 // go_extra_classes in them. It returns the directories of those packages
 // and of the packages they import, but for the standard library and the
-// module cache.
-func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []string) ([]string, error) {
+// module cache, and whether these are known: they are not outside module
+// mode (GO111MODULE=off), where no package has a module.
+func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []string) ([]string, bool, error) {
 	// NeedImports and NeedFiles list the imports and their files from the
 	// same go command (go list -deps); without NeedDeps the imports are
 	// not loaded.
@@ -98,7 +99,7 @@ func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []
 	cfg := &packages.Config{Context: ctx, Mode: mode, Dir: p.Dir, Env: env}
 	pkgs, err := loadPackages(cfg, paths...)
 	if err != nil {
-		return nil, fmt.Errorf("loading the packages of go_extra_classes: %w", err)
+		return nil, false, fmt.Errorf("loading the packages of go_extra_classes: %w", err)
 	}
 	byPath := map[string]*packages.Package{}
 	for _, pkg := range pkgs {
@@ -120,19 +121,23 @@ func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []
 			if pkg != nil && len(pkg.Errors) > 0 {
 				reason = pkg.Errors[0].Msg
 			}
-			return nil, at("package %s: %s", t.Pkg, reason)
+			return nil, false, at("package %s: %s", t.Pkg, reason)
 		}
 		obj, ok := pkg.Types.Scope().Lookup(t.Name).(*types.TypeName)
 		if !ok || !obj.Exported() {
-			return nil, at("package %s declares no exported type %s", t.Pkg, t.Name)
+			return nil, false, at("package %s declares no exported type %s", t.Pkg, t.Name)
 		}
 		ptr := types.NewPointer(obj.Type())
 		if !hasMethod(ptr, obj.Pkg(), "EncodeJSON", "*"+wirePkg+".Encoder", "") {
-			return nil, at("%s needs the method EncodeJSON(*wire.Encoder), as generated models have, to be encoded", t)
+			return nil, false, at("%s needs the method EncodeJSON(*wire.Encoder), as generated models have, to be encoded", t)
 		}
 		if !hasMethod(ptr, obj.Pkg(), "DecodeJSON", "any", "error") {
-			return nil, at("%s needs the method DecodeJSON(any) error, as generated models have, to be decoded", t)
+			return nil, false, at("%s needs the method DecodeJSON(any) error, as generated models have, to be decoded", t)
 		}
+	}
+	keep := true
+	for _, pkg := range pkgs {
+		keep = keep && pkg.Module != nil
 	}
 	var dirs []string
 	packages.Visit(pkgs, nil, func(pkg *packages.Package) {
@@ -146,7 +151,7 @@ func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []
 		}
 	})
 	slices.Sort(dirs)
-	return slices.Compact(dirs), nil
+	return slices.Compact(dirs), keep, nil
 }
 
 // goTypesCache is what .gopod/cache/gotypes.json remembers of the last
@@ -171,6 +176,7 @@ func goTypesKey(p *project.Project, env []string) string {
 		fmt.Fprintf(h, "%s %s\n", name, p.GoTypes[name])
 	}
 	endpoint.HashBuildInputs(h, p.GoModuleDir, env)
+	fmt.Fprintf(h, "GO111MODULE=%s GOWORK=%s\n", os.Getenv("GO111MODULE"), os.Getenv("GOWORK"))
 	// The go command itself, for a toolchain updated in place.
 	if goCmd, err := exec.LookPath("go"); err == nil {
 		if info, err := os.Stat(goCmd); err == nil {
