@@ -672,6 +672,9 @@ func (o orm) includes(f *jen.File) {
 		f.Func().Params(jen.Id("i").Id(inc)).Id("Loads").Params().Params(results...).Block(body...)
 	}
 	f.Line()
+	if len(rels) > 0 {
+		o.relate(f, rels)
+	}
 	list := name + "IncludeList"
 	doc(f, fmt.Sprintf("%s loads the %s rows of a list relation (Serverpod's %s.includeList): which rows, in which order, how many for each row they belong to (a zero Limit is no limit), and their own relations.", list, name, name))
 	f.Type().Id(list).Struct(
@@ -684,29 +687,36 @@ func (o orm) includes(f *jen.File) {
 	f.Line()
 }
 
+// relate writes the rows' Relate method (db.Relater), which gives a row
+// what an include found for one of rels.
+func (o orm) relate(f *jen.File, rels []*model.Field) {
+	row := jen.Parens(jen.Op("*").Id("r")).Index(jen.Id("i"))
+	doc(f, "Relate implements db.Relater.")
+	f.Func().Params(jen.Id("r").Op("*").Id(rowsTypeName(o.m))).Id("Relate").Params(jen.Id("i").Int(), jen.Id("rel").Op("*").Qual(dbPkg, "Relation"), jen.Id("found").Any()).Block(
+		jen.Switch(jen.Id("rel")).BlockFunc(func(g *jen.Group) {
+			for _, fl := range rels {
+				t := target(fl)
+				// found holds the related rows: all of them for a list,
+				// the one related row for an object relation.
+				found := jen.Id("found").Assert(jen.Index().Add(o.qual(t, t.ClassName)))
+				if fl.Relation.Kind == model.ObjectRelation {
+					found = jen.Op("&").Add(found).Index(jen.Lit(0))
+				}
+				g.Case(jen.Id(o.relVarName(fl))).Block(row.Clone().Dot(fieldName(fl)).Op("=").Add(found))
+			}
+		}),
+	)
+	f.Line()
+}
+
 // load is the statement of Loads that adds the load of relation fl.
 func (o orm) load(fl *model.Field) jen.Code {
-	t := target(fl)
 	field := exported(fl.Name)
-	// found holds the related rows: all of them for a list, the one
-	// related row for an object relation.
-	found := jen.Id("found").Assert(jen.Index().Add(o.qual(t, t.ClassName)))
-	if fl.Relation.Kind == model.ObjectRelation {
-		found = jen.Op("&").Add(found).Index(jen.Lit(0))
-	}
-	rows := jen.Parens(jen.Op("*").Id("rows").Assert(jen.Op("*").Id(rowsTypeName(o.m))))
-	set := jen.Id("Set").Op(":").Func().Params(jen.Id("rows").Qual(dbPkg, "Rows"), jen.Id("row").Int(), jen.Id("found").Any()).Block(
-		rows.Index(jen.Id("row")).Dot(fieldName(fl)).Op("=").Add(found),
-	)
 	rel := jen.Id("Relation").Op(":").Id(o.relVarName(fl))
 	if fl.Relation.Kind == model.ObjectRelation {
 		return jen.If(jen.Id("i").Dot(field).Op("!=").Nil()).Block(
 			jen.List(jen.Id("_"), jen.Id("nested")).Op(":=").Id("i").Dot(field).Dot("Loads").Call(),
-			jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "Load").Add(lines([]jen.Code{
-				rel,
-				set,
-				jen.Id("Include").Op(":").Id("nested"),
-			}))),
+			jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "Load").Values(rel, jen.Id("Include").Op(":").Id("nested"))),
 		)
 	}
 	l := jen.Id("l")
@@ -718,7 +728,6 @@ func (o orm) load(fl *model.Field) jen.Code {
 		jen.Id("loads").Op("=").Append(jen.Id("loads"), jen.Qual(dbPkg, "Load").Add(lines([]jen.Code{
 			rel,
 			jen.Id("List").Op(":").True(),
-			set,
 			jen.Id("Where").Op(":").Add(l.Clone()).Dot("Where"),
 			jen.Id("OrderBy").Op(":").Add(l.Clone()).Dot("OrderBy"),
 			jen.Id("Limit").Op(":").Add(l.Clone()).Dot("Limit"),

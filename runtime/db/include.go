@@ -13,10 +13,6 @@ type Load struct {
 	// and Offset, as Serverpod's includeList), an empty list when there
 	// are none. An object relation gives each row its related row, if any.
 	List bool
-	// Set gives row i of rows (the rows found, a *rowsCompany) what was
-	// found for it: the related rows in a slice (a []Employee), which for
-	// an object relation holds the one related row.
-	Set func(rows Rows, i int, found any)
 
 	Where   Expr
 	OrderBy []Order
@@ -26,6 +22,15 @@ type Load struct {
 
 	// Include loads relations of the related rows in turn.
 	Include []Load
+}
+
+// Relater is implemented by the rows of a table with relations. Relate
+// gives row i what an include found for it on rel: the related rows in a
+// slice (a []Employee), which for an object relation holds the one
+// related row. One method per table, rather than a function per include,
+// keeps the generated code of a large project quick to compile.
+type Relater interface {
+	Relate(i int, rel *Relation, found any)
 }
 
 // keysOf returns the distinct keys in the column at index column of rows,
@@ -51,9 +56,12 @@ func (t *Table) byKeys(column string, keys []int64) Expr {
 // load loads the relation for rows, rows of table t.
 func (l Load) load(c Conn, t *Table, rows Rows) error {
 	rel := l.Relation
+	relater, canRelate := rows.(Relater)
 	switch {
-	case rel == nil || l.Set == nil:
-		return fmt.Errorf("db: including into %s: a Load needs its Relation and Set", t.name)
+	case rel == nil:
+		return fmt.Errorf("db: including into %s: a Load needs its Relation", t.name)
+	case !canRelate:
+		return fmt.Errorf("db: including into %s: its rows (%T) do not take related rows (db.Relater)", t.name, rows)
 	case rel.source != t:
 		return fmt.Errorf("db: including into %s: the relation is one of table %s", t.name, rel.source.name)
 	case rel.localIndex < 0 || rel.foreignIndex < 0:
@@ -97,7 +105,7 @@ func (l Load) load(c Conn, t *Table, rows Rows) error {
 			continue
 		}
 		// Each row gets its own copies, even when two rows share a key.
-		l.Set(rows, i, found.Pick(g))
+		relater.Relate(i, rel, found.Pick(g))
 	}
 	return nil
 }

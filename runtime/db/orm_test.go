@@ -160,7 +160,6 @@ func (i ownerInclude) Loads() (*Table, []Load) {
 	}
 	l := *i.Items
 	l.Relation, l.List = relOwnerItems, true
-	l.Set = func(rows Rows, i int, found any) { (*rows.(*ownerRows))[i].Items = found.([]item) }
 	return tableOwner, []Load{l}
 }
 
@@ -170,11 +169,23 @@ func (i itemInclude) Loads() (*Table, []Load) {
 	if !i.Owner {
 		return tableItem, nil
 	}
-	return tableItem, []Load{{
-		Relation: relItemOwner,
-		Set:      func(rows Rows, i int, found any) { (*rows.(*itemRows))[i].Owner = &found.([]owner)[0] },
-	}}
+	return tableItem, []Load{{Relation: relItemOwner}}
 }
+
+func (r *ownerRows) Relate(i int, rel *Relation, found any) {
+	if rel == relOwnerItems {
+		(*r)[i].Items = found.([]item)
+	}
+}
+
+func (r *itemRows) Relate(i int, rel *Relation, found any) {
+	if rel == relItemOwner {
+		(*r)[i].Owner = &found.([]owner)[0]
+	}
+}
+
+// noRelate are rows that cannot take related rows.
+type noRelate struct{ Rows }
 
 // ids are the ids of rows.
 func idsOf(rows ...item) []*int64 {
@@ -346,6 +357,9 @@ func TestRepo(t *testing.T) {
 	}
 	if err := tableOwner.Find(c, &got, Include(itemInclude{})); err == nil || !strings.Contains(err.Error(), "an include of another table (orm_item) used on table orm_owner") {
 		t.Errorf("include of another table: %v", err)
+	}
+	if err := tableOwner.Find(c, noRelate{&ownerRows{}}, Include(ownerInclude{Items: &Load{}})); err == nil || !strings.Contains(err.Error(), "do not take related rows") {
+		t.Errorf("include into rows without Relate: %v", err)
 	}
 	if err := AttachList(c, tableOwner, o.ID, tableItem, "ownerId", idsOf(items[2])); err != nil {
 		t.Fatal(err)

@@ -316,17 +316,22 @@ func (i CompanyInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{
 			Relation: relCompanyEmployees,
 			List:     true,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsCompany))[row].Employees = found.([]Employee)
-			},
-			Where:   l.Where,
-			OrderBy: l.OrderBy,
-			Limit:   l.Limit,
-			Offset:  l.Offset,
-			Include: nested,
+			Where:    l.Where,
+			OrderBy:  l.OrderBy,
+			Limit:    l.Limit,
+			Offset:   l.Offset,
+			Include:  nested,
 		})
 	}
 	return tableCompany, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsCompany) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relCompanyEmployees:
+		(*r)[i].Employees = found.([]Employee)
+	}
 }
 
 // CompanyIncludeList loads the Company rows of a list relation (Serverpod's

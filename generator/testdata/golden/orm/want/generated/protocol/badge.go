@@ -311,15 +311,17 @@ func (i BadgeInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Owner != nil {
 		_, nested := i.Owner.Loads()
-		loads = append(loads, db.Load{
-			Relation: relBadgeOwner,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsBadge))[row].Owner = &found.([]Employee)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relBadgeOwner, Include: nested})
 	}
 	return tableBadge, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsBadge) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relBadgeOwner:
+		(*r)[i].Owner = &found.([]Employee)[0]
+	}
 }
 
 // BadgeIncludeList loads the Badge rows of a list relation (Serverpod's

@@ -341,13 +341,7 @@ func (i CatInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Mother != nil {
 		_, nested := i.Mother.Loads()
-		loads = append(loads, db.Load{
-			Relation: relCatMother,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsCat))[row].Mother = &found.([]Cat)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relCatMother, Include: nested})
 	}
 	if l := i.Kittens; l != nil {
 		var nested []db.Load
@@ -357,17 +351,24 @@ func (i CatInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{
 			Relation: relCatKittens,
 			List:     true,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsCat))[row].Kittens = found.([]Cat)
-			},
-			Where:   l.Where,
-			OrderBy: l.OrderBy,
-			Limit:   l.Limit,
-			Offset:  l.Offset,
-			Include: nested,
+			Where:    l.Where,
+			OrderBy:  l.OrderBy,
+			Limit:    l.Limit,
+			Offset:   l.Offset,
+			Include:  nested,
 		})
 	}
 	return tableCat, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsCat) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relCatMother:
+		(*r)[i].Mother = &found.([]Cat)[0]
+	case relCatKittens:
+		(*r)[i].Kittens = found.([]Cat)
+	}
 }
 
 // CatIncludeList loads the Cat rows of a list relation (Serverpod's

@@ -382,14 +382,11 @@ func (i CompanyInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{
 			Relation: relCompanyEmployees,
 			List:     true,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsCompany))[row].Employees = found.([]Employee)
-			},
-			Where:   l.Where,
-			OrderBy: l.OrderBy,
-			Limit:   l.Limit,
-			Offset:  l.Offset,
-			Include: nested,
+			Where:    l.Where,
+			OrderBy:  l.OrderBy,
+			Limit:    l.Limit,
+			Offset:   l.Offset,
+			Include:  nested,
 		})
 	}
 	if l := i.Offices; l != nil {
@@ -400,27 +397,30 @@ func (i CompanyInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{
 			Relation: relCompanyOffices,
 			List:     true,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsCompany))[row].Offices = found.([]Office)
-			},
-			Where:   l.Where,
-			OrderBy: l.OrderBy,
-			Limit:   l.Limit,
-			Offset:  l.Offset,
-			Include: nested,
+			Where:    l.Where,
+			OrderBy:  l.OrderBy,
+			Limit:    l.Limit,
+			Offset:   l.Offset,
+			Include:  nested,
 		})
 	}
 	if i.Hq != nil {
 		_, nested := i.Hq.Loads()
-		loads = append(loads, db.Load{
-			Relation: relCompanyHq,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsCompany))[row].Hq = &found.([]City)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relCompanyHq, Include: nested})
 	}
 	return tableCompany, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsCompany) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relCompanyEmployees:
+		(*r)[i].Employees = found.([]Employee)
+	case relCompanyOffices:
+		(*r)[i].Offices = found.([]Office)
+	case relCompanyHq:
+		(*r)[i].Hq = &found.([]City)[0]
+	}
 }
 
 // CompanyIncludeList loads the Company rows of a list relation (Serverpod's

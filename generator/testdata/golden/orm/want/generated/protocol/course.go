@@ -314,17 +314,22 @@ func (i CourseInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{
 			Relation: relCourseEnrollments,
 			List:     true,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsCourse))[row].Enrollments = found.([]Enrollment)
-			},
-			Where:   l.Where,
-			OrderBy: l.OrderBy,
-			Limit:   l.Limit,
-			Offset:  l.Offset,
-			Include: nested,
+			Where:    l.Where,
+			OrderBy:  l.OrderBy,
+			Limit:    l.Limit,
+			Offset:   l.Offset,
+			Include:  nested,
 		})
 	}
 	return tableCourse, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsCourse) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relCourseEnrollments:
+		(*r)[i].Enrollments = found.([]Enrollment)
+	}
 }
 
 // CourseIncludeList loads the Course rows of a list relation (Serverpod's

@@ -332,25 +332,23 @@ func (i EmployeeInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Company != nil {
 		_, nested := i.Company.Loads()
-		loads = append(loads, db.Load{
-			Relation: relEmployeeCompany,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsEmployee))[row].Company = &found.([]Company)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relEmployeeCompany, Include: nested})
 	}
 	if i.Badge != nil {
 		_, nested := i.Badge.Loads()
-		loads = append(loads, db.Load{
-			Relation: relEmployeeBadge,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsEmployee))[row].Badge = &found.([]Badge)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relEmployeeBadge, Include: nested})
 	}
 	return tableEmployee, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsEmployee) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relEmployeeCompany:
+		(*r)[i].Company = &found.([]Company)[0]
+	case relEmployeeBadge:
+		(*r)[i].Badge = &found.([]Badge)[0]
+	}
 }
 
 // EmployeeIncludeList loads the Employee rows of a list relation (Serverpod's

@@ -334,25 +334,23 @@ func (i EnrollmentInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Student != nil {
 		_, nested := i.Student.Loads()
-		loads = append(loads, db.Load{
-			Relation: relEnrollmentStudent,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsEnrollment))[row].Student = &found.([]Student)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relEnrollmentStudent, Include: nested})
 	}
 	if i.Course != nil {
 		_, nested := i.Course.Loads()
-		loads = append(loads, db.Load{
-			Relation: relEnrollmentCourse,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsEnrollment))[row].Course = &found.([]Course)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relEnrollmentCourse, Include: nested})
 	}
 	return tableEnrollment, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsEnrollment) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relEnrollmentStudent:
+		(*r)[i].Student = &found.([]Student)[0]
+	case relEnrollmentCourse:
+		(*r)[i].Course = &found.([]Course)[0]
+	}
 }
 
 // EnrollmentIncludeList loads the Enrollment rows of a list relation

@@ -340,15 +340,17 @@ func (i OfficeInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.City != nil {
 		_, nested := i.City.Loads()
-		loads = append(loads, db.Load{
-			Relation: relOfficeCity,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsOffice))[row].City = &found.([]City)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relOfficeCity, Include: nested})
 	}
 	return tableOffice, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsOffice) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relOfficeCity:
+		(*r)[i].City = &found.([]City)[0]
+	}
 }
 
 // OfficeIncludeList loads the Office rows of a list relation (Serverpod's

@@ -330,25 +330,23 @@ func (i PostInclude) Loads() (*db.Table, []db.Load) {
 	var loads []db.Load
 	if i.Previous != nil {
 		_, nested := i.Previous.Loads()
-		loads = append(loads, db.Load{
-			Relation: relPostPrevious,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsPost))[row].Previous = &found.([]Post)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relPostPrevious, Include: nested})
 	}
 	if i.Next != nil {
 		_, nested := i.Next.Loads()
-		loads = append(loads, db.Load{
-			Relation: relPostNext,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsPost))[row].Next = &found.([]Post)[0]
-			},
-			Include: nested,
-		})
+		loads = append(loads, db.Load{Relation: relPostNext, Include: nested})
 	}
 	return tablePost, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsPost) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relPostPrevious:
+		(*r)[i].Previous = &found.([]Post)[0]
+	case relPostNext:
+		(*r)[i].Next = &found.([]Post)[0]
+	}
 }
 
 // PostIncludeList loads the Post rows of a list relation (Serverpod's

@@ -316,17 +316,22 @@ func (i StudentInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{
 			Relation: relStudentEnrollments,
 			List:     true,
-			Set: func(rows db.Rows, row int, found any) {
-				(*rows.(*rowsStudent))[row].Enrollments = found.([]Enrollment)
-			},
-			Where:   l.Where,
-			OrderBy: l.OrderBy,
-			Limit:   l.Limit,
-			Offset:  l.Offset,
-			Include: nested,
+			Where:    l.Where,
+			OrderBy:  l.OrderBy,
+			Limit:    l.Limit,
+			Offset:   l.Offset,
+			Include:  nested,
 		})
 	}
 	return tableStudent, loads
+}
+
+// Relate implements db.Relater.
+func (r *rowsStudent) Relate(i int, rel *db.Relation, found any) {
+	switch rel {
+	case relStudentEnrollments:
+		(*r)[i].Enrollments = found.([]Enrollment)
+	}
 }
 
 // StudentIncludeList loads the Student rows of a list relation (Serverpod's
