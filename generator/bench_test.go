@@ -25,15 +25,7 @@ import (
 // table before that; the others hold scalar, container and model fields.
 func writeSyntheticProject(tb testing.TB, dir string, n, e int) {
 	tb.Helper()
-	write := func(rel, content string) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	write := func(rel, src string) { writeProjectFile(tb, dir, rel, src) }
 	write("config/generator.yaml", "type: server\nname: synthetic\nclient_package_path: synthetic_client\n")
 	name := func(i int) string {
 		if i%4 == 3 {

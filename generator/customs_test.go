@@ -43,15 +43,7 @@ func (*WrongDecode) DecodeJSON(b []byte) error { return nil }
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "bad")
-			write := func(rel, src string) {
-				p := filepath.Join(dir, filepath.FromSlash(rel))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			write := func(rel, src string) { writeProjectFile(t, dir, rel, src) }
 			write("config/generator.yaml", "type: server\nname: bad\n"+
 				"extraClasses:\n  - package:bad_shared/bad_shared.dart:Money\n  - package:bad_shared/bad_shared.dart:Coin\n"+
 				"go_extra_classes:\n  Money: "+tc.goType+"\n")
@@ -145,15 +137,7 @@ type Money struct{ codec.Cents }
 `
 	const model = "class: Wallet\nfields:\n  cash: Money\n"
 	dir := filepath.Join(t.TempDir(), "cached")
-	write := func(rel, src string) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, src string) { writeProjectFile(t, dir, rel, src) }
 	write("config/generator.yaml", "type: server\nname: cached\n"+
 		"extraClasses:\n  - package:cached_shared/cached_shared.dart:Money\n"+
 		"go_extra_classes:\n  Money: cached/shared.Money\n")

@@ -60,6 +60,19 @@ func newGoModule(t testing.TB, dir, module string) {
 	}
 }
 
+// writeProjectFile writes src to rel (a slash path) under dir, making its
+// directories.
+func writeProjectFile(tb testing.TB, dir, rel, src string) {
+	tb.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // generatedFiles reads every file under dir that is not an input.
 func generatedFiles(t *testing.T, dir string) map[string][]byte {
 	t.Helper()

@@ -162,18 +162,34 @@ func TestWatchRegeneratesOnChange(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "hello")
 	mustRun(t, root, "create", "hello", "--no-auth")
+	waitFor := watchProject(t, dir)
+	model := filepath.Join(dir, "models", "example.spy.yaml")
+	src, _ := os.ReadFile(model)
+	writeFile(t, model, string(src)+"  note: String?\n")
+	generated := filepath.Join(dir, "generated", "protocol", "example.go")
+	waitFor("the regenerated model", func() bool {
+		b, _ := os.ReadFile(generated)
+		return strings.Contains(string(b), "Note *string")
+	})
+}
+
+// watchProject runs generate --watch on dir until the test ends, waits for
+// its first run, and returns a function that waits up to a minute for ok,
+// failing the test with the watcher's output when it does not come.
+func watchProject(t *testing.T, dir string) func(what string, ok func() bool) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"generate", "--watch", "--dir", dir}, &logs, &logs) }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
 			t.Error("generate --watch did not stop")
 		}
-	}()
+	})
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
 		deadline := time.Now().Add(60 * time.Second)
@@ -185,14 +201,7 @@ func TestWatchRegeneratesOnChange(t *testing.T) {
 		}
 	}
 	waitFor("the first run", func() bool { return strings.Contains(logs.String(), "up to date") })
-	model := filepath.Join(dir, "models", "example.spy.yaml")
-	src, _ := os.ReadFile(model)
-	writeFile(t, model, string(src)+"  note: String?\n")
-	generated := filepath.Join(dir, "generated", "protocol", "example.go")
-	waitFor("the regenerated model", func() bool {
-		b, _ := os.ReadFile(generated)
-		return strings.Contains(string(b), "Note *string")
-	})
+	return waitFor
 }
 
 // TestWatchRegeneratesOnModuleChange: generate --watch follows a module
@@ -206,29 +215,7 @@ func TestWatchRegeneratesOnModuleChange(t *testing.T) {
 	mustRun(t, root, "create", "greeter", "--template", "module")
 	mustRun(t, root, "create", "shop", "--no-auth")
 	dir := filepath.Join(root, "shop")
-	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"generate", "--watch", "--dir", dir}, &logs, &logs) }()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Error("generate --watch did not stop")
-		}
-	}()
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for !ok() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; output:\n%s", what, logs.String())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	waitFor("the first run", func() bool { return strings.Contains(logs.String(), "up to date") })
+	waitFor := watchProject(t, dir)
 
 	// The project starts using the module while watched, as its README
 	// says: go.mod requires it, generator.yaml lists it by path, and a
