@@ -146,7 +146,7 @@ func (m *Module) reserveSignIn(c db.Conn, email, addr string) (id int64, entry *
 SELECT (SELECT "id" FROM attempt)`,
 		email, addr, m.window(), known, markKnownAddress, markPasswordSet, m.now().UTC(), int64(m.cfg.MaxAllowedEmailSignInAttempts))
 	b.Queue(emailAuthQuery(`"email" = $1`), email)
-	err = sendBatch(c, b, func(r pgx.BatchResults) error {
+	err = db.SendBatch(c, b, func(r pgx.BatchResults) error {
 		if _, err := r.Exec(); err != nil {
 			return fmt.Errorf("locking sign-in:%s: %w", email, err)
 		}
@@ -166,21 +166,6 @@ SELECT (SELECT "id" FROM attempt)`,
 		return 0, nil, false, fmt.Errorf("recording a sign-in attempt: %w", err)
 	}
 	return id, entry, locked, nil
-}
-
-// sendBatch sends b on c's pool in one round trip and hands its results to
-// read; the batch's statements run as one implicit transaction.
-func sendBatch(c db.Conn, b *pgx.Batch, read func(pgx.BatchResults) error) error {
-	d, ok := c.Querier().(*db.DB)
-	if !ok {
-		return fmt.Errorf("db: %T cannot send a batch", c.Querier())
-	}
-	r := db.Pool(d).SendBatch(c, b)
-	err := read(r)
-	if cerr := r.Close(); err == nil {
-		err = cerr
-	}
-	return db.Wrap(err)
 }
 
 // signedInFrom removes the record of a sign-in whose password was right

@@ -67,6 +67,7 @@ type DB struct {
 type pgxPool interface {
 	Querier
 	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 	Close()
 }
 
@@ -136,6 +137,29 @@ type dbConn struct {
 }
 
 func (c dbConn) Querier() Querier { return c.db }
+
+// SendBatch sends the statements of b on c in one round trip and hands
+// their results to read, in order. On the database they run as one
+// implicit transaction (pgx ends a batch with a single Sync), so a
+// transaction-scoped advisory lock taken first holds until the last
+// statement; on a *Tx they run inside the transaction. Errors are typed
+// (see Error).
+func SendBatch(c Conn, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+	var r pgx.BatchResults
+	switch q := c.Querier().(type) {
+	case *DB:
+		r = q.pool.SendBatch(c, b)
+	case txQuerier:
+		r = q.tx.SendBatch(c, b)
+	default:
+		return fmt.Errorf("db: %T cannot send a batch", q)
+	}
+	err := read(r)
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	return Wrap(err)
+}
 
 // IsolationLevel of a transaction.
 type IsolationLevel = pgx.TxIsoLevel

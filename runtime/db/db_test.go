@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gopod/gopod/runtime/db/dbtest"
 )
 
@@ -172,3 +174,67 @@ func TestPoolReturnsThePoolUnderDB(t *testing.T) {
 		t.Errorf("querying through Pool: %d, %v", one, err)
 	}
 }
+
+// TestSendBatch: a batch runs on the database in one round trip, and on a
+// transaction inside it; a Querier of another kind is refused.
+func TestSendBatch(t *testing.T) {
+	d := open(t)
+	c := d.With(context.Background())
+	b := &pgx.Batch{}
+	b.Queue(`SELECT 1`)
+	b.Queue(`SELECT $1::text`, "two")
+	var one int
+	var two string
+	err := SendBatch(c, b, func(r pgx.BatchResults) error {
+		if err := r.QueryRow().Scan(&one); err != nil {
+			return err
+		}
+		return r.QueryRow().Scan(&two)
+	})
+	if err != nil || one != 1 || two != "two" {
+		t.Fatalf("batch on the database: %d %q %v", one, two, err)
+	}
+
+	// In a transaction the batch sees the transaction's id.
+	err = Transaction(c, func(tx *Tx) error {
+		var want, got int64
+		if err := tx.Querier().QueryRow(tx, `SELECT txid_current()`).Scan(&want); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		b.Queue(`SELECT txid_current()`)
+		if err := SendBatch(tx, b, func(r pgx.BatchResults) error { return r.QueryRow().Scan(&got) }); err != nil {
+			return err
+		}
+		if got != want {
+			t.Errorf("the batch ran in transaction %d, not %d", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A failing statement's error comes back typed.
+	b = &pgx.Batch{}
+	b.Queue(`SELECT 1/0`)
+	err = SendBatch(c, b, func(r pgx.BatchResults) error {
+		_, err := r.Exec()
+		return err
+	})
+	var dbErr *Error
+	if !errors.As(err, &dbErr) {
+		t.Errorf("division by zero: %T %v, want a *db.Error", err, err)
+	}
+
+	if err := SendBatch(otherConn{c}, &pgx.Batch{}, func(pgx.BatchResults) error { return nil }); err == nil {
+		t.Error("a batch on a Querier that is neither the database nor a transaction was sent")
+	}
+}
+
+// otherConn is a Conn whose Querier is neither a *DB nor a transaction.
+type otherConn struct{ Conn }
+
+func (c otherConn) Querier() Querier { return otherQuerier{c.Conn.Querier()} }
+
+type otherQuerier struct{ Querier }
