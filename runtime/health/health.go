@@ -128,13 +128,20 @@ func (r *Recorder) Once(ctx context.Context) {
 func (r *Recorder) Record(ctx context.Context, now time.Time) ([]Metric, error) {
 	minute := now.UTC().Truncate(time.Minute)
 	metrics := r.measure(ctx)
-	for _, m := range metrics {
-		if _, err := r.db.Exec(ctx, `INSERT INTO "serverpod_health_metric"
-    ("name", "serverId", "timestamp", "isHealthy", "value", "granularity") VALUES ($1, $2, $3, $4, $5, $6)
+	// One statement for all metrics: the arrays are unnested into rows.
+	names := make([]string, len(metrics))
+	healthy := make([]bool, len(metrics))
+	values := make([]float64, len(metrics))
+	for i, m := range metrics {
+		names[i], healthy[i], values[i] = m.Name, m.Healthy, m.Value
+	}
+	if _, err := r.db.Exec(ctx, `INSERT INTO "serverpod_health_metric"
+    ("name", "serverId", "timestamp", "isHealthy", "value", "granularity")
+    SELECT m."name", $4, $5, m."isHealthy", m."value", $6
+    FROM unnest($1::text[], $2::boolean[], $3::double precision[]) AS m("name", "isHealthy", "value")
     ON CONFLICT ("timestamp", "serverId", "name", "granularity") DO NOTHING`,
-			m.Name, r.opts.ServerID, minute, m.Healthy, m.Value, Minute); err != nil {
-			return metrics, fmt.Errorf("writing health metric %s: %w", m.Name, err)
-		}
+		names, healthy, values, r.opts.ServerID, minute, Minute); err != nil {
+		return metrics, fmt.Errorf("writing health metrics %s: %w", strings.Join(names, ", "), err)
 	}
 	if c := r.opts.Connections; c != nil {
 		n := c.Counts()
