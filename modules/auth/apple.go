@@ -55,7 +55,7 @@ func (e *AppleEndpoint) Authenticate(s *pod.Session, authInfo protocol.AppleAuth
 		user, err = m.createUser(s, &protocol.UserInfo{
 			UserIdentifier: claims.Subject,
 			UserName:       nonEmpty(firstNonEmpty(authInfo.Nickname, claims.GivenName, localPart(email))),
-			FullName:       nonEmpty(strings.TrimSpace(authInfo.FullName)),
+			FullName:       nonEmpty(providerName(authInfo.FullName)),
 			Email:          verifiedEmail(email, claims.EmailVerified),
 			Created:        m.now().UTC(),
 			ScopeNames:     []string{},

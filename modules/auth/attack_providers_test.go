@@ -4,10 +4,12 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopod/gopod/modules/auth"
+	"github.com/gopod/gopod/modules/auth/authclient"
 )
 
 // TestAppleTokenReplay replays finding 9: a captured identity token signs
@@ -119,5 +121,44 @@ func TestFirebaseRevocation(t *testing.T) {
 		})
 		c = bare.client()
 		try(fmt.Sprintf("no key file, CheckRevoked %v", tt.check), token(signInAt.Add(time.Second)), tt.want)
+	}
+}
+
+// TestProviderNamesBounded: the names a provider sign-in stores are
+// bounded like those of email sign-ups and ChangeUserName. Apple's come
+// from the client (AppleAuthInfo), Firebase's from a profile its user
+// edits: without a bound, one sign-in stores a name of most of a request
+// in a row that every user list carries.
+func TestProviderNamesBounded(t *testing.T) {
+	k1 := testKey(t, 0)
+	// Identity tokens are at most 16 KiB; the client's fields are only
+	// bounded by the request size.
+	long, longer := strings.Repeat("Ä", 1500), strings.Repeat("Ä", 60_000)
+	for _, p := range []provider{providers[1], providers[2]} {
+		t.Run(p.name, func(t *testing.T) {
+			is := newIssuer(t, p.x509, map[string]*rsa.PrivateKey{"k1": k1})
+			e := newEnv(t, func(c *auth.Config) { p.configure(t, c, is.URL()) })
+			email := newEmail("long-" + p.name)
+			sub := "long-sub-" + email
+			claims := with(p.claims(sub, email, e.clock.Now()), map[string]any{"name": long, "nickname": long})
+			token := sign(t, k1, "k1", claims)
+			var r authclient.AuthenticationResponse
+			var err error
+			if p.name == "apple" {
+				r, err = e.client().Apple.Authenticate(ctx, authclient.AppleAuthInfo{UserIdentifier: sub, Email: &email,
+					FullName: longer, Nickname: longer, IdentityToken: token, AuthorizationCode: "unused"})
+			} else {
+				r, err = p.call(e.client(), token, sub, email)
+			}
+			if err != nil || !r.Success {
+				t.Fatalf("sign-in with long names: %s, %v\n%s", mustJSON(r), err, e.Logs())
+			}
+			for _, col := range []string{`"userName"`, `"fullName"`} {
+				n := e.queryInt(`SELECT coalesce(char_length(`+col+`), 0) FROM serverpod_user_info WHERE "userIdentifier" = $1`, sub)
+				if n > 256 {
+					t.Errorf("%s of %d characters stored; names are bounded at 256", col, n)
+				}
+			}
+		})
 	}
 }

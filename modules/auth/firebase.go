@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"strings"
 
 	"github.com/gopod/gopod/modules/auth/protocol"
 	"github.com/gopod/gopod/runtime/pod"
@@ -55,7 +54,7 @@ func (e *FirebaseEndpoint) Authenticate(s *pod.Session, idToken string) (protoco
 		user, err = m.createUser(s, &protocol.UserInfo{
 			UserIdentifier: claims.Subject,
 			UserName:       nonEmpty(firstNonEmpty(rawString(claims.Raw["nickname"]), localPart(email), claims.Name)),
-			FullName:       nonEmpty(strings.TrimSpace(claims.Name)),
+			FullName:       nonEmpty(providerName(claims.Name)),
 			Email:          verifiedEmail(email, claims.EmailVerified),
 			Created:        m.now().UTC(),
 			ScopeNames:     []string{},

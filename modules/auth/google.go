@@ -126,7 +126,7 @@ func (m *Module) googleUser(s *pod.Session, email, givenName, displayName, photo
 	user, err = m.createUser(s, &protocol.UserInfo{
 		UserIdentifier: email,
 		UserName:       nonEmpty(firstNonEmpty(givenName, displayName, localPart(email))),
-		FullName:       nonEmpty(strings.TrimSpace(displayName)),
+		FullName:       nonEmpty(providerName(displayName)),
 		Email:          &email,
 		Created:        m.now().UTC(),
 		ScopeNames:     []string{},

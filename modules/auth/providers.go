@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/gopod/gopod/modules/auth/internal/idtoken"
@@ -181,10 +180,11 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-// firstNonEmpty returns the first argument that is not empty.
+// firstNonEmpty returns the first argument that is not empty, as a
+// providerName.
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
-		if v = strings.TrimSpace(v); v != "" {
+		if v = providerName(v); v != "" {
 			return v
 		}
 	}

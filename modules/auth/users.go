@@ -146,6 +146,17 @@ func cleanName(name string) string {
 	return name
 }
 
+// providerName trims a name an identity provider or its client gave and
+// cuts it to maxNameLength characters: a sign-in should not fail over a
+// long name, nor store one.
+func providerName(name string) string {
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) <= maxNameLength {
+		return name
+	}
+	return strings.TrimSpace(string([]rune(name)[:maxNameLength]))
+}
+
 // ChangeUserName sets the user's name. It reports false for a name that is
 // empty after trimming or too long.
 func (m *Module) ChangeUserName(s *pod.Session, userID int64, userName string) (bool, error) {
