@@ -1,7 +1,6 @@
 package auth
 
 import (
-
 	"github.com/gopod/gopod/modules/auth/protocol"
 	"github.com/gopod/gopod/runtime/pod"
 )
