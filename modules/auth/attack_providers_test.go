@@ -162,3 +162,34 @@ func TestProviderNamesBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestGoogleServerAuthCodeVerifiedAddress: the ID token's email_verified
+// vouches for the ID token's address only. A profile whose first address
+// is another one, unverified (a victim's, say), must not sign in to the
+// account of that address because the token vouched for its own.
+func TestGoogleServerAuthCodeVerifiedAddress(t *testing.T) {
+	k1 := testKey(t, 0)
+	is := newIssuer(t, false, map[string]*rsa.PrivateKey{"k1": k1})
+	g := newGoogleServer(t)
+	e := newEnv(t, func(c *auth.Config) {
+		c.Google = auth.GoogleConfig{ClientID: googleClientID, ClientSecret: "web-secret",
+			RedirectURIs: []string{"https://app.example/redirect"}, CertsURL: is.URL(),
+			TokenURL: g.srv.URL + "/token", PeopleURL: g.srv.URL + "/people"}
+		c.ImportUserImagesFromGoogleSignIn = auth.Off
+	})
+	victim := newEmail("gvictim")
+	victimUser := e.signUp(e.client(), "v", victim, "victim-password")
+	attacker := newEmail("gattacker")
+	g.idToken = sign(t, k1, "k1", providers[0].claims("attacker-sub", attacker, e.clock.Now()))
+	g.emails = fmt.Sprintf(`[{"value":%q,"metadata":{"verified":false}},{"value":%q,"metadata":{"verified":true}}]`, victim, attacker)
+	r, err := e.client().Google.AuthenticateWithServerAuthCode(ctx, "good-code", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Success && *r.UserInfo.ID == *victimUser.ID {
+		t.Fatalf("an unverified profile address signed in to its account: %s", mustJSON(r))
+	}
+	if !r.Success || *r.UserInfo.Email != attacker {
+		t.Errorf("sign-in: %s; want the ID token's verified address, %s", mustJSON(r), attacker)
+	}
+}

@@ -40,20 +40,27 @@ func (e *GoogleEndpoint) AuthenticateWithServerAuthCode(s *pod.Session, authenti
 	if err != nil {
 		return googleFailure(s, "exchanging the server auth code", err), nil
 	}
-	verified := false
+	var claims *idtoken.Claims
 	if tokens.IDToken != "" {
-		claims, err := g.verifier.Verify(s, tokens.IDToken, "")
-		if err != nil {
+		if claims, err = g.verifier.Verify(s, tokens.IDToken, ""); err != nil {
 			return tokenFailure(s, "google", err), nil
 		}
-		verified = claims.EmailVerified
 	}
 	person, err := g.oauth.Person(s, tokens.AccessToken)
 	if err != nil {
 		return googleFailure(s, "reading the Google profile", err), nil
 	}
-	email := normalizeEmail(person.Email)
-	if email == "" || !(person.EmailVerified || verified) {
+	// A verified flag vouches for the address it came with only: the
+	// signed ID token's address when there is one, else the profile's.
+	email, verified := normalizeEmail(person.Email), person.EmailVerified
+	if claims != nil && claims.Email != "" {
+		if tokenEmail := normalizeEmail(claims.Email); tokenEmail == email {
+			verified = verified || claims.EmailVerified
+		} else {
+			email, verified = tokenEmail, claims.EmailVerified
+		}
+	}
+	if email == "" || !verified {
 		return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
 	}
 	user, err := m.googleUser(s, email, person.GivenName, person.DisplayName, person.PhotoURL)

@@ -359,6 +359,9 @@ type googleServer struct {
 	idToken string
 	photo   []byte
 	email   string
+	// emails, when set, is the People API's emailAddresses (JSON) in
+	// place of email, verified.
+	emails string
 }
 
 func newGoogleServer(t *testing.T) *googleServer {
@@ -390,8 +393,12 @@ func newGoogleServer(t *testing.T) *googleServer {
 				return
 			}
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"names":[{"displayName":"Goo Gle","givenName":"Goo"}],"photos":[{"url":%q}],"emailAddresses":[{"value":%q,"metadata":{"verified":true}}]}`,
-				g.srv.URL+"/photo/s100", g.email)
+			emails := fmt.Sprintf(`[{"value":%q,"metadata":{"verified":true}}]`, g.email)
+			if g.emails != "" {
+				emails = g.emails
+			}
+			fmt.Fprintf(w, `{"names":[{"displayName":"Goo Gle","givenName":"Goo"}],"photos":[{"url":%q}],"emailAddresses":%s}`,
+				g.srv.URL+"/photo/s100", emails)
 		case "/photo/s64":
 			w.Header().Set("Content-Type", "image/png")
 			w.Write(g.photo)
