@@ -63,6 +63,7 @@ func (c *Call) end(reason wire.CloseReason, err error, cause error) {
 		c.pushControl(func(e *wire.Encoder) { wire.EncodeCloseMessage(e, c.ref, reason) })
 	}
 	for _, in := range c.inputs {
+		in.release()
 		if in.gone {
 			continue
 		}
@@ -165,6 +166,7 @@ type item struct {
 	object    wire.Tagged // a value
 	exception *wire.Tagged
 	err       error // the stream closed with this error
+	size      int64 // the bytes of the frame that carried the value
 }
 
 // input is one input stream of a call. Only the read loop sends on ch
@@ -181,25 +183,100 @@ type input struct {
 	// gone (guarded by call.mu) removes the input: values the client
 	// still sends are answered with cmsc error.
 	gone bool
+	// queued (guarded by call.mu) is what the input's values count
+	// against the connection's MaxInputBytes; released says that nobody
+	// reads them any more and they count no longer.
+	queued   int64
+	released bool
 }
 
 // push hands the method a value. When the method falls behind, the read
 // loop waits (the client is slowed down), for at most SlowClientTimeout;
 // then the input fails rather than holding the connection.
 func (in *input) push(it item) {
+	mc := in.call.mc
+	var t *time.Timer
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	// Wait, as for a full buffer, while the connection's inputs hold
+	// their budget of bytes.
+	for n := mc.inputBytes.Load(); n > 0 && n+it.size > mc.srv.opts.MaxInputBytes; n = mc.inputBytes.Load() {
+		if t == nil {
+			t = time.NewTimer(mc.srv.opts.SlowClientTimeout)
+		}
+		select {
+		case <-mc.inputFreed:
+		case <-in.stop:
+			return
+		case <-in.call.ctx.Done():
+			return
+		case <-t.C:
+			in.fail(ErrInputStalled)
+			return
+		}
+	}
+	c := in.call
+	c.mu.Lock()
+	if in.released {
+		c.mu.Unlock()
+		return
+	}
+	in.queued += it.size
+	mc.inputBytes.Add(it.size)
+	c.mu.Unlock()
 	select {
 	case in.ch <- it:
 		return
 	default:
 	}
-	t := time.NewTimer(in.call.mc.srv.opts.SlowClientTimeout)
-	defer t.Stop()
+	if t == nil {
+		t = time.NewTimer(mc.srv.opts.SlowClientTimeout)
+	}
 	select {
 	case in.ch <- it:
 	case <-in.stop:
 	case <-in.call.ctx.Done():
 	case <-t.C:
 		in.fail(ErrInputStalled)
+	}
+}
+
+// consumed stops counting a value the method has read against the
+// connection's budget.
+func (in *input) consumed(size int64) {
+	c := in.call
+	c.mu.Lock()
+	if !in.released {
+		in.queued -= size
+		c.mc.freeInput(size)
+	}
+	c.mu.Unlock()
+}
+
+// release stops counting the input's values: nobody reads them any more.
+// The caller holds call.mu.
+func (in *input) release() {
+	if in.released {
+		return
+	}
+	in.released = true
+	in.call.mc.freeInput(in.queued)
+	in.queued = 0
+}
+
+// freeInput takes n bytes off the connection's input budget and wakes
+// the read loop if it waits for room.
+func (mc *methodConn) freeInput(n int64) {
+	if n == 0 {
+		return
+	}
+	mc.inputBytes.Add(-n)
+	select {
+	case mc.inputFreed <- struct{}{}:
+	default:
 	}
 }
 
@@ -231,6 +308,7 @@ func (in *input) leave(reason wire.CloseReason) {
 	c := in.call
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	in.release()
 	if in.gone {
 		return
 	}
@@ -302,6 +380,7 @@ func Input[T any](c *Call, name string, class wire.Class[T]) iter.Seq2[T, error]
 			if !ok {
 				return // the client closed the stream
 			}
+			in.consumed(it.size)
 			switch {
 			case it.err != nil:
 				yield(zero, it.err)

@@ -55,7 +55,8 @@
 // Every connection is bounded (Options): the size of a frame; the frames
 // waiting to be written (producers wait, and a client that reads nothing
 // for SlowClientTimeout is disconnected with code 1008 and the reason);
-// the values waiting on an input stream; the streams open at once. A
+// the values waiting on an input stream, and their bytes on all of a
+// connection's inputs together; the streams open at once. A
 // frame that cannot be read is answered with a brm quoting it and the
 // connection stays usable; values for streams that are not open are
 // answered with cmsc error; nothing a client sends makes the server

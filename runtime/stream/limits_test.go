@@ -217,6 +217,28 @@ func TestStreamingMethodOverHTTP(t *testing.T) {
 	}
 }
 
+// TestInputBytesBounded: the values waiting on a connection's input
+// streams are bounded in bytes, not only in number. A client used to be
+// able to park InputBuffer values of MaxFrameSize on each of MaxStreams
+// streams whose method reads slowly or not at all; every value is held as
+// a parsed tree many times its size (a 500 KB list of zeros takes about
+// 8 MB), so one connection could make the server hold gigabytes. Once the
+// budget is used up the read loop waits as for a full buffer, and then the
+// input fails.
+func TestInputBytesBounded(t *testing.T) {
+	h := newHarness(t, pod.WithStreamOptions(stream.Options{SlowClientTimeout: 50 * time.Millisecond}))
+	s := h.dial("/v1/websocket")
+	s.send(open("example", "hold", "{}", `"values"`))
+	s.expect(`{"type":"omsr","data":{"cid":"` + cid + `","res":"success","en":"example","m":"hold"}}`)
+	data := "[" + strings.Repeat("0,", 250_000) + "0]"
+	value := `{"type":"msm","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","o":{"className":"int","data":` + data + `}}}`
+	// Far fewer values than InputBuffer (64), but 16 MB in all.
+	for range 32 {
+		s.send(value)
+	}
+	s.expect(`{"type":"cmsc","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","cr":"error"}}`)
+}
+
 // TestAuthenticationRevoked: a revocation posted as 2.4's
 // session.messages.authenticationRevoked does closes the matching streams
 // at once (here with the periodic check turned off).

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gorilla/websocket"
 
@@ -49,7 +50,7 @@ type Run func(c *Call) error
 // (GET /v1/websocket), for the methods host resolves.
 func (s *Server) ServeMethods(w http.ResponseWriter, r *http.Request, host MethodHost) {
 	s.accept(w, r, func(c *Conn) frameHandler {
-		return &methodConn{Conn: c, host: host}
+		return &methodConn{Conn: c, host: host, inputFreed: make(chan struct{}, 1)}
 	})
 }
 
@@ -60,6 +61,12 @@ type methodConn struct {
 
 	mu    sync.Mutex
 	calls map[wire.CallKey]*Call
+
+	// inputBytes counts the bytes of the values waiting on the
+	// connection's input streams (Options.MaxInputBytes); inputFreed
+	// wakes the read loop when some are taken.
+	inputBytes atomic.Int64
+	inputFreed chan struct{}
 }
 
 // reply sends a frame answering the client, from the read loop: when the
@@ -103,7 +110,7 @@ func (mc *methodConn) handle(frame []byte) {
 			mc.reply(func(e *wire.Encoder) { wire.EncodeCloseMessage(e, ref, wire.CloseError) })
 			return
 		}
-		in.push(item{object: m.Object})
+		in.push(item{object: m.Object, size: int64(len(frame))})
 	case wire.TypeException:
 		if in := mc.input(m.StreamRef); in != nil {
 			// The exception ends the input; the cmsc the client sends

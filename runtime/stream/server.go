@@ -31,6 +31,13 @@ type Options struct {
 	// InputBuffer is how many values of one input stream may wait for
 	// the method (default 64).
 	InputBuffer int
+	// MaxInputBytes is how many bytes (as sent) of values may wait on the
+	// input streams of one connection, all streams together (default 4
+	// MiB). A value is held as a parsed tree, many times its size, so
+	// InputBuffer values on each of MaxStreams streams would be far too
+	// many; past the budget the read loop waits as for a full buffer. A
+	// value is always let through when no other waits.
+	MaxInputBytes int64
 	// MaxStreams is how many method streams one connection may have open
 	// (default 1024); opening more closes the connection with code 1008.
 	MaxStreams int
@@ -53,6 +60,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.InputBuffer <= 0 {
 		o.InputBuffer = 64
+	}
+	if o.MaxInputBytes <= 0 {
+		o.MaxInputBytes = 4 << 20
 	}
 	if o.MaxStreams <= 0 {
 		o.MaxStreams = 1024
