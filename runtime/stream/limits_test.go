@@ -239,6 +239,32 @@ func TestInputBytesBounded(t *testing.T) {
 	s.expect(`{"type":"cmsc","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","cr":"error"}}`)
 }
 
+// TestBadRequestQuoteBounded: the brm answering a frame that cannot be
+// read quotes at most a short prefix of it. It used to quote the whole
+// frame, escaped: a frame of control characters grows sixfold, so a
+// client that sent such frames and read nothing made the server hold
+// SendBuffer answers of six times MaxFrameSize each (about 400 MB at the
+// defaults) on one connection.
+func TestBadRequestQuoteBounded(t *testing.T) {
+	h := newHarness(t)
+	s := h.dial("/v1/websocket")
+	frame := strings.Repeat("\x01", 500_000)
+	s.send(frame)
+	select {
+	case got := <-s.frames:
+		if !strings.HasPrefix(got, `{"type":"brm","data":{"req":"\u0001`) {
+			t.Fatalf("got %.60q, want a brm quoting the frame", got)
+		}
+		if len(got) > 8<<10 {
+			t.Fatalf("the brm for a %d-byte frame is %d bytes long", len(frame), len(got))
+		}
+	case err := <-s.end:
+		t.Fatalf("connection ended: %v", err)
+	case <-time.After(guard):
+		t.Fatal("no answer")
+	}
+}
+
 // TestAuthenticationRevoked: a revocation posted as 2.4's
 // session.messages.authenticationRevoked does closes the matching streams
 // at once (here with the periodic check turned off).

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -83,7 +84,7 @@ func (mc *methodConn) handle(frame []byte) {
 	if err != nil {
 		// Unlike 2.4, which hangs up, the connection stays usable: the
 		// client learns what was wrong and its other streams go on.
-		req := string(frame)
+		req := quoteFrame(frame)
 		mc.reply(func(e *wire.Encoder) { wire.EncodeBadRequestMessage(e, req) })
 		return
 	}
@@ -132,6 +133,24 @@ func (mc *methodConn) handle(frame []byte) {
 			in.closeByClient(last)
 		}
 	}
+}
+
+// maxQuote is how much of an unreadable frame a brm quotes: enough to
+// tell which message it was, while the answer stays small whatever the
+// client sent (escaped, a frame may grow sixfold).
+const maxQuote = 1 << 10
+
+// quoteFrame returns what a brm quotes of frame: all of it when short,
+// else its first maxQuote bytes, cut between UTF-8 sequences, and "...".
+func quoteFrame(frame []byte) string {
+	if len(frame) <= maxQuote {
+		return string(frame)
+	}
+	n := maxQuote
+	for n > maxQuote-utf8.UTFMax && !utf8.RuneStart(frame[n]) {
+		n--
+	}
+	return string(frame[:n]) + "..."
 }
 
 func (mc *methodConn) call(k wire.CallKey) *Call {
