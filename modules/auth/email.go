@@ -122,7 +122,12 @@ func (m *Module) signedIn(s *pod.Session, user *protocol.UserInfo, method string
 	if err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
-	return protocol.AuthenticationResponse{Success: true, Key: key.Key, KeyID: key.ID, UserInfo: m.visibleToUser(user)}, nil
+	return m.signedInWith(user, key), nil
+}
+
+// signedInWith is the success answer for a key issued to user.
+func (m *Module) signedInWith(user *protocol.UserInfo, key *protocol.AuthKey) protocol.AuthenticationResponse {
+	return protocol.AuthenticationResponse{Success: true, Key: key.Key, KeyID: key.ID, UserInfo: m.visibleToUser(user)}
 }
 
 func (m *Module) policy() password.Policy {
@@ -187,13 +192,20 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 	if !ok {
 		return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
 	}
+	// What the password was checked against: each step below acts only
+	// while it is still stored, as a reset or change may come in between.
+	checked := passwordGuard{emailAuthID: entry.id, hash: entry.hash}
 	if !m.customHashing() && m.hasher.NeedsRehash(entry.hash) {
 		// The user proved the password: store it in the current form.
 		// Failure is no reason to refuse the sign-in.
 		if h, err := m.hasher.Hash(s, pw); err != nil {
 			s.Log.Warn("auth module: rehashing a password", "error", err)
-		} else if err := updateEmailAuthHash(s, entry.id, h); err != nil {
+		} else if replaced, err := replaceEmailAuthHash(s, entry.id, entry.hash, h); err != nil {
 			s.Log.Warn("auth module: storing a rehashed password", "error", err)
+		} else if !replaced {
+			return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
+		} else {
+			checked.hash = h
 		}
 	}
 	user, err := m.FindUserByID(s, entry.userID)
@@ -210,10 +222,17 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 		}
 		return failure(protocol.AuthenticationFailReasonBlocked), nil
 	}
+	key, err := m.issueKey(s, *user.ID, "email", user.ScopeNames, &checked)
+	if err != nil {
+		return protocol.AuthenticationResponse{}, err
+	}
+	if key == nil {
+		return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
+	}
 	if err := m.signedInFrom(s, attempt, email, addr); err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}
-	return m.signedIn(s, user, "email")
+	return m.signedInWith(user, key), nil
 }
 
 func (m *Module) changePassword(s *pod.Session, oldPassword, newPassword string) (bool, error) {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -80,6 +81,23 @@ func (m *Module) SignInUser(s *pod.Session, userID int64, method string, scopes 
 	if err := m.init(s); err != nil {
 		return nil, err
 	}
+	return m.issueKey(s, userID, method, scopes, nil)
+}
+
+// passwordGuard names the password hash a sign-in checked.
+type passwordGuard struct {
+	emailAuthID int64
+	hash        string
+}
+
+// issueKey is SignInUser. With a guard, the key is issued only while the
+// email sign-in still has the hash the password was checked against, and
+// nil is returned otherwise: a sign-in with a password that was changed or
+// reset after the check must not outlive the change. The row is locked
+// (FOR SHARE) until the key is in, so a change either waits and then
+// deletes the key with the others, or comes first and the key is not
+// issued.
+func (m *Module) issueKey(s *pod.Session, userID int64, method string, scopes []string, guard *passwordGuard) (*protocol.AuthKey, error) {
 	secret, hash, err := authkey.Issue(m.keySalt)
 	if err != nil {
 		return nil, err
@@ -90,11 +108,25 @@ func (m *Module) SignInUser(s *pod.Session, userID int64, method string, scopes 
 	now := m.now().UTC()
 	var id int64
 	// One statement, so atomic without a transaction's two round trips.
-	err = s.Querier().QueryRow(s, `WITH k AS (
+	if guard == nil {
+		err = s.Querier().QueryRow(s, `WITH k AS (
     INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method") VALUES ($1, $2, $3, $4) RETURNING "id"
 )
 INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") SELECT "id", $5 FROM k RETURNING "authKeyId"`,
-		userID, hash, scopesJSON(scopes), method, now).Scan(&id)
+			userID, hash, scopesJSON(scopes), method, now).Scan(&id)
+	} else {
+		err = s.Querier().QueryRow(s, `WITH pw AS (
+    SELECT 1 FROM "serverpod_email_auth" WHERE "id" = $6 AND "hash" = $7 FOR SHARE
+), k AS (
+    INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method")
+    SELECT $1::bigint, $2::text, $3::json, $4::text FROM pw RETURNING "id"
+)
+INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") SELECT "id", $5 FROM k RETURNING "authKeyId"`,
+			userID, hash, scopesJSON(scopes), method, now, guard.emailAuthID, guard.hash).Scan(&id)
+		if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
+			return nil, nil
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("signing in user %d: %w", userID, db.Wrap(err))
 	}

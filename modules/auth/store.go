@@ -105,6 +105,16 @@ func updateEmailAuthHash(c db.Conn, id int64, hash string) error {
 	return nil
 }
 
+// replaceEmailAuthHash stores hash in place of old, and reports false when
+// the stored hash is no longer old.
+func replaceEmailAuthHash(c db.Conn, id int64, old, hash string) (bool, error) {
+	tag, err := c.Querier().Exec(c, `UPDATE "serverpod_email_auth" SET "hash" = $3 WHERE "id" = $1 AND "hash" = $2`, id, old, hash)
+	if err != nil {
+		return false, fmt.Errorf("updating a password hash: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // cachedKey is what the authentication handler needs of an auth key.
 type cachedKey struct {
 	userID int64

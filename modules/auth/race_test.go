@@ -1,0 +1,117 @@
+package auth_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gopod/gopod/modules/auth"
+	"github.com/gopod/gopod/modules/auth/authclient"
+	"github.com/gopod/gopod/runtime/db"
+)
+
+// TestSignInRacingPasswordChange replays a sign-in with the old password
+// that was in flight while the password was reset: whoever knows the old
+// password (the reason for the reset) signs in in a loop, and one sign-in
+// is always between its password check and its key. That sign-in must not
+// come out with a key that outlives the reset.
+func TestSignInRacingPasswordChange(t *testing.T) {
+	var hold atomic.Bool
+	started, release := make(chan struct{}), make(chan struct{})
+	e := newEnv(t, func(c *auth.Config) {
+		c.PasswordHashGenerator = func(_ context.Context, pw string) (string, error) { return "plain:" + pw, nil }
+		c.PasswordHashValidator = func(ctx context.Context, pw, _, hash string) (bool, error) {
+			ok := hash == "plain:"+pw
+			if hold.CompareAndSwap(true, false) {
+				close(started)
+				<-release
+			}
+			return ok, nil
+		}
+	})
+	email := newEmail("racing")
+	e.signUp(e.client(), "r", email, "old-password")
+	owner := e.client()
+	if ok, err := owner.Email.InitiatePasswordReset(ctx, email); err != nil || !ok {
+		t.Fatalf("initiatePasswordReset = %v, %v", ok, err)
+	}
+
+	hold.Store(true)
+	result := make(chan authclient.AuthenticationResponse, 1)
+	go func() {
+		r, err := e.clientAt(loopbackIP()).Email.Authenticate(ctx, email, "old-password")
+		if err != nil {
+			t.Errorf("racing sign-in: %v", err)
+		}
+		result <- r
+	}()
+	<-started // the old password was found right; no key yet
+	if ok, err := owner.Email.ResetPassword(ctx, e.resetCode(email), "new-password"); err != nil || !ok {
+		t.Fatalf("resetPassword = %v, %v", ok, err)
+	}
+	close(release)
+	if r := <-result; r.Success && loggedIn(t, e.signedInClient(r)) {
+		t.Error("a sign-in with the old password, in flight during the reset, holds a key after it")
+	}
+	e.signIn(e.client(), email, "new-password")
+}
+
+// TestRehashRacingPasswordChange: a sign-in that upgrades the stored hash
+// of the password it checked must not write it over a password set in the
+// meantime (here by another server, whose change commits while the
+// sign-in is writing): the old password would be back, the new one gone.
+func TestRehashRacingPasswordChange(t *testing.T) {
+	e := newEnv(t, func(c *auth.Config) { c.ExtraSaltyHash = auth.Off })
+	email := newEmail("rehash")
+	userID := e.insert24User(email, vecLegacy) // "hunter2", upgraded at sign-in
+	legacy := func(pw string) string {
+		sum := sha256.Sum256([]byte(pw + "serverpod password salt"))
+		return hex.EncodeToString(sum[:])
+	}
+
+	pool := db.Pool(e.db)
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `UPDATE serverpod_email_auth SET hash = $2 WHERE "userId" = $1`, userID, legacy("changed-password")); err != nil {
+		t.Fatal(err)
+	}
+	result := make(chan authclient.AuthenticationResponse, 1)
+	go func() {
+		r, err := e.clientAt(loopbackIP()).Email.Authenticate(ctx, email, "hunter2")
+		if err != nil {
+			t.Errorf("racing sign-in: %v", err)
+		}
+		result <- r
+	}()
+	// Wait for the sign-in to be writing its upgraded hash: it waits
+	// for the change, which holds the row.
+	for i := 0; ; i++ {
+		var waiting int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE '%serverpod_email_auth%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("the sign-in never wrote the password hash")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-result; r.Success {
+		t.Errorf("the sign-in with the replaced password succeeded: %s", mustJSON(r))
+	}
+	if r, _ := e.client().Email.Authenticate(ctx, email, "changed-password"); !r.Success {
+		t.Errorf("the changed password no longer signs in (%s): the sign-in wrote the old one over it", mustJSON(r))
+	}
+}
