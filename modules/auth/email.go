@@ -263,7 +263,9 @@ func (m *Module) changePassword(s *pod.Session, oldPassword, newPassword string)
 	if err != nil {
 		return false, err
 	}
-	if err := updateEmailAuthHash(s, entry.id, hash); err != nil {
+	// Only the password that was checked is replaced: one reset or
+	// changed meanwhile (by the owner, signing this session out) stays.
+	if replaced, err := replaceEmailAuthHash(s, entry.id, entry.hash, hash); err != nil || !replaced {
 		return false, err
 	}
 	if err := m.passwordSet(s, entry.email); err != nil {

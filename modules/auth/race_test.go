@@ -115,3 +115,51 @@ func TestRehashRacingPasswordChange(t *testing.T) {
 		t.Errorf("the changed password no longer signs in (%s): the sign-in wrote the old one over it", mustJSON(r))
 	}
 }
+
+// TestChangePasswordRacingReset: a change of password whose old password
+// was checked before the owner reset it (from a stolen session that the
+// reset signs out) must not then set the attacker's password over the
+// owner's.
+func TestChangePasswordRacingReset(t *testing.T) {
+	var hold atomic.Bool
+	started, release := make(chan struct{}), make(chan struct{})
+	e := newEnv(t, func(c *auth.Config) {
+		c.PasswordHashGenerator = func(_ context.Context, pw string) (string, error) { return "plain:" + pw, nil }
+		c.PasswordHashValidator = func(ctx context.Context, pw, _, hash string) (bool, error) {
+			ok := hash == "plain:"+pw
+			if hold.CompareAndSwap(true, false) {
+				close(started)
+				<-release
+			}
+			return ok, nil
+		}
+	})
+	email := newEmail("change")
+	e.signUp(e.client(), "c", email, "old-password")
+	stolen := e.signedInClient(e.signIn(e.clientAt(loopbackIP()), email, "old-password"))
+	owner := e.client()
+	if ok, err := owner.Email.InitiatePasswordReset(ctx, email); err != nil || !ok {
+		t.Fatalf("initiatePasswordReset = %v, %v", ok, err)
+	}
+
+	hold.Store(true)
+	result := make(chan bool, 1)
+	go func() {
+		ok, err := stolen.Email.ChangePassword(ctx, "old-password", "attacker-password")
+		if err != nil {
+			t.Errorf("racing changePassword: %v", err)
+		}
+		result <- ok
+	}()
+	<-started // the old password was found right; not yet replaced
+	if ok, err := owner.Email.ResetPassword(ctx, e.resetCode(email), "owner-password"); err != nil || !ok {
+		t.Fatalf("resetPassword = %v, %v", ok, err)
+	}
+	close(release)
+	if <-result {
+		t.Error("changePassword with the old password, checked before the reset, answered true")
+	}
+	if r, _ := e.client().Email.Authenticate(ctx, email, "owner-password"); !r.Success {
+		t.Errorf("the owner's new password no longer signs in: %s", mustJSON(r))
+	}
+}
