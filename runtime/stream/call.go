@@ -184,8 +184,8 @@ type input struct {
 	// still sends are answered with cmsc error.
 	gone bool
 	// queued (guarded by call.mu) is what the input's values count
-	// against the connection's MaxInputBytes; released says that nobody
-	// reads them any more and they count no longer.
+	// against the connection's MaxInputBytes; released says that the
+	// call has ended and they count no longer.
 	queued   int64
 	released bool
 }
@@ -256,8 +256,10 @@ func (in *input) consumed(size int64) {
 	c.mu.Unlock()
 }
 
-// release stops counting the input's values: nobody reads them any more.
-// The caller holds call.mu.
+// release stops counting the input's values when the call ends. Values
+// left unread while the call runs (the method stopped reading, or the
+// input failed) stay counted: they are still held. The caller holds
+// call.mu.
 func (in *input) release() {
 	if in.released {
 		return
@@ -308,7 +310,6 @@ func (in *input) leave(reason wire.CloseReason) {
 	c := in.call
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	in.release()
 	if in.gone {
 		return
 	}

@@ -237,6 +237,21 @@ func TestInputBytesBounded(t *testing.T) {
 		s.send(value)
 	}
 	s.expect(`{"type":"cmsc","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","cr":"error"}}`)
+	// The values sent after the input failed are answered with cmsc too.
+	s.send(`{"type":"ping"}`)
+	for got := ""; got != `{"type":"pong"}`; {
+		var err error
+		if got, err = s.next(); err != nil {
+			t.Fatalf("waiting for the pong: %v", err)
+		}
+	}
+	// The failed input's values are still held while its call runs, so
+	// they still count: a second stream gets no fresh budget.
+	const cid2 = "22222222-2222-4222-8222-222222222222"
+	s.send(strings.ReplaceAll(open("example", "hold", "{}", `"values"`), cid, cid2))
+	s.expect(`{"type":"omsr","data":{"cid":"` + cid2 + `","res":"success","en":"example","m":"hold"}}`)
+	s.send(strings.ReplaceAll(value, cid, cid2))
+	s.expect(`{"type":"cmsc","data":{"en":"example","m":"hold","cid":"` + cid2 + `","p":"values","cr":"error"}}`)
 }
 
 // TestBadRequestQuoteBounded: the brm answering a frame that cannot be
