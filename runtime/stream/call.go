@@ -295,11 +295,20 @@ func (in *input) closeByClient(last item) {
 	in.gone = true
 	c.mu.Unlock()
 	if last.err != nil || last.exception != nil {
+		// As push does, wait for room only so long: a method that does
+		// not read its input must not stop the read loop.
+		t := time.NewTimer(c.mc.srv.opts.SlowClientTimeout)
 		select {
 		case in.ch <- last:
 		case <-in.stop:
 		case <-c.ctx.Done():
+		case <-t.C:
+			select {
+			case in.failed <- ErrInputStalled:
+			default:
+			}
 		}
+		t.Stop()
 	}
 	close(in.ch)
 }

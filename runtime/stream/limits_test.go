@@ -280,6 +280,30 @@ func TestBadRequestQuoteBounded(t *testing.T) {
 	}
 }
 
+// TestInputErrorOnFullBuffer: a client that closes an input with an
+// error (or an exception) while the input's buffer is full does not hold
+// up the connection. The read loop used to wait, without a limit, for the
+// method to read the buffer, so a method that never read it left the
+// connection deaf (no pongs, no cmsc for the call) until pings gave up.
+func TestInputErrorOnFullBuffer(t *testing.T) {
+	h := newHarness(t, pod.WithStreamOptions(stream.Options{InputBuffer: 1, SlowClientTimeout: 50 * time.Millisecond}))
+	s := h.dial("/v1/websocket")
+	s.send(open("example", "hold", "{}", `"values"`))
+	s.expect(`{"type":"omsr","data":{"cid":"` + cid + `","res":"success","en":"example","m":"hold"}}`)
+	s.send(`{"type":"msm","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","o":{"className":"int","data":1}}}`)
+	s.send(`{"type":"cmsc","data":{"en":"example","m":"hold","cid":"` + cid + `","p":"values","cr":"error"}}`)
+	s.send(`{"type":"ping"}`)
+	for {
+		got, err := s.next()
+		if err != nil {
+			t.Fatalf("waiting for the pong: %v", err)
+		}
+		if got == `{"type":"pong"}` {
+			return
+		}
+	}
+}
+
 // TestAuthenticationRevoked: a revocation posted as 2.4's
 // session.messages.authenticationRevoked does closes the matching streams
 // at once (here with the periodic check turned off).
