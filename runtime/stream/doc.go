@@ -56,9 +56,9 @@
 // waiting to be written (producers wait, and a client that reads nothing
 // for SlowClientTimeout is disconnected with code 1008 and the reason);
 // the values waiting on an input stream, and their bytes on all of a
-// connection's inputs together; the streams open at once. A
-// frame that cannot be read is answered with a brm quoting it and the
-// connection stays usable; values for streams that are not open are
+// connection's inputs together; the streams open at once. A frame that
+// cannot be read is answered with a brm quoting it (its first KiB) and
+// the connection stays usable; values for streams that are not open are
 // answered with cmsc error; nothing a client sends makes the server
 // panic. Idle connections are pinged every 30 s, as 2.4 does, and dropped
 // when they stop answering. An idle connection costs one goroutine and
