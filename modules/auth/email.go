@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -116,17 +117,27 @@ func failure(reason protocol.AuthenticationFailReason) protocol.AuthenticationRe
 	return protocol.AuthenticationResponse{Success: false, FailReason: &reason}
 }
 
-// signedIn issues a key for user and builds the success answer.
+// signedIn issues a key for user and builds the success answer; a user
+// blocked while signing in is answered as blocked.
 func (m *Module) signedIn(s *pod.Session, user *protocol.UserInfo, method string) (protocol.AuthenticationResponse, error) {
-	key, err := m.SignInUser(s, *user.ID, method, user.ScopeNames)
+	key, err := m.signInAsStored(s, *user.ID, method, nil)
 	if err != nil {
 		return protocol.AuthenticationResponse{}, err
+	}
+	if key == nil {
+		return failure(protocol.AuthenticationFailReasonBlocked), nil
 	}
 	return m.signedInWith(user, key), nil
 }
 
 // signedInWith is the success answer for a key issued to user.
 func (m *Module) signedInWith(user *protocol.UserInfo, key *protocol.AuthKey) protocol.AuthenticationResponse {
+	if !slices.Equal(user.ScopeNames, key.ScopeNames) {
+		// The scopes changed since user was read: answer with the key's.
+		c := *user
+		c.ScopeNames = key.ScopeNames
+		user = &c
+	}
 	return protocol.AuthenticationResponse{Success: true, Key: key.Key, KeyID: key.ID, UserInfo: m.visibleToUser(user)}
 }
 
@@ -222,7 +233,7 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 		}
 		return failure(protocol.AuthenticationFailReasonBlocked), nil
 	}
-	key, err := m.issueKey(s, *user.ID, "email", user.ScopeNames, &checked)
+	key, err := m.signInAsStored(s, *user.ID, "email", &checked)
 	if err != nil {
 		return protocol.AuthenticationResponse{}, err
 	}

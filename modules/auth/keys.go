@@ -1,9 +1,11 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/gopod/gopod/modules/auth/internal/authkey"
 	"github.com/gopod/gopod/modules/auth/protocol"
@@ -81,23 +83,6 @@ func (m *Module) SignInUser(s *pod.Session, userID int64, method string, scopes 
 	if err := m.init(s); err != nil {
 		return nil, err
 	}
-	return m.issueKey(s, userID, method, scopes, nil)
-}
-
-// passwordGuard names the password hash a sign-in checked.
-type passwordGuard struct {
-	emailAuthID int64
-	hash        string
-}
-
-// issueKey is SignInUser. With a guard, the key is issued only while the
-// email sign-in still has the hash the password was checked against, and
-// nil is returned otherwise: a sign-in with a password that was changed or
-// reset after the check must not outlive the change. The row is locked
-// (FOR SHARE) until the key is in, so a change either waits and then
-// deletes the key with the others, or comes first and the key is not
-// issued.
-func (m *Module) issueKey(s *pod.Session, userID int64, method string, scopes []string, guard *passwordGuard) (*protocol.AuthKey, error) {
 	secret, hash, err := authkey.Issue(m.keySalt)
 	if err != nil {
 		return nil, err
@@ -108,33 +93,82 @@ func (m *Module) issueKey(s *pod.Session, userID int64, method string, scopes []
 	now := m.now().UTC()
 	var id int64
 	// One statement, so atomic without a transaction's two round trips.
-	if guard == nil {
-		err = s.Querier().QueryRow(s, `WITH k AS (
+	err = s.Querier().QueryRow(s, `WITH k AS (
     INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method") VALUES ($1, $2, $3, $4) RETURNING "id"
 )
 INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") SELECT "id", $5 FROM k RETURNING "authKeyId"`,
-			userID, hash, scopesJSON(scopes), method, now).Scan(&id)
-	} else {
-		err = s.Querier().QueryRow(s, `WITH pw AS (
-    SELECT 1 FROM "serverpod_email_auth" WHERE "id" = $6 AND "hash" = $7 FOR SHARE
-), k AS (
-    INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method")
-    SELECT $1::bigint, $2::text, $3::json, $4::text FROM pw RETURNING "id"
-)
-INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") SELECT "id", $5 FROM k RETURNING "authKeyId"`,
-			userID, hash, scopesJSON(scopes), method, now, guard.emailAuthID, guard.hash).Scan(&id)
-		if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
-			return nil, nil
-		}
-	}
+		userID, hash, scopesJSON(scopes), method, now).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("signing in user %d: %w", userID, db.Wrap(err))
 	}
+	return m.keyIssued(s, id, userID, method, secret, hash, scopes, now), nil
+}
+
+// passwordGuard names the password hash a sign-in checked.
+type passwordGuard struct {
+	emailAuthID int64
+	hash        string
+}
+
+// signInAsStored issues a key for a sign-in method of the module with
+// what is stored at that moment, in one statement that share-locks the
+// rows it reads until the key is in: the key gets the user's scopes as
+// they are then, and is not issued (nil) for a user blocked meanwhile or,
+// with a guard, when the email sign-in no longer has the hash the
+// password was checked against. A change to the user or the password
+// made while the sign-in was under way thus either comes first and is
+// seen, or waits and then applies to the key with the user's others (a
+// scope change, a sign-out): a removed scope or a replaced password does
+// not live on in a key issued from what was read before.
+func (m *Module) signInAsStored(s *pod.Session, userID int64, method string, guard *passwordGuard) (*protocol.AuthKey, error) {
+	secret, hash, err := authkey.Issue(m.keySalt)
+	if err != nil {
+		return nil, err
+	}
+	now := m.now().UTC()
+	pwID, pwHash, pwCheck := int64(0), "", false
+	if guard != nil {
+		pwID, pwHash, pwCheck = guard.emailAuthID, guard.hash, true
+	}
+	var id int64
+	var raw []byte
+	err = s.Querier().QueryRow(s, `WITH u AS (
+    SELECT "scopeNames" FROM "serverpod_user_info" WHERE "id" = $1 AND NOT "blocked" FOR SHARE
+), pw AS (
+    SELECT 1 FROM "serverpod_email_auth" WHERE $5 AND "id" = $6 AND "hash" = $7 FOR SHARE
+), k AS (
+    INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method")
+    SELECT $1::bigint, $2::text, u."scopeNames", $3::text FROM u WHERE NOT $5 OR EXISTS (SELECT 1 FROM pw)
+    RETURNING "id", "scopeNames"
+), st AS (
+    INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") SELECT "id", $4 FROM k RETURNING "authKeyId"
+)
+SELECT k."id", k."scopeNames" FROM k JOIN st ON st."authKeyId" = k."id"`,
+		userID, hash, method, now, pwCheck, pwID, pwHash).Scan(&id, &raw)
+	if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("signing in user %d: %w", userID, err)
+	}
+	scopes := []string{}
+	if err := json.Unmarshal(raw, &scopes); err != nil {
+		return nil, fmt.Errorf("auth key %d: scopeNames: %w", id, err)
+	}
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return m.keyIssued(s, id, userID, method, secret, hash, scopes, now), nil
+}
+
+// keyIssued caches a key just issued, makes the session signed in with
+// it, and returns it with its secret.
+func (m *Module) keyIssued(s *pod.Session, id, userID int64, method, secret, hash string, scopes []string, now time.Time) *protocol.AuthKey {
 	authID := strconv.FormatInt(id, 10)
 	m.keys.put(id, &cachedKey{userID: userID, hash: hash, scopes: scopes, authID: authID, created: now},
 		m.keys.generation(), m.now(), m.cfg.UserInfoCacheLifetime)
 	s.SetAuthenticated(&pod.AuthenticationInfo{UserID: userID, Scopes: scopes, AuthID: authID})
-	return &protocol.AuthKey{ID: &id, UserID: userID, Hash: hash, Key: &secret, ScopeNames: scopes, Method: method}, nil
+	return &protocol.AuthKey{ID: &id, UserID: userID, Hash: hash, Key: &secret, ScopeNames: scopes, Method: method}
 }
 
 // RevokeAuthKey deletes one auth key (signs one device out). When the

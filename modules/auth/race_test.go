@@ -163,3 +163,85 @@ func TestChangePasswordRacingReset(t *testing.T) {
 		t.Errorf("the owner's new password no longer signs in: %s", mustJSON(r))
 	}
 }
+
+// waitForLock waits until a statement mentioning table is waiting for a
+// lock.
+func waitForLock(t *testing.T, e *env, table string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		var waiting int
+		if err := db.Pool(e.db).QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE '%' || $1 || '%'`, table).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return
+		}
+		if i == 1000 {
+			t.Fatalf("no statement on %s waited", table)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSignInRacingScopeChange: an administrator whose admin scope is
+// being removed signs in in a loop; the sign-in that read the user before
+// the change must not issue a key that keeps the removed scope.
+func TestSignInRacingScopeChange(t *testing.T) {
+	e := newEnv(t, nil)
+	email := newEmail("demoted")
+	u := e.signUp(e.client(), "d", email, "demoted-password")
+	if err := e.module.UpdateUserScopes(e.server.NewSession(ctx), *u.ID, []string{"serverpod.admin"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Hold the sign-in between reading the user and issuing its key: it
+	// waits for the email sign-in's row, which this transaction holds.
+	tx, err := db.Pool(e.db).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM serverpod_email_auth WHERE "userId" = $1 FOR UPDATE`, *u.ID); err != nil {
+		t.Fatal(err)
+	}
+	result := make(chan authclient.AuthenticationResponse, 1)
+	go func() {
+		r, err := e.clientAt(loopbackIP()).Email.Authenticate(ctx, email, "demoted-password")
+		if err != nil {
+			t.Errorf("racing sign-in: %v", err)
+		}
+		result <- r
+	}()
+	waitForLock(t, e, "serverpod_auth_key")
+	demoted := make(chan error, 1)
+	go func() { demoted <- e.module.UpdateUserScopes(e.server.NewSession(ctx), *u.ID, nil) }()
+	// The change either completes while the sign-in waits, or waits for
+	// the sign-in itself; either way the sign-in goes on once released.
+	var demoteErr error
+	done := false
+	select {
+	case demoteErr = <-demoted:
+		done = true
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-result
+	if !done {
+		demoteErr = <-demoted
+	}
+	if demoteErr != nil {
+		t.Fatal(demoteErr)
+	}
+	if !r.Success {
+		return // refused: nothing kept
+	}
+	if scopes := e.queryString(`SELECT "scopeNames"::text FROM serverpod_auth_key WHERE id = $1`, *r.KeyID); scopes != "[]" {
+		t.Errorf("the key issued across the scope change has scopes %s; want []", scopes)
+	}
+	if _, err := e.signedInClient(r).Admin.GetUserInfo(ctx, *u.ID); statusOf(err) != 403 {
+		t.Errorf("admin call with the key issued across the scope change: %v; want 403", err)
+	}
+}
