@@ -308,3 +308,23 @@ func TestConcealedRequestsDoEqualWork(t *testing.T) {
 		t.Error("the queued email was not sent")
 	}
 }
+
+// TestUnstorableAddresses: an address PostgreSQL cannot hold (a NUL) or
+// index (thousands of bytes) is answered as one without an account, not
+// with a 500.
+func TestUnstorableAddresses(t *testing.T) {
+	e := newEnv(t, nil)
+	// The addresses as JSON strings.
+	for _, email := range []string{`"a\u0000b@example.com"`, `"` + strings.Repeat("x", 5000) + `@example.com"`} {
+		for _, tc := range []struct{ body, want string }{
+			{fmt.Sprintf(`{"method":"authenticate","email":%s,"password":"some-password"}`, email), `{"success":false`},
+			{fmt.Sprintf(`{"method":"initiatePasswordReset","email":%s}`, email), `false`},
+			{fmt.Sprintf(`{"method":"createAccount","email":%s,"verificationCode":"12345678"}`, email), `null`},
+		} {
+			status, b := e.rawFrom(loopbackIP(), "serverpod_auth.email", tc.body, "")
+			if status != 200 || !strings.HasPrefix(b, tc.want) {
+				t.Errorf("%.60s...: %d %.200s, want 200 %s", tc.body, status, b, tc.want)
+			}
+		}
+	}
+}

@@ -97,6 +97,18 @@ func normalizeEmail(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
 }
 
+// storableEmail reports whether an account could have email: PostgreSQL
+// text holds no NUL, and an address longer than its index takes was never
+// stored. Any other address is answered as one without an account, not
+// with a database error.
+func storableEmail(email string) bool {
+	return len(email) <= maxStoredEmail && !strings.ContainsRune(email, 0)
+}
+
+// maxStoredEmail is far above the 254 bytes an address can have and
+// below what a PostgreSQL index entry takes.
+const maxStoredEmail = 1000
+
 // validEmail accepts a plain address local@domain.tld, as 2.4's
 // EmailValidator does for the addresses people use.
 func validEmail(email string) bool {
@@ -183,6 +195,9 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 	email, addr := normalizeEmail(email), clientAddress(s)
 	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
 		return failure(protocol.AuthenticationFailReasonTooManyFailedAttempts), err
+	}
+	if !storableEmail(email) {
+		return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
 	}
 	attempt, entry, locked, err := m.reserveSignIn(s, email, addr)
 	if err != nil {
@@ -333,6 +348,9 @@ func (m *Module) initiatePasswordReset(s *pod.Session, email string) (bool, erro
 		return false, nil
 	}
 	email = normalizeEmail(email)
+	if !storableEmail(email) {
+		return m.conceal(), nil
+	}
 	attempt, addr, err := m.admitEmailRequest(s, attemptResetRequest, email)
 	if err != nil || attempt == 0 {
 		return false, err
@@ -596,6 +614,9 @@ func (m *Module) createAccount(s *pod.Session, email, code string) (*protocol.Us
 	email, addr := normalizeEmail(email), clientAddress(s)
 	if ok, err := m.throttleAddress(s, addr); err != nil || !ok {
 		return nil, err
+	}
+	if !storableEmail(email) {
+		return nil, nil
 	}
 	q := s.Querier()
 	now := m.now().UTC()
