@@ -13,15 +13,13 @@ import (
 	"github.com/gopod/gopod/runtime/db"
 )
 
-// TestSignInRacingPasswordChange replays a sign-in with the old password
-// that was in flight while the password was reset: whoever knows the old
-// password (the reason for the reset) signs in in a loop, and one sign-in
-// is always between its password check and its key. That sign-in must not
-// come out with a key that outlives the reset.
-func TestSignInRacingPasswordChange(t *testing.T) {
-	var hold atomic.Bool
-	started, release := make(chan struct{}), make(chan struct{})
-	e := newEnv(t, func(c *auth.Config) {
+// envHoldingACheck is a module whose password hashes are plain text and
+// whose next password check, once hold is set, closes started and waits
+// for release: a test can act between a password's check and its use.
+func envHoldingACheck(t *testing.T) (e *env, hold *atomic.Bool, started, release chan struct{}) {
+	hold = new(atomic.Bool)
+	started, release = make(chan struct{}), make(chan struct{})
+	e = newEnv(t, func(c *auth.Config) {
 		c.PasswordHashGenerator = func(_ context.Context, pw string) (string, error) { return "plain:" + pw, nil }
 		c.PasswordHashValidator = func(ctx context.Context, pw, _, hash string) (bool, error) {
 			ok := hash == "plain:"+pw
@@ -32,6 +30,16 @@ func TestSignInRacingPasswordChange(t *testing.T) {
 			return ok, nil
 		}
 	})
+	return e, hold, started, release
+}
+
+// TestSignInRacingPasswordChange replays a sign-in with the old password
+// that was in flight while the password was reset: whoever knows the old
+// password (the reason for the reset) signs in in a loop, and one sign-in
+// is always between its password check and its key. That sign-in must not
+// come out with a key that outlives the reset.
+func TestSignInRacingPasswordChange(t *testing.T) {
+	e, hold, started, release := envHoldingACheck(t)
 	email := newEmail("racing")
 	e.signUp(e.client(), "r", email, "old-password")
 	owner := e.client()
@@ -121,19 +129,7 @@ func TestRehashRacingPasswordChange(t *testing.T) {
 // reset signs out) must not then set the attacker's password over the
 // owner's.
 func TestChangePasswordRacingReset(t *testing.T) {
-	var hold atomic.Bool
-	started, release := make(chan struct{}), make(chan struct{})
-	e := newEnv(t, func(c *auth.Config) {
-		c.PasswordHashGenerator = func(_ context.Context, pw string) (string, error) { return "plain:" + pw, nil }
-		c.PasswordHashValidator = func(ctx context.Context, pw, _, hash string) (bool, error) {
-			ok := hash == "plain:"+pw
-			if hold.CompareAndSwap(true, false) {
-				close(started)
-				<-release
-			}
-			return ok, nil
-		}
-	})
+	e, hold, started, release := envHoldingACheck(t)
 	email := newEmail("change")
 	e.signUp(e.client(), "c", email, "old-password")
 	stolen := e.signedInClient(e.signIn(e.clientAt(loopbackIP()), email, "old-password"))
