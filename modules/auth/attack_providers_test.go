@@ -172,9 +172,7 @@ func TestGoogleServerAuthCodeVerifiedAddress(t *testing.T) {
 	is := newIssuer(t, false, map[string]*rsa.PrivateKey{"k1": k1})
 	g := newGoogleServer(t)
 	e := newEnv(t, func(c *auth.Config) {
-		c.Google = auth.GoogleConfig{ClientID: googleClientID, ClientSecret: "web-secret",
-			RedirectURIs: []string{"https://app.example/redirect"}, CertsURL: is.URL(),
-			TokenURL: g.srv.URL + "/token", PeopleURL: g.srv.URL + "/people"}
+		c.Google = g.config(is)
 		c.ImportUserImagesFromGoogleSignIn = auth.Off
 	})
 	victim := newEmail("gvictim")

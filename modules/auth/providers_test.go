@@ -364,6 +364,14 @@ type googleServer struct {
 	emails string
 }
 
+// config is the module's Google configuration for the server auth code
+// flow against g, with ID tokens signed by is.
+func (g *googleServer) config(is *issuer) auth.GoogleConfig {
+	return auth.GoogleConfig{ClientID: googleClientID, ClientSecret: "web-secret",
+		RedirectURIs: []string{"https://app.example/redirect"}, CertsURL: is.URL(),
+		TokenURL: g.srv.URL + "/token", PeopleURL: g.srv.URL + "/people"}
+}
+
 func newGoogleServer(t *testing.T) *googleServer {
 	g := &googleServer{}
 	img := image.NewRGBA(image.Rect(0, 0, 300, 200))
@@ -418,9 +426,7 @@ func TestGoogleServerAuthCode(t *testing.T) {
 	is := newIssuer(t, false, map[string]*rsa.PrivateKey{"k1": k1})
 	g := newGoogleServer(t)
 	e := newEnv(t, func(c *auth.Config) {
-		c.Google = auth.GoogleConfig{ClientID: googleClientID, ClientSecret: "web-secret",
-			RedirectURIs: []string{"https://app.example/redirect"}, CertsURL: is.URL(),
-			TokenURL: g.srv.URL + "/token", PeopleURL: g.srv.URL + "/people"}
+		c.Google = g.config(is)
 		c.UserImageSize = 64
 	})
 	g.email = newEmail("googlecode")
@@ -453,9 +459,7 @@ func TestGoogleServerAuthCode(t *testing.T) {
 
 	// With image import off, the user gets the default image.
 	off := newEnv(t, func(c *auth.Config) {
-		c.Google = auth.GoogleConfig{ClientID: googleClientID, ClientSecret: "web-secret",
-			RedirectURIs: []string{"https://app.example/redirect"}, CertsURL: is.URL(),
-			TokenURL: g.srv.URL + "/token", PeopleURL: g.srv.URL + "/people"}
+		c.Google = g.config(is)
 		c.ImportUserImagesFromGoogleSignIn = auth.Off
 		c.UserImageFormat = auth.PNG
 	})
