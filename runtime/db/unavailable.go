@@ -31,3 +31,29 @@ func Unavailable(err error) bool {
 	}
 	return false
 }
+
+// RejectedValue reports whether PostgreSQL refused a value the statement
+// carried rather than the statement itself: a string it cannot hold (a
+// NUL, a character outside the encoding), text longer than its column, a
+// number or date out of range, a value too large for an index. Such values
+// come from a caller's input, so a server answers them as a bad request
+// instead of a failure of its own. reason is PostgreSQL's message.
+//
+// Errors a statement's own text causes, such as division by zero or an
+// invalid cast written in a query, are not counted: they are bugs to fix.
+func RejectedValue(err error) (reason string, ok bool) {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return "", false
+	}
+	switch pg.Code {
+	case "22001", // string_data_right_truncation: text longer than varchar(n)
+		"22003", // numeric_value_out_of_range
+		"22008", // datetime_field_overflow
+		"22021", // character_not_in_repertoire: a NUL or invalid UTF-8
+		"22P05", // untranslatable_character
+		"54000": // program_limit_exceeded: an index row too large
+		return pg.Message, true
+	}
+	return "", false
+}

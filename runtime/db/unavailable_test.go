@@ -43,3 +43,26 @@ func TestUnavailable(t *testing.T) {
 		}
 	}
 }
+
+func TestRejectedValue(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"NUL in text", fmt.Errorf("inserting: %w", db.Wrap(&pgconn.PgError{Code: "22021", Message: "invalid byte sequence for encoding \"UTF8\": 0x00"})), true},
+		{"too long for varchar", &pgconn.PgError{Code: "22001"}, true},
+		{"number out of range", db.Wrap(&pgconn.PgError{Code: "22003"}), true},
+		{"date out of range", db.Wrap(&pgconn.PgError{Code: "22008"}), true},
+		{"index row too large", db.Wrap(&pgconn.PgError{Code: "54000"}), true},
+		{"division by zero in a query", db.Wrap(&pgconn.PgError{Code: "22012"}), false},
+		{"unique violation", db.Wrap(&pgconn.PgError{Code: "23505"}), false},
+		{"unavailable", db.Wrap(&pgconn.PgError{Code: "57P01"}), false},
+		{"other", errors.New("boom"), false},
+		{"nil", nil, false},
+	} {
+		if _, got := db.RejectedValue(tc.err); got != tc.want {
+			t.Errorf("%s: RejectedValue(%v) = %t, want %t", tc.name, tc.err, got, tc.want)
+		}
+	}
+}

@@ -619,9 +619,20 @@ func (s *Server) internalError(w http.ResponseWriter, sess *Session, err error, 
 	if stack != nil {
 		attrs = append(attrs, slog.String("stack", string(stack)))
 	}
-	s.log.LogAttrs(sess, slog.LevelError, "endpoint call failed", attrs...)
+	reason, rejected := db.RejectedValue(err)
+	rejected = rejected && stack == nil
+	level := slog.LevelError
+	if rejected {
+		// The caller's input, not the server, is at fault.
+		level = slog.LevelWarn
+	}
+	s.log.LogAttrs(sess, level, "endpoint call failed", attrs...)
 	if stack == nil && db.Unavailable(err) {
 		return unavailable(w, id)
+	}
+	if rejected {
+		writeText(w, http.StatusBadRequest, "Bad request: the database cannot store a value of this call ("+reason+"). Call log id: "+formatLogID(id)+"\n")
+		return http.StatusBadRequest
 	}
 	writeText(w, http.StatusInternalServerError, "Internal server error. Call log id: "+formatLogID(id)+"\n")
 	return http.StatusInternalServerError
