@@ -57,9 +57,18 @@ func (e *Endpoint) ModuleName() string { return e.moduleName }
 // streaming session (Session.StreamingConnection), as coming from this
 // endpoint; the client's EndpointRef stream receives it. It waits while
 // the connection's send buffer is full, until the session ends.
+//
+// On an endpoint that requires login, the client's key is checked again
+// first: a client signed out (or blocked, or without a required scope
+// since) is sent nothing, and the error is ErrAuthenticationRevoked.
+// Serverpod 2.4 kept sending to a signed-out device until it
+// disconnected.
 func (e *Endpoint) SendStreamMessage(s *Session, message wire.Model) error {
 	if s.legacy == nil {
 		return ErrNotStreaming
+	}
+	if conn := s.server.dispatch.Lookup(s.Endpoint); conn != nil && !s.server.legacyAccess(s, conn) {
+		return fmt.Errorf("sending a stream message from %s: %w", e.EndpointName(), ErrAuthenticationRevoked)
 	}
 	if err := s.legacy.Send(s, e.EndpointName(), message); err != nil {
 		return fmt.Errorf("sending a stream message from %s: %w", e.EndpointName(), err)

@@ -226,17 +226,24 @@ func (h *legacyHost) OpenLegacy(c *stream.LegacyConn) stream.LegacySession {
 }
 
 // mayUse checks the endpoint's access rules with the session's current
-// key. The identity is looked up again each time (the authentication
-// handler caches it), so a revoked key stops working on an open
-// connection too.
+// key.
 func (ls *legacySession) mayUse(sess *Session, conn *Connector) bool {
+	return ls.srv.legacyAccess(sess, conn)
+}
+
+// legacyAccess checks the access rules of conn's endpoint with the current
+// key of sess, an endpoint streaming session. The identity is looked up
+// again each time (the authentication handler caches it), so a revoked
+// key stops working on an open connection, both for the messages the
+// client sends and for those the endpoint pushes to it.
+func (s *Server) legacyAccess(sess *Session, conn *Connector) bool {
 	if !conn.RequiresAuthentication() {
 		return true
 	}
 	sess.setAuthenticationKey(sess.AuthenticationKey())
 	info, err := sess.Authenticated()
 	if err != nil {
-		ls.srv.log.Error("authentication handler", "endpoint", sess.Endpoint, "error", err)
+		s.log.Error("authentication handler", "endpoint", sess.Endpoint, "error", err)
 		return false
 	}
 	return info != nil && len(conn.MissingScopes(info)) == 0

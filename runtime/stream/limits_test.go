@@ -347,6 +347,61 @@ func TestAuthenticationRevoked(t *testing.T) {
 	closed(other, "secure")
 }
 
+// TestLegacyPushAfterSignOut: what an endpoint that requires login pushes
+// on the endpoint streaming connection (/websocket) reaches a signed-in
+// client, and stops once its key is revoked or replaced by none: a
+// signed-out device hears no more of the user's news. 2.4 kept sending.
+func TestLegacyPushAfterSignOut(t *testing.T) {
+	h := newHarness(t)
+	h.keys.Add("user-7b", 7)
+	note := func(text string) string {
+		return `{"endpoint":"secure","object":{"className":"Note","data":{"text":"` + text + `"}}}`
+	}
+	push := func(text string, wantFailed int) {
+		t.Helper()
+		failed := 0
+		for _, err := range h.eps.Secure.Push(text) {
+			if errors.Is(err, pod.ErrAuthenticationRevoked) {
+				failed++
+			} else if err != nil {
+				t.Fatalf("push %q: %v", text, err)
+			}
+		}
+		if failed != wantFailed {
+			t.Fatalf("push %q: %d sends refused, want %d", text, failed, wantFailed)
+		}
+	}
+	// Pings order the frames: whatever was pushed before one arrives first.
+	alive := func(s *socket) {
+		t.Helper()
+		s.send(`{"command":"ping","args":{}}`)
+		s.expect(`{"command":"pong"}`)
+	}
+
+	// The pong also says the connection's endpoints were opened: the
+	// server reads frames only after that.
+	signedIn := h.dial("/websocket?auth=user-7")
+	signedIn.next() // the example endpoint's welcome
+	alive(signedIn)
+	other := h.dial("/websocket?auth=user-7b")
+	other.next()
+	alive(other)
+
+	push("news", 0)
+	signedIn.expect(note("news"))
+	other.expect(note("news"))
+
+	h.keys.Revoke("user-7")
+	push("after sign-out", 1)
+	alive(signedIn)
+	other.expect(note("after sign-out"))
+
+	other.send(`{"command":"auth","args":{"key":null}}`)
+	alive(other)
+	push("after the key was dropped", 2)
+	alive(other)
+}
+
 // TestAddListener: a session's listener hears the models posted on its
 // channel until the session ends.
 func TestAddListener(t *testing.T) {

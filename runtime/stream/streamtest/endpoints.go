@@ -219,7 +219,47 @@ func (e *ExampleEndpoint) HandleStreamMessage(s *pod.Session, message any) error
 func (e *ExampleEndpoint) StreamClosed(s *pod.Session) { e.event("closed") }
 
 // SecureEndpoint requires a signed-in caller.
-type SecureEndpoint struct{ pod.Endpoint }
+type SecureEndpoint struct {
+	pod.Endpoint
+
+	mu sync.Mutex
+	// open are the endpoint streaming sessions opened to it.
+	open map[*pod.Session]bool
+}
+
+// StreamOpened keeps the session, for Push.
+func (e *SecureEndpoint) StreamOpened(s *pod.Session) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.open == nil {
+		e.open = map[*pod.Session]bool{}
+	}
+	e.open[s] = true
+	return nil
+}
+
+// StreamClosed forgets the session.
+func (e *SecureEndpoint) StreamClosed(s *pod.Session) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.open, s)
+}
+
+// Push sends a note to every endpoint streaming connection opened to the
+// endpoint, as a server pushes news, and returns what each send returned.
+func (e *SecureEndpoint) Push(text string) []error {
+	e.mu.Lock()
+	open := make([]*pod.Session, 0, len(e.open))
+	for s := range e.open {
+		open = append(open, s)
+	}
+	e.mu.Unlock()
+	var errs []error
+	for _, s := range open {
+		errs = append(errs, e.SendStreamMessage(s, &Note{Text: text}))
+	}
+	return errs
+}
 
 // RequireLogin makes callers sign in.
 func (e *SecureEndpoint) RequireLogin() bool { return true }
