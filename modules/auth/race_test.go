@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -180,64 +182,192 @@ func waitForLock(t *testing.T, e *env, table string) {
 	}
 }
 
-// TestSignInRacingScopeChange: an administrator whose admin scope is
-// being removed signs in in a loop; the sign-in that read the user before
-// the change must not issue a key that keeps the removed scope.
-func TestSignInRacingScopeChange(t *testing.T) {
-	e := newEnv(t, nil)
-	email := newEmail("demoted")
-	u := e.signUp(e.client(), "d", email, "demoted-password")
-	if err := e.module.UpdateUserScopes(e.server.NewSession(ctx), *u.ID, []string{"serverpod.admin"}); err != nil {
-		t.Fatal(err)
-	}
-
-	// Hold the sign-in between reading the user and issuing its key: it
-	// waits for the email sign-in's row, which this transaction holds.
-	tx, err := db.Pool(e.db).Begin(ctx)
+// holdKeyInserts makes each insert of an auth key of userID wait inside
+// its statement, from a trigger, until release is called: a sign-in is
+// then held after it read what it issues its key from and before the key
+// is committed, the window a change of the account must not slip into.
+func holdKeyInserts(t *testing.T, e *env, userID int64) (release func()) {
+	t.Helper()
+	pool := db.Pool(e.db)
+	tx, err := pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM serverpod_email_auth WHERE "userId" = $1 FOR UPDATE`, *u.ID); err != nil {
+	var once sync.Once
+	release = func() { once.Do(func() { _ = tx.Rollback(context.Background()) }) }
+	t.Cleanup(release)
+	// The two-key form with a first key of the tests' own, apart from the
+	// module's locks.
+	const holdSpace = 0x74657374 // "test"
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1::int4, $2::int4)`, holdSpace, int32(userID)); err != nil {
 		t.Fatal(err)
 	}
-	result := make(chan authclient.AuthenticationResponse, 1)
-	go func() {
-		r, err := e.clientAt(loopbackIP()).Email.Authenticate(ctx, email, "demoted-password")
-		if err != nil {
-			t.Errorf("racing sign-in: %v", err)
+	if _, err := pool.Exec(ctx, `CREATE OR REPLACE FUNCTION gopod_test_hold_key() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(TG_ARGV[0]::int4, TG_ARGV[1]::int4);
+    RETURN NEW;
+END $$`); err != nil {
+		t.Fatal(err)
+	}
+	trigger := fmt.Sprintf("gopod_test_hold_key_%d", userID)
+	if _, err := pool.Exec(ctx, fmt.Sprintf(`CREATE TRIGGER %s BEFORE INSERT ON serverpod_auth_key
+    FOR EACH ROW WHEN (NEW."userId" = %d) EXECUTE FUNCTION gopod_test_hold_key('%d', '%d')`,
+		trigger, userID, holdSpace, int32(userID))); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := pool.Exec(context.Background(), `DROP TRIGGER IF EXISTS `+trigger+` ON serverpod_auth_key`); err != nil {
+			t.Errorf("dropping %s: %v", trigger, err)
 		}
-		result <- r
-	}()
-	waitForLock(t, e, "serverpod_auth_key")
-	demoted := make(chan error, 1)
-	go func() { demoted <- e.module.UpdateUserScopes(e.server.NewSession(ctx), *u.ID, nil) }()
-	// The change either completes while the sign-in waits, or waits for
-	// the sign-in itself; either way the sign-in goes on once released.
-	var demoteErr error
-	done := false
-	select {
-	case demoteErr = <-demoted:
-		done = true
-	case <-time.After(200 * time.Millisecond):
+	})
+	return release
+}
+
+// doneOrWaiting waits until done yields the change's result (finished)
+// or the change waits for a lock, and so for the held sign-in.
+func doneOrWaiting(t *testing.T, e *env, done <-chan error) (err error, finished bool) {
+	t.Helper()
+	for i := 0; ; i++ {
+		select {
+		case err := <-done:
+			return err, true
+		default:
+		}
+		var waiting int
+		if err := db.Pool(e.db).QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+            AND query NOT LIKE '%INSERT INTO "serverpod_auth_key"%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return nil, false
+		}
+		if i == 1000 {
+			t.Fatal("the change neither finished nor waited")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	if err := tx.Rollback(ctx); err != nil {
-		t.Fatal(err)
+}
+
+// TestSignInRacingAccountChange: whoever knows the password signs in
+// while the account changes (the password is reset or changed, an
+// administrator loses the admin scope, the user is blocked); one sign-in
+// is always between reading the account and committing its key. Its key
+// must not outlive the change: the change either comes first and the
+// sign-in sees it, or waits for the key and deals with it as with the
+// user's others.
+func TestSignInRacingAccountChange(t *testing.T) {
+	const password = "racing-password"
+	tests := []struct {
+		name string
+		// prepare runs before the sign-in; it returns the change.
+		prepare func(t *testing.T, e *env, u *authclient.UserInfo, email string) (change func() error)
+		// outlived reports what the key of a successful racing sign-in
+		// kept across the change, "" if nothing.
+		outlived func(t *testing.T, e *env, u *authclient.UserInfo, r authclient.AuthenticationResponse) string
+	}{{
+		name: "password reset",
+		prepare: func(t *testing.T, e *env, _ *authclient.UserInfo, email string) func() error {
+			owner := e.client()
+			if ok, err := owner.Email.InitiatePasswordReset(ctx, email); err != nil || !ok {
+				t.Fatalf("initiatePasswordReset = %v, %v", ok, err)
+			}
+			code := e.resetCode(email)
+			return func() error {
+				if ok, err := owner.Email.ResetPassword(ctx, code, "owner-password"); err != nil || !ok {
+					return fmt.Errorf("resetPassword = %v, %w", ok, err)
+				}
+				return nil
+			}
+		},
+		outlived: signedInAfter,
+	}, {
+		name: "password change",
+		prepare: func(t *testing.T, e *env, _ *authclient.UserInfo, email string) func() error {
+			owner := e.signedInClient(e.signIn(e.client(), email, password))
+			return func() error {
+				if ok, err := owner.Email.ChangePassword(ctx, password, "owner-password"); err != nil || !ok {
+					return fmt.Errorf("changePassword = %v, %w", ok, err)
+				}
+				return nil
+			}
+		},
+		outlived: signedInAfter,
+	}, {
+		name: "scope change",
+		prepare: func(t *testing.T, e *env, u *authclient.UserInfo, _ string) func() error {
+			if err := e.module.UpdateUserScopes(e.server.NewSession(ctx), *u.ID, []string{"serverpod.admin"}); err != nil {
+				t.Fatal(err)
+			}
+			return func() error { return e.module.UpdateUserScopes(e.server.NewSession(ctx), *u.ID, nil) }
+		},
+		outlived: func(t *testing.T, e *env, u *authclient.UserInfo, r authclient.AuthenticationResponse) string {
+			if scopes := e.queryString(`SELECT "scopeNames"::text FROM serverpod_auth_key WHERE id = $1`, *r.KeyID); scopes != "[]" {
+				return "the key has scopes " + scopes + "; want []"
+			}
+			if _, err := e.signedInClient(r).Admin.GetUserInfo(ctx, *u.ID); statusOf(err) != 403 {
+				return fmt.Sprintf("an admin call with the key: %v; want 403", err)
+			}
+			return ""
+		},
+	}, {
+		name: "block",
+		prepare: func(t *testing.T, e *env, u *authclient.UserInfo, _ string) func() error {
+			return func() error { return e.module.BlockUser(e.server.NewSession(ctx), *u.ID) }
+		},
+		outlived: func(t *testing.T, e *env, _ *authclient.UserInfo, r authclient.AuthenticationResponse) string {
+			// The authentication handler refuses the blocked user's keys;
+			// one left would sign in again after an unblock.
+			if n := e.queryInt(`SELECT count(*) FROM serverpod_auth_key WHERE id = $1`, *r.KeyID); n != 0 {
+				return "the key is still stored"
+			}
+			return ""
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			email := newEmail("account-change")
+			u := e.signUp(e.client(), "a", email, password)
+			change := tt.prepare(t, e, u, email)
+
+			release := holdKeyInserts(t, e, *u.ID)
+			result := make(chan authclient.AuthenticationResponse, 1)
+			go func() {
+				r, err := e.clientAt(loopbackIP()).Email.Authenticate(ctx, email, password)
+				if err != nil {
+					t.Errorf("racing sign-in: %v", err)
+				}
+				result <- r
+			}()
+			waitForLock(t, e, "serverpod_auth_key")
+			changed := make(chan error, 1)
+			go func() { changed <- change() }()
+			// The change either finishes while the sign-in is held, or
+			// waits for it; either way the sign-in goes on once released.
+			err, finished := doneOrWaiting(t, e, changed)
+			release()
+			r := <-result
+			if !finished {
+				err = <-changed
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Success {
+				return // refused: nothing kept
+			}
+			if what := tt.outlived(t, e, u, r); what != "" {
+				t.Errorf("a sign-in under way during the %s came out with a key that outlives it: %s", tt.name, what)
+			}
+		})
 	}
-	r := <-result
-	if !done {
-		demoteErr = <-demoted
+}
+
+// signedInAfter reports that the key of r still signs in.
+func signedInAfter(t *testing.T, e *env, _ *authclient.UserInfo, r authclient.AuthenticationResponse) string {
+	if loggedIn(t, e.signedInClient(r)) {
+		return "it still signs in"
 	}
-	if demoteErr != nil {
-		t.Fatal(demoteErr)
-	}
-	if !r.Success {
-		return // refused: nothing kept
-	}
-	if scopes := e.queryString(`SELECT "scopeNames"::text FROM serverpod_auth_key WHERE id = $1`, *r.KeyID); scopes != "[]" {
-		t.Errorf("the key issued across the scope change has scopes %s; want []", scopes)
-	}
-	if _, err := e.signedInClient(r).Admin.GetUserInfo(ctx, *u.ID); statusOf(err) != 403 {
-		t.Errorf("admin call with the key issued across the scope change: %v; want 403", err)
-	}
+	return ""
 }
