@@ -226,7 +226,7 @@ func (m *Module) authenticateEmail(s *pod.Session, email, pw string) (protocol.A
 		// Failure is no reason to refuse the sign-in.
 		if h, err := m.hasher.Hash(s, pw); err != nil {
 			s.Log.Warn("auth module: rehashing a password", "error", err)
-		} else if replaced, err := replaceEmailAuthHash(s, entry.id, entry.hash, h); err != nil {
+		} else if replaced, err := replaceEmailAuthHash(s, entry, h, false); err != nil {
 			s.Log.Warn("auth module: storing a rehashed password", "error", err)
 		} else if !replaced {
 			return failure(protocol.AuthenticationFailReasonInvalidCredentials), nil
@@ -291,7 +291,7 @@ func (m *Module) changePassword(s *pod.Session, oldPassword, newPassword string)
 	}
 	// Only the password that was checked is replaced: one reset or
 	// changed meanwhile (by the owner, signing this session out) stays.
-	if replaced, err := replaceEmailAuthHash(s, entry.id, entry.hash, hash); err != nil || !replaced {
+	if replaced, err := replaceEmailAuthHash(s, entry, hash, true); err != nil || !replaced {
 		return false, err
 	}
 	if err := m.passwordSet(s, entry.email); err != nil {
@@ -427,7 +427,7 @@ func (m *Module) resetPassword(s *pod.Session, code, pw string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := updateEmailAuthHash(s, entry.id, hash); err != nil {
+	if err := updateEmailAuthHash(s, entry, hash); err != nil {
 		return false, err
 	}
 	if m.cfg.SignOutOtherDevicesOnPasswordChange.Enabled(true) {

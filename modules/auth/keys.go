@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/gopod/gopod/modules/auth/internal/authkey"
 	"github.com/gopod/gopod/modules/auth/protocol"
 	"github.com/gopod/gopod/runtime/db"
@@ -110,16 +113,84 @@ type passwordGuard struct {
 	hash        string
 }
 
+// How a sign-in and the changes it must not straddle exclude each other
+//
+// A sign-in checks a password (or a third-party token) and then issues a
+// key; a password reset or change, a scope change or a block may come in
+// between. The key must then either be issued from what was stored before
+// the change and be dealt with by it (signed out, its scopes replaced),
+// or be issued from what the change stored. So every sign-in holds a
+// shared transaction-scoped advisory lock on its user from before it
+// reads the user and the password hash until its key is committed, and
+// each such change takes the same lock exclusively before it writes:
+// the change waits for the sign-ins in flight, and sign-ins that come
+// later wait for the change, while sign-ins of one user do not wait for
+// each other. Row share locks (FOR SHARE) on the user's rows did the
+// same, but PostgreSQL records them in the rows: each sign-in wrote the
+// rows' xmax, and concurrent sign-ins of one account made it create a
+// MultiXact. An advisory lock lives in the lock table only.
+//
+// The lock is taken in a statement of its own, ahead of the statements
+// it guards, in one batch (one round trip, one implicit transaction, see
+// db.SendBatch): under READ COMMITTED a statement reads as of its start,
+// so only a statement that starts after the lock is granted sees what the
+// holder before committed.
+
+// userLockSpace is the first key of the user locks. They use PostgreSQL's
+// two-int4-key advisory locks, a key space apart from the one-bigint-key
+// locks the attempt limits (lockSQL) and the migrations take; this first
+// key keeps them apart from other users of the two-key form.
+const userLockSpace int32 = 0x67617531 // "gau1"
+
+// Transaction-scoped locks on a user's sign-ins, $1 userLockSpace and $2
+// userLockID.
+const (
+	lockUserSharedSQL = `SELECT pg_advisory_xact_lock_shared($1::int4, $2::int4)`
+	lockUserSQL       = `SELECT pg_advisory_xact_lock($1::int4, $2::int4)`
+)
+
+// userLockID is the second key of userID's lock: its low 32 bits. Users
+// whose ids share them share a lock, which only makes one of them wait.
+func userLockID(userID int64) int32 { return int32(userID) }
+
+// execLockingUser runs a statement that changes what a sign-in of userID
+// reads under the exclusive lock on the user's sign-ins, in one round
+// trip, and returns its command tag.
+func execLockingUser(c db.Conn, userID int64, sql string, args ...any) (pgconn.CommandTag, error) {
+	b := &pgx.Batch{}
+	b.Queue(lockUserSQL, userLockSpace, userLockID(userID))
+	b.Queue(sql, args...)
+	var tag pgconn.CommandTag
+	err := db.SendBatch(c, b, func(r pgx.BatchResults) error {
+		if _, err := r.Exec(); err != nil {
+			return fmt.Errorf("locking the sign-ins of user %d: %w", userID, err)
+		}
+		var err error
+		tag, err = r.Exec()
+		return err
+	})
+	return tag, err
+}
+
+// lockUser takes the exclusive lock on userID's sign-ins in tx, before
+// its statements that change what a sign-in reads.
+func lockUser(tx *db.Tx, userID int64) error {
+	if _, err := tx.Querier().Exec(tx, lockUserSQL, userLockSpace, userLockID(userID)); err != nil {
+		return fmt.Errorf("locking the sign-ins of user %d: %w", userID, err)
+	}
+	return nil
+}
+
 // signInAsStored issues a key for a sign-in method of the module with
-// what is stored at that moment, in one statement that share-locks the
-// rows it reads until the key is in: the key gets the user's scopes as
-// they are then, and is not issued (nil) for a user blocked meanwhile or,
-// with a guard, when the email sign-in no longer has the hash the
-// password was checked against. A change to the user or the password
-// made while the sign-in was under way thus either comes first and is
-// seen, or waits and then applies to the key with the user's others (a
-// scope change, a sign-out): a removed scope or a replaced password does
-// not live on in a key issued from what was read before.
+// what is stored at that moment, under the shared lock on the user's
+// sign-ins (see above): the key gets the user's scopes as they are then,
+// and is not issued (nil) for a user blocked meanwhile or, with a guard,
+// when the email sign-in no longer has the hash the password was checked
+// against. A change to the user or the password made while the sign-in
+// was under way thus either comes first and is seen, or waits and then
+// applies to the key with the user's others (a scope change, a sign-out):
+// a removed scope or a replaced password does not live on in a key issued
+// from what was read before.
 func (m *Module) signInAsStored(s *pod.Session, userID int64, method string, guard *passwordGuard) (*protocol.AuthKey, error) {
 	secret, hash, err := authkey.Issue(m.keySalt)
 	if err != nil {
@@ -132,20 +203,27 @@ func (m *Module) signInAsStored(s *pod.Session, userID int64, method string, gua
 	}
 	var id int64
 	var raw []byte
-	err = s.Querier().QueryRow(s, `WITH u AS (
-    SELECT "scopeNames" FROM "serverpod_user_info" WHERE "id" = $1 AND NOT "blocked" FOR SHARE
-), pw AS (
-    SELECT 1 FROM "serverpod_email_auth" WHERE $5 AND "id" = $6 AND "hash" = $7 FOR SHARE
+	b := &pgx.Batch{}
+	b.Queue(lockUserSharedSQL, userLockSpace, userLockID(userID))
+	b.Queue(`WITH u AS (
+    SELECT "scopeNames" FROM "serverpod_user_info" WHERE "id" = $1 AND NOT "blocked"
 ), k AS (
     INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method")
-    SELECT $1::bigint, $2::text, u."scopeNames", $3::text FROM u WHERE NOT $5 OR EXISTS (SELECT 1 FROM pw)
+    SELECT $1::bigint, $2::text, u."scopeNames", $3::text FROM u
+    WHERE NOT $5 OR EXISTS (SELECT 1 FROM "serverpod_email_auth" WHERE "id" = $6 AND "hash" = $7)
     RETURNING "id", "scopeNames"
 ), st AS (
     INSERT INTO "gopod_auth_key_state" ("authKeyId", "created") SELECT "id", $4 FROM k RETURNING "authKeyId"
 )
 SELECT k."id", k."scopeNames" FROM k JOIN st ON st."authKeyId" = k."id"`,
-		userID, hash, method, now, pwCheck, pwID, pwHash).Scan(&id, &raw)
-	if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
+		userID, hash, method, now, pwCheck, pwID, pwHash)
+	err = db.SendBatch(s, b, func(r pgx.BatchResults) error {
+		if _, err := r.Exec(); err != nil {
+			return fmt.Errorf("locking the sign-ins of user %d: %w", userID, err)
+		}
+		return r.QueryRow().Scan(&id, &raw)
+	})
+	if errors.Is(err, db.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gopod/gopod/modules/auth/protocol"
 	"github.com/gopod/gopod/runtime/db"
@@ -98,17 +99,31 @@ func scanEmailAuth(row pgx.Row) (*emailAuth, error) {
 	return &a, nil
 }
 
-func updateEmailAuthHash(c db.Conn, id int64, hash string) error {
-	if _, err := c.Querier().Exec(c, `UPDATE "serverpod_email_auth" SET "hash" = $2 WHERE "id" = $1`, id, hash); err != nil {
+// updateEmailAuthHash sets a new password's hash for e, under the
+// exclusive lock on the user's sign-ins (keys.go): a sign-in with the old
+// password that is under way either issues its key before, for the
+// caller to sign out, or sees the new hash.
+func updateEmailAuthHash(c db.Conn, e *emailAuth, hash string) error {
+	if _, err := execLockingUser(c, e.userID, `UPDATE "serverpod_email_auth" SET "hash" = $2 WHERE "id" = $1`, e.id, hash); err != nil {
 		return fmt.Errorf("updating a password hash: %w", err)
 	}
 	return nil
 }
 
-// replaceEmailAuthHash stores hash in place of old, and reports false when
-// the stored hash is no longer old.
-func replaceEmailAuthHash(c db.Conn, id int64, old, hash string) (bool, error) {
-	tag, err := c.Querier().Exec(c, `UPDATE "serverpod_email_auth" SET "hash" = $3 WHERE "id" = $1 AND "hash" = $2`, id, old, hash)
+// replaceEmailAuthHash stores hash in place of e's, and reports false when
+// the stored hash is no longer e's. With newPassword it does so under the
+// exclusive lock on the user's sign-ins, as updateEmailAuthHash does; an
+// upgraded hash of the same password needs no lock, and sign-ins do not
+// wait for each other's upgrades.
+func replaceEmailAuthHash(c db.Conn, e *emailAuth, hash string, newPassword bool) (bool, error) {
+	const replace = `UPDATE "serverpod_email_auth" SET "hash" = $3 WHERE "id" = $1 AND "hash" = $2`
+	var tag pgconn.CommandTag
+	var err error
+	if newPassword {
+		tag, err = execLockingUser(c, e.userID, replace, e.id, e.hash, hash)
+	} else {
+		tag, err = c.Querier().Exec(c, replace, e.id, e.hash, hash)
+	}
 	if err != nil {
 		return false, fmt.Errorf("updating a password hash: %w", err)
 	}

@@ -196,6 +196,11 @@ func (m *Module) UpdateUserScopes(s *pod.Session, userID int64, scopes []string)
 		return err
 	}
 	err := db.Transaction(s, func(tx *db.Tx) error {
+		// Sign-ins under way issue their keys before the update below
+		// reads them, or wait and take the new scopes.
+		if err := lockUser(tx, userID); err != nil {
+			return err
+		}
 		tag, err := tx.Querier().Exec(tx, `UPDATE "serverpod_user_info" SET "scopeNames" = $2 WHERE "id" = $1`, userID, scopesJSON(scopes))
 		if err != nil {
 			return err
@@ -249,7 +254,10 @@ func (m *Module) setBlocked(s *pod.Session, userID int64, blocked bool) error {
 		}
 		return adminError(ErrNotBlocked, protocol.AdminExceptionReasonNotBlocked, userID)
 	}
-	if _, err := s.Querier().Exec(s, `UPDATE "serverpod_user_info" SET "blocked" = $2 WHERE "id" = $1`, userID, blocked); err != nil {
+	// Under the exclusive lock on the user's sign-ins: one under way
+	// issues its key before the block, for BlockUser to sign out, or sees
+	// it.
+	if _, err := execLockingUser(s, userID, `UPDATE "serverpod_user_info" SET "blocked" = $2 WHERE "id" = $1`, userID, blocked); err != nil {
 		return fmt.Errorf("blocking user %d: %w", userID, err)
 	}
 	return m.userUpdated(s, userID)
