@@ -21,7 +21,11 @@
 // failure budget is slowed, never refused; an unknown address answers like
 // a wrong password in about the same time; new passwords are Argon2id in
 // PHC form and older hashes are upgraded at sign-in or in a batch; length
-// limits apply to every new password; changing or resetting a password
+// limits apply to every new password; a sign-up asked for again with
+// another password while one is pending leaves neither (so a stranger's
+// password can never be confirmed by the owner of the address: 2.4 kept
+// the first request), while the same password again gets a fresh code;
+// changing or resetting a password
 // signs the other devices out; auth keys are compared in constant time,
 // blocked users are refused on every path including the authentication
 // handler, and keys may expire; third-party tokens are verified for

@@ -565,17 +565,62 @@ func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string
 	if err != nil {
 		return false, err
 	}
-	err = db.Transaction(s, func(tx *db.Tx) error {
-		// A repeated request replaces the earlier one whole, password
-		// included (2.4 kept the first password).
+	// Twice at most: a request stored by a parallel call between the
+	// read and the write is read again, once.
+	for range 2 {
+		pending, err := m.pendingAccountRequest(s, email)
+		if err != nil {
+			return false, err
+		}
+		if pending.live {
+			// Someone asked for an account at this address already. The
+			// same password again is a retry: it gets a fresh code.
+			// Another password contests the request, since a code only
+			// proves that the address is read, not who chose the
+			// password: whichever code the owner of the address enters,
+			// it must not set a stranger's password on the account. So
+			// neither request stands, and the owner asks again.
+			same, err := m.verifyPassword(s, pw, email, pending.hash)
+			if err != nil {
+				return false, err
+			}
+			if !same {
+				if err := m.dropContestedRequest(s, email, pending.hash); err != nil {
+					return false, err
+				}
+				return m.conceal(), markFailed(s, attempt, addr)
+			}
+		}
+		stored, err := m.storeAccountRequest(s, userName, email, hash, code, pending.hash)
+		if err != nil {
+			return false, err
+		}
+		if stored {
+			return m.sendEmail(s, "a validation email", func(bg *pod.Session) error { return send(bg, email, code) }), nil
+		}
+	}
+	return m.conceal(), markFailed(s, attempt, addr)
+}
+
+// storeAccountRequest stores the request, replacing the address's request
+// whose hash is replacing (none: ""), whole, code included; it returns
+// false when another request is stored instead.
+func (m *Module) storeAccountRequest(c db.Conn, userName, email, hash, code, replacing string) (bool, error) {
+	stored := false
+	err := db.Transaction(c, func(tx *db.Tx) error {
 		var id int64
 		err := tx.Querier().QueryRow(tx, `INSERT INTO "serverpod_email_create_request" ("userName", "email", "hash", "verificationCode")
     VALUES ($1, $2, $3, $4) ON CONFLICT ("email") DO UPDATE
     SET "userName" = EXCLUDED."userName", "hash" = EXCLUDED."hash", "verificationCode" = EXCLUDED."verificationCode"
-    RETURNING "id"`, userName, email, hash, m.codes.Hash(codes.AccountVerification, email, code)).Scan(&id)
+    WHERE "serverpod_email_create_request"."hash" = $5
+    RETURNING "id"`, userName, email, hash, m.codes.Hash(codes.AccountVerification, email, code), replacing).Scan(&id)
+		if err = db.Wrap(err); errors.Is(err, db.ErrNotFound) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
+		stored = true
 		_, err = tx.Querier().Exec(tx, `INSERT INTO "gopod_auth_request_state" ("requestId", "expiration", "failedAttempts") VALUES ($1, $2, 0)
     ON CONFLICT ("requestId") DO UPDATE SET "expiration" = EXCLUDED."expiration", "failedAttempts" = 0`,
 			id, m.now().Add(m.cfg.AccountRequestExpirationTime).UTC())
@@ -584,7 +629,39 @@ func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string
 	if err != nil {
 		return false, fmt.Errorf("storing an account request: %w", err)
 	}
-	return m.sendEmail(s, "a validation email", func(bg *pod.Session) error { return send(bg, email, code) }), nil
+	return stored, nil
+}
+
+// pendingRequest is what createAccountRequest needs of the account request
+// already stored for an address.
+type pendingRequest struct {
+	// hash is the stored request's password hash, "" when there is none.
+	hash string
+	// live is true when the request can still create the account: it has
+	// not expired (one written by 2.4 has no expiry yet) and has attempts
+	// left.
+	live bool
+}
+
+func (m *Module) pendingAccountRequest(c db.Conn, email string) (pendingRequest, error) {
+	var p pendingRequest
+	err := c.Querier().QueryRow(c, `SELECT r."hash", st."requestId" IS NULL OR (st."expiration" > $2 AND st."failedAttempts" < $3)
+    FROM "serverpod_email_create_request" r LEFT JOIN "gopod_auth_request_state" st ON st."requestId" = r."id"
+    WHERE r."email" = $1`, email, m.now().UTC(), m.cfg.MaxCodeAttempts).Scan(&p.hash, &p.live)
+	if err = db.Wrap(err); err != nil && !errors.Is(err, db.ErrNotFound) {
+		return p, fmt.Errorf("reading an account request: %w", err)
+	}
+	return p, nil
+}
+
+// dropContestedRequest deletes the address's account request, when it is
+// the one with hash (any, for ""): two requests with different passwords
+// leave none, and send no code.
+func (m *Module) dropContestedRequest(c db.Conn, email, hash string) error {
+	if _, err := c.Querier().Exec(c, `DELETE FROM "serverpod_email_create_request" WHERE "email" = $1 AND ($2 = '' OR "hash" = $2)`, email, hash); err != nil {
+		return fmt.Errorf("dropping a contested account request: %w", err)
+	}
+	return nil
 }
 
 // emailTaken reports whether the address already signs a user in with a

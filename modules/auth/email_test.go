@@ -138,23 +138,90 @@ func TestEmailJourney(t *testing.T) {
 	}
 }
 
-// TestRepeatedRequestTakesNewPassword: 2.4 kept the first password when a
-// sign-up was requested twice.
-func TestRepeatedRequestTakesNewPassword(t *testing.T) {
+// TestRepeatedAccountRequest: a sign-up requested again with the same
+// password gets a fresh code; with another password, by whoever asks
+// first, neither request stands, so that no code the owner of the address
+// enters sets a password someone else chose (2.4 kept the first request,
+// so a stranger who asked first had the owner confirm the stranger's
+// password). Asking again afterwards works.
+func TestRepeatedAccountRequest(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.client()
-	email := newEmail("again")
-	for _, pw := range []string{"first-password", "second-password"} {
-		if ok, err := c.Email.CreateAccountRequest(ctx, "again", email, pw); err != nil || !ok {
-			t.Fatal(ok, err)
+	request := func(email, pw string) bool {
+		t.Helper()
+		ok, err := c.Email.CreateAccountRequest(ctx, "again", email, pw)
+		if err != nil {
+			t.Fatal(err)
 		}
+		return ok
 	}
-	if u, err := c.Email.CreateAccount(ctx, email, e.code(email)); err != nil || u == nil {
-		t.Fatal(u, err)
+	create := func(email, code string) bool {
+		t.Helper()
+		u, err := c.Email.CreateAccount(ctx, email, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u != nil
 	}
-	e.signIn(c, email, "second-password")
-	if r, _ := c.Email.Authenticate(ctx, email, "first-password"); r.Success {
-		t.Error("the first password signs in")
+	signsIn := func(email, pw string) bool {
+		t.Helper()
+		r, err := c.Email.Authenticate(ctx, email, pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Success
+	}
+
+	t.Run("same password", func(t *testing.T) {
+		email := newEmail("retry")
+		if !request(email, "owner-password") {
+			t.Fatal("first request refused")
+		}
+		first := e.code(email)
+		if !request(email, "owner-password") {
+			t.Fatal("the retry was refused")
+		}
+		if e.code(email) == first {
+			t.Fatal("the retry sent the same code")
+		}
+		if create(email, first) {
+			t.Error("the first code still works after the retry")
+		}
+		if !create(email, e.code(email)) || !signsIn(email, "owner-password") {
+			t.Error("the retry's code does not create the account")
+		}
+	})
+
+	for _, tc := range []struct{ name, first, second string }{
+		{"a stranger asks second", "owner-password", "stranger-password"},
+		{"a stranger asks first", "stranger-password", "owner-password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			email := newEmail("contested")
+			if !request(email, tc.first) {
+				t.Fatal("first request refused")
+			}
+			firstCode := e.code(email)
+			if request(email, tc.second) {
+				t.Error("the contested request answered true")
+			}
+			if e.code(email) != firstCode {
+				t.Error("a code was sent for the contested request")
+			}
+			if create(email, firstCode) {
+				t.Error("the first request's code still creates the account")
+			}
+			if signsIn(email, tc.first) || signsIn(email, tc.second) {
+				t.Fatal("an account exists")
+			}
+			// The owner asks again, and nobody contests it.
+			if !request(email, "owner-password") || !create(email, e.code(email)) || !signsIn(email, "owner-password") {
+				t.Error("asking again after the contest does not create the account")
+			}
+			if signsIn(email, "stranger-password") {
+				t.Error("the stranger's password signs in")
+			}
+		})
 	}
 }
 
