@@ -7,17 +7,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/gopod/gopod/runtime/config"
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/runtime/dbschema"
 	"github.com/gopod/gopod/runtime/health"
 	"github.com/gopod/gopod/runtime/migrate"
 	"github.com/gopod/gopod/runtime/pgembed"
@@ -232,30 +228,50 @@ func CheckIntegrity(ctx context.Context, d *db.DB, project fs.FS, module string)
 	return in, err
 }
 
+// ErrDriftNotCompared is CheckIntegrity's (and Drift's) answer in a server
+// built with the gopod_noatlas tag, which leaves the schema comparison
+// out: nothing is pending, and how the live schema differs from the
+// latest definition is not known.
+var ErrDriftNotCompared = errors.New("this build does not compare the database's schema with the migrations (it was built with the gopod_noatlas tag)")
+
 // verifyDatabase logs how the database stands against the project's
 // migrations, as Serverpod 2.4's verifyDatabaseIntegrity does at start: a
 // warning that names the pending migrations or the differences, and the
-// command that fixes them. It never fails the server.
-func (s *Server) verifyDatabase(ctx context.Context, project fs.FS, mode string) {
+// command that fixes them. It never fails the server. A server built
+// without the schema comparison asks gopod run, when it runs under it and
+// serving is true, to make the comparison and log its outcome (see
+// DriftCheckEnv); a server that is not going to serve (the maintenance
+// role) would stop, and gopod run's check with it, before the outcome.
+func (s *Server) verifyDatabase(ctx context.Context, project fs.FS, mode string, serving bool) {
 	ctx, cancel := context.WithTimeout(ctx, IntegrityCheckTimeout)
 	defer cancel()
 	in, err := CheckIntegrity(ctx, s.db, project, s.dispatch.ProjectName)
-	modeFlag := ""
-	if mode != "" && mode != config.ModeDevelopment {
-		modeFlag = " --mode " + mode
+	if errors.Is(err, ErrDriftNotCompared) {
+		s.handOffDrift(ctx, in, mode, serving)
+		return
 	}
+	LogIntegrity(ctx, s.log, in, err, mode)
+}
+
+// LogIntegrity logs the outcome of CheckIntegrity as a server does at
+// start. ctx is the one the check ran with, so that a check cut short by
+// IntegrityCheckTimeout is told from one cancelled because the server is
+// stopping (which logs nothing). mode is the server's run mode, which the
+// suggested commands name.
+func LogIntegrity(ctx context.Context, log *slog.Logger, in *Integrity, err error, mode string) {
+	modeFlag := modeFlagFor(mode)
 	switch {
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		s.log.Warn("could not compare the database with the migrations in time; compare them with gopod migrate --check-drift"+modeFlag, "timeout", IntegrityCheckTimeout)
+		log.Warn("could not compare the database with the migrations in time; compare them with gopod migrate --check-drift"+modeFlag, "timeout", IntegrityCheckTimeout)
 	case err != nil && ctx.Err() != nil:
 		// The server is stopping.
 	case err != nil:
-		s.log.Warn("could not compare the database with the migrations", "error", err)
+		log.Warn("could not compare the database with the migrations", "error", err)
 	case in.Latest == "":
-		s.log.Warn("the project has no migrations, so the database lacks its tables",
+		log.Warn("the project has no migrations, so the database lacks its tables",
 			"fix", "gopod create-migration, then gopod migrate"+modeFlag+" or start the server with --apply-migrations")
 	case len(in.Pending) > 0:
-		s.log.Warn("the database does not match the latest migration: migrations are not applied",
+		log.Warn("the database does not match the latest migration: migrations are not applied",
 			"pending", strings.Join(in.Pending, ", "), "installed", orNone(in.Installed),
 			"fix", "gopod migrate"+modeFlag+", or start the server with --apply-migrations")
 	case len(in.Drift) > 0:
@@ -264,12 +280,21 @@ func (s *Server) verifyDatabase(ctx context.Context, project fs.FS, mode string)
 			listed = append(listed[:maxListedDifferences:maxListedDifferences],
 				fmt.Sprintf("and %d more (gopod migrate --check-drift%s lists them)", len(in.Drift)-maxListedDifferences, modeFlag))
 		}
-		s.log.Warn("the database does not match the latest migration",
+		log.Warn("the database does not match the latest migration",
 			"version", in.Latest, "differences", strings.Join(listed, "; "),
 			"fix", "gopod create-repair-migration"+modeFlag+", then start the server with --apply-repair-migration")
 	default:
-		s.log.Info("the database matches the latest migration", "version", in.Latest)
+		log.Info("the database matches the latest migration", "version", in.Latest)
 	}
+}
+
+// modeFlagFor is the --mode flag a suggested command needs to act on the
+// database of mode; none for development, the commands' default.
+func modeFlagFor(mode string) string {
+	if mode == "" || mode == config.ModeDevelopment {
+		return ""
+	}
+	return " --mode " + mode
 }
 
 func orNone(version string) string {
@@ -282,30 +307,13 @@ func orNone(version string) string {
 // Drift compares the live schema of d with the latest migration's
 // definition in the project's migrations/ folder and returns the
 // statements that would reconcile them; no migrations yet is no drift.
+// In a build with the gopod_noatlas tag it returns ErrDriftNotCompared.
 func Drift(ctx context.Context, d *db.DB, project fs.FS) ([]string, error) {
 	versions, err := migrate.New(db.Pool(d), project, "").Versions()
 	if err != nil || len(versions) == 0 {
 		return nil, err
 	}
 	return driftFrom(ctx, d, project, versions[len(versions)-1])
-}
-
-// driftFrom compares the live schema of d with the definition of version.
-func driftFrom(ctx context.Context, d *db.DB, project fs.FS, version string) ([]string, error) {
-	data, err := fs.ReadFile(project, path.Join(migrate.MigrationsDir, version, "definition.json"))
-	if err != nil {
-		return nil, fmt.Errorf("reading the latest definition: %w", err)
-	}
-	want, err := dbschema.DecodeDefinition(data)
-	if err != nil {
-		return nil, fmt.Errorf("migrations/%s/definition.json: %w", version, err)
-	}
-	sqlDB := stdlib.OpenDBFromPool(db.Pool(d))
-	defer sqlDB.Close()
-	// One connection at a time: the inspection runs its queries in turn,
-	// and a server's pool is for serving.
-	sqlDB.SetMaxOpenConns(1)
-	return dbschema.Drift(ctx, sqlDB, want)
 }
 
 // databaseHealth is Serverpod's serverpod_database metric: write a random

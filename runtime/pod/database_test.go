@@ -204,7 +204,7 @@ func TestVerifyDatabase(t *testing.T) {
 			if mode == "" {
 				mode = config.ModeDevelopment
 			}
-			s.verifyDatabase(context.Background(), c.project, mode)
+			s.verifyDatabase(context.Background(), c.project, mode, true)
 			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 			if len(lines) != 1 {
 				t.Fatalf("want one record, got:\n%s", logs.String())
@@ -246,7 +246,7 @@ func TestVerifyDatabaseListsFewDifferences(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	s := NewServer(NewDispatch("shop"), WithDatabase(d), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
-	s.verifyDatabase(ctx, project, config.ModeDevelopment)
+	s.verifyDatabase(ctx, project, config.ModeDevelopment, true)
 	if len(in.Drift) > maxListedDifferences && !strings.Contains(logs.String(), fmt.Sprintf("and %d more (gopod migrate --check-drift lists them)", len(in.Drift)-maxListedDifferences)) {
 		t.Errorf("%d differences, warning:\n%s", len(in.Drift), logs.String())
 	}

@@ -131,7 +131,7 @@ func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) 
 	}
 	if args.Role == config.RoleMaintenance {
 		if s.db != nil {
-			s.verifyDatabase(ctx, project, cfg.RunMode)
+			s.verifyDatabase(ctx, project, cfg.RunMode, false)
 		}
 		// As in Serverpod 2.4: after migrations the role exits; otherwise
 		// it runs the due future calls and the health metrics once.
@@ -155,7 +155,7 @@ func (s *Server) Run(ctx context.Context, cfg *config.Config, args config.Args) 
 		verified := make(chan struct{})
 		go func() {
 			defer close(verified)
-			s.verifyDatabase(verifyCtx, project, cfg.RunMode)
+			s.verifyDatabase(verifyCtx, project, cfg.RunMode, true)
 		}()
 		// The database closes after Run returns.
 		defer func() { cancel(); <-verified }()
