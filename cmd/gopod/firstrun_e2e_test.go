@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -281,6 +282,15 @@ func TestFirstRun(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, ".gopod", "postgres", "postmaster.pid")); !os.IsNotExist(err) {
 			t.Errorf("the development database still runs after gopod run stopped (%v)", err)
 		}
+		// The match above was gopod run's finding: the server it built
+		// leaves the comparison, and atlas, out.
+		info, err := exec.Command("go", "version", "-m", filepath.Join(dir, ".gopod", "bin", "server")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go version -m: %v\n%s", err, info)
+		}
+		if !strings.Contains(string(info), "-tags=gopod_noatlas") || strings.Contains(string(info), "ariga.io/atlas") {
+			t.Errorf("gopod run's server is not built without atlas:\n%s", info)
+		}
 	})
 
 	t.Run("a database of your own is migrated only when asked", func(t *testing.T) {
@@ -298,6 +308,26 @@ func TestFirstRun(t *testing.T) {
 		if n := queryInt(t, conn, `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'`); n != 0 {
 			t.Errorf("the database has %d tables", n)
 		}
+	})
+
+	t.Run("gopod run warns of a database that differs from the migration", func(t *testing.T) {
+		conn := useTestDatabase(t)
+		if code, out := runCLI(t, dir, "migrate"); code != 0 {
+			t.Fatalf("gopod migrate: exit %d\n%s", code, out)
+		}
+		if _, err := conn.Exec(context.Background(), `ALTER TABLE "serverpod_user_info" ADD COLUMN "stray" text`); err != nil {
+			t.Fatal(err)
+		}
+		server := startGopodRun(t, bin, dir, "run")
+		warning := server.waitFor(t, regexp.MustCompile(`level=WARN msg="the database does not match the latest migration" version=(\S+) differences=(.*) fix="gopod create-repair-migration, then start the server with --apply-repair-migration"`))
+		if warning[1] != version {
+			t.Errorf("the warning names %s, want %s", warning[1], version)
+		}
+		if !strings.Contains(warning[2], "stray") {
+			t.Errorf("the differences do not name the stray column: %s", warning[2])
+		}
+		server.waitFor(t, serving)
+		server.stop(t)
 	})
 }
 

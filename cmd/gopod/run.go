@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,7 +32,13 @@ Serverpod's: --mode, --role, --logging, --server-id, --apply-migrations.
 With no database configured, the server runs a PostgreSQL of its own under
 .gopod/, which nothing else uses: run then applies pending migrations to it
 without being asked. A database of your own is only migrated when you pass
---apply-migrations, as with Serverpod.`,
+--apply-migrations, as with Serverpod.
+
+In the development and test modes the server is built for a quick edit
+cycle, and without the comparison of the database's schema with the
+latest migration that a server makes at start: run makes it for the
+server once the server has found no pending migrations, and logs the
+outcome as the server would.`,
 		Example: `  gopod run
   gopod run --apply-migrations
   gopod run --mode production --role maintenance --apply-migrations`,
@@ -54,7 +61,8 @@ without being asked. A database of your own is only migrated when you pass
 			// back what generating left (tuneGC lets garbage pile up).
 			debug.FreeOSMemory()
 			bin := filepath.Join(".gopod", "bin", "server")
-			flags, err := serverBuildFlags(".", args)
+			development := developmentBuild(args)
+			flags, err := serverBuildFlags(".", development)
 			if err != nil {
 				return err
 			}
@@ -64,27 +72,45 @@ without being asked. A database of your own is only migrated when you pass
 			if err := build.Run(); err != nil {
 				return fmt.Errorf("building cmd/server: %w", err)
 			}
-			return runServer(ctx, bin, withDevelopmentMigrations(args, cmd.OutOrStdout()), cmd)
+			var env []string
+			if development {
+				// The server is built without the schema comparison
+				// (project.NoAtlasTag) and asks for it here.
+				checker, err := startDriftChecker(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)), os.DirFS("."))
+				if err != nil {
+					return err
+				}
+				defer checker.stop()
+				env = append(env, checker.env())
+			}
+			return runServer(ctx, bin, withDevelopmentMigrations(args, cmd.OutOrStdout()), env, cmd)
 		},
 	}
 }
 
-// serverBuildFlags chooses how run builds the server. In the development
-// and test modes the generated packages are compiled for a quick build
-// (project.DevelopmentGCFlags), since run is most often waiting on them
-// right after a model change; staging and production get the optimized
-// build that go build makes. Flags the server would refuse are left for it
-// to report, and build as in development.
-func serverBuildFlags(dir string, args []string) ([]string, error) {
+// developmentBuild reports whether run builds the server for a quick
+// build, as it does in the development and test modes: run is most often
+// waiting on the build right after a change. Staging and production get
+// the optimized build that go build makes. Flags the server would refuse
+// are left for it to report, and build as in development.
+func developmentBuild(args []string) bool {
 	mode := config.ModeDevelopment
 	if a, err := config.ParseArgs(args); err == nil {
 		mode = a.Mode
 	}
+	return mode == config.ModeDevelopment || mode == config.ModeTest
+}
+
+// serverBuildFlags returns the go build flags of the project in dir: for a
+// development build, the generated packages compiled quickly
+// (project.DevelopmentGCFlags) and no schema comparison in the server
+// (project.NoAtlasTag).
+func serverBuildFlags(dir string, development bool) ([]string, error) {
 	p, err := project.Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	return p.ServerBuildFlags(mode != config.ModeDevelopment && mode != config.ModeTest), nil
+	return p.ServerBuildFlags(!development), nil
 }
 
 // withDevelopmentMigrations adds --apply-migrations to the server's flags
@@ -113,10 +139,14 @@ func withDevelopmentMigrations(args []string, out io.Writer) []string {
 	return append([]string{"--apply-migrations"}, args...)
 }
 
-// runServer starts the server and forwards the interrupt to it, so that it
-// shuts down gracefully (and stops its development database).
-func runServer(ctx context.Context, bin string, args []string, cmd *cobra.Command) error {
+// runServer starts the server, with env added to its environment, and
+// forwards the interrupt to it, so that it shuts down gracefully (and
+// stops its development database).
+func runServer(ctx context.Context, bin string, args, env []string, cmd *cobra.Command) error {
 	server := exec.Command(bin, args...)
+	if len(env) > 0 {
+		server.Env = append(os.Environ(), env...)
+	}
 	server.Stdin, server.Stdout, server.Stderr = os.Stdin, cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if err := server.Start(); err != nil {
 		return fmt.Errorf("starting the server: %w", err)

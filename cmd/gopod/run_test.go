@@ -63,7 +63,8 @@ func TestWithDevelopmentMigrations(t *testing.T) {
 }
 
 // TestServerBuildFlags: gopod run builds the generated packages for a
-// quick build in the development and test modes only.
+// quick build, and the server without the schema comparison (which it
+// then makes itself), in the development and test modes only.
 func TestServerBuildFlags(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
@@ -76,6 +77,7 @@ func TestServerBuildFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	quick := "-gcflags=example.com/shop/generated/protocol=" + project.DevelopmentGCFlags
+	noAtlas := "-tags=" + project.NoAtlasTag
 	for _, tc := range []struct {
 		args  []string
 		quick bool
@@ -86,12 +88,15 @@ func TestServerBuildFlags(t *testing.T) {
 		{[]string{"--mode", "production", "--apply-migrations"}, false},
 		{[]string{"--role", "cook"}, true}, // refused by the server, which says why
 	} {
-		flags, err := serverBuildFlags(dir, tc.args)
+		flags, err := serverBuildFlags(dir, developmentBuild(tc.args))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := slices.Contains(flags, quick); got != tc.quick {
 			t.Errorf("%q: quick build %v, want %v (flags %q)", tc.args, got, tc.quick, flags)
+		}
+		if got := slices.Contains(flags, noAtlas); got != tc.quick {
+			t.Errorf("%q: server without the schema comparison %v, want %v (flags %q)", tc.args, got, tc.quick, flags)
 		}
 	}
 }

@@ -9,11 +9,20 @@ package project
 // model's JSON round trip took 1.05 of the optimized time, README).
 const DevelopmentGCFlags = "-N -l -dwarf=false"
 
+// NoAtlasTag is the build tag that leaves the start-up comparison of the
+// database's schema with the latest migration out of a server. The
+// comparison needs ariga.io/atlas and what it brings (HCL, go-cty), a large
+// part of the binary that every build links again, even after an edit to
+// one endpoint. gopod run, which builds servers so, makes the
+// comparison itself when the server asks (pod.DriftCheckEnv).
+const NoAtlasTag = "gopod_noatlas"
+
 // ServerBuildFlags returns the go build flags for the project's server:
 // none for an optimized build, otherwise DevelopmentGCFlags on the
-// generated protocol and dispatch packages and a binary without DWARF
-// (-ldflags=-w, a quicker link). The project's own packages and gopod's
-// are compiled as usual either way.
+// generated protocol and dispatch packages, a binary without DWARF
+// (-ldflags=-w) and without the schema comparison (NoAtlasTag), both for
+// a quicker link. The project's own packages and gopod's are compiled as
+// usual either way.
 func (p *Project) ServerBuildFlags(optimized bool) []string {
 	if optimized {
 		return nil
@@ -22,5 +31,6 @@ func (p *Project) ServerBuildFlags(optimized bool) []string {
 		"-gcflags=" + p.ImportPath(p.ProtocolDir) + "=" + DevelopmentGCFlags,
 		"-gcflags=" + p.ImportPath(p.DispatchDir) + "=" + DevelopmentGCFlags,
 		"-ldflags=-w",
+		"-tags=" + NoAtlasTag,
 	}
 }

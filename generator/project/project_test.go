@@ -112,6 +112,7 @@ func TestServerBuildFlags(t *testing.T) {
 			"-gcflags=example.com/mono/my-app/internal/models=" + DevelopmentGCFlags,
 			"-gcflags=example.com/mono/my-app/generated/dispatch=" + DevelopmentGCFlags,
 			"-ldflags=-w",
+			"-tags=gopod_noatlas",
 		}},
 	} {
 		if got := p.ServerBuildFlags(tc.optimized); strings.Join(got, " ") != strings.Join(tc.want, " ") {
