@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -62,7 +63,7 @@ outcome as the server would.`,
 			debug.FreeOSMemory()
 			bin := filepath.Join(".gopod", "bin", "server")
 			development := developmentBuild(args)
-			flags, err := serverBuildFlags(".", development)
+			flags, err := serverBuildFlags(".", development, os.Getenv("GOFLAGS"))
 			if err != nil {
 				return err
 			}
@@ -104,13 +105,30 @@ func developmentBuild(args []string) bool {
 // serverBuildFlags returns the go build flags of the project in dir: for a
 // development build, the generated packages compiled quickly
 // (project.DevelopmentGCFlags) and no schema comparison in the server
-// (project.NoAtlasTag).
-func serverBuildFlags(dir string, development bool) ([]string, error) {
+// (project.NoAtlasTag). goflags is $GOFLAGS: a -tags flag on the command
+// line replaces the one there, so its tags are added to gopod's.
+func serverBuildFlags(dir string, development bool, goflags string) ([]string, error) {
 	p, err := project.Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	return p.ServerBuildFlags(!development), nil
+	flags := p.ServerBuildFlags(!development)
+	userTags := ""
+	for _, f := range strings.Fields(goflags) {
+		// As for go build, the last -tags counts.
+		if v, ok := strings.CutPrefix(strings.TrimPrefix(strings.TrimPrefix(f, "-"), "-"), "tags="); ok {
+			userTags = v
+		}
+	}
+	if userTags == "" {
+		return flags, nil
+	}
+	for i, f := range flags {
+		if tags, ok := strings.CutPrefix(f, "-tags="); ok {
+			flags[i] = "-tags=" + userTags + "," + tags
+		}
+	}
+	return flags, nil
 }
 
 // withDevelopmentMigrations adds --apply-migrations to the server's flags

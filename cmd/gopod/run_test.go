@@ -79,24 +79,37 @@ func TestServerBuildFlags(t *testing.T) {
 	quick := "-gcflags=example.com/shop/generated/protocol=" + project.DevelopmentGCFlags
 	noAtlas := "-tags=" + project.NoAtlasTag
 	for _, tc := range []struct {
-		args  []string
-		quick bool
+		args    []string
+		goflags string
+		quick   bool
+		tags    string // the -tags flag, "" for none
 	}{
-		{nil, true},
-		{[]string{"--mode", "test"}, true},
-		{[]string{"-m", "staging"}, false},
-		{[]string{"--mode", "production", "--apply-migrations"}, false},
-		{[]string{"--role", "cook"}, true}, // refused by the server, which says why
+		{nil, "", true, noAtlas},
+		{[]string{"--mode", "test"}, "", true, noAtlas},
+		{[]string{"-m", "staging"}, "", false, ""},
+		{[]string{"--mode", "production", "--apply-migrations"}, "", false, ""},
+		{[]string{"--role", "cook"}, "", true, noAtlas}, // refused by the server, which says why
+		// The command line's -tags would replace $GOFLAGS's, whose last
+		// one counts.
+		{nil, "-mod=mod -tags=netgo,osusergo", true, "-tags=netgo,osusergo," + project.NoAtlasTag},
+		{nil, "-tags=netgo --tags=sqlite", true, "-tags=sqlite," + project.NoAtlasTag},
+		{[]string{"--mode", "production"}, "-tags=netgo", false, ""}, // go build reads $GOFLAGS itself
 	} {
-		flags, err := serverBuildFlags(dir, developmentBuild(tc.args))
+		flags, err := serverBuildFlags(dir, developmentBuild(tc.args), tc.goflags)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := slices.Contains(flags, quick); got != tc.quick {
 			t.Errorf("%q: quick build %v, want %v (flags %q)", tc.args, got, tc.quick, flags)
 		}
-		if got := slices.Contains(flags, noAtlas); got != tc.quick {
-			t.Errorf("%q: server without the schema comparison %v, want %v (flags %q)", tc.args, got, tc.quick, flags)
+		var tags string
+		for _, f := range flags {
+			if strings.HasPrefix(f, "-tags=") {
+				tags = f
+			}
+		}
+		if tags != tc.tags {
+			t.Errorf("%q, GOFLAGS %q: tags %q, want %q (flags %q)", tc.args, tc.goflags, tags, tc.tags, flags)
 		}
 	}
 }
