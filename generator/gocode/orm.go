@@ -17,10 +17,13 @@ const dbPkg = "github.com/gopod/gopod/runtime/db"
 // For a class Company it declares CompanyTable and CompanyT (Serverpod's
 // Company.t), CompanyRepo and CompanyDB (Company.db), CompanyInclude and
 // CompanyIncludeList (Company.include, Company.includeList), plus the
-// unexported table and relation descriptors the runtime reads and
-// rowsCompany, the slice of rows it reads and writes. The queries
-// themselves are built by package db; the generated code only moves
-// fields in and out of columns, so nothing is reflected on at run time.
+// unexported table and relation descriptors the runtime reads. They are
+// data: the columns, the struct fields that hold them and the fields that
+// relations fill. Package db builds the queries and moves fields in and
+// out of columns through a plan it makes from them once per table, so
+// the only functions generated per table are the typed repository
+// methods: every function costs the compiler time when a model changes,
+// most of the rebuild of a large project.
 //
 // Package db has no type parameter for the class: a generic repository
 // would be compiled anew for every table class (each struct type is its
@@ -37,7 +40,6 @@ func (s side) tableDecls(f *jen.File, m *model.Model) error {
 	}
 	o.relationVars(f)
 	o.tableType(f)
-	o.rows(f)
 	o.repo(f)
 	o.includes(f)
 	o.relationHelpers(f)
@@ -129,8 +131,6 @@ func (o orm) qual(m *model.Model, name string) *jen.Statement {
 	return jen.Qual(o.pkgOf(m), name)
 }
 
-func rowsTypeName(m *model.Model) string { return "rows" + m.ClassName }
-
 func (o orm) tableVar(f *jen.File) error {
 	cols := o.m.Columns()
 	if len(cols) == 0 || cols[0].Name != "id" {
@@ -139,17 +139,31 @@ func (o orm) tableVar(f *jen.File) error {
 	}
 	var defs []jen.Code
 	for _, fl := range cols {
-		d := []jen.Code{jen.Id("Name").Op(":").Lit(fl.Column())}
+		t := fl.Type
+		d := []jen.Code{jen.Id("Name").Op(":").Lit(fl.Column()), jen.Id("Field").Op(":").Lit(fieldName(fl))}
 		if fl.DefaultPersist != nil && fl.Name != "id" {
 			d = append(d, jen.Id("HasDefault").Op(":").True())
 		}
+		if t.Nullable {
+			d = append(d, jen.Id("Nullable").Op(":").True())
+		}
+		if t.IsEnum() && t.Model.Serialized == model.ByName {
+			d = append(d, jen.Id("ByName").Op(":").True())
+		}
+		if _, models := modelList(t.NonNull()); kindOf(t) == kindJSON && t.Model == nil && !models {
+			// Models, and Lists of models, are stored through the models'
+			// own JSON methods; other json columns with the functions the
+			// model's JSON uses.
+			nn := t.NonNull()
+			d = append(d, jen.Id("JSON").Op(":").Qual(dbPkg, "JSONCodec").Call(o.encFunc(nn), o.decFunc(nn)))
+		}
 		defs = append(defs, jen.Values(d...))
 	}
-	doc(f, fmt.Sprintf("%s describes table %s to the ORM: its columns in order, which have a database default, and the rows it reads them into.", tableVarName(o.m), o.m.Table))
+	doc(f, fmt.Sprintf("%s describes table %s to the ORM: its columns in order, the fields of %s that hold them and how, and which have a database default.", tableVarName(o.m), o.m.Table, o.name()))
 	f.Var().Id(tableVarName(o.m)).Op("=").Qual(dbPkg, "NewTable").Call(
 		jen.Lit(o.m.Table),
 		jen.Index().Qual(dbPkg, "ColumnDef").Add(lines(defs)),
-		jen.Func().Params().Qual(dbPkg, "Rows").Block(jen.Return(jen.Op("&").Id(rowsTypeName(o.m)).Values())),
+		jen.Parens(jen.Op("*").Id(o.name())).Parens(jen.Nil()),
 	)
 	f.Line()
 	return nil
@@ -160,11 +174,11 @@ func (o orm) relationVars(f *jen.File) {
 	if len(rels) == 0 {
 		return
 	}
-	doc(f, fmt.Sprintf("The relations of table %s: the table they lead to, and the columns they match.", o.m.Table))
+	doc(f, fmt.Sprintf("The relations of table %s: the table they lead to, the columns they match, and the field an include sets.", o.m.Table))
 	f.Var().DefsFunc(func(g *jen.Group) {
 		for _, fl := range rels {
 			r := fl.Relation
-			g.Id(o.relVarName(fl)).Op("=").Qual(dbPkg, "NewRelation").Call(jen.Id(tableVarName(o.m)), o.tableRef(target(fl)), jen.Lit(r.FieldName), jen.Lit(r.ForeignFieldName))
+			g.Id(o.relVarName(fl)).Op("=").Qual(dbPkg, "NewRelation").Call(jen.Id(tableVarName(o.m)), o.tableRef(target(fl)), jen.Lit(r.FieldName), jen.Lit(r.ForeignFieldName), jen.Lit(fieldName(fl)))
 		}
 	})
 	f.Line()
@@ -303,75 +317,9 @@ func lines(elems []jen.Code) *jen.Statement {
 	})
 }
 
-// rows writes rowsCompany, the db.Rows of the class: the only code that
-// moves the class's fields in and out of columns.
-func (o orm) rows(f *jen.File) {
-	name, rows := o.name(), rowsTypeName(o.m)
-	recv := jen.Id("r").Op("*").Id(rows)
-	row := jen.Id("m").Op(":=").Op("&").Parens(jen.Op("*").Id("r")).Index(jen.Id("i"))
-	var scans, values, keys, decodes []jen.Code
-	for i, fl := range o.m.Columns() {
-		scans = append(scans, o.scanDest(fl, i))
-		if fl.Type.Name == model.TypeInt && !fl.Type.IsEnum() {
-			keys = append(keys, jen.Case(jen.Lit(i)).Block(jen.Return(key(fl)...)))
-		}
-		if dec := o.decodeField(fl); dec != nil {
-			decodes = append(decodes, jen.Case(jen.Lit(i)).Block(dec...))
-		}
-		if fl.Name == "id" {
-			continue
-		}
-		values = append(values, o.value(fl))
-	}
-	doc(f, fmt.Sprintf("%s are rows of table %s as package db reads and writes them (db.Rows).", rows, o.m.Table))
-	f.Type().Id(rows).Index().Id(name)
-	f.Line()
-	f.Func().Params(recv.Clone()).Id("Len").Params().Int().Block(jen.Return(jen.Len(jen.Op("*").Id("r"))))
-	f.Line()
-	f.Func().Params(recv.Clone()).Id("Add").Params().Block(
-		jen.Op("*").Id("r").Op("=").Append(jen.Op("*").Id("r"), jen.Id(name).Values()),
-	)
-	f.Line()
-	f.Func().Params(recv.Clone()).Id("Pick").Params(jen.Id("js").Index().Int()).Any().Block(
-		jen.Id("out").Op(":=").Make(jen.Index().Id(name), jen.Len(jen.Id("js"))),
-		jen.For(jen.List(jen.Id("k"), jen.Id("j")).Op(":=").Range().Id("js")).Block(
-			jen.Id("out").Index(jen.Id("k")).Op("=").Parens(jen.Op("*").Id("r")).Index(jen.Id("j")),
-		),
-		jen.Return(jen.Id("out")),
-	)
-	f.Line()
-	f.Func().Params(recv.Clone()).Id("Scan").Params(jen.Id("i").Int(), jen.Id("d").Op("*").Qual(dbPkg, "Dests")).Block(
-		append([]jen.Code{row.Clone()}, scans...)...,
-	)
-	f.Line()
-	// A table without columns besides id writes no values; the row is only
-	// named when used, or the method would not compile.
-	var valuesBody []jen.Code
-	if len(values) > 0 {
-		valuesBody = append([]jen.Code{row.Clone()}, values...)
-	}
-	f.Func().Params(recv.Clone()).Id("Values").Params(jen.Id("i").Int(), jen.Id("a").Op("*").Qual(dbPkg, "Args")).Block(valuesBody...)
-	f.Line()
-	f.Func().Params(recv.Clone()).Id("Key").Params(jen.List(jen.Id("i"), jen.Id("column")).Int()).Params(jen.Int64(), jen.Bool()).Block(
-		row.Clone(),
-		jen.Switch(jen.Id("column")).Block(keys...),
-		jen.Return(jen.Lit(0), jen.False()),
-	)
-	f.Line()
-	if len(decodes) > 0 {
-		f.Comment("DecodeField implements db.FieldDecoder.")
-		f.Func().Params(recv.Clone()).Id("DecodeField").Params(jen.List(jen.Id("i"), jen.Id("column")).Int(), jen.Id("v").Any()).Params(jen.Err().Error()).Block(
-			row.Clone(),
-			jen.Switch(jen.Id("column")).Block(decodes...),
-			jen.Return(jen.Err()),
-		)
-		f.Line()
-	}
-}
-
 // repo writes CompanyRepo: typed methods over the methods of db.Table.
 func (o orm) repo(f *jen.File) {
-	name, table, rows := o.name(), jen.Id(tableVarName(o.m)), rowsTypeName(o.m)
+	name, table := o.name(), jen.Id(tableVarName(o.m))
 	repo := name + "Repo"
 	// Pointer receivers: for value methods of an exported type the
 	// compiler also writes pointer wrappers, copying the rows passed.
@@ -412,13 +360,13 @@ func (o orm) repo(f *jen.File) {
 	zeroErr := []jen.Code{jen.Id(name).Values(), jen.Err()}
 	method("Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit, db.Offset, db.Include); all rows without any.",
 		"Find", []jen.Code{conn.Clone(), opts.Clone()}, []jen.Code{list.Clone(), jen.Error()},
-		jen.Id("rows").Op(":=").Id(rows).Values(),
+		jen.Id("rows").Op(":=").Add(list.Clone()).Values(),
 		run(table.Clone().Dot("Find").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Id("opts").Op("...")), nilErr),
 		jen.Return(jen.Id("rows"), jen.Nil()),
 	)
 	first := func(text, m string, params []jen.Code, args ...jen.Code) {
 		method(text, m, params, []jen.Code{ptr.Clone(), jen.Error()},
-			jen.Var().Id("rows").Id(rows),
+			jen.Var().Id("rows").Add(list.Clone()),
 			run(table.Clone().Dot(m).Call(append([]jen.Code{jen.Id("c"), jen.Op("&").Id("rows")}, args...)...), nilErr, jen.Len(jen.Id("rows")).Op("==").Lit(0)),
 			jen.Return(jen.Op("&").Id("rows").Index(jen.Lit(0)), jen.Nil()),
 		)
@@ -432,7 +380,7 @@ func (o orm) repo(f *jen.File) {
 		jen.Return(table.Clone().Dot("Count").Call(jen.Id("c"), jen.Id("opts").Op("..."))),
 	)
 	// The rows written are copies: they are read back as stored.
-	copies := jen.Id("out").Op(":=").Append(jen.Id(rows).Values(), jen.Id("rows").Op("..."))
+	copies := jen.Id("out").Op(":=").Append(list.Clone().Values(), jen.Id("rows").Op("..."))
 	method("Insert inserts rows and returns them as stored: with their new ids and the database defaults of null columns that have one. An id already set is ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.",
 		"Insert", []jen.Code{conn.Clone(), jen.Id("rows").Op("...").Id(name)}, []jen.Code{list.Clone(), jen.Error()},
 		copies.Clone(),
@@ -441,7 +389,7 @@ func (o orm) repo(f *jen.File) {
 	)
 	method("InsertRow inserts one row and returns it as stored, with its new id.",
 		"InsertRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name)}, []jen.Code{one.Clone(), jen.Error()},
-		jen.Id("rows").Op(":=").Id(rows).Values(jen.Id("row")),
+		jen.Id("rows").Op(":=").Add(list.Clone()).Values(jen.Id("row")),
 		run(table.Clone().Dot("Insert").Call(jen.Id("c"), jen.Op("&").Id("rows")), zeroErr),
 		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
 	)
@@ -453,192 +401,28 @@ func (o orm) repo(f *jen.File) {
 	)
 	method("UpdateRow writes row (every column, or only the columns given) and returns it as stored. The row needs its id; a row that does not exist is db.ErrNotFound.",
 		"UpdateRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name), columns.Clone()}, []jen.Code{one.Clone(), jen.Error()},
-		jen.Id("rows").Op(":=").Id(rows).Values(jen.Id("row")),
+		jen.Id("rows").Op(":=").Add(list.Clone()).Values(jen.Id("row")),
 		run(table.Clone().Dot("Update").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Id("columns").Op("...")), zeroErr),
 		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
 	)
 	method("Delete deletes rows (by their ids) and returns the rows deleted, as they were stored. Rows that no longer exist are skipped.",
 		"Delete", []jen.Code{conn.Clone(), jen.Id("rows").Op("...").Id(name)}, []jen.Code{list.Clone(), jen.Error()},
-		jen.List(jen.Id("in"), jen.Id("out")).Op(":=").List(jen.Id(rows).Parens(jen.Id("rows")), jen.Id(rows).Values()),
-		run(table.Clone().Dot("Delete").Call(jen.Id("c"), jen.Op("&").Id("in"), jen.Op("&").Id("out")), nilErr),
+		jen.Id("out").Op(":=").Add(list.Clone()).Values(),
+		run(table.Clone().Dot("Delete").Call(jen.Id("c"), jen.Op("&").Id("rows"), jen.Op("&").Id("out")), nilErr),
 		jen.Return(jen.Id("out"), jen.Nil()),
 	)
 	method("DeleteRow deletes row and returns it as it was stored; a row that does not exist is db.ErrNotFound.",
 		"DeleteRow", []jen.Code{conn.Clone(), jen.Id("row").Id(name)}, []jen.Code{one.Clone(), jen.Error()},
-		jen.Var().Id("out").Id(rows),
+		jen.Var().Id("out").Add(list.Clone()),
 		run(table.Clone().Dot("DeleteRow").Call(jen.Id("c"), jen.Id("row").Dot("ID"), jen.Op("&").Id("out")), zeroErr),
 		jen.Return(jen.Id("out").Index(jen.Lit(0)), jen.Nil()),
 	)
 	method("DeleteWhere deletes the rows matching where and returns them. The condition is required; db.Constant(true) deletes every row.",
 		"DeleteWhere", []jen.Code{conn.Clone(), jen.Id("where").Qual(dbPkg, "Expr")}, []jen.Code{list.Clone(), jen.Error()},
-		jen.Id("out").Op(":=").Id(rows).Values(),
+		jen.Id("out").Op(":=").Add(list.Clone()).Values(),
 		run(table.Clone().Dot("DeleteWhere").Call(jen.Id("c"), jen.Id("where"), jen.Op("&").Id("out")), nilErr),
 		jen.Return(jen.Id("out"), jen.Nil()),
 	)
-}
-
-// nullScanners read the nullable plain types without pgx's reflection on
-// pointers to pointers.
-var nullScanners = map[string]string{
-	model.TypeInt: "NullInt", model.TypeDouble: "NullDouble", model.TypeBool: "NullBool", model.TypeString: "NullString",
-}
-
-// scanDest tells d where to read the column of fl, at index column, of
-// m, row i of r.
-func (o orm) scanDest(fl *model.Field, column int) *jen.Statement {
-	t := fl.Type
-	addr := jen.Op("&").Id("m").Dot(fieldName(fl))
-	d := func(method string, args ...jen.Code) *jen.Statement {
-		return jen.Id("d").Dot(method).Call(args...)
-	}
-	null := func(plain string) string {
-		if t.Nullable {
-			return "Null" + plain
-		}
-		return plain
-	}
-	switch kindOf(t) {
-	case kindPlain:
-		if t.Nullable {
-			return d(nullScanners[t.Name], addr)
-		}
-	case kindDateTime:
-		if t.Nullable {
-			return d("NullTime", addr)
-		}
-	case kindDuration:
-		return d(null("Duration"), addr)
-	case kindUUID:
-		return d(null("UUID"), addr)
-	case kindURI:
-		return d("URI", addr)
-	case kindBigInt:
-		return d("BigInt", addr)
-	case kindEnum:
-		if t.Nullable {
-			return d("NullEnum", jen.Id("r"), jen.Id("i"), jen.Lit(column), byName(t))
-		}
-		return d("Enum", addr, byName(t))
-	case kindJSON:
-		return d("JSON", jen.Id("r"), jen.Id("i"), jen.Lit(column))
-	}
-	return d("Value", addr)
-}
-
-// decodeField sets the field fl of m from a value v as JSON has it, or
-// to its zero value for nil (null); nil when the column of fl is read
-// without JSON. It decodes as the model's own DecodeJSON does, with the
-// same decoders (models and enums through their DecodeJSON methods), so
-// that the ORM adds no instantiation of a generic decoder.
-func (o orm) decodeField(fl *model.Field) []jen.Code {
-	t := fl.Type
-	k := kindOf(t)
-	if k != kindJSON && !(k == kindEnum && t.Nullable) {
-		return nil
-	}
-	field := jen.Id("m").Dot(fieldName(fl))
-	isModel := t.Model != nil
-	zero := jen.Nil()
-	switch {
-	case isModel && !t.Nullable && t.Model.Kind == model.Custom:
-		// A custom Go type need not be a struct.
-		zero = jen.Op("*").New(o.modelRef(t))
-	case isModel && !t.Nullable:
-		zero = o.modelRef(t).Values()
-	}
-	var decode []jen.Code
-	switch {
-	case isModel && t.Nullable:
-		decode = []jen.Code{
-			field.Clone().Op("=").New(o.modelRef(t)),
-			jen.Err().Op("=").Add(field.Clone()).Dot("DecodeJSON").Call(jen.Id("v")),
-		}
-	case isModel:
-		decode = []jen.Code{jen.Err().Op("=").Add(field.Clone()).Dot("DecodeJSON").Call(jen.Id("v"))}
-	default:
-		decode = []jen.Code{jen.List(field.Clone(), jen.Err()).Op("=").Add(o.decFunc(t.NonNull())).Call(jen.Id("v"))}
-	}
-	return []jen.Code{
-		field.Clone().Op("=").Add(zero),
-		jen.If(jen.Id("v").Op("!=").Nil()).Block(decode...),
-	}
-}
-
-// plainArgs are the methods of db.Args for the plain types.
-var plainArgs = map[string]string{
-	model.TypeInt: "Int", model.TypeDouble: "Double", model.TypeBool: "Bool", model.TypeString: "String",
-}
-
-// value gives a the value written for the column of fl.
-func (o orm) value(fl *model.Field) jen.Code {
-	t := fl.Type
-	v := jen.Id("m").Dot(fieldName(fl))
-	a := func(method string, args ...jen.Code) *jen.Statement {
-		return jen.Id("a").Dot(method).Call(args...)
-	}
-	null := func(plain string) string {
-		if t.Nullable {
-			return "Null" + plain
-		}
-		return plain
-	}
-	// ifNotNull writes stmts for a nullable field that is set, and null
-	// for one that is not.
-	ifNotNull := func(stmts ...jen.Code) jen.Code {
-		if !t.Nullable {
-			return jen.Add(stmts...)
-		}
-		return jen.If(v.Clone().Op("!=").Nil()).Block(stmts...).Else().Block(a("Null"))
-	}
-	switch kindOf(t) {
-	case kindPlain:
-		return a(null(plainArgs[t.Name]), v)
-	case kindDateTime:
-		return a(null("Time"), v)
-	case kindDuration:
-		return a(null("Duration"), v)
-	case kindUUID:
-		return a(null("UUID"), v)
-	case kindURI:
-		return a("URI", v)
-	case kindBigInt:
-		return a("BigInt", v)
-	case kindByteData:
-		if t.Nullable {
-			return a("NullBytes", v)
-		}
-		return a("Bytes", v)
-	case kindEnum:
-		// An enum is stored as its index, or its name when serialized by
-		// name.
-		if t.Model.Serialized == model.ByName {
-			return ifNotNull(a("String", v.Clone().Dot("String").Call()))
-		}
-		e := v.Clone()
-		if t.Nullable {
-			e = jen.Op("*").Add(e)
-		}
-		return ifNotNull(a("Int", jen.Int64().Call(e)))
-	}
-	// The model's own EncodeJSON writes the field the same way.
-	encode := []jen.Code{
-		jen.Id("e").Op(":=").Id("a").Dot("Encoder").Call(),
-	}
-	encode = append(encode, o.encodeStmts(t.NonNull(), v.Clone())...)
-	encode = append(encode, a("JSON", jen.Lit(fl.Name), jen.Id("e")))
-	if t.Nullable {
-		return ifNotNull(encode...)
-	}
-	return jen.Block(encode...)
-}
-
-// key returns the key a relation matches on fl, as (int64, bool).
-func key(fl *model.Field) []jen.Code {
-	v := jen.Id("m").Dot(fieldName(fl))
-	if fl.Type.Nullable {
-		return []jen.Code{jen.Qual(dbPkg, "Key").Call(v)}
-	}
-	return []jen.Code{v, jen.True()}
 }
 
 func (o orm) includes(f *jen.File) {
@@ -672,9 +456,6 @@ func (o orm) includes(f *jen.File) {
 		f.Func().Params(jen.Id("i").Id(inc)).Id("Loads").Params().Params(results...).Block(body...)
 	}
 	f.Line()
-	if len(rels) > 0 {
-		o.relate(f, rels)
-	}
 	list := name + "IncludeList"
 	doc(f, fmt.Sprintf("%s loads the %s rows of a list relation (Serverpod's %s.includeList): which rows, in which order, how many for each row they belong to (a zero Limit is no limit), and their own relations.", list, name, name))
 	f.Type().Id(list).Struct(
@@ -683,28 +464,6 @@ func (o orm) includes(f *jen.File) {
 		jen.Id("Limit").Int(),
 		jen.Id("Offset").Int(),
 		jen.Id("Include").Op("*").Id(inc),
-	)
-	f.Line()
-}
-
-// relate writes the rows' Relate method (db.Relater), which gives a row
-// what an include found for one of rels.
-func (o orm) relate(f *jen.File, rels []*model.Field) {
-	row := jen.Parens(jen.Op("*").Id("r")).Index(jen.Id("i"))
-	doc(f, "Relate implements db.Relater.")
-	f.Func().Params(jen.Id("r").Op("*").Id(rowsTypeName(o.m))).Id("Relate").Params(jen.Id("i").Int(), jen.Id("rel").Op("*").Qual(dbPkg, "Relation"), jen.Id("found").Any()).Block(
-		jen.Switch(jen.Id("rel")).BlockFunc(func(g *jen.Group) {
-			for _, fl := range rels {
-				t := target(fl)
-				// found holds the related rows: all of them for a list,
-				// the one related row for an object relation.
-				found := jen.Id("found").Assert(jen.Index().Add(o.qual(t, t.ClassName)))
-				if fl.Relation.Kind == model.ObjectRelation {
-					found = jen.Op("&").Add(found).Index(jen.Lit(0))
-				}
-				g.Case(jen.Id(o.relVarName(fl))).Block(row.Clone().Dot(fieldName(fl)).Op("=").Add(found))
-			}
-		}),
 	)
 	f.Line()
 }

@@ -1,6 +1,10 @@
 package db
 
-import "fmt"
+import (
+	"fmt"
+	"reflect"
+	"unsafe"
+)
 
 // Load loads one relation of the rows a query found, with one more query
 // however many rows it loads for. Generated includes (CompanyInclude)
@@ -24,28 +28,61 @@ type Load struct {
 	Include []Load
 }
 
-// Relater is implemented by the rows of a table with relations. Relate
-// gives row i what an include found for it on rel: the related rows in a
-// slice (a []Employee), which for an object relation holds the one
-// related row. One method per table, rather than a function per include,
-// keeps the generated code of a large project quick to compile.
-type Relater interface {
-	Relate(i int, rel *Relation, found any)
-}
-
 // keysOf returns the distinct keys in the column at index column of rows,
 // in order.
-func keysOf(rows Rows, column int) []int64 {
-	n := rows.Len()
+func keysOf(rows rowSlice, column int) []int64 {
+	n := rows.len()
 	seen := make(map[int64]bool, n)
 	keys := make([]int64, 0, n)
 	for i := range n {
-		if k, ok := rows.Key(i, column); ok && !seen[k] {
+		if k, ok := rows.key(i, column); ok && !seen[k] {
 			seen[k] = true
 			keys = append(keys, k)
 		}
 	}
 	return keys
+}
+
+// resolve finds the field of the source's rows that rel sets: a pointer
+// to the target's struct for an object relation, a slice of them for a
+// list.
+func (rel *Relation) resolve(source, target *rowPlan, list bool) error {
+	rel.fieldOnce.Do(func() {
+		if rel.field == "" {
+			rel.fieldErr = fmt.Errorf("db: including %s into %s: the relation was declared without its field", rel.target.name, rel.source.name)
+			return
+		}
+		f, off, err := fieldAt(source.row, rel.field)
+		if err != nil {
+			rel.fieldErr = fmt.Errorf("db: including %s into %s: %w", rel.target.name, rel.source.name, err)
+			return
+		}
+		rel.fieldOffset, rel.fieldType = off, f.Type
+	})
+	if rel.fieldErr != nil {
+		return rel.fieldErr
+	}
+	want := target.slice
+	if !list {
+		want = reflect.PointerTo(target.row)
+	}
+	if rel.fieldType != want {
+		return fmt.Errorf("db: including %s into %s: field %s is a %s, not a %s", rel.target.name, rel.source.name, rel.field, rel.fieldType, want)
+	}
+	return nil
+}
+
+// relate sets the field of rel in row i of rows to copies of the rows
+// found at indexes js: all of them for a list, the first for an object
+// relation.
+func (rel *Relation) relate(rows rowSlice, i int, found rowSlice, js []int, list bool) {
+	field := reflect.NewAt(rel.fieldType, unsafe.Add(rows.at(i), rel.fieldOffset)).Elem()
+	picked := found.pick(js)
+	if list {
+		field.Set(picked)
+		return
+	}
+	field.Set(picked.Index(0).Addr())
 }
 
 // byKeys holds for the rows whose column is one of keys.
@@ -54,22 +91,24 @@ func (t *Table) byKeys(column string, keys []int64) Expr {
 }
 
 // load loads the relation for rows, rows of table t.
-func (l Load) load(c Conn, t *Table, rows Rows) error {
+func (l Load) load(c Conn, t *Table, rows rowSlice) error {
 	rel := l.Relation
-	relater, canRelate := rows.(Relater)
 	switch {
 	case rel == nil:
 		return fmt.Errorf("db: including into %s: a Load needs its Relation", t.name)
-	case !canRelate:
-		return fmt.Errorf("db: including into %s: its rows (%T) do not take related rows (db.Relater)", t.name, rows)
 	case rel.source != t:
 		return fmt.Errorf("db: including into %s: the relation is one of table %s", t.name, rel.source.name)
 	case rel.localIndex < 0 || rel.foreignIndex < 0:
 		return fmt.Errorf("db: including %s into %s: the relation joins columns the tables do not have", rel.target.name, t.name)
 	case l.Limit < 0 || l.Offset < 0:
 		return fmt.Errorf("db: including %s: negative limit or offset", rel.target.name)
-	case rel.target.newRows == nil:
-		return fmt.Errorf("db: including %s: the table was declared without its rows", rel.target.name)
+	}
+	found, err := rel.target.newRows()
+	if err != nil {
+		return fmt.Errorf("including %s: %w", rel.target.name, err)
+	}
+	if err := rel.resolve(rows.p, found.p, l.List); err != nil {
+		return err
 	}
 	keys := keysOf(rows, rel.localIndex)
 	if len(keys) == 0 {
@@ -81,22 +120,21 @@ func (l Load) load(c Conn, t *Table, rows Rows) error {
 		q = &query{where: l.Where, orderBy: l.OrderBy, limit: l.Limit, offset: l.Offset}
 		partition = rel.foreign
 	}
-	found := rel.target.newRows()
 	if err := rel.target.find(c, found, q, rel.target.byKeys(rel.foreign, keys), partition, l.Include); err != nil {
 		return fmt.Errorf("including %s: %w", rel.target.name, err)
 	}
 	// The indexes of the rows found, by their key.
 	groups := make(map[int64][]int, len(keys))
-	for j := range found.Len() {
-		if k, ok := found.Key(j, rel.foreignIndex); ok {
+	for j := range found.len() {
+		if k, ok := found.key(j, rel.foreignIndex); ok {
 			if !l.List && groups[k] != nil {
 				continue
 			}
 			groups[k] = append(groups[k], j)
 		}
 	}
-	for i := range rows.Len() {
-		k, ok := rows.Key(i, rel.localIndex)
+	for i := range rows.len() {
+		k, ok := rows.key(i, rel.localIndex)
 		if !ok {
 			continue
 		}
@@ -105,7 +143,7 @@ func (l Load) load(c Conn, t *Table, rows Rows) error {
 			continue
 		}
 		// Each row gets its own copies, even when two rows share a key.
-		relater.Relate(i, rel, found.Pick(g))
+		rel.relate(rows, i, found, g, l.List)
 	}
 	return nil
 }

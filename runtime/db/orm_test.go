@@ -30,88 +30,17 @@ type item struct {
 }
 
 var (
-	tableOwner = NewTable("orm_owner", []ColumnDef{{Name: "id"}, {Name: "name"}}, func() Rows { return &ownerRows{} })
+	tableOwner = NewTable("orm_owner", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "name", Field: "Name"}}, (*owner)(nil))
 	tableItem  = NewTable("orm_item", []ColumnDef{
-		{Name: "id"}, {Name: "name"}, {Name: "price"}, {Name: "due", HasDefault: true}, {Name: "wait"}, {Name: "ownerId"}, {Name: "parentId"},
-	}, func() Rows { return &itemRows{} })
-	relOwnerItems = NewRelation(tableOwner, tableItem, "id", "ownerId")
-	relItemOwner  = NewRelation(tableItem, tableOwner, "ownerId", "id")
-	relItemParent = NewRelation(tableItem, tableItem, "parentId", "id")
-	relItemKids   = NewRelation(tableItem, tableItem, "id", "parentId")
+		{Name: "id", Field: "ID"}, {Name: "name", Field: "Name"}, {Name: "price", Field: "Price"},
+		{Name: "due", Field: "Due", HasDefault: true, Nullable: true}, {Name: "wait", Field: "Wait"},
+		{Name: "ownerId", Field: "OwnerID", Nullable: true}, {Name: "parentId", Field: "ParentID", Nullable: true},
+	}, (*item)(nil))
+	relOwnerItems = NewRelation(tableOwner, tableItem, "id", "ownerId", "Items")
+	relItemOwner  = NewRelation(tableItem, tableOwner, "ownerId", "id", "Owner")
+	relItemParent = NewRelation(tableItem, tableItem, "parentId", "id", "")
+	relItemKids   = NewRelation(tableItem, tableItem, "id", "parentId", "")
 )
-
-type ownerRows []owner
-
-func (r *ownerRows) Len() int { return len(*r) }
-func (r *ownerRows) Add()     { *r = append(*r, owner{}) }
-func (r *ownerRows) Scan(i int, d *Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Name)
-}
-
-func (r *ownerRows) Values(i int, a *Args) { a.String((*r)[i].Name) }
-
-func (r *ownerRows) Key(i, column int) (int64, bool) {
-	if column == 0 {
-		return Key((*r)[i].ID)
-	}
-	return 0, false
-}
-
-func (r *ownerRows) Pick(js []int) any {
-	out := make([]owner, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-type itemRows []item
-
-func (r *itemRows) Len() int { return len(*r) }
-func (r *itemRows) Add()     { *r = append(*r, item{}) }
-func (r *itemRows) Scan(i int, d *Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Name)
-	d.Value(&m.Price)
-	d.NullTime(&m.Due)
-	d.Duration(&m.Wait)
-	d.NullInt(&m.OwnerID)
-	d.NullInt(&m.ParentID)
-}
-
-func (r *itemRows) Values(i int, a *Args) {
-	m := &(*r)[i]
-	a.String(m.Name)
-	a.Double(m.Price)
-	a.NullTime(m.Due)
-	a.Duration(m.Wait)
-	a.NullInt(m.OwnerID)
-	a.NullInt(m.ParentID)
-}
-
-func (r *itemRows) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return Key(m.ID)
-	case 5:
-		return Key(m.OwnerID)
-	case 6:
-		return Key(m.ParentID)
-	}
-	return 0, false
-}
-
-func (r *itemRows) Pick(js []int) any {
-	out := make([]item, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
 
 type ownerTable struct {
 	ref  *TableRef
@@ -172,20 +101,10 @@ func (i itemInclude) Loads() (*Table, []Load) {
 	return tableItem, []Load{{Relation: relItemOwner}}
 }
 
-func (r *ownerRows) Relate(i int, rel *Relation, found any) {
-	if rel == relOwnerItems {
-		(*r)[i].Items = found.([]item)
-	}
-}
+// parentInclude loads a relation that has no field to put rows in.
+type parentInclude struct{}
 
-func (r *itemRows) Relate(i int, rel *Relation, found any) {
-	if rel == relItemOwner {
-		(*r)[i].Owner = &found.([]owner)[0]
-	}
-}
-
-// noRelate are rows that cannot take related rows.
-type noRelate struct{ Rows }
+func (parentInclude) Loads() (*Table, []Load) { return tableItem, []Load{{Relation: relItemParent}} }
 
 // ids are the ids of rows.
 func idsOf(rows ...item) []*int64 {
@@ -328,13 +247,13 @@ func ormDB(t testing.TB) (*DB, Conn) {
 
 func TestRepo(t *testing.T) {
 	_, c := ormDB(t)
-	owners := ownerRows{{Name: "o"}}
+	owners := []owner{{Name: "o"}}
 	if err := tableOwner.Insert(c, &owners); err != nil {
 		t.Fatal(err)
 	}
 	o := owners[0]
 	due := time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)
-	items := itemRows{
+	items := []item{
 		{Name: "a", Price: 1, Wait: time.Second, OwnerID: o.ID},
 		{Name: "b", Price: 2, Due: &due, OwnerID: o.ID},
 		{Name: "c", Price: 3},
@@ -345,12 +264,12 @@ func TestRepo(t *testing.T) {
 	if items[0].ID == nil || items[0].Due == nil || !items[0].Due.Equal(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) || !items[1].Due.Equal(due) {
 		t.Errorf("ids and defaults: %+v", items)
 	}
-	var got ownerRows
+	var got []owner
 	err := tableOwner.Find(c, &got, Include(ownerInclude{Items: &Load{OrderBy: []Order{itemT.Price.Desc()}}}))
 	if err != nil || len(got) != 1 || len(got[0].Items) != 2 || got[0].Items[0].Name != "b" {
 		t.Fatalf("owner with items = %+v, %v", got, err)
 	}
-	var withOwner itemRows
+	var withOwner []item
 	err = tableItem.FindByID(c, &withOwner, *items[0].ID, Include(itemInclude{Owner: true}))
 	if err != nil || len(withOwner) != 1 || withOwner[0].Owner == nil || withOwner[0].Owner.Name != "o" || withOwner[0].Wait != time.Second {
 		t.Errorf("item with owner = %+v, %v", withOwner, err)
@@ -358,8 +277,8 @@ func TestRepo(t *testing.T) {
 	if err := tableOwner.Find(c, &got, Include(itemInclude{})); err == nil || !strings.Contains(err.Error(), "an include of another table (orm_item) used on table orm_owner") {
 		t.Errorf("include of another table: %v", err)
 	}
-	if err := tableOwner.Find(c, noRelate{&ownerRows{}}, Include(ownerInclude{Items: &Load{}})); err == nil || !strings.Contains(err.Error(), "do not take related rows") {
-		t.Errorf("include into rows without Relate: %v", err)
+	if err := tableItem.Find(c, &[]item{}, Include(parentInclude{})); err == nil || !strings.Contains(err.Error(), "declared without its field") {
+		t.Errorf("include of a relation without a field: %v", err)
 	}
 	if err := AttachList(c, tableOwner, o.ID, tableItem, "ownerId", idsOf(items[2])); err != nil {
 		t.Fatal(err)
@@ -384,7 +303,7 @@ func TestRepo(t *testing.T) {
 	}
 
 	// Update writes the rows at their indexes and reads them back there.
-	updated := itemRows{items[0], items[1]}
+	updated := []item{items[0], items[1]}
 	updated[0].Name, updated[1].Name = "a2", "b2"
 	updated[1].Price = 20
 	if err := tableItem.Update(c, &updated, itemT.Name); err != nil {
@@ -393,16 +312,16 @@ func TestRepo(t *testing.T) {
 	if updated[0].Name != "a2" || updated[1].Name != "b2" || updated[1].Price != 2 {
 		t.Errorf("updated names only: %+v", updated)
 	}
-	missing := itemRows{{ID: ptr(int64(1 << 40)), Name: "m"}}
+	missing := []item{{ID: ptr(int64(1 << 40)), Name: "m"}}
 	if err := tableItem.Update(c, &missing); !errors.Is(err, ErrNotFound) {
 		t.Errorf("updating a missing row: %v", err)
 	}
 
-	var first itemRows
+	var first []item
 	if err := tableItem.FindFirstRow(c, &first, OrderBy(itemT.Name.Desc())); err != nil || len(first) != 1 || first[0].Name != "c" {
 		t.Errorf("first row = %+v, %v", first, err)
 	}
-	var deleted itemRows
+	var deleted []item
 	if err := tableItem.DeleteWhere(c, itemT.Owner().Name.Equals("o"), &deleted); err != nil || len(deleted) != 2 {
 		t.Errorf("DeleteWhere = %+v, %v", deleted, err)
 	}
@@ -424,7 +343,7 @@ func TestRepo(t *testing.T) {
 	if err := tableOwner.Delete(c, &owners, &deleted); err == nil {
 		t.Error("deleted owners into item rows")
 	}
-	bad := itemRows{{Name: "x", OwnerID: ptr(int64(999))}}
+	bad := []item{{Name: "x", OwnerID: ptr(int64(999))}}
 	if err := tableItem.Insert(c, &bad); !errors.Is(err, ErrForeignKeyViolation) {
 		t.Errorf("missing owner: %v", err)
 	}
@@ -460,14 +379,14 @@ func interleaved(b *testing.B, orm, raw func() error) {
 
 func BenchmarkFindByID(b *testing.B) {
 	d, c := ormDB(b)
-	rows := itemRows{{Name: "bench", Price: 9.5, Wait: time.Minute, Due: ptr(time.Now())}}
+	rows := []item{{Name: "bench", Price: 9.5, Wait: time.Minute, Due: ptr(time.Now())}}
 	if err := tableItem.Insert(c, &rows); err != nil {
 		b.Fatal(err)
 	}
 	id := *rows[0].ID
 	// What a generated repository's FindByID does.
 	orm := func() error {
-		var rows itemRows
+		var rows []item
 		if err := tableItem.FindByID(c, &rows, id); err != nil || len(rows) == 0 {
 			return err
 		}
@@ -504,7 +423,7 @@ func BenchmarkInsertRow(b *testing.B) {
 	due := time.Now()
 	// What a generated repository's InsertRow does.
 	orm := func() error {
-		rows := itemRows{{Name: "bench", Price: 9.5, Wait: time.Minute, Due: &due}}
+		rows := []item{{Name: "bench", Price: 9.5, Wait: time.Minute, Due: &due}}
 		return tableItem.Insert(c, &rows)
 	}
 	// The ORM returns the row as stored (database defaults included);

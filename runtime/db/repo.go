@@ -4,34 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// Rows are rows of one table class as the ORM reads and writes them.
-// Generated code implements Rows on a slice of the class (companyRows for
-// []Company) and wraps the methods of Table in typed ones (CompanyDB.Find
-// returns []Company). The ORM itself has no type parameter, so a project's
-// table classes compile into a few small methods each rather than into
-// copies of the ORM.
-type Rows interface {
-	// Len is the number of rows.
-	Len() int
-	// Add appends a row whose fields are all zero.
-	Add()
-	// Scan gives d where to read the columns of row i into, in the order
-	// of the table's columns.
-	Scan(i int, d *Dests)
-	// Values gives a the values of the columns after id of row i, in
-	// order.
-	Values(i int, a *Args)
-	// Key returns the int column at index column of row i (the id, a
-	// foreign key), and false when it is null or not an int column.
-	Key(i, column int) (int64, bool)
-	// Pick returns copies of the rows at the indexes js, in order, in a
-	// new slice (a []Company), empty but not nil when js is.
-	Pick(js []int) any
-}
 
 // maxParams is PostgreSQL's limit of parameters in one statement.
 const maxParams = 65535
@@ -58,28 +34,27 @@ func (t *Table) errorf(action string, err error) error {
 }
 
 // id returns the id of row i of rows, which must have one.
-func id(rows Rows, i int) (int64, error) {
-	id, ok := rows.Key(i, 0)
+func id(rows rowSlice, i int) (int64, error) {
+	id, ok := rows.key(i, 0)
 	if !ok {
 		return 0, errNoID
 	}
 	return id, nil
 }
 
-// scan reads the current row of rs into row i of rows.
-func scan(rs pgx.Rows, d *Dests, rows Rows, i int) error {
+// scan reads the current row of rs into the row at row.
+func scan(rs pgx.Rows, d *destList, p *rowPlan, row unsafe.Pointer) error {
 	d.reset()
-	rows.Scan(i, d)
+	p.scan(row, d)
 	return rs.Scan(d.list...)
 }
 
 // collect appends every row of rs to rows.
-func collect(rs pgx.Rows, rows Rows) error {
+func collect(rs pgx.Rows, rows rowSlice) error {
 	defer rs.Close()
-	d := new(Dests)
+	d := new(destList)
 	for rs.Next() {
-		rows.Add()
-		if err := scan(rs, d, rows, rows.Len()-1); err != nil {
+		if err := scan(rs, d, rows.p, rows.add()); err != nil {
 			return err
 		}
 	}
@@ -90,15 +65,15 @@ func collect(rs pgx.Rows, rows Rows) error {
 // order, and returns how many it read: the rows an INSERT or UPDATE
 // returns, with their ids and database defaults, and the fields that are
 // not columns kept.
-func rescan(rs pgx.Rows, rows Rows, from, to int) (int, error) {
+func rescan(rs pgx.Rows, rows rowSlice, from, to int) (int, error) {
 	defer rs.Close()
-	d := new(Dests)
+	d := new(destList)
 	n := 0
 	for rs.Next() {
 		if from+n == to {
 			return n, errors.New("db: more rows returned than written")
 		}
-		if err := scan(rs, d, rows, from+n); err != nil {
+		if err := scan(rs, d, rows.p, rows.at(from+n)); err != nil {
 			return n, err
 		}
 		n++
@@ -125,7 +100,7 @@ func (t *Table) loads(q *query) ([]Load, error) {
 // find runs the SELECT of q (with the extra condition, grouped by
 // partition for included lists) into rows and loads the relations asked
 // for.
-func (t *Table) find(c Conn, rows Rows, q *query, extra Expr, partition string, loads []Load) error {
+func (t *Table) find(c Conn, rows rowSlice, q *query, extra Expr, partition string, loads []Load) error {
 	sql, args, err := selectSQL(t, q, extra, partition)
 	if err != nil {
 		return err
@@ -147,7 +122,11 @@ func (t *Table) find(c Conn, rows Rows, q *query, extra Expr, partition string, 
 
 // Find reads into rows, which are empty, the rows matching the options
 // (Where, OrderBy, Limit, Offset, Include); all rows without any.
-func (t *Table) Find(c Conn, rows Rows, opts ...Option) error {
+func (t *Table) Find(c Conn, rows any, opts ...Option) error {
+	r, err := t.rowsOf(rows)
+	if err != nil {
+		return err
+	}
 	q, err := parse("Find", opts, setWhere|setOrderBy|setLimit|setOffset|setInclude)
 	if err != nil {
 		return err
@@ -156,7 +135,7 @@ func (t *Table) Find(c Conn, rows Rows, opts ...Option) error {
 	if err != nil {
 		return err
 	}
-	if err := t.find(c, rows, q, Expr{}, "", loads); err != nil {
+	if err := t.find(c, r, q, Expr{}, "", loads); err != nil {
 		return t.errorf("finding rows of", err)
 	}
 	return nil
@@ -164,7 +143,11 @@ func (t *Table) Find(c Conn, rows Rows, opts ...Option) error {
 
 // FindFirstRow reads into rows, which are empty, the first row matching
 // the options (Where, OrderBy, Offset, Include), if there is one.
-func (t *Table) FindFirstRow(c Conn, rows Rows, opts ...Option) error {
+func (t *Table) FindFirstRow(c Conn, rows any, opts ...Option) error {
+	r, err := t.rowsOf(rows)
+	if err != nil {
+		return err
+	}
 	q, err := parse("FindFirstRow", opts, setWhere|setOrderBy|setOffset|setInclude)
 	if err != nil {
 		return err
@@ -174,7 +157,7 @@ func (t *Table) FindFirstRow(c Conn, rows Rows, opts ...Option) error {
 		return err
 	}
 	q.limit, q.set = 1, q.set|setLimit
-	if err := t.find(c, rows, q, Expr{}, "", loads); err != nil {
+	if err := t.find(c, r, q, Expr{}, "", loads); err != nil {
 		return t.errorf("finding a row of", err)
 	}
 	return nil
@@ -182,7 +165,11 @@ func (t *Table) FindFirstRow(c Conn, rows Rows, opts ...Option) error {
 
 // FindByID reads into rows, which are empty, the row with the given id,
 // if there is one. It takes only the Include option.
-func (t *Table) FindByID(c Conn, rows Rows, id int64, opts ...Option) error {
+func (t *Table) FindByID(c Conn, rows any, id int64, opts ...Option) error {
+	r, err := t.rowsOf(rows)
+	if err != nil {
+		return err
+	}
 	var loads []Load
 	if len(opts) > 0 {
 		q, err := parse("FindByID", opts, setInclude)
@@ -204,8 +191,7 @@ func (t *Table) FindByID(c Conn, rows Rows, id int64, opts ...Option) error {
 		}
 		return nil
 	}
-	rows.Add()
-	if err := scan(rs, new(Dests), rows, rows.Len()-1); err != nil {
+	if err := scan(rs, new(destList), r.p, r.add()); err != nil {
 		return t.errorf("finding by id in", err)
 	}
 	rs.Close()
@@ -213,7 +199,7 @@ func (t *Table) FindByID(c Conn, rows Rows, id int64, opts ...Option) error {
 		return t.errorf("finding by id in", err)
 	}
 	for _, l := range loads {
-		if err := l.load(c, t, rows); err != nil {
+		if err := l.load(c, t, r); err != nil {
 			return t.errorf("finding by id in", err)
 		}
 	}
@@ -242,21 +228,25 @@ func (t *Table) Count(c Conn, opts ...Option) (int64, error) {
 // their new ids and the database defaults of null columns that have one.
 // An id already set is ignored, as in Serverpod. It is atomic: when one
 // row fails, none is inserted.
-func (t *Table) Insert(c Conn, rows Rows) error {
-	n := rows.Len()
+func (t *Table) Insert(c Conn, rows any) error {
+	r, err := t.rowsOf(rows)
+	if err != nil {
+		return err
+	}
+	n := r.len()
 	if n == 0 {
 		return nil
 	}
 	per := maxParams / max(len(t.columns)-1, 1)
 	if n <= per {
-		if err := t.insert(c, rows, 0, n); err != nil {
+		if err := t.insert(c, r, 0, n); err != nil {
 			return t.errorf("inserting into", err)
 		}
 		return nil
 	}
-	err := Transaction(c, func(tx *Tx) error {
+	err = Transaction(c, func(tx *Tx) error {
 		for start := 0; start < n; start += per {
-			if err := t.insert(tx, rows, start, min(start+per, n)); err != nil {
+			if err := t.insert(tx, r, start, min(start+per, n)); err != nil {
 				return err
 			}
 		}
@@ -269,17 +259,17 @@ func (t *Table) Insert(c Conn, rows Rows) error {
 }
 
 // insert inserts the rows at indexes [from, to) with one statement.
-func (t *Table) insert(c Conn, rows Rows, from, to int) error {
+func (t *Table) insert(c Conn, rows rowSlice, from, to int) error {
 	cols := t.columns[1:]
 	args := make([]any, 0, (to-from)*len(cols))
 	// A null value of a column with a default stores the default, which
 	// only the DEFAULT keyword can ask for; such rows get their own
 	// statement text, all others share the prepared one.
 	var defaults [][]bool
-	a := new(Args)
+	a := new(argList)
 	for i := from; i < to; i++ {
 		a.reset()
-		rows.Values(i, a)
+		rows.p.values(rows.at(i), a)
 		if a.err != nil {
 			return fmt.Errorf("row %d: %w", i, a.err)
 		}
@@ -419,7 +409,11 @@ func (t *Table) updateColumns(columns []AnyColumn) ([]int, error) {
 // them back over themselves as stored. Every row needs its id. It is
 // atomic: when one row fails or does not exist (ErrNotFound), none is
 // updated.
-func (t *Table) Update(c Conn, rows Rows, columns ...AnyColumn) error {
+func (t *Table) Update(c Conn, rows any, columns ...AnyColumn) error {
+	r, err := t.rowsOf(rows)
+	if err != nil {
+		return err
+	}
 	set, err := t.updateColumns(columns)
 	if err != nil {
 		return err
@@ -428,18 +422,18 @@ func (t *Table) Update(c Conn, rows Rows, columns ...AnyColumn) error {
 	if set != nil {
 		sql = t.updateSQL(set)
 	}
-	switch rows.Len() {
+	switch r.len() {
 	case 0:
 		return nil
 	case 1:
-		if err := t.updateRow(c, sql, set, rows, 0); err != nil {
+		if err := t.updateRow(c, sql, set, r, 0); err != nil {
 			return t.errorf("updating", err)
 		}
 		return nil
 	}
 	err = Transaction(c, func(tx *Tx) error {
-		for i := range rows.Len() {
-			if err := t.updateRow(tx, sql, set, rows, i); err != nil {
+		for i := range r.len() {
+			if err := t.updateRow(tx, sql, set, r, i); err != nil {
 				return err
 			}
 		}
@@ -451,13 +445,13 @@ func (t *Table) Update(c Conn, rows Rows, columns ...AnyColumn) error {
 	return nil
 }
 
-func (t *Table) updateRow(c Conn, sql string, set []int, rows Rows, i int) error {
+func (t *Table) updateRow(c Conn, sql string, set []int, rows rowSlice, i int) error {
 	id, err := id(rows, i)
 	if err != nil {
 		return err
 	}
-	a := new(Args)
-	rows.Values(i, a)
+	a := new(argList)
+	rows.p.values(rows.at(i), a)
 	if a.err != nil {
 		return a.err
 	}
@@ -488,8 +482,8 @@ func (t *Table) updateRow(c Conn, sql string, set []int, rows Rows, i int) error
 }
 
 // ids returns the ids of rows, all of which must have one.
-func ids(rows Rows) ([]int64, error) {
-	ids := make([]int64, rows.Len())
+func ids(rows rowSlice) ([]int64, error) {
+	ids := make([]int64, rows.len())
 	for i := range ids {
 		id, err := id(rows, i)
 		if err != nil {
@@ -502,8 +496,16 @@ func ids(rows Rows) ([]int64, error) {
 
 // Delete deletes rows (by their ids) and appends the rows deleted, as
 // they were stored, to deleted. Rows that no longer exist are skipped.
-func (t *Table) Delete(c Conn, rows, deleted Rows) error {
-	ids, err := ids(rows)
+func (t *Table) Delete(c Conn, rows, deleted any) error {
+	r, err := t.rowsOf(rows)
+	if err != nil {
+		return err
+	}
+	out, err := t.rowsOf(deleted)
+	if err != nil {
+		return err
+	}
+	ids, err := ids(r)
 	if err != nil {
 		return t.errorf("deleting from", err)
 	}
@@ -514,7 +516,7 @@ func (t *Table) Delete(c Conn, rows, deleted Rows) error {
 	if err != nil {
 		return t.errorf("deleting from", err)
 	}
-	if err := collect(rs, deleted); err != nil {
+	if err := collect(rs, out); err != nil {
 		return t.errorf("deleting from", err)
 	}
 	return nil
@@ -523,7 +525,11 @@ func (t *Table) Delete(c Conn, rows, deleted Rows) error {
 // DeleteRow deletes the row with the given id and appends it, as it was
 // stored, to deleted; a nil id is an error, a row that does not exist is
 // ErrNotFound.
-func (t *Table) DeleteRow(c Conn, id *int64, deleted Rows) error {
+func (t *Table) DeleteRow(c Conn, id *int64, deleted any) error {
+	out, err := t.rowsOf(deleted)
+	if err != nil {
+		return err
+	}
 	if id == nil {
 		return t.errorf("deleting from", errNoID)
 	}
@@ -531,11 +537,11 @@ func (t *Table) DeleteRow(c Conn, id *int64, deleted Rows) error {
 	if err != nil {
 		return t.errorf("deleting from", err)
 	}
-	n := deleted.Len()
-	if err := collect(rs, deleted); err != nil {
+	n := out.len()
+	if err := collect(rs, out); err != nil {
 		return t.errorf("deleting from", err)
 	}
-	if deleted.Len() == n {
+	if out.len() == n {
 		return t.errorf("deleting from", fmt.Errorf("%w: id %d", ErrNotFound, *id))
 	}
 	return nil
@@ -543,7 +549,11 @@ func (t *Table) DeleteRow(c Conn, id *int64, deleted Rows) error {
 
 // DeleteWhere deletes the rows matching where and appends them to
 // deleted. The condition is required; Constant(true) deletes every row.
-func (t *Table) DeleteWhere(c Conn, where Expr, deleted Rows) error {
+func (t *Table) DeleteWhere(c Conn, where Expr, deleted any) error {
+	out, err := t.rowsOf(deleted)
+	if err != nil {
+		return err
+	}
 	if where.IsZero() {
 		return fmt.Errorf("db: DeleteWhere on %s needs a condition; use db.Constant(true) to delete every row", t.name)
 	}
@@ -555,7 +565,7 @@ func (t *Table) DeleteWhere(c Conn, where Expr, deleted Rows) error {
 	if err != nil {
 		return t.errorf("deleting from", err)
 	}
-	if err := collect(rs, deleted); err != nil {
+	if err := collect(rs, out); err != nil {
 		return t.errorf("deleting from", err)
 	}
 	return nil

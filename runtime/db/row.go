@@ -9,87 +9,57 @@ import (
 	"github.com/gopod/gopod/wire"
 )
 
-// Generated Rows move a row's fields in and out of its columns by calling
-// the methods of Dests and Args once per column, in the table's order.
-// The methods are not inlined: a call passes its argument in registers,
-// while an inlined one (or a []any literal in generated code) would box
-// the value and store it with a write barrier in every table's code, which
-// makes projects of many tables slow to compile. The lists they fill are
-// reused from row to row.
+// A table's plan (plan.go) moves a row's fields in and out of its columns
+// by calling the methods of destList and argList once per column, in the
+// table's order. The lists they fill are reused from row to row.
 
-// Dests collects where to read the columns of a row.
-type Dests struct{ list []any }
+// destList collects where to read the columns of a row.
+type destList struct{ list []any }
 
-func (d *Dests) reset() { d.list = d.list[:0] }
+func (d *destList) reset() { d.list = d.list[:0] }
 
 // Value reads the column into p as pgx does: int, double, bool, String,
 // non-null DateTime and ByteData columns.
-//
-//go:noinline
-func (d *Dests) Value(p any) { d.list = append(d.list, p) }
+func (d *destList) Value(p any) { d.list = append(d.list, p) }
 
 // NullInt reads a nullable int column (an id, a foreign key) into *p.
-//
-//go:noinline
-func (d *Dests) NullInt(p **int64) { d.list = append(d.list, nullIntScanner{p}) }
+func (d *destList) NullInt(p **int64) { d.list = append(d.list, nullIntScanner{p}) }
 
 // NullDouble reads a nullable double column into *p.
-//
-//go:noinline
-func (d *Dests) NullDouble(p **float64) { d.list = append(d.list, nullDoubleScanner{p}) }
+func (d *destList) NullDouble(p **float64) { d.list = append(d.list, nullDoubleScanner{p}) }
 
 // NullBool reads a nullable bool column into *p.
-//
-//go:noinline
-func (d *Dests) NullBool(p **bool) { d.list = append(d.list, nullBoolScanner{p}) }
+func (d *destList) NullBool(p **bool) { d.list = append(d.list, nullBoolScanner{p}) }
 
 // NullString reads a nullable String column into *p.
-//
-//go:noinline
-func (d *Dests) NullString(p **string) { d.list = append(d.list, nullStringScanner{p}) }
+func (d *destList) NullString(p **string) { d.list = append(d.list, nullStringScanner{p}) }
 
 // NullTime reads a nullable DateTime column (timestamp without time zone,
 // holding UTC) into *p.
-//
-//go:noinline
-func (d *Dests) NullTime(p **time.Time) { d.list = append(d.list, nullTimeScanner{p}) }
+func (d *destList) NullTime(p **time.Time) { d.list = append(d.list, nullTimeScanner{p}) }
 
 // Duration reads a Duration column (milliseconds) into *p.
-//
-//go:noinline
-func (d *Dests) Duration(p *time.Duration) { d.list = append(d.list, durationScanner{p}) }
+func (d *destList) Duration(p *time.Duration) { d.list = append(d.list, durationScanner{p}) }
 
 // NullDuration reads a nullable Duration column into *p.
-//
-//go:noinline
-func (d *Dests) NullDuration(p **time.Duration) { d.list = append(d.list, nullDurationScanner{p}) }
+func (d *destList) NullDuration(p **time.Duration) { d.list = append(d.list, nullDurationScanner{p}) }
 
 // UUID reads a uuid column into *p.
-//
-//go:noinline
-func (d *Dests) UUID(p *wire.UUID) { d.list = append(d.list, uuidScanner{p}) }
+func (d *destList) UUID(p *wire.UUID) { d.list = append(d.list, uuidScanner{p}) }
 
 // NullUUID reads a nullable uuid column into *p.
-//
-//go:noinline
-func (d *Dests) NullUUID(p **wire.UUID) { d.list = append(d.list, nullUUIDScanner{p}) }
+func (d *destList) NullUUID(p **wire.UUID) { d.list = append(d.list, nullUUIDScanner{p}) }
 
 // URI reads a Uri column (text) into *p; null is nil.
-//
-//go:noinline
-func (d *Dests) URI(p **url.URL) { d.list = append(d.list, uriScanner{p}) }
+func (d *destList) URI(p **url.URL) { d.list = append(d.list, uriScanner{p}) }
 
 // BigInt reads a BigInt column (text) into *p; null is nil.
-//
-//go:noinline
-func (d *Dests) BigInt(p **big.Int) { d.list = append(d.list, bigIntScanner{p}) }
+func (d *destList) BigInt(p **big.Int) { d.list = append(d.list, bigIntScanner{p}) }
 
 // Enum reads an enum column into p, a pointer to a generated enum: bigint
 // for enums serialized by index, text for those serialized by name.
 // Unknown values are errors.
-//
-//go:noinline
-func (d *Dests) Enum(p wire.Decodable, byName bool) {
+func (d *destList) Enum(p wire.Decodable, byName bool) {
 	if byName {
 		d.list = append(d.list, enumNameScanner{p})
 	} else {
@@ -97,66 +67,33 @@ func (d *Dests) Enum(p wire.Decodable, byName bool) {
 	}
 }
 
-// NullEnum reads the nullable enum column at index column of row i
-// through f, which gets the value as JSON has it: its index as a
-// json.Number, or its name.
-//
-//go:noinline
-func (d *Dests) NullEnum(f FieldDecoder, i, column int, byName bool) {
-	if byName {
-		d.list = append(d.list, nullEnumNameScanner{field{f, i, column}})
-	} else {
-		d.list = append(d.list, nullEnumIndexScanner{field{f, i, column}})
-	}
-}
-
-// JSON reads the json column at index column of row i through f, which
-// gets the parsed JSON value.
-//
-//go:noinline
-func (d *Dests) JSON(f FieldDecoder, i, column int) {
-	d.list = append(d.list, jsonScanner{field{f, i, column}})
-}
-
-// Args collects the values of the columns after id of a row, as the
+// argList collects the values of the columns after id of a row, as the
 // columns store them. It keeps the first error (of a json column), so
-// that generated code checks none.
-type Args struct {
+// that the plan checks it once per row.
+type argList struct {
 	list []any
 	err  error
 }
 
-func (a *Args) reset() { a.list, a.err = a.list[:0], nil }
+func (a *argList) reset() { a.list, a.err = a.list[:0], nil }
 
 // Null is a null value.
-//
-//go:noinline
-func (a *Args) Null() { a.list = append(a.list, nil) }
+func (a *argList) Null() { a.list = append(a.list, nil) }
 
 // Int is an int value.
-//
-//go:noinline
-func (a *Args) Int(v int64) { a.list = append(a.list, v) }
+func (a *argList) Int(v int64) { a.list = append(a.list, v) }
 
 // Double is a double value.
-//
-//go:noinline
-func (a *Args) Double(v float64) { a.list = append(a.list, v) }
+func (a *argList) Double(v float64) { a.list = append(a.list, v) }
 
 // Bool is a bool value.
-//
-//go:noinline
-func (a *Args) Bool(v bool) { a.list = append(a.list, v) }
+func (a *argList) Bool(v bool) { a.list = append(a.list, v) }
 
 // String is a String value (and an enum serialized by name).
-//
-//go:noinline
-func (a *Args) String(v string) { a.list = append(a.list, v) }
+func (a *argList) String(v string) { a.list = append(a.list, v) }
 
 // NullInt is *p, or null for a nil p.
-//
-//go:noinline
-func (a *Args) NullInt(p *int64) {
+func (a *argList) NullInt(p *int64) {
 	if p == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -165,9 +102,7 @@ func (a *Args) NullInt(p *int64) {
 }
 
 // NullDouble is *p, or null for a nil p.
-//
-//go:noinline
-func (a *Args) NullDouble(p *float64) {
+func (a *argList) NullDouble(p *float64) {
 	if p == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -176,9 +111,7 @@ func (a *Args) NullDouble(p *float64) {
 }
 
 // NullBool is *p, or null for a nil p.
-//
-//go:noinline
-func (a *Args) NullBool(p *bool) {
+func (a *argList) NullBool(p *bool) {
 	if p == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -187,9 +120,7 @@ func (a *Args) NullBool(p *bool) {
 }
 
 // NullString is *p, or null for a nil p.
-//
-//go:noinline
-func (a *Args) NullString(p *string) {
+func (a *argList) NullString(p *string) {
 	if p == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -198,14 +129,10 @@ func (a *Args) NullString(p *string) {
 }
 
 // Time is a DateTime as stored: in UTC (timestamp without time zone).
-//
-//go:noinline
-func (a *Args) Time(t time.Time) { a.list = append(a.list, t.UTC()) }
+func (a *argList) Time(t time.Time) { a.list = append(a.list, t.UTC()) }
 
 // NullTime is Time of *p, or null.
-//
-//go:noinline
-func (a *Args) NullTime(p *time.Time) {
+func (a *argList) NullTime(p *time.Time) {
 	if p == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -214,14 +141,10 @@ func (a *Args) NullTime(p *time.Time) {
 }
 
 // Duration is a Duration as stored: whole milliseconds.
-//
-//go:noinline
-func (a *Args) Duration(d time.Duration) { a.list = append(a.list, d.Milliseconds()) }
+func (a *argList) Duration(d time.Duration) { a.list = append(a.list, d.Milliseconds()) }
 
 // NullDuration is Duration of *p, or null.
-//
-//go:noinline
-func (a *Args) NullDuration(p *time.Duration) {
+func (a *argList) NullDuration(p *time.Duration) {
 	if p == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -230,14 +153,10 @@ func (a *Args) NullDuration(p *time.Duration) {
 }
 
 // UUID is a UuidValue as stored.
-//
-//go:noinline
-func (a *Args) UUID(u wire.UUID) { a.list = append(a.list, [16]byte(u)) }
+func (a *argList) UUID(u wire.UUID) { a.list = append(a.list, [16]byte(u)) }
 
 // NullUUID is UUID of *p, or null.
-//
-//go:noinline
-func (a *Args) NullUUID(p *wire.UUID) {
+func (a *argList) NullUUID(p *wire.UUID) {
 	if p == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -246,9 +165,7 @@ func (a *Args) NullUUID(p *wire.UUID) {
 }
 
 // URI is a Uri as stored (text), or null for nil.
-//
-//go:noinline
-func (a *Args) URI(u *url.URL) {
+func (a *argList) URI(u *url.URL) {
 	if u == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -257,9 +174,7 @@ func (a *Args) URI(u *url.URL) {
 }
 
 // BigInt is a BigInt as stored (decimal text), or null for nil.
-//
-//go:noinline
-func (a *Args) BigInt(b *big.Int) {
+func (a *argList) BigInt(b *big.Int) {
 	if b == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -268,9 +183,7 @@ func (a *Args) BigInt(b *big.Int) {
 }
 
 // Bytes is a non-null ByteData as stored: nil is empty.
-//
-//go:noinline
-func (a *Args) Bytes(b []byte) {
+func (a *argList) Bytes(b []byte) {
 	if b == nil {
 		b = []byte{}
 	}
@@ -278,9 +191,7 @@ func (a *Args) Bytes(b []byte) {
 }
 
 // NullBytes is a nullable ByteData as stored: nil is null.
-//
-//go:noinline
-func (a *Args) NullBytes(b []byte) {
+func (a *argList) NullBytes(b []byte) {
 	if b == nil {
 		a.list = append(a.list, nil)
 	} else {
@@ -291,12 +202,10 @@ func (a *Args) NullBytes(b []byte) {
 // Encoder returns an encoder for the value of a json column: the full
 // JSON (the server's form, with server-only fields). JSON adds what it
 // encoded.
-func (a *Args) Encoder() *wire.Encoder { return wire.NewEncoder(false) }
+func (a *argList) Encoder() *wire.Encoder { return wire.NewEncoder(false) }
 
 // JSON is the value of the json column of field that e encoded.
-//
-//go:noinline
-func (a *Args) JSON(field string, e *wire.Encoder) {
+func (a *argList) JSON(field string, e *wire.Encoder) {
 	b, err := e.Bytes()
 	if err != nil {
 		if a.err == nil {
@@ -309,7 +218,7 @@ func (a *Args) JSON(field string, e *wire.Encoder) {
 }
 
 // Err is the first error of JSON.
-func (a *Args) Err() error { return a.err }
+func (a *argList) Err() error { return a.err }
 
 // uriValue and bigIntValue are how Uri and BigInt columns compare.
 func uriValue(u *url.URL) any {

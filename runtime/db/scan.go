@@ -15,7 +15,7 @@ import (
 
 // This file reads the columns of generated models as Serverpod 2.4 stores
 // them: the scanners implement pgx's typed scanner interfaces, so reading
-// takes pgx's direct path without reflection. Dests (in row.go) hands
+// takes pgx's direct path without reflection. destList (in row.go) hands
 // them to pgx.
 
 // Key returns the id or foreign key *p, and whether there is one.
@@ -182,55 +182,4 @@ func (s enumNameScanner) ScanText(v pgtype.Text) error {
 		return fmt.Errorf("null in an enum column that is not nullable")
 	}
 	return s.p.DecodeJSON(v.String)
-}
-
-// FieldDecoder is implemented by generated rows whose table has json
-// columns or nullable enums: they decode those with the decoders the
-// model's own DecodeJSON uses (models and enums through their DecodeJSON
-// methods), in one method rather than a function per column.
-type FieldDecoder interface {
-	// DecodeField sets the field of the column at index column of row i
-	// from v, its value as JSON has it, or to its zero value for nil
-	// (null).
-	DecodeField(i, column int, v any) error
-}
-
-// field is a column of a row of generated rows.
-type field struct {
-	d         FieldDecoder
-	i, column int
-}
-
-type nullEnumIndexScanner struct{ field }
-
-func (s nullEnumIndexScanner) ScanInt64(v pgtype.Int8) error {
-	if !v.Valid {
-		return s.d.DecodeField(s.i, s.column, nil)
-	}
-	return s.d.DecodeField(s.i, s.column, json.Number(strconv.FormatInt(v.Int64, 10)))
-}
-
-type nullEnumNameScanner struct{ field }
-
-func (s nullEnumNameScanner) ScanText(v pgtype.Text) error {
-	if !v.Valid {
-		return s.d.DecodeField(s.i, s.column, nil)
-	}
-	return s.d.DecodeField(s.i, s.column, v.String)
-}
-
-type jsonScanner struct{ field }
-
-func (s jsonScanner) ScanBytes(b []byte) error {
-	var v any
-	if b != nil {
-		var err error
-		if v, err = wire.Parse(b); err != nil {
-			return fmt.Errorf("reading a json column: %w", err)
-		}
-	}
-	if err := s.d.DecodeField(s.i, s.column, v); err != nil {
-		return fmt.Errorf("reading a json column: %w", err)
-	}
-	return nil
 }

@@ -1,27 +1,49 @@
 package db
 
 import (
+	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ColumnDef declares a column of a table to the ORM.
 type ColumnDef struct {
 	Name string
+	// Field names the field of the table's struct that holds the column.
+	// How the column is stored follows from the field's Go type.
+	Field string
 	// HasDefault is true when the column has an SQL DEFAULT: inserting a
 	// null value into it stores the default instead, as Serverpod does.
 	HasDefault bool
+	// Nullable is true when the column may hold null. Only fields whose
+	// Go type keeps nil for an empty value need it: a nil ByteData, List,
+	// Set or Map is stored as null only in a nullable column.
+	Nullable bool
+	// ByName is true for an enum column that stores the enum's name
+	// rather than its index.
+	ByName bool
+	// JSON stores a json column that is not a model (a List, Set or Map);
+	// models are stored through their own JSON methods.
+	JSON *Codec
 }
 
 // Table describes a table of a table class to the ORM: its name, its
-// columns in order ("id" first), and how to hold its rows. Generated code
-// declares one per table class, and its repository (CompanyDB) runs the
-// methods of Table with the class's Rows.
+// columns in order ("id" first), and the struct of its rows. Generated
+// code declares one per table class, and its repository (CompanyDB) runs
+// the methods of Table on a *[]Company.
 type Table struct {
 	name    string
 	columns []ColumnDef
-	newRows func() Rows
+	rowType reflect.Type
 	root    *TableRef
+
+	// The plan of the rows, built on first use rather than when the
+	// program starts, which declares every table.
+	planOnce sync.Once
+	rowPlan  *rowPlan
+	planErr  error
 
 	// Statement parts that never change, built once.
 	selectList    string // "t"."id", "t"."a", ...
@@ -37,11 +59,14 @@ type Table struct {
 	deleteIDs string
 }
 
-// NewTable declares a table; columns start with "id", and newRows returns
-// an empty Rows of the table's class (the rows of an include are read
-// into it).
-func NewTable(name string, columns []ColumnDef, newRows func() Rows) *Table {
-	t := &Table{name: name, columns: append([]ColumnDef(nil), columns...), newRows: newRows}
+// NewTable declares a table; columns start with "id", and row is a nil
+// pointer to the struct of its rows ((*Company)(nil)), whose fields hold
+// the columns.
+func NewTable(name string, columns []ColumnDef, row any) *Table {
+	t := &Table{name: name, columns: append([]ColumnDef(nil), columns...)}
+	if rt := reflect.TypeOf(row); rt != nil && rt.Kind() == reflect.Pointer {
+		t.rowType = rt.Elem()
+	}
 	t.root = &TableRef{table: t}
 	var sel, ret, ins strings.Builder
 	for i, c := range t.columns {
@@ -74,6 +99,41 @@ func NewTable(name string, columns []ColumnDef, newRows func() Rows) *Table {
 	return t
 }
 
+// plan returns the plan of the table's rows.
+func (t *Table) plan() (*rowPlan, error) {
+	t.planOnce.Do(func() {
+		if t.rowType == nil {
+			t.planErr = fmt.Errorf("db: table %s was declared without the struct of its rows", t.name)
+			return
+		}
+		t.rowPlan, t.planErr = newRowPlan(t, t.rowType)
+	})
+	return t.rowPlan, t.planErr
+}
+
+// rowsOf returns rows, a pointer to a slice of the table's struct, as the
+// ORM reads and writes it.
+func (t *Table) rowsOf(rows any) (rowSlice, error) {
+	p, err := t.plan()
+	if err != nil {
+		return rowSlice{}, err
+	}
+	v := reflect.ValueOf(rows)
+	if v.Type() != p.ptr || v.IsNil() {
+		return rowSlice{}, fmt.Errorf("db: the rows of table %s are a non-nil %s, not %T", t.name, p.ptr, rows)
+	}
+	return newRowSlice(p, v.UnsafePointer()), nil
+}
+
+// newRows returns an empty slice of the table's rows.
+func (t *Table) newRows() (rowSlice, error) {
+	p, err := t.plan()
+	if err != nil {
+		return rowSlice{}, err
+	}
+	return newRowSlice(p, reflect.New(p.slice).UnsafePointer()), nil
+}
+
 // Name is the table's name.
 func (t *Table) Name() string { return t.name }
 
@@ -101,13 +161,23 @@ type Relation struct {
 	local, foreign string
 	// The indexes of the two columns in their tables, -1 for none.
 	localIndex, foreignIndex int
+	// field names the field of the source's struct that an include sets:
+	// a *Target for an object relation, a []Target for a list.
+	field string
+
+	// Where field lies, found on first use.
+	fieldOnce   sync.Once
+	fieldOffset uintptr
+	fieldType   reflect.Type
+	fieldErr    error
 }
 
 // NewRelation declares a relation from source to target on
-// source.local = target.foreign.
-func NewRelation(source, target *Table, local, foreign string) *Relation {
+// source.local = target.foreign, whose related rows an include puts in
+// the named field of the source's struct ("" for none).
+func NewRelation(source, target *Table, local, foreign, field string) *Relation {
 	return &Relation{
-		source: source, target: target, local: local, foreign: foreign,
+		source: source, target: target, local: local, foreign: foreign, field: field,
 		localIndex: source.column(local), foreignIndex: target.column(foreign),
 	}
 }

@@ -106,16 +106,15 @@ func decodeAnyAuthKey(v any) (any, error) {
 }
 
 // tableAuthKey describes table serverpod_auth_key to the ORM: its columns in
-// order, which have a database default, and the rows it reads them into.
+// order, the fields of AuthKey that hold them and how, and which have a
+// database default.
 var tableAuthKey = db.NewTable("serverpod_auth_key", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "userId"},
-	{Name: "hash"},
-	{Name: "scopeNames"},
-	{Name: "method"},
-}, func() db.Rows {
-	return &rowsAuthKey{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "userId", Field: "UserID"},
+	{Name: "hash", Field: "Hash"},
+	{Name: "scopeNames", Field: "ScopeNames", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
+	{Name: "method", Field: "Method"},
+}, (*AuthKey)(nil))
 
 // AuthKeyTable holds the columns of table serverpod_auth_key for where clauses
 // and ordering (Serverpod's AuthKeyTable).
@@ -146,71 +145,6 @@ func NewAuthKeyTable(ref *db.TableRef) AuthKeyTable {
 // (Serverpod's AuthKey.t).
 var AuthKeyT = NewAuthKeyTable(tableAuthKey.Root())
 
-// rowsAuthKey are rows of table serverpod_auth_key as package db reads and
-// writes them (db.Rows).
-type rowsAuthKey []AuthKey
-
-func (r *rowsAuthKey) Len() int {
-	return len(*r)
-}
-
-func (r *rowsAuthKey) Add() {
-	*r = append(*r, AuthKey{})
-}
-
-func (r *rowsAuthKey) Pick(js []int) any {
-	out := make([]AuthKey, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsAuthKey) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.UserID)
-	d.Value(&m.Hash)
-	d.JSON(r, i, 3)
-	d.Value(&m.Method)
-}
-
-func (r *rowsAuthKey) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.UserID)
-	a.String(m.Hash)
-	{
-		e := a.Encoder()
-		wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
-		a.JSON("scopeNames", e)
-	}
-	a.String(m.Method)
-}
-
-func (r *rowsAuthKey) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.UserID, true
-	}
-	return 0, false
-}
-
-// DecodeField implements db.FieldDecoder.
-func (r *rowsAuthKey) DecodeField(i, column int, v any) (err error) {
-	m := &(*r)[i]
-	switch column {
-	case 3:
-		m.ScopeNames = nil
-		if v != nil {
-			m.ScopeNames, err = wire.DecodeList(wire.DecodeString)(v)
-		}
-	}
-	return err
-}
-
 // AuthKeyRepo reads and writes the rows of table serverpod_auth_key
 // (Serverpod's AuthKey.db).
 type AuthKeyRepo struct{}
@@ -227,7 +161,7 @@ func (*AuthKeyRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*AuthKeyRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKey, error) {
-	rows := rowsAuthKey{}
+	rows := []AuthKey{}
 	if err := tableAuthKey.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -237,7 +171,7 @@ func (*AuthKeyRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKey, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*AuthKeyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKey, error) {
-	var rows rowsAuthKey
+	var rows []AuthKey
 	if err := tableAuthKey.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -247,7 +181,7 @@ func (*AuthKeyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKey, error)
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*AuthKeyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKey, error) {
-	var rows rowsAuthKey
+	var rows []AuthKey
 	if err := tableAuthKey.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -264,7 +198,7 @@ func (*AuthKeyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*AuthKeyRepo) Insert(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
-	out := append(rowsAuthKey{}, rows...)
+	out := append([]AuthKey{}, rows...)
 	if err := tableAuthKey.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -273,7 +207,7 @@ func (*AuthKeyRepo) Insert(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*AuthKeyRepo) InsertRow(c db.Conn, row AuthKey) (AuthKey, error) {
-	rows := rowsAuthKey{row}
+	rows := []AuthKey{row}
 	if err := tableAuthKey.Insert(c, &rows); err != nil {
 		return AuthKey{}, err
 	}
@@ -284,7 +218,7 @@ func (*AuthKeyRepo) InsertRow(c db.Conn, row AuthKey) (AuthKey, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*AuthKeyRepo) Update(c db.Conn, rows []AuthKey, columns ...db.AnyColumn) ([]AuthKey, error) {
-	out := append(rowsAuthKey{}, rows...)
+	out := append([]AuthKey{}, rows...)
 	if err := tableAuthKey.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -294,7 +228,7 @@ func (*AuthKeyRepo) Update(c db.Conn, rows []AuthKey, columns ...db.AnyColumn) (
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*AuthKeyRepo) UpdateRow(c db.Conn, row AuthKey, columns ...db.AnyColumn) (AuthKey, error) {
-	rows := rowsAuthKey{row}
+	rows := []AuthKey{row}
 	if err := tableAuthKey.Update(c, &rows, columns...); err != nil {
 		return AuthKey{}, err
 	}
@@ -304,8 +238,8 @@ func (*AuthKeyRepo) UpdateRow(c db.Conn, row AuthKey, columns ...db.AnyColumn) (
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*AuthKeyRepo) Delete(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
-	in, out := rowsAuthKey(rows), rowsAuthKey{}
-	if err := tableAuthKey.Delete(c, &in, &out); err != nil {
+	out := []AuthKey{}
+	if err := tableAuthKey.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -314,7 +248,7 @@ func (*AuthKeyRepo) Delete(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*AuthKeyRepo) DeleteRow(c db.Conn, row AuthKey) (AuthKey, error) {
-	var out rowsAuthKey
+	var out []AuthKey
 	if err := tableAuthKey.DeleteRow(c, row.ID, &out); err != nil {
 		return AuthKey{}, err
 	}
@@ -324,7 +258,7 @@ func (*AuthKeyRepo) DeleteRow(c db.Conn, row AuthKey) (AuthKey, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*AuthKeyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKey, error) {
-	out := rowsAuthKey{}
+	out := []AuthKey{}
 	if err := tableAuthKey.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

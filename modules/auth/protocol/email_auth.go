@@ -87,15 +87,14 @@ func decodeAnyEmailAuth(v any) (any, error) {
 }
 
 // tableEmailAuth describes table serverpod_email_auth to the ORM: its columns
-// in order, which have a database default, and the rows it reads them into.
+// in order, the fields of EmailAuth that hold them and how, and which have a
+// database default.
 var tableEmailAuth = db.NewTable("serverpod_email_auth", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "userId"},
-	{Name: "email"},
-	{Name: "hash"},
-}, func() db.Rows {
-	return &rowsEmailAuth{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "userId", Field: "UserID"},
+	{Name: "email", Field: "Email"},
+	{Name: "hash", Field: "Hash"},
+}, (*EmailAuth)(nil))
 
 // EmailAuthTable holds the columns of table serverpod_email_auth for where
 // clauses and ordering (Serverpod's EmailAuthTable).
@@ -124,52 +123,6 @@ func NewEmailAuthTable(ref *db.TableRef) EmailAuthTable {
 // (Serverpod's EmailAuth.t).
 var EmailAuthT = NewEmailAuthTable(tableEmailAuth.Root())
 
-// rowsEmailAuth are rows of table serverpod_email_auth as package db reads and
-// writes them (db.Rows).
-type rowsEmailAuth []EmailAuth
-
-func (r *rowsEmailAuth) Len() int {
-	return len(*r)
-}
-
-func (r *rowsEmailAuth) Add() {
-	*r = append(*r, EmailAuth{})
-}
-
-func (r *rowsEmailAuth) Pick(js []int) any {
-	out := make([]EmailAuth, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsEmailAuth) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.UserID)
-	d.Value(&m.Email)
-	d.Value(&m.Hash)
-}
-
-func (r *rowsEmailAuth) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.UserID)
-	a.String(m.Email)
-	a.String(m.Hash)
-}
-
-func (r *rowsEmailAuth) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.UserID, true
-	}
-	return 0, false
-}
-
 // EmailAuthRepo reads and writes the rows of table serverpod_email_auth
 // (Serverpod's EmailAuth.db).
 type EmailAuthRepo struct{}
@@ -186,7 +139,7 @@ func (*EmailAuthRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*EmailAuthRepo) Find(c db.Conn, opts ...db.Option) ([]EmailAuth, error) {
-	rows := rowsEmailAuth{}
+	rows := []EmailAuth{}
 	if err := tableEmailAuth.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -196,7 +149,7 @@ func (*EmailAuthRepo) Find(c db.Conn, opts ...db.Option) ([]EmailAuth, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*EmailAuthRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailAuth, error) {
-	var rows rowsEmailAuth
+	var rows []EmailAuth
 	if err := tableEmailAuth.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -206,7 +159,7 @@ func (*EmailAuthRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailAuth, er
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*EmailAuthRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailAuth, error) {
-	var rows rowsEmailAuth
+	var rows []EmailAuth
 	if err := tableEmailAuth.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -223,7 +176,7 @@ func (*EmailAuthRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*EmailAuthRepo) Insert(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
-	out := append(rowsEmailAuth{}, rows...)
+	out := append([]EmailAuth{}, rows...)
 	if err := tableEmailAuth.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -232,7 +185,7 @@ func (*EmailAuthRepo) Insert(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) 
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*EmailAuthRepo) InsertRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
-	rows := rowsEmailAuth{row}
+	rows := []EmailAuth{row}
 	if err := tableEmailAuth.Insert(c, &rows); err != nil {
 		return EmailAuth{}, err
 	}
@@ -243,7 +196,7 @@ func (*EmailAuthRepo) InsertRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*EmailAuthRepo) Update(c db.Conn, rows []EmailAuth, columns ...db.AnyColumn) ([]EmailAuth, error) {
-	out := append(rowsEmailAuth{}, rows...)
+	out := append([]EmailAuth{}, rows...)
 	if err := tableEmailAuth.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -253,7 +206,7 @@ func (*EmailAuthRepo) Update(c db.Conn, rows []EmailAuth, columns ...db.AnyColum
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*EmailAuthRepo) UpdateRow(c db.Conn, row EmailAuth, columns ...db.AnyColumn) (EmailAuth, error) {
-	rows := rowsEmailAuth{row}
+	rows := []EmailAuth{row}
 	if err := tableEmailAuth.Update(c, &rows, columns...); err != nil {
 		return EmailAuth{}, err
 	}
@@ -263,8 +216,8 @@ func (*EmailAuthRepo) UpdateRow(c db.Conn, row EmailAuth, columns ...db.AnyColum
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*EmailAuthRepo) Delete(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
-	in, out := rowsEmailAuth(rows), rowsEmailAuth{}
-	if err := tableEmailAuth.Delete(c, &in, &out); err != nil {
+	out := []EmailAuth{}
+	if err := tableEmailAuth.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -273,7 +226,7 @@ func (*EmailAuthRepo) Delete(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*EmailAuthRepo) DeleteRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
-	var out rowsEmailAuth
+	var out []EmailAuth
 	if err := tableEmailAuth.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailAuth{}, err
 	}
@@ -283,7 +236,7 @@ func (*EmailAuthRepo) DeleteRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*EmailAuthRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailAuth, error) {
-	out := rowsEmailAuth{}
+	out := []EmailAuth{}
 	if err := tableEmailAuth.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -94,17 +94,15 @@ func decodeAnyEmailCreateAccountRequest(v any) (any, error) {
 }
 
 // tableEmailCreateAccountRequest describes table serverpod_email_create_request
-// to the ORM: its columns in order, which have a database default, and the rows
-// it reads them into.
+// to the ORM: its columns in order, the fields of EmailCreateAccountRequest
+// that hold them and how, and which have a database default.
 var tableEmailCreateAccountRequest = db.NewTable("serverpod_email_create_request", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "userName"},
-	{Name: "email"},
-	{Name: "hash"},
-	{Name: "verificationCode"},
-}, func() db.Rows {
-	return &rowsEmailCreateAccountRequest{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "userName", Field: "UserName"},
+	{Name: "email", Field: "Email"},
+	{Name: "hash", Field: "Hash"},
+	{Name: "verificationCode", Field: "VerificationCode"},
+}, (*EmailCreateAccountRequest)(nil))
 
 // EmailCreateAccountRequestTable holds the columns of table
 // serverpod_email_create_request for where clauses and ordering (Serverpod's
@@ -137,52 +135,6 @@ func NewEmailCreateAccountRequestTable(ref *db.TableRef) EmailCreateAccountReque
 // clauses and ordering (Serverpod's EmailCreateAccountRequest.t).
 var EmailCreateAccountRequestT = NewEmailCreateAccountRequestTable(tableEmailCreateAccountRequest.Root())
 
-// rowsEmailCreateAccountRequest are rows of table
-// serverpod_email_create_request as package db reads and writes them (db.Rows).
-type rowsEmailCreateAccountRequest []EmailCreateAccountRequest
-
-func (r *rowsEmailCreateAccountRequest) Len() int {
-	return len(*r)
-}
-
-func (r *rowsEmailCreateAccountRequest) Add() {
-	*r = append(*r, EmailCreateAccountRequest{})
-}
-
-func (r *rowsEmailCreateAccountRequest) Pick(js []int) any {
-	out := make([]EmailCreateAccountRequest, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsEmailCreateAccountRequest) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.UserName)
-	d.Value(&m.Email)
-	d.Value(&m.Hash)
-	d.Value(&m.VerificationCode)
-}
-
-func (r *rowsEmailCreateAccountRequest) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.UserName)
-	a.String(m.Email)
-	a.String(m.Hash)
-	a.String(m.VerificationCode)
-}
-
-func (r *rowsEmailCreateAccountRequest) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // EmailCreateAccountRequestRepo reads and writes the rows of table
 // serverpod_email_create_request (Serverpod's EmailCreateAccountRequest.db).
 type EmailCreateAccountRequestRepo struct{}
@@ -200,7 +152,7 @@ func (*EmailCreateAccountRequestRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*EmailCreateAccountRequestRepo) Find(c db.Conn, opts ...db.Option) ([]EmailCreateAccountRequest, error) {
-	rows := rowsEmailCreateAccountRequest{}
+	rows := []EmailCreateAccountRequest{}
 	if err := tableEmailCreateAccountRequest.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -210,7 +162,7 @@ func (*EmailCreateAccountRequestRepo) Find(c db.Conn, opts ...db.Option) ([]Emai
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*EmailCreateAccountRequestRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailCreateAccountRequest, error) {
-	var rows rowsEmailCreateAccountRequest
+	var rows []EmailCreateAccountRequest
 	if err := tableEmailCreateAccountRequest.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -220,7 +172,7 @@ func (*EmailCreateAccountRequestRepo) FindFirstRow(c db.Conn, opts ...db.Option)
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*EmailCreateAccountRequestRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailCreateAccountRequest, error) {
-	var rows rowsEmailCreateAccountRequest
+	var rows []EmailCreateAccountRequest
 	if err := tableEmailCreateAccountRequest.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -237,7 +189,7 @@ func (*EmailCreateAccountRequestRepo) Count(c db.Conn, opts ...db.Option) (int64
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*EmailCreateAccountRequestRepo) Insert(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
-	out := append(rowsEmailCreateAccountRequest{}, rows...)
+	out := append([]EmailCreateAccountRequest{}, rows...)
 	if err := tableEmailCreateAccountRequest.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -246,7 +198,7 @@ func (*EmailCreateAccountRequestRepo) Insert(c db.Conn, rows ...EmailCreateAccou
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*EmailCreateAccountRequestRepo) InsertRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
-	rows := rowsEmailCreateAccountRequest{row}
+	rows := []EmailCreateAccountRequest{row}
 	if err := tableEmailCreateAccountRequest.Insert(c, &rows); err != nil {
 		return EmailCreateAccountRequest{}, err
 	}
@@ -257,7 +209,7 @@ func (*EmailCreateAccountRequestRepo) InsertRow(c db.Conn, row EmailCreateAccoun
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*EmailCreateAccountRequestRepo) Update(c db.Conn, rows []EmailCreateAccountRequest, columns ...db.AnyColumn) ([]EmailCreateAccountRequest, error) {
-	out := append(rowsEmailCreateAccountRequest{}, rows...)
+	out := append([]EmailCreateAccountRequest{}, rows...)
 	if err := tableEmailCreateAccountRequest.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -267,7 +219,7 @@ func (*EmailCreateAccountRequestRepo) Update(c db.Conn, rows []EmailCreateAccoun
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*EmailCreateAccountRequestRepo) UpdateRow(c db.Conn, row EmailCreateAccountRequest, columns ...db.AnyColumn) (EmailCreateAccountRequest, error) {
-	rows := rowsEmailCreateAccountRequest{row}
+	rows := []EmailCreateAccountRequest{row}
 	if err := tableEmailCreateAccountRequest.Update(c, &rows, columns...); err != nil {
 		return EmailCreateAccountRequest{}, err
 	}
@@ -277,8 +229,8 @@ func (*EmailCreateAccountRequestRepo) UpdateRow(c db.Conn, row EmailCreateAccoun
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*EmailCreateAccountRequestRepo) Delete(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
-	in, out := rowsEmailCreateAccountRequest(rows), rowsEmailCreateAccountRequest{}
-	if err := tableEmailCreateAccountRequest.Delete(c, &in, &out); err != nil {
+	out := []EmailCreateAccountRequest{}
+	if err := tableEmailCreateAccountRequest.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -287,7 +239,7 @@ func (*EmailCreateAccountRequestRepo) Delete(c db.Conn, rows ...EmailCreateAccou
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*EmailCreateAccountRequestRepo) DeleteRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
-	var out rowsEmailCreateAccountRequest
+	var out []EmailCreateAccountRequest
 	if err := tableEmailCreateAccountRequest.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailCreateAccountRequest{}, err
 	}
@@ -297,7 +249,7 @@ func (*EmailCreateAccountRequestRepo) DeleteRow(c db.Conn, row EmailCreateAccoun
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*EmailCreateAccountRequestRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailCreateAccountRequest, error) {
-	out := rowsEmailCreateAccountRequest{}
+	out := []EmailCreateAccountRequest{}
 	if err := tableEmailCreateAccountRequest.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -89,16 +89,14 @@ func decodeAnyEmailFailedSignIn(v any) (any, error) {
 }
 
 // tableEmailFailedSignIn describes table serverpod_email_failed_sign_in to the
-// ORM: its columns in order, which have a database default, and the rows it
-// reads them into.
+// ORM: its columns in order, the fields of EmailFailedSignIn that hold them and
+// how, and which have a database default.
 var tableEmailFailedSignIn = db.NewTable("serverpod_email_failed_sign_in", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "email"},
-	{Name: "time"},
-	{Name: "ipAddress"},
-}, func() db.Rows {
-	return &rowsEmailFailedSignIn{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "email", Field: "Email"},
+	{Name: "time", Field: "Time"},
+	{Name: "ipAddress", Field: "IPAddress"},
+}, (*EmailFailedSignIn)(nil))
 
 // EmailFailedSignInTable holds the columns of table
 // serverpod_email_failed_sign_in for where clauses and ordering (Serverpod's
@@ -128,50 +126,6 @@ func NewEmailFailedSignInTable(ref *db.TableRef) EmailFailedSignInTable {
 // and ordering (Serverpod's EmailFailedSignIn.t).
 var EmailFailedSignInT = NewEmailFailedSignInTable(tableEmailFailedSignIn.Root())
 
-// rowsEmailFailedSignIn are rows of table serverpod_email_failed_sign_in as
-// package db reads and writes them (db.Rows).
-type rowsEmailFailedSignIn []EmailFailedSignIn
-
-func (r *rowsEmailFailedSignIn) Len() int {
-	return len(*r)
-}
-
-func (r *rowsEmailFailedSignIn) Add() {
-	*r = append(*r, EmailFailedSignIn{})
-}
-
-func (r *rowsEmailFailedSignIn) Pick(js []int) any {
-	out := make([]EmailFailedSignIn, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsEmailFailedSignIn) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Email)
-	d.Value(&m.Time)
-	d.Value(&m.IPAddress)
-}
-
-func (r *rowsEmailFailedSignIn) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Email)
-	a.Time(m.Time)
-	a.String(m.IPAddress)
-}
-
-func (r *rowsEmailFailedSignIn) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // EmailFailedSignInRepo reads and writes the rows of table
 // serverpod_email_failed_sign_in (Serverpod's EmailFailedSignIn.db).
 type EmailFailedSignInRepo struct{}
@@ -189,7 +143,7 @@ func (*EmailFailedSignInRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*EmailFailedSignInRepo) Find(c db.Conn, opts ...db.Option) ([]EmailFailedSignIn, error) {
-	rows := rowsEmailFailedSignIn{}
+	rows := []EmailFailedSignIn{}
 	if err := tableEmailFailedSignIn.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -199,7 +153,7 @@ func (*EmailFailedSignInRepo) Find(c db.Conn, opts ...db.Option) ([]EmailFailedS
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*EmailFailedSignInRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailFailedSignIn, error) {
-	var rows rowsEmailFailedSignIn
+	var rows []EmailFailedSignIn
 	if err := tableEmailFailedSignIn.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -209,7 +163,7 @@ func (*EmailFailedSignInRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Email
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*EmailFailedSignInRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailFailedSignIn, error) {
-	var rows rowsEmailFailedSignIn
+	var rows []EmailFailedSignIn
 	if err := tableEmailFailedSignIn.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -226,7 +180,7 @@ func (*EmailFailedSignInRepo) Count(c db.Conn, opts ...db.Option) (int64, error)
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*EmailFailedSignInRepo) Insert(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
-	out := append(rowsEmailFailedSignIn{}, rows...)
+	out := append([]EmailFailedSignIn{}, rows...)
 	if err := tableEmailFailedSignIn.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -235,7 +189,7 @@ func (*EmailFailedSignInRepo) Insert(c db.Conn, rows ...EmailFailedSignIn) ([]Em
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*EmailFailedSignInRepo) InsertRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
-	rows := rowsEmailFailedSignIn{row}
+	rows := []EmailFailedSignIn{row}
 	if err := tableEmailFailedSignIn.Insert(c, &rows); err != nil {
 		return EmailFailedSignIn{}, err
 	}
@@ -246,7 +200,7 @@ func (*EmailFailedSignInRepo) InsertRow(c db.Conn, row EmailFailedSignIn) (Email
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*EmailFailedSignInRepo) Update(c db.Conn, rows []EmailFailedSignIn, columns ...db.AnyColumn) ([]EmailFailedSignIn, error) {
-	out := append(rowsEmailFailedSignIn{}, rows...)
+	out := append([]EmailFailedSignIn{}, rows...)
 	if err := tableEmailFailedSignIn.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -256,7 +210,7 @@ func (*EmailFailedSignInRepo) Update(c db.Conn, rows []EmailFailedSignIn, column
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*EmailFailedSignInRepo) UpdateRow(c db.Conn, row EmailFailedSignIn, columns ...db.AnyColumn) (EmailFailedSignIn, error) {
-	rows := rowsEmailFailedSignIn{row}
+	rows := []EmailFailedSignIn{row}
 	if err := tableEmailFailedSignIn.Update(c, &rows, columns...); err != nil {
 		return EmailFailedSignIn{}, err
 	}
@@ -266,8 +220,8 @@ func (*EmailFailedSignInRepo) UpdateRow(c db.Conn, row EmailFailedSignIn, column
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*EmailFailedSignInRepo) Delete(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
-	in, out := rowsEmailFailedSignIn(rows), rowsEmailFailedSignIn{}
-	if err := tableEmailFailedSignIn.Delete(c, &in, &out); err != nil {
+	out := []EmailFailedSignIn{}
+	if err := tableEmailFailedSignIn.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -276,7 +230,7 @@ func (*EmailFailedSignInRepo) Delete(c db.Conn, rows ...EmailFailedSignIn) ([]Em
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*EmailFailedSignInRepo) DeleteRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
-	var out rowsEmailFailedSignIn
+	var out []EmailFailedSignIn
 	if err := tableEmailFailedSignIn.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailFailedSignIn{}, err
 	}
@@ -286,7 +240,7 @@ func (*EmailFailedSignInRepo) DeleteRow(c db.Conn, row EmailFailedSignIn) (Email
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*EmailFailedSignInRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailFailedSignIn, error) {
-	out := rowsEmailFailedSignIn{}
+	out := []EmailFailedSignIn{}
 	if err := tableEmailFailedSignIn.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

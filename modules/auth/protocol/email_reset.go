@@ -89,15 +89,14 @@ func decodeAnyEmailReset(v any) (any, error) {
 }
 
 // tableEmailReset describes table serverpod_email_reset to the ORM: its columns
-// in order, which have a database default, and the rows it reads them into.
+// in order, the fields of EmailReset that hold them and how, and which have a
+// database default.
 var tableEmailReset = db.NewTable("serverpod_email_reset", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "userId"},
-	{Name: "verificationCode"},
-	{Name: "expiration"},
-}, func() db.Rows {
-	return &rowsEmailReset{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "userId", Field: "UserID"},
+	{Name: "verificationCode", Field: "VerificationCode"},
+	{Name: "expiration", Field: "Expiration"},
+}, (*EmailReset)(nil))
 
 // EmailResetTable holds the columns of table serverpod_email_reset for where
 // clauses and ordering (Serverpod's EmailResetTable).
@@ -126,52 +125,6 @@ func NewEmailResetTable(ref *db.TableRef) EmailResetTable {
 // (Serverpod's EmailReset.t).
 var EmailResetT = NewEmailResetTable(tableEmailReset.Root())
 
-// rowsEmailReset are rows of table serverpod_email_reset as package db reads
-// and writes them (db.Rows).
-type rowsEmailReset []EmailReset
-
-func (r *rowsEmailReset) Len() int {
-	return len(*r)
-}
-
-func (r *rowsEmailReset) Add() {
-	*r = append(*r, EmailReset{})
-}
-
-func (r *rowsEmailReset) Pick(js []int) any {
-	out := make([]EmailReset, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsEmailReset) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.UserID)
-	d.Value(&m.VerificationCode)
-	d.Value(&m.Expiration)
-}
-
-func (r *rowsEmailReset) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.UserID)
-	a.String(m.VerificationCode)
-	a.Time(m.Expiration)
-}
-
-func (r *rowsEmailReset) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.UserID, true
-	}
-	return 0, false
-}
-
 // EmailResetRepo reads and writes the rows of table serverpod_email_reset
 // (Serverpod's EmailReset.db).
 type EmailResetRepo struct{}
@@ -188,7 +141,7 @@ func (*EmailResetRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*EmailResetRepo) Find(c db.Conn, opts ...db.Option) ([]EmailReset, error) {
-	rows := rowsEmailReset{}
+	rows := []EmailReset{}
 	if err := tableEmailReset.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -198,7 +151,7 @@ func (*EmailResetRepo) Find(c db.Conn, opts ...db.Option) ([]EmailReset, error) 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*EmailResetRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailReset, error) {
-	var rows rowsEmailReset
+	var rows []EmailReset
 	if err := tableEmailReset.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -208,7 +161,7 @@ func (*EmailResetRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailReset, 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*EmailResetRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailReset, error) {
-	var rows rowsEmailReset
+	var rows []EmailReset
 	if err := tableEmailReset.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -225,7 +178,7 @@ func (*EmailResetRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*EmailResetRepo) Insert(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
-	out := append(rowsEmailReset{}, rows...)
+	out := append([]EmailReset{}, rows...)
 	if err := tableEmailReset.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -234,7 +187,7 @@ func (*EmailResetRepo) Insert(c db.Conn, rows ...EmailReset) ([]EmailReset, erro
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*EmailResetRepo) InsertRow(c db.Conn, row EmailReset) (EmailReset, error) {
-	rows := rowsEmailReset{row}
+	rows := []EmailReset{row}
 	if err := tableEmailReset.Insert(c, &rows); err != nil {
 		return EmailReset{}, err
 	}
@@ -245,7 +198,7 @@ func (*EmailResetRepo) InsertRow(c db.Conn, row EmailReset) (EmailReset, error) 
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*EmailResetRepo) Update(c db.Conn, rows []EmailReset, columns ...db.AnyColumn) ([]EmailReset, error) {
-	out := append(rowsEmailReset{}, rows...)
+	out := append([]EmailReset{}, rows...)
 	if err := tableEmailReset.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -255,7 +208,7 @@ func (*EmailResetRepo) Update(c db.Conn, rows []EmailReset, columns ...db.AnyCol
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*EmailResetRepo) UpdateRow(c db.Conn, row EmailReset, columns ...db.AnyColumn) (EmailReset, error) {
-	rows := rowsEmailReset{row}
+	rows := []EmailReset{row}
 	if err := tableEmailReset.Update(c, &rows, columns...); err != nil {
 		return EmailReset{}, err
 	}
@@ -265,8 +218,8 @@ func (*EmailResetRepo) UpdateRow(c db.Conn, row EmailReset, columns ...db.AnyCol
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*EmailResetRepo) Delete(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
-	in, out := rowsEmailReset(rows), rowsEmailReset{}
-	if err := tableEmailReset.Delete(c, &in, &out); err != nil {
+	out := []EmailReset{}
+	if err := tableEmailReset.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -275,7 +228,7 @@ func (*EmailResetRepo) Delete(c db.Conn, rows ...EmailReset) ([]EmailReset, erro
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*EmailResetRepo) DeleteRow(c db.Conn, row EmailReset) (EmailReset, error) {
-	var out rowsEmailReset
+	var out []EmailReset
 	if err := tableEmailReset.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailReset{}, err
 	}
@@ -285,7 +238,7 @@ func (*EmailResetRepo) DeleteRow(c db.Conn, row EmailReset) (EmailReset, error) 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*EmailResetRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailReset, error) {
-	out := rowsEmailReset{}
+	out := []EmailReset{}
 	if err := tableEmailReset.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

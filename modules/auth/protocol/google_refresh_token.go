@@ -82,15 +82,13 @@ func decodeAnyGoogleRefreshToken(v any) (any, error) {
 }
 
 // tableGoogleRefreshToken describes table serverpod_google_refresh_token to the
-// ORM: its columns in order, which have a database default, and the rows it
-// reads them into.
+// ORM: its columns in order, the fields of GoogleRefreshToken that hold them
+// and how, and which have a database default.
 var tableGoogleRefreshToken = db.NewTable("serverpod_google_refresh_token", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "userId"},
-	{Name: "refreshToken"},
-}, func() db.Rows {
-	return &rowsGoogleRefreshToken{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "userId", Field: "UserID"},
+	{Name: "refreshToken", Field: "RefreshToken"},
+}, (*GoogleRefreshToken)(nil))
 
 // GoogleRefreshTokenTable holds the columns of table
 // serverpod_google_refresh_token for where clauses and ordering (Serverpod's
@@ -118,50 +116,6 @@ func NewGoogleRefreshTokenTable(ref *db.TableRef) GoogleRefreshTokenTable {
 // and ordering (Serverpod's GoogleRefreshToken.t).
 var GoogleRefreshTokenT = NewGoogleRefreshTokenTable(tableGoogleRefreshToken.Root())
 
-// rowsGoogleRefreshToken are rows of table serverpod_google_refresh_token as
-// package db reads and writes them (db.Rows).
-type rowsGoogleRefreshToken []GoogleRefreshToken
-
-func (r *rowsGoogleRefreshToken) Len() int {
-	return len(*r)
-}
-
-func (r *rowsGoogleRefreshToken) Add() {
-	*r = append(*r, GoogleRefreshToken{})
-}
-
-func (r *rowsGoogleRefreshToken) Pick(js []int) any {
-	out := make([]GoogleRefreshToken, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsGoogleRefreshToken) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.UserID)
-	d.Value(&m.RefreshToken)
-}
-
-func (r *rowsGoogleRefreshToken) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.UserID)
-	a.String(m.RefreshToken)
-}
-
-func (r *rowsGoogleRefreshToken) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.UserID, true
-	}
-	return 0, false
-}
-
 // GoogleRefreshTokenRepo reads and writes the rows of table
 // serverpod_google_refresh_token (Serverpod's GoogleRefreshToken.db).
 type GoogleRefreshTokenRepo struct{}
@@ -179,7 +133,7 @@ func (*GoogleRefreshTokenRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*GoogleRefreshTokenRepo) Find(c db.Conn, opts ...db.Option) ([]GoogleRefreshToken, error) {
-	rows := rowsGoogleRefreshToken{}
+	rows := []GoogleRefreshToken{}
 	if err := tableGoogleRefreshToken.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -189,7 +143,7 @@ func (*GoogleRefreshTokenRepo) Find(c db.Conn, opts ...db.Option) ([]GoogleRefre
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*GoogleRefreshTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*GoogleRefreshToken, error) {
-	var rows rowsGoogleRefreshToken
+	var rows []GoogleRefreshToken
 	if err := tableGoogleRefreshToken.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -199,7 +153,7 @@ func (*GoogleRefreshTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Goog
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*GoogleRefreshTokenRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*GoogleRefreshToken, error) {
-	var rows rowsGoogleRefreshToken
+	var rows []GoogleRefreshToken
 	if err := tableGoogleRefreshToken.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -216,7 +170,7 @@ func (*GoogleRefreshTokenRepo) Count(c db.Conn, opts ...db.Option) (int64, error
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*GoogleRefreshTokenRepo) Insert(c db.Conn, rows ...GoogleRefreshToken) ([]GoogleRefreshToken, error) {
-	out := append(rowsGoogleRefreshToken{}, rows...)
+	out := append([]GoogleRefreshToken{}, rows...)
 	if err := tableGoogleRefreshToken.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -225,7 +179,7 @@ func (*GoogleRefreshTokenRepo) Insert(c db.Conn, rows ...GoogleRefreshToken) ([]
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*GoogleRefreshTokenRepo) InsertRow(c db.Conn, row GoogleRefreshToken) (GoogleRefreshToken, error) {
-	rows := rowsGoogleRefreshToken{row}
+	rows := []GoogleRefreshToken{row}
 	if err := tableGoogleRefreshToken.Insert(c, &rows); err != nil {
 		return GoogleRefreshToken{}, err
 	}
@@ -236,7 +190,7 @@ func (*GoogleRefreshTokenRepo) InsertRow(c db.Conn, row GoogleRefreshToken) (Goo
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*GoogleRefreshTokenRepo) Update(c db.Conn, rows []GoogleRefreshToken, columns ...db.AnyColumn) ([]GoogleRefreshToken, error) {
-	out := append(rowsGoogleRefreshToken{}, rows...)
+	out := append([]GoogleRefreshToken{}, rows...)
 	if err := tableGoogleRefreshToken.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -246,7 +200,7 @@ func (*GoogleRefreshTokenRepo) Update(c db.Conn, rows []GoogleRefreshToken, colu
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*GoogleRefreshTokenRepo) UpdateRow(c db.Conn, row GoogleRefreshToken, columns ...db.AnyColumn) (GoogleRefreshToken, error) {
-	rows := rowsGoogleRefreshToken{row}
+	rows := []GoogleRefreshToken{row}
 	if err := tableGoogleRefreshToken.Update(c, &rows, columns...); err != nil {
 		return GoogleRefreshToken{}, err
 	}
@@ -256,8 +210,8 @@ func (*GoogleRefreshTokenRepo) UpdateRow(c db.Conn, row GoogleRefreshToken, colu
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*GoogleRefreshTokenRepo) Delete(c db.Conn, rows ...GoogleRefreshToken) ([]GoogleRefreshToken, error) {
-	in, out := rowsGoogleRefreshToken(rows), rowsGoogleRefreshToken{}
-	if err := tableGoogleRefreshToken.Delete(c, &in, &out); err != nil {
+	out := []GoogleRefreshToken{}
+	if err := tableGoogleRefreshToken.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -266,7 +220,7 @@ func (*GoogleRefreshTokenRepo) Delete(c db.Conn, rows ...GoogleRefreshToken) ([]
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*GoogleRefreshTokenRepo) DeleteRow(c db.Conn, row GoogleRefreshToken) (GoogleRefreshToken, error) {
-	var out rowsGoogleRefreshToken
+	var out []GoogleRefreshToken
 	if err := tableGoogleRefreshToken.DeleteRow(c, row.ID, &out); err != nil {
 		return GoogleRefreshToken{}, err
 	}
@@ -276,7 +230,7 @@ func (*GoogleRefreshTokenRepo) DeleteRow(c db.Conn, row GoogleRefreshToken) (Goo
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*GoogleRefreshTokenRepo) DeleteWhere(c db.Conn, where db.Expr) ([]GoogleRefreshToken, error) {
-	out := rowsGoogleRefreshToken{}
+	out := []GoogleRefreshToken{}
 	if err := tableGoogleRefreshToken.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

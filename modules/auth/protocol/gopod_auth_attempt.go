@@ -102,16 +102,15 @@ func decodeAnyAuthAttempt(v any) (any, error) {
 }
 
 // tableAuthAttempt describes table gopod_auth_attempt to the ORM: its columns
-// in order, which have a database default, and the rows it reads them into.
+// in order, the fields of AuthAttempt that hold them and how, and which have a
+// database default.
 var tableAuthAttempt = db.NewTable("gopod_auth_attempt", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "domain"},
-	{Name: "subject"},
-	{Name: "ipAddress"},
-	{Name: "time"},
-}, func() db.Rows {
-	return &rowsAuthAttempt{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "domain", Field: "Domain"},
+	{Name: "subject", Field: "Subject"},
+	{Name: "ipAddress", Field: "IPAddress"},
+	{Name: "time", Field: "Time"},
+}, (*AuthAttempt)(nil))
 
 // AuthAttemptTable holds the columns of table gopod_auth_attempt for where
 // clauses and ordering (Serverpod's AuthAttemptTable).
@@ -142,52 +141,6 @@ func NewAuthAttemptTable(ref *db.TableRef) AuthAttemptTable {
 // (Serverpod's AuthAttempt.t).
 var AuthAttemptT = NewAuthAttemptTable(tableAuthAttempt.Root())
 
-// rowsAuthAttempt are rows of table gopod_auth_attempt as package db reads and
-// writes them (db.Rows).
-type rowsAuthAttempt []AuthAttempt
-
-func (r *rowsAuthAttempt) Len() int {
-	return len(*r)
-}
-
-func (r *rowsAuthAttempt) Add() {
-	*r = append(*r, AuthAttempt{})
-}
-
-func (r *rowsAuthAttempt) Pick(js []int) any {
-	out := make([]AuthAttempt, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsAuthAttempt) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Domain)
-	d.Value(&m.Subject)
-	d.Value(&m.IPAddress)
-	d.Value(&m.Time)
-}
-
-func (r *rowsAuthAttempt) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Domain)
-	a.String(m.Subject)
-	a.String(m.IPAddress)
-	a.Time(m.Time)
-}
-
-func (r *rowsAuthAttempt) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // AuthAttemptRepo reads and writes the rows of table gopod_auth_attempt
 // (Serverpod's AuthAttempt.db).
 type AuthAttemptRepo struct{}
@@ -204,7 +157,7 @@ func (*AuthAttemptRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*AuthAttemptRepo) Find(c db.Conn, opts ...db.Option) ([]AuthAttempt, error) {
-	rows := rowsAuthAttempt{}
+	rows := []AuthAttempt{}
 	if err := tableAuthAttempt.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -214,7 +167,7 @@ func (*AuthAttemptRepo) Find(c db.Conn, opts ...db.Option) ([]AuthAttempt, error
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*AuthAttemptRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthAttempt, error) {
-	var rows rowsAuthAttempt
+	var rows []AuthAttempt
 	if err := tableAuthAttempt.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -224,7 +177,7 @@ func (*AuthAttemptRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthAttempt
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*AuthAttemptRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthAttempt, error) {
-	var rows rowsAuthAttempt
+	var rows []AuthAttempt
 	if err := tableAuthAttempt.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -241,7 +194,7 @@ func (*AuthAttemptRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*AuthAttemptRepo) Insert(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
-	out := append(rowsAuthAttempt{}, rows...)
+	out := append([]AuthAttempt{}, rows...)
 	if err := tableAuthAttempt.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -250,7 +203,7 @@ func (*AuthAttemptRepo) Insert(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, e
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*AuthAttemptRepo) InsertRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
-	rows := rowsAuthAttempt{row}
+	rows := []AuthAttempt{row}
 	if err := tableAuthAttempt.Insert(c, &rows); err != nil {
 		return AuthAttempt{}, err
 	}
@@ -261,7 +214,7 @@ func (*AuthAttemptRepo) InsertRow(c db.Conn, row AuthAttempt) (AuthAttempt, erro
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*AuthAttemptRepo) Update(c db.Conn, rows []AuthAttempt, columns ...db.AnyColumn) ([]AuthAttempt, error) {
-	out := append(rowsAuthAttempt{}, rows...)
+	out := append([]AuthAttempt{}, rows...)
 	if err := tableAuthAttempt.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -271,7 +224,7 @@ func (*AuthAttemptRepo) Update(c db.Conn, rows []AuthAttempt, columns ...db.AnyC
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*AuthAttemptRepo) UpdateRow(c db.Conn, row AuthAttempt, columns ...db.AnyColumn) (AuthAttempt, error) {
-	rows := rowsAuthAttempt{row}
+	rows := []AuthAttempt{row}
 	if err := tableAuthAttempt.Update(c, &rows, columns...); err != nil {
 		return AuthAttempt{}, err
 	}
@@ -281,8 +234,8 @@ func (*AuthAttemptRepo) UpdateRow(c db.Conn, row AuthAttempt, columns ...db.AnyC
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*AuthAttemptRepo) Delete(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
-	in, out := rowsAuthAttempt(rows), rowsAuthAttempt{}
-	if err := tableAuthAttempt.Delete(c, &in, &out); err != nil {
+	out := []AuthAttempt{}
+	if err := tableAuthAttempt.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -291,7 +244,7 @@ func (*AuthAttemptRepo) Delete(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, e
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*AuthAttemptRepo) DeleteRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
-	var out rowsAuthAttempt
+	var out []AuthAttempt
 	if err := tableAuthAttempt.DeleteRow(c, row.ID, &out); err != nil {
 		return AuthAttempt{}, err
 	}
@@ -301,7 +254,7 @@ func (*AuthAttemptRepo) DeleteRow(c db.Conn, row AuthAttempt) (AuthAttempt, erro
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*AuthAttemptRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthAttempt, error) {
-	out := rowsAuthAttempt{}
+	out := []AuthAttempt{}
 	if err := tableAuthAttempt.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -88,15 +88,13 @@ func decodeAnyAuthKeyState(v any) (any, error) {
 }
 
 // tableAuthKeyState describes table gopod_auth_key_state to the ORM: its
-// columns in order, which have a database default, and the rows it reads them
-// into.
+// columns in order, the fields of AuthKeyState that hold them and how, and
+// which have a database default.
 var tableAuthKeyState = db.NewTable("gopod_auth_key_state", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "authKeyId"},
-	{Name: "created"},
-}, func() db.Rows {
-	return &rowsAuthKeyState{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "authKeyId", Field: "AuthKeyID"},
+	{Name: "created", Field: "Created"},
+}, (*AuthKeyState)(nil))
 
 // AuthKeyStateTable holds the columns of table gopod_auth_key_state for where
 // clauses and ordering (Serverpod's AuthKeyStateTable).
@@ -123,50 +121,6 @@ func NewAuthKeyStateTable(ref *db.TableRef) AuthKeyStateTable {
 // (Serverpod's AuthKeyState.t).
 var AuthKeyStateT = NewAuthKeyStateTable(tableAuthKeyState.Root())
 
-// rowsAuthKeyState are rows of table gopod_auth_key_state as package db reads
-// and writes them (db.Rows).
-type rowsAuthKeyState []AuthKeyState
-
-func (r *rowsAuthKeyState) Len() int {
-	return len(*r)
-}
-
-func (r *rowsAuthKeyState) Add() {
-	*r = append(*r, AuthKeyState{})
-}
-
-func (r *rowsAuthKeyState) Pick(js []int) any {
-	out := make([]AuthKeyState, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsAuthKeyState) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.AuthKeyID)
-	d.Value(&m.Created)
-}
-
-func (r *rowsAuthKeyState) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.AuthKeyID)
-	a.Time(m.Created)
-}
-
-func (r *rowsAuthKeyState) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.AuthKeyID, true
-	}
-	return 0, false
-}
-
 // AuthKeyStateRepo reads and writes the rows of table gopod_auth_key_state
 // (Serverpod's AuthKeyState.db).
 type AuthKeyStateRepo struct{}
@@ -183,7 +137,7 @@ func (*AuthKeyStateRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*AuthKeyStateRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKeyState, error) {
-	rows := rowsAuthKeyState{}
+	rows := []AuthKeyState{}
 	if err := tableAuthKeyState.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -193,7 +147,7 @@ func (*AuthKeyStateRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKeyState, err
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*AuthKeyStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKeyState, error) {
-	var rows rowsAuthKeyState
+	var rows []AuthKeyState
 	if err := tableAuthKeyState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -203,7 +157,7 @@ func (*AuthKeyStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKeySta
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*AuthKeyStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKeyState, error) {
-	var rows rowsAuthKeyState
+	var rows []AuthKeyState
 	if err := tableAuthKeyState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -220,7 +174,7 @@ func (*AuthKeyStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*AuthKeyStateRepo) Insert(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
-	out := append(rowsAuthKeyState{}, rows...)
+	out := append([]AuthKeyState{}, rows...)
 	if err := tableAuthKeyState.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -229,7 +183,7 @@ func (*AuthKeyStateRepo) Insert(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*AuthKeyStateRepo) InsertRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
-	rows := rowsAuthKeyState{row}
+	rows := []AuthKeyState{row}
 	if err := tableAuthKeyState.Insert(c, &rows); err != nil {
 		return AuthKeyState{}, err
 	}
@@ -240,7 +194,7 @@ func (*AuthKeyStateRepo) InsertRow(c db.Conn, row AuthKeyState) (AuthKeyState, e
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*AuthKeyStateRepo) Update(c db.Conn, rows []AuthKeyState, columns ...db.AnyColumn) ([]AuthKeyState, error) {
-	out := append(rowsAuthKeyState{}, rows...)
+	out := append([]AuthKeyState{}, rows...)
 	if err := tableAuthKeyState.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -250,7 +204,7 @@ func (*AuthKeyStateRepo) Update(c db.Conn, rows []AuthKeyState, columns ...db.An
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*AuthKeyStateRepo) UpdateRow(c db.Conn, row AuthKeyState, columns ...db.AnyColumn) (AuthKeyState, error) {
-	rows := rowsAuthKeyState{row}
+	rows := []AuthKeyState{row}
 	if err := tableAuthKeyState.Update(c, &rows, columns...); err != nil {
 		return AuthKeyState{}, err
 	}
@@ -260,8 +214,8 @@ func (*AuthKeyStateRepo) UpdateRow(c db.Conn, row AuthKeyState, columns ...db.An
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*AuthKeyStateRepo) Delete(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
-	in, out := rowsAuthKeyState(rows), rowsAuthKeyState{}
-	if err := tableAuthKeyState.Delete(c, &in, &out); err != nil {
+	out := []AuthKeyState{}
+	if err := tableAuthKeyState.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -270,7 +224,7 @@ func (*AuthKeyStateRepo) Delete(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*AuthKeyStateRepo) DeleteRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
-	var out rowsAuthKeyState
+	var out []AuthKeyState
 	if err := tableAuthKeyState.DeleteRow(c, row.ID, &out); err != nil {
 		return AuthKeyState{}, err
 	}
@@ -280,7 +234,7 @@ func (*AuthKeyStateRepo) DeleteRow(c db.Conn, row AuthKeyState) (AuthKeyState, e
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*AuthKeyStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKeyState, error) {
-	out := rowsAuthKeyState{}
+	out := []AuthKeyState{}
 	if err := tableAuthKeyState.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

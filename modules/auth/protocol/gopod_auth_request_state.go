@@ -94,16 +94,14 @@ func decodeAnyEmailRequestState(v any) (any, error) {
 }
 
 // tableEmailRequestState describes table gopod_auth_request_state to the ORM:
-// its columns in order, which have a database default, and the rows it reads
-// them into.
+// its columns in order, the fields of EmailRequestState that hold them and how,
+// and which have a database default.
 var tableEmailRequestState = db.NewTable("gopod_auth_request_state", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "requestId"},
-	{Name: "expiration"},
-	{Name: "failedAttempts"},
-}, func() db.Rows {
-	return &rowsEmailRequestState{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "requestId", Field: "RequestID"},
+	{Name: "expiration", Field: "Expiration"},
+	{Name: "failedAttempts", Field: "FailedAttempts"},
+}, (*EmailRequestState)(nil))
 
 // EmailRequestStateTable holds the columns of table gopod_auth_request_state
 // for where clauses and ordering (Serverpod's EmailRequestStateTable).
@@ -132,54 +130,6 @@ func NewEmailRequestStateTable(ref *db.TableRef) EmailRequestStateTable {
 // ordering (Serverpod's EmailRequestState.t).
 var EmailRequestStateT = NewEmailRequestStateTable(tableEmailRequestState.Root())
 
-// rowsEmailRequestState are rows of table gopod_auth_request_state as package
-// db reads and writes them (db.Rows).
-type rowsEmailRequestState []EmailRequestState
-
-func (r *rowsEmailRequestState) Len() int {
-	return len(*r)
-}
-
-func (r *rowsEmailRequestState) Add() {
-	*r = append(*r, EmailRequestState{})
-}
-
-func (r *rowsEmailRequestState) Pick(js []int) any {
-	out := make([]EmailRequestState, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsEmailRequestState) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.RequestID)
-	d.Value(&m.Expiration)
-	d.Value(&m.FailedAttempts)
-}
-
-func (r *rowsEmailRequestState) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.RequestID)
-	a.Time(m.Expiration)
-	a.Int(m.FailedAttempts)
-}
-
-func (r *rowsEmailRequestState) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.RequestID, true
-	case 3:
-		return m.FailedAttempts, true
-	}
-	return 0, false
-}
-
 // EmailRequestStateRepo reads and writes the rows of table
 // gopod_auth_request_state (Serverpod's EmailRequestState.db).
 type EmailRequestStateRepo struct{}
@@ -196,7 +146,7 @@ func (*EmailRequestStateRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*EmailRequestStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailRequestState, error) {
-	rows := rowsEmailRequestState{}
+	rows := []EmailRequestState{}
 	if err := tableEmailRequestState.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -206,7 +156,7 @@ func (*EmailRequestStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailRequest
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*EmailRequestStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailRequestState, error) {
-	var rows rowsEmailRequestState
+	var rows []EmailRequestState
 	if err := tableEmailRequestState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -216,7 +166,7 @@ func (*EmailRequestStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Email
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*EmailRequestStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailRequestState, error) {
-	var rows rowsEmailRequestState
+	var rows []EmailRequestState
 	if err := tableEmailRequestState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -233,7 +183,7 @@ func (*EmailRequestStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error)
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*EmailRequestStateRepo) Insert(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
-	out := append(rowsEmailRequestState{}, rows...)
+	out := append([]EmailRequestState{}, rows...)
 	if err := tableEmailRequestState.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -242,7 +192,7 @@ func (*EmailRequestStateRepo) Insert(c db.Conn, rows ...EmailRequestState) ([]Em
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*EmailRequestStateRepo) InsertRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
-	rows := rowsEmailRequestState{row}
+	rows := []EmailRequestState{row}
 	if err := tableEmailRequestState.Insert(c, &rows); err != nil {
 		return EmailRequestState{}, err
 	}
@@ -253,7 +203,7 @@ func (*EmailRequestStateRepo) InsertRow(c db.Conn, row EmailRequestState) (Email
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*EmailRequestStateRepo) Update(c db.Conn, rows []EmailRequestState, columns ...db.AnyColumn) ([]EmailRequestState, error) {
-	out := append(rowsEmailRequestState{}, rows...)
+	out := append([]EmailRequestState{}, rows...)
 	if err := tableEmailRequestState.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -263,7 +213,7 @@ func (*EmailRequestStateRepo) Update(c db.Conn, rows []EmailRequestState, column
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*EmailRequestStateRepo) UpdateRow(c db.Conn, row EmailRequestState, columns ...db.AnyColumn) (EmailRequestState, error) {
-	rows := rowsEmailRequestState{row}
+	rows := []EmailRequestState{row}
 	if err := tableEmailRequestState.Update(c, &rows, columns...); err != nil {
 		return EmailRequestState{}, err
 	}
@@ -273,8 +223,8 @@ func (*EmailRequestStateRepo) UpdateRow(c db.Conn, row EmailRequestState, column
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*EmailRequestStateRepo) Delete(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
-	in, out := rowsEmailRequestState(rows), rowsEmailRequestState{}
-	if err := tableEmailRequestState.Delete(c, &in, &out); err != nil {
+	out := []EmailRequestState{}
+	if err := tableEmailRequestState.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -283,7 +233,7 @@ func (*EmailRequestStateRepo) Delete(c db.Conn, rows ...EmailRequestState) ([]Em
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*EmailRequestStateRepo) DeleteRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
-	var out rowsEmailRequestState
+	var out []EmailRequestState
 	if err := tableEmailRequestState.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailRequestState{}, err
 	}
@@ -293,7 +243,7 @@ func (*EmailRequestStateRepo) DeleteRow(c db.Conn, row EmailRequestState) (Email
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*EmailRequestStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailRequestState, error) {
-	out := rowsEmailRequestState{}
+	out := []EmailRequestState{}
 	if err := tableEmailRequestState.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -96,16 +96,14 @@ func decodeAnyEmailResetState(v any) (any, error) {
 }
 
 // tableEmailResetState describes table gopod_auth_reset_state to the ORM: its
-// columns in order, which have a database default, and the rows it reads them
-// into.
+// columns in order, the fields of EmailResetState that hold them and how, and
+// which have a database default.
 var tableEmailResetState = db.NewTable("gopod_auth_reset_state", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "resetId"},
-	{Name: "selector"},
-	{Name: "failedAttempts"},
-}, func() db.Rows {
-	return &rowsEmailResetState{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "resetId", Field: "ResetID"},
+	{Name: "selector", Field: "Selector"},
+	{Name: "failedAttempts", Field: "FailedAttempts"},
+}, (*EmailResetState)(nil))
 
 // EmailResetStateTable holds the columns of table gopod_auth_reset_state for
 // where clauses and ordering (Serverpod's EmailResetStateTable).
@@ -134,54 +132,6 @@ func NewEmailResetStateTable(ref *db.TableRef) EmailResetStateTable {
 // ordering (Serverpod's EmailResetState.t).
 var EmailResetStateT = NewEmailResetStateTable(tableEmailResetState.Root())
 
-// rowsEmailResetState are rows of table gopod_auth_reset_state as package db
-// reads and writes them (db.Rows).
-type rowsEmailResetState []EmailResetState
-
-func (r *rowsEmailResetState) Len() int {
-	return len(*r)
-}
-
-func (r *rowsEmailResetState) Add() {
-	*r = append(*r, EmailResetState{})
-}
-
-func (r *rowsEmailResetState) Pick(js []int) any {
-	out := make([]EmailResetState, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsEmailResetState) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.ResetID)
-	d.Value(&m.Selector)
-	d.Value(&m.FailedAttempts)
-}
-
-func (r *rowsEmailResetState) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.ResetID)
-	a.String(m.Selector)
-	a.Int(m.FailedAttempts)
-}
-
-func (r *rowsEmailResetState) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.ResetID, true
-	case 3:
-		return m.FailedAttempts, true
-	}
-	return 0, false
-}
-
 // EmailResetStateRepo reads and writes the rows of table gopod_auth_reset_state
 // (Serverpod's EmailResetState.db).
 type EmailResetStateRepo struct{}
@@ -198,7 +148,7 @@ func (*EmailResetStateRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*EmailResetStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailResetState, error) {
-	rows := rowsEmailResetState{}
+	rows := []EmailResetState{}
 	if err := tableEmailResetState.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -208,7 +158,7 @@ func (*EmailResetStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailResetStat
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*EmailResetStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailResetState, error) {
-	var rows rowsEmailResetState
+	var rows []EmailResetState
 	if err := tableEmailResetState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -218,7 +168,7 @@ func (*EmailResetStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailRe
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*EmailResetStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailResetState, error) {
-	var rows rowsEmailResetState
+	var rows []EmailResetState
 	if err := tableEmailResetState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -235,7 +185,7 @@ func (*EmailResetStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*EmailResetStateRepo) Insert(c db.Conn, rows ...EmailResetState) ([]EmailResetState, error) {
-	out := append(rowsEmailResetState{}, rows...)
+	out := append([]EmailResetState{}, rows...)
 	if err := tableEmailResetState.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -244,7 +194,7 @@ func (*EmailResetStateRepo) Insert(c db.Conn, rows ...EmailResetState) ([]EmailR
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*EmailResetStateRepo) InsertRow(c db.Conn, row EmailResetState) (EmailResetState, error) {
-	rows := rowsEmailResetState{row}
+	rows := []EmailResetState{row}
 	if err := tableEmailResetState.Insert(c, &rows); err != nil {
 		return EmailResetState{}, err
 	}
@@ -255,7 +205,7 @@ func (*EmailResetStateRepo) InsertRow(c db.Conn, row EmailResetState) (EmailRese
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*EmailResetStateRepo) Update(c db.Conn, rows []EmailResetState, columns ...db.AnyColumn) ([]EmailResetState, error) {
-	out := append(rowsEmailResetState{}, rows...)
+	out := append([]EmailResetState{}, rows...)
 	if err := tableEmailResetState.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -265,7 +215,7 @@ func (*EmailResetStateRepo) Update(c db.Conn, rows []EmailResetState, columns ..
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*EmailResetStateRepo) UpdateRow(c db.Conn, row EmailResetState, columns ...db.AnyColumn) (EmailResetState, error) {
-	rows := rowsEmailResetState{row}
+	rows := []EmailResetState{row}
 	if err := tableEmailResetState.Update(c, &rows, columns...); err != nil {
 		return EmailResetState{}, err
 	}
@@ -275,8 +225,8 @@ func (*EmailResetStateRepo) UpdateRow(c db.Conn, row EmailResetState, columns ..
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*EmailResetStateRepo) Delete(c db.Conn, rows ...EmailResetState) ([]EmailResetState, error) {
-	in, out := rowsEmailResetState(rows), rowsEmailResetState{}
-	if err := tableEmailResetState.Delete(c, &in, &out); err != nil {
+	out := []EmailResetState{}
+	if err := tableEmailResetState.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -285,7 +235,7 @@ func (*EmailResetStateRepo) Delete(c db.Conn, rows ...EmailResetState) ([]EmailR
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*EmailResetStateRepo) DeleteRow(c db.Conn, row EmailResetState) (EmailResetState, error) {
-	var out rowsEmailResetState
+	var out []EmailResetState
 	if err := tableEmailResetState.DeleteRow(c, row.ID, &out); err != nil {
 		return EmailResetState{}, err
 	}
@@ -295,7 +245,7 @@ func (*EmailResetStateRepo) DeleteRow(c db.Conn, row EmailResetState) (EmailRese
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*EmailResetStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailResetState, error) {
-	out := rowsEmailResetState{}
+	out := []EmailResetState{}
 	if err := tableEmailResetState.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -88,15 +88,13 @@ func decodeAnyUsedIdentityToken(v any) (any, error) {
 }
 
 // tableUsedIdentityToken describes table gopod_auth_used_token to the ORM: its
-// columns in order, which have a database default, and the rows it reads them
-// into.
+// columns in order, the fields of UsedIdentityToken that hold them and how, and
+// which have a database default.
 var tableUsedIdentityToken = db.NewTable("gopod_auth_used_token", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "tokenHash"},
-	{Name: "expiration"},
-}, func() db.Rows {
-	return &rowsUsedIdentityToken{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "tokenHash", Field: "TokenHash"},
+	{Name: "expiration", Field: "Expiration"},
+}, (*UsedIdentityToken)(nil))
 
 // UsedIdentityTokenTable holds the columns of table gopod_auth_used_token for
 // where clauses and ordering (Serverpod's UsedIdentityTokenTable).
@@ -123,48 +121,6 @@ func NewUsedIdentityTokenTable(ref *db.TableRef) UsedIdentityTokenTable {
 // ordering (Serverpod's UsedIdentityToken.t).
 var UsedIdentityTokenT = NewUsedIdentityTokenTable(tableUsedIdentityToken.Root())
 
-// rowsUsedIdentityToken are rows of table gopod_auth_used_token as package db
-// reads and writes them (db.Rows).
-type rowsUsedIdentityToken []UsedIdentityToken
-
-func (r *rowsUsedIdentityToken) Len() int {
-	return len(*r)
-}
-
-func (r *rowsUsedIdentityToken) Add() {
-	*r = append(*r, UsedIdentityToken{})
-}
-
-func (r *rowsUsedIdentityToken) Pick(js []int) any {
-	out := make([]UsedIdentityToken, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsUsedIdentityToken) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.TokenHash)
-	d.Value(&m.Expiration)
-}
-
-func (r *rowsUsedIdentityToken) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.TokenHash)
-	a.Time(m.Expiration)
-}
-
-func (r *rowsUsedIdentityToken) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // UsedIdentityTokenRepo reads and writes the rows of table
 // gopod_auth_used_token (Serverpod's UsedIdentityToken.db).
 type UsedIdentityTokenRepo struct{}
@@ -181,7 +137,7 @@ func (*UsedIdentityTokenRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*UsedIdentityTokenRepo) Find(c db.Conn, opts ...db.Option) ([]UsedIdentityToken, error) {
-	rows := rowsUsedIdentityToken{}
+	rows := []UsedIdentityToken{}
 	if err := tableUsedIdentityToken.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -191,7 +147,7 @@ func (*UsedIdentityTokenRepo) Find(c db.Conn, opts ...db.Option) ([]UsedIdentity
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*UsedIdentityTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UsedIdentityToken, error) {
-	var rows rowsUsedIdentityToken
+	var rows []UsedIdentityToken
 	if err := tableUsedIdentityToken.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -201,7 +157,7 @@ func (*UsedIdentityTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UsedI
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*UsedIdentityTokenRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UsedIdentityToken, error) {
-	var rows rowsUsedIdentityToken
+	var rows []UsedIdentityToken
 	if err := tableUsedIdentityToken.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -218,7 +174,7 @@ func (*UsedIdentityTokenRepo) Count(c db.Conn, opts ...db.Option) (int64, error)
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*UsedIdentityTokenRepo) Insert(c db.Conn, rows ...UsedIdentityToken) ([]UsedIdentityToken, error) {
-	out := append(rowsUsedIdentityToken{}, rows...)
+	out := append([]UsedIdentityToken{}, rows...)
 	if err := tableUsedIdentityToken.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -227,7 +183,7 @@ func (*UsedIdentityTokenRepo) Insert(c db.Conn, rows ...UsedIdentityToken) ([]Us
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*UsedIdentityTokenRepo) InsertRow(c db.Conn, row UsedIdentityToken) (UsedIdentityToken, error) {
-	rows := rowsUsedIdentityToken{row}
+	rows := []UsedIdentityToken{row}
 	if err := tableUsedIdentityToken.Insert(c, &rows); err != nil {
 		return UsedIdentityToken{}, err
 	}
@@ -238,7 +194,7 @@ func (*UsedIdentityTokenRepo) InsertRow(c db.Conn, row UsedIdentityToken) (UsedI
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*UsedIdentityTokenRepo) Update(c db.Conn, rows []UsedIdentityToken, columns ...db.AnyColumn) ([]UsedIdentityToken, error) {
-	out := append(rowsUsedIdentityToken{}, rows...)
+	out := append([]UsedIdentityToken{}, rows...)
 	if err := tableUsedIdentityToken.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -248,7 +204,7 @@ func (*UsedIdentityTokenRepo) Update(c db.Conn, rows []UsedIdentityToken, column
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*UsedIdentityTokenRepo) UpdateRow(c db.Conn, row UsedIdentityToken, columns ...db.AnyColumn) (UsedIdentityToken, error) {
-	rows := rowsUsedIdentityToken{row}
+	rows := []UsedIdentityToken{row}
 	if err := tableUsedIdentityToken.Update(c, &rows, columns...); err != nil {
 		return UsedIdentityToken{}, err
 	}
@@ -258,8 +214,8 @@ func (*UsedIdentityTokenRepo) UpdateRow(c db.Conn, row UsedIdentityToken, column
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*UsedIdentityTokenRepo) Delete(c db.Conn, rows ...UsedIdentityToken) ([]UsedIdentityToken, error) {
-	in, out := rowsUsedIdentityToken(rows), rowsUsedIdentityToken{}
-	if err := tableUsedIdentityToken.Delete(c, &in, &out); err != nil {
+	out := []UsedIdentityToken{}
+	if err := tableUsedIdentityToken.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -268,7 +224,7 @@ func (*UsedIdentityTokenRepo) Delete(c db.Conn, rows ...UsedIdentityToken) ([]Us
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*UsedIdentityTokenRepo) DeleteRow(c db.Conn, row UsedIdentityToken) (UsedIdentityToken, error) {
-	var out rowsUsedIdentityToken
+	var out []UsedIdentityToken
 	if err := tableUsedIdentityToken.DeleteRow(c, row.ID, &out); err != nil {
 		return UsedIdentityToken{}, err
 	}
@@ -278,7 +234,7 @@ func (*UsedIdentityTokenRepo) DeleteRow(c db.Conn, row UsedIdentityToken) (UsedI
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*UsedIdentityTokenRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UsedIdentityToken, error) {
-	out := rowsUsedIdentityToken{}
+	out := []UsedIdentityToken{}
 	if err := tableUsedIdentityToken.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

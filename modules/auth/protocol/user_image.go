@@ -87,15 +87,14 @@ func decodeAnyUserImage(v any) (any, error) {
 }
 
 // tableUserImage describes table serverpod_user_image to the ORM: its columns
-// in order, which have a database default, and the rows it reads them into.
+// in order, the fields of UserImage that hold them and how, and which have a
+// database default.
 var tableUserImage = db.NewTable("serverpod_user_image", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "userId"},
-	{Name: "version"},
-	{Name: "url"},
-}, func() db.Rows {
-	return &rowsUserImage{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "userId", Field: "UserID"},
+	{Name: "version", Field: "Version"},
+	{Name: "url", Field: "URL"},
+}, (*UserImage)(nil))
 
 // UserImageTable holds the columns of table serverpod_user_image for where
 // clauses and ordering (Serverpod's UserImageTable).
@@ -124,54 +123,6 @@ func NewUserImageTable(ref *db.TableRef) UserImageTable {
 // (Serverpod's UserImage.t).
 var UserImageT = NewUserImageTable(tableUserImage.Root())
 
-// rowsUserImage are rows of table serverpod_user_image as package db reads and
-// writes them (db.Rows).
-type rowsUserImage []UserImage
-
-func (r *rowsUserImage) Len() int {
-	return len(*r)
-}
-
-func (r *rowsUserImage) Add() {
-	*r = append(*r, UserImage{})
-}
-
-func (r *rowsUserImage) Pick(js []int) any {
-	out := make([]UserImage, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsUserImage) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.UserID)
-	d.Value(&m.Version)
-	d.Value(&m.URL)
-}
-
-func (r *rowsUserImage) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.UserID)
-	a.Int(m.Version)
-	a.String(m.URL)
-}
-
-func (r *rowsUserImage) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.UserID, true
-	case 2:
-		return m.Version, true
-	}
-	return 0, false
-}
-
 // UserImageRepo reads and writes the rows of table serverpod_user_image
 // (Serverpod's UserImage.db).
 type UserImageRepo struct{}
@@ -188,7 +139,7 @@ func (*UserImageRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*UserImageRepo) Find(c db.Conn, opts ...db.Option) ([]UserImage, error) {
-	rows := rowsUserImage{}
+	rows := []UserImage{}
 	if err := tableUserImage.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -198,7 +149,7 @@ func (*UserImageRepo) Find(c db.Conn, opts ...db.Option) ([]UserImage, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*UserImageRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserImage, error) {
-	var rows rowsUserImage
+	var rows []UserImage
 	if err := tableUserImage.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -208,7 +159,7 @@ func (*UserImageRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserImage, er
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*UserImageRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserImage, error) {
-	var rows rowsUserImage
+	var rows []UserImage
 	if err := tableUserImage.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -225,7 +176,7 @@ func (*UserImageRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*UserImageRepo) Insert(c db.Conn, rows ...UserImage) ([]UserImage, error) {
-	out := append(rowsUserImage{}, rows...)
+	out := append([]UserImage{}, rows...)
 	if err := tableUserImage.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -234,7 +185,7 @@ func (*UserImageRepo) Insert(c db.Conn, rows ...UserImage) ([]UserImage, error) 
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*UserImageRepo) InsertRow(c db.Conn, row UserImage) (UserImage, error) {
-	rows := rowsUserImage{row}
+	rows := []UserImage{row}
 	if err := tableUserImage.Insert(c, &rows); err != nil {
 		return UserImage{}, err
 	}
@@ -245,7 +196,7 @@ func (*UserImageRepo) InsertRow(c db.Conn, row UserImage) (UserImage, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*UserImageRepo) Update(c db.Conn, rows []UserImage, columns ...db.AnyColumn) ([]UserImage, error) {
-	out := append(rowsUserImage{}, rows...)
+	out := append([]UserImage{}, rows...)
 	if err := tableUserImage.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -255,7 +206,7 @@ func (*UserImageRepo) Update(c db.Conn, rows []UserImage, columns ...db.AnyColum
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*UserImageRepo) UpdateRow(c db.Conn, row UserImage, columns ...db.AnyColumn) (UserImage, error) {
-	rows := rowsUserImage{row}
+	rows := []UserImage{row}
 	if err := tableUserImage.Update(c, &rows, columns...); err != nil {
 		return UserImage{}, err
 	}
@@ -265,8 +216,8 @@ func (*UserImageRepo) UpdateRow(c db.Conn, row UserImage, columns ...db.AnyColum
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*UserImageRepo) Delete(c db.Conn, rows ...UserImage) ([]UserImage, error) {
-	in, out := rowsUserImage(rows), rowsUserImage{}
-	if err := tableUserImage.Delete(c, &in, &out); err != nil {
+	out := []UserImage{}
+	if err := tableUserImage.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -275,7 +226,7 @@ func (*UserImageRepo) Delete(c db.Conn, rows ...UserImage) ([]UserImage, error) 
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*UserImageRepo) DeleteRow(c db.Conn, row UserImage) (UserImage, error) {
-	var out rowsUserImage
+	var out []UserImage
 	if err := tableUserImage.DeleteRow(c, row.ID, &out); err != nil {
 		return UserImage{}, err
 	}
@@ -285,7 +236,7 @@ func (*UserImageRepo) DeleteRow(c db.Conn, row UserImage) (UserImage, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*UserImageRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserImage, error) {
-	out := rowsUserImage{}
+	out := []UserImage{}
 	if err := tableUserImage.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -133,20 +133,19 @@ func decodeAnyUserInfo(v any) (any, error) {
 }
 
 // tableUserInfo describes table serverpod_user_info to the ORM: its columns in
-// order, which have a database default, and the rows it reads them into.
+// order, the fields of UserInfo that hold them and how, and which have a
+// database default.
 var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "userIdentifier"},
-	{Name: "userName"},
-	{Name: "fullName"},
-	{Name: "email"},
-	{Name: "created"},
-	{Name: "imageUrl"},
-	{Name: "scopeNames"},
-	{Name: "blocked"},
-}, func() db.Rows {
-	return &rowsUserInfo{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "userIdentifier", Field: "UserIdentifier"},
+	{Name: "userName", Field: "UserName", Nullable: true},
+	{Name: "fullName", Field: "FullName", Nullable: true},
+	{Name: "email", Field: "Email", Nullable: true},
+	{Name: "created", Field: "Created"},
+	{Name: "imageUrl", Field: "ImageURL", Nullable: true},
+	{Name: "scopeNames", Field: "ScopeNames", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
+	{Name: "blocked", Field: "Blocked"},
+}, (*UserInfo)(nil))
 
 // UserInfoTable holds the columns of table serverpod_user_info for where
 // clauses and ordering (Serverpod's UserInfoTable).
@@ -185,77 +184,6 @@ func NewUserInfoTable(ref *db.TableRef) UserInfoTable {
 // (Serverpod's UserInfo.t).
 var UserInfoT = NewUserInfoTable(tableUserInfo.Root())
 
-// rowsUserInfo are rows of table serverpod_user_info as package db reads and
-// writes them (db.Rows).
-type rowsUserInfo []UserInfo
-
-func (r *rowsUserInfo) Len() int {
-	return len(*r)
-}
-
-func (r *rowsUserInfo) Add() {
-	*r = append(*r, UserInfo{})
-}
-
-func (r *rowsUserInfo) Pick(js []int) any {
-	out := make([]UserInfo, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsUserInfo) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.UserIdentifier)
-	d.NullString(&m.UserName)
-	d.NullString(&m.FullName)
-	d.NullString(&m.Email)
-	d.Value(&m.Created)
-	d.NullString(&m.ImageURL)
-	d.JSON(r, i, 7)
-	d.Value(&m.Blocked)
-}
-
-func (r *rowsUserInfo) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.UserIdentifier)
-	a.NullString(m.UserName)
-	a.NullString(m.FullName)
-	a.NullString(m.Email)
-	a.Time(m.Created)
-	a.NullString(m.ImageURL)
-	{
-		e := a.Encoder()
-		wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
-		a.JSON("scopeNames", e)
-	}
-	a.Bool(m.Blocked)
-}
-
-func (r *rowsUserInfo) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
-// DecodeField implements db.FieldDecoder.
-func (r *rowsUserInfo) DecodeField(i, column int, v any) (err error) {
-	m := &(*r)[i]
-	switch column {
-	case 7:
-		m.ScopeNames = nil
-		if v != nil {
-			m.ScopeNames, err = wire.DecodeList(wire.DecodeString)(v)
-		}
-	}
-	return err
-}
-
 // UserInfoRepo reads and writes the rows of table serverpod_user_info
 // (Serverpod's UserInfo.db).
 type UserInfoRepo struct{}
@@ -272,7 +200,7 @@ func (*UserInfoRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*UserInfoRepo) Find(c db.Conn, opts ...db.Option) ([]UserInfo, error) {
-	rows := rowsUserInfo{}
+	rows := []UserInfo{}
 	if err := tableUserInfo.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -282,7 +210,7 @@ func (*UserInfoRepo) Find(c db.Conn, opts ...db.Option) ([]UserInfo, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*UserInfoRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserInfo, error) {
-	var rows rowsUserInfo
+	var rows []UserInfo
 	if err := tableUserInfo.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -292,7 +220,7 @@ func (*UserInfoRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserInfo, erro
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*UserInfoRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserInfo, error) {
-	var rows rowsUserInfo
+	var rows []UserInfo
 	if err := tableUserInfo.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -309,7 +237,7 @@ func (*UserInfoRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*UserInfoRepo) Insert(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
-	out := append(rowsUserInfo{}, rows...)
+	out := append([]UserInfo{}, rows...)
 	if err := tableUserInfo.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -318,7 +246,7 @@ func (*UserInfoRepo) Insert(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*UserInfoRepo) InsertRow(c db.Conn, row UserInfo) (UserInfo, error) {
-	rows := rowsUserInfo{row}
+	rows := []UserInfo{row}
 	if err := tableUserInfo.Insert(c, &rows); err != nil {
 		return UserInfo{}, err
 	}
@@ -329,7 +257,7 @@ func (*UserInfoRepo) InsertRow(c db.Conn, row UserInfo) (UserInfo, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*UserInfoRepo) Update(c db.Conn, rows []UserInfo, columns ...db.AnyColumn) ([]UserInfo, error) {
-	out := append(rowsUserInfo{}, rows...)
+	out := append([]UserInfo{}, rows...)
 	if err := tableUserInfo.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -339,7 +267,7 @@ func (*UserInfoRepo) Update(c db.Conn, rows []UserInfo, columns ...db.AnyColumn)
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*UserInfoRepo) UpdateRow(c db.Conn, row UserInfo, columns ...db.AnyColumn) (UserInfo, error) {
-	rows := rowsUserInfo{row}
+	rows := []UserInfo{row}
 	if err := tableUserInfo.Update(c, &rows, columns...); err != nil {
 		return UserInfo{}, err
 	}
@@ -349,8 +277,8 @@ func (*UserInfoRepo) UpdateRow(c db.Conn, row UserInfo, columns ...db.AnyColumn)
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*UserInfoRepo) Delete(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
-	in, out := rowsUserInfo(rows), rowsUserInfo{}
-	if err := tableUserInfo.Delete(c, &in, &out); err != nil {
+	out := []UserInfo{}
+	if err := tableUserInfo.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -359,7 +287,7 @@ func (*UserInfoRepo) Delete(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*UserInfoRepo) DeleteRow(c db.Conn, row UserInfo) (UserInfo, error) {
-	var out rowsUserInfo
+	var out []UserInfo
 	if err := tableUserInfo.DeleteRow(c, row.ID, &out); err != nil {
 		return UserInfo{}, err
 	}
@@ -369,7 +297,7 @@ func (*UserInfoRepo) DeleteRow(c db.Conn, row UserInfo) (UserInfo, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*UserInfoRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserInfo, error) {
-	out := rowsUserInfo{}
+	out := []UserInfo{}
 	if err := tableUserInfo.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

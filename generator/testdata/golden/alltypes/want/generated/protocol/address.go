@@ -74,14 +74,12 @@ func decodeAnyAddress(v any) (any, error) {
 	return m, err
 }
 
-// tableAddress describes table address to the ORM: its columns in order, which
-// have a database default, and the rows it reads them into.
+// tableAddress describes table address to the ORM: its columns in order, the
+// fields of Address that hold them and how, and which have a database default.
 var tableAddress = db.NewTable("address", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "street"},
-}, func() db.Rows {
-	return &rowsAddress{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "street", Field: "Street"},
+}, (*Address)(nil))
 
 // AddressTable holds the columns of table address for where clauses and
 // ordering (Serverpod's AddressTable).
@@ -106,46 +104,6 @@ func NewAddressTable(ref *db.TableRef) AddressTable {
 // Address.t).
 var AddressT = NewAddressTable(tableAddress.Root())
 
-// rowsAddress are rows of table address as package db reads and writes them
-// (db.Rows).
-type rowsAddress []Address
-
-func (r *rowsAddress) Len() int {
-	return len(*r)
-}
-
-func (r *rowsAddress) Add() {
-	*r = append(*r, Address{})
-}
-
-func (r *rowsAddress) Pick(js []int) any {
-	out := make([]Address, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsAddress) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Street)
-}
-
-func (r *rowsAddress) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Street)
-}
-
-func (r *rowsAddress) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // AddressRepo reads and writes the rows of table address (Serverpod's
 // Address.db).
 type AddressRepo struct{}
@@ -161,7 +119,7 @@ func (*AddressRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*AddressRepo) Find(c db.Conn, opts ...db.Option) ([]Address, error) {
-	rows := rowsAddress{}
+	rows := []Address{}
 	if err := tableAddress.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -171,7 +129,7 @@ func (*AddressRepo) Find(c db.Conn, opts ...db.Option) ([]Address, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*AddressRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Address, error) {
-	var rows rowsAddress
+	var rows []Address
 	if err := tableAddress.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -181,7 +139,7 @@ func (*AddressRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Address, error)
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*AddressRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Address, error) {
-	var rows rowsAddress
+	var rows []Address
 	if err := tableAddress.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -198,7 +156,7 @@ func (*AddressRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*AddressRepo) Insert(c db.Conn, rows ...Address) ([]Address, error) {
-	out := append(rowsAddress{}, rows...)
+	out := append([]Address{}, rows...)
 	if err := tableAddress.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -207,7 +165,7 @@ func (*AddressRepo) Insert(c db.Conn, rows ...Address) ([]Address, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*AddressRepo) InsertRow(c db.Conn, row Address) (Address, error) {
-	rows := rowsAddress{row}
+	rows := []Address{row}
 	if err := tableAddress.Insert(c, &rows); err != nil {
 		return Address{}, err
 	}
@@ -218,7 +176,7 @@ func (*AddressRepo) InsertRow(c db.Conn, row Address) (Address, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*AddressRepo) Update(c db.Conn, rows []Address, columns ...db.AnyColumn) ([]Address, error) {
-	out := append(rowsAddress{}, rows...)
+	out := append([]Address{}, rows...)
 	if err := tableAddress.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -228,7 +186,7 @@ func (*AddressRepo) Update(c db.Conn, rows []Address, columns ...db.AnyColumn) (
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*AddressRepo) UpdateRow(c db.Conn, row Address, columns ...db.AnyColumn) (Address, error) {
-	rows := rowsAddress{row}
+	rows := []Address{row}
 	if err := tableAddress.Update(c, &rows, columns...); err != nil {
 		return Address{}, err
 	}
@@ -238,8 +196,8 @@ func (*AddressRepo) UpdateRow(c db.Conn, row Address, columns ...db.AnyColumn) (
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*AddressRepo) Delete(c db.Conn, rows ...Address) ([]Address, error) {
-	in, out := rowsAddress(rows), rowsAddress{}
-	if err := tableAddress.Delete(c, &in, &out); err != nil {
+	out := []Address{}
+	if err := tableAddress.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -248,7 +206,7 @@ func (*AddressRepo) Delete(c db.Conn, rows ...Address) ([]Address, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*AddressRepo) DeleteRow(c db.Conn, row Address) (Address, error) {
-	var out rowsAddress
+	var out []Address
 	if err := tableAddress.DeleteRow(c, row.ID, &out); err != nil {
 		return Address{}, err
 	}
@@ -258,7 +216,7 @@ func (*AddressRepo) DeleteRow(c db.Conn, row Address) (Address, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*AddressRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Address, error) {
-	out := rowsAddress{}
+	out := []Address{}
 	if err := tableAddress.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

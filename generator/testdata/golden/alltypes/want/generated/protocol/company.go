@@ -94,19 +94,17 @@ func decodeAnyCompany(v any) (any, error) {
 	return m, err
 }
 
-// tableCompany describes table company to the ORM: its columns in order, which
-// have a database default, and the rows it reads them into.
+// tableCompany describes table company to the ORM: its columns in order, the
+// fields of Company that hold them and how, and which have a database default.
 var tableCompany = db.NewTable("company", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "name"},
-}, func() db.Rows {
-	return &rowsCompany{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "name", Field: "Name"},
+}, (*Company)(nil))
 
-// The relations of table company: the table they lead to, and the columns they
-// match.
+// The relations of table company: the table they lead to, the columns they
+// match, and the field an include sets.
 var (
-	relCompanyEmployees = db.NewRelation(tableCompany, tableEmployee, "id", "companyId")
+	relCompanyEmployees = db.NewRelation(tableCompany, tableEmployee, "id", "companyId", "Employees")
 )
 
 // CompanyTable holds the columns of table company for where clauses and
@@ -139,46 +137,6 @@ func (t CompanyTable) Employees() db.ListRelation {
 	return t.ref.List(relCompanyEmployees)
 }
 
-// rowsCompany are rows of table company as package db reads and writes them
-// (db.Rows).
-type rowsCompany []Company
-
-func (r *rowsCompany) Len() int {
-	return len(*r)
-}
-
-func (r *rowsCompany) Add() {
-	*r = append(*r, Company{})
-}
-
-func (r *rowsCompany) Pick(js []int) any {
-	out := make([]Company, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsCompany) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Name)
-}
-
-func (r *rowsCompany) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Name)
-}
-
-func (r *rowsCompany) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // CompanyRepo reads and writes the rows of table company (Serverpod's
 // Company.db), and links rows with the relation helpers below.
 type CompanyRepo struct{}
@@ -194,7 +152,7 @@ func (*CompanyRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
-	rows := rowsCompany{}
+	rows := []Company{}
 	if err := tableCompany.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -204,7 +162,7 @@ func (*CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) {
-	var rows rowsCompany
+	var rows []Company
 	if err := tableCompany.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -214,7 +172,7 @@ func (*CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error)
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, error) {
-	var rows rowsCompany
+	var rows []Company
 	if err := tableCompany.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -231,7 +189,7 @@ func (*CompanyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
-	out := append(rowsCompany{}, rows...)
+	out := append([]Company{}, rows...)
 	if err := tableCompany.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -240,7 +198,7 @@ func (*CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
-	rows := rowsCompany{row}
+	rows := []Company{row}
 	if err := tableCompany.Insert(c, &rows); err != nil {
 		return Company{}, err
 	}
@@ -251,7 +209,7 @@ func (*CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([]Company, error) {
-	out := append(rowsCompany{}, rows...)
+	out := append([]Company{}, rows...)
 	if err := tableCompany.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -261,7 +219,7 @@ func (*CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) (
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (Company, error) {
-	rows := rowsCompany{row}
+	rows := []Company{row}
 	if err := tableCompany.Update(c, &rows, columns...); err != nil {
 		return Company{}, err
 	}
@@ -271,8 +229,8 @@ func (*CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
-	in, out := rowsCompany(rows), rowsCompany{}
-	if err := tableCompany.Delete(c, &in, &out); err != nil {
+	out := []Company{}
+	if err := tableCompany.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -281,7 +239,7 @@ func (*CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
-	var out rowsCompany
+	var out []Company
 	if err := tableCompany.DeleteRow(c, row.ID, &out); err != nil {
 		return Company{}, err
 	}
@@ -291,7 +249,7 @@ func (*CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*CompanyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Company, error) {
-	out := rowsCompany{}
+	out := []Company{}
 	if err := tableCompany.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -324,14 +282,6 @@ func (i CompanyInclude) Loads() (*db.Table, []db.Load) {
 		})
 	}
 	return tableCompany, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsCompany) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relCompanyEmployees:
-		(*r)[i].Employees = found.([]Employee)
-	}
 }
 
 // CompanyIncludeList loads the Company rows of a list relation (Serverpod's

@@ -112,18 +112,16 @@ func decodeAnyPrice(v any) (any, error) {
 	return m, err
 }
 
-// tablePrice describes table price to the ORM: its columns in order, which have
-// a database default, and the rows it reads them into.
+// tablePrice describes table price to the ORM: its columns in order, the fields
+// of Price that hold them and how, and which have a database default.
 var tablePrice = db.NewTable("price", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "amount"},
-	{Name: "discount"},
-	{Name: "history"},
-	{Name: "byRegion"},
-	{Name: "secret"},
-}, func() db.Rows {
-	return &rowsPrice{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "amount", Field: "Amount"},
+	{Name: "discount", Field: "Discount", Nullable: true},
+	{Name: "history", Field: "History", JSON: db.JSONCodec(wire.EncodeList(wire.EncodeModel[shared.Money]), wire.DecodeList(wire.DecodeModel[shared.Money]))},
+	{Name: "byRegion", Field: "ByRegion", Nullable: true, JSON: db.JSONCodec(wire.EncodeStringMap(wire.EncodeModel[shared.Money]), wire.DecodeStringMap(wire.DecodeModel[shared.Money]))},
+	{Name: "secret", Field: "Secret", Nullable: true},
+}, (*Price)(nil))
 
 // PriceTable holds the columns of table price for where clauses and ordering
 // (Serverpod's PriceTable).
@@ -155,115 +153,6 @@ func NewPriceTable(ref *db.TableRef) PriceTable {
 // PriceT is table price in where clauses and ordering (Serverpod's Price.t).
 var PriceT = NewPriceTable(tablePrice.Root())
 
-// rowsPrice are rows of table price as package db reads and writes them
-// (db.Rows).
-type rowsPrice []Price
-
-func (r *rowsPrice) Len() int {
-	return len(*r)
-}
-
-func (r *rowsPrice) Add() {
-	*r = append(*r, Price{})
-}
-
-func (r *rowsPrice) Pick(js []int) any {
-	out := make([]Price, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsPrice) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.JSON(r, i, 1)
-	d.JSON(r, i, 2)
-	d.JSON(r, i, 3)
-	d.JSON(r, i, 4)
-	d.JSON(r, i, 5)
-}
-
-func (r *rowsPrice) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	{
-		e := a.Encoder()
-		m.Amount.EncodeJSON(e)
-		a.JSON("amount", e)
-	}
-	if m.Discount != nil {
-		e := a.Encoder()
-		m.Discount.EncodeJSON(e)
-		a.JSON("discount", e)
-	} else {
-		a.Null()
-	}
-	{
-		e := a.Encoder()
-		wire.EncodeList(wire.EncodeModel[shared.Money])(e, m.History)
-		a.JSON("history", e)
-	}
-	if m.ByRegion != nil {
-		e := a.Encoder()
-		wire.EncodeStringMap(wire.EncodeModel[shared.Money])(e, m.ByRegion)
-		a.JSON("byRegion", e)
-	} else {
-		a.Null()
-	}
-	if m.Secret != nil {
-		e := a.Encoder()
-		m.Secret.EncodeJSON(e)
-		a.JSON("secret", e)
-	} else {
-		a.Null()
-	}
-}
-
-func (r *rowsPrice) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
-// DecodeField implements db.FieldDecoder.
-func (r *rowsPrice) DecodeField(i, column int, v any) (err error) {
-	m := &(*r)[i]
-	switch column {
-	case 1:
-		m.Amount = *new(shared.Money)
-		if v != nil {
-			err = m.Amount.DecodeJSON(v)
-		}
-	case 2:
-		m.Discount = nil
-		if v != nil {
-			m.Discount = new(shared.Money)
-			err = m.Discount.DecodeJSON(v)
-		}
-	case 3:
-		m.History = nil
-		if v != nil {
-			m.History, err = wire.DecodeList(wire.DecodeModel[shared.Money])(v)
-		}
-	case 4:
-		m.ByRegion = nil
-		if v != nil {
-			m.ByRegion, err = wire.DecodeStringMap(wire.DecodeModel[shared.Money])(v)
-		}
-	case 5:
-		m.Secret = nil
-		if v != nil {
-			m.Secret = new(shared.Secret)
-			err = m.Secret.DecodeJSON(v)
-		}
-	}
-	return err
-}
-
 // PriceRepo reads and writes the rows of table price (Serverpod's Price.db).
 type PriceRepo struct{}
 
@@ -278,7 +167,7 @@ func (*PriceRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*PriceRepo) Find(c db.Conn, opts ...db.Option) ([]Price, error) {
-	rows := rowsPrice{}
+	rows := []Price{}
 	if err := tablePrice.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -288,7 +177,7 @@ func (*PriceRepo) Find(c db.Conn, opts ...db.Option) ([]Price, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*PriceRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Price, error) {
-	var rows rowsPrice
+	var rows []Price
 	if err := tablePrice.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -298,7 +187,7 @@ func (*PriceRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Price, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*PriceRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Price, error) {
-	var rows rowsPrice
+	var rows []Price
 	if err := tablePrice.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -315,7 +204,7 @@ func (*PriceRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*PriceRepo) Insert(c db.Conn, rows ...Price) ([]Price, error) {
-	out := append(rowsPrice{}, rows...)
+	out := append([]Price{}, rows...)
 	if err := tablePrice.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -324,7 +213,7 @@ func (*PriceRepo) Insert(c db.Conn, rows ...Price) ([]Price, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*PriceRepo) InsertRow(c db.Conn, row Price) (Price, error) {
-	rows := rowsPrice{row}
+	rows := []Price{row}
 	if err := tablePrice.Insert(c, &rows); err != nil {
 		return Price{}, err
 	}
@@ -335,7 +224,7 @@ func (*PriceRepo) InsertRow(c db.Conn, row Price) (Price, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*PriceRepo) Update(c db.Conn, rows []Price, columns ...db.AnyColumn) ([]Price, error) {
-	out := append(rowsPrice{}, rows...)
+	out := append([]Price{}, rows...)
 	if err := tablePrice.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -345,7 +234,7 @@ func (*PriceRepo) Update(c db.Conn, rows []Price, columns ...db.AnyColumn) ([]Pr
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*PriceRepo) UpdateRow(c db.Conn, row Price, columns ...db.AnyColumn) (Price, error) {
-	rows := rowsPrice{row}
+	rows := []Price{row}
 	if err := tablePrice.Update(c, &rows, columns...); err != nil {
 		return Price{}, err
 	}
@@ -355,8 +244,8 @@ func (*PriceRepo) UpdateRow(c db.Conn, row Price, columns ...db.AnyColumn) (Pric
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*PriceRepo) Delete(c db.Conn, rows ...Price) ([]Price, error) {
-	in, out := rowsPrice(rows), rowsPrice{}
-	if err := tablePrice.Delete(c, &in, &out); err != nil {
+	out := []Price{}
+	if err := tablePrice.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -365,7 +254,7 @@ func (*PriceRepo) Delete(c db.Conn, rows ...Price) ([]Price, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*PriceRepo) DeleteRow(c db.Conn, row Price) (Price, error) {
-	var out rowsPrice
+	var out []Price
 	if err := tablePrice.DeleteRow(c, row.ID, &out); err != nil {
 		return Price{}, err
 	}
@@ -375,7 +264,7 @@ func (*PriceRepo) DeleteRow(c db.Conn, row Price) (Price, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*PriceRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Price, error) {
-	out := rowsPrice{}
+	out := []Price{}
 	if err := tablePrice.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -85,16 +85,14 @@ func decodeAnyNote(v any) (any, error) {
 	return m, err
 }
 
-// tableNote describes table note to the ORM: its columns in order, which have a
-// database default, and the rows it reads them into.
+// tableNote describes table note to the ORM: its columns in order, the fields
+// of Note that hold them and how, and which have a database default.
 var tableNote = db.NewTable("note", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "author"},
-	{Name: "at"},
-	{Name: "text"},
-}, func() db.Rows {
-	return &rowsNote{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "author", Field: "Author"},
+	{Name: "at", Field: "At", Nullable: true},
+	{Name: "text", Field: "Text"},
+}, (*Note)(nil))
 
 // NoteTable holds the columns of table note for where clauses and ordering
 // (Serverpod's NoteTable).
@@ -122,50 +120,6 @@ func NewNoteTable(ref *db.TableRef) NoteTable {
 // NoteT is table note in where clauses and ordering (Serverpod's Note.t).
 var NoteT = NewNoteTable(tableNote.Root())
 
-// rowsNote are rows of table note as package db reads and writes them
-// (db.Rows).
-type rowsNote []Note
-
-func (r *rowsNote) Len() int {
-	return len(*r)
-}
-
-func (r *rowsNote) Add() {
-	*r = append(*r, Note{})
-}
-
-func (r *rowsNote) Pick(js []int) any {
-	out := make([]Note, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsNote) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Author)
-	d.NullTime(&m.At)
-	d.Value(&m.Text)
-}
-
-func (r *rowsNote) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Author)
-	a.NullTime(m.At)
-	a.String(m.Text)
-}
-
-func (r *rowsNote) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // NoteRepo reads and writes the rows of table note (Serverpod's Note.db).
 type NoteRepo struct{}
 
@@ -180,7 +134,7 @@ func (*NoteRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*NoteRepo) Find(c db.Conn, opts ...db.Option) ([]Note, error) {
-	rows := rowsNote{}
+	rows := []Note{}
 	if err := tableNote.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -190,7 +144,7 @@ func (*NoteRepo) Find(c db.Conn, opts ...db.Option) ([]Note, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*NoteRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Note, error) {
-	var rows rowsNote
+	var rows []Note
 	if err := tableNote.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -200,7 +154,7 @@ func (*NoteRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Note, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*NoteRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Note, error) {
-	var rows rowsNote
+	var rows []Note
 	if err := tableNote.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -217,7 +171,7 @@ func (*NoteRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*NoteRepo) Insert(c db.Conn, rows ...Note) ([]Note, error) {
-	out := append(rowsNote{}, rows...)
+	out := append([]Note{}, rows...)
 	if err := tableNote.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -226,7 +180,7 @@ func (*NoteRepo) Insert(c db.Conn, rows ...Note) ([]Note, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*NoteRepo) InsertRow(c db.Conn, row Note) (Note, error) {
-	rows := rowsNote{row}
+	rows := []Note{row}
 	if err := tableNote.Insert(c, &rows); err != nil {
 		return Note{}, err
 	}
@@ -237,7 +191,7 @@ func (*NoteRepo) InsertRow(c db.Conn, row Note) (Note, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*NoteRepo) Update(c db.Conn, rows []Note, columns ...db.AnyColumn) ([]Note, error) {
-	out := append(rowsNote{}, rows...)
+	out := append([]Note{}, rows...)
 	if err := tableNote.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -247,7 +201,7 @@ func (*NoteRepo) Update(c db.Conn, rows []Note, columns ...db.AnyColumn) ([]Note
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*NoteRepo) UpdateRow(c db.Conn, row Note, columns ...db.AnyColumn) (Note, error) {
-	rows := rowsNote{row}
+	rows := []Note{row}
 	if err := tableNote.Update(c, &rows, columns...); err != nil {
 		return Note{}, err
 	}
@@ -257,8 +211,8 @@ func (*NoteRepo) UpdateRow(c db.Conn, row Note, columns ...db.AnyColumn) (Note, 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*NoteRepo) Delete(c db.Conn, rows ...Note) ([]Note, error) {
-	in, out := rowsNote(rows), rowsNote{}
-	if err := tableNote.Delete(c, &in, &out); err != nil {
+	out := []Note{}
+	if err := tableNote.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -267,7 +221,7 @@ func (*NoteRepo) Delete(c db.Conn, rows ...Note) ([]Note, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*NoteRepo) DeleteRow(c db.Conn, row Note) (Note, error) {
-	var out rowsNote
+	var out []Note
 	if err := tableNote.DeleteRow(c, row.ID, &out); err != nil {
 		return Note{}, err
 	}
@@ -277,7 +231,7 @@ func (*NoteRepo) DeleteRow(c db.Conn, row Note) (Note, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*NoteRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Note, error) {
-	out := rowsNote{}
+	out := []Note{}
 	if err := tableNote.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

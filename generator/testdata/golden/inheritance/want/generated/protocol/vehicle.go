@@ -94,16 +94,14 @@ func decodeAnyVehicle(v any) (any, error) {
 	return m, err
 }
 
-// tableVehicle describes table vehicle to the ORM: its columns in order, which
-// have a database default, and the rows it reads them into.
+// tableVehicle describes table vehicle to the ORM: its columns in order, the
+// fields of Vehicle that hold them and how, and which have a database default.
 var tableVehicle = db.NewTable("vehicle", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "name"},
-	{Name: "wheels", HasDefault: true},
-	{Name: "registry"},
-}, func() db.Rows {
-	return &rowsVehicle{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "name", Field: "Name"},
+	{Name: "wheels", Field: "Wheels", HasDefault: true},
+	{Name: "registry", Field: "Registry", Nullable: true},
+}, (*Vehicle)(nil))
 
 // VehicleTable holds the columns of table vehicle for where clauses and
 // ordering (Serverpod's VehicleTable).
@@ -132,52 +130,6 @@ func NewVehicleTable(ref *db.TableRef) VehicleTable {
 // Vehicle.t).
 var VehicleT = NewVehicleTable(tableVehicle.Root())
 
-// rowsVehicle are rows of table vehicle as package db reads and writes them
-// (db.Rows).
-type rowsVehicle []Vehicle
-
-func (r *rowsVehicle) Len() int {
-	return len(*r)
-}
-
-func (r *rowsVehicle) Add() {
-	*r = append(*r, Vehicle{})
-}
-
-func (r *rowsVehicle) Pick(js []int) any {
-	out := make([]Vehicle, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsVehicle) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Name)
-	d.Value(&m.Wheels)
-	d.NullString(&m.Registry)
-}
-
-func (r *rowsVehicle) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Name)
-	a.Int(m.Wheels)
-	a.NullString(m.Registry)
-}
-
-func (r *rowsVehicle) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 2:
-		return m.Wheels, true
-	}
-	return 0, false
-}
-
 // VehicleRepo reads and writes the rows of table vehicle (Serverpod's
 // Vehicle.db).
 type VehicleRepo struct{}
@@ -193,7 +145,7 @@ func (*VehicleRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*VehicleRepo) Find(c db.Conn, opts ...db.Option) ([]Vehicle, error) {
-	rows := rowsVehicle{}
+	rows := []Vehicle{}
 	if err := tableVehicle.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -203,7 +155,7 @@ func (*VehicleRepo) Find(c db.Conn, opts ...db.Option) ([]Vehicle, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*VehicleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Vehicle, error) {
-	var rows rowsVehicle
+	var rows []Vehicle
 	if err := tableVehicle.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -213,7 +165,7 @@ func (*VehicleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Vehicle, error)
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*VehicleRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Vehicle, error) {
-	var rows rowsVehicle
+	var rows []Vehicle
 	if err := tableVehicle.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -230,7 +182,7 @@ func (*VehicleRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*VehicleRepo) Insert(c db.Conn, rows ...Vehicle) ([]Vehicle, error) {
-	out := append(rowsVehicle{}, rows...)
+	out := append([]Vehicle{}, rows...)
 	if err := tableVehicle.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -239,7 +191,7 @@ func (*VehicleRepo) Insert(c db.Conn, rows ...Vehicle) ([]Vehicle, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*VehicleRepo) InsertRow(c db.Conn, row Vehicle) (Vehicle, error) {
-	rows := rowsVehicle{row}
+	rows := []Vehicle{row}
 	if err := tableVehicle.Insert(c, &rows); err != nil {
 		return Vehicle{}, err
 	}
@@ -250,7 +202,7 @@ func (*VehicleRepo) InsertRow(c db.Conn, row Vehicle) (Vehicle, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*VehicleRepo) Update(c db.Conn, rows []Vehicle, columns ...db.AnyColumn) ([]Vehicle, error) {
-	out := append(rowsVehicle{}, rows...)
+	out := append([]Vehicle{}, rows...)
 	if err := tableVehicle.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -260,7 +212,7 @@ func (*VehicleRepo) Update(c db.Conn, rows []Vehicle, columns ...db.AnyColumn) (
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*VehicleRepo) UpdateRow(c db.Conn, row Vehicle, columns ...db.AnyColumn) (Vehicle, error) {
-	rows := rowsVehicle{row}
+	rows := []Vehicle{row}
 	if err := tableVehicle.Update(c, &rows, columns...); err != nil {
 		return Vehicle{}, err
 	}
@@ -270,8 +222,8 @@ func (*VehicleRepo) UpdateRow(c db.Conn, row Vehicle, columns ...db.AnyColumn) (
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*VehicleRepo) Delete(c db.Conn, rows ...Vehicle) ([]Vehicle, error) {
-	in, out := rowsVehicle(rows), rowsVehicle{}
-	if err := tableVehicle.Delete(c, &in, &out); err != nil {
+	out := []Vehicle{}
+	if err := tableVehicle.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -280,7 +232,7 @@ func (*VehicleRepo) Delete(c db.Conn, rows ...Vehicle) ([]Vehicle, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*VehicleRepo) DeleteRow(c db.Conn, row Vehicle) (Vehicle, error) {
-	var out rowsVehicle
+	var out []Vehicle
 	if err := tableVehicle.DeleteRow(c, row.ID, &out); err != nil {
 		return Vehicle{}, err
 	}
@@ -290,7 +242,7 @@ func (*VehicleRepo) DeleteRow(c db.Conn, row Vehicle) (Vehicle, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*VehicleRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Vehicle, error) {
-	out := rowsVehicle{}
+	out := []Vehicle{}
 	if err := tableVehicle.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -91,20 +91,18 @@ func decodeAnyBadge(v any) (any, error) {
 	return m, err
 }
 
-// tableBadge describes table badge to the ORM: its columns in order, which have
-// a database default, and the rows it reads them into.
+// tableBadge describes table badge to the ORM: its columns in order, the fields
+// of Badge that hold them and how, and which have a database default.
 var tableBadge = db.NewTable("badge", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "code"},
-	{Name: "ownerId"},
-}, func() db.Rows {
-	return &rowsBadge{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "code", Field: "Code"},
+	{Name: "ownerId", Field: "OwnerID", Nullable: true},
+}, (*Badge)(nil))
 
-// The relations of table badge: the table they lead to, and the columns they
-// match.
+// The relations of table badge: the table they lead to, the columns they match,
+// and the field an include sets.
 var (
-	relBadgeOwner = db.NewRelation(tableBadge, tableEmployee, "ownerId", "id")
+	relBadgeOwner = db.NewRelation(tableBadge, tableEmployee, "ownerId", "id", "Owner")
 )
 
 // BadgeTable holds the columns of table badge for where clauses and ordering
@@ -136,50 +134,6 @@ func (t BadgeTable) Owner() EmployeeTable {
 	return NewEmployeeTable(t.ref.Join(relBadgeOwner))
 }
 
-// rowsBadge are rows of table badge as package db reads and writes them
-// (db.Rows).
-type rowsBadge []Badge
-
-func (r *rowsBadge) Len() int {
-	return len(*r)
-}
-
-func (r *rowsBadge) Add() {
-	*r = append(*r, Badge{})
-}
-
-func (r *rowsBadge) Pick(js []int) any {
-	out := make([]Badge, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsBadge) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Code)
-	d.NullInt(&m.OwnerID)
-}
-
-func (r *rowsBadge) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Code)
-	a.NullInt(m.OwnerID)
-}
-
-func (r *rowsBadge) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 2:
-		return db.Key(m.OwnerID)
-	}
-	return 0, false
-}
-
 // BadgeRepo reads and writes the rows of table badge (Serverpod's Badge.db),
 // and links rows with the relation helpers below.
 type BadgeRepo struct{}
@@ -195,7 +149,7 @@ func (*BadgeRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*BadgeRepo) Find(c db.Conn, opts ...db.Option) ([]Badge, error) {
-	rows := rowsBadge{}
+	rows := []Badge{}
 	if err := tableBadge.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -205,7 +159,7 @@ func (*BadgeRepo) Find(c db.Conn, opts ...db.Option) ([]Badge, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*BadgeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Badge, error) {
-	var rows rowsBadge
+	var rows []Badge
 	if err := tableBadge.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -215,7 +169,7 @@ func (*BadgeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Badge, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*BadgeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Badge, error) {
-	var rows rowsBadge
+	var rows []Badge
 	if err := tableBadge.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -232,7 +186,7 @@ func (*BadgeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*BadgeRepo) Insert(c db.Conn, rows ...Badge) ([]Badge, error) {
-	out := append(rowsBadge{}, rows...)
+	out := append([]Badge{}, rows...)
 	if err := tableBadge.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -241,7 +195,7 @@ func (*BadgeRepo) Insert(c db.Conn, rows ...Badge) ([]Badge, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*BadgeRepo) InsertRow(c db.Conn, row Badge) (Badge, error) {
-	rows := rowsBadge{row}
+	rows := []Badge{row}
 	if err := tableBadge.Insert(c, &rows); err != nil {
 		return Badge{}, err
 	}
@@ -252,7 +206,7 @@ func (*BadgeRepo) InsertRow(c db.Conn, row Badge) (Badge, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*BadgeRepo) Update(c db.Conn, rows []Badge, columns ...db.AnyColumn) ([]Badge, error) {
-	out := append(rowsBadge{}, rows...)
+	out := append([]Badge{}, rows...)
 	if err := tableBadge.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -262,7 +216,7 @@ func (*BadgeRepo) Update(c db.Conn, rows []Badge, columns ...db.AnyColumn) ([]Ba
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*BadgeRepo) UpdateRow(c db.Conn, row Badge, columns ...db.AnyColumn) (Badge, error) {
-	rows := rowsBadge{row}
+	rows := []Badge{row}
 	if err := tableBadge.Update(c, &rows, columns...); err != nil {
 		return Badge{}, err
 	}
@@ -272,8 +226,8 @@ func (*BadgeRepo) UpdateRow(c db.Conn, row Badge, columns ...db.AnyColumn) (Badg
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*BadgeRepo) Delete(c db.Conn, rows ...Badge) ([]Badge, error) {
-	in, out := rowsBadge(rows), rowsBadge{}
-	if err := tableBadge.Delete(c, &in, &out); err != nil {
+	out := []Badge{}
+	if err := tableBadge.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -282,7 +236,7 @@ func (*BadgeRepo) Delete(c db.Conn, rows ...Badge) ([]Badge, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*BadgeRepo) DeleteRow(c db.Conn, row Badge) (Badge, error) {
-	var out rowsBadge
+	var out []Badge
 	if err := tableBadge.DeleteRow(c, row.ID, &out); err != nil {
 		return Badge{}, err
 	}
@@ -292,7 +246,7 @@ func (*BadgeRepo) DeleteRow(c db.Conn, row Badge) (Badge, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*BadgeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Badge, error) {
-	out := rowsBadge{}
+	out := []Badge{}
 	if err := tableBadge.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -314,14 +268,6 @@ func (i BadgeInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{Relation: relBadgeOwner, Include: nested})
 	}
 	return tableBadge, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsBadge) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relBadgeOwner:
-		(*r)[i].Owner = &found.([]Employee)[0]
-	}
 }
 
 // BadgeIncludeList loads the Badge rows of a list relation (Serverpod's

@@ -114,21 +114,19 @@ func decodeAnyCat(v any) (any, error) {
 	return m, err
 }
 
-// tableCat describes table cat to the ORM: its columns in order, which have a
-// database default, and the rows it reads them into.
+// tableCat describes table cat to the ORM: its columns in order, the fields of
+// Cat that hold them and how, and which have a database default.
 var tableCat = db.NewTable("cat", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "name"},
-	{Name: "motherId"},
-}, func() db.Rows {
-	return &rowsCat{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "name", Field: "Name"},
+	{Name: "motherId", Field: "MotherID", Nullable: true},
+}, (*Cat)(nil))
 
-// The relations of table cat: the table they lead to, and the columns they
-// match.
+// The relations of table cat: the table they lead to, the columns they match,
+// and the field an include sets.
 var (
-	relCatMother  = db.NewRelation(tableCat, tableCat, "motherId", "id")
-	relCatKittens = db.NewRelation(tableCat, tableCat, "id", "motherId")
+	relCatMother  = db.NewRelation(tableCat, tableCat, "motherId", "id", "Mother")
+	relCatKittens = db.NewRelation(tableCat, tableCat, "id", "motherId", "Kittens")
 )
 
 // CatTable holds the columns of table cat for where clauses and ordering
@@ -166,49 +164,6 @@ func (t CatTable) Kittens() db.ListRelation {
 	return t.ref.List(relCatKittens)
 }
 
-// rowsCat are rows of table cat as package db reads and writes them (db.Rows).
-type rowsCat []Cat
-
-func (r *rowsCat) Len() int {
-	return len(*r)
-}
-
-func (r *rowsCat) Add() {
-	*r = append(*r, Cat{})
-}
-
-func (r *rowsCat) Pick(js []int) any {
-	out := make([]Cat, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsCat) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Name)
-	d.NullInt(&m.MotherID)
-}
-
-func (r *rowsCat) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Name)
-	a.NullInt(m.MotherID)
-}
-
-func (r *rowsCat) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 2:
-		return db.Key(m.MotherID)
-	}
-	return 0, false
-}
-
 // CatRepo reads and writes the rows of table cat (Serverpod's Cat.db), and
 // links rows with the relation helpers below.
 type CatRepo struct{}
@@ -224,7 +179,7 @@ func (*CatRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*CatRepo) Find(c db.Conn, opts ...db.Option) ([]Cat, error) {
-	rows := rowsCat{}
+	rows := []Cat{}
 	if err := tableCat.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -234,7 +189,7 @@ func (*CatRepo) Find(c db.Conn, opts ...db.Option) ([]Cat, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*CatRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Cat, error) {
-	var rows rowsCat
+	var rows []Cat
 	if err := tableCat.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -244,7 +199,7 @@ func (*CatRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Cat, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*CatRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Cat, error) {
-	var rows rowsCat
+	var rows []Cat
 	if err := tableCat.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -261,7 +216,7 @@ func (*CatRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*CatRepo) Insert(c db.Conn, rows ...Cat) ([]Cat, error) {
-	out := append(rowsCat{}, rows...)
+	out := append([]Cat{}, rows...)
 	if err := tableCat.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -270,7 +225,7 @@ func (*CatRepo) Insert(c db.Conn, rows ...Cat) ([]Cat, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*CatRepo) InsertRow(c db.Conn, row Cat) (Cat, error) {
-	rows := rowsCat{row}
+	rows := []Cat{row}
 	if err := tableCat.Insert(c, &rows); err != nil {
 		return Cat{}, err
 	}
@@ -281,7 +236,7 @@ func (*CatRepo) InsertRow(c db.Conn, row Cat) (Cat, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*CatRepo) Update(c db.Conn, rows []Cat, columns ...db.AnyColumn) ([]Cat, error) {
-	out := append(rowsCat{}, rows...)
+	out := append([]Cat{}, rows...)
 	if err := tableCat.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -291,7 +246,7 @@ func (*CatRepo) Update(c db.Conn, rows []Cat, columns ...db.AnyColumn) ([]Cat, e
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*CatRepo) UpdateRow(c db.Conn, row Cat, columns ...db.AnyColumn) (Cat, error) {
-	rows := rowsCat{row}
+	rows := []Cat{row}
 	if err := tableCat.Update(c, &rows, columns...); err != nil {
 		return Cat{}, err
 	}
@@ -301,8 +256,8 @@ func (*CatRepo) UpdateRow(c db.Conn, row Cat, columns ...db.AnyColumn) (Cat, err
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*CatRepo) Delete(c db.Conn, rows ...Cat) ([]Cat, error) {
-	in, out := rowsCat(rows), rowsCat{}
-	if err := tableCat.Delete(c, &in, &out); err != nil {
+	out := []Cat{}
+	if err := tableCat.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -311,7 +266,7 @@ func (*CatRepo) Delete(c db.Conn, rows ...Cat) ([]Cat, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*CatRepo) DeleteRow(c db.Conn, row Cat) (Cat, error) {
-	var out rowsCat
+	var out []Cat
 	if err := tableCat.DeleteRow(c, row.ID, &out); err != nil {
 		return Cat{}, err
 	}
@@ -321,7 +276,7 @@ func (*CatRepo) DeleteRow(c db.Conn, row Cat) (Cat, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*CatRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Cat, error) {
-	out := rowsCat{}
+	out := []Cat{}
 	if err := tableCat.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -359,16 +314,6 @@ func (i CatInclude) Loads() (*db.Table, []db.Load) {
 		})
 	}
 	return tableCat, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsCat) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relCatMother:
-		(*r)[i].Mother = &found.([]Cat)[0]
-	case relCatKittens:
-		(*r)[i].Kittens = found.([]Cat)
-	}
 }
 
 // CatIncludeList loads the Cat rows of a list relation (Serverpod's

@@ -71,14 +71,12 @@ func decodeAnyCity(v any) (any, error) {
 	return m, err
 }
 
-// tableCity describes table city to the ORM: its columns in order, which have a
-// database default, and the rows it reads them into.
+// tableCity describes table city to the ORM: its columns in order, the fields
+// of City that hold them and how, and which have a database default.
 var tableCity = db.NewTable("city", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "name"},
-}, func() db.Rows {
-	return &rowsCity{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "name", Field: "Name"},
+}, (*City)(nil))
 
 // CityTable holds the columns of table city for where clauses and ordering
 // (Serverpod's CityTable).
@@ -102,46 +100,6 @@ func NewCityTable(ref *db.TableRef) CityTable {
 // CityT is table city in where clauses and ordering (Serverpod's City.t).
 var CityT = NewCityTable(tableCity.Root())
 
-// rowsCity are rows of table city as package db reads and writes them
-// (db.Rows).
-type rowsCity []City
-
-func (r *rowsCity) Len() int {
-	return len(*r)
-}
-
-func (r *rowsCity) Add() {
-	*r = append(*r, City{})
-}
-
-func (r *rowsCity) Pick(js []int) any {
-	out := make([]City, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsCity) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Name)
-}
-
-func (r *rowsCity) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Name)
-}
-
-func (r *rowsCity) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // CityRepo reads and writes the rows of table city (Serverpod's City.db).
 type CityRepo struct{}
 
@@ -156,7 +114,7 @@ func (*CityRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*CityRepo) Find(c db.Conn, opts ...db.Option) ([]City, error) {
-	rows := rowsCity{}
+	rows := []City{}
 	if err := tableCity.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -166,7 +124,7 @@ func (*CityRepo) Find(c db.Conn, opts ...db.Option) ([]City, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*CityRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*City, error) {
-	var rows rowsCity
+	var rows []City
 	if err := tableCity.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -176,7 +134,7 @@ func (*CityRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*City, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*CityRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*City, error) {
-	var rows rowsCity
+	var rows []City
 	if err := tableCity.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -193,7 +151,7 @@ func (*CityRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*CityRepo) Insert(c db.Conn, rows ...City) ([]City, error) {
-	out := append(rowsCity{}, rows...)
+	out := append([]City{}, rows...)
 	if err := tableCity.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -202,7 +160,7 @@ func (*CityRepo) Insert(c db.Conn, rows ...City) ([]City, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*CityRepo) InsertRow(c db.Conn, row City) (City, error) {
-	rows := rowsCity{row}
+	rows := []City{row}
 	if err := tableCity.Insert(c, &rows); err != nil {
 		return City{}, err
 	}
@@ -213,7 +171,7 @@ func (*CityRepo) InsertRow(c db.Conn, row City) (City, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*CityRepo) Update(c db.Conn, rows []City, columns ...db.AnyColumn) ([]City, error) {
-	out := append(rowsCity{}, rows...)
+	out := append([]City{}, rows...)
 	if err := tableCity.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -223,7 +181,7 @@ func (*CityRepo) Update(c db.Conn, rows []City, columns ...db.AnyColumn) ([]City
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*CityRepo) UpdateRow(c db.Conn, row City, columns ...db.AnyColumn) (City, error) {
-	rows := rowsCity{row}
+	rows := []City{row}
 	if err := tableCity.Update(c, &rows, columns...); err != nil {
 		return City{}, err
 	}
@@ -233,8 +191,8 @@ func (*CityRepo) UpdateRow(c db.Conn, row City, columns ...db.AnyColumn) (City, 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*CityRepo) Delete(c db.Conn, rows ...City) ([]City, error) {
-	in, out := rowsCity(rows), rowsCity{}
-	if err := tableCity.Delete(c, &in, &out); err != nil {
+	out := []City{}
+	if err := tableCity.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -243,7 +201,7 @@ func (*CityRepo) Delete(c db.Conn, rows ...City) ([]City, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*CityRepo) DeleteRow(c db.Conn, row City) (City, error) {
-	var out rowsCity
+	var out []City
 	if err := tableCity.DeleteRow(c, row.ID, &out); err != nil {
 		return City{}, err
 	}
@@ -253,7 +211,7 @@ func (*CityRepo) DeleteRow(c db.Conn, row City) (City, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*CityRepo) DeleteWhere(c db.Conn, where db.Expr) ([]City, error) {
-	out := rowsCity{}
+	out := []City{}
 	if err := tableCity.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

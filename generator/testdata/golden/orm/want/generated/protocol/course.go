@@ -94,19 +94,17 @@ func decodeAnyCourse(v any) (any, error) {
 	return m, err
 }
 
-// tableCourse describes table course to the ORM: its columns in order, which
-// have a database default, and the rows it reads them into.
+// tableCourse describes table course to the ORM: its columns in order, the
+// fields of Course that hold them and how, and which have a database default.
 var tableCourse = db.NewTable("course", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "title"},
-}, func() db.Rows {
-	return &rowsCourse{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "title", Field: "Title"},
+}, (*Course)(nil))
 
-// The relations of table course: the table they lead to, and the columns they
-// match.
+// The relations of table course: the table they lead to, the columns they
+// match, and the field an include sets.
 var (
-	relCourseEnrollments = db.NewRelation(tableCourse, tableEnrollment, "id", "courseId")
+	relCourseEnrollments = db.NewRelation(tableCourse, tableEnrollment, "id", "courseId", "Enrollments")
 )
 
 // CourseTable holds the columns of table course for where clauses and ordering
@@ -137,46 +135,6 @@ func (t CourseTable) Enrollments() db.ListRelation {
 	return t.ref.List(relCourseEnrollments)
 }
 
-// rowsCourse are rows of table course as package db reads and writes them
-// (db.Rows).
-type rowsCourse []Course
-
-func (r *rowsCourse) Len() int {
-	return len(*r)
-}
-
-func (r *rowsCourse) Add() {
-	*r = append(*r, Course{})
-}
-
-func (r *rowsCourse) Pick(js []int) any {
-	out := make([]Course, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsCourse) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Title)
-}
-
-func (r *rowsCourse) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Title)
-}
-
-func (r *rowsCourse) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // CourseRepo reads and writes the rows of table course (Serverpod's Course.db),
 // and links rows with the relation helpers below.
 type CourseRepo struct{}
@@ -192,7 +150,7 @@ func (*CourseRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*CourseRepo) Find(c db.Conn, opts ...db.Option) ([]Course, error) {
-	rows := rowsCourse{}
+	rows := []Course{}
 	if err := tableCourse.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -202,7 +160,7 @@ func (*CourseRepo) Find(c db.Conn, opts ...db.Option) ([]Course, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*CourseRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Course, error) {
-	var rows rowsCourse
+	var rows []Course
 	if err := tableCourse.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -212,7 +170,7 @@ func (*CourseRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Course, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*CourseRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Course, error) {
-	var rows rowsCourse
+	var rows []Course
 	if err := tableCourse.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -229,7 +187,7 @@ func (*CourseRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*CourseRepo) Insert(c db.Conn, rows ...Course) ([]Course, error) {
-	out := append(rowsCourse{}, rows...)
+	out := append([]Course{}, rows...)
 	if err := tableCourse.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -238,7 +196,7 @@ func (*CourseRepo) Insert(c db.Conn, rows ...Course) ([]Course, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*CourseRepo) InsertRow(c db.Conn, row Course) (Course, error) {
-	rows := rowsCourse{row}
+	rows := []Course{row}
 	if err := tableCourse.Insert(c, &rows); err != nil {
 		return Course{}, err
 	}
@@ -249,7 +207,7 @@ func (*CourseRepo) InsertRow(c db.Conn, row Course) (Course, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*CourseRepo) Update(c db.Conn, rows []Course, columns ...db.AnyColumn) ([]Course, error) {
-	out := append(rowsCourse{}, rows...)
+	out := append([]Course{}, rows...)
 	if err := tableCourse.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -259,7 +217,7 @@ func (*CourseRepo) Update(c db.Conn, rows []Course, columns ...db.AnyColumn) ([]
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*CourseRepo) UpdateRow(c db.Conn, row Course, columns ...db.AnyColumn) (Course, error) {
-	rows := rowsCourse{row}
+	rows := []Course{row}
 	if err := tableCourse.Update(c, &rows, columns...); err != nil {
 		return Course{}, err
 	}
@@ -269,8 +227,8 @@ func (*CourseRepo) UpdateRow(c db.Conn, row Course, columns ...db.AnyColumn) (Co
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*CourseRepo) Delete(c db.Conn, rows ...Course) ([]Course, error) {
-	in, out := rowsCourse(rows), rowsCourse{}
-	if err := tableCourse.Delete(c, &in, &out); err != nil {
+	out := []Course{}
+	if err := tableCourse.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -279,7 +237,7 @@ func (*CourseRepo) Delete(c db.Conn, rows ...Course) ([]Course, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*CourseRepo) DeleteRow(c db.Conn, row Course) (Course, error) {
-	var out rowsCourse
+	var out []Course
 	if err := tableCourse.DeleteRow(c, row.ID, &out); err != nil {
 		return Course{}, err
 	}
@@ -289,7 +247,7 @@ func (*CourseRepo) DeleteRow(c db.Conn, row Course) (Course, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*CourseRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Course, error) {
-	out := rowsCourse{}
+	out := []Course{}
 	if err := tableCourse.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -322,14 +280,6 @@ func (i CourseInclude) Loads() (*db.Table, []db.Load) {
 		})
 	}
 	return tableCourse, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsCourse) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relCourseEnrollments:
-		(*r)[i].Enrollments = found.([]Enrollment)
-	}
 }
 
 // CourseIncludeList loads the Course rows of a list relation (Serverpod's

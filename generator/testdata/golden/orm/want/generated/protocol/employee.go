@@ -102,21 +102,19 @@ func decodeAnyEmployee(v any) (any, error) {
 	return m, err
 }
 
-// tableEmployee describes table employee to the ORM: its columns in order,
-// which have a database default, and the rows it reads them into.
+// tableEmployee describes table employee to the ORM: its columns in order, the
+// fields of Employee that hold them and how, and which have a database default.
 var tableEmployee = db.NewTable("employee", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "name"},
-	{Name: "companyId"},
-}, func() db.Rows {
-	return &rowsEmployee{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "name", Field: "Name"},
+	{Name: "companyId", Field: "CompanyID"},
+}, (*Employee)(nil))
 
-// The relations of table employee: the table they lead to, and the columns they
-// match.
+// The relations of table employee: the table they lead to, the columns they
+// match, and the field an include sets.
 var (
-	relEmployeeCompany = db.NewRelation(tableEmployee, tableCompany, "companyId", "id")
-	relEmployeeBadge   = db.NewRelation(tableEmployee, tableBadge, "id", "ownerId")
+	relEmployeeCompany = db.NewRelation(tableEmployee, tableCompany, "companyId", "id", "Company")
+	relEmployeeBadge   = db.NewRelation(tableEmployee, tableBadge, "id", "ownerId", "Badge")
 )
 
 // EmployeeTable holds the columns of table employee for where clauses and
@@ -156,50 +154,6 @@ func (t EmployeeTable) Badge() BadgeTable {
 	return NewBadgeTable(t.ref.Join(relEmployeeBadge))
 }
 
-// rowsEmployee are rows of table employee as package db reads and writes them
-// (db.Rows).
-type rowsEmployee []Employee
-
-func (r *rowsEmployee) Len() int {
-	return len(*r)
-}
-
-func (r *rowsEmployee) Add() {
-	*r = append(*r, Employee{})
-}
-
-func (r *rowsEmployee) Pick(js []int) any {
-	out := make([]Employee, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsEmployee) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Name)
-	d.Value(&m.CompanyID)
-}
-
-func (r *rowsEmployee) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Name)
-	a.Int(m.CompanyID)
-}
-
-func (r *rowsEmployee) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 2:
-		return m.CompanyID, true
-	}
-	return 0, false
-}
-
 // EmployeeRepo reads and writes the rows of table employee (Serverpod's
 // Employee.db), and links rows with the relation helpers below.
 type EmployeeRepo struct{}
@@ -215,7 +169,7 @@ func (*EmployeeRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*EmployeeRepo) Find(c db.Conn, opts ...db.Option) ([]Employee, error) {
-	rows := rowsEmployee{}
+	rows := []Employee{}
 	if err := tableEmployee.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -225,7 +179,7 @@ func (*EmployeeRepo) Find(c db.Conn, opts ...db.Option) ([]Employee, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*EmployeeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Employee, error) {
-	var rows rowsEmployee
+	var rows []Employee
 	if err := tableEmployee.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -235,7 +189,7 @@ func (*EmployeeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Employee, erro
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*EmployeeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Employee, error) {
-	var rows rowsEmployee
+	var rows []Employee
 	if err := tableEmployee.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -252,7 +206,7 @@ func (*EmployeeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*EmployeeRepo) Insert(c db.Conn, rows ...Employee) ([]Employee, error) {
-	out := append(rowsEmployee{}, rows...)
+	out := append([]Employee{}, rows...)
 	if err := tableEmployee.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -261,7 +215,7 @@ func (*EmployeeRepo) Insert(c db.Conn, rows ...Employee) ([]Employee, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*EmployeeRepo) InsertRow(c db.Conn, row Employee) (Employee, error) {
-	rows := rowsEmployee{row}
+	rows := []Employee{row}
 	if err := tableEmployee.Insert(c, &rows); err != nil {
 		return Employee{}, err
 	}
@@ -272,7 +226,7 @@ func (*EmployeeRepo) InsertRow(c db.Conn, row Employee) (Employee, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*EmployeeRepo) Update(c db.Conn, rows []Employee, columns ...db.AnyColumn) ([]Employee, error) {
-	out := append(rowsEmployee{}, rows...)
+	out := append([]Employee{}, rows...)
 	if err := tableEmployee.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -282,7 +236,7 @@ func (*EmployeeRepo) Update(c db.Conn, rows []Employee, columns ...db.AnyColumn)
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*EmployeeRepo) UpdateRow(c db.Conn, row Employee, columns ...db.AnyColumn) (Employee, error) {
-	rows := rowsEmployee{row}
+	rows := []Employee{row}
 	if err := tableEmployee.Update(c, &rows, columns...); err != nil {
 		return Employee{}, err
 	}
@@ -292,8 +246,8 @@ func (*EmployeeRepo) UpdateRow(c db.Conn, row Employee, columns ...db.AnyColumn)
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*EmployeeRepo) Delete(c db.Conn, rows ...Employee) ([]Employee, error) {
-	in, out := rowsEmployee(rows), rowsEmployee{}
-	if err := tableEmployee.Delete(c, &in, &out); err != nil {
+	out := []Employee{}
+	if err := tableEmployee.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -302,7 +256,7 @@ func (*EmployeeRepo) Delete(c db.Conn, rows ...Employee) ([]Employee, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*EmployeeRepo) DeleteRow(c db.Conn, row Employee) (Employee, error) {
-	var out rowsEmployee
+	var out []Employee
 	if err := tableEmployee.DeleteRow(c, row.ID, &out); err != nil {
 		return Employee{}, err
 	}
@@ -312,7 +266,7 @@ func (*EmployeeRepo) DeleteRow(c db.Conn, row Employee) (Employee, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*EmployeeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Employee, error) {
-	out := rowsEmployee{}
+	out := []Employee{}
 	if err := tableEmployee.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -339,16 +293,6 @@ func (i EmployeeInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{Relation: relEmployeeBadge, Include: nested})
 	}
 	return tableEmployee, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsEmployee) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relEmployeeCompany:
-		(*r)[i].Company = &found.([]Company)[0]
-	case relEmployeeBadge:
-		(*r)[i].Badge = &found.([]Badge)[0]
-	}
 }
 
 // EmployeeIncludeList loads the Employee rows of a list relation (Serverpod's

@@ -102,20 +102,19 @@ func decodeAnyEnrollment(v any) (any, error) {
 }
 
 // tableEnrollment describes table enrollment to the ORM: its columns in order,
-// which have a database default, and the rows it reads them into.
+// the fields of Enrollment that hold them and how, and which have a database
+// default.
 var tableEnrollment = db.NewTable("enrollment", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "studentId"},
-	{Name: "courseId"},
-}, func() db.Rows {
-	return &rowsEnrollment{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "studentId", Field: "StudentID"},
+	{Name: "courseId", Field: "CourseID"},
+}, (*Enrollment)(nil))
 
-// The relations of table enrollment: the table they lead to, and the columns
-// they match.
+// The relations of table enrollment: the table they lead to, the columns they
+// match, and the field an include sets.
 var (
-	relEnrollmentStudent = db.NewRelation(tableEnrollment, tableStudent, "studentId", "id")
-	relEnrollmentCourse  = db.NewRelation(tableEnrollment, tableCourse, "courseId", "id")
+	relEnrollmentStudent = db.NewRelation(tableEnrollment, tableStudent, "studentId", "id", "Student")
+	relEnrollmentCourse  = db.NewRelation(tableEnrollment, tableCourse, "courseId", "id", "Course")
 )
 
 // EnrollmentTable holds the columns of table enrollment for where clauses and
@@ -156,52 +155,6 @@ func (t EnrollmentTable) Course() CourseTable {
 	return NewCourseTable(t.ref.Join(relEnrollmentCourse))
 }
 
-// rowsEnrollment are rows of table enrollment as package db reads and writes
-// them (db.Rows).
-type rowsEnrollment []Enrollment
-
-func (r *rowsEnrollment) Len() int {
-	return len(*r)
-}
-
-func (r *rowsEnrollment) Add() {
-	*r = append(*r, Enrollment{})
-}
-
-func (r *rowsEnrollment) Pick(js []int) any {
-	out := make([]Enrollment, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsEnrollment) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.StudentID)
-	d.Value(&m.CourseID)
-}
-
-func (r *rowsEnrollment) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.StudentID)
-	a.Int(m.CourseID)
-}
-
-func (r *rowsEnrollment) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.StudentID, true
-	case 2:
-		return m.CourseID, true
-	}
-	return 0, false
-}
-
 // EnrollmentRepo reads and writes the rows of table enrollment (Serverpod's
 // Enrollment.db), and links rows with the relation helpers below.
 type EnrollmentRepo struct{}
@@ -217,7 +170,7 @@ func (*EnrollmentRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*EnrollmentRepo) Find(c db.Conn, opts ...db.Option) ([]Enrollment, error) {
-	rows := rowsEnrollment{}
+	rows := []Enrollment{}
 	if err := tableEnrollment.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -227,7 +180,7 @@ func (*EnrollmentRepo) Find(c db.Conn, opts ...db.Option) ([]Enrollment, error) 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*EnrollmentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Enrollment, error) {
-	var rows rowsEnrollment
+	var rows []Enrollment
 	if err := tableEnrollment.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -237,7 +190,7 @@ func (*EnrollmentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Enrollment, 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*EnrollmentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Enrollment, error) {
-	var rows rowsEnrollment
+	var rows []Enrollment
 	if err := tableEnrollment.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -254,7 +207,7 @@ func (*EnrollmentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*EnrollmentRepo) Insert(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
-	out := append(rowsEnrollment{}, rows...)
+	out := append([]Enrollment{}, rows...)
 	if err := tableEnrollment.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -263,7 +216,7 @@ func (*EnrollmentRepo) Insert(c db.Conn, rows ...Enrollment) ([]Enrollment, erro
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*EnrollmentRepo) InsertRow(c db.Conn, row Enrollment) (Enrollment, error) {
-	rows := rowsEnrollment{row}
+	rows := []Enrollment{row}
 	if err := tableEnrollment.Insert(c, &rows); err != nil {
 		return Enrollment{}, err
 	}
@@ -274,7 +227,7 @@ func (*EnrollmentRepo) InsertRow(c db.Conn, row Enrollment) (Enrollment, error) 
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*EnrollmentRepo) Update(c db.Conn, rows []Enrollment, columns ...db.AnyColumn) ([]Enrollment, error) {
-	out := append(rowsEnrollment{}, rows...)
+	out := append([]Enrollment{}, rows...)
 	if err := tableEnrollment.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -284,7 +237,7 @@ func (*EnrollmentRepo) Update(c db.Conn, rows []Enrollment, columns ...db.AnyCol
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*EnrollmentRepo) UpdateRow(c db.Conn, row Enrollment, columns ...db.AnyColumn) (Enrollment, error) {
-	rows := rowsEnrollment{row}
+	rows := []Enrollment{row}
 	if err := tableEnrollment.Update(c, &rows, columns...); err != nil {
 		return Enrollment{}, err
 	}
@@ -294,8 +247,8 @@ func (*EnrollmentRepo) UpdateRow(c db.Conn, row Enrollment, columns ...db.AnyCol
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*EnrollmentRepo) Delete(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
-	in, out := rowsEnrollment(rows), rowsEnrollment{}
-	if err := tableEnrollment.Delete(c, &in, &out); err != nil {
+	out := []Enrollment{}
+	if err := tableEnrollment.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -304,7 +257,7 @@ func (*EnrollmentRepo) Delete(c db.Conn, rows ...Enrollment) ([]Enrollment, erro
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*EnrollmentRepo) DeleteRow(c db.Conn, row Enrollment) (Enrollment, error) {
-	var out rowsEnrollment
+	var out []Enrollment
 	if err := tableEnrollment.DeleteRow(c, row.ID, &out); err != nil {
 		return Enrollment{}, err
 	}
@@ -314,7 +267,7 @@ func (*EnrollmentRepo) DeleteRow(c db.Conn, row Enrollment) (Enrollment, error) 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*EnrollmentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Enrollment, error) {
-	out := rowsEnrollment{}
+	out := []Enrollment{}
 	if err := tableEnrollment.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -341,16 +294,6 @@ func (i EnrollmentInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{Relation: relEnrollmentCourse, Include: nested})
 	}
 	return tableEnrollment, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsEnrollment) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relEnrollmentStudent:
-		(*r)[i].Student = &found.([]Student)[0]
-	case relEnrollmentCourse:
-		(*r)[i].Course = &found.([]Course)[0]
-	}
 }
 
 // EnrollmentIncludeList loads the Enrollment rows of a list relation

@@ -108,22 +108,20 @@ func decodeAnyOffice(v any) (any, error) {
 	return m, err
 }
 
-// tableOffice describes table office to the ORM: its columns in order, which
-// have a database default, and the rows it reads them into.
+// tableOffice describes table office to the ORM: its columns in order, the
+// fields of Office that hold them and how, and which have a database default.
 var tableOffice = db.NewTable("office", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "street"},
-	{Name: "desks"},
-	{Name: "cityId"},
-	{Name: "_companyOfficesCompanyId"},
-}, func() db.Rows {
-	return &rowsOffice{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "street", Field: "Street"},
+	{Name: "desks", Field: "Desks"},
+	{Name: "cityId", Field: "CityID", Nullable: true},
+	{Name: "_companyOfficesCompanyId", Field: "companyOfficesCompanyID", Nullable: true},
+}, (*Office)(nil))
 
-// The relations of table office: the table they lead to, and the columns they
-// match.
+// The relations of table office: the table they lead to, the columns they
+// match, and the field an include sets.
 var (
-	relOfficeCity = db.NewRelation(tableOffice, tableCity, "cityId", "id")
+	relOfficeCity = db.NewRelation(tableOffice, tableCity, "cityId", "id", "City")
 )
 
 // OfficeTable holds the columns of table office for where clauses and ordering
@@ -157,58 +155,6 @@ func (t OfficeTable) City() CityTable {
 	return NewCityTable(t.ref.Join(relOfficeCity))
 }
 
-// rowsOffice are rows of table office as package db reads and writes them
-// (db.Rows).
-type rowsOffice []Office
-
-func (r *rowsOffice) Len() int {
-	return len(*r)
-}
-
-func (r *rowsOffice) Add() {
-	*r = append(*r, Office{})
-}
-
-func (r *rowsOffice) Pick(js []int) any {
-	out := make([]Office, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsOffice) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Street)
-	d.Value(&m.Desks)
-	d.NullInt(&m.CityID)
-	d.NullInt(&m.companyOfficesCompanyID)
-}
-
-func (r *rowsOffice) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Street)
-	a.Int(m.Desks)
-	a.NullInt(m.CityID)
-	a.NullInt(m.companyOfficesCompanyID)
-}
-
-func (r *rowsOffice) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 2:
-		return m.Desks, true
-	case 3:
-		return db.Key(m.CityID)
-	case 4:
-		return db.Key(m.companyOfficesCompanyID)
-	}
-	return 0, false
-}
-
 // OfficeRepo reads and writes the rows of table office (Serverpod's Office.db),
 // and links rows with the relation helpers below.
 type OfficeRepo struct{}
@@ -224,7 +170,7 @@ func (*OfficeRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*OfficeRepo) Find(c db.Conn, opts ...db.Option) ([]Office, error) {
-	rows := rowsOffice{}
+	rows := []Office{}
 	if err := tableOffice.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -234,7 +180,7 @@ func (*OfficeRepo) Find(c db.Conn, opts ...db.Option) ([]Office, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*OfficeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Office, error) {
-	var rows rowsOffice
+	var rows []Office
 	if err := tableOffice.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -244,7 +190,7 @@ func (*OfficeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Office, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*OfficeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Office, error) {
-	var rows rowsOffice
+	var rows []Office
 	if err := tableOffice.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -261,7 +207,7 @@ func (*OfficeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*OfficeRepo) Insert(c db.Conn, rows ...Office) ([]Office, error) {
-	out := append(rowsOffice{}, rows...)
+	out := append([]Office{}, rows...)
 	if err := tableOffice.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -270,7 +216,7 @@ func (*OfficeRepo) Insert(c db.Conn, rows ...Office) ([]Office, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*OfficeRepo) InsertRow(c db.Conn, row Office) (Office, error) {
-	rows := rowsOffice{row}
+	rows := []Office{row}
 	if err := tableOffice.Insert(c, &rows); err != nil {
 		return Office{}, err
 	}
@@ -281,7 +227,7 @@ func (*OfficeRepo) InsertRow(c db.Conn, row Office) (Office, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*OfficeRepo) Update(c db.Conn, rows []Office, columns ...db.AnyColumn) ([]Office, error) {
-	out := append(rowsOffice{}, rows...)
+	out := append([]Office{}, rows...)
 	if err := tableOffice.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -291,7 +237,7 @@ func (*OfficeRepo) Update(c db.Conn, rows []Office, columns ...db.AnyColumn) ([]
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*OfficeRepo) UpdateRow(c db.Conn, row Office, columns ...db.AnyColumn) (Office, error) {
-	rows := rowsOffice{row}
+	rows := []Office{row}
 	if err := tableOffice.Update(c, &rows, columns...); err != nil {
 		return Office{}, err
 	}
@@ -301,8 +247,8 @@ func (*OfficeRepo) UpdateRow(c db.Conn, row Office, columns ...db.AnyColumn) (Of
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*OfficeRepo) Delete(c db.Conn, rows ...Office) ([]Office, error) {
-	in, out := rowsOffice(rows), rowsOffice{}
-	if err := tableOffice.Delete(c, &in, &out); err != nil {
+	out := []Office{}
+	if err := tableOffice.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -311,7 +257,7 @@ func (*OfficeRepo) Delete(c db.Conn, rows ...Office) ([]Office, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*OfficeRepo) DeleteRow(c db.Conn, row Office) (Office, error) {
-	var out rowsOffice
+	var out []Office
 	if err := tableOffice.DeleteRow(c, row.ID, &out); err != nil {
 		return Office{}, err
 	}
@@ -321,7 +267,7 @@ func (*OfficeRepo) DeleteRow(c db.Conn, row Office) (Office, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*OfficeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Office, error) {
-	out := rowsOffice{}
+	out := []Office{}
 	if err := tableOffice.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -343,14 +289,6 @@ func (i OfficeInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{Relation: relOfficeCity, Include: nested})
 	}
 	return tableOffice, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsOffice) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relOfficeCity:
-		(*r)[i].City = &found.([]City)[0]
-	}
 }
 
 // OfficeIncludeList loads the Office rows of a list relation (Serverpod's

@@ -103,21 +103,19 @@ func decodeAnyPost(v any) (any, error) {
 	return m, err
 }
 
-// tablePost describes table post to the ORM: its columns in order, which have a
-// database default, and the rows it reads them into.
+// tablePost describes table post to the ORM: its columns in order, the fields
+// of Post that hold them and how, and which have a database default.
 var tablePost = db.NewTable("post", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "body"},
-	{Name: "nextId"},
-}, func() db.Rows {
-	return &rowsPost{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "body", Field: "Body"},
+	{Name: "nextId", Field: "NextID", Nullable: true},
+}, (*Post)(nil))
 
-// The relations of table post: the table they lead to, and the columns they
-// match.
+// The relations of table post: the table they lead to, the columns they match,
+// and the field an include sets.
 var (
-	relPostPrevious = db.NewRelation(tablePost, tablePost, "id", "nextId")
-	relPostNext     = db.NewRelation(tablePost, tablePost, "nextId", "id")
+	relPostPrevious = db.NewRelation(tablePost, tablePost, "id", "nextId", "Previous")
+	relPostNext     = db.NewRelation(tablePost, tablePost, "nextId", "id", "Next")
 )
 
 // PostTable holds the columns of table post for where clauses and ordering
@@ -154,50 +152,6 @@ func (t PostTable) Next() PostTable {
 	return NewPostTable(t.ref.Join(relPostNext))
 }
 
-// rowsPost are rows of table post as package db reads and writes them
-// (db.Rows).
-type rowsPost []Post
-
-func (r *rowsPost) Len() int {
-	return len(*r)
-}
-
-func (r *rowsPost) Add() {
-	*r = append(*r, Post{})
-}
-
-func (r *rowsPost) Pick(js []int) any {
-	out := make([]Post, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsPost) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Body)
-	d.NullInt(&m.NextID)
-}
-
-func (r *rowsPost) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Body)
-	a.NullInt(m.NextID)
-}
-
-func (r *rowsPost) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 2:
-		return db.Key(m.NextID)
-	}
-	return 0, false
-}
-
 // PostRepo reads and writes the rows of table post (Serverpod's Post.db), and
 // links rows with the relation helpers below.
 type PostRepo struct{}
@@ -213,7 +167,7 @@ func (*PostRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*PostRepo) Find(c db.Conn, opts ...db.Option) ([]Post, error) {
-	rows := rowsPost{}
+	rows := []Post{}
 	if err := tablePost.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -223,7 +177,7 @@ func (*PostRepo) Find(c db.Conn, opts ...db.Option) ([]Post, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*PostRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Post, error) {
-	var rows rowsPost
+	var rows []Post
 	if err := tablePost.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -233,7 +187,7 @@ func (*PostRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Post, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*PostRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Post, error) {
-	var rows rowsPost
+	var rows []Post
 	if err := tablePost.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -250,7 +204,7 @@ func (*PostRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*PostRepo) Insert(c db.Conn, rows ...Post) ([]Post, error) {
-	out := append(rowsPost{}, rows...)
+	out := append([]Post{}, rows...)
 	if err := tablePost.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -259,7 +213,7 @@ func (*PostRepo) Insert(c db.Conn, rows ...Post) ([]Post, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*PostRepo) InsertRow(c db.Conn, row Post) (Post, error) {
-	rows := rowsPost{row}
+	rows := []Post{row}
 	if err := tablePost.Insert(c, &rows); err != nil {
 		return Post{}, err
 	}
@@ -270,7 +224,7 @@ func (*PostRepo) InsertRow(c db.Conn, row Post) (Post, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*PostRepo) Update(c db.Conn, rows []Post, columns ...db.AnyColumn) ([]Post, error) {
-	out := append(rowsPost{}, rows...)
+	out := append([]Post{}, rows...)
 	if err := tablePost.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -280,7 +234,7 @@ func (*PostRepo) Update(c db.Conn, rows []Post, columns ...db.AnyColumn) ([]Post
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*PostRepo) UpdateRow(c db.Conn, row Post, columns ...db.AnyColumn) (Post, error) {
-	rows := rowsPost{row}
+	rows := []Post{row}
 	if err := tablePost.Update(c, &rows, columns...); err != nil {
 		return Post{}, err
 	}
@@ -290,8 +244,8 @@ func (*PostRepo) UpdateRow(c db.Conn, row Post, columns ...db.AnyColumn) (Post, 
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*PostRepo) Delete(c db.Conn, rows ...Post) ([]Post, error) {
-	in, out := rowsPost(rows), rowsPost{}
-	if err := tablePost.Delete(c, &in, &out); err != nil {
+	out := []Post{}
+	if err := tablePost.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -300,7 +254,7 @@ func (*PostRepo) Delete(c db.Conn, rows ...Post) ([]Post, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*PostRepo) DeleteRow(c db.Conn, row Post) (Post, error) {
-	var out rowsPost
+	var out []Post
 	if err := tablePost.DeleteRow(c, row.ID, &out); err != nil {
 		return Post{}, err
 	}
@@ -310,7 +264,7 @@ func (*PostRepo) DeleteRow(c db.Conn, row Post) (Post, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*PostRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Post, error) {
-	out := rowsPost{}
+	out := []Post{}
 	if err := tablePost.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -337,16 +291,6 @@ func (i PostInclude) Loads() (*db.Table, []db.Load) {
 		loads = append(loads, db.Load{Relation: relPostNext, Include: nested})
 	}
 	return tablePost, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsPost) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relPostPrevious:
-		(*r)[i].Previous = &found.([]Post)[0]
-	case relPostNext:
-		(*r)[i].Next = &found.([]Post)[0]
-	}
 }
 
 // PostIncludeList loads the Post rows of a list relation (Serverpod's

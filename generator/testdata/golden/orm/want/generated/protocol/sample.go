@@ -324,47 +324,45 @@ func decodeAnySample(v any) (any, error) {
 	return m, err
 }
 
-// tableSample describes table sample to the ORM: its columns in order, which
-// have a database default, and the rows it reads them into.
+// tableSample describes table sample to the ORM: its columns in order, the
+// fields of Sample that hold them and how, and which have a database default.
 var tableSample = db.NewTable("sample", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "anInt"},
-	{Name: "aDouble"},
-	{Name: "aBool"},
-	{Name: "aString"},
-	{Name: "aDateTime"},
-	{Name: "aDuration"},
-	{Name: "aUuid"},
-	{Name: "aUri"},
-	{Name: "aBigInt"},
-	{Name: "aByteData"},
-	{Name: "aColor"},
-	{Name: "aSize"},
-	{Name: "aList"},
-	{Name: "aMap"},
-	{Name: "aSet"},
-	{Name: "anIntMap"},
-	{Name: "aPoint"},
-	{Name: "maybeInt"},
-	{Name: "maybeDouble"},
-	{Name: "maybeBool"},
-	{Name: "maybeString"},
-	{Name: "maybeDateTime"},
-	{Name: "maybeDuration"},
-	{Name: "maybeUuid"},
-	{Name: "maybeUri"},
-	{Name: "maybeBigInt"},
-	{Name: "maybeByteData"},
-	{Name: "maybeColor"},
-	{Name: "maybeSize"},
-	{Name: "maybeList"},
-	{Name: "maybePoint"},
-	{Name: "created", HasDefault: true},
-	{Name: "tag", HasDefault: true},
-	{Name: "secret"},
-}, func() db.Rows {
-	return &rowsSample{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "anInt", Field: "AnInt"},
+	{Name: "aDouble", Field: "ADouble"},
+	{Name: "aBool", Field: "ABool"},
+	{Name: "aString", Field: "AString"},
+	{Name: "aDateTime", Field: "ADateTime"},
+	{Name: "aDuration", Field: "ADuration"},
+	{Name: "aUuid", Field: "AUUID"},
+	{Name: "aUri", Field: "AURI"},
+	{Name: "aBigInt", Field: "ABigInt"},
+	{Name: "aByteData", Field: "AByteData"},
+	{Name: "aColor", Field: "AColor"},
+	{Name: "aSize", Field: "ASize", ByName: true},
+	{Name: "aList", Field: "AList", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).Int), wire.DecodeList(wire.DecodeInt))},
+	{Name: "aMap", Field: "AMap", JSON: db.JSONCodec(wire.EncodeStringMap((*wire.Encoder).Int), wire.DecodeStringMap(wire.DecodeInt))},
+	{Name: "aSet", Field: "ASet", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeSet(wire.DecodeString))},
+	{Name: "anIntMap", Field: "AnIntMap", JSON: db.JSONCodec(wire.EncodeMap((*wire.Encoder).Int, (*wire.Encoder).String), wire.DecodeMap(wire.DecodeInt, wire.DecodeString))},
+	{Name: "aPoint", Field: "APoint"},
+	{Name: "maybeInt", Field: "MaybeInt", Nullable: true},
+	{Name: "maybeDouble", Field: "MaybeDouble", Nullable: true},
+	{Name: "maybeBool", Field: "MaybeBool", Nullable: true},
+	{Name: "maybeString", Field: "MaybeString", Nullable: true},
+	{Name: "maybeDateTime", Field: "MaybeDateTime", Nullable: true},
+	{Name: "maybeDuration", Field: "MaybeDuration", Nullable: true},
+	{Name: "maybeUuid", Field: "MaybeUUID", Nullable: true},
+	{Name: "maybeUri", Field: "MaybeURI", Nullable: true},
+	{Name: "maybeBigInt", Field: "MaybeBigInt", Nullable: true},
+	{Name: "maybeByteData", Field: "MaybeByteData", Nullable: true},
+	{Name: "maybeColor", Field: "MaybeColor", Nullable: true},
+	{Name: "maybeSize", Field: "MaybeSize", Nullable: true, ByName: true},
+	{Name: "maybeList", Field: "MaybeList", Nullable: true, JSON: db.JSONCodec(wire.EncodeList(wire.EncodeModelPtr[Point]), wire.DecodeList(wire.DecodeModelPtr[Point]))},
+	{Name: "maybePoint", Field: "MaybePoint", Nullable: true},
+	{Name: "created", Field: "Created", HasDefault: true, Nullable: true},
+	{Name: "tag", Field: "Tag", HasDefault: true, Nullable: true},
+	{Name: "secret", Field: "Secret", Nullable: true},
+}, (*Sample)(nil))
 
 // SampleTable holds the columns of table sample for where clauses and ordering
 // (Serverpod's SampleTable).
@@ -454,212 +452,6 @@ func NewSampleTable(ref *db.TableRef) SampleTable {
 // SampleT is table sample in where clauses and ordering (Serverpod's Sample.t).
 var SampleT = NewSampleTable(tableSample.Root())
 
-// rowsSample are rows of table sample as package db reads and writes them
-// (db.Rows).
-type rowsSample []Sample
-
-func (r *rowsSample) Len() int {
-	return len(*r)
-}
-
-func (r *rowsSample) Add() {
-	*r = append(*r, Sample{})
-}
-
-func (r *rowsSample) Pick(js []int) any {
-	out := make([]Sample, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsSample) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.AnInt)
-	d.Value(&m.ADouble)
-	d.Value(&m.ABool)
-	d.Value(&m.AString)
-	d.Value(&m.ADateTime)
-	d.Duration(&m.ADuration)
-	d.UUID(&m.AUUID)
-	d.URI(&m.AURI)
-	d.BigInt(&m.ABigInt)
-	d.Value(&m.AByteData)
-	d.Enum(&m.AColor, false)
-	d.Enum(&m.ASize, true)
-	d.JSON(r, i, 13)
-	d.JSON(r, i, 14)
-	d.JSON(r, i, 15)
-	d.JSON(r, i, 16)
-	d.JSON(r, i, 17)
-	d.NullInt(&m.MaybeInt)
-	d.NullDouble(&m.MaybeDouble)
-	d.NullBool(&m.MaybeBool)
-	d.NullString(&m.MaybeString)
-	d.NullTime(&m.MaybeDateTime)
-	d.NullDuration(&m.MaybeDuration)
-	d.NullUUID(&m.MaybeUUID)
-	d.URI(&m.MaybeURI)
-	d.BigInt(&m.MaybeBigInt)
-	d.Value(&m.MaybeByteData)
-	d.NullEnum(r, i, 28, false)
-	d.NullEnum(r, i, 29, true)
-	d.JSON(r, i, 30)
-	d.JSON(r, i, 31)
-	d.NullTime(&m.Created)
-	d.NullString(&m.Tag)
-	d.NullString(&m.Secret)
-}
-
-func (r *rowsSample) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.AnInt)
-	a.Double(m.ADouble)
-	a.Bool(m.ABool)
-	a.String(m.AString)
-	a.Time(m.ADateTime)
-	a.Duration(m.ADuration)
-	a.UUID(m.AUUID)
-	a.URI(m.AURI)
-	a.BigInt(m.ABigInt)
-	a.Bytes(m.AByteData)
-	a.Int(int64(m.AColor))
-	a.String(m.ASize.String())
-	{
-		e := a.Encoder()
-		wire.EncodeList((*wire.Encoder).Int)(e, m.AList)
-		a.JSON("aList", e)
-	}
-	{
-		e := a.Encoder()
-		wire.EncodeStringMap((*wire.Encoder).Int)(e, m.AMap)
-		a.JSON("aMap", e)
-	}
-	{
-		e := a.Encoder()
-		wire.EncodeList((*wire.Encoder).String)(e, m.ASet)
-		a.JSON("aSet", e)
-	}
-	{
-		e := a.Encoder()
-		wire.EncodeMap((*wire.Encoder).Int, (*wire.Encoder).String)(e, m.AnIntMap)
-		a.JSON("anIntMap", e)
-	}
-	{
-		e := a.Encoder()
-		m.APoint.EncodeJSON(e)
-		a.JSON("aPoint", e)
-	}
-	a.NullInt(m.MaybeInt)
-	a.NullDouble(m.MaybeDouble)
-	a.NullBool(m.MaybeBool)
-	a.NullString(m.MaybeString)
-	a.NullTime(m.MaybeDateTime)
-	a.NullDuration(m.MaybeDuration)
-	a.NullUUID(m.MaybeUUID)
-	a.URI(m.MaybeURI)
-	a.BigInt(m.MaybeBigInt)
-	a.NullBytes(m.MaybeByteData)
-	if m.MaybeColor != nil {
-		a.Int(int64(*m.MaybeColor))
-	} else {
-		a.Null()
-	}
-	if m.MaybeSize != nil {
-		a.String(m.MaybeSize.String())
-	} else {
-		a.Null()
-	}
-	if m.MaybeList != nil {
-		e := a.Encoder()
-		wire.EncodeList(wire.EncodeModelPtr[Point])(e, m.MaybeList)
-		a.JSON("maybeList", e)
-	} else {
-		a.Null()
-	}
-	if m.MaybePoint != nil {
-		e := a.Encoder()
-		m.MaybePoint.EncodeJSON(e)
-		a.JSON("maybePoint", e)
-	} else {
-		a.Null()
-	}
-	a.NullTime(m.Created)
-	a.NullString(m.Tag)
-	a.NullString(m.Secret)
-}
-
-func (r *rowsSample) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.AnInt, true
-	case 18:
-		return db.Key(m.MaybeInt)
-	}
-	return 0, false
-}
-
-// DecodeField implements db.FieldDecoder.
-func (r *rowsSample) DecodeField(i, column int, v any) (err error) {
-	m := &(*r)[i]
-	switch column {
-	case 13:
-		m.AList = nil
-		if v != nil {
-			m.AList, err = wire.DecodeList(wire.DecodeInt)(v)
-		}
-	case 14:
-		m.AMap = nil
-		if v != nil {
-			m.AMap, err = wire.DecodeStringMap(wire.DecodeInt)(v)
-		}
-	case 15:
-		m.ASet = nil
-		if v != nil {
-			m.ASet, err = wire.DecodeSet(wire.DecodeString)(v)
-		}
-	case 16:
-		m.AnIntMap = nil
-		if v != nil {
-			m.AnIntMap, err = wire.DecodeMap(wire.DecodeInt, wire.DecodeString)(v)
-		}
-	case 17:
-		m.APoint = Point{}
-		if v != nil {
-			err = m.APoint.DecodeJSON(v)
-		}
-	case 28:
-		m.MaybeColor = nil
-		if v != nil {
-			m.MaybeColor = new(Color)
-			err = m.MaybeColor.DecodeJSON(v)
-		}
-	case 29:
-		m.MaybeSize = nil
-		if v != nil {
-			m.MaybeSize = new(Size)
-			err = m.MaybeSize.DecodeJSON(v)
-		}
-	case 30:
-		m.MaybeList = nil
-		if v != nil {
-			m.MaybeList, err = wire.DecodeList(wire.DecodeModelPtr[Point])(v)
-		}
-	case 31:
-		m.MaybePoint = nil
-		if v != nil {
-			m.MaybePoint = new(Point)
-			err = m.MaybePoint.DecodeJSON(v)
-		}
-	}
-	return err
-}
-
 // SampleRepo reads and writes the rows of table sample (Serverpod's Sample.db).
 type SampleRepo struct{}
 
@@ -674,7 +466,7 @@ func (*SampleRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*SampleRepo) Find(c db.Conn, opts ...db.Option) ([]Sample, error) {
-	rows := rowsSample{}
+	rows := []Sample{}
 	if err := tableSample.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -684,7 +476,7 @@ func (*SampleRepo) Find(c db.Conn, opts ...db.Option) ([]Sample, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*SampleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Sample, error) {
-	var rows rowsSample
+	var rows []Sample
 	if err := tableSample.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -694,7 +486,7 @@ func (*SampleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Sample, error) {
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*SampleRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Sample, error) {
-	var rows rowsSample
+	var rows []Sample
 	if err := tableSample.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -711,7 +503,7 @@ func (*SampleRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*SampleRepo) Insert(c db.Conn, rows ...Sample) ([]Sample, error) {
-	out := append(rowsSample{}, rows...)
+	out := append([]Sample{}, rows...)
 	if err := tableSample.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -720,7 +512,7 @@ func (*SampleRepo) Insert(c db.Conn, rows ...Sample) ([]Sample, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*SampleRepo) InsertRow(c db.Conn, row Sample) (Sample, error) {
-	rows := rowsSample{row}
+	rows := []Sample{row}
 	if err := tableSample.Insert(c, &rows); err != nil {
 		return Sample{}, err
 	}
@@ -731,7 +523,7 @@ func (*SampleRepo) InsertRow(c db.Conn, row Sample) (Sample, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*SampleRepo) Update(c db.Conn, rows []Sample, columns ...db.AnyColumn) ([]Sample, error) {
-	out := append(rowsSample{}, rows...)
+	out := append([]Sample{}, rows...)
 	if err := tableSample.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -741,7 +533,7 @@ func (*SampleRepo) Update(c db.Conn, rows []Sample, columns ...db.AnyColumn) ([]
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*SampleRepo) UpdateRow(c db.Conn, row Sample, columns ...db.AnyColumn) (Sample, error) {
-	rows := rowsSample{row}
+	rows := []Sample{row}
 	if err := tableSample.Update(c, &rows, columns...); err != nil {
 		return Sample{}, err
 	}
@@ -751,8 +543,8 @@ func (*SampleRepo) UpdateRow(c db.Conn, row Sample, columns ...db.AnyColumn) (Sa
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*SampleRepo) Delete(c db.Conn, rows ...Sample) ([]Sample, error) {
-	in, out := rowsSample(rows), rowsSample{}
-	if err := tableSample.Delete(c, &in, &out); err != nil {
+	out := []Sample{}
+	if err := tableSample.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -761,7 +553,7 @@ func (*SampleRepo) Delete(c db.Conn, rows ...Sample) ([]Sample, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*SampleRepo) DeleteRow(c db.Conn, row Sample) (Sample, error) {
-	var out rowsSample
+	var out []Sample
 	if err := tableSample.DeleteRow(c, row.ID, &out); err != nil {
 		return Sample{}, err
 	}
@@ -771,7 +563,7 @@ func (*SampleRepo) DeleteRow(c db.Conn, row Sample) (Sample, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*SampleRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Sample, error) {
-	out := rowsSample{}
+	out := []Sample{}
 	if err := tableSample.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -94,19 +94,17 @@ func decodeAnyStudent(v any) (any, error) {
 	return m, err
 }
 
-// tableStudent describes table student to the ORM: its columns in order, which
-// have a database default, and the rows it reads them into.
+// tableStudent describes table student to the ORM: its columns in order, the
+// fields of Student that hold them and how, and which have a database default.
 var tableStudent = db.NewTable("student", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "name"},
-}, func() db.Rows {
-	return &rowsStudent{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "name", Field: "Name"},
+}, (*Student)(nil))
 
-// The relations of table student: the table they lead to, and the columns they
-// match.
+// The relations of table student: the table they lead to, the columns they
+// match, and the field an include sets.
 var (
-	relStudentEnrollments = db.NewRelation(tableStudent, tableEnrollment, "id", "studentId")
+	relStudentEnrollments = db.NewRelation(tableStudent, tableEnrollment, "id", "studentId", "Enrollments")
 )
 
 // StudentTable holds the columns of table student for where clauses and
@@ -139,46 +137,6 @@ func (t StudentTable) Enrollments() db.ListRelation {
 	return t.ref.List(relStudentEnrollments)
 }
 
-// rowsStudent are rows of table student as package db reads and writes them
-// (db.Rows).
-type rowsStudent []Student
-
-func (r *rowsStudent) Len() int {
-	return len(*r)
-}
-
-func (r *rowsStudent) Add() {
-	*r = append(*r, Student{})
-}
-
-func (r *rowsStudent) Pick(js []int) any {
-	out := make([]Student, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsStudent) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Name)
-}
-
-func (r *rowsStudent) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Name)
-}
-
-func (r *rowsStudent) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // StudentRepo reads and writes the rows of table student (Serverpod's
 // Student.db), and links rows with the relation helpers below.
 type StudentRepo struct{}
@@ -194,7 +152,7 @@ func (*StudentRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*StudentRepo) Find(c db.Conn, opts ...db.Option) ([]Student, error) {
-	rows := rowsStudent{}
+	rows := []Student{}
 	if err := tableStudent.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -204,7 +162,7 @@ func (*StudentRepo) Find(c db.Conn, opts ...db.Option) ([]Student, error) {
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*StudentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Student, error) {
-	var rows rowsStudent
+	var rows []Student
 	if err := tableStudent.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -214,7 +172,7 @@ func (*StudentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Student, error)
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*StudentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Student, error) {
-	var rows rowsStudent
+	var rows []Student
 	if err := tableStudent.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -231,7 +189,7 @@ func (*StudentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*StudentRepo) Insert(c db.Conn, rows ...Student) ([]Student, error) {
-	out := append(rowsStudent{}, rows...)
+	out := append([]Student{}, rows...)
 	if err := tableStudent.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -240,7 +198,7 @@ func (*StudentRepo) Insert(c db.Conn, rows ...Student) ([]Student, error) {
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*StudentRepo) InsertRow(c db.Conn, row Student) (Student, error) {
-	rows := rowsStudent{row}
+	rows := []Student{row}
 	if err := tableStudent.Insert(c, &rows); err != nil {
 		return Student{}, err
 	}
@@ -251,7 +209,7 @@ func (*StudentRepo) InsertRow(c db.Conn, row Student) (Student, error) {
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*StudentRepo) Update(c db.Conn, rows []Student, columns ...db.AnyColumn) ([]Student, error) {
-	out := append(rowsStudent{}, rows...)
+	out := append([]Student{}, rows...)
 	if err := tableStudent.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -261,7 +219,7 @@ func (*StudentRepo) Update(c db.Conn, rows []Student, columns ...db.AnyColumn) (
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*StudentRepo) UpdateRow(c db.Conn, row Student, columns ...db.AnyColumn) (Student, error) {
-	rows := rowsStudent{row}
+	rows := []Student{row}
 	if err := tableStudent.Update(c, &rows, columns...); err != nil {
 		return Student{}, err
 	}
@@ -271,8 +229,8 @@ func (*StudentRepo) UpdateRow(c db.Conn, row Student, columns ...db.AnyColumn) (
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*StudentRepo) Delete(c db.Conn, rows ...Student) ([]Student, error) {
-	in, out := rowsStudent(rows), rowsStudent{}
-	if err := tableStudent.Delete(c, &in, &out); err != nil {
+	out := []Student{}
+	if err := tableStudent.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -281,7 +239,7 @@ func (*StudentRepo) Delete(c db.Conn, rows ...Student) ([]Student, error) {
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*StudentRepo) DeleteRow(c db.Conn, row Student) (Student, error) {
-	var out rowsStudent
+	var out []Student
 	if err := tableStudent.DeleteRow(c, row.ID, &out); err != nil {
 		return Student{}, err
 	}
@@ -291,7 +249,7 @@ func (*StudentRepo) DeleteRow(c db.Conn, row Student) (Student, error) {
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*StudentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Student, error) {
-	out := rowsStudent{}
+	out := []Student{}
 	if err := tableStudent.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}
@@ -324,14 +282,6 @@ func (i StudentInclude) Loads() (*db.Table, []db.Load) {
 		})
 	}
 	return tableStudent, loads
-}
-
-// Relate implements db.Relater.
-func (r *rowsStudent) Relate(i int, rel *db.Relation, found any) {
-	switch rel {
-	case relStudentEnrollments:
-		(*r)[i].Enrollments = found.([]Enrollment)
-	}
 }
 
 // StudentIncludeList loads the Student rows of a list relation (Serverpod's

@@ -91,15 +91,13 @@ func decodeAnyObjectFieldScopes(v any) (any, error) {
 }
 
 // tableObjectFieldScopes describes table object_field_scopes to the ORM: its
-// columns in order, which have a database default, and the rows it reads them
-// into.
+// columns in order, the fields of ObjectFieldScopes that hold them and how, and
+// which have a database default.
 var tableObjectFieldScopes = db.NewTable("object_field_scopes", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "normal"},
-	{Name: "database"},
-}, func() db.Rows {
-	return &rowsObjectFieldScopes{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "normal", Field: "Normal"},
+	{Name: "database", Field: "Database", Nullable: true},
+}, (*ObjectFieldScopes)(nil))
 
 // ObjectFieldScopesTable holds the columns of table object_field_scopes for
 // where clauses and ordering (Serverpod's ObjectFieldScopesTable).
@@ -126,48 +124,6 @@ func NewObjectFieldScopesTable(ref *db.TableRef) ObjectFieldScopesTable {
 // (Serverpod's ObjectFieldScopes.t).
 var ObjectFieldScopesT = NewObjectFieldScopesTable(tableObjectFieldScopes.Root())
 
-// rowsObjectFieldScopes are rows of table object_field_scopes as package db
-// reads and writes them (db.Rows).
-type rowsObjectFieldScopes []ObjectFieldScopes
-
-func (r *rowsObjectFieldScopes) Len() int {
-	return len(*r)
-}
-
-func (r *rowsObjectFieldScopes) Add() {
-	*r = append(*r, ObjectFieldScopes{})
-}
-
-func (r *rowsObjectFieldScopes) Pick(js []int) any {
-	out := make([]ObjectFieldScopes, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsObjectFieldScopes) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Normal)
-	d.NullString(&m.Database)
-}
-
-func (r *rowsObjectFieldScopes) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.String(m.Normal)
-	a.NullString(m.Database)
-}
-
-func (r *rowsObjectFieldScopes) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	}
-	return 0, false
-}
-
 // ObjectFieldScopesRepo reads and writes the rows of table object_field_scopes
 // (Serverpod's ObjectFieldScopes.db).
 type ObjectFieldScopesRepo struct{}
@@ -184,7 +140,7 @@ func (*ObjectFieldScopesRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*ObjectFieldScopesRepo) Find(c db.Conn, opts ...db.Option) ([]ObjectFieldScopes, error) {
-	rows := rowsObjectFieldScopes{}
+	rows := []ObjectFieldScopes{}
 	if err := tableObjectFieldScopes.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -194,7 +150,7 @@ func (*ObjectFieldScopesRepo) Find(c db.Conn, opts ...db.Option) ([]ObjectFieldS
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*ObjectFieldScopesRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*ObjectFieldScopes, error) {
-	var rows rowsObjectFieldScopes
+	var rows []ObjectFieldScopes
 	if err := tableObjectFieldScopes.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -204,7 +160,7 @@ func (*ObjectFieldScopesRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Objec
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*ObjectFieldScopesRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*ObjectFieldScopes, error) {
-	var rows rowsObjectFieldScopes
+	var rows []ObjectFieldScopes
 	if err := tableObjectFieldScopes.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -221,7 +177,7 @@ func (*ObjectFieldScopesRepo) Count(c db.Conn, opts ...db.Option) (int64, error)
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*ObjectFieldScopesRepo) Insert(c db.Conn, rows ...ObjectFieldScopes) ([]ObjectFieldScopes, error) {
-	out := append(rowsObjectFieldScopes{}, rows...)
+	out := append([]ObjectFieldScopes{}, rows...)
 	if err := tableObjectFieldScopes.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -230,7 +186,7 @@ func (*ObjectFieldScopesRepo) Insert(c db.Conn, rows ...ObjectFieldScopes) ([]Ob
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*ObjectFieldScopesRepo) InsertRow(c db.Conn, row ObjectFieldScopes) (ObjectFieldScopes, error) {
-	rows := rowsObjectFieldScopes{row}
+	rows := []ObjectFieldScopes{row}
 	if err := tableObjectFieldScopes.Insert(c, &rows); err != nil {
 		return ObjectFieldScopes{}, err
 	}
@@ -241,7 +197,7 @@ func (*ObjectFieldScopesRepo) InsertRow(c db.Conn, row ObjectFieldScopes) (Objec
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*ObjectFieldScopesRepo) Update(c db.Conn, rows []ObjectFieldScopes, columns ...db.AnyColumn) ([]ObjectFieldScopes, error) {
-	out := append(rowsObjectFieldScopes{}, rows...)
+	out := append([]ObjectFieldScopes{}, rows...)
 	if err := tableObjectFieldScopes.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -251,7 +207,7 @@ func (*ObjectFieldScopesRepo) Update(c db.Conn, rows []ObjectFieldScopes, column
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*ObjectFieldScopesRepo) UpdateRow(c db.Conn, row ObjectFieldScopes, columns ...db.AnyColumn) (ObjectFieldScopes, error) {
-	rows := rowsObjectFieldScopes{row}
+	rows := []ObjectFieldScopes{row}
 	if err := tableObjectFieldScopes.Update(c, &rows, columns...); err != nil {
 		return ObjectFieldScopes{}, err
 	}
@@ -261,8 +217,8 @@ func (*ObjectFieldScopesRepo) UpdateRow(c db.Conn, row ObjectFieldScopes, column
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*ObjectFieldScopesRepo) Delete(c db.Conn, rows ...ObjectFieldScopes) ([]ObjectFieldScopes, error) {
-	in, out := rowsObjectFieldScopes(rows), rowsObjectFieldScopes{}
-	if err := tableObjectFieldScopes.Delete(c, &in, &out); err != nil {
+	out := []ObjectFieldScopes{}
+	if err := tableObjectFieldScopes.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -271,7 +227,7 @@ func (*ObjectFieldScopesRepo) Delete(c db.Conn, rows ...ObjectFieldScopes) ([]Ob
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*ObjectFieldScopesRepo) DeleteRow(c db.Conn, row ObjectFieldScopes) (ObjectFieldScopes, error) {
-	var out rowsObjectFieldScopes
+	var out []ObjectFieldScopes
 	if err := tableObjectFieldScopes.DeleteRow(c, row.ID, &out); err != nil {
 		return ObjectFieldScopes{}, err
 	}
@@ -281,7 +237,7 @@ func (*ObjectFieldScopesRepo) DeleteRow(c db.Conn, row ObjectFieldScopes) (Objec
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*ObjectFieldScopesRepo) DeleteWhere(c db.Conn, where db.Expr) ([]ObjectFieldScopes, error) {
-	out := rowsObjectFieldScopes{}
+	out := []ObjectFieldScopes{}
 	if err := tableObjectFieldScopes.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -72,13 +72,12 @@ func decodeAnySimpleData(v any) (any, error) {
 }
 
 // tableSimpleData describes table simple_data to the ORM: its columns in order,
-// which have a database default, and the rows it reads them into.
+// the fields of SimpleData that hold them and how, and which have a database
+// default.
 var tableSimpleData = db.NewTable("simple_data", []db.ColumnDef{
-	{Name: "id"},
-	{Name: "num"},
-}, func() db.Rows {
-	return &rowsSimpleData{}
-})
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "num", Field: "Num"},
+}, (*SimpleData)(nil))
 
 // SimpleDataTable holds the columns of table simple_data for where clauses and
 // ordering (Serverpod's SimpleDataTable).
@@ -103,48 +102,6 @@ func NewSimpleDataTable(ref *db.TableRef) SimpleDataTable {
 // SimpleData.t).
 var SimpleDataT = NewSimpleDataTable(tableSimpleData.Root())
 
-// rowsSimpleData are rows of table simple_data as package db reads and writes
-// them (db.Rows).
-type rowsSimpleData []SimpleData
-
-func (r *rowsSimpleData) Len() int {
-	return len(*r)
-}
-
-func (r *rowsSimpleData) Add() {
-	*r = append(*r, SimpleData{})
-}
-
-func (r *rowsSimpleData) Pick(js []int) any {
-	out := make([]SimpleData, len(js))
-	for k, j := range js {
-		out[k] = (*r)[j]
-	}
-	return out
-}
-
-func (r *rowsSimpleData) Scan(i int, d *db.Dests) {
-	m := &(*r)[i]
-	d.NullInt(&m.ID)
-	d.Value(&m.Num)
-}
-
-func (r *rowsSimpleData) Values(i int, a *db.Args) {
-	m := &(*r)[i]
-	a.Int(m.Num)
-}
-
-func (r *rowsSimpleData) Key(i, column int) (int64, bool) {
-	m := &(*r)[i]
-	switch column {
-	case 0:
-		return db.Key(m.ID)
-	case 1:
-		return m.Num, true
-	}
-	return 0, false
-}
-
 // SimpleDataRepo reads and writes the rows of table simple_data (Serverpod's
 // SimpleData.db).
 type SimpleDataRepo struct{}
@@ -160,7 +117,7 @@ func (*SimpleDataRepo) Table() *db.Table {
 // Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
 // db.Offset, db.Include); all rows without any.
 func (*SimpleDataRepo) Find(c db.Conn, opts ...db.Option) ([]SimpleData, error) {
-	rows := rowsSimpleData{}
+	rows := []SimpleData{}
 	if err := tableSimpleData.Find(c, &rows, opts...); err != nil {
 		return nil, err
 	}
@@ -170,7 +127,7 @@ func (*SimpleDataRepo) Find(c db.Conn, opts ...db.Option) ([]SimpleData, error) 
 // FindFirstRow returns the first row matching the options (db.Where,
 // db.OrderBy, db.Offset, db.Include), or nil when there is none.
 func (*SimpleDataRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*SimpleData, error) {
-	var rows rowsSimpleData
+	var rows []SimpleData
 	if err := tableSimpleData.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -180,7 +137,7 @@ func (*SimpleDataRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*SimpleData, 
 // FindByID returns the row with the given id, or nil when there is none. It
 // takes only the db.Include option.
 func (*SimpleDataRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*SimpleData, error) {
-	var rows rowsSimpleData
+	var rows []SimpleData
 	if err := tableSimpleData.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -197,7 +154,7 @@ func (*SimpleDataRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
 // database defaults of null columns that have one. An id already set is
 // ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
 func (*SimpleDataRepo) Insert(c db.Conn, rows ...SimpleData) ([]SimpleData, error) {
-	out := append(rowsSimpleData{}, rows...)
+	out := append([]SimpleData{}, rows...)
 	if err := tableSimpleData.Insert(c, &out); err != nil {
 		return nil, err
 	}
@@ -206,7 +163,7 @@ func (*SimpleDataRepo) Insert(c db.Conn, rows ...SimpleData) ([]SimpleData, erro
 
 // InsertRow inserts one row and returns it as stored, with its new id.
 func (*SimpleDataRepo) InsertRow(c db.Conn, row SimpleData) (SimpleData, error) {
-	rows := rowsSimpleData{row}
+	rows := []SimpleData{row}
 	if err := tableSimpleData.Insert(c, &rows); err != nil {
 		return SimpleData{}, err
 	}
@@ -217,7 +174,7 @@ func (*SimpleDataRepo) InsertRow(c db.Conn, row SimpleData) (SimpleData, error) 
 // as stored. Every row needs its id. It is atomic: when one row fails or does
 // not exist, none is updated.
 func (*SimpleDataRepo) Update(c db.Conn, rows []SimpleData, columns ...db.AnyColumn) ([]SimpleData, error) {
-	out := append(rowsSimpleData{}, rows...)
+	out := append([]SimpleData{}, rows...)
 	if err := tableSimpleData.Update(c, &out, columns...); err != nil {
 		return nil, err
 	}
@@ -227,7 +184,7 @@ func (*SimpleDataRepo) Update(c db.Conn, rows []SimpleData, columns ...db.AnyCol
 // UpdateRow writes row (every column, or only the columns given) and returns it
 // as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
 func (*SimpleDataRepo) UpdateRow(c db.Conn, row SimpleData, columns ...db.AnyColumn) (SimpleData, error) {
-	rows := rowsSimpleData{row}
+	rows := []SimpleData{row}
 	if err := tableSimpleData.Update(c, &rows, columns...); err != nil {
 		return SimpleData{}, err
 	}
@@ -237,8 +194,8 @@ func (*SimpleDataRepo) UpdateRow(c db.Conn, row SimpleData, columns ...db.AnyCol
 // Delete deletes rows (by their ids) and returns the rows deleted, as they were
 // stored. Rows that no longer exist are skipped.
 func (*SimpleDataRepo) Delete(c db.Conn, rows ...SimpleData) ([]SimpleData, error) {
-	in, out := rowsSimpleData(rows), rowsSimpleData{}
-	if err := tableSimpleData.Delete(c, &in, &out); err != nil {
+	out := []SimpleData{}
+	if err := tableSimpleData.Delete(c, &rows, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -247,7 +204,7 @@ func (*SimpleDataRepo) Delete(c db.Conn, rows ...SimpleData) ([]SimpleData, erro
 // DeleteRow deletes row and returns it as it was stored; a row that does not
 // exist is db.ErrNotFound.
 func (*SimpleDataRepo) DeleteRow(c db.Conn, row SimpleData) (SimpleData, error) {
-	var out rowsSimpleData
+	var out []SimpleData
 	if err := tableSimpleData.DeleteRow(c, row.ID, &out); err != nil {
 		return SimpleData{}, err
 	}
@@ -257,7 +214,7 @@ func (*SimpleDataRepo) DeleteRow(c db.Conn, row SimpleData) (SimpleData, error) 
 // DeleteWhere deletes the rows matching where and returns them. The condition
 // is required; db.Constant(true) deletes every row.
 func (*SimpleDataRepo) DeleteWhere(c db.Conn, where db.Expr) ([]SimpleData, error) {
-	out := rowsSimpleData{}
+	out := []SimpleData{}
 	if err := tableSimpleData.DeleteWhere(c, where, &out); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,562 @@
+package db
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/url"
+	"reflect"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/gopod/gopod/wire"
+)
+
+// A table's rows are a slice of its class's struct ([]Company). The ORM
+// moves their fields in and out of columns through a plan it builds once
+// per table from the struct's type: where each column's field lies and
+// how it is stored. Generated code declares only the table (its columns
+// and the fields that hold them); every function it used to write per
+// table cost the compiler time on every change of a model, in large
+// projects most of the time of a rebuild.
+
+// colOp is how a column is stored, decided by the Go type of its field.
+type colOp uint8
+
+const (
+	opValue        colOp = iota // int, double, bool, String, DateTime and ByteData read as pgx reads them
+	opInt                       // int64, also a key
+	opDouble                    // float64
+	opBool                      // bool
+	opString                    // string
+	opTime                      // time.Time
+	opBytes                     // []byte of a column that is not nullable: nil is stored as empty
+	opNullBytes                 // []byte of a nullable column: nil is null
+	opNullInt                   // *int64, also a key
+	opNullDouble                // *float64
+	opNullBool                  // *bool
+	opNullString                // *string
+	opNullTime                  // *time.Time
+	opDuration                  // time.Duration, stored in milliseconds
+	opNullDuration              // *time.Duration
+	opUUID                      // wire.UUID
+	opNullUUID                  // *wire.UUID
+	opURI                       // *url.URL, stored as text
+	opBigInt                    // *big.Int, stored as decimal text
+	opEnum                      // a generated enum, stored as its index
+	opEnumName                  // a generated enum, stored as its name
+	opNullEnum                  // *enum, stored as its index
+	opNullEnumName              // *enum, stored as its name
+	opModel                     // a model held by value, stored as its JSON
+	opNullModel                 // *model, stored as its JSON
+	opModelList                 // []model, stored as a JSON array
+	opCodec                     // a value stored as JSON through a Codec
+)
+
+// colPlan is how one column of a table is read and written.
+type colPlan struct {
+	op       colOp
+	offset   uintptr      // of the field in the row
+	typ      reflect.Type // of the field
+	name     string       // of the column, for errors
+	nullable bool
+	codec    *Codec
+	// indirect says the field is a pointer to the codec's type.
+	indirect bool
+}
+
+// rowPlan is how the rows of one table are read and written.
+type rowPlan struct {
+	row   reflect.Type // the struct of a row
+	size  uintptr      // of a row
+	slice reflect.Type // []row
+	ptr   reflect.Type // *[]row, what the methods of Table take
+	cols  []colPlan
+}
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[time.Duration]()
+	uuidType     = reflect.TypeFor[wire.UUID]()
+	urlPtrType   = reflect.TypeFor[*url.URL]()
+	bigIntPtr    = reflect.TypeFor[*big.Int]()
+	bytesType    = reflect.TypeFor[[]byte]()
+	decodable    = reflect.TypeFor[wire.Decodable]()
+	encodable    = reflect.TypeFor[wire.Encodable]()
+	stringer     = reflect.TypeFor[fmt.Stringer]()
+)
+
+// plainOps are the ops of the Go types stored as they are, held by value
+// and through a pointer (nullable).
+var plainOps = map[reflect.Type][2]colOp{
+	reflect.TypeFor[int64]():   {opInt, opNullInt},
+	reflect.TypeFor[float64](): {opDouble, opNullDouble},
+	reflect.TypeFor[bool]():    {opBool, opNullBool},
+	reflect.TypeFor[string]():  {opString, opNullString},
+	timeType:                   {opTime, opNullTime},
+	durationType:               {opDuration, opNullDuration},
+	uuidType:                   {opUUID, opNullUUID},
+}
+
+// newRowPlan builds the plan of table t for rows of type row.
+func newRowPlan(t *Table, row reflect.Type) (*rowPlan, error) {
+	if row.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("db: the rows of table %s are %s, not a struct", t.name, row)
+	}
+	p := &rowPlan{row: row, size: row.Size(), slice: reflect.SliceOf(row), cols: make([]colPlan, len(t.columns))}
+	p.ptr = reflect.PointerTo(p.slice)
+	for i, def := range t.columns {
+		c, err := columnPlan(row, def)
+		if err != nil {
+			return nil, fmt.Errorf("db: table %s, column %s: %w", t.name, def.Name, err)
+		}
+		p.cols[i] = c
+	}
+	if op := p.cols[0].op; op != opNullInt && op != opInt {
+		return nil, fmt.Errorf("db: table %s: the id is a %s, not an int", t.name, p.cols[0].typ)
+	}
+	return p, nil
+}
+
+// fieldAt finds the named field of row, inherited ones included, and its
+// offset in the row.
+func fieldAt(row reflect.Type, name string) (reflect.StructField, uintptr, error) {
+	f, ok := row.FieldByName(name)
+	if !ok {
+		return f, 0, fmt.Errorf("%s has no field %s", row, name)
+	}
+	// The offset of a promoted field adds up the offsets of the structs
+	// that hold it; those must be embedded by value.
+	var off uintptr
+	t := row
+	for _, i := range f.Index {
+		if t.Kind() != reflect.Struct {
+			return f, 0, fmt.Errorf("field %s of %s is reached through a pointer", name, row)
+		}
+		sf := t.Field(i)
+		off += sf.Offset
+		t = sf.Type
+	}
+	return f, off, nil
+}
+
+// columnPlan decides how the column def is stored from the type of its
+// field.
+func columnPlan(row reflect.Type, def ColumnDef) (colPlan, error) {
+	f, off, err := fieldAt(row, def.Field)
+	if err != nil {
+		return colPlan{}, err
+	}
+	typ := f.Type
+	c := colPlan{offset: off, typ: typ, name: def.Name, nullable: def.Nullable, codec: def.JSON}
+	if c.codec != nil {
+		switch typ {
+		case c.codec.typ:
+		case reflect.PointerTo(c.codec.typ):
+			c.indirect = true
+		default:
+			return c, fmt.Errorf("field %s is a %s, its codec is for %s", f.Name, typ, c.codec.typ)
+		}
+		c.op = opCodec
+		return c, nil
+	}
+	elem, ptr := typ, typ.Kind() == reflect.Pointer
+	if ptr {
+		elem = typ.Elem()
+	}
+	if ops, ok := plainOps[elem]; ok {
+		c.op = ops[0]
+		if ptr {
+			c.op = ops[1]
+		}
+		return c, nil
+	}
+	switch {
+	case typ == urlPtrType:
+		c.op = opURI
+	case typ == bigIntPtr:
+		c.op = opBigInt
+	case typ == bytesType && def.Nullable:
+		c.op = opNullBytes
+	case typ == bytesType:
+		c.op = opBytes
+	case elem.Kind() == reflect.Int && reflect.PointerTo(elem).Implements(decodable) && elem.Implements(stringer):
+		// A generated enum: an int with its own JSON decoding (which
+		// rejects unknown values) and names.
+		c.op = [2][2]colOp{{opEnum, opEnumName}, {opNullEnum, opNullEnumName}}[b2i(ptr)][b2i(def.ByName)]
+	case ptr && typ.Implements(decodable) && typ.Implements(encodable):
+		c.op = opNullModel
+	case !ptr && reflect.PointerTo(typ).Implements(decodable) && reflect.PointerTo(typ).Implements(encodable):
+		c.op = opModel
+	case typ.Kind() == reflect.Slice && typ.Elem().Kind() == reflect.Struct &&
+		reflect.PointerTo(typ.Elem()).Implements(decodable) && reflect.PointerTo(typ.Elem()).Implements(encodable):
+		c.op = opModelList
+	default:
+		return c, fmt.Errorf("field %s is a %s, which the ORM cannot store without a codec", f.Name, typ)
+	}
+	return c, nil
+}
+
+// Codec encodes and decodes the value of a json column that is not a
+// model (a List, Set or Map), with the functions the model's own JSON
+// methods use. JSONCodec makes one.
+type Codec struct {
+	typ    reflect.Type
+	encode func(e *wire.Encoder, p unsafe.Pointer)
+	decode func(p unsafe.Pointer, v any) error
+}
+
+// JSONCodec is the codec of a json column whose field is a T (or a *T):
+// enc writes a value, dec reads one from its parsed JSON.
+func JSONCodec[T any](enc wire.EncodeFunc[T], dec wire.DecodeFunc[T]) *Codec {
+	return &Codec{
+		typ:    reflect.TypeFor[T](),
+		encode: func(e *wire.Encoder, p unsafe.Pointer) { enc(e, *(*T)(p)) },
+		decode: func(p unsafe.Pointer, v any) error {
+			x, err := dec(v)
+			*(*T)(p) = x
+			return err
+		},
+	}
+}
+
+// rowSlice is a *[]row as the ORM reads and writes it through its plan.
+// It reaches the slice's header directly: the rows are read one by one,
+// and going through reflect for each would cost more than the rest of
+// the row's plumbing.
+type rowSlice struct {
+	p *rowPlan
+	h *sliceHeader
+}
+
+// sliceHeader is how Go lays out a slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// newRowSlice returns the slice at ptr, a *[]row. It zeroes the rows
+// between the slice's length and its capacity, so that add can take them
+// as they are.
+func newRowSlice(p *rowPlan, ptr unsafe.Pointer) rowSlice {
+	r := rowSlice{p: p, h: (*sliceHeader)(ptr)}
+	if r.h.len < r.h.cap {
+		r.value().Slice3(r.h.len, r.h.cap, r.h.cap).Clear()
+	}
+	return r
+}
+
+// value is the slice through reflect, settable.
+func (r rowSlice) value() reflect.Value {
+	return reflect.NewAt(r.p.slice, unsafe.Pointer(r.h)).Elem()
+}
+
+func (r rowSlice) len() int { return r.h.len }
+
+// at returns the address of row i.
+func (r rowSlice) at(i int) unsafe.Pointer {
+	return unsafe.Add(r.h.data, uintptr(i)*r.p.size)
+}
+
+// add appends a row whose fields are all zero and returns its address.
+// Rows past the length are zero: newRowSlice zeroed those the slice had,
+// and growing the slice allocates zeroed memory.
+func (r rowSlice) add() unsafe.Pointer {
+	if r.h.len == r.h.cap {
+		r.value().Grow(1)
+	}
+	r.h.len++
+	return r.at(r.h.len - 1)
+}
+
+// key returns the int column at index column of row i (the id, a foreign
+// key), and false when it is null or not an int column.
+func (r rowSlice) key(i, column int) (int64, bool) {
+	c := &r.p.cols[column]
+	f := unsafe.Add(r.at(i), c.offset)
+	switch c.op {
+	case opInt:
+		return *(*int64)(f), true
+	case opNullInt:
+		return Key(*(**int64)(f))
+	}
+	return 0, false
+}
+
+// pick returns copies of the rows at the indexes js, in order, in a new
+// slice, empty but not nil when js is.
+func (r rowSlice) pick(js []int) reflect.Value {
+	out := reflect.MakeSlice(r.p.slice, len(js), len(js))
+	in := r.value()
+	for k, j := range js {
+		out.Index(k).Set(in.Index(j))
+	}
+	return out
+}
+
+// scan gives d where to read the columns of the row at row, in order.
+func (p *rowPlan) scan(row unsafe.Pointer, d *destList) {
+	for i := range p.cols {
+		c := &p.cols[i]
+		f := unsafe.Add(row, c.offset)
+		switch c.op {
+		case opInt:
+			d.Value((*int64)(f))
+		case opDouble:
+			d.Value((*float64)(f))
+		case opBool:
+			d.Value((*bool)(f))
+		case opString:
+			d.Value((*string)(f))
+		case opTime:
+			d.Value((*time.Time)(f))
+		case opBytes, opNullBytes:
+			d.Value((*[]byte)(f))
+		case opNullInt:
+			d.NullInt((**int64)(f))
+		case opNullDouble:
+			d.NullDouble((**float64)(f))
+		case opNullBool:
+			d.NullBool((**bool)(f))
+		case opNullString:
+			d.NullString((**string)(f))
+		case opNullTime:
+			d.NullTime((**time.Time)(f))
+		case opDuration:
+			d.Duration((*time.Duration)(f))
+		case opNullDuration:
+			d.NullDuration((**time.Duration)(f))
+		case opUUID:
+			d.UUID((*wire.UUID)(f))
+		case opNullUUID:
+			d.NullUUID((**wire.UUID)(f))
+		case opURI:
+			d.URI((**url.URL)(f))
+		case opBigInt:
+			d.BigInt((**big.Int)(f))
+		case opEnum, opEnumName:
+			d.Enum(reflect.NewAt(c.typ, f).Interface().(wire.Decodable), c.op == opEnumName)
+		case opNullEnum:
+			d.list = append(d.list, nullEnumIndexScanner{c, f})
+		case opNullEnumName:
+			d.list = append(d.list, nullEnumNameScanner{c, f})
+		default:
+			d.list = append(d.list, jsonScanner{c, f})
+		}
+	}
+}
+
+// values gives a the values of the columns after id of the row at row,
+// in order.
+func (p *rowPlan) values(row unsafe.Pointer, a *argList) {
+	for i := 1; i < len(p.cols); i++ {
+		c := &p.cols[i]
+		f := unsafe.Add(row, c.offset)
+		switch c.op {
+		case opInt:
+			a.Int(*(*int64)(f))
+		case opDouble:
+			a.Double(*(*float64)(f))
+		case opBool:
+			a.Bool(*(*bool)(f))
+		case opString:
+			a.String(*(*string)(f))
+		case opTime:
+			a.Time(*(*time.Time)(f))
+		case opBytes:
+			a.Bytes(*(*[]byte)(f))
+		case opNullBytes:
+			a.NullBytes(*(*[]byte)(f))
+		case opNullInt:
+			a.NullInt(*(**int64)(f))
+		case opNullDouble:
+			a.NullDouble(*(**float64)(f))
+		case opNullBool:
+			a.NullBool(*(**bool)(f))
+		case opNullString:
+			a.NullString(*(**string)(f))
+		case opNullTime:
+			a.NullTime(*(**time.Time)(f))
+		case opDuration:
+			a.Duration(*(*time.Duration)(f))
+		case opNullDuration:
+			a.NullDuration(*(**time.Duration)(f))
+		case opUUID:
+			a.UUID(*(*wire.UUID)(f))
+		case opNullUUID:
+			a.NullUUID(*(**wire.UUID)(f))
+		case opURI:
+			a.URI(*(**url.URL)(f))
+		case opBigInt:
+			a.BigInt(*(**big.Int)(f))
+		case opEnum:
+			a.Int(int64(*(*int)(f)))
+		case opEnumName:
+			a.String(reflect.NewAt(c.typ, f).Interface().(fmt.Stringer).String())
+		case opNullEnum, opNullEnumName:
+			e := *(*unsafe.Pointer)(f)
+			switch {
+			case e == nil:
+				a.Null()
+			case c.op == opNullEnum:
+				a.Int(int64(*(*int)(e)))
+			default:
+				a.String(reflect.NewAt(c.typ.Elem(), e).Interface().(fmt.Stringer).String())
+			}
+		default:
+			c.encode(f, a)
+		}
+	}
+}
+
+// encode gives a the value of the json column c of a row: the field at
+// f, encoded as the model's JSON has it, or null.
+func (c *colPlan) encode(f unsafe.Pointer, a *argList) {
+	switch c.op {
+	case opModel:
+		e := a.Encoder()
+		reflect.NewAt(c.typ, f).Interface().(wire.Encodable).EncodeJSON(e)
+		a.JSON(c.name, e)
+		return
+	case opNullModel:
+		v := reflect.NewAt(c.typ, f).Elem()
+		if v.IsNil() {
+			a.Null()
+			return
+		}
+		e := a.Encoder()
+		v.Interface().(wire.Encodable).EncodeJSON(e)
+		a.JSON(c.name, e)
+		return
+	}
+	// Nil is null for a nullable column and for a pointer, and an empty
+	// value otherwise, as the model's JSON has it.
+	if c.op == opModelList {
+		list := reflect.NewAt(c.typ, f).Elem()
+		if c.nullable && list.IsNil() {
+			a.Null()
+			return
+		}
+		e := a.Encoder()
+		e.ArrayStart()
+		for i := range list.Len() {
+			e.Elem()
+			list.Index(i).Addr().Interface().(wire.Encodable).EncodeJSON(e)
+		}
+		e.ArrayEnd()
+		a.JSON(c.name, e)
+		return
+	}
+	if c.indirect {
+		if f = *(*unsafe.Pointer)(f); f == nil {
+			a.Null()
+			return
+		}
+	} else if c.nullable && reflect.NewAt(c.typ, f).Elem().IsNil() {
+		a.Null()
+		return
+	}
+	e := a.Encoder()
+	c.codec.encode(e, f)
+	a.JSON(c.name, e)
+}
+
+// decode sets the field at f of json column c from v, its value as JSON
+// has it, or to its zero value for nil (null).
+func (c *colPlan) decode(f unsafe.Pointer, v any) error {
+	field := reflect.NewAt(c.typ, f).Elem()
+	field.SetZero()
+	if v == nil {
+		return nil
+	}
+	switch c.op {
+	case opModel:
+		return field.Addr().Interface().(wire.Decodable).DecodeJSON(v)
+	case opNullModel, opNullEnum, opNullEnumName:
+		m := reflect.New(c.typ.Elem())
+		field.Set(m)
+		return m.Interface().(wire.Decodable).DecodeJSON(v)
+	case opModelList:
+		// As wire.DecodeList(wire.DecodeModel[M]) reads it, without an
+		// instantiation for each model.
+		items, err := anyList(v)
+		if err != nil {
+			return err
+		}
+		list := reflect.MakeSlice(c.typ, len(items), len(items))
+		for i, x := range items {
+			if err := list.Index(i).Addr().Interface().(wire.Decodable).DecodeJSON(x); err != nil {
+				return wire.AtIndex(err, i)
+			}
+		}
+		field.Set(list)
+		return nil
+	}
+	if c.indirect {
+		m := reflect.New(c.codec.typ)
+		field.Set(m)
+		f = m.UnsafePointer()
+	}
+	return c.codec.decode(f, v)
+}
+
+// anyList checks that v is a JSON array, with wire's error when it is not.
+var anyList = wire.DecodeList(func(x any) (any, error) { return x, nil })
+
+// jsonScanner reads a json column into the field at f.
+type jsonScanner struct {
+	c *colPlan
+	f unsafe.Pointer
+}
+
+func (s jsonScanner) ScanBytes(b []byte) error {
+	var v any
+	if b != nil {
+		var err error
+		if v, err = wire.Parse(b); err != nil {
+			return fmt.Errorf("reading a json column: %w", err)
+		}
+	}
+	if err := s.c.decode(s.f, v); err != nil {
+		return fmt.Errorf("reading a json column: %w", err)
+	}
+	return nil
+}
+
+// nullEnumIndexScanner reads a nullable enum column stored by index
+// into the field at f.
+type nullEnumIndexScanner struct {
+	c *colPlan
+	f unsafe.Pointer
+}
+
+func (s nullEnumIndexScanner) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		return s.c.decode(s.f, nil)
+	}
+	return s.c.decode(s.f, json.Number(strconv.FormatInt(v.Int64, 10)))
+}
+
+// nullEnumNameScanner reads a nullable enum column stored by name into
+// the field at f.
+type nullEnumNameScanner struct {
+	c *colPlan
+	f unsafe.Pointer
+}
+
+func (s nullEnumNameScanner) ScanText(v pgtype.Text) error {
+	if !v.Valid {
+		return s.c.decode(s.f, nil)
+	}
+	return s.c.decode(s.f, v.String)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
