@@ -20,12 +20,14 @@
 // statements of the same shape have the same text, so pgx prepares each
 // once per connection. Columns hold what Serverpod 2.4 stores in them.
 //
-// The ORM has no type parameter for the table class: a Table runs on the
-// class's Rows, which generated code implements on a slice of the class,
-// and the repository's typed methods wrap the Table's. Go compiles a
-// generic function anew for every struct type it is used with, so a
-// generic repository would cost every table class a copy of the ORM, and
-// projects of many tables minutes of compiling.
+// The ORM has no type parameter for the table class: a Table runs on a
+// pointer to a slice of the class's struct (a *[]Company), whose fields
+// it reads and writes through a plan made once per table from the
+// struct's type, and the repository's typed methods wrap the Table's. Go
+// compiles a generic function anew for every struct type it is used with,
+// so a generic repository would cost every table class a copy of the ORM,
+// and projects of many tables minutes of compiling; for the same reason
+// the generated code declares each table as data rather than as methods.
 package db
 
 import (

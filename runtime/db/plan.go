@@ -238,15 +238,9 @@ type sliceHeader struct {
 	len, cap int
 }
 
-// newRowSlice returns the slice at ptr, a *[]row. It zeroes the rows
-// between the slice's length and its capacity, so that add can take them
-// as they are.
+// newRowSlice returns the slice at ptr, a *[]row.
 func newRowSlice(p *rowPlan, ptr unsafe.Pointer) rowSlice {
-	r := rowSlice{p: p, h: (*sliceHeader)(ptr)}
-	if r.h.len < r.h.cap {
-		r.value().Slice3(r.h.len, r.h.cap, r.h.cap).Clear()
-	}
-	return r
+	return rowSlice{p: p, h: (*sliceHeader)(ptr)}
 }
 
 // value is the slice through reflect, settable.
@@ -261,12 +255,18 @@ func (r rowSlice) at(i int) unsafe.Pointer {
 	return unsafe.Add(r.h.data, uintptr(i)*r.p.size)
 }
 
-// add appends a row whose fields are all zero and returns its address.
-// Rows past the length are zero: newRowSlice zeroed those the slice had,
-// and growing the slice allocates zeroed memory.
-func (r rowSlice) add() unsafe.Pointer {
-	if r.h.len == r.h.cap {
+// add appends a row whose fields are all zero, as append does, and
+// returns its address. The rows from index *zero on are known to be zero:
+// the caller starts it at the slice's capacity, and growing the slice
+// allocates zeroed memory, so that only rows the slice already had are
+// zeroed one by one.
+func (r rowSlice) add(zero *int) unsafe.Pointer {
+	switch {
+	case r.h.len == r.h.cap:
 		r.value().Grow(1)
+		*zero = r.h.len
+	case r.h.len < *zero:
+		reflect.NewAt(r.p.row, r.at(r.h.len)).Elem().SetZero()
 	}
 	r.h.len++
 	return r.at(r.h.len - 1)

@@ -53,8 +53,9 @@ func scan(rs pgx.Rows, d *destList, p *rowPlan, row unsafe.Pointer) error {
 func collect(rs pgx.Rows, rows rowSlice) error {
 	defer rs.Close()
 	d := new(destList)
+	zero := rows.h.cap
 	for rs.Next() {
-		if err := scan(rs, d, rows.p, rows.add()); err != nil {
+		if err := scan(rs, d, rows.p, rows.add(&zero)); err != nil {
 			return err
 		}
 	}
@@ -120,8 +121,9 @@ func (t *Table) find(c Conn, rows rowSlice, q *query, extra Expr, partition stri
 	return nil
 }
 
-// Find reads into rows, which are empty, the rows matching the options
-// (Where, OrderBy, Limit, Offset, Include); all rows without any.
+// Find reads into rows, a pointer to an empty slice of the table's
+// struct, the rows matching the options (Where, OrderBy, Limit, Offset,
+// Include); all rows without any.
 func (t *Table) Find(c Conn, rows any, opts ...Option) error {
 	r, err := t.rowsOf(rows)
 	if err != nil {
@@ -141,7 +143,7 @@ func (t *Table) Find(c Conn, rows any, opts ...Option) error {
 	return nil
 }
 
-// FindFirstRow reads into rows, which are empty, the first row matching
+// FindFirstRow reads into rows (as Find does) the first row matching
 // the options (Where, OrderBy, Offset, Include), if there is one.
 func (t *Table) FindFirstRow(c Conn, rows any, opts ...Option) error {
 	r, err := t.rowsOf(rows)
@@ -163,7 +165,7 @@ func (t *Table) FindFirstRow(c Conn, rows any, opts ...Option) error {
 	return nil
 }
 
-// FindByID reads into rows, which are empty, the row with the given id,
+// FindByID reads into rows (as Find does) the row with the given id,
 // if there is one. It takes only the Include option.
 func (t *Table) FindByID(c Conn, rows any, id int64, opts ...Option) error {
 	r, err := t.rowsOf(rows)
@@ -191,7 +193,8 @@ func (t *Table) FindByID(c Conn, rows any, id int64, opts ...Option) error {
 		}
 		return nil
 	}
-	if err := scan(rs, new(destList), r.p, r.add()); err != nil {
+	zero := r.h.cap
+	if err := scan(rs, new(destList), r.p, r.add(&zero)); err != nil {
 		return t.errorf("finding by id in", err)
 	}
 	rs.Close()
@@ -224,10 +227,11 @@ func (t *Table) Count(c Conn, opts ...Option) (int64, error) {
 	return n, nil
 }
 
-// Insert inserts rows and reads them back over themselves as stored: with
-// their new ids and the database defaults of null columns that have one.
-// An id already set is ignored, as in Serverpod. It is atomic: when one
-// row fails, none is inserted.
+// Insert inserts rows, a pointer to a slice of the table's struct, and
+// reads them back over themselves as stored: with their new ids and the
+// database defaults of null columns that have one. An id already set is
+// ignored, as in Serverpod. It is atomic: when one row fails, none is
+// inserted.
 func (t *Table) Insert(c Conn, rows any) error {
 	r, err := t.rowsOf(rows)
 	if err != nil {
