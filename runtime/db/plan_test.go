@@ -206,6 +206,7 @@ func TestPlanMistakes(t *testing.T) {
 		{"codec of another type", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "n", Field: "Name", JSON: JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))}}, (*odd)(nil)), &[]odd{}, "its codec is for []string"},
 		{"rows of another table", tableItem, &[]owner{}, "not *[]db.owner"},
 		{"nil rows", tableItem, (*[]item)(nil), "non-nil *[]db.item"},
+		{"no rows", tableItem, nil, "not <nil>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := tc.table.rowsOf(tc.rows); err == nil || !strings.Contains(err.Error(), tc.err) {

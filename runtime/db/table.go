@@ -119,7 +119,7 @@ func (t *Table) rowsOf(rows any) (rowSlice, error) {
 		return rowSlice{}, err
 	}
 	v := reflect.ValueOf(rows)
-	if v.Type() != p.ptr || v.IsNil() {
+	if !v.IsValid() || v.Type() != p.ptr || v.IsNil() {
 		return rowSlice{}, fmt.Errorf("db: the rows of table %s are a non-nil %s, not %T", t.name, p.ptr, rows)
 	}
 	return newRowSlice(p, v.UnsafePointer()), nil
