@@ -71,6 +71,12 @@ func sendDriftCheck(ctx context.Context, offer string, req DriftCheckRequest) er
 	if !ok || token == "" {
 		return fmt.Errorf("%s is %q, not an address and a token", DriftCheckEnv, offer)
 	}
+	// The request carries the database's credentials: they only ever go
+	// to this machine, whatever the variable says.
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%s names %q, not a loopback address", DriftCheckEnv, addr)
+	}
 	req.Token = token
 	ctx, cancel := context.WithTimeout(ctx, driftCheckSendTimeout)
 	defer cancel()

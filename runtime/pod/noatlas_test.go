@@ -135,3 +135,15 @@ func TestHandOffDrift(t *testing.T) {
 		})
 	}
 }
+
+// TestDriftCheckGoesToLoopbackOnly: the request carries the database's
+// password, so an offer naming another machine is refused before any
+// connection is made.
+func TestDriftCheckGoesToLoopbackOnly(t *testing.T) {
+	for _, offer := range []string{"192.0.2.1:9000 tok3n", "example.com:9000 tok3n", "[2001:db8::1]:9000 tok3n", "no-port tok3n", "127.0.0.1:9000"} {
+		err := sendDriftCheck(context.Background(), offer, DriftCheckRequest{Database: "postgres://app:secret@db/shop"})
+		if err == nil || !strings.Contains(err.Error(), DriftCheckEnv) {
+			t.Errorf("offer %q: %v, want a refusal naming %s", offer, err, DriftCheckEnv)
+		}
+	}
+}
