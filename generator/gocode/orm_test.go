@@ -2,6 +2,7 @@ package gocode
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,6 +32,8 @@ fields:
   total: int
   buyer: module:shop:Member?, relation
   seller: module:shop:Member?, relation(optional)
+  clerkId: int
+  clerk: module:shop:Member?, relation(field=clerkId)
 `)}}, model.Options{Database: true, Modules: []model.ModuleModels{{Nickname: "shop", Name: "my_shop", Models: modModels}}})
 	failOn(t, diags)
 
@@ -43,7 +46,7 @@ fields:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := string(projFiles["order.go"]); !strings.Contains(got, "shopprotocol.NewMemberTable(") || !strings.Contains(got, "shopprotocol.MemberDB.Table()") {
+	if got := string(projFiles["order.go"]); !strings.Contains(got, "shopprotocol.NewMemberTable(") || !strings.Contains(got, "shopprotocol.MemberDB.Table") {
 		t.Errorf("the project's ORM does not reach the module's table:\n%s", got)
 	}
 
@@ -61,7 +64,7 @@ import (
 )
 
 func Use(c db.Conn, o protocol.Order, m shop.Member) error {
-	_, err := protocol.OrderDB.Find(c,
+	_, err := db.Find(c, protocol.OrderDB,
 		db.Where(protocol.OrderT.Buyer().Name.Equals("ann").And(protocol.OrderT.Seller().ID.IsNull())),
 		db.OrderBy(protocol.OrderT.Buyer().Name.Asc()),
 		db.Include(protocol.OrderInclude{Buyer: &shop.MemberInclude{}}),
@@ -69,13 +72,47 @@ func Use(c db.Conn, o protocol.Order, m shop.Member) error {
 	if err != nil {
 		return err
 	}
-	if err := protocol.OrderDB.AttachRowSeller(c, o, m); err != nil {
+	if err := db.AttachRow(c, protocol.OrderLinks.Seller, o, m); err != nil {
 		return err
 	}
-	return protocol.OrderDB.DetachRowSeller(c, o)
+	if err := db.AttachRow(c, protocol.OrderLinks.Clerk, o, m); err != nil {
+		return err
+	}
+	return db.DetachRow(c, protocol.OrderLinks.Seller, o)
 }
 `))
 	mod.goCmd("vet", "./...")
+
+	// What the typed API must refuse to compile, one error to a line: the
+	// relation helpers a relation does not have, rows of another table.
+	misuse := []string{
+		"db.DetachRow(c, protocol.OrderLinks.Clerk, o)",     // a required foreign key
+		"db.Attach(c, protocol.OrderLinks.Seller, o, m)",    // an object relation as a list
+		"db.AttachRow(c, protocol.OrderLinks.Seller, m, m)", // a row of another table
+		"db.Insert(c, protocol.OrderDB, m)",                 // the same
+		"db.Detach(c, protocol.OrderLinks.Seller, m)",       // the same
+	}
+	var b strings.Builder
+	b.WriteString("package misuse\n\nimport (\n\t\"github.com/gopod/gopod/runtime/db\"\n\n\t\"proj/protocol\"\n\tshop \"proj/shop/protocol\"\n)\n\n")
+	b.WriteString("func Misuse(c db.Conn, o protocol.Order, m shop.Member) {\n")
+	const firstLine = 11
+	for _, m := range misuse {
+		b.WriteString("\t" + m + "\n")
+	}
+	b.WriteString("}\n")
+	mod.write("misuse/misuse.go", []byte(b.String()))
+	// -e: every error, not only the first ten.
+	cmd := exec.Command("go", "build", "-gcflags=-e", "./misuse")
+	cmd.Dir = mod.dir
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("misuse of the typed API compiles:\n%s", b.String())
+	}
+	for i, m := range misuse {
+		if !strings.Contains(string(out), fmt.Sprintf("misuse.go:%d:", firstLine+i)) {
+			t.Errorf("compiles: %s\n%s", m, out)
+		}
+	}
 }
 
 func failOn(t *testing.T, diags []model.Diagnostic) {
@@ -88,10 +125,14 @@ func failOn(t *testing.T, diags []model.Diagnostic) {
 }
 
 // TestORMInstantiations guards the compile time of generated packages. Go
-// compiles a generic function or type anew for every struct type it is
-// instantiated with, so ORM code generic over the table class (as a
-// db.Repo[T] was) costs every table class a copy of the ORM, and large
-// projects minutes of compiling. The test builds the protocol package of
+// compiles a generic function anew for every struct type it is
+// instantiated with, and the methods of a generic type wherever the type
+// is instantiated, so ORM code generic over the table class called or
+// declared in the generated package (a db.Repo[T] with methods, as there
+// once was) costs every table class a copy of the ORM, and large projects
+// minutes of compiling. The generic descriptors it declares now
+// (db.Repo[Company], db.ListLink[...]) have no methods, and must keep
+// none. The test builds the protocol package of
 // a project with several table classes and counts the instantiations of
 // package db's generics in it: none may be made for a class, and an enum
 // only its column's constructor.

@@ -29,6 +29,7 @@ import (
 	"github.com/gopod/gopod/modules/auth"
 	authdispatch "github.com/gopod/gopod/modules/auth/dispatch"
 	"github.com/gopod/gopod/modules/auth/protocol"
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/pod"
 	"github.com/gopod/gopod/wire"
 )
@@ -272,7 +273,7 @@ func gopodDispatch() *pod.Dispatch {
 	d.Add(pod.NewConnector("me", "", &meEndpoint{},
 		&pod.Method{Name: "get", Call: func(s *pod.Session, a *pod.Args, e *wire.Encoder) error {
 			id, _ := s.UserID()
-			u, err := protocol.UserInfoDB.FindByID(s, id)
+			u, err := db.FindByID(s, protocol.UserInfoDB, id)
 			if err != nil {
 				return err
 			}

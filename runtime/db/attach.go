@@ -2,77 +2,115 @@ package db
 
 import "fmt"
 
-// The relation helpers of generated repositories (Serverpod's attach,
-// attachRow, detach and detachRow) set or clear foreign keys with one
-// UPDATE each.
+// The relation helpers (Serverpod's attach, attachRow, detach and
+// detachRow) set or clear foreign keys with one UPDATE each. They read
+// the ids of the rows through the tables' plans; a relation whose local
+// column is the id has its foreign key in the target's rows (a list, or
+// the other side of a one-to-one relation), any other in the source's.
 
-// AttachList points the foreign key column fk of the rows of table child
-// with the given ids at the row of table parent with id pid. Every row
-// needs its id; it is atomic, and a child that does not exist is
-// ErrNotFound.
-func AttachList(c Conn, parent *Table, pid *int64, child *Table, fk string, ids []*int64) error {
-	if pid == nil {
-		return fmt.Errorf("attaching to %s: %w", parent.name, errNoID)
-	}
-	keys, err := required(ids)
-	if err != nil {
-		return fmt.Errorf("attaching %s: %w", child.name, err)
-	}
-	return setColumn(c, child, fk, *pid, keys)
-}
+// keyInTarget reports whether the foreign key of rel is a column of its
+// target's rows.
+func (rel *Relation) keyInTarget() bool { return rel.localIndex == 0 }
 
-// DetachList clears the foreign key column fk of the rows of table child
-// with the given ids.
-func DetachList(c Conn, child *Table, fk string, ids []*int64) error {
-	keys, err := required(ids)
-	if err != nil {
-		return fmt.Errorf("detaching %s: %w", child.name, err)
-	}
-	return setColumn(c, child, fk, nil, keys)
-}
-
-// AttachObject points the foreign key column fk of the row of table src
-// with id sid at the row of table target with id did.
-func AttachObject(c Conn, src *Table, fk string, sid *int64, target *Table, did *int64) error {
-	if sid == nil || did == nil {
-		return fmt.Errorf("attaching %s to %s: %w", target.name, src.name, errNoID)
-	}
-	return setColumn(c, src, fk, *did, []int64{*sid})
-}
-
-// DetachObject clears the foreign key column fk of the row of table src
-// with id sid.
-func DetachObject(c Conn, src *Table, fk string, sid *int64) error {
-	if sid == nil {
-		return fmt.Errorf("detaching from %s: %w", src.name, errNoID)
-	}
-	return setColumn(c, src, fk, nil, []int64{*sid})
-}
-
-// DetachReferencing clears the foreign key column fk of the rows of table
-// target that point at the row of table src with id sid: the other side
-// of a one-to-one relation.
-func DetachReferencing(c Conn, src, target *Table, fk string, sid *int64) error {
-	if sid == nil {
-		return fmt.Errorf("detaching from %s: %w", src.name, errNoID)
-	}
-	sql := "UPDATE " + quoteIdent(target.name) + " SET " + quoteIdent(fk) + " = NULL WHERE " + quoteIdent(fk) + " = $1"
-	if _, err := c.Querier().Exec(c, sql, *sid); err != nil {
-		return fmt.Errorf("detaching %s: %w", target.name, Wrap(err))
+// check makes sure rel joins columns its tables have.
+func (rel *Relation) check() error {
+	if rel.localIndex < 0 || rel.foreignIndex < 0 {
+		return fmt.Errorf("db: the relation from %s to %s joins columns the tables do not have", rel.source.name, rel.target.name)
 	}
 	return nil
 }
 
-// required returns the ids, all of which must be set.
-func required(ids []*int64) ([]int64, error) {
-	out := make([]int64, len(ids))
-	for i, id := range ids {
-		if id == nil {
-			return nil, fmt.Errorf("row %d: %w", i, errNoID)
-		}
-		out[i] = *id
+// attachList points the foreign key of children, a *[]C of the target's
+// rows, at parent, a *P of the source's: a list relation, or the other
+// side of a one-to-one relation.
+func (rel *Relation) attachList(c Conn, parent, children any) error {
+	if err := rel.check(); err != nil {
+		return err
 	}
-	return out, nil
+	pid, err := rel.source.idOf(parent)
+	if err != nil {
+		return fmt.Errorf("attaching to %s: %w", rel.source.name, err)
+	}
+	rows, err := rel.target.rowsOf(children)
+	if err != nil {
+		return err
+	}
+	keys, err := ids(rows)
+	if err != nil {
+		return fmt.Errorf("attaching %s: %w", rel.target.name, err)
+	}
+	return setColumn(c, rel.target, rel.foreign, pid, keys)
+}
+
+// detachList clears the foreign key of children, a *[]C of the target's
+// rows.
+func (rel *Relation) detachList(c Conn, children any) error {
+	if err := rel.check(); err != nil {
+		return err
+	}
+	rows, err := rel.target.rowsOf(children)
+	if err != nil {
+		return err
+	}
+	keys, err := ids(rows)
+	if err != nil {
+		return fmt.Errorf("detaching %s: %w", rel.target.name, err)
+	}
+	return setColumn(c, rel.target, rel.foreign, nil, keys)
+}
+
+// attachRow relates row, a *R of the source's rows, to related, a *T of
+// the target's.
+func (rel *Relation) attachRow(c Conn, row, related any) error {
+	if err := rel.check(); err != nil {
+		return err
+	}
+	sid, err := rel.source.idOf(row)
+	if err != nil {
+		return fmt.Errorf("attaching %s to %s: %w", rel.target.name, rel.source.name, err)
+	}
+	did, err := rel.target.idOf(related)
+	if err != nil {
+		return fmt.Errorf("attaching %s to %s: %w", rel.target.name, rel.source.name, err)
+	}
+	if rel.keyInTarget() {
+		return setColumn(c, rel.target, rel.foreign, sid, []int64{did})
+	}
+	return setColumn(c, rel.source, rel.local, did, []int64{sid})
+}
+
+// detachRow clears the relation of row, a *R of the source's rows.
+func (rel *Relation) detachRow(c Conn, row any) error {
+	if err := rel.check(); err != nil {
+		return err
+	}
+	sid, err := rel.source.idOf(row)
+	if err != nil {
+		return fmt.Errorf("detaching from %s: %w", rel.source.name, err)
+	}
+	if !rel.keyInTarget() {
+		return setColumn(c, rel.source, rel.local, nil, []int64{sid})
+	}
+	t := rel.target
+	sql := "UPDATE " + quoteIdent(t.name) + " SET " + quoteIdent(rel.foreign) + " = NULL WHERE " + quoteIdent(rel.foreign) + " = $1"
+	if _, err := c.Querier().Exec(c, sql, sid); err != nil {
+		return fmt.Errorf("detaching %s: %w", t.name, Wrap(err))
+	}
+	return nil
+}
+
+// idOf returns the id of row, a pointer to one of t's rows, which must
+// have one.
+func (t *Table) idOf(row any) (int64, error) {
+	p, ptr, err := t.rowOf(row)
+	if err != nil {
+		return 0, err
+	}
+	id, ok := p.key(ptr, 0)
+	if !ok {
+		return 0, errNoID
+	}
+	return id, nil
 }
 
 // setColumn sets column to value in the rows of t with the given ids.

@@ -3,31 +3,36 @@
 // constraint violations, and the ORM that generated code runs on.
 //
 // For each table class the generator declares typed columns (CompanyT),
-// a repository (CompanyDB) and includes (CompanyInclude); this package
-// builds and runs the statements:
+// a repository (CompanyDB), includes (CompanyInclude) and the relations
+// of the relation helpers (CompanyLinks); this package builds and runs
+// the statements:
 //
-//	companies, err := protocol.CompanyDB.Find(session,
+//	companies, err := db.Find(session, protocol.CompanyDB,
 //		db.Where(protocol.CompanyT.Name.Like("A%").And(
-//			protocol.CompanyT.Employees().Count().GreaterThan(10))),
+//			protocol.CompanyT.Employees.Count().GreaterThan(10))),
 //		db.OrderBy(protocol.CompanyT.Name.Asc()),
 //		db.Limit(20),
 //		db.Include(protocol.CompanyInclude{
 //			Employees: &protocol.EmployeeIncludeList{Limit: 5},
 //		}),
 //	)
+//	err = db.Attach(session, protocol.CompanyLinks.Employees, company, employee)
 //
 // Statements bind every value as a parameter and quote every identifier;
 // statements of the same shape have the same text, so pgx prepares each
 // once per connection. Columns hold what Serverpod 2.4 stores in them.
 //
-// The ORM has no type parameter for the table class: a Table runs on a
-// pointer to a slice of the class's struct (a *[]Company), whose fields
-// it reads and writes through a plan made once per table from the
-// struct's type, and the repository's typed methods wrap the Table's. Go
-// compiles a generic function anew for every struct type it is used with,
-// so a generic repository would cost every table class a copy of the ORM,
-// and projects of many tables minutes of compiling; for the same reason
-// the generated code declares each table as data rather than as methods.
+// The generated code declares each table as data, not code: the columns
+// and the fields of the class's struct that hold them. A Table runs on a
+// pointer to a slice of that struct (a *[]Company), whose fields it reads
+// and writes through a plan made once per table from the struct's type.
+// The typed API (Find, Insert, Attach, ...) is generic functions that
+// wrap the Table's methods: Go compiles a generic function only where it
+// is called, once for each struct type it is called with, while the
+// methods of a generic type, or any function generated per table, would
+// be compiled for every table class on every change of a model, most of
+// the rebuild of a project of many tables. So the generic types that
+// generated code declares (Repo, ListLink, ObjectLink) have no methods.
 package db
 
 import (

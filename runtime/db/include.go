@@ -7,8 +7,8 @@ import (
 )
 
 // Load loads one relation of the rows a query found, with one more query
-// however many rows it loads for. Generated includes (CompanyInclude)
-// return one for each relation they name.
+// however many rows it loads for. An include (CompanyInclude) gives one
+// for each relation it names.
 type Load struct {
 	// Relation is the relation loaded, from the table of the rows found.
 	Relation *Relation
@@ -26,6 +26,130 @@ type Load struct {
 
 	// Include loads relations of the related rows in turn.
 	Include []Load
+}
+
+// includePlan is how the fields of a table's include are read: one for
+// each relation it can name, in order.
+type includePlan struct {
+	fields []includeField
+}
+
+// includeField is a field of an include: a pointer to the include of
+// the relation's target for an object relation, to an include list for
+// a list.
+type includeField struct {
+	index int
+	rel   *Relation
+	list  bool
+	// The indexes of the fields of an include list.
+	where, orderBy, limit, offset, include int
+}
+
+var (
+	exprType   = reflect.TypeFor[Expr]()
+	ordersType = reflect.TypeFor[[]Order]()
+	intType    = reflect.TypeFor[int]()
+)
+
+// includePlan returns how the fields of the table's include are read.
+func (t *Table) includePlan() (*includePlan, error) {
+	t.includeOnce.Do(func() {
+		t.includes, t.includeErr = t.newIncludePlan()
+	})
+	return t.includes, t.includeErr
+}
+
+func (t *Table) newIncludePlan() (*includePlan, error) {
+	it := t.include
+	if it.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("db: the include of table %s is a %s, not a struct", t.name, it)
+	}
+	if t.rowType == nil {
+		return nil, fmt.Errorf("db: table %s was declared without the struct of its rows", t.name)
+	}
+	t.relMu.Lock()
+	rels := t.relations
+	t.relMu.Unlock()
+	ip := &includePlan{}
+	for i := range it.NumField() {
+		f := it.Field(i)
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("db: field %s of %s, the include of table %s: %s", f.Name, it, t.name, fmt.Sprintf(format, args...))
+		}
+		var rel *Relation
+		for _, r := range rels {
+			if r.field == f.Name {
+				rel = r
+			}
+		}
+		if rel == nil {
+			return nil, fail("the table has no relation with that field")
+		}
+		rf, _, err := fieldAt(t.rowType, f.Name)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		if f.Type.Kind() != reflect.Pointer || f.Type.Elem().Kind() != reflect.Struct {
+			return nil, fail("a %s, not a pointer to a struct", f.Type)
+		}
+		want := rel.target.include
+		field := includeField{index: i, rel: rel, list: rf.Type.Kind() == reflect.Slice}
+		switch {
+		case want == nil:
+			return nil, fail("table %s was declared without an include", rel.target.name)
+		case field.list:
+			lt := f.Type.Elem()
+			for _, lf := range []struct {
+				name  string
+				typ   reflect.Type
+				index *int
+			}{
+				{"Where", exprType, &field.where}, {"OrderBy", ordersType, &field.orderBy},
+				{"Limit", intType, &field.limit}, {"Offset", intType, &field.offset},
+				{"Include", reflect.PointerTo(want), &field.include},
+			} {
+				sf, ok := lt.FieldByName(lf.name)
+				if !ok || len(sf.Index) != 1 || sf.Type != lf.typ {
+					return nil, fail("%s has no field %s of type %v", lt, lf.name, lf.typ)
+				}
+				*lf.index = sf.Index[0]
+			}
+		case f.Type.Elem() != want:
+			return nil, fail("a %s, not a pointer to the include of table %s (%v)", f.Type, rel.target.name, want)
+		}
+		ip.fields = append(ip.fields, field)
+	}
+	return ip, nil
+}
+
+// loadsOf returns the loads that v, the table's include, names.
+func (t *Table) loadsOf(v reflect.Value) ([]Load, error) {
+	ip, err := t.includePlan()
+	if err != nil {
+		return nil, err
+	}
+	var loads []Load
+	for _, f := range ip.fields {
+		fv := v.Field(f.index)
+		if fv.IsNil() {
+			continue
+		}
+		l, nested := Load{Relation: f.rel, List: f.list}, fv
+		if f.list {
+			e := fv.Elem()
+			l.Where = *e.Field(f.where).Addr().Interface().(*Expr)
+			l.OrderBy = *e.Field(f.orderBy).Addr().Interface().(*[]Order)
+			l.Limit, l.Offset = int(e.Field(f.limit).Int()), int(e.Field(f.offset).Int())
+			nested = e.Field(f.include)
+		}
+		if !nested.IsNil() {
+			if l.Include, err = f.rel.target.loadsOf(nested.Elem()); err != nil {
+				return nil, err
+			}
+		}
+		loads = append(loads, l)
+	}
+	return loads, nil
 }
 
 // keysOf returns the distinct keys in the column at index column of rows,

@@ -30,16 +30,25 @@ type item struct {
 }
 
 var (
-	tableOwner = NewTable("orm_owner", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "name", Field: "Name"}}, (*owner)(nil))
+	tableOwner = NewTable("orm_owner", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "name", Field: "Name"}}, (*owner)(nil), (*ownerInclude)(nil))
 	tableItem  = NewTable("orm_item", []ColumnDef{
 		{Name: "id", Field: "ID"}, {Name: "name", Field: "Name"}, {Name: "price", Field: "Price"},
 		{Name: "due", Field: "Due", HasDefault: true, Nullable: true}, {Name: "wait", Field: "Wait"},
 		{Name: "ownerId", Field: "OwnerID", Nullable: true}, {Name: "parentId", Field: "ParentID", Nullable: true},
-	}, (*item)(nil))
+	}, (*item)(nil), (*itemInclude)(nil))
 	relOwnerItems = NewRelation(tableOwner, tableItem, "id", "ownerId", "Items")
 	relItemOwner  = NewRelation(tableItem, tableOwner, "ownerId", "id", "Owner")
 	relItemParent = NewRelation(tableItem, tableItem, "parentId", "id", "")
 	relItemKids   = NewRelation(tableItem, tableItem, "id", "parentId", "")
+
+	// The repositories and relation helpers generated code declares.
+	ownerDB    = &Repo[owner]{Table: tableOwner}
+	itemDB     = &Repo[item]{Table: tableItem}
+	ownerItems = &ListLink[owner, item, Optional]{Relation: relOwnerItems}
+	itemParent = &ObjectLink[item, item, Optional]{Relation: relItemParent}
+	// itemChild is the other side of the parent relation, as if it were
+	// one-to-one: the key is in the related row.
+	itemChild = &ObjectLink[item, item, Optional]{Relation: relItemKids}
 )
 
 type ownerTable struct {
@@ -80,40 +89,20 @@ var (
 	itemT  = newItemTable(tableItem.Root())
 )
 
-// ownerInclude loads the items of owners, as the given list load says.
-type ownerInclude struct{ Items *Load }
+// The includes of owners and items, as generated.
+type ownerInclude struct{ Items *itemIncludeList }
 
-func (i ownerInclude) Loads() (*Table, []Load) {
-	if i.Items == nil {
-		return tableOwner, nil
-	}
-	l := *i.Items
-	l.Relation, l.List = relOwnerItems, true
-	return tableOwner, []Load{l}
+type itemIncludeList struct {
+	Where         Expr
+	OrderBy       []Order
+	Limit, Offset int
+	Include       *itemInclude
 }
 
-type itemInclude struct{ Owner bool }
+type itemInclude struct{ Owner *ownerInclude }
 
-func (i itemInclude) Loads() (*Table, []Load) {
-	if !i.Owner {
-		return tableItem, nil
-	}
-	return tableItem, []Load{{Relation: relItemOwner}}
-}
-
-// parentInclude loads a relation that has no field to put rows in.
-type parentInclude struct{}
-
-func (parentInclude) Loads() (*Table, []Load) { return tableItem, []Load{{Relation: relItemParent}} }
-
-// ids are the ids of rows.
-func idsOf(rows ...item) []*int64 {
-	ids := make([]*int64, len(rows))
-	for i := range rows {
-		ids[i] = rows[i].ID
-	}
-	return ids
-}
+// parentInclude names a field of item that no relation fills.
+type parentInclude struct{ Parent *itemInclude }
 
 func TestSelectSQL(t *testing.T) {
 	a := Constant(true)
@@ -247,59 +236,79 @@ func ormDB(t testing.TB) (*DB, Conn) {
 
 func TestRepo(t *testing.T) {
 	_, c := ormDB(t)
-	owners := []owner{{Name: "o"}}
-	if err := tableOwner.Insert(c, &owners); err != nil {
+	o, err := InsertRow(c, ownerDB, owner{Name: "o"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	o := owners[0]
 	due := time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)
-	items := []item{
-		{Name: "a", Price: 1, Wait: time.Second, OwnerID: o.ID},
-		{Name: "b", Price: 2, Due: &due, OwnerID: o.ID},
-		{Name: "c", Price: 3},
-	}
-	if err := tableItem.Insert(c, &items); err != nil {
+	items, err := Insert(c, itemDB,
+		item{Name: "a", Price: 1, Wait: time.Second, OwnerID: o.ID},
+		item{Name: "b", Price: 2, Due: &due, OwnerID: o.ID},
+		item{Name: "c", Price: 3},
+	)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if items[0].ID == nil || items[0].Due == nil || !items[0].Due.Equal(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) || !items[1].Due.Equal(due) {
 		t.Errorf("ids and defaults: %+v", items)
 	}
-	var got []owner
-	err := tableOwner.Find(c, &got, Include(ownerInclude{Items: &Load{OrderBy: []Order{itemT.Price.Desc()}}}))
+	got, err := Find(c, ownerDB, Include(ownerInclude{Items: &itemIncludeList{OrderBy: []Order{itemT.Price.Desc()}, Include: &itemInclude{}}}))
 	if err != nil || len(got) != 1 || len(got[0].Items) != 2 || got[0].Items[0].Name != "b" {
 		t.Fatalf("owner with items = %+v, %v", got, err)
 	}
-	var withOwner []item
-	err = tableItem.FindByID(c, &withOwner, *items[0].ID, Include(itemInclude{Owner: true}))
-	if err != nil || len(withOwner) != 1 || withOwner[0].Owner == nil || withOwner[0].Owner.Name != "o" || withOwner[0].Wait != time.Second {
+	got, err = Find(c, ownerDB, Include(&ownerInclude{Items: &itemIncludeList{Limit: 1, Offset: 1, Where: itemT.Price.GreaterThan(0)}}))
+	if err != nil || len(got) != 1 || len(got[0].Items) != 1 || got[0].Items[0].Name != "b" {
+		t.Fatalf("owner with its second item = %+v, %v", got, err)
+	}
+	withOwner, err := FindByID(c, itemDB, *items[0].ID, Include(itemInclude{Owner: &ownerInclude{Items: &itemIncludeList{}}}))
+	if err != nil || withOwner == nil || withOwner.Owner == nil || withOwner.Owner.Name != "o" || len(withOwner.Owner.Items) != 2 || withOwner.Wait != time.Second {
 		t.Errorf("item with owner = %+v, %v", withOwner, err)
 	}
-	if err := tableOwner.Find(c, &got, Include(itemInclude{})); err == nil || !strings.Contains(err.Error(), "an include of another table (orm_item) used on table orm_owner") {
+	if _, err := Find(c, ownerDB, Include(itemInclude{})); err == nil || !strings.Contains(err.Error(), "an include of another table (db.itemInclude) used on table orm_owner, whose include is db.ownerInclude") {
 		t.Errorf("include of another table: %v", err)
 	}
-	if err := tableItem.Find(c, &[]item{}, Include(parentInclude{})); err == nil || !strings.Contains(err.Error(), "declared without its field") {
-		t.Errorf("include of a relation without a field: %v", err)
+	odd := &Repo[item]{Table: NewTable("orm_item", tableItem.columns, (*item)(nil), (*parentInclude)(nil))}
+	if _, err := Find(c, odd, Include(parentInclude{})); err == nil || !strings.Contains(err.Error(), "field Parent of db.parentInclude, the include of table orm_item: the table has no relation with that field") {
+		t.Errorf("include of a field no relation fills: %v", err)
 	}
-	if err := AttachList(c, tableOwner, o.ID, tableItem, "ownerId", idsOf(items[2])); err != nil {
+	if err := Attach(c, ownerItems, o, items[2]); err != nil {
 		t.Fatal(err)
 	}
-	if err := DetachList(c, tableItem, "ownerId", idsOf(items[0])); err != nil {
+	if err := Detach(c, ownerItems, items[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := AttachObject(c, tableItem, "parentId", items[0].ID, tableItem, items[1].ID); err != nil {
+	if err := AttachRow(c, itemParent, items[0], items[1]); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := tableItem.Count(c, Where(itemT.OwnerID.Equals(*o.ID))); err != nil || n != 2 {
+	if n, err := Count(c, itemDB, Where(itemT.OwnerID.Equals(*o.ID))); err != nil || n != 2 {
 		t.Errorf("owned items = %d, %v", n, err)
 	}
-	if err := DetachReferencing(c, tableItem, tableItem, "parentId", items[1].ID); err != nil {
+	if n, err := Count(c, itemDB, Where(itemT.Parent().ID.Equals(*items[1].ID))); err != nil || n != 1 {
+		t.Errorf("children of b = %d, %v", n, err)
+	}
+	if err := DetachRow(c, itemChild, items[1]); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := tableItem.Count(c, Where(itemT.Parent().ID.IsNotNull())); err != nil || n != 0 {
+	if n, err := Count(c, itemDB, Where(itemT.Parent().ID.IsNotNull())); err != nil || n != 0 {
 		t.Errorf("items with a parent = %d, %v", n, err)
 	}
-	if err := AttachList(c, tableOwner, o.ID, tableItem, "ownerId", []*int64{nil}); !errors.Is(err, errNoID) {
+	if err := AttachRow(c, itemChild, items[1], items[2]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Count(c, itemDB, Where(itemT.Parent().ID.Equals(*items[1].ID))); err != nil || n != 1 {
+		t.Errorf("children of b after attaching c = %d, %v", n, err)
+	}
+	if err := DetachRow(c, itemParent, items[2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := Attach(c, ownerItems, o, item{Name: "new"}); !errors.Is(err, errNoID) {
 		t.Errorf("attaching a row without id: %v", err)
+	}
+	if err := Attach(c, ownerItems, owner{}, items[0]); !errors.Is(err, errNoID) {
+		t.Errorf("attaching to a row without id: %v", err)
+	}
+	if err := Attach(c, &ListLink[item, item, Required]{Relation: relOwnerItems}, items[0], items[1]); err == nil || !strings.Contains(err.Error(), "a row of table orm_owner is a non-nil *db.owner, not *db.item") {
+		t.Errorf("attaching through a link of other rows: %v", err)
 	}
 
 	// Update writes the rows at their indexes and reads them back there.
@@ -317,12 +326,14 @@ func TestRepo(t *testing.T) {
 		t.Errorf("updating a missing row: %v", err)
 	}
 
-	var first []item
-	if err := tableItem.FindFirstRow(c, &first, OrderBy(itemT.Name.Desc())); err != nil || len(first) != 1 || first[0].Name != "c" {
+	if first, err := FindFirstRow(c, itemDB, OrderBy(itemT.Name.Desc())); err != nil || first == nil || first.Name != "c" {
 		t.Errorf("first row = %+v, %v", first, err)
 	}
-	var deleted []item
-	if err := tableItem.DeleteWhere(c, itemT.Owner().Name.Equals("o"), &deleted); err != nil || len(deleted) != 2 {
+	if none, err := FindFirstRow(c, itemDB, Where(itemT.Name.Equals("none"))); err != nil || none != nil {
+		t.Errorf("first of no rows = %+v, %v", none, err)
+	}
+	deleted, err := DeleteWhere(c, itemDB, itemT.Owner().Name.Equals("o"))
+	if err != nil || len(deleted) != 2 {
 		t.Errorf("DeleteWhere = %+v, %v", deleted, err)
 	}
 	var names []string
@@ -333,15 +344,21 @@ func TestRepo(t *testing.T) {
 	if !slices.Equal(names, []string{"b2", "c"}) {
 		t.Errorf("deleted %q", names)
 	}
-	deleted = nil
-	if err := tableItem.DeleteRow(c, items[0].ID, &deleted); err != nil || len(deleted) != 1 || deleted[0].Name != "a2" {
-		t.Errorf("DeleteRow = %+v, %v", deleted, err)
+	if row, err := DeleteRow(c, itemDB, updated[0]); err != nil || row.Name != "a2" {
+		t.Errorf("DeleteRow = %+v, %v", row, err)
 	}
-	if err := tableItem.DeleteRow(c, items[0].ID, &deleted); !errors.Is(err, ErrNotFound) {
+	if _, err := DeleteRow(c, itemDB, updated[0]); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleting a deleted row: %v", err)
 	}
+	if _, err := DeleteRow(c, itemDB, item{}); !errors.Is(err, errNoID) {
+		t.Errorf("deleting a row without id: %v", err)
+	}
+	owners := []owner{o}
 	if err := tableOwner.Delete(c, &owners, &deleted); err == nil {
 		t.Error("deleted owners into item rows")
+	}
+	if gone, err := Delete(c, ownerDB, o, o); err != nil || len(gone) != 1 {
+		t.Errorf("Delete = %+v, %v", gone, err)
 	}
 	bad := []item{{Name: "x", OwnerID: ptr(int64(999))}}
 	if err := tableItem.Insert(c, &bad); !errors.Is(err, ErrForeignKeyViolation) {
@@ -384,14 +401,9 @@ func BenchmarkFindByID(b *testing.B) {
 		b.Fatal(err)
 	}
 	id := *rows[0].ID
-	// What a generated repository's FindByID does.
 	orm := func() error {
-		var rows []item
-		if err := tableItem.FindByID(c, &rows, id); err != nil || len(rows) == 0 {
-			return err
-		}
-		_ = &rows[0]
-		return nil
+		_, err := FindByID(c, itemDB, id)
+		return err
 	}
 	raw := func() error {
 		const sql = `SELECT id, name, price, due, wait, "ownerId", "parentId" FROM orm_item WHERE id = $1`
@@ -421,10 +433,9 @@ func BenchmarkFindByID(b *testing.B) {
 func BenchmarkInsertRow(b *testing.B) {
 	d, c := ormDB(b)
 	due := time.Now()
-	// What a generated repository's InsertRow does.
 	orm := func() error {
-		rows := []item{{Name: "bench", Price: 9.5, Wait: time.Minute, Due: &due}}
-		return tableItem.Insert(c, &rows)
+		_, err := InsertRow(c, itemDB, item{Name: "bench", Price: 9.5, Wait: time.Minute, Due: &due})
+		return err
 	}
 	// The ORM returns the row as stored (database defaults included);
 	// rawRow does the same by hand, raw returns only the id.

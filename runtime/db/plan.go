@@ -74,6 +74,7 @@ type rowPlan struct {
 	size  uintptr      // of a row
 	slice reflect.Type // []row
 	ptr   reflect.Type // *[]row, what the methods of Table take
+	one   reflect.Type // *row, one row
 	cols  []colPlan
 }
 
@@ -107,7 +108,7 @@ func newRowPlan(t *Table, row reflect.Type) (*rowPlan, error) {
 		return nil, fmt.Errorf("db: the rows of table %s are %s, not a struct", t.name, row)
 	}
 	p := &rowPlan{row: row, size: row.Size(), slice: reflect.SliceOf(row), cols: make([]colPlan, len(t.columns))}
-	p.ptr = reflect.PointerTo(p.slice)
+	p.ptr, p.one = reflect.PointerTo(p.slice), reflect.PointerTo(row)
 	for i, def := range t.columns {
 		c, err := columnPlan(row, def)
 		if err != nil {
@@ -275,8 +276,14 @@ func (r rowSlice) add(zero *int) unsafe.Pointer {
 // key returns the int column at index column of row i (the id, a foreign
 // key), and false when it is null or not an int column.
 func (r rowSlice) key(i, column int) (int64, bool) {
-	c := &r.p.cols[column]
-	f := unsafe.Add(r.at(i), c.offset)
+	return r.p.key(r.at(i), column)
+}
+
+// key returns the int column at index column of the row at row, and
+// false when it is null or not an int column.
+func (p *rowPlan) key(row unsafe.Pointer, column int) (int64, bool) {
+	c := &p.cols[column]
+	f := unsafe.Add(row, c.offset)
 	switch c.op {
 	case opInt:
 		return *(*int64)(f), true

@@ -82,7 +82,7 @@ var tableEvery = NewTable("every", []ColumnDef{
 	{Name: "tags", Field: "Tags", Nullable: true, JSON: JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
 	{Name: "blob", Field: "Blob"},
 	{Name: "link", Field: "Link", Nullable: true},
-}, (*every)(nil))
+}, (*every)(nil), nil)
 
 // fill scans cols, the columns as PostgreSQL sends them (nil for null),
 // into the destinations d, as pgx's scan plans would.
@@ -199,11 +199,11 @@ func TestPlanMistakes(t *testing.T) {
 		rows  any
 		err   string
 	}{
-		{"no struct", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}}, nil), &[]odd{}, "declared without the struct"},
-		{"no field", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "x", Field: "X"}}, (*odd)(nil)), &[]odd{}, "has no field X"},
-		{"no way to store", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "ch", Field: "Ch"}}, (*odd)(nil)), &[]odd{}, "cannot store without a codec"},
-		{"id not an int", NewTable("t", []ColumnDef{{Name: "id", Field: "Name"}}, (*odd)(nil)), &[]odd{}, "not an int"},
-		{"codec of another type", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "n", Field: "Name", JSON: JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))}}, (*odd)(nil)), &[]odd{}, "its codec is for []string"},
+		{"no struct", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}}, nil, nil), &[]odd{}, "declared without the struct"},
+		{"no field", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "x", Field: "X"}}, (*odd)(nil), nil), &[]odd{}, "has no field X"},
+		{"no way to store", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "ch", Field: "Ch"}}, (*odd)(nil), nil), &[]odd{}, "cannot store without a codec"},
+		{"id not an int", NewTable("t", []ColumnDef{{Name: "id", Field: "Name"}}, (*odd)(nil), nil), &[]odd{}, "not an int"},
+		{"codec of another type", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "n", Field: "Name", JSON: JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))}}, (*odd)(nil), nil), &[]odd{}, "its codec is for []string"},
 		{"rows of another table", tableItem, &[]owner{}, "not *[]db.owner"},
 		{"nil rows", tableItem, (*[]item)(nil), "non-nil *[]db.item"},
 		{"no rows", tableItem, nil, "not <nil>"},

@@ -15,7 +15,7 @@ type query struct {
 	orderBy []Order
 	limit   int
 	offset  int
-	include Includer
+	include any
 	set     optionSet
 	err     error
 }
@@ -79,17 +79,11 @@ func Offset(n int) Option {
 	}
 }
 
-// Includer is a generated include (CompanyInclude, ...): the relations to
-// load with the rows of a table.
-type Includer interface {
-	// Loads returns the table whose rows the relations are loaded for,
-	// and one Load for each relation to load.
-	Loads() (*Table, []Load)
-}
-
-// Include loads the relations i names with the rows found (Serverpod's
-// include:). Object relations and lists are each read with one more query.
-func Include(i Includer) Option {
+// Include loads with the rows found the relations that i, the generated
+// include of their table (a protocol.CompanyInclude, or a pointer to
+// one), names: Serverpod's include:. Object relations and lists are each
+// read with one more query.
+func Include(i any) Option {
 	return func(q *query) {
 		q.include = i
 		q.set |= setInclude

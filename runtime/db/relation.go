@@ -7,7 +7,7 @@ import "strings"
 // how many they have. Conditions given to its methods are on the related
 // table, through its root columns:
 //
-//	protocol.CompanyT.Employees().Any(protocol.EmployeeT.Name.Like("A%"))
+//	protocol.CompanyT.Employees.Any(protocol.EmployeeT.Name.Like("A%"))
 type ListRelation struct {
 	parent *TableRef
 	rel    *Relation

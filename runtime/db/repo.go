@@ -3,6 +3,7 @@ package db
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"unsafe"
 
@@ -87,15 +88,17 @@ func (t *Table) loads(q *query) ([]Load, error) {
 	if q.include == nil {
 		return nil, nil
 	}
-	it, loads := q.include.Loads()
-	if it != t {
-		name := "nil"
-		if it != nil {
-			name = it.name
+	v := reflect.ValueOf(q.include)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, nil
 		}
-		return nil, fmt.Errorf("db: an include of another table (%s) used on table %s", name, t.name)
+		v = v.Elem()
 	}
-	return loads, nil
+	if t.include == nil || v.Type() != t.include {
+		return nil, fmt.Errorf("db: an include of another table (%T) used on table %s, whose include is %v", q.include, t.name, t.include)
+	}
+	return t.loadsOf(v)
 }
 
 // find runs the SELECT of q (with the extra condition, grouped by
@@ -526,18 +529,19 @@ func (t *Table) Delete(c Conn, rows, deleted any) error {
 	return nil
 }
 
-// DeleteRow deletes the row with the given id and appends it, as it was
-// stored, to deleted; a nil id is an error, a row that does not exist is
-// ErrNotFound.
-func (t *Table) DeleteRow(c Conn, id *int64, deleted any) error {
+// DeleteRow deletes row, a pointer to one of the table's rows, by its id
+// and appends it, as it was stored, to deleted; a row without an id is
+// an error, a row that does not exist is ErrNotFound.
+func (t *Table) DeleteRow(c Conn, row, deleted any) error {
 	out, err := t.rowsOf(deleted)
 	if err != nil {
 		return err
 	}
-	if id == nil {
-		return t.errorf("deleting from", errNoID)
+	id, err := t.idOf(row)
+	if err != nil {
+		return t.errorf("deleting from", err)
 	}
-	rs, err := c.Querier().Query(c, t.deleteOne, *id)
+	rs, err := c.Querier().Query(c, t.deleteOne, id)
 	if err != nil {
 		return t.errorf("deleting from", err)
 	}
@@ -546,7 +550,7 @@ func (t *Table) DeleteRow(c Conn, id *int64, deleted any) error {
 		return t.errorf("deleting from", err)
 	}
 	if out.len() == n {
-		return t.errorf("deleting from", fmt.Errorf("%w: id %d", ErrNotFound, *id))
+		return t.errorf("deleting from", fmt.Errorf("%w: id %d", ErrNotFound, id))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // ColumnDef declares a column of a table to the ORM.
@@ -38,6 +39,18 @@ type Table struct {
 	columns []ColumnDef
 	rowType reflect.Type
 	root    *TableRef
+	// include is the struct naming the relations to load with the rows
+	// (CompanyInclude), nil when the table was declared without one.
+	include reflect.Type
+
+	// The relations from the table, which includes find by their field.
+	relMu     sync.Mutex
+	relations []*Relation
+
+	// How the fields of its include are read, built on first use.
+	includeOnce sync.Once
+	includes    *includePlan
+	includeErr  error
 
 	// The plan of the rows, built on first use rather than when the
 	// program starts, which declares every table.
@@ -59,13 +72,22 @@ type Table struct {
 	deleteIDs string
 }
 
-// NewTable declares a table; columns start with "id", and row is a nil
+// NewTable declares a table; columns start with "id", row is a nil
 // pointer to the struct of its rows ((*Company)(nil)), whose fields hold
-// the columns.
-func NewTable(name string, columns []ColumnDef, row any) *Table {
+// the columns, and include a nil pointer to the struct naming the
+// relations to load with them ((*CompanyInclude)(nil)), or nil. The
+// include's fields are named as the fields of the rows that hold the
+// relations (see NewRelation): a pointer to the include of the target's
+// table for an object relation, and for a list a pointer to a struct of
+// Where (Expr), OrderBy ([]Order), Limit and Offset (int) and Include (a
+// pointer to the include of the target's table), as CompanyIncludeList.
+func NewTable(name string, columns []ColumnDef, row, include any) *Table {
 	t := &Table{name: name, columns: append([]ColumnDef(nil), columns...)}
 	if rt := reflect.TypeOf(row); rt != nil && rt.Kind() == reflect.Pointer {
 		t.rowType = rt.Elem()
+	}
+	if it := reflect.TypeOf(include); it != nil && it.Kind() == reflect.Pointer {
+		t.include = it.Elem()
 	}
 	t.root = &TableRef{table: t}
 	var sel, ret, ins strings.Builder
@@ -125,6 +147,20 @@ func (t *Table) rowsOf(rows any) (rowSlice, error) {
 	return newRowSlice(p, v.UnsafePointer()), nil
 }
 
+// rowOf returns the plan of the table's rows and row, a pointer to one
+// of them.
+func (t *Table) rowOf(row any) (*rowPlan, unsafe.Pointer, error) {
+	p, err := t.plan()
+	if err != nil {
+		return nil, nil, err
+	}
+	v := reflect.ValueOf(row)
+	if !v.IsValid() || v.Type() != p.one || v.IsNil() {
+		return nil, nil, fmt.Errorf("db: a row of table %s is a non-nil %s, not %T", t.name, p.one, row)
+	}
+	return p, v.UnsafePointer(), nil
+}
+
 // newRows returns an empty slice of the table's rows.
 func (t *Table) newRows() (rowSlice, error) {
 	p, err := t.plan()
@@ -174,12 +210,17 @@ type Relation struct {
 
 // NewRelation declares a relation from source to target on
 // source.local = target.foreign, whose related rows an include puts in
-// the named field of the source's struct ("" for none).
+// the named field of the source's struct ("" for none). Relations are
+// declared before the tables are used, as package variables are.
 func NewRelation(source, target *Table, local, foreign, field string) *Relation {
-	return &Relation{
+	rel := &Relation{
 		source: source, target: target, local: local, foreign: foreign, field: field,
 		localIndex: source.column(local), foreignIndex: target.column(foreign),
 	}
+	source.relMu.Lock()
+	source.relations = append(source.relations, rel)
+	source.relMu.Unlock()
+	return rel
 }
 
 // TableRef is a table as a query sees it: the queried table itself, or a

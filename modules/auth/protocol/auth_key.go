@@ -106,15 +106,15 @@ func decodeAnyAuthKey(v any) (any, error) {
 }
 
 // tableAuthKey describes table serverpod_auth_key to the ORM: its columns in
-// order, the fields of AuthKey that hold them and how, and which have a
-// database default.
+// order, the fields of AuthKey that hold them and how, which have a database
+// default, and the include that names its relations.
 var tableAuthKey = db.NewTable("serverpod_auth_key", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userId", Field: "UserID"},
 	{Name: "hash", Field: "Hash"},
 	{Name: "scopeNames", Field: "ScopeNames", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
 	{Name: "method", Field: "Method"},
-}, (*AuthKey)(nil))
+}, (*AuthKey)(nil), (*AuthKeyInclude)(nil))
 
 // AuthKeyTable holds the columns of table serverpod_auth_key for where clauses
 // and ordering (Serverpod's AuthKeyTable).
@@ -145,135 +145,15 @@ func NewAuthKeyTable(ref *db.TableRef) AuthKeyTable {
 // (Serverpod's AuthKey.t).
 var AuthKeyT = NewAuthKeyTable(tableAuthKey.Root())
 
-// AuthKeyRepo reads and writes the rows of table serverpod_auth_key
-// (Serverpod's AuthKey.db).
-type AuthKeyRepo struct{}
-
-// AuthKeyDB is the repository of table serverpod_auth_key.
-var AuthKeyDB = &AuthKeyRepo{}
-
-// Table is table serverpod_auth_key, for the relations of tables in other
-// packages.
-func (*AuthKeyRepo) Table() *db.Table {
-	return tableAuthKey
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*AuthKeyRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKey, error) {
-	rows := []AuthKey{}
-	if err := tableAuthKey.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*AuthKeyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKey, error) {
-	var rows []AuthKey
-	if err := tableAuthKey.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*AuthKeyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKey, error) {
-	var rows []AuthKey
-	if err := tableAuthKey.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*AuthKeyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableAuthKey.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*AuthKeyRepo) Insert(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
-	out := append([]AuthKey{}, rows...)
-	if err := tableAuthKey.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*AuthKeyRepo) InsertRow(c db.Conn, row AuthKey) (AuthKey, error) {
-	rows := []AuthKey{row}
-	if err := tableAuthKey.Insert(c, &rows); err != nil {
-		return AuthKey{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*AuthKeyRepo) Update(c db.Conn, rows []AuthKey, columns ...db.AnyColumn) ([]AuthKey, error) {
-	out := append([]AuthKey{}, rows...)
-	if err := tableAuthKey.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*AuthKeyRepo) UpdateRow(c db.Conn, row AuthKey, columns ...db.AnyColumn) (AuthKey, error) {
-	rows := []AuthKey{row}
-	if err := tableAuthKey.Update(c, &rows, columns...); err != nil {
-		return AuthKey{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*AuthKeyRepo) Delete(c db.Conn, rows ...AuthKey) ([]AuthKey, error) {
-	out := []AuthKey{}
-	if err := tableAuthKey.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*AuthKeyRepo) DeleteRow(c db.Conn, row AuthKey) (AuthKey, error) {
-	var out []AuthKey
-	if err := tableAuthKey.DeleteRow(c, row.ID, &out); err != nil {
-		return AuthKey{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*AuthKeyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKey, error) {
-	out := []AuthKey{}
-	if err := tableAuthKey.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// AuthKeyDB is the repository of table serverpod_auth_key (Serverpod's
+// AuthKey.db): db.Find(session, AuthKeyDB, ...), db.FindByID, db.Insert and the
+// rest of package db's typed functions read and write its rows.
+var AuthKeyDB = &db.Repo[AuthKey]{Table: tableAuthKey}
 
 // AuthKeyInclude names the relations of an AuthKey to load with it (Serverpod's
 // AuthKey.include); pass it as db.Include(AuthKeyInclude{...}). Nil fields are
-// not loaded.
+// not loaded. Package db finds each relation by the name of its field.
 type AuthKeyInclude struct{}
-
-// Loads implements db.Includer.
-func (AuthKeyInclude) Loads() (*db.Table, []db.Load) {
-	return tableAuthKey, nil
-}
 
 // AuthKeyIncludeList loads the AuthKey rows of a list relation (Serverpod's
 // AuthKey.includeList): which rows, in which order, how many for each row they

@@ -87,14 +87,14 @@ func decodeAnyEmailAuth(v any) (any, error) {
 }
 
 // tableEmailAuth describes table serverpod_email_auth to the ORM: its columns
-// in order, the fields of EmailAuth that hold them and how, and which have a
-// database default.
+// in order, the fields of EmailAuth that hold them and how, which have a
+// database default, and the include that names its relations.
 var tableEmailAuth = db.NewTable("serverpod_email_auth", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userId", Field: "UserID"},
 	{Name: "email", Field: "Email"},
 	{Name: "hash", Field: "Hash"},
-}, (*EmailAuth)(nil))
+}, (*EmailAuth)(nil), (*EmailAuthInclude)(nil))
 
 // EmailAuthTable holds the columns of table serverpod_email_auth for where
 // clauses and ordering (Serverpod's EmailAuthTable).
@@ -123,135 +123,16 @@ func NewEmailAuthTable(ref *db.TableRef) EmailAuthTable {
 // (Serverpod's EmailAuth.t).
 var EmailAuthT = NewEmailAuthTable(tableEmailAuth.Root())
 
-// EmailAuthRepo reads and writes the rows of table serverpod_email_auth
-// (Serverpod's EmailAuth.db).
-type EmailAuthRepo struct{}
-
-// EmailAuthDB is the repository of table serverpod_email_auth.
-var EmailAuthDB = &EmailAuthRepo{}
-
-// Table is table serverpod_email_auth, for the relations of tables in other
-// packages.
-func (*EmailAuthRepo) Table() *db.Table {
-	return tableEmailAuth
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*EmailAuthRepo) Find(c db.Conn, opts ...db.Option) ([]EmailAuth, error) {
-	rows := []EmailAuth{}
-	if err := tableEmailAuth.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*EmailAuthRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailAuth, error) {
-	var rows []EmailAuth
-	if err := tableEmailAuth.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*EmailAuthRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailAuth, error) {
-	var rows []EmailAuth
-	if err := tableEmailAuth.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*EmailAuthRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableEmailAuth.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*EmailAuthRepo) Insert(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
-	out := append([]EmailAuth{}, rows...)
-	if err := tableEmailAuth.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*EmailAuthRepo) InsertRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
-	rows := []EmailAuth{row}
-	if err := tableEmailAuth.Insert(c, &rows); err != nil {
-		return EmailAuth{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*EmailAuthRepo) Update(c db.Conn, rows []EmailAuth, columns ...db.AnyColumn) ([]EmailAuth, error) {
-	out := append([]EmailAuth{}, rows...)
-	if err := tableEmailAuth.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*EmailAuthRepo) UpdateRow(c db.Conn, row EmailAuth, columns ...db.AnyColumn) (EmailAuth, error) {
-	rows := []EmailAuth{row}
-	if err := tableEmailAuth.Update(c, &rows, columns...); err != nil {
-		return EmailAuth{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*EmailAuthRepo) Delete(c db.Conn, rows ...EmailAuth) ([]EmailAuth, error) {
-	out := []EmailAuth{}
-	if err := tableEmailAuth.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*EmailAuthRepo) DeleteRow(c db.Conn, row EmailAuth) (EmailAuth, error) {
-	var out []EmailAuth
-	if err := tableEmailAuth.DeleteRow(c, row.ID, &out); err != nil {
-		return EmailAuth{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*EmailAuthRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailAuth, error) {
-	out := []EmailAuth{}
-	if err := tableEmailAuth.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// EmailAuthDB is the repository of table serverpod_email_auth (Serverpod's
+// EmailAuth.db): db.Find(session, EmailAuthDB, ...), db.FindByID, db.Insert and
+// the rest of package db's typed functions read and write its rows.
+var EmailAuthDB = &db.Repo[EmailAuth]{Table: tableEmailAuth}
 
 // EmailAuthInclude names the relations of an EmailAuth to load with it
 // (Serverpod's EmailAuth.include); pass it as
-// db.Include(EmailAuthInclude{...}). Nil fields are not loaded.
+// db.Include(EmailAuthInclude{...}). Nil fields are not loaded. Package db
+// finds each relation by the name of its field.
 type EmailAuthInclude struct{}
-
-// Loads implements db.Includer.
-func (EmailAuthInclude) Loads() (*db.Table, []db.Load) {
-	return tableEmailAuth, nil
-}
 
 // EmailAuthIncludeList loads the EmailAuth rows of a list relation (Serverpod's
 // EmailAuth.includeList): which rows, in which order, how many for each row

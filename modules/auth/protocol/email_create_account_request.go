@@ -95,14 +95,15 @@ func decodeAnyEmailCreateAccountRequest(v any) (any, error) {
 
 // tableEmailCreateAccountRequest describes table serverpod_email_create_request
 // to the ORM: its columns in order, the fields of EmailCreateAccountRequest
-// that hold them and how, and which have a database default.
+// that hold them and how, which have a database default, and the include that
+// names its relations.
 var tableEmailCreateAccountRequest = db.NewTable("serverpod_email_create_request", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userName", Field: "UserName"},
 	{Name: "email", Field: "Email"},
 	{Name: "hash", Field: "Hash"},
 	{Name: "verificationCode", Field: "VerificationCode"},
-}, (*EmailCreateAccountRequest)(nil))
+}, (*EmailCreateAccountRequest)(nil), (*EmailCreateAccountRequestInclude)(nil))
 
 // EmailCreateAccountRequestTable holds the columns of table
 // serverpod_email_create_request for where clauses and ordering (Serverpod's
@@ -135,137 +136,18 @@ func NewEmailCreateAccountRequestTable(ref *db.TableRef) EmailCreateAccountReque
 // clauses and ordering (Serverpod's EmailCreateAccountRequest.t).
 var EmailCreateAccountRequestT = NewEmailCreateAccountRequestTable(tableEmailCreateAccountRequest.Root())
 
-// EmailCreateAccountRequestRepo reads and writes the rows of table
-// serverpod_email_create_request (Serverpod's EmailCreateAccountRequest.db).
-type EmailCreateAccountRequestRepo struct{}
-
 // EmailCreateAccountRequestDB is the repository of table
-// serverpod_email_create_request.
-var EmailCreateAccountRequestDB = &EmailCreateAccountRequestRepo{}
-
-// Table is table serverpod_email_create_request, for the relations of tables in
-// other packages.
-func (*EmailCreateAccountRequestRepo) Table() *db.Table {
-	return tableEmailCreateAccountRequest
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*EmailCreateAccountRequestRepo) Find(c db.Conn, opts ...db.Option) ([]EmailCreateAccountRequest, error) {
-	rows := []EmailCreateAccountRequest{}
-	if err := tableEmailCreateAccountRequest.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*EmailCreateAccountRequestRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailCreateAccountRequest, error) {
-	var rows []EmailCreateAccountRequest
-	if err := tableEmailCreateAccountRequest.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*EmailCreateAccountRequestRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailCreateAccountRequest, error) {
-	var rows []EmailCreateAccountRequest
-	if err := tableEmailCreateAccountRequest.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*EmailCreateAccountRequestRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableEmailCreateAccountRequest.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*EmailCreateAccountRequestRepo) Insert(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
-	out := append([]EmailCreateAccountRequest{}, rows...)
-	if err := tableEmailCreateAccountRequest.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*EmailCreateAccountRequestRepo) InsertRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
-	rows := []EmailCreateAccountRequest{row}
-	if err := tableEmailCreateAccountRequest.Insert(c, &rows); err != nil {
-		return EmailCreateAccountRequest{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*EmailCreateAccountRequestRepo) Update(c db.Conn, rows []EmailCreateAccountRequest, columns ...db.AnyColumn) ([]EmailCreateAccountRequest, error) {
-	out := append([]EmailCreateAccountRequest{}, rows...)
-	if err := tableEmailCreateAccountRequest.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*EmailCreateAccountRequestRepo) UpdateRow(c db.Conn, row EmailCreateAccountRequest, columns ...db.AnyColumn) (EmailCreateAccountRequest, error) {
-	rows := []EmailCreateAccountRequest{row}
-	if err := tableEmailCreateAccountRequest.Update(c, &rows, columns...); err != nil {
-		return EmailCreateAccountRequest{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*EmailCreateAccountRequestRepo) Delete(c db.Conn, rows ...EmailCreateAccountRequest) ([]EmailCreateAccountRequest, error) {
-	out := []EmailCreateAccountRequest{}
-	if err := tableEmailCreateAccountRequest.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*EmailCreateAccountRequestRepo) DeleteRow(c db.Conn, row EmailCreateAccountRequest) (EmailCreateAccountRequest, error) {
-	var out []EmailCreateAccountRequest
-	if err := tableEmailCreateAccountRequest.DeleteRow(c, row.ID, &out); err != nil {
-		return EmailCreateAccountRequest{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*EmailCreateAccountRequestRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailCreateAccountRequest, error) {
-	out := []EmailCreateAccountRequest{}
-	if err := tableEmailCreateAccountRequest.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// serverpod_email_create_request (Serverpod's EmailCreateAccountRequest.db):
+// db.Find(session, EmailCreateAccountRequestDB, ...), db.FindByID, db.Insert
+// and the rest of package db's typed functions read and write its rows.
+var EmailCreateAccountRequestDB = &db.Repo[EmailCreateAccountRequest]{Table: tableEmailCreateAccountRequest}
 
 // EmailCreateAccountRequestInclude names the relations of an
 // EmailCreateAccountRequest to load with it (Serverpod's
 // EmailCreateAccountRequest.include); pass it as
 // db.Include(EmailCreateAccountRequestInclude{...}). Nil fields are not loaded.
+// Package db finds each relation by the name of its field.
 type EmailCreateAccountRequestInclude struct{}
-
-// Loads implements db.Includer.
-func (EmailCreateAccountRequestInclude) Loads() (*db.Table, []db.Load) {
-	return tableEmailCreateAccountRequest, nil
-}
 
 // EmailCreateAccountRequestIncludeList loads the EmailCreateAccountRequest rows
 // of a list relation (Serverpod's EmailCreateAccountRequest.includeList): which

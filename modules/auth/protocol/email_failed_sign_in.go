@@ -90,13 +90,13 @@ func decodeAnyEmailFailedSignIn(v any) (any, error) {
 
 // tableEmailFailedSignIn describes table serverpod_email_failed_sign_in to the
 // ORM: its columns in order, the fields of EmailFailedSignIn that hold them and
-// how, and which have a database default.
+// how, which have a database default, and the include that names its relations.
 var tableEmailFailedSignIn = db.NewTable("serverpod_email_failed_sign_in", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "email", Field: "Email"},
 	{Name: "time", Field: "Time"},
 	{Name: "ipAddress", Field: "IPAddress"},
-}, (*EmailFailedSignIn)(nil))
+}, (*EmailFailedSignIn)(nil), (*EmailFailedSignInInclude)(nil))
 
 // EmailFailedSignInTable holds the columns of table
 // serverpod_email_failed_sign_in for where clauses and ordering (Serverpod's
@@ -126,136 +126,17 @@ func NewEmailFailedSignInTable(ref *db.TableRef) EmailFailedSignInTable {
 // and ordering (Serverpod's EmailFailedSignIn.t).
 var EmailFailedSignInT = NewEmailFailedSignInTable(tableEmailFailedSignIn.Root())
 
-// EmailFailedSignInRepo reads and writes the rows of table
-// serverpod_email_failed_sign_in (Serverpod's EmailFailedSignIn.db).
-type EmailFailedSignInRepo struct{}
-
-// EmailFailedSignInDB is the repository of table
-// serverpod_email_failed_sign_in.
-var EmailFailedSignInDB = &EmailFailedSignInRepo{}
-
-// Table is table serverpod_email_failed_sign_in, for the relations of tables in
-// other packages.
-func (*EmailFailedSignInRepo) Table() *db.Table {
-	return tableEmailFailedSignIn
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*EmailFailedSignInRepo) Find(c db.Conn, opts ...db.Option) ([]EmailFailedSignIn, error) {
-	rows := []EmailFailedSignIn{}
-	if err := tableEmailFailedSignIn.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*EmailFailedSignInRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailFailedSignIn, error) {
-	var rows []EmailFailedSignIn
-	if err := tableEmailFailedSignIn.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*EmailFailedSignInRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailFailedSignIn, error) {
-	var rows []EmailFailedSignIn
-	if err := tableEmailFailedSignIn.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*EmailFailedSignInRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableEmailFailedSignIn.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*EmailFailedSignInRepo) Insert(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
-	out := append([]EmailFailedSignIn{}, rows...)
-	if err := tableEmailFailedSignIn.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*EmailFailedSignInRepo) InsertRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
-	rows := []EmailFailedSignIn{row}
-	if err := tableEmailFailedSignIn.Insert(c, &rows); err != nil {
-		return EmailFailedSignIn{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*EmailFailedSignInRepo) Update(c db.Conn, rows []EmailFailedSignIn, columns ...db.AnyColumn) ([]EmailFailedSignIn, error) {
-	out := append([]EmailFailedSignIn{}, rows...)
-	if err := tableEmailFailedSignIn.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*EmailFailedSignInRepo) UpdateRow(c db.Conn, row EmailFailedSignIn, columns ...db.AnyColumn) (EmailFailedSignIn, error) {
-	rows := []EmailFailedSignIn{row}
-	if err := tableEmailFailedSignIn.Update(c, &rows, columns...); err != nil {
-		return EmailFailedSignIn{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*EmailFailedSignInRepo) Delete(c db.Conn, rows ...EmailFailedSignIn) ([]EmailFailedSignIn, error) {
-	out := []EmailFailedSignIn{}
-	if err := tableEmailFailedSignIn.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*EmailFailedSignInRepo) DeleteRow(c db.Conn, row EmailFailedSignIn) (EmailFailedSignIn, error) {
-	var out []EmailFailedSignIn
-	if err := tableEmailFailedSignIn.DeleteRow(c, row.ID, &out); err != nil {
-		return EmailFailedSignIn{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*EmailFailedSignInRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailFailedSignIn, error) {
-	out := []EmailFailedSignIn{}
-	if err := tableEmailFailedSignIn.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// EmailFailedSignInDB is the repository of table serverpod_email_failed_sign_in
+// (Serverpod's EmailFailedSignIn.db): db.Find(session, EmailFailedSignInDB,
+// ...), db.FindByID, db.Insert and the rest of package db's typed functions
+// read and write its rows.
+var EmailFailedSignInDB = &db.Repo[EmailFailedSignIn]{Table: tableEmailFailedSignIn}
 
 // EmailFailedSignInInclude names the relations of an EmailFailedSignIn to load
 // with it (Serverpod's EmailFailedSignIn.include); pass it as
-// db.Include(EmailFailedSignInInclude{...}). Nil fields are not loaded.
+// db.Include(EmailFailedSignInInclude{...}). Nil fields are not loaded. Package
+// db finds each relation by the name of its field.
 type EmailFailedSignInInclude struct{}
-
-// Loads implements db.Includer.
-func (EmailFailedSignInInclude) Loads() (*db.Table, []db.Load) {
-	return tableEmailFailedSignIn, nil
-}
 
 // EmailFailedSignInIncludeList loads the EmailFailedSignIn rows of a list
 // relation (Serverpod's EmailFailedSignIn.includeList): which rows, in which

@@ -89,14 +89,14 @@ func decodeAnyEmailReset(v any) (any, error) {
 }
 
 // tableEmailReset describes table serverpod_email_reset to the ORM: its columns
-// in order, the fields of EmailReset that hold them and how, and which have a
-// database default.
+// in order, the fields of EmailReset that hold them and how, which have a
+// database default, and the include that names its relations.
 var tableEmailReset = db.NewTable("serverpod_email_reset", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userId", Field: "UserID"},
 	{Name: "verificationCode", Field: "VerificationCode"},
 	{Name: "expiration", Field: "Expiration"},
-}, (*EmailReset)(nil))
+}, (*EmailReset)(nil), (*EmailResetInclude)(nil))
 
 // EmailResetTable holds the columns of table serverpod_email_reset for where
 // clauses and ordering (Serverpod's EmailResetTable).
@@ -125,135 +125,16 @@ func NewEmailResetTable(ref *db.TableRef) EmailResetTable {
 // (Serverpod's EmailReset.t).
 var EmailResetT = NewEmailResetTable(tableEmailReset.Root())
 
-// EmailResetRepo reads and writes the rows of table serverpod_email_reset
-// (Serverpod's EmailReset.db).
-type EmailResetRepo struct{}
-
-// EmailResetDB is the repository of table serverpod_email_reset.
-var EmailResetDB = &EmailResetRepo{}
-
-// Table is table serverpod_email_reset, for the relations of tables in other
-// packages.
-func (*EmailResetRepo) Table() *db.Table {
-	return tableEmailReset
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*EmailResetRepo) Find(c db.Conn, opts ...db.Option) ([]EmailReset, error) {
-	rows := []EmailReset{}
-	if err := tableEmailReset.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*EmailResetRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailReset, error) {
-	var rows []EmailReset
-	if err := tableEmailReset.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*EmailResetRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailReset, error) {
-	var rows []EmailReset
-	if err := tableEmailReset.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*EmailResetRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableEmailReset.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*EmailResetRepo) Insert(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
-	out := append([]EmailReset{}, rows...)
-	if err := tableEmailReset.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*EmailResetRepo) InsertRow(c db.Conn, row EmailReset) (EmailReset, error) {
-	rows := []EmailReset{row}
-	if err := tableEmailReset.Insert(c, &rows); err != nil {
-		return EmailReset{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*EmailResetRepo) Update(c db.Conn, rows []EmailReset, columns ...db.AnyColumn) ([]EmailReset, error) {
-	out := append([]EmailReset{}, rows...)
-	if err := tableEmailReset.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*EmailResetRepo) UpdateRow(c db.Conn, row EmailReset, columns ...db.AnyColumn) (EmailReset, error) {
-	rows := []EmailReset{row}
-	if err := tableEmailReset.Update(c, &rows, columns...); err != nil {
-		return EmailReset{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*EmailResetRepo) Delete(c db.Conn, rows ...EmailReset) ([]EmailReset, error) {
-	out := []EmailReset{}
-	if err := tableEmailReset.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*EmailResetRepo) DeleteRow(c db.Conn, row EmailReset) (EmailReset, error) {
-	var out []EmailReset
-	if err := tableEmailReset.DeleteRow(c, row.ID, &out); err != nil {
-		return EmailReset{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*EmailResetRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailReset, error) {
-	out := []EmailReset{}
-	if err := tableEmailReset.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// EmailResetDB is the repository of table serverpod_email_reset (Serverpod's
+// EmailReset.db): db.Find(session, EmailResetDB, ...), db.FindByID, db.Insert
+// and the rest of package db's typed functions read and write its rows.
+var EmailResetDB = &db.Repo[EmailReset]{Table: tableEmailReset}
 
 // EmailResetInclude names the relations of an EmailReset to load with it
 // (Serverpod's EmailReset.include); pass it as
-// db.Include(EmailResetInclude{...}). Nil fields are not loaded.
+// db.Include(EmailResetInclude{...}). Nil fields are not loaded. Package db
+// finds each relation by the name of its field.
 type EmailResetInclude struct{}
-
-// Loads implements db.Includer.
-func (EmailResetInclude) Loads() (*db.Table, []db.Load) {
-	return tableEmailReset, nil
-}
 
 // EmailResetIncludeList loads the EmailReset rows of a list relation
 // (Serverpod's EmailReset.includeList): which rows, in which order, how many

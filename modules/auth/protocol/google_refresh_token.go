@@ -83,12 +83,13 @@ func decodeAnyGoogleRefreshToken(v any) (any, error) {
 
 // tableGoogleRefreshToken describes table serverpod_google_refresh_token to the
 // ORM: its columns in order, the fields of GoogleRefreshToken that hold them
-// and how, and which have a database default.
+// and how, which have a database default, and the include that names its
+// relations.
 var tableGoogleRefreshToken = db.NewTable("serverpod_google_refresh_token", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userId", Field: "UserID"},
 	{Name: "refreshToken", Field: "RefreshToken"},
-}, (*GoogleRefreshToken)(nil))
+}, (*GoogleRefreshToken)(nil), (*GoogleRefreshTokenInclude)(nil))
 
 // GoogleRefreshTokenTable holds the columns of table
 // serverpod_google_refresh_token for where clauses and ordering (Serverpod's
@@ -116,136 +117,17 @@ func NewGoogleRefreshTokenTable(ref *db.TableRef) GoogleRefreshTokenTable {
 // and ordering (Serverpod's GoogleRefreshToken.t).
 var GoogleRefreshTokenT = NewGoogleRefreshTokenTable(tableGoogleRefreshToken.Root())
 
-// GoogleRefreshTokenRepo reads and writes the rows of table
-// serverpod_google_refresh_token (Serverpod's GoogleRefreshToken.db).
-type GoogleRefreshTokenRepo struct{}
-
 // GoogleRefreshTokenDB is the repository of table
-// serverpod_google_refresh_token.
-var GoogleRefreshTokenDB = &GoogleRefreshTokenRepo{}
-
-// Table is table serverpod_google_refresh_token, for the relations of tables in
-// other packages.
-func (*GoogleRefreshTokenRepo) Table() *db.Table {
-	return tableGoogleRefreshToken
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*GoogleRefreshTokenRepo) Find(c db.Conn, opts ...db.Option) ([]GoogleRefreshToken, error) {
-	rows := []GoogleRefreshToken{}
-	if err := tableGoogleRefreshToken.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*GoogleRefreshTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*GoogleRefreshToken, error) {
-	var rows []GoogleRefreshToken
-	if err := tableGoogleRefreshToken.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*GoogleRefreshTokenRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*GoogleRefreshToken, error) {
-	var rows []GoogleRefreshToken
-	if err := tableGoogleRefreshToken.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*GoogleRefreshTokenRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableGoogleRefreshToken.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*GoogleRefreshTokenRepo) Insert(c db.Conn, rows ...GoogleRefreshToken) ([]GoogleRefreshToken, error) {
-	out := append([]GoogleRefreshToken{}, rows...)
-	if err := tableGoogleRefreshToken.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*GoogleRefreshTokenRepo) InsertRow(c db.Conn, row GoogleRefreshToken) (GoogleRefreshToken, error) {
-	rows := []GoogleRefreshToken{row}
-	if err := tableGoogleRefreshToken.Insert(c, &rows); err != nil {
-		return GoogleRefreshToken{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*GoogleRefreshTokenRepo) Update(c db.Conn, rows []GoogleRefreshToken, columns ...db.AnyColumn) ([]GoogleRefreshToken, error) {
-	out := append([]GoogleRefreshToken{}, rows...)
-	if err := tableGoogleRefreshToken.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*GoogleRefreshTokenRepo) UpdateRow(c db.Conn, row GoogleRefreshToken, columns ...db.AnyColumn) (GoogleRefreshToken, error) {
-	rows := []GoogleRefreshToken{row}
-	if err := tableGoogleRefreshToken.Update(c, &rows, columns...); err != nil {
-		return GoogleRefreshToken{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*GoogleRefreshTokenRepo) Delete(c db.Conn, rows ...GoogleRefreshToken) ([]GoogleRefreshToken, error) {
-	out := []GoogleRefreshToken{}
-	if err := tableGoogleRefreshToken.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*GoogleRefreshTokenRepo) DeleteRow(c db.Conn, row GoogleRefreshToken) (GoogleRefreshToken, error) {
-	var out []GoogleRefreshToken
-	if err := tableGoogleRefreshToken.DeleteRow(c, row.ID, &out); err != nil {
-		return GoogleRefreshToken{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*GoogleRefreshTokenRepo) DeleteWhere(c db.Conn, where db.Expr) ([]GoogleRefreshToken, error) {
-	out := []GoogleRefreshToken{}
-	if err := tableGoogleRefreshToken.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// serverpod_google_refresh_token (Serverpod's GoogleRefreshToken.db):
+// db.Find(session, GoogleRefreshTokenDB, ...), db.FindByID, db.Insert and the
+// rest of package db's typed functions read and write its rows.
+var GoogleRefreshTokenDB = &db.Repo[GoogleRefreshToken]{Table: tableGoogleRefreshToken}
 
 // GoogleRefreshTokenInclude names the relations of a GoogleRefreshToken to load
 // with it (Serverpod's GoogleRefreshToken.include); pass it as
 // db.Include(GoogleRefreshTokenInclude{...}). Nil fields are not loaded.
+// Package db finds each relation by the name of its field.
 type GoogleRefreshTokenInclude struct{}
-
-// Loads implements db.Includer.
-func (GoogleRefreshTokenInclude) Loads() (*db.Table, []db.Load) {
-	return tableGoogleRefreshToken, nil
-}
 
 // GoogleRefreshTokenIncludeList loads the GoogleRefreshToken rows of a list
 // relation (Serverpod's GoogleRefreshToken.includeList): which rows, in which

@@ -102,15 +102,15 @@ func decodeAnyAuthAttempt(v any) (any, error) {
 }
 
 // tableAuthAttempt describes table gopod_auth_attempt to the ORM: its columns
-// in order, the fields of AuthAttempt that hold them and how, and which have a
-// database default.
+// in order, the fields of AuthAttempt that hold them and how, which have a
+// database default, and the include that names its relations.
 var tableAuthAttempt = db.NewTable("gopod_auth_attempt", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "domain", Field: "Domain"},
 	{Name: "subject", Field: "Subject"},
 	{Name: "ipAddress", Field: "IPAddress"},
 	{Name: "time", Field: "Time"},
-}, (*AuthAttempt)(nil))
+}, (*AuthAttempt)(nil), (*AuthAttemptInclude)(nil))
 
 // AuthAttemptTable holds the columns of table gopod_auth_attempt for where
 // clauses and ordering (Serverpod's AuthAttemptTable).
@@ -141,135 +141,16 @@ func NewAuthAttemptTable(ref *db.TableRef) AuthAttemptTable {
 // (Serverpod's AuthAttempt.t).
 var AuthAttemptT = NewAuthAttemptTable(tableAuthAttempt.Root())
 
-// AuthAttemptRepo reads and writes the rows of table gopod_auth_attempt
-// (Serverpod's AuthAttempt.db).
-type AuthAttemptRepo struct{}
-
-// AuthAttemptDB is the repository of table gopod_auth_attempt.
-var AuthAttemptDB = &AuthAttemptRepo{}
-
-// Table is table gopod_auth_attempt, for the relations of tables in other
-// packages.
-func (*AuthAttemptRepo) Table() *db.Table {
-	return tableAuthAttempt
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*AuthAttemptRepo) Find(c db.Conn, opts ...db.Option) ([]AuthAttempt, error) {
-	rows := []AuthAttempt{}
-	if err := tableAuthAttempt.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*AuthAttemptRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthAttempt, error) {
-	var rows []AuthAttempt
-	if err := tableAuthAttempt.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*AuthAttemptRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthAttempt, error) {
-	var rows []AuthAttempt
-	if err := tableAuthAttempt.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*AuthAttemptRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableAuthAttempt.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*AuthAttemptRepo) Insert(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
-	out := append([]AuthAttempt{}, rows...)
-	if err := tableAuthAttempt.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*AuthAttemptRepo) InsertRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
-	rows := []AuthAttempt{row}
-	if err := tableAuthAttempt.Insert(c, &rows); err != nil {
-		return AuthAttempt{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*AuthAttemptRepo) Update(c db.Conn, rows []AuthAttempt, columns ...db.AnyColumn) ([]AuthAttempt, error) {
-	out := append([]AuthAttempt{}, rows...)
-	if err := tableAuthAttempt.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*AuthAttemptRepo) UpdateRow(c db.Conn, row AuthAttempt, columns ...db.AnyColumn) (AuthAttempt, error) {
-	rows := []AuthAttempt{row}
-	if err := tableAuthAttempt.Update(c, &rows, columns...); err != nil {
-		return AuthAttempt{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*AuthAttemptRepo) Delete(c db.Conn, rows ...AuthAttempt) ([]AuthAttempt, error) {
-	out := []AuthAttempt{}
-	if err := tableAuthAttempt.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*AuthAttemptRepo) DeleteRow(c db.Conn, row AuthAttempt) (AuthAttempt, error) {
-	var out []AuthAttempt
-	if err := tableAuthAttempt.DeleteRow(c, row.ID, &out); err != nil {
-		return AuthAttempt{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*AuthAttemptRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthAttempt, error) {
-	out := []AuthAttempt{}
-	if err := tableAuthAttempt.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// AuthAttemptDB is the repository of table gopod_auth_attempt (Serverpod's
+// AuthAttempt.db): db.Find(session, AuthAttemptDB, ...), db.FindByID, db.Insert
+// and the rest of package db's typed functions read and write its rows.
+var AuthAttemptDB = &db.Repo[AuthAttempt]{Table: tableAuthAttempt}
 
 // AuthAttemptInclude names the relations of an AuthAttempt to load with it
 // (Serverpod's AuthAttempt.include); pass it as
-// db.Include(AuthAttemptInclude{...}). Nil fields are not loaded.
+// db.Include(AuthAttemptInclude{...}). Nil fields are not loaded. Package db
+// finds each relation by the name of its field.
 type AuthAttemptInclude struct{}
-
-// Loads implements db.Includer.
-func (AuthAttemptInclude) Loads() (*db.Table, []db.Load) {
-	return tableAuthAttempt, nil
-}
 
 // AuthAttemptIncludeList loads the AuthAttempt rows of a list relation
 // (Serverpod's AuthAttempt.includeList): which rows, in which order, how many

@@ -88,13 +88,13 @@ func decodeAnyAuthKeyState(v any) (any, error) {
 }
 
 // tableAuthKeyState describes table gopod_auth_key_state to the ORM: its
-// columns in order, the fields of AuthKeyState that hold them and how, and
-// which have a database default.
+// columns in order, the fields of AuthKeyState that hold them and how, which
+// have a database default, and the include that names its relations.
 var tableAuthKeyState = db.NewTable("gopod_auth_key_state", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "authKeyId", Field: "AuthKeyID"},
 	{Name: "created", Field: "Created"},
-}, (*AuthKeyState)(nil))
+}, (*AuthKeyState)(nil), (*AuthKeyStateInclude)(nil))
 
 // AuthKeyStateTable holds the columns of table gopod_auth_key_state for where
 // clauses and ordering (Serverpod's AuthKeyStateTable).
@@ -121,135 +121,17 @@ func NewAuthKeyStateTable(ref *db.TableRef) AuthKeyStateTable {
 // (Serverpod's AuthKeyState.t).
 var AuthKeyStateT = NewAuthKeyStateTable(tableAuthKeyState.Root())
 
-// AuthKeyStateRepo reads and writes the rows of table gopod_auth_key_state
-// (Serverpod's AuthKeyState.db).
-type AuthKeyStateRepo struct{}
-
-// AuthKeyStateDB is the repository of table gopod_auth_key_state.
-var AuthKeyStateDB = &AuthKeyStateRepo{}
-
-// Table is table gopod_auth_key_state, for the relations of tables in other
-// packages.
-func (*AuthKeyStateRepo) Table() *db.Table {
-	return tableAuthKeyState
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*AuthKeyStateRepo) Find(c db.Conn, opts ...db.Option) ([]AuthKeyState, error) {
-	rows := []AuthKeyState{}
-	if err := tableAuthKeyState.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*AuthKeyStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*AuthKeyState, error) {
-	var rows []AuthKeyState
-	if err := tableAuthKeyState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*AuthKeyStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*AuthKeyState, error) {
-	var rows []AuthKeyState
-	if err := tableAuthKeyState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*AuthKeyStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableAuthKeyState.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*AuthKeyStateRepo) Insert(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
-	out := append([]AuthKeyState{}, rows...)
-	if err := tableAuthKeyState.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*AuthKeyStateRepo) InsertRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
-	rows := []AuthKeyState{row}
-	if err := tableAuthKeyState.Insert(c, &rows); err != nil {
-		return AuthKeyState{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*AuthKeyStateRepo) Update(c db.Conn, rows []AuthKeyState, columns ...db.AnyColumn) ([]AuthKeyState, error) {
-	out := append([]AuthKeyState{}, rows...)
-	if err := tableAuthKeyState.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*AuthKeyStateRepo) UpdateRow(c db.Conn, row AuthKeyState, columns ...db.AnyColumn) (AuthKeyState, error) {
-	rows := []AuthKeyState{row}
-	if err := tableAuthKeyState.Update(c, &rows, columns...); err != nil {
-		return AuthKeyState{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*AuthKeyStateRepo) Delete(c db.Conn, rows ...AuthKeyState) ([]AuthKeyState, error) {
-	out := []AuthKeyState{}
-	if err := tableAuthKeyState.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*AuthKeyStateRepo) DeleteRow(c db.Conn, row AuthKeyState) (AuthKeyState, error) {
-	var out []AuthKeyState
-	if err := tableAuthKeyState.DeleteRow(c, row.ID, &out); err != nil {
-		return AuthKeyState{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*AuthKeyStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]AuthKeyState, error) {
-	out := []AuthKeyState{}
-	if err := tableAuthKeyState.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// AuthKeyStateDB is the repository of table gopod_auth_key_state (Serverpod's
+// AuthKeyState.db): db.Find(session, AuthKeyStateDB, ...), db.FindByID,
+// db.Insert and the rest of package db's typed functions read and write its
+// rows.
+var AuthKeyStateDB = &db.Repo[AuthKeyState]{Table: tableAuthKeyState}
 
 // AuthKeyStateInclude names the relations of an AuthKeyState to load with it
 // (Serverpod's AuthKeyState.include); pass it as
-// db.Include(AuthKeyStateInclude{...}). Nil fields are not loaded.
+// db.Include(AuthKeyStateInclude{...}). Nil fields are not loaded. Package db
+// finds each relation by the name of its field.
 type AuthKeyStateInclude struct{}
-
-// Loads implements db.Includer.
-func (AuthKeyStateInclude) Loads() (*db.Table, []db.Load) {
-	return tableAuthKeyState, nil
-}
 
 // AuthKeyStateIncludeList loads the AuthKeyState rows of a list relation
 // (Serverpod's AuthKeyState.includeList): which rows, in which order, how many

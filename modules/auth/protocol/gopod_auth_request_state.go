@@ -95,13 +95,13 @@ func decodeAnyEmailRequestState(v any) (any, error) {
 
 // tableEmailRequestState describes table gopod_auth_request_state to the ORM:
 // its columns in order, the fields of EmailRequestState that hold them and how,
-// and which have a database default.
+// which have a database default, and the include that names its relations.
 var tableEmailRequestState = db.NewTable("gopod_auth_request_state", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "requestId", Field: "RequestID"},
 	{Name: "expiration", Field: "Expiration"},
 	{Name: "failedAttempts", Field: "FailedAttempts"},
-}, (*EmailRequestState)(nil))
+}, (*EmailRequestState)(nil), (*EmailRequestStateInclude)(nil))
 
 // EmailRequestStateTable holds the columns of table gopod_auth_request_state
 // for where clauses and ordering (Serverpod's EmailRequestStateTable).
@@ -130,135 +130,17 @@ func NewEmailRequestStateTable(ref *db.TableRef) EmailRequestStateTable {
 // ordering (Serverpod's EmailRequestState.t).
 var EmailRequestStateT = NewEmailRequestStateTable(tableEmailRequestState.Root())
 
-// EmailRequestStateRepo reads and writes the rows of table
-// gopod_auth_request_state (Serverpod's EmailRequestState.db).
-type EmailRequestStateRepo struct{}
-
-// EmailRequestStateDB is the repository of table gopod_auth_request_state.
-var EmailRequestStateDB = &EmailRequestStateRepo{}
-
-// Table is table gopod_auth_request_state, for the relations of tables in other
-// packages.
-func (*EmailRequestStateRepo) Table() *db.Table {
-	return tableEmailRequestState
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*EmailRequestStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailRequestState, error) {
-	rows := []EmailRequestState{}
-	if err := tableEmailRequestState.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*EmailRequestStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailRequestState, error) {
-	var rows []EmailRequestState
-	if err := tableEmailRequestState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*EmailRequestStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailRequestState, error) {
-	var rows []EmailRequestState
-	if err := tableEmailRequestState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*EmailRequestStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableEmailRequestState.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*EmailRequestStateRepo) Insert(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
-	out := append([]EmailRequestState{}, rows...)
-	if err := tableEmailRequestState.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*EmailRequestStateRepo) InsertRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
-	rows := []EmailRequestState{row}
-	if err := tableEmailRequestState.Insert(c, &rows); err != nil {
-		return EmailRequestState{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*EmailRequestStateRepo) Update(c db.Conn, rows []EmailRequestState, columns ...db.AnyColumn) ([]EmailRequestState, error) {
-	out := append([]EmailRequestState{}, rows...)
-	if err := tableEmailRequestState.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*EmailRequestStateRepo) UpdateRow(c db.Conn, row EmailRequestState, columns ...db.AnyColumn) (EmailRequestState, error) {
-	rows := []EmailRequestState{row}
-	if err := tableEmailRequestState.Update(c, &rows, columns...); err != nil {
-		return EmailRequestState{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*EmailRequestStateRepo) Delete(c db.Conn, rows ...EmailRequestState) ([]EmailRequestState, error) {
-	out := []EmailRequestState{}
-	if err := tableEmailRequestState.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*EmailRequestStateRepo) DeleteRow(c db.Conn, row EmailRequestState) (EmailRequestState, error) {
-	var out []EmailRequestState
-	if err := tableEmailRequestState.DeleteRow(c, row.ID, &out); err != nil {
-		return EmailRequestState{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*EmailRequestStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailRequestState, error) {
-	out := []EmailRequestState{}
-	if err := tableEmailRequestState.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// EmailRequestStateDB is the repository of table gopod_auth_request_state
+// (Serverpod's EmailRequestState.db): db.Find(session, EmailRequestStateDB,
+// ...), db.FindByID, db.Insert and the rest of package db's typed functions
+// read and write its rows.
+var EmailRequestStateDB = &db.Repo[EmailRequestState]{Table: tableEmailRequestState}
 
 // EmailRequestStateInclude names the relations of an EmailRequestState to load
 // with it (Serverpod's EmailRequestState.include); pass it as
-// db.Include(EmailRequestStateInclude{...}). Nil fields are not loaded.
+// db.Include(EmailRequestStateInclude{...}). Nil fields are not loaded. Package
+// db finds each relation by the name of its field.
 type EmailRequestStateInclude struct{}
-
-// Loads implements db.Includer.
-func (EmailRequestStateInclude) Loads() (*db.Table, []db.Load) {
-	return tableEmailRequestState, nil
-}
 
 // EmailRequestStateIncludeList loads the EmailRequestState rows of a list
 // relation (Serverpod's EmailRequestState.includeList): which rows, in which

@@ -96,14 +96,14 @@ func decodeAnyEmailResetState(v any) (any, error) {
 }
 
 // tableEmailResetState describes table gopod_auth_reset_state to the ORM: its
-// columns in order, the fields of EmailResetState that hold them and how, and
-// which have a database default.
+// columns in order, the fields of EmailResetState that hold them and how, which
+// have a database default, and the include that names its relations.
 var tableEmailResetState = db.NewTable("gopod_auth_reset_state", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "resetId", Field: "ResetID"},
 	{Name: "selector", Field: "Selector"},
 	{Name: "failedAttempts", Field: "FailedAttempts"},
-}, (*EmailResetState)(nil))
+}, (*EmailResetState)(nil), (*EmailResetStateInclude)(nil))
 
 // EmailResetStateTable holds the columns of table gopod_auth_reset_state for
 // where clauses and ordering (Serverpod's EmailResetStateTable).
@@ -132,135 +132,17 @@ func NewEmailResetStateTable(ref *db.TableRef) EmailResetStateTable {
 // ordering (Serverpod's EmailResetState.t).
 var EmailResetStateT = NewEmailResetStateTable(tableEmailResetState.Root())
 
-// EmailResetStateRepo reads and writes the rows of table gopod_auth_reset_state
-// (Serverpod's EmailResetState.db).
-type EmailResetStateRepo struct{}
-
-// EmailResetStateDB is the repository of table gopod_auth_reset_state.
-var EmailResetStateDB = &EmailResetStateRepo{}
-
-// Table is table gopod_auth_reset_state, for the relations of tables in other
-// packages.
-func (*EmailResetStateRepo) Table() *db.Table {
-	return tableEmailResetState
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*EmailResetStateRepo) Find(c db.Conn, opts ...db.Option) ([]EmailResetState, error) {
-	rows := []EmailResetState{}
-	if err := tableEmailResetState.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*EmailResetStateRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*EmailResetState, error) {
-	var rows []EmailResetState
-	if err := tableEmailResetState.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*EmailResetStateRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*EmailResetState, error) {
-	var rows []EmailResetState
-	if err := tableEmailResetState.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*EmailResetStateRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableEmailResetState.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*EmailResetStateRepo) Insert(c db.Conn, rows ...EmailResetState) ([]EmailResetState, error) {
-	out := append([]EmailResetState{}, rows...)
-	if err := tableEmailResetState.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*EmailResetStateRepo) InsertRow(c db.Conn, row EmailResetState) (EmailResetState, error) {
-	rows := []EmailResetState{row}
-	if err := tableEmailResetState.Insert(c, &rows); err != nil {
-		return EmailResetState{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*EmailResetStateRepo) Update(c db.Conn, rows []EmailResetState, columns ...db.AnyColumn) ([]EmailResetState, error) {
-	out := append([]EmailResetState{}, rows...)
-	if err := tableEmailResetState.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*EmailResetStateRepo) UpdateRow(c db.Conn, row EmailResetState, columns ...db.AnyColumn) (EmailResetState, error) {
-	rows := []EmailResetState{row}
-	if err := tableEmailResetState.Update(c, &rows, columns...); err != nil {
-		return EmailResetState{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*EmailResetStateRepo) Delete(c db.Conn, rows ...EmailResetState) ([]EmailResetState, error) {
-	out := []EmailResetState{}
-	if err := tableEmailResetState.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*EmailResetStateRepo) DeleteRow(c db.Conn, row EmailResetState) (EmailResetState, error) {
-	var out []EmailResetState
-	if err := tableEmailResetState.DeleteRow(c, row.ID, &out); err != nil {
-		return EmailResetState{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*EmailResetStateRepo) DeleteWhere(c db.Conn, where db.Expr) ([]EmailResetState, error) {
-	out := []EmailResetState{}
-	if err := tableEmailResetState.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// EmailResetStateDB is the repository of table gopod_auth_reset_state
+// (Serverpod's EmailResetState.db): db.Find(session, EmailResetStateDB, ...),
+// db.FindByID, db.Insert and the rest of package db's typed functions read and
+// write its rows.
+var EmailResetStateDB = &db.Repo[EmailResetState]{Table: tableEmailResetState}
 
 // EmailResetStateInclude names the relations of an EmailResetState to load with
 // it (Serverpod's EmailResetState.include); pass it as
-// db.Include(EmailResetStateInclude{...}). Nil fields are not loaded.
+// db.Include(EmailResetStateInclude{...}). Nil fields are not loaded. Package
+// db finds each relation by the name of its field.
 type EmailResetStateInclude struct{}
-
-// Loads implements db.Includer.
-func (EmailResetStateInclude) Loads() (*db.Table, []db.Load) {
-	return tableEmailResetState, nil
-}
 
 // EmailResetStateIncludeList loads the EmailResetState rows of a list relation
 // (Serverpod's EmailResetState.includeList): which rows, in which order, how

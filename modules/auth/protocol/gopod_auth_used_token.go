@@ -88,13 +88,13 @@ func decodeAnyUsedIdentityToken(v any) (any, error) {
 }
 
 // tableUsedIdentityToken describes table gopod_auth_used_token to the ORM: its
-// columns in order, the fields of UsedIdentityToken that hold them and how, and
-// which have a database default.
+// columns in order, the fields of UsedIdentityToken that hold them and how,
+// which have a database default, and the include that names its relations.
 var tableUsedIdentityToken = db.NewTable("gopod_auth_used_token", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "tokenHash", Field: "TokenHash"},
 	{Name: "expiration", Field: "Expiration"},
-}, (*UsedIdentityToken)(nil))
+}, (*UsedIdentityToken)(nil), (*UsedIdentityTokenInclude)(nil))
 
 // UsedIdentityTokenTable holds the columns of table gopod_auth_used_token for
 // where clauses and ordering (Serverpod's UsedIdentityTokenTable).
@@ -121,135 +121,17 @@ func NewUsedIdentityTokenTable(ref *db.TableRef) UsedIdentityTokenTable {
 // ordering (Serverpod's UsedIdentityToken.t).
 var UsedIdentityTokenT = NewUsedIdentityTokenTable(tableUsedIdentityToken.Root())
 
-// UsedIdentityTokenRepo reads and writes the rows of table
-// gopod_auth_used_token (Serverpod's UsedIdentityToken.db).
-type UsedIdentityTokenRepo struct{}
-
-// UsedIdentityTokenDB is the repository of table gopod_auth_used_token.
-var UsedIdentityTokenDB = &UsedIdentityTokenRepo{}
-
-// Table is table gopod_auth_used_token, for the relations of tables in other
-// packages.
-func (*UsedIdentityTokenRepo) Table() *db.Table {
-	return tableUsedIdentityToken
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*UsedIdentityTokenRepo) Find(c db.Conn, opts ...db.Option) ([]UsedIdentityToken, error) {
-	rows := []UsedIdentityToken{}
-	if err := tableUsedIdentityToken.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*UsedIdentityTokenRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UsedIdentityToken, error) {
-	var rows []UsedIdentityToken
-	if err := tableUsedIdentityToken.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*UsedIdentityTokenRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UsedIdentityToken, error) {
-	var rows []UsedIdentityToken
-	if err := tableUsedIdentityToken.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*UsedIdentityTokenRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableUsedIdentityToken.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*UsedIdentityTokenRepo) Insert(c db.Conn, rows ...UsedIdentityToken) ([]UsedIdentityToken, error) {
-	out := append([]UsedIdentityToken{}, rows...)
-	if err := tableUsedIdentityToken.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*UsedIdentityTokenRepo) InsertRow(c db.Conn, row UsedIdentityToken) (UsedIdentityToken, error) {
-	rows := []UsedIdentityToken{row}
-	if err := tableUsedIdentityToken.Insert(c, &rows); err != nil {
-		return UsedIdentityToken{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*UsedIdentityTokenRepo) Update(c db.Conn, rows []UsedIdentityToken, columns ...db.AnyColumn) ([]UsedIdentityToken, error) {
-	out := append([]UsedIdentityToken{}, rows...)
-	if err := tableUsedIdentityToken.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*UsedIdentityTokenRepo) UpdateRow(c db.Conn, row UsedIdentityToken, columns ...db.AnyColumn) (UsedIdentityToken, error) {
-	rows := []UsedIdentityToken{row}
-	if err := tableUsedIdentityToken.Update(c, &rows, columns...); err != nil {
-		return UsedIdentityToken{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*UsedIdentityTokenRepo) Delete(c db.Conn, rows ...UsedIdentityToken) ([]UsedIdentityToken, error) {
-	out := []UsedIdentityToken{}
-	if err := tableUsedIdentityToken.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*UsedIdentityTokenRepo) DeleteRow(c db.Conn, row UsedIdentityToken) (UsedIdentityToken, error) {
-	var out []UsedIdentityToken
-	if err := tableUsedIdentityToken.DeleteRow(c, row.ID, &out); err != nil {
-		return UsedIdentityToken{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*UsedIdentityTokenRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UsedIdentityToken, error) {
-	out := []UsedIdentityToken{}
-	if err := tableUsedIdentityToken.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// UsedIdentityTokenDB is the repository of table gopod_auth_used_token
+// (Serverpod's UsedIdentityToken.db): db.Find(session, UsedIdentityTokenDB,
+// ...), db.FindByID, db.Insert and the rest of package db's typed functions
+// read and write its rows.
+var UsedIdentityTokenDB = &db.Repo[UsedIdentityToken]{Table: tableUsedIdentityToken}
 
 // UsedIdentityTokenInclude names the relations of an UsedIdentityToken to load
 // with it (Serverpod's UsedIdentityToken.include); pass it as
-// db.Include(UsedIdentityTokenInclude{...}). Nil fields are not loaded.
+// db.Include(UsedIdentityTokenInclude{...}). Nil fields are not loaded. Package
+// db finds each relation by the name of its field.
 type UsedIdentityTokenInclude struct{}
-
-// Loads implements db.Includer.
-func (UsedIdentityTokenInclude) Loads() (*db.Table, []db.Load) {
-	return tableUsedIdentityToken, nil
-}
 
 // UsedIdentityTokenIncludeList loads the UsedIdentityToken rows of a list
 // relation (Serverpod's UsedIdentityToken.includeList): which rows, in which

@@ -87,14 +87,14 @@ func decodeAnyUserImage(v any) (any, error) {
 }
 
 // tableUserImage describes table serverpod_user_image to the ORM: its columns
-// in order, the fields of UserImage that hold them and how, and which have a
-// database default.
+// in order, the fields of UserImage that hold them and how, which have a
+// database default, and the include that names its relations.
 var tableUserImage = db.NewTable("serverpod_user_image", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userId", Field: "UserID"},
 	{Name: "version", Field: "Version"},
 	{Name: "url", Field: "URL"},
-}, (*UserImage)(nil))
+}, (*UserImage)(nil), (*UserImageInclude)(nil))
 
 // UserImageTable holds the columns of table serverpod_user_image for where
 // clauses and ordering (Serverpod's UserImageTable).
@@ -123,135 +123,16 @@ func NewUserImageTable(ref *db.TableRef) UserImageTable {
 // (Serverpod's UserImage.t).
 var UserImageT = NewUserImageTable(tableUserImage.Root())
 
-// UserImageRepo reads and writes the rows of table serverpod_user_image
-// (Serverpod's UserImage.db).
-type UserImageRepo struct{}
-
-// UserImageDB is the repository of table serverpod_user_image.
-var UserImageDB = &UserImageRepo{}
-
-// Table is table serverpod_user_image, for the relations of tables in other
-// packages.
-func (*UserImageRepo) Table() *db.Table {
-	return tableUserImage
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*UserImageRepo) Find(c db.Conn, opts ...db.Option) ([]UserImage, error) {
-	rows := []UserImage{}
-	if err := tableUserImage.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*UserImageRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserImage, error) {
-	var rows []UserImage
-	if err := tableUserImage.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*UserImageRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserImage, error) {
-	var rows []UserImage
-	if err := tableUserImage.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*UserImageRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableUserImage.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*UserImageRepo) Insert(c db.Conn, rows ...UserImage) ([]UserImage, error) {
-	out := append([]UserImage{}, rows...)
-	if err := tableUserImage.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*UserImageRepo) InsertRow(c db.Conn, row UserImage) (UserImage, error) {
-	rows := []UserImage{row}
-	if err := tableUserImage.Insert(c, &rows); err != nil {
-		return UserImage{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*UserImageRepo) Update(c db.Conn, rows []UserImage, columns ...db.AnyColumn) ([]UserImage, error) {
-	out := append([]UserImage{}, rows...)
-	if err := tableUserImage.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*UserImageRepo) UpdateRow(c db.Conn, row UserImage, columns ...db.AnyColumn) (UserImage, error) {
-	rows := []UserImage{row}
-	if err := tableUserImage.Update(c, &rows, columns...); err != nil {
-		return UserImage{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*UserImageRepo) Delete(c db.Conn, rows ...UserImage) ([]UserImage, error) {
-	out := []UserImage{}
-	if err := tableUserImage.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*UserImageRepo) DeleteRow(c db.Conn, row UserImage) (UserImage, error) {
-	var out []UserImage
-	if err := tableUserImage.DeleteRow(c, row.ID, &out); err != nil {
-		return UserImage{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*UserImageRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserImage, error) {
-	out := []UserImage{}
-	if err := tableUserImage.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// UserImageDB is the repository of table serverpod_user_image (Serverpod's
+// UserImage.db): db.Find(session, UserImageDB, ...), db.FindByID, db.Insert and
+// the rest of package db's typed functions read and write its rows.
+var UserImageDB = &db.Repo[UserImage]{Table: tableUserImage}
 
 // UserImageInclude names the relations of an UserImage to load with it
 // (Serverpod's UserImage.include); pass it as
-// db.Include(UserImageInclude{...}). Nil fields are not loaded.
+// db.Include(UserImageInclude{...}). Nil fields are not loaded. Package db
+// finds each relation by the name of its field.
 type UserImageInclude struct{}
-
-// Loads implements db.Includer.
-func (UserImageInclude) Loads() (*db.Table, []db.Load) {
-	return tableUserImage, nil
-}
 
 // UserImageIncludeList loads the UserImage rows of a list relation (Serverpod's
 // UserImage.includeList): which rows, in which order, how many for each row

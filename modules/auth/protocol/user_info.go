@@ -133,8 +133,8 @@ func decodeAnyUserInfo(v any) (any, error) {
 }
 
 // tableUserInfo describes table serverpod_user_info to the ORM: its columns in
-// order, the fields of UserInfo that hold them and how, and which have a
-// database default.
+// order, the fields of UserInfo that hold them and how, which have a database
+// default, and the include that names its relations.
 var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userIdentifier", Field: "UserIdentifier"},
@@ -145,7 +145,7 @@ var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
 	{Name: "imageUrl", Field: "ImageURL", Nullable: true},
 	{Name: "scopeNames", Field: "ScopeNames", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
 	{Name: "blocked", Field: "Blocked"},
-}, (*UserInfo)(nil))
+}, (*UserInfo)(nil), (*UserInfoInclude)(nil))
 
 // UserInfoTable holds the columns of table serverpod_user_info for where
 // clauses and ordering (Serverpod's UserInfoTable).
@@ -184,135 +184,16 @@ func NewUserInfoTable(ref *db.TableRef) UserInfoTable {
 // (Serverpod's UserInfo.t).
 var UserInfoT = NewUserInfoTable(tableUserInfo.Root())
 
-// UserInfoRepo reads and writes the rows of table serverpod_user_info
-// (Serverpod's UserInfo.db).
-type UserInfoRepo struct{}
-
-// UserInfoDB is the repository of table serverpod_user_info.
-var UserInfoDB = &UserInfoRepo{}
-
-// Table is table serverpod_user_info, for the relations of tables in other
-// packages.
-func (*UserInfoRepo) Table() *db.Table {
-	return tableUserInfo
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*UserInfoRepo) Find(c db.Conn, opts ...db.Option) ([]UserInfo, error) {
-	rows := []UserInfo{}
-	if err := tableUserInfo.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*UserInfoRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*UserInfo, error) {
-	var rows []UserInfo
-	if err := tableUserInfo.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*UserInfoRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*UserInfo, error) {
-	var rows []UserInfo
-	if err := tableUserInfo.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*UserInfoRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableUserInfo.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*UserInfoRepo) Insert(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
-	out := append([]UserInfo{}, rows...)
-	if err := tableUserInfo.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*UserInfoRepo) InsertRow(c db.Conn, row UserInfo) (UserInfo, error) {
-	rows := []UserInfo{row}
-	if err := tableUserInfo.Insert(c, &rows); err != nil {
-		return UserInfo{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*UserInfoRepo) Update(c db.Conn, rows []UserInfo, columns ...db.AnyColumn) ([]UserInfo, error) {
-	out := append([]UserInfo{}, rows...)
-	if err := tableUserInfo.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*UserInfoRepo) UpdateRow(c db.Conn, row UserInfo, columns ...db.AnyColumn) (UserInfo, error) {
-	rows := []UserInfo{row}
-	if err := tableUserInfo.Update(c, &rows, columns...); err != nil {
-		return UserInfo{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*UserInfoRepo) Delete(c db.Conn, rows ...UserInfo) ([]UserInfo, error) {
-	out := []UserInfo{}
-	if err := tableUserInfo.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*UserInfoRepo) DeleteRow(c db.Conn, row UserInfo) (UserInfo, error) {
-	var out []UserInfo
-	if err := tableUserInfo.DeleteRow(c, row.ID, &out); err != nil {
-		return UserInfo{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*UserInfoRepo) DeleteWhere(c db.Conn, where db.Expr) ([]UserInfo, error) {
-	out := []UserInfo{}
-	if err := tableUserInfo.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// UserInfoDB is the repository of table serverpod_user_info (Serverpod's
+// UserInfo.db): db.Find(session, UserInfoDB, ...), db.FindByID, db.Insert and
+// the rest of package db's typed functions read and write its rows.
+var UserInfoDB = &db.Repo[UserInfo]{Table: tableUserInfo}
 
 // UserInfoInclude names the relations of an UserInfo to load with it
 // (Serverpod's UserInfo.include); pass it as db.Include(UserInfoInclude{...}).
-// Nil fields are not loaded.
+// Nil fields are not loaded. Package db finds each relation by the name of its
+// field.
 type UserInfoInclude struct{}
-
-// Loads implements db.Includer.
-func (UserInfoInclude) Loads() (*db.Table, []db.Load) {
-	return tableUserInfo, nil
-}
 
 // UserInfoIncludeList loads the UserInfo rows of a list relation (Serverpod's
 // UserInfo.includeList): which rows, in which order, how many for each row they

@@ -156,11 +156,11 @@ func TestTable(t *testing.T) {
 	conn := db.New(pool).With(ctx)
 	in := price()
 	in.Discount = &shared.Money{Cents: 50, Currency: "EUR"}
-	row, err := protocol.PriceDB.InsertRow(conn, in)
+	row, err := db.InsertRow(conn, protocol.PriceDB, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := protocol.PriceDB.FindByID(conn, *row.ID)
+	got, err := db.FindByID(conn, protocol.PriceDB, *row.ID)
 	in.ID = row.ID
 	if err != nil || got == nil || !reflect.DeepEqual(*got, in) {
 		t.Errorf("read back %+v, %v\nwant %+v", got, err, in)

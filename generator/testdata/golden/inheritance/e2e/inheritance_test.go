@@ -153,11 +153,11 @@ func TestTables(t *testing.T) {
 	}
 	conn := db.New(pool).With(ctx)
 
-	v, err := protocol.VehicleDB.InsertRow(conn, protocol.Vehicle{Name: "bus", Wheels: 6, Registry: ptr("R")})
+	v, err := db.InsertRow(conn, protocol.VehicleDB, protocol.Vehicle{Name: "bus", Wheels: 6, Registry: ptr("R")})
 	if err != nil || v.ID == nil {
 		t.Fatalf("insert vehicle: %+v, %v", v, err)
 	}
-	got, err := protocol.VehicleDB.FindByID(conn, *v.ID)
+	got, err := db.FindByID(conn, protocol.VehicleDB, *v.ID)
 	if err != nil || got == nil || got.Name != "bus" || *got.Registry != "R" {
 		t.Errorf("find vehicle: %+v, %v", got, err)
 	}
@@ -165,11 +165,11 @@ func TestTables(t *testing.T) {
 	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	for i, author := range []string{"ann", "bob", "ann"} {
 		n := protocol.Note{Stamp: protocol.Stamp{Author: author, At: &at}, Text: fmt.Sprint("note ", i)}
-		if _, err := protocol.NoteDB.InsertRow(conn, n); err != nil {
+		if _, err := db.InsertRow(conn, protocol.NoteDB, n); err != nil {
 			t.Fatal(err)
 		}
 	}
-	notes, err := protocol.NoteDB.Find(conn, db.Where(protocol.NoteT.Author.Equals("ann")), db.OrderBy(protocol.NoteT.Text.Asc()))
+	notes, err := db.Find(conn, protocol.NoteDB, db.Where(protocol.NoteT.Author.Equals("ann")), db.OrderBy(protocol.NoteT.Text.Asc()))
 	if err != nil || len(notes) != 2 || notes[1].Text != "note 2" || !notes[1].At.Equal(at) {
 		t.Errorf("notes by ann: %+v, %v", notes, err)
 	}

@@ -21,7 +21,7 @@ import (
 
 func cityNames(t *testing.T, c db.Conn) []string {
 	t.Helper()
-	got, err := protocol.CityDB.Find(c, db.OrderBy(protocol.CityT.Name.Asc()))
+	got, err := db.Find(c, protocol.CityDB, db.OrderBy(protocol.CityT.Name.Asc()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,27 +35,27 @@ func cityNames(t *testing.T, c db.Conn) []string {
 func TestInsertUpdateDelete(t *testing.T) {
 	reset(t, "company", "city")
 	c := conn(t)
-	inserted, err := protocol.CityDB.Insert(c, protocol.City{Name: "a"}, protocol.City{Name: "b"}, protocol.City{Name: "c"})
+	inserted, err := db.Insert(c, protocol.CityDB, protocol.City{Name: "a"}, protocol.City{Name: "b"}, protocol.City{Name: "c"})
 	if err != nil || len(inserted) != 3 || *inserted[0].ID != 1 || *inserted[2].ID != 3 || inserted[1].Name != "b" {
 		t.Fatalf("Insert = %+v, %v", inserted, err)
 	}
-	if got, err := protocol.CityDB.Insert(c); err != nil || len(got) != 0 {
+	if got, err := db.Insert(c, protocol.CityDB); err != nil || len(got) != 0 {
 		t.Errorf("Insert of nothing = %v, %v", got, err)
 	}
 
 	// Update writes every column, or only those chosen.
 	a, b := inserted[0], inserted[1]
 	a.Name, b.Name = "a2", "b2"
-	updated, err := protocol.CityDB.Update(c, []protocol.City{a, b})
+	updated, err := db.Update(c, protocol.CityDB, []protocol.City{a, b})
 	if err != nil || len(updated) != 2 || updated[0].Name != "a2" {
 		t.Fatalf("Update = %+v, %v", updated, err)
 	}
 	acme := insert(t, protocol.CompanyDB, protocol.Company{Name: "Acme", HqID: a.ID})
 	acme.Name, acme.HqID = "renamed", b.ID
-	if _, err := protocol.CompanyDB.UpdateRow(c, acme, protocol.CompanyT.HqID); err != nil {
+	if _, err := db.UpdateRow(c, protocol.CompanyDB, acme, protocol.CompanyT.HqID); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := protocol.CompanyDB.FindByID(c, *acme.ID)
+	got, _ := db.FindByID(c, protocol.CompanyDB, *acme.ID)
 	if got.Name != "Acme" || *got.HqID != *b.ID {
 		t.Errorf("UpdateRow of hqId only = %+v, want the name kept and hqId %d", got, *b.ID)
 	}
@@ -63,10 +63,10 @@ func TestInsertUpdateDelete(t *testing.T) {
 	// An update with a missing row changes nothing.
 	missing := protocol.City{ID: ptr(int64(1 << 40)), Name: "x"}
 	a.Name = "a3"
-	if _, err := protocol.CityDB.Update(c, []protocol.City{a, missing}); !errors.Is(err, db.ErrNotFound) {
+	if _, err := db.Update(c, protocol.CityDB, []protocol.City{a, missing}); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("Update with a missing row: %v, want ErrNotFound", err)
 	}
-	if _, err := protocol.CityDB.UpdateRow(c, missing); !errors.Is(err, db.ErrNotFound) {
+	if _, err := db.UpdateRow(c, protocol.CityDB, missing); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("UpdateRow of a missing row: %v, want ErrNotFound", err)
 	}
 	if names := cityNames(t, c); !slices.Equal(names, []string{"a2", "b2", "c"}) {
@@ -74,21 +74,21 @@ func TestInsertUpdateDelete(t *testing.T) {
 	}
 
 	// Deletes return what they deleted.
-	deleted, err := protocol.CityDB.DeleteRow(c, inserted[2])
+	deleted, err := db.DeleteRow(c, protocol.CityDB, inserted[2])
 	if err != nil || deleted.Name != "c" {
 		t.Errorf("DeleteRow = %+v, %v", deleted, err)
 	}
-	if _, err := protocol.CityDB.DeleteRow(c, inserted[2]); !errors.Is(err, db.ErrNotFound) {
+	if _, err := db.DeleteRow(c, protocol.CityDB, inserted[2]); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("DeleteRow twice: %v, want ErrNotFound", err)
 	}
-	if _, err := protocol.CompanyDB.Delete(c, acme); err != nil {
+	if _, err := db.Delete(c, protocol.CompanyDB, acme); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := protocol.CityDB.Delete(c, a, b, missing)
+	rows, err := db.Delete(c, protocol.CityDB, a, b, missing)
 	if err != nil || len(rows) != 2 {
 		t.Errorf("Delete = %+v, %v", rows, err)
 	}
-	if n, _ := protocol.CityDB.Count(c); n != 0 {
+	if n, _ := db.Count(c, protocol.CityDB); n != 0 {
 		t.Errorf("%d cities left", n)
 	}
 }
@@ -102,7 +102,7 @@ func TestInsertMany(t *testing.T) {
 	for i := range rows {
 		rows[i] = requiredSample(fmt.Sprintf("row %d", i))
 	}
-	got, err := protocol.SampleDB.Insert(c, rows...)
+	got, err := db.Insert(c, protocol.SampleDB, rows...)
 	if err != nil || len(got) != len(rows) || got[2499].AString != "row 2499" || *got[2499].ID != 2500 {
 		t.Fatalf("Insert of %d rows: %d returned, %v", len(rows), len(got), err)
 	}
@@ -110,11 +110,11 @@ func TestInsertMany(t *testing.T) {
 		rows[i].AString = fmt.Sprintf("again %d", i)
 	}
 	rows[2400].AString = "row 7" // taken
-	_, err = protocol.SampleDB.Insert(c, rows...)
+	_, err = db.Insert(c, protocol.SampleDB, rows...)
 	if !errors.Is(err, db.ErrUniqueViolation) {
 		t.Errorf("Insert with a duplicate: %v, want a unique violation", err)
 	}
-	if n, _ := protocol.SampleDB.Count(c); n != 2500 {
+	if n, _ := db.Count(c, protocol.SampleDB); n != 2500 {
 		t.Errorf("%d rows after a failed insert, want 2500", n)
 	}
 }
@@ -125,17 +125,17 @@ func TestTransactions(t *testing.T) {
 	errRollBack := errors.New("roll back")
 	err := db.Transaction(c, func(tx *db.Tx) error {
 		in := insert(t, protocol.CityDB, protocol.City{Name: "x"}) // outside: committed
-		city, err := protocol.CityDB.InsertRow(tx, protocol.City{Name: "rolled back"})
+		city, err := db.InsertRow(tx, protocol.CityDB, protocol.City{Name: "rolled back"})
 		if err != nil {
 			return err
 		}
-		if got, err := protocol.CityDB.FindByID(tx, *city.ID); err != nil || got == nil {
+		if got, err := db.FindByID(tx, protocol.CityDB, *city.ID); err != nil || got == nil {
 			t.Errorf("the transaction does not see its own row: %v, %v", got, err)
 		}
-		if got, err := protocol.CityDB.FindByID(c, *city.ID); err != nil || got != nil {
+		if got, err := db.FindByID(c, protocol.CityDB, *city.ID); err != nil || got != nil {
 			t.Errorf("another connection sees an uncommitted row: %v, %v", got, err)
 		}
-		_, err = protocol.CityDB.DeleteRow(tx, in)
+		_, err = db.DeleteRow(tx, protocol.CityDB, in)
 		if err != nil {
 			return err
 		}
@@ -150,21 +150,21 @@ func TestTransactions(t *testing.T) {
 
 	// Savepoints and nested transactions undo only their part.
 	err = db.Transaction(c, func(tx *db.Tx) error {
-		if _, err := protocol.CityDB.InsertRow(tx, protocol.City{Name: "kept"}); err != nil {
+		if _, err := db.InsertRow(tx, protocol.CityDB, protocol.City{Name: "kept"}); err != nil {
 			return err
 		}
 		sp, err := tx.Savepoint()
 		if err != nil {
 			return err
 		}
-		if _, err := protocol.CityDB.InsertRow(tx, protocol.City{Name: "undone by the savepoint"}); err != nil {
+		if _, err := db.InsertRow(tx, protocol.CityDB, protocol.City{Name: "undone by the savepoint"}); err != nil {
 			return err
 		}
 		if err := sp.Rollback(); err != nil {
 			return err
 		}
 		err = db.Transaction(tx, func(inner *db.Tx) error {
-			if _, err := protocol.CityDB.InsertRow(inner, protocol.City{Name: "undone by the inner transaction"}); err != nil {
+			if _, err := db.InsertRow(inner, protocol.CityDB, protocol.City{Name: "undone by the inner transaction"}); err != nil {
 				return err
 			}
 			return errRollBack
@@ -175,13 +175,13 @@ func TestTransactions(t *testing.T) {
 		// A failed statement inside a nested transaction leaves the outer
 		// one usable.
 		err = db.Transaction(tx, func(inner *db.Tx) error {
-			_, err := protocol.EmployeeDB.InsertRow(inner, protocol.Employee{Name: "nobody's", CompanyID: 1 << 40})
+			_, err := db.InsertRow(inner, protocol.EmployeeDB, protocol.Employee{Name: "nobody's", CompanyID: 1 << 40})
 			return err
 		})
 		if !errors.Is(err, db.ErrForeignKeyViolation) {
 			return fmt.Errorf("inner insert: %v", err)
 		}
-		_, err = protocol.CityDB.Update(tx, []protocol.City{{ID: ptr(int64(1)), Name: "x2"}})
+		_, err = db.Update(tx, protocol.CityDB, []protocol.City{{ID: ptr(int64(1)), Name: "x2"}})
 		return err
 	}, db.TxOptions{Isolation: db.Serializable})
 	if err != nil {
@@ -196,18 +196,18 @@ func TestTypedErrors(t *testing.T) {
 	reset(t, "company", "sample")
 	c := conn(t)
 	insert(t, protocol.CompanyDB, protocol.Company{Name: "Acme"})
-	_, err := protocol.CompanyDB.InsertRow(c, protocol.Company{Name: "Acme"})
+	_, err := db.InsertRow(c, protocol.CompanyDB, protocol.Company{Name: "Acme"})
 	var dbErr *db.Error
 	if !errors.Is(err, db.ErrUniqueViolation) || !errors.As(err, &dbErr) || dbErr.Constraint != "company_name_idx" || dbErr.Table != "company" {
 		t.Errorf("duplicate name: %v, want a unique violation of company_name_idx", err)
 	}
-	_, err = protocol.EmployeeDB.InsertRow(c, protocol.Employee{Name: "x", CompanyID: 1 << 40})
+	_, err = db.InsertRow(c, protocol.EmployeeDB, protocol.Employee{Name: "x", CompanyID: 1 << 40})
 	if !errors.Is(err, db.ErrForeignKeyViolation) || errors.Is(err, db.ErrUniqueViolation) {
 		t.Errorf("missing company: %v, want a foreign key violation", err)
 	}
 	s := requiredSample("no uri")
 	s.AURI = nil
-	_, err = protocol.SampleDB.InsertRow(c, s)
+	_, err = db.InsertRow(c, protocol.SampleDB, s)
 	if !errors.Is(err, db.ErrNotNullViolation) || !errors.As(err, &dbErr) || dbErr.Column != "aUri" {
 		t.Errorf("null in a required column: %v, want a not null violation of aUri", err)
 	}
@@ -223,11 +223,11 @@ func TestTypedErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer empty.Close()
-	_, err = protocol.CityDB.Find(empty.With(context.Background()))
+	_, err = db.Find(empty.With(context.Background()), protocol.CityDB)
 	if !errors.Is(err, db.ErrUndefinedTable) || !strings.Contains(err.Error(), "Table not found, have you applied the database migration? (") {
 		t.Errorf("missing table: %v, want ErrUndefinedTable with Serverpod's message", err)
 	}
-	if _, err := protocol.CityDB.FindByID(empty.With(context.Background()), 1); !errors.Is(err, db.ErrUndefinedTable) {
+	if _, err := db.FindByID(empty.With(context.Background()), protocol.CityDB, 1); !errors.Is(err, db.ErrUndefinedTable) {
 		t.Errorf("missing table, FindByID: %v", err)
 	}
 }

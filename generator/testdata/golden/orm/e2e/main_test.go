@@ -112,15 +112,10 @@ func jsonOf(t *testing.T, v json.Marshaler) string {
 	return string(b)
 }
 
-// inserter is a generated repository.
-type inserter[T any] interface {
-	InsertRow(c db.Conn, row T) (T, error)
-}
-
 // insert stores row and returns it with its id.
-func insert[T any](t *testing.T, repo inserter[T], row T) T {
+func insert[T any](t *testing.T, repo *db.Repo[T], row T) T {
 	t.Helper()
-	got, err := repo.InsertRow(conn(t), row)
+	got, err := db.InsertRow(conn(t), repo, row)
 	if err != nil {
 		t.Fatal(err)
 	}

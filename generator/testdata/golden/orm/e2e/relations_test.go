@@ -60,10 +60,10 @@ func seedWorld(t *testing.T) *world {
 	w.offices["Side St"] = insert(t, protocol.OfficeDB, protocol.Office{Street: "Side St", Desks: 3})
 	w.offices["High St"] = insert(t, protocol.OfficeDB, protocol.Office{Street: "High St", Desks: 7})
 	w.offices["Nowhere"] = insert(t, protocol.OfficeDB, protocol.Office{Street: "Nowhere", Desks: 1})
-	if err := protocol.CompanyDB.AttachOffices(c, w.companies["Acme"], w.offices["Main St"], w.offices["Side St"]); err != nil {
+	if err := db.Attach(c, protocol.CompanyLinks.Offices, w.companies["Acme"], w.offices["Main St"], w.offices["Side St"]); err != nil {
 		t.Fatal(err)
 	}
-	if err := protocol.CompanyDB.AttachOffices(c, w.companies["Globex"], w.offices["High St"]); err != nil {
+	if err := db.Attach(c, protocol.CompanyLinks.Offices, w.companies["Globex"], w.offices["High St"]); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"sue", "tim", "uma"} {
@@ -97,7 +97,7 @@ func employeeNames(es []protocol.Employee) []string {
 func TestIncludeOneToMany(t *testing.T) {
 	seedWorld(t)
 	c := conn(t)
-	companies, err := protocol.CompanyDB.Find(c,
+	companies, err := db.Find(c, protocol.CompanyDB,
 		db.OrderBy(protocol.CompanyT.Name.Asc()),
 		db.Include(protocol.CompanyInclude{
 			Employees: &protocol.EmployeeIncludeList{OrderBy: []db.Order{protocol.EmployeeT.Name.Desc()}},
@@ -133,7 +133,7 @@ func TestIncludeOneToMany(t *testing.T) {
 	}
 
 	// A list include filters, orders and pages each parent's rows.
-	companies, err = protocol.CompanyDB.Find(c,
+	companies, err = db.Find(c, protocol.CompanyDB,
 		db.OrderBy(protocol.CompanyT.Name.Asc()),
 		db.Include(protocol.CompanyInclude{Employees: &protocol.EmployeeIncludeList{
 			Where:   protocol.EmployeeT.Name.NotEquals("bob"),
@@ -151,7 +151,7 @@ func TestIncludeOneToMany(t *testing.T) {
 	}
 
 	// The other way, nested: employee → company → hq.
-	employees, err := protocol.EmployeeDB.Find(c,
+	employees, err := db.Find(c, protocol.EmployeeDB,
 		db.OrderBy(protocol.EmployeeT.Name.Asc()),
 		db.Include(protocol.EmployeeInclude{Company: &protocol.CompanyInclude{Hq: &protocol.CityInclude{}}}))
 	if err != nil {
@@ -174,7 +174,7 @@ func TestIncludeOneToMany(t *testing.T) {
 		t.Error("two employees share one company value")
 	}
 
-	one, err := protocol.CompanyDB.FindByID(c, 1, db.Include(protocol.CompanyInclude{Employees: &protocol.EmployeeIncludeList{}}))
+	one, err := db.FindByID(c, protocol.CompanyDB, 1, db.Include(protocol.CompanyInclude{Employees: &protocol.EmployeeIncludeList{}}))
 	if err != nil || one == nil || len(one.Employees) != 3 {
 		t.Errorf("FindByID with include = %+v, %v", one, err)
 	}
@@ -185,7 +185,7 @@ func TestImplicitListRelation(t *testing.T) {
 	c := conn(t)
 	find := func() []protocol.Company {
 		t.Helper()
-		got, err := protocol.CompanyDB.Find(c, db.OrderBy(protocol.CompanyT.Name.Asc()), db.Include(protocol.CompanyInclude{
+		got, err := db.Find(c, protocol.CompanyDB, db.OrderBy(protocol.CompanyT.Name.Asc()), db.Include(protocol.CompanyInclude{
 			Offices: &protocol.OfficeIncludeList{
 				OrderBy: []db.Order{protocol.OfficeT.Street.Asc()},
 				Include: &protocol.OfficeInclude{City: &protocol.CityInclude{}},
@@ -220,22 +220,22 @@ func TestImplicitListRelation(t *testing.T) {
 	if err := database.QueryRow(context.Background(), q, *w.offices["Main St"].ID).Scan(&hidden); err != nil || hidden == nil || *hidden != *w.companies["Acme"].ID {
 		t.Fatalf("hidden key = %v, %v", hidden, err)
 	}
-	office, err := protocol.OfficeDB.FindByID(c, *w.offices["Main St"].ID)
+	office, err := db.FindByID(c, protocol.OfficeDB, *w.offices["Main St"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	office.Desks = 11
-	if _, err := protocol.OfficeDB.UpdateRow(c, *office); err != nil {
+	if _, err := db.UpdateRow(c, protocol.OfficeDB, *office); err != nil {
 		t.Fatal(err)
 	}
 	if s := streets(find()[0].Offices); !slices.Equal(s, []string{"Main St", "Side St"}) {
 		t.Errorf("after an update, Acme's offices = %q", s)
 	}
 
-	if err := protocol.CompanyDB.DetachOffices(c, w.offices["Side St"]); err != nil {
+	if err := db.Detach(c, protocol.CompanyLinks.Offices, w.offices["Side St"]); err != nil {
 		t.Fatal(err)
 	}
-	if err := protocol.CompanyDB.AttachOffices(c, w.companies["Initech"], w.offices["Nowhere"]); err != nil {
+	if err := db.Attach(c, protocol.CompanyLinks.Offices, w.companies["Initech"], w.offices["Nowhere"]); err != nil {
 		t.Fatal(err)
 	}
 	got = find()
@@ -244,21 +244,21 @@ func TestImplicitListRelation(t *testing.T) {
 			t.Errorf("after detach and attach, %s offices = %q, want %q", got[i].Name, s, want)
 		}
 	}
-	if n, _ := protocol.OfficeDB.Count(c); n != 4 {
+	if n, _ := db.Count(c, protocol.OfficeDB); n != 4 {
 		t.Errorf("detaching deleted an office: %d left", n)
 	}
 
 	// Attaching is atomic: a missing row fails it all.
 	gone := w.offices["Side St"]
 	gone.ID = ptr(int64(1 << 40))
-	err = protocol.CompanyDB.AttachOffices(c, w.companies["Globex"], w.offices["Main St"], gone)
+	err = db.Attach(c, protocol.CompanyLinks.Offices, w.companies["Globex"], w.offices["Main St"], gone)
 	if !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("attaching a missing office: %v, want ErrNotFound", err)
 	}
 	if s := streets(find()[0].Offices); !slices.Equal(s, []string{"Main St"}) {
 		t.Errorf("a failed attach moved an office: Acme has %q", s)
 	}
-	if err := protocol.CompanyDB.AttachOffices(c, w.companies["Acme"], protocol.Office{Street: "unsaved"}); err == nil {
+	if err := db.Attach(c, protocol.CompanyLinks.Offices, w.companies["Acme"], protocol.Office{Street: "unsaved"}); err == nil {
 		t.Error("attaching an office without an id succeeded")
 	}
 }
@@ -266,7 +266,7 @@ func TestImplicitListRelation(t *testing.T) {
 func TestOneToOne(t *testing.T) {
 	w := seedWorld(t)
 	c := conn(t)
-	employees, err := protocol.EmployeeDB.Find(c, db.OrderBy(protocol.EmployeeT.Name.Asc()), db.Include(protocol.EmployeeInclude{Badge: &protocol.BadgeInclude{}}))
+	employees, err := db.Find(c, protocol.EmployeeDB, db.OrderBy(protocol.EmployeeT.Name.Asc()), db.Include(protocol.EmployeeInclude{Badge: &protocol.BadgeInclude{}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestOneToOne(t *testing.T) {
 		t.Errorf("bob's badge = %+v, want none", b)
 	}
 
-	badges, err := protocol.BadgeDB.Find(c, db.OrderBy(protocol.BadgeT.Code.Asc()), db.Include(protocol.BadgeInclude{Owner: &protocol.EmployeeInclude{Company: &protocol.CompanyInclude{}}}))
+	badges, err := db.Find(c, protocol.BadgeDB, db.OrderBy(protocol.BadgeT.Code.Asc()), db.Include(protocol.BadgeInclude{Owner: &protocol.EmployeeInclude{Company: &protocol.CompanyInclude{}}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,35 +289,35 @@ func TestOneToOne(t *testing.T) {
 	}
 
 	// From the side without the key, and from the side with it.
-	if err := protocol.EmployeeDB.AttachRowBadge(c, w.employees["bob"], w.badges["B3"]); err != nil {
+	if err := db.AttachRow(c, protocol.EmployeeLinks.Badge, w.employees["bob"], w.badges["B3"]); err != nil {
 		t.Fatal(err)
 	}
-	bob, err := protocol.EmployeeDB.FindFirstRow(c, db.Where(protocol.EmployeeT.Name.Equals("bob")), db.Include(protocol.EmployeeInclude{Badge: &protocol.BadgeInclude{}}))
+	bob, err := db.FindFirstRow(c, protocol.EmployeeDB, db.Where(protocol.EmployeeT.Name.Equals("bob")), db.Include(protocol.EmployeeInclude{Badge: &protocol.BadgeInclude{}}))
 	if err != nil || bob.Badge == nil || bob.Badge.Code != "B3" {
 		t.Fatalf("bob after attach = %+v, %v", bob, err)
 	}
-	if err := protocol.EmployeeDB.DetachRowBadge(c, w.employees["bob"]); err != nil {
+	if err := db.DetachRow(c, protocol.EmployeeLinks.Badge, w.employees["bob"]); err != nil {
 		t.Fatal(err)
 	}
-	b3, _ := protocol.BadgeDB.FindByID(c, *w.badges["B3"].ID)
+	b3, _ := db.FindByID(c, protocol.BadgeDB, *w.badges["B3"].ID)
 	if b3.OwnerID != nil {
 		t.Errorf("B3 still owned by %d after detach", *b3.OwnerID)
 	}
-	if err := protocol.BadgeDB.AttachRowOwner(c, w.badges["B3"], w.employees["cid"]); err != nil {
+	if err := db.AttachRow(c, protocol.BadgeLinks.Owner, w.badges["B3"], w.employees["cid"]); err != nil {
 		t.Fatal(err)
 	}
-	if b3, _ = protocol.BadgeDB.FindByID(c, *w.badges["B3"].ID); b3.OwnerID == nil || *b3.OwnerID != *w.employees["cid"].ID {
+	if b3, _ = db.FindByID(c, protocol.BadgeDB, *w.badges["B3"].ID); b3.OwnerID == nil || *b3.OwnerID != *w.employees["cid"].ID {
 		t.Errorf("B3's owner after AttachRowOwner = %v", b3.OwnerID)
 	}
-	if err := protocol.BadgeDB.DetachRowOwner(c, w.badges["B3"]); err != nil {
+	if err := db.DetachRow(c, protocol.BadgeLinks.Owner, w.badges["B3"]); err != nil {
 		t.Fatal(err)
 	}
-	if b3, _ = protocol.BadgeDB.FindByID(c, *w.badges["B3"].ID); b3.OwnerID != nil {
+	if b3, _ = db.FindByID(c, protocol.BadgeDB, *w.badges["B3"].ID); b3.OwnerID != nil {
 		t.Errorf("B3's owner after DetachRowOwner = %v", b3.OwnerID)
 	}
 
 	// The unique index keeps it one to one.
-	err = protocol.BadgeDB.AttachRowOwner(c, w.badges["B2"], w.employees["ann"])
+	err = db.AttachRow(c, protocol.BadgeLinks.Owner, w.badges["B2"], w.employees["ann"])
 	var dbErr *db.Error
 	if !errors.Is(err, db.ErrUniqueViolation) || !errors.As(err, &dbErr) || dbErr.Constraint != "badge_owner_idx" {
 		t.Errorf("a second badge for ann: %v, want a unique violation of badge_owner_idx", err)
@@ -327,7 +327,7 @@ func TestOneToOne(t *testing.T) {
 func TestManyToMany(t *testing.T) {
 	seedWorld(t)
 	c := conn(t)
-	students, err := protocol.StudentDB.Find(c, db.OrderBy(protocol.StudentT.Name.Asc()), db.Include(protocol.StudentInclude{
+	students, err := db.Find(c, protocol.StudentDB, db.OrderBy(protocol.StudentT.Name.Asc()), db.Include(protocol.StudentInclude{
 		Enrollments: &protocol.EnrollmentIncludeList{
 			// Ordered by a column of the joined course.
 			OrderBy: []db.Order{protocol.EnrollmentT.Course().Title.Asc()},
@@ -352,7 +352,7 @@ func TestManyToMany(t *testing.T) {
 
 	studentsWhere := func(where db.Expr) []string {
 		t.Helper()
-		got, err := protocol.StudentDB.Find(c, db.Where(where), db.OrderBy(protocol.StudentT.Name.Asc()))
+		got, err := db.Find(c, protocol.StudentDB, db.Where(where), db.OrderBy(protocol.StudentT.Name.Asc()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -368,28 +368,28 @@ func TestManyToMany(t *testing.T) {
 		where db.Expr
 		want  []string
 	}{
-		{"Any", protocol.StudentT.Enrollments().Any(math), []string{"sue", "tim"}},
-		{"Any at all", protocol.StudentT.Enrollments().Any(), []string{"sue", "tim"}},
-		{"None", protocol.StudentT.Enrollments().None(math), []string{"uma"}},
-		{"Every, including no rows", protocol.StudentT.Enrollments().Every(math), []string{"tim", "uma"}},
-		{"Count greater", protocol.StudentT.Enrollments().Count().GreaterThan(1), []string{"sue"}},
-		{"Count zero", protocol.StudentT.Enrollments().Count().Equals(0), []string{"uma"}},
-		{"Count of some", protocol.StudentT.Enrollments().Count(math).Equals(1), []string{"sue", "tim"}},
-		{"Count between", protocol.StudentT.Enrollments().Count().Between(1, 1), []string{"tim"}},
-		{"Count not between", protocol.StudentT.Enrollments().Count().NotBetween(1, 1), []string{"sue", "uma"}},
-		{"Count less", protocol.StudentT.Enrollments().Count().LessOrEqual(1), []string{"tim", "uma"}},
-		{"Count in set", protocol.StudentT.Enrollments().Count().InSet(0, 2), []string{"sue", "uma"}},
-		{"Count not in set", protocol.StudentT.Enrollments().Count().NotInSet(0, 2), []string{"tim"}},
-		{"Count not equal", protocol.StudentT.Enrollments().Count().NotEquals(1), []string{"sue", "uma"}},
-		{"Count at least", protocol.StudentT.Enrollments().Count().GreaterOrEqual(1), []string{"sue", "tim"}},
-		{"Count less than", protocol.StudentT.Enrollments().Count().LessThan(2), []string{"tim", "uma"}},
+		{"Any", protocol.StudentT.Enrollments.Any(math), []string{"sue", "tim"}},
+		{"Any at all", protocol.StudentT.Enrollments.Any(), []string{"sue", "tim"}},
+		{"None", protocol.StudentT.Enrollments.None(math), []string{"uma"}},
+		{"Every, including no rows", protocol.StudentT.Enrollments.Every(math), []string{"tim", "uma"}},
+		{"Count greater", protocol.StudentT.Enrollments.Count().GreaterThan(1), []string{"sue"}},
+		{"Count zero", protocol.StudentT.Enrollments.Count().Equals(0), []string{"uma"}},
+		{"Count of some", protocol.StudentT.Enrollments.Count(math).Equals(1), []string{"sue", "tim"}},
+		{"Count between", protocol.StudentT.Enrollments.Count().Between(1, 1), []string{"tim"}},
+		{"Count not between", protocol.StudentT.Enrollments.Count().NotBetween(1, 1), []string{"sue", "uma"}},
+		{"Count less", protocol.StudentT.Enrollments.Count().LessOrEqual(1), []string{"tim", "uma"}},
+		{"Count in set", protocol.StudentT.Enrollments.Count().InSet(0, 2), []string{"sue", "uma"}},
+		{"Count not in set", protocol.StudentT.Enrollments.Count().NotInSet(0, 2), []string{"tim"}},
+		{"Count not equal", protocol.StudentT.Enrollments.Count().NotEquals(1), []string{"sue", "uma"}},
+		{"Count at least", protocol.StudentT.Enrollments.Count().GreaterOrEqual(1), []string{"sue", "tim"}},
+		{"Count less than", protocol.StudentT.Enrollments.Count().LessThan(2), []string{"tim", "uma"}},
 	} {
 		if got := studentsWhere(tc.where); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 
-	courses, err := protocol.CourseDB.Find(c, db.OrderBy(protocol.CourseT.Enrollments().Count().Desc(), protocol.CourseT.Title.Asc()))
+	courses, err := db.Find(c, protocol.CourseDB, db.OrderBy(protocol.CourseT.Enrollments.Count().Desc(), protocol.CourseT.Title.Asc()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func catNames(cs []protocol.Cat) []string {
 func TestSelfRelations(t *testing.T) {
 	w := seedWorld(t)
 	c := conn(t)
-	tom, err := protocol.CatDB.FindFirstRow(c, db.Where(protocol.CatT.Name.Equals("Tom")), db.Include(protocol.CatInclude{
+	tom, err := db.FindFirstRow(c, protocol.CatDB, db.Where(protocol.CatT.Name.Equals("Tom")), db.Include(protocol.CatInclude{
 		Kittens: &protocol.CatIncludeList{
 			OrderBy: []db.Order{protocol.CatT.Name.Asc()},
 			Include: &protocol.CatInclude{Kittens: &protocol.CatIncludeList{}, Mother: &protocol.CatInclude{}},
@@ -434,7 +434,7 @@ func TestSelfRelations(t *testing.T) {
 
 	catsWhere := func(where db.Expr) []string {
 		t.Helper()
-		got, err := protocol.CatDB.Find(c, db.Where(where), db.OrderBy(protocol.CatT.Name.Asc()))
+		got, err := db.Find(c, protocol.CatDB, db.Where(where), db.OrderBy(protocol.CatT.Name.Asc()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -448,29 +448,29 @@ func TestSelfRelations(t *testing.T) {
 		{"mother's name", protocol.CatT.Mother().Name.Equals("Tom"), []string{"Kit1", "Kit2"}},
 		{"grandmother's name", protocol.CatT.Mother().Mother().Name.Equals("Tom"), []string{"Grand"}},
 		{"no mother", protocol.CatT.Mother().ID.IsNull(), []string{"Stray", "Tom"}},
-		{"has kittens", protocol.CatT.Kittens().Any(), []string{"Kit1", "Tom"}},
+		{"has kittens", protocol.CatT.Kittens.Any(), []string{"Kit1", "Tom"}},
 		// Inside the filter, CatT means the kittens.
-		{"has grandkittens", protocol.CatT.Kittens().Any(protocol.CatT.Kittens().Any()), []string{"Tom"}},
-		{"kitten named Grand", protocol.CatT.Kittens().Any(protocol.CatT.Name.Equals("Grand")), []string{"Kit1"}},
-		{"two kittens", protocol.CatT.Kittens().Count().Equals(2), []string{"Tom"}},
-		{"mother with two kittens", protocol.CatT.Mother().Kittens().Count().Equals(2), []string{"Kit1", "Kit2"}},
+		{"has grandkittens", protocol.CatT.Kittens.Any(protocol.CatT.Kittens.Any()), []string{"Tom"}},
+		{"kitten named Grand", protocol.CatT.Kittens.Any(protocol.CatT.Name.Equals("Grand")), []string{"Kit1"}},
+		{"two kittens", protocol.CatT.Kittens.Count().Equals(2), []string{"Tom"}},
+		{"mother with two kittens", protocol.CatT.Mother().Kittens.Count().Equals(2), []string{"Kit1", "Kit2"}},
 	} {
 		if got := catsWhere(tc.where); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 
-	if err := protocol.CatDB.DetachKittens(c, w.cats["Kit2"]); err != nil {
+	if err := db.Detach(c, protocol.CatLinks.Kittens, w.cats["Kit2"]); err != nil {
 		t.Fatal(err)
 	}
-	if err := protocol.CatDB.AttachRowMother(c, w.cats["Stray"], w.cats["Grand"]); err != nil {
+	if err := db.AttachRow(c, protocol.CatLinks.Mother, w.cats["Stray"], w.cats["Grand"]); err != nil {
 		t.Fatal(err)
 	}
 	if got := catsWhere(protocol.CatT.MotherID.IsNotNull()); !slices.Equal(got, []string{"Grand", "Kit1", "Stray"}) {
 		t.Errorf("cats with a mother after detach and attach: %q", got)
 	}
 
-	posts, err := protocol.PostDB.Find(c, db.OrderBy(protocol.PostT.Body.Asc()), db.Include(protocol.PostInclude{
+	posts, err := db.Find(c, protocol.PostDB, db.OrderBy(protocol.PostT.Body.Asc()), db.Include(protocol.PostInclude{
 		Next:     &protocol.PostInclude{Next: &protocol.PostInclude{}},
 		Previous: &protocol.PostInclude{},
 	}))
@@ -484,14 +484,14 @@ func TestSelfRelations(t *testing.T) {
 	if p2.Previous == nil || p2.Previous.Body != "p1" || p3.Next != nil || p3.Previous == nil || p3.Previous.Body != "p2" {
 		t.Errorf("p2 = %+v, p3 = %+v", p2, p3)
 	}
-	got, err := protocol.PostDB.Find(c, db.Where(protocol.PostT.Previous().Body.Equals("p1").Or(protocol.PostT.Next().Body.Equals("p2"))), db.OrderBy(protocol.PostT.Body.Asc()))
+	got, err := db.Find(c, protocol.PostDB, db.Where(protocol.PostT.Previous().Body.Equals("p1").Or(protocol.PostT.Next().Body.Equals("p2"))), db.OrderBy(protocol.PostT.Body.Asc()))
 	if err != nil || len(got) != 2 || got[0].Body != "p1" || got[1].Body != "p2" {
 		t.Errorf("posts by neighbours = %+v, %v", got, err)
 	}
-	if err := protocol.PostDB.DetachRowPrevious(c, w.posts["p2"]); err != nil {
+	if err := db.DetachRow(c, protocol.PostLinks.Previous, w.posts["p2"]); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := protocol.PostDB.FindByID(c, *w.posts["p1"].ID); p.NextID != nil {
+	if p, _ := db.FindByID(c, protocol.PostDB, *w.posts["p1"].ID); p.NextID != nil {
 		t.Errorf("p1 still points at %d after p2 detached its previous", *p.NextID)
 	}
 }
@@ -501,7 +501,7 @@ func TestRelationFilters(t *testing.T) {
 	c := conn(t)
 	companiesWhere := func(where db.Expr) []string {
 		t.Helper()
-		got, err := protocol.CompanyDB.Find(c, db.Where(where), db.OrderBy(protocol.CompanyT.Name.Asc()))
+		got, err := db.Find(c, protocol.CompanyDB, db.Where(where), db.OrderBy(protocol.CompanyT.Name.Asc()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -517,12 +517,12 @@ func TestRelationFilters(t *testing.T) {
 		where db.Expr
 		want  []string
 	}{
-		{"through a relation of the related rows", protocol.CompanyT.Employees().Any(e.Badge().Code.Equals("B2")), []string{"Globex"}},
-		{"every", protocol.CompanyT.Employees().Every(e.Name.Like("%e%")), []string{"Initech"}},
-		{"none", protocol.CompanyT.Employees().None(), []string{"Initech"}},
-		{"count of some", protocol.CompanyT.Employees().Count(e.Name.Like("%n")).GreaterOrEqual(1), []string{"Acme", "Globex"}},
-		{"count and a column", protocol.CompanyT.Employees().Count().LessThan(3).And(protocol.CompanyT.Hq().Name.IsNotNull()), []string{"Initech"}},
-		{"two lists", protocol.CompanyT.Employees().Any().And(protocol.CompanyT.Offices().Count().Equals(1)), []string{"Globex"}},
+		{"through a relation of the related rows", protocol.CompanyT.Employees.Any(e.Badge().Code.Equals("B2")), []string{"Globex"}},
+		{"every", protocol.CompanyT.Employees.Every(e.Name.Like("%e%")), []string{"Initech"}},
+		{"none", protocol.CompanyT.Employees.None(), []string{"Initech"}},
+		{"count of some", protocol.CompanyT.Employees.Count(e.Name.Like("%n")).GreaterOrEqual(1), []string{"Acme", "Globex"}},
+		{"count and a column", protocol.CompanyT.Employees.Count().LessThan(3).And(protocol.CompanyT.Hq().Name.IsNotNull()), []string{"Initech"}},
+		{"two lists", protocol.CompanyT.Employees.Any().And(protocol.CompanyT.Offices.Count().Equals(1)), []string{"Globex"}},
 	} {
 		if got := companiesWhere(tc.where); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
@@ -531,7 +531,7 @@ func TestRelationFilters(t *testing.T) {
 
 	employeesWhere := func(opts ...db.Option) []string {
 		t.Helper()
-		got, err := protocol.EmployeeDB.Find(c, opts...)
+		got, err := db.Find(c, protocol.EmployeeDB, opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -546,28 +546,28 @@ func TestRelationFilters(t *testing.T) {
 	if got := employeesWhere(db.OrderBy(e.Company().Name.Desc(), e.Name.Asc())); !slices.Equal(got, []string{"dan", "eve", "ann", "bob", "cid"}) {
 		t.Errorf("employees by company name: %q", got)
 	}
-	if n, err := protocol.EmployeeDB.Count(c, db.Where(e.Company().Name.Equals("Acme"))); err != nil || n != 3 {
+	if n, err := db.Count(c, protocol.EmployeeDB, db.Where(e.Company().Name.Equals("Acme"))); err != nil || n != 3 {
 		t.Errorf("count through a relation = %d, %v", n, err)
 	}
 
 	// Deleting through a relation filter, and through a list filter.
-	deleted, err := protocol.EmployeeDB.DeleteWhere(c, e.Company().Name.Equals("Globex"))
+	deleted, err := db.DeleteWhere(c, protocol.EmployeeDB, e.Company().Name.Equals("Globex"))
 	if names := employeeNames(deleted); err != nil || !slices.Equal(sorted(names), []string{"dan", "eve"}) {
 		t.Errorf("DeleteWhere through a relation deleted %q, %v", names, err)
 	}
-	b2, _ := protocol.BadgeDB.FindFirstRow(c, db.Where(protocol.BadgeT.Code.Equals("B2")))
+	b2, _ := db.FindFirstRow(c, protocol.BadgeDB, db.Where(protocol.BadgeT.Code.Equals("B2")))
 	if b2 == nil || b2.OwnerID != nil {
 		t.Errorf("B2 after its owner was deleted = %+v, want no owner (onDelete=SetNull)", b2)
 	}
-	none := protocol.CompanyT.Employees().None()
-	_, err = protocol.CompanyDB.DeleteWhere(c, none)
+	none := protocol.CompanyT.Employees.None()
+	_, err = db.DeleteWhere(c, protocol.CompanyDB, none)
 	if !errors.Is(err, db.ErrForeignKeyViolation) {
 		t.Errorf("deleting Globex while its office refers to it: %v, want a foreign key violation", err)
 	}
-	if err := protocol.CompanyDB.DetachOffices(c, w.offices["High St"]); err != nil {
+	if err := db.Detach(c, protocol.CompanyLinks.Offices, w.offices["High St"]); err != nil {
 		t.Fatal(err)
 	}
-	gone, err := protocol.CompanyDB.DeleteWhere(c, none)
+	gone, err := db.DeleteWhere(c, protocol.CompanyDB, none)
 	if err != nil || len(gone) != 2 {
 		t.Errorf("DeleteWhere with a list filter deleted %d, %v; want Globex and Initech", len(gone), err)
 	}

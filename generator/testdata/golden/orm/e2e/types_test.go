@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/wire"
 
 	"orm/generated/protocol"
@@ -150,7 +151,7 @@ func TestRoundTrip(t *testing.T) {
 	if stored.Note == nil || *stored.Note != *full.Note {
 		t.Errorf("the row returned by InsertRow lost its non-column field: %v", stored.Note)
 	}
-	got, err := protocol.SampleDB.FindByID(c, *stored.ID)
+	got, err := db.FindByID(c, protocol.SampleDB, *stored.ID)
 	if err != nil || got == nil {
 		t.Fatalf("FindByID = %v, %v", got, err)
 	}
@@ -212,7 +213,7 @@ func TestNullsAndDefaults(t *testing.T) {
 	if stored.Tag == nil || *stored.Tag != "untagged" {
 		t.Errorf("tag = %v, want the default 'untagged'", stored.Tag)
 	}
-	got, err := protocol.SampleDB.FindByID(c, *stored.ID)
+	got, err := db.FindByID(c, protocol.SampleDB, *stored.ID)
 	if err != nil || got == nil {
 		t.Fatalf("FindByID = %v, %v", got, err)
 	}
@@ -233,7 +234,7 @@ func TestNullsAndDefaults(t *testing.T) {
 
 	// Updating to null writes null, not the default.
 	stored.Tag = nil
-	updated, err := protocol.SampleDB.UpdateRow(c, stored)
+	updated, err := db.UpdateRow(c, protocol.SampleDB, stored)
 	if err != nil || updated.Tag != nil {
 		t.Errorf("update to null: tag = %v, %v", updated.Tag, err)
 	}

@@ -60,7 +60,7 @@ func seedSamples(t *testing.T) {
 		s.MaybeInt, s.MaybeString = r.maybeInt, r.maybeStr
 		all = append(all, s)
 	}
-	if _, err := protocol.SampleDB.Insert(conn(t), all...); err != nil {
+	if _, err := db.Insert(conn(t), protocol.SampleDB, all...); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -164,14 +164,14 @@ func TestWhereOperators(t *testing.T) {
 	c := conn(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := protocol.SampleDB.Find(c, db.Where(tc.where), db.OrderBy(s.AnInt.Asc()))
+			got, err := db.Find(c, protocol.SampleDB, db.Where(tc.where), db.OrderBy(s.AnInt.Asc()))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if g := names(got); !slices.Equal(g, tc.want) {
 				t.Errorf("got %q, want %q", g, tc.want)
 			}
-			n, err := protocol.SampleDB.Count(c, db.Where(tc.where))
+			n, err := db.Count(c, protocol.SampleDB, db.Where(tc.where))
 			if err != nil || n != int64(len(tc.want)) {
 				t.Errorf("Count = %d, %v; want %d", n, err, len(tc.want))
 			}
@@ -188,32 +188,32 @@ func TestOrderLimitOffset(t *testing.T) {
 	seedSamples(t)
 	s := protocol.SampleT
 	c := conn(t)
-	got, err := protocol.SampleDB.Find(c, db.OrderBy(s.AColor.Asc(), s.AnInt.Desc()))
+	got, err := db.Find(c, protocol.SampleDB, db.OrderBy(s.AColor.Asc(), s.AnInt.Desc()))
 	if want := []string{injectQuote, "alpha", injectDouble, "beta", "Gamma"}; err != nil || !slices.Equal(names(got), want) {
 		t.Errorf("two keys: %q, %v; want %q", names(got), err, want)
 	}
-	got, err = protocol.SampleDB.Find(c, db.OrderBy(s.AnInt.Asc()), db.Limit(2), db.Offset(1))
+	got, err = db.Find(c, protocol.SampleDB, db.OrderBy(s.AnInt.Asc()), db.Limit(2), db.Offset(1))
 	if want := []string{"beta", "Gamma"}; err != nil || !slices.Equal(names(got), want) {
 		t.Errorf("limit and offset: %q, %v; want %q", names(got), err, want)
 	}
-	got, err = protocol.SampleDB.Find(c, db.OrderBy(s.ASize.Desc(), s.AnInt.Asc()), db.Limit(0))
+	got, err = db.Find(c, protocol.SampleDB, db.OrderBy(s.ASize.Desc(), s.AnInt.Asc()), db.Limit(0))
 	if err != nil || len(got) != 0 {
 		t.Errorf("Limit(0) = %q, %v; want nothing", names(got), err)
 	}
 
-	first, err := protocol.SampleDB.FindFirstRow(c, db.Where(s.AnInt.GreaterThan(1)), db.OrderBy(s.ADuration.Desc()), db.Offset(1))
+	first, err := db.FindFirstRow(c, protocol.SampleDB, db.Where(s.AnInt.GreaterThan(1)), db.OrderBy(s.ADuration.Desc()), db.Offset(1))
 	if err != nil || first == nil || first.AString != injectQuote {
 		t.Errorf("FindFirstRow = %v, %v", first, err)
 	}
-	none, err := protocol.SampleDB.FindFirstRow(c, db.Where(s.AnInt.GreaterThan(100)))
+	none, err := db.FindFirstRow(c, protocol.SampleDB, db.Where(s.AnInt.GreaterThan(100)))
 	if err != nil || none != nil {
 		t.Errorf("FindFirstRow of nothing = %v, %v; want nil, nil", none, err)
 	}
-	missing, err := protocol.SampleDB.FindByID(c, 1<<40)
+	missing, err := db.FindByID(c, protocol.SampleDB, 1<<40)
 	if err != nil || missing != nil {
 		t.Errorf("FindByID of a missing id = %v, %v; want nil, nil", missing, err)
 	}
-	if n, err := protocol.SampleDB.Count(c, db.Where(s.AnInt.GreaterThan(1)), db.Limit(2)); err != nil || n != 2 {
+	if n, err := db.Count(c, protocol.SampleDB, db.Where(s.AnInt.GreaterThan(1)), db.Limit(2)); err != nil || n != 2 {
 		t.Errorf("Count with a limit = %d, %v; want 2", n, err)
 	}
 }
@@ -225,17 +225,17 @@ func TestQueryMistakes(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"FindByID with Where", second(protocol.SampleDB.FindByID(c, 1, db.Where(protocol.SampleT.AnInt.Equals(1)))), "FindByID does not take Where"},
-		{"Count with OrderBy", second(protocol.SampleDB.Count(c, db.OrderBy(protocol.SampleT.AnInt.Asc()))), "Count does not take OrderBy"},
-		{"negative limit", second(protocol.SampleDB.Find(c, db.Limit(-1))), "cannot be negative"},
-		{"column of another table", second(protocol.SampleDB.Find(c, db.Where(protocol.CityT.Name.Equals("x")))), `a column of table "city" is used in a query on table "sample"`},
-		{"include of another table", second(protocol.SampleDB.Find(c, db.Include(protocol.CityInclude{}))), "an include of another table"},
-		{"value of another enum", second(protocol.SampleDB.Find(c, db.Where(protocol.SampleT.AColor.Equals(protocol.SizeLarge)))), "column aColor holds values of enum protocol.Color, not protocol.Size"},
-		{"update of another table's column", second(protocol.SampleDB.Update(c, nil, protocol.CityT.Name)), `column "name" is not a column of table sample`},
-		{"update of the id", second(protocol.SampleDB.Update(c, nil, protocol.SampleT.ID)), "cannot be updated"},
-		{"DeleteWhere without a condition", second(protocol.SampleDB.DeleteWhere(c, db.Expr{})), "needs a condition"},
-		{"update without an id", second(protocol.SampleDB.UpdateRow(c, requiredSample("x"))), "the row has no id"},
-		{"delete without an id", second(protocol.SampleDB.DeleteRow(c, requiredSample("x"))), "the row has no id"},
+		{"FindByID with Where", second(db.FindByID(c, protocol.SampleDB, 1, db.Where(protocol.SampleT.AnInt.Equals(1)))), "FindByID does not take Where"},
+		{"Count with OrderBy", second(db.Count(c, protocol.SampleDB, db.OrderBy(protocol.SampleT.AnInt.Asc()))), "Count does not take OrderBy"},
+		{"negative limit", second(db.Find(c, protocol.SampleDB, db.Limit(-1))), "cannot be negative"},
+		{"column of another table", second(db.Find(c, protocol.SampleDB, db.Where(protocol.CityT.Name.Equals("x")))), `a column of table "city" is used in a query on table "sample"`},
+		{"include of another table", second(db.Find(c, protocol.SampleDB, db.Include(protocol.CityInclude{}))), "an include of another table"},
+		{"value of another enum", second(db.Find(c, protocol.SampleDB, db.Where(protocol.SampleT.AColor.Equals(protocol.SizeLarge)))), "column aColor holds values of enum protocol.Color, not protocol.Size"},
+		{"update of another table's column", second(db.Update(c, protocol.SampleDB, nil, protocol.CityT.Name)), `column "name" is not a column of table sample`},
+		{"update of the id", second(db.Update(c, protocol.SampleDB, nil, protocol.SampleT.ID)), "cannot be updated"},
+		{"DeleteWhere without a condition", second(db.DeleteWhere(c, protocol.SampleDB, db.Expr{})), "needs a condition"},
+		{"update without an id", second(db.UpdateRow(c, protocol.SampleDB, requiredSample("x"))), "the row has no id"},
+		{"delete without an id", second(db.DeleteRow(c, protocol.SampleDB, requiredSample("x"))), "the row has no id"},
 	} {
 		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one saying %q", tc.name, tc.err, tc.want)

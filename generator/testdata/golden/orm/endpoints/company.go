@@ -15,13 +15,13 @@ type CompanyEndpoint struct {
 
 // Create stores a company and returns it with its id.
 func (e *CompanyEndpoint) Create(s *pod.Session, name string) (protocol.Company, error) {
-	return protocol.CompanyDB.InsertRow(s, protocol.Company{Name: name})
+	return db.InsertRow(s, protocol.CompanyDB, protocol.Company{Name: name})
 }
 
 // Named returns the companies whose name starts with prefix, with their
 // employees, by name.
 func (e *CompanyEndpoint) Named(s *pod.Session, prefix string) ([]protocol.Company, error) {
-	return protocol.CompanyDB.Find(s,
+	return db.Find(s, protocol.CompanyDB,
 		db.Where(protocol.CompanyT.Name.Like(prefix+"%")),
 		db.OrderBy(protocol.CompanyT.Name.Asc()),
 		db.Include(protocol.CompanyInclude{Employees: &protocol.EmployeeIncludeList{}}),

@@ -75,11 +75,12 @@ func decodeAnyAddress(v any) (any, error) {
 }
 
 // tableAddress describes table address to the ORM: its columns in order, the
-// fields of Address that hold them and how, and which have a database default.
+// fields of Address that hold them and how, which have a database default, and
+// the include that names its relations.
 var tableAddress = db.NewTable("address", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "street", Field: "Street"},
-}, (*Address)(nil))
+}, (*Address)(nil), (*AddressInclude)(nil))
 
 // AddressTable holds the columns of table address for where clauses and
 // ordering (Serverpod's AddressTable).
@@ -104,134 +105,15 @@ func NewAddressTable(ref *db.TableRef) AddressTable {
 // Address.t).
 var AddressT = NewAddressTable(tableAddress.Root())
 
-// AddressRepo reads and writes the rows of table address (Serverpod's
-// Address.db).
-type AddressRepo struct{}
-
-// AddressDB is the repository of table address.
-var AddressDB = &AddressRepo{}
-
-// Table is table address, for the relations of tables in other packages.
-func (*AddressRepo) Table() *db.Table {
-	return tableAddress
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*AddressRepo) Find(c db.Conn, opts ...db.Option) ([]Address, error) {
-	rows := []Address{}
-	if err := tableAddress.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*AddressRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Address, error) {
-	var rows []Address
-	if err := tableAddress.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*AddressRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Address, error) {
-	var rows []Address
-	if err := tableAddress.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*AddressRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableAddress.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*AddressRepo) Insert(c db.Conn, rows ...Address) ([]Address, error) {
-	out := append([]Address{}, rows...)
-	if err := tableAddress.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*AddressRepo) InsertRow(c db.Conn, row Address) (Address, error) {
-	rows := []Address{row}
-	if err := tableAddress.Insert(c, &rows); err != nil {
-		return Address{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*AddressRepo) Update(c db.Conn, rows []Address, columns ...db.AnyColumn) ([]Address, error) {
-	out := append([]Address{}, rows...)
-	if err := tableAddress.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*AddressRepo) UpdateRow(c db.Conn, row Address, columns ...db.AnyColumn) (Address, error) {
-	rows := []Address{row}
-	if err := tableAddress.Update(c, &rows, columns...); err != nil {
-		return Address{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*AddressRepo) Delete(c db.Conn, rows ...Address) ([]Address, error) {
-	out := []Address{}
-	if err := tableAddress.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*AddressRepo) DeleteRow(c db.Conn, row Address) (Address, error) {
-	var out []Address
-	if err := tableAddress.DeleteRow(c, row.ID, &out); err != nil {
-		return Address{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*AddressRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Address, error) {
-	out := []Address{}
-	if err := tableAddress.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// AddressDB is the repository of table address (Serverpod's Address.db):
+// db.Find(session, AddressDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var AddressDB = &db.Repo[Address]{Table: tableAddress}
 
 // AddressInclude names the relations of an Address to load with it (Serverpod's
 // Address.include); pass it as db.Include(AddressInclude{...}). Nil fields are
-// not loaded.
+// not loaded. Package db finds each relation by the name of its field.
 type AddressInclude struct{}
-
-// Loads implements db.Includer.
-func (AddressInclude) Loads() (*db.Table, []db.Load) {
-	return tableAddress, nil
-}
 
 // AddressIncludeList loads the Address rows of a list relation (Serverpod's
 // Address.includeList): which rows, in which order, how many for each row they

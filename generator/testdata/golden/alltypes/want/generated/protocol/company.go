@@ -95,11 +95,12 @@ func decodeAnyCompany(v any) (any, error) {
 }
 
 // tableCompany describes table company to the ORM: its columns in order, the
-// fields of Company that hold them and how, and which have a database default.
+// fields of Company that hold them and how, which have a database default, and
+// the include that names its relations.
 var tableCompany = db.NewTable("company", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "name", Field: "Name"},
-}, (*Company)(nil))
+}, (*Company)(nil), (*CompanyInclude)(nil))
 
 // The relations of table company: the table they lead to, the columns they
 // match, and the field an include sets.
@@ -108,12 +109,14 @@ var (
 )
 
 // CompanyTable holds the columns of table company for where clauses and
-// ordering (Serverpod's CompanyTable); its methods lead to the tables of its
-// relations.
+// ordering (Serverpod's CompanyTable), and its list relations.
 type CompanyTable struct {
 	ref  *db.TableRef
 	ID   db.IntColumn
 	Name db.StringColumn
+	// Employees filters rows of company by their employees, or orders them by
+	// how many they have.
+	Employees db.ListRelation
 }
 
 // NewCompanyTable returns the columns of table company as reached through ref;
@@ -121,9 +124,10 @@ type CompanyTable struct {
 // from CompanyT.
 func NewCompanyTable(ref *db.TableRef) CompanyTable {
 	return CompanyTable{
-		ref:  ref,
-		ID:   db.NewIntColumn(ref, "id"),
-		Name: db.NewStringColumn(ref, "name"),
+		ref:       ref,
+		ID:        db.NewIntColumn(ref, "id"),
+		Name:      db.NewStringColumn(ref, "name"),
+		Employees: ref.List(relCompanyEmployees),
 	}
 }
 
@@ -131,157 +135,16 @@ func NewCompanyTable(ref *db.TableRef) CompanyTable {
 // Company.t).
 var CompanyT = NewCompanyTable(tableCompany.Root())
 
-// Employees filters rows of company by their employees, or orders them by how
-// many they have.
-func (t CompanyTable) Employees() db.ListRelation {
-	return t.ref.List(relCompanyEmployees)
-}
-
-// CompanyRepo reads and writes the rows of table company (Serverpod's
-// Company.db), and links rows with the relation helpers below.
-type CompanyRepo struct{}
-
-// CompanyDB is the repository of table company.
-var CompanyDB = &CompanyRepo{}
-
-// Table is table company, for the relations of tables in other packages.
-func (*CompanyRepo) Table() *db.Table {
-	return tableCompany
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*CompanyRepo) Find(c db.Conn, opts ...db.Option) ([]Company, error) {
-	rows := []Company{}
-	if err := tableCompany.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*CompanyRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Company, error) {
-	var rows []Company
-	if err := tableCompany.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*CompanyRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Company, error) {
-	var rows []Company
-	if err := tableCompany.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*CompanyRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableCompany.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*CompanyRepo) Insert(c db.Conn, rows ...Company) ([]Company, error) {
-	out := append([]Company{}, rows...)
-	if err := tableCompany.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*CompanyRepo) InsertRow(c db.Conn, row Company) (Company, error) {
-	rows := []Company{row}
-	if err := tableCompany.Insert(c, &rows); err != nil {
-		return Company{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*CompanyRepo) Update(c db.Conn, rows []Company, columns ...db.AnyColumn) ([]Company, error) {
-	out := append([]Company{}, rows...)
-	if err := tableCompany.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*CompanyRepo) UpdateRow(c db.Conn, row Company, columns ...db.AnyColumn) (Company, error) {
-	rows := []Company{row}
-	if err := tableCompany.Update(c, &rows, columns...); err != nil {
-		return Company{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*CompanyRepo) Delete(c db.Conn, rows ...Company) ([]Company, error) {
-	out := []Company{}
-	if err := tableCompany.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*CompanyRepo) DeleteRow(c db.Conn, row Company) (Company, error) {
-	var out []Company
-	if err := tableCompany.DeleteRow(c, row.ID, &out); err != nil {
-		return Company{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*CompanyRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Company, error) {
-	out := []Company{}
-	if err := tableCompany.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// CompanyDB is the repository of table company (Serverpod's Company.db):
+// db.Find(session, CompanyDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var CompanyDB = &db.Repo[Company]{Table: tableCompany}
 
 // CompanyInclude names the relations of a Company to load with it (Serverpod's
 // Company.include); pass it as db.Include(CompanyInclude{...}). Nil fields are
-// not loaded.
+// not loaded. Package db finds each relation by the name of its field.
 type CompanyInclude struct {
 	Employees *EmployeeIncludeList
-}
-
-// Loads implements db.Includer.
-func (i CompanyInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if l := i.Employees; l != nil {
-		var nested []db.Load
-		if l.Include != nil {
-			_, nested = l.Include.Loads()
-		}
-		loads = append(loads, db.Load{
-			Relation: relCompanyEmployees,
-			List:     true,
-			Where:    l.Where,
-			OrderBy:  l.OrderBy,
-			Limit:    l.Limit,
-			Offset:   l.Offset,
-			Include:  nested,
-		})
-	}
-	return tableCompany, loads
 }
 
 // CompanyIncludeList loads the Company rows of a list relation (Serverpod's
@@ -295,13 +158,14 @@ type CompanyIncludeList struct {
 	Include *CompanyInclude
 }
 
-// AttachEmployees adds employees to the employees of company: it points their
-// companyId at it (Serverpod's Company.db.attach.employees and
-// attachRow.employees).
-func (*CompanyRepo) AttachEmployees(c db.Conn, company Company, employees ...Employee) error {
-	ids := make([]*int64, len(employees))
-	for i := range employees {
-		ids[i] = employees[i].ID
-	}
-	return db.AttachList(c, tableCompany, company.ID, tableEmployee, "companyId", ids)
+// CompanyLinks are the relations of table company for package db's relation
+// helpers (Serverpod's Company.db.attach, attachRow, detach and detachRow):
+// db.Attach(session, CompanyLinks.Employees, ...).
+var CompanyLinks = struct {
+	// Employees is for db.Attach, which adds employee rows to the employees of
+	// a Company: it points their companyId at it (Serverpod's
+	// Company.db.attach.employees and attachRow.employees).
+	Employees *db.ListLink[Company, Employee, db.Required]
+}{
+	Employees: &db.ListLink[Company, Employee, db.Required]{Relation: relCompanyEmployees},
 }

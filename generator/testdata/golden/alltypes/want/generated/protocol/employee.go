@@ -113,13 +113,14 @@ func decodeAnyEmployee(v any) (any, error) {
 }
 
 // tableEmployee describes table employee to the ORM: its columns in order, the
-// fields of Employee that hold them and how, and which have a database default.
+// fields of Employee that hold them and how, which have a database default, and
+// the include that names its relations.
 var tableEmployee = db.NewTable("employee", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "name", Field: "Name"},
 	{Name: "companyId", Field: "CompanyID"},
 	{Name: "addressId", Field: "AddressID", Nullable: true},
-}, (*Employee)(nil))
+}, (*Employee)(nil), (*EmployeeInclude)(nil))
 
 // The relations of table employee: the table they lead to, the columns they
 // match, and the field an include sets.
@@ -168,145 +169,18 @@ func (t EmployeeTable) Address() AddressTable {
 	return NewAddressTable(t.ref.Join(relEmployeeAddress))
 }
 
-// EmployeeRepo reads and writes the rows of table employee (Serverpod's
-// Employee.db), and links rows with the relation helpers below.
-type EmployeeRepo struct{}
-
-// EmployeeDB is the repository of table employee.
-var EmployeeDB = &EmployeeRepo{}
-
-// Table is table employee, for the relations of tables in other packages.
-func (*EmployeeRepo) Table() *db.Table {
-	return tableEmployee
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*EmployeeRepo) Find(c db.Conn, opts ...db.Option) ([]Employee, error) {
-	rows := []Employee{}
-	if err := tableEmployee.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*EmployeeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Employee, error) {
-	var rows []Employee
-	if err := tableEmployee.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*EmployeeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Employee, error) {
-	var rows []Employee
-	if err := tableEmployee.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*EmployeeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableEmployee.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*EmployeeRepo) Insert(c db.Conn, rows ...Employee) ([]Employee, error) {
-	out := append([]Employee{}, rows...)
-	if err := tableEmployee.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*EmployeeRepo) InsertRow(c db.Conn, row Employee) (Employee, error) {
-	rows := []Employee{row}
-	if err := tableEmployee.Insert(c, &rows); err != nil {
-		return Employee{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*EmployeeRepo) Update(c db.Conn, rows []Employee, columns ...db.AnyColumn) ([]Employee, error) {
-	out := append([]Employee{}, rows...)
-	if err := tableEmployee.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*EmployeeRepo) UpdateRow(c db.Conn, row Employee, columns ...db.AnyColumn) (Employee, error) {
-	rows := []Employee{row}
-	if err := tableEmployee.Update(c, &rows, columns...); err != nil {
-		return Employee{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*EmployeeRepo) Delete(c db.Conn, rows ...Employee) ([]Employee, error) {
-	out := []Employee{}
-	if err := tableEmployee.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*EmployeeRepo) DeleteRow(c db.Conn, row Employee) (Employee, error) {
-	var out []Employee
-	if err := tableEmployee.DeleteRow(c, row.ID, &out); err != nil {
-		return Employee{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*EmployeeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Employee, error) {
-	out := []Employee{}
-	if err := tableEmployee.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// EmployeeDB is the repository of table employee (Serverpod's Employee.db):
+// db.Find(session, EmployeeDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var EmployeeDB = &db.Repo[Employee]{Table: tableEmployee}
 
 // EmployeeInclude names the relations of an Employee to load with it
 // (Serverpod's Employee.include); pass it as db.Include(EmployeeInclude{...}).
-// Nil fields are not loaded.
+// Nil fields are not loaded. Package db finds each relation by the name of its
+// field.
 type EmployeeInclude struct {
 	Company *CompanyInclude
 	Address *AddressInclude
-}
-
-// Loads implements db.Includer.
-func (i EmployeeInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if i.Company != nil {
-		_, nested := i.Company.Loads()
-		loads = append(loads, db.Load{Relation: relEmployeeCompany, Include: nested})
-	}
-	if i.Address != nil {
-		_, nested := i.Address.Loads()
-		loads = append(loads, db.Load{Relation: relEmployeeAddress, Include: nested})
-	}
-	return tableEmployee, loads
 }
 
 // EmployeeIncludeList loads the Employee rows of a list relation (Serverpod's
@@ -320,20 +194,20 @@ type EmployeeIncludeList struct {
 	Include *EmployeeInclude
 }
 
-// AttachRowCompany makes company the company of employee: it sets its companyId
-// (Serverpod's Employee.db.attachRow.company).
-func (*EmployeeRepo) AttachRowCompany(c db.Conn, employee Employee, company Company) error {
-	return db.AttachObject(c, tableEmployee, "companyId", employee.ID, tableCompany, company.ID)
-}
-
-// AttachRowAddress makes address the address of employee: it sets its addressId
-// (Serverpod's Employee.db.attachRow.address).
-func (*EmployeeRepo) AttachRowAddress(c db.Conn, employee Employee, address Address) error {
-	return db.AttachObject(c, tableEmployee, "addressId", employee.ID, tableAddress, address.ID)
-}
-
-// DetachRowAddress clears the address of employee: it sets its addressId to
-// null (Serverpod's Employee.db.detachRow.address).
-func (*EmployeeRepo) DetachRowAddress(c db.Conn, employee Employee) error {
-	return db.DetachObject(c, tableEmployee, "addressId", employee.ID)
+// EmployeeLinks are the relations of table employee for package db's relation
+// helpers (Serverpod's Employee.db.attach, attachRow, detach and detachRow):
+// db.AttachRow(session, EmployeeLinks.Company, ...).
+var EmployeeLinks = struct {
+	// Company is for db.AttachRow, which makes a company row the company of an
+	// Employee: it sets its companyId (Serverpod's
+	// Employee.db.attachRow.company).
+	Company *db.ObjectLink[Employee, Company, db.Required]
+	// Address is for db.AttachRow, which makes a address row the address of an
+	// Employee: it sets its addressId (Serverpod's
+	// Employee.db.attachRow.address), and db.DetachRow, which sets it to null
+	// (detachRow.address).
+	Address *db.ObjectLink[Employee, Address, db.Optional]
+}{
+	Company: &db.ObjectLink[Employee, Company, db.Required]{Relation: relEmployeeCompany},
+	Address: &db.ObjectLink[Employee, Address, db.Optional]{Relation: relEmployeeAddress},
 }

@@ -113,7 +113,8 @@ func decodeAnyPrice(v any) (any, error) {
 }
 
 // tablePrice describes table price to the ORM: its columns in order, the fields
-// of Price that hold them and how, and which have a database default.
+// of Price that hold them and how, which have a database default, and the
+// include that names its relations.
 var tablePrice = db.NewTable("price", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "amount", Field: "Amount"},
@@ -121,7 +122,7 @@ var tablePrice = db.NewTable("price", []db.ColumnDef{
 	{Name: "history", Field: "History", JSON: db.JSONCodec(wire.EncodeList(wire.EncodeModel[shared.Money]), wire.DecodeList(wire.DecodeModel[shared.Money]))},
 	{Name: "byRegion", Field: "ByRegion", Nullable: true, JSON: db.JSONCodec(wire.EncodeStringMap(wire.EncodeModel[shared.Money]), wire.DecodeStringMap(wire.DecodeModel[shared.Money]))},
 	{Name: "secret", Field: "Secret", Nullable: true},
-}, (*Price)(nil))
+}, (*Price)(nil), (*PriceInclude)(nil))
 
 // PriceTable holds the columns of table price for where clauses and ordering
 // (Serverpod's PriceTable).
@@ -153,133 +154,15 @@ func NewPriceTable(ref *db.TableRef) PriceTable {
 // PriceT is table price in where clauses and ordering (Serverpod's Price.t).
 var PriceT = NewPriceTable(tablePrice.Root())
 
-// PriceRepo reads and writes the rows of table price (Serverpod's Price.db).
-type PriceRepo struct{}
-
-// PriceDB is the repository of table price.
-var PriceDB = &PriceRepo{}
-
-// Table is table price, for the relations of tables in other packages.
-func (*PriceRepo) Table() *db.Table {
-	return tablePrice
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*PriceRepo) Find(c db.Conn, opts ...db.Option) ([]Price, error) {
-	rows := []Price{}
-	if err := tablePrice.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*PriceRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Price, error) {
-	var rows []Price
-	if err := tablePrice.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*PriceRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Price, error) {
-	var rows []Price
-	if err := tablePrice.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*PriceRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tablePrice.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*PriceRepo) Insert(c db.Conn, rows ...Price) ([]Price, error) {
-	out := append([]Price{}, rows...)
-	if err := tablePrice.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*PriceRepo) InsertRow(c db.Conn, row Price) (Price, error) {
-	rows := []Price{row}
-	if err := tablePrice.Insert(c, &rows); err != nil {
-		return Price{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*PriceRepo) Update(c db.Conn, rows []Price, columns ...db.AnyColumn) ([]Price, error) {
-	out := append([]Price{}, rows...)
-	if err := tablePrice.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*PriceRepo) UpdateRow(c db.Conn, row Price, columns ...db.AnyColumn) (Price, error) {
-	rows := []Price{row}
-	if err := tablePrice.Update(c, &rows, columns...); err != nil {
-		return Price{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*PriceRepo) Delete(c db.Conn, rows ...Price) ([]Price, error) {
-	out := []Price{}
-	if err := tablePrice.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*PriceRepo) DeleteRow(c db.Conn, row Price) (Price, error) {
-	var out []Price
-	if err := tablePrice.DeleteRow(c, row.ID, &out); err != nil {
-		return Price{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*PriceRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Price, error) {
-	out := []Price{}
-	if err := tablePrice.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// PriceDB is the repository of table price (Serverpod's Price.db):
+// db.Find(session, PriceDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var PriceDB = &db.Repo[Price]{Table: tablePrice}
 
 // PriceInclude names the relations of a Price to load with it (Serverpod's
 // Price.include); pass it as db.Include(PriceInclude{...}). Nil fields are not
-// loaded.
+// loaded. Package db finds each relation by the name of its field.
 type PriceInclude struct{}
-
-// Loads implements db.Includer.
-func (PriceInclude) Loads() (*db.Table, []db.Load) {
-	return tablePrice, nil
-}
 
 // PriceIncludeList loads the Price rows of a list relation (Serverpod's
 // Price.includeList): which rows, in which order, how many for each row they

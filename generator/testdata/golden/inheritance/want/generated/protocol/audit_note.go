@@ -86,13 +86,14 @@ func decodeAnyNote(v any) (any, error) {
 }
 
 // tableNote describes table note to the ORM: its columns in order, the fields
-// of Note that hold them and how, and which have a database default.
+// of Note that hold them and how, which have a database default, and the
+// include that names its relations.
 var tableNote = db.NewTable("note", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "author", Field: "Author"},
 	{Name: "at", Field: "At", Nullable: true},
 	{Name: "text", Field: "Text"},
-}, (*Note)(nil))
+}, (*Note)(nil), (*NoteInclude)(nil))
 
 // NoteTable holds the columns of table note for where clauses and ordering
 // (Serverpod's NoteTable).
@@ -120,133 +121,15 @@ func NewNoteTable(ref *db.TableRef) NoteTable {
 // NoteT is table note in where clauses and ordering (Serverpod's Note.t).
 var NoteT = NewNoteTable(tableNote.Root())
 
-// NoteRepo reads and writes the rows of table note (Serverpod's Note.db).
-type NoteRepo struct{}
-
-// NoteDB is the repository of table note.
-var NoteDB = &NoteRepo{}
-
-// Table is table note, for the relations of tables in other packages.
-func (*NoteRepo) Table() *db.Table {
-	return tableNote
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*NoteRepo) Find(c db.Conn, opts ...db.Option) ([]Note, error) {
-	rows := []Note{}
-	if err := tableNote.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*NoteRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Note, error) {
-	var rows []Note
-	if err := tableNote.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*NoteRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Note, error) {
-	var rows []Note
-	if err := tableNote.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*NoteRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableNote.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*NoteRepo) Insert(c db.Conn, rows ...Note) ([]Note, error) {
-	out := append([]Note{}, rows...)
-	if err := tableNote.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*NoteRepo) InsertRow(c db.Conn, row Note) (Note, error) {
-	rows := []Note{row}
-	if err := tableNote.Insert(c, &rows); err != nil {
-		return Note{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*NoteRepo) Update(c db.Conn, rows []Note, columns ...db.AnyColumn) ([]Note, error) {
-	out := append([]Note{}, rows...)
-	if err := tableNote.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*NoteRepo) UpdateRow(c db.Conn, row Note, columns ...db.AnyColumn) (Note, error) {
-	rows := []Note{row}
-	if err := tableNote.Update(c, &rows, columns...); err != nil {
-		return Note{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*NoteRepo) Delete(c db.Conn, rows ...Note) ([]Note, error) {
-	out := []Note{}
-	if err := tableNote.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*NoteRepo) DeleteRow(c db.Conn, row Note) (Note, error) {
-	var out []Note
-	if err := tableNote.DeleteRow(c, row.ID, &out); err != nil {
-		return Note{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*NoteRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Note, error) {
-	out := []Note{}
-	if err := tableNote.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// NoteDB is the repository of table note (Serverpod's Note.db):
+// db.Find(session, NoteDB, ...), db.FindByID, db.Insert and the rest of package
+// db's typed functions read and write its rows.
+var NoteDB = &db.Repo[Note]{Table: tableNote}
 
 // NoteInclude names the relations of a Note to load with it (Serverpod's
 // Note.include); pass it as db.Include(NoteInclude{...}). Nil fields are not
-// loaded.
+// loaded. Package db finds each relation by the name of its field.
 type NoteInclude struct{}
-
-// Loads implements db.Includer.
-func (NoteInclude) Loads() (*db.Table, []db.Load) {
-	return tableNote, nil
-}
 
 // NoteIncludeList loads the Note rows of a list relation (Serverpod's
 // Note.includeList): which rows, in which order, how many for each row they

@@ -95,13 +95,14 @@ func decodeAnyVehicle(v any) (any, error) {
 }
 
 // tableVehicle describes table vehicle to the ORM: its columns in order, the
-// fields of Vehicle that hold them and how, and which have a database default.
+// fields of Vehicle that hold them and how, which have a database default, and
+// the include that names its relations.
 var tableVehicle = db.NewTable("vehicle", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "name", Field: "Name"},
 	{Name: "wheels", Field: "Wheels", HasDefault: true},
 	{Name: "registry", Field: "Registry", Nullable: true},
-}, (*Vehicle)(nil))
+}, (*Vehicle)(nil), (*VehicleInclude)(nil))
 
 // VehicleTable holds the columns of table vehicle for where clauses and
 // ordering (Serverpod's VehicleTable).
@@ -130,134 +131,15 @@ func NewVehicleTable(ref *db.TableRef) VehicleTable {
 // Vehicle.t).
 var VehicleT = NewVehicleTable(tableVehicle.Root())
 
-// VehicleRepo reads and writes the rows of table vehicle (Serverpod's
-// Vehicle.db).
-type VehicleRepo struct{}
-
-// VehicleDB is the repository of table vehicle.
-var VehicleDB = &VehicleRepo{}
-
-// Table is table vehicle, for the relations of tables in other packages.
-func (*VehicleRepo) Table() *db.Table {
-	return tableVehicle
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*VehicleRepo) Find(c db.Conn, opts ...db.Option) ([]Vehicle, error) {
-	rows := []Vehicle{}
-	if err := tableVehicle.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*VehicleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Vehicle, error) {
-	var rows []Vehicle
-	if err := tableVehicle.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*VehicleRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Vehicle, error) {
-	var rows []Vehicle
-	if err := tableVehicle.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*VehicleRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableVehicle.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*VehicleRepo) Insert(c db.Conn, rows ...Vehicle) ([]Vehicle, error) {
-	out := append([]Vehicle{}, rows...)
-	if err := tableVehicle.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*VehicleRepo) InsertRow(c db.Conn, row Vehicle) (Vehicle, error) {
-	rows := []Vehicle{row}
-	if err := tableVehicle.Insert(c, &rows); err != nil {
-		return Vehicle{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*VehicleRepo) Update(c db.Conn, rows []Vehicle, columns ...db.AnyColumn) ([]Vehicle, error) {
-	out := append([]Vehicle{}, rows...)
-	if err := tableVehicle.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*VehicleRepo) UpdateRow(c db.Conn, row Vehicle, columns ...db.AnyColumn) (Vehicle, error) {
-	rows := []Vehicle{row}
-	if err := tableVehicle.Update(c, &rows, columns...); err != nil {
-		return Vehicle{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*VehicleRepo) Delete(c db.Conn, rows ...Vehicle) ([]Vehicle, error) {
-	out := []Vehicle{}
-	if err := tableVehicle.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*VehicleRepo) DeleteRow(c db.Conn, row Vehicle) (Vehicle, error) {
-	var out []Vehicle
-	if err := tableVehicle.DeleteRow(c, row.ID, &out); err != nil {
-		return Vehicle{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*VehicleRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Vehicle, error) {
-	out := []Vehicle{}
-	if err := tableVehicle.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// VehicleDB is the repository of table vehicle (Serverpod's Vehicle.db):
+// db.Find(session, VehicleDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var VehicleDB = &db.Repo[Vehicle]{Table: tableVehicle}
 
 // VehicleInclude names the relations of a Vehicle to load with it (Serverpod's
 // Vehicle.include); pass it as db.Include(VehicleInclude{...}). Nil fields are
-// not loaded.
+// not loaded. Package db finds each relation by the name of its field.
 type VehicleInclude struct{}
-
-// Loads implements db.Includer.
-func (VehicleInclude) Loads() (*db.Table, []db.Load) {
-	return tableVehicle, nil
-}
 
 // VehicleIncludeList loads the Vehicle rows of a list relation (Serverpod's
 // Vehicle.includeList): which rows, in which order, how many for each row they

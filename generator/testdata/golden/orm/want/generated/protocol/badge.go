@@ -92,12 +92,13 @@ func decodeAnyBadge(v any) (any, error) {
 }
 
 // tableBadge describes table badge to the ORM: its columns in order, the fields
-// of Badge that hold them and how, and which have a database default.
+// of Badge that hold them and how, which have a database default, and the
+// include that names its relations.
 var tableBadge = db.NewTable("badge", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "code", Field: "Code"},
 	{Name: "ownerId", Field: "OwnerID", Nullable: true},
-}, (*Badge)(nil))
+}, (*Badge)(nil), (*BadgeInclude)(nil))
 
 // The relations of table badge: the table they lead to, the columns they match,
 // and the field an include sets.
@@ -134,140 +135,16 @@ func (t BadgeTable) Owner() EmployeeTable {
 	return NewEmployeeTable(t.ref.Join(relBadgeOwner))
 }
 
-// BadgeRepo reads and writes the rows of table badge (Serverpod's Badge.db),
-// and links rows with the relation helpers below.
-type BadgeRepo struct{}
-
-// BadgeDB is the repository of table badge.
-var BadgeDB = &BadgeRepo{}
-
-// Table is table badge, for the relations of tables in other packages.
-func (*BadgeRepo) Table() *db.Table {
-	return tableBadge
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*BadgeRepo) Find(c db.Conn, opts ...db.Option) ([]Badge, error) {
-	rows := []Badge{}
-	if err := tableBadge.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*BadgeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Badge, error) {
-	var rows []Badge
-	if err := tableBadge.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*BadgeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Badge, error) {
-	var rows []Badge
-	if err := tableBadge.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*BadgeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableBadge.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*BadgeRepo) Insert(c db.Conn, rows ...Badge) ([]Badge, error) {
-	out := append([]Badge{}, rows...)
-	if err := tableBadge.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*BadgeRepo) InsertRow(c db.Conn, row Badge) (Badge, error) {
-	rows := []Badge{row}
-	if err := tableBadge.Insert(c, &rows); err != nil {
-		return Badge{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*BadgeRepo) Update(c db.Conn, rows []Badge, columns ...db.AnyColumn) ([]Badge, error) {
-	out := append([]Badge{}, rows...)
-	if err := tableBadge.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*BadgeRepo) UpdateRow(c db.Conn, row Badge, columns ...db.AnyColumn) (Badge, error) {
-	rows := []Badge{row}
-	if err := tableBadge.Update(c, &rows, columns...); err != nil {
-		return Badge{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*BadgeRepo) Delete(c db.Conn, rows ...Badge) ([]Badge, error) {
-	out := []Badge{}
-	if err := tableBadge.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*BadgeRepo) DeleteRow(c db.Conn, row Badge) (Badge, error) {
-	var out []Badge
-	if err := tableBadge.DeleteRow(c, row.ID, &out); err != nil {
-		return Badge{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*BadgeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Badge, error) {
-	out := []Badge{}
-	if err := tableBadge.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// BadgeDB is the repository of table badge (Serverpod's Badge.db):
+// db.Find(session, BadgeDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var BadgeDB = &db.Repo[Badge]{Table: tableBadge}
 
 // BadgeInclude names the relations of a Badge to load with it (Serverpod's
 // Badge.include); pass it as db.Include(BadgeInclude{...}). Nil fields are not
-// loaded.
+// loaded. Package db finds each relation by the name of its field.
 type BadgeInclude struct {
 	Owner *EmployeeInclude
-}
-
-// Loads implements db.Includer.
-func (i BadgeInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if i.Owner != nil {
-		_, nested := i.Owner.Loads()
-		loads = append(loads, db.Load{Relation: relBadgeOwner, Include: nested})
-	}
-	return tableBadge, loads
 }
 
 // BadgeIncludeList loads the Badge rows of a list relation (Serverpod's
@@ -281,14 +158,14 @@ type BadgeIncludeList struct {
 	Include *BadgeInclude
 }
 
-// AttachRowOwner makes owner the owner of badge: it sets its ownerId
-// (Serverpod's Badge.db.attachRow.owner).
-func (*BadgeRepo) AttachRowOwner(c db.Conn, badge Badge, owner Employee) error {
-	return db.AttachObject(c, tableBadge, "ownerId", badge.ID, tableEmployee, owner.ID)
-}
-
-// DetachRowOwner clears the owner of badge: it sets its ownerId to null
-// (Serverpod's Badge.db.detachRow.owner).
-func (*BadgeRepo) DetachRowOwner(c db.Conn, badge Badge) error {
-	return db.DetachObject(c, tableBadge, "ownerId", badge.ID)
+// BadgeLinks are the relations of table badge for package db's relation helpers
+// (Serverpod's Badge.db.attach, attachRow, detach and detachRow):
+// db.AttachRow(session, BadgeLinks.Owner, ...).
+var BadgeLinks = struct {
+	// Owner is for db.AttachRow, which makes a employee row the owner of a
+	// Badge: it sets its ownerId (Serverpod's Badge.db.attachRow.owner), and
+	// db.DetachRow, which sets it to null (detachRow.owner).
+	Owner *db.ObjectLink[Badge, Employee, db.Optional]
+}{
+	Owner: &db.ObjectLink[Badge, Employee, db.Optional]{Relation: relBadgeOwner},
 }

@@ -115,12 +115,13 @@ func decodeAnyCat(v any) (any, error) {
 }
 
 // tableCat describes table cat to the ORM: its columns in order, the fields of
-// Cat that hold them and how, and which have a database default.
+// Cat that hold them and how, which have a database default, and the include
+// that names its relations.
 var tableCat = db.NewTable("cat", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "name", Field: "Name"},
 	{Name: "motherId", Field: "MotherID", Nullable: true},
-}, (*Cat)(nil))
+}, (*Cat)(nil), (*CatInclude)(nil))
 
 // The relations of table cat: the table they lead to, the columns they match,
 // and the field an include sets.
@@ -130,12 +131,16 @@ var (
 )
 
 // CatTable holds the columns of table cat for where clauses and ordering
-// (Serverpod's CatTable); its methods lead to the tables of its relations.
+// (Serverpod's CatTable), and its list relations; its methods lead to the
+// tables of its object relations.
 type CatTable struct {
 	ref      *db.TableRef
 	ID       db.IntColumn
 	Name     db.StringColumn
 	MotherID db.IntColumn
+	// Kittens filters rows of cat by their kittens, or orders them by how many
+	// they have.
+	Kittens db.ListRelation
 }
 
 // NewCatTable returns the columns of table cat as reached through ref; the
@@ -147,6 +152,7 @@ func NewCatTable(ref *db.TableRef) CatTable {
 		ID:       db.NewIntColumn(ref, "id"),
 		Name:     db.NewStringColumn(ref, "name"),
 		MotherID: db.NewIntColumn(ref, "motherId"),
+		Kittens:  ref.List(relCatKittens),
 	}
 }
 
@@ -158,162 +164,17 @@ func (t CatTable) Mother() CatTable {
 	return NewCatTable(t.ref.Join(relCatMother))
 }
 
-// Kittens filters rows of cat by their kittens, or orders them by how many they
-// have.
-func (t CatTable) Kittens() db.ListRelation {
-	return t.ref.List(relCatKittens)
-}
-
-// CatRepo reads and writes the rows of table cat (Serverpod's Cat.db), and
-// links rows with the relation helpers below.
-type CatRepo struct{}
-
-// CatDB is the repository of table cat.
-var CatDB = &CatRepo{}
-
-// Table is table cat, for the relations of tables in other packages.
-func (*CatRepo) Table() *db.Table {
-	return tableCat
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*CatRepo) Find(c db.Conn, opts ...db.Option) ([]Cat, error) {
-	rows := []Cat{}
-	if err := tableCat.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*CatRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Cat, error) {
-	var rows []Cat
-	if err := tableCat.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*CatRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Cat, error) {
-	var rows []Cat
-	if err := tableCat.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*CatRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableCat.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*CatRepo) Insert(c db.Conn, rows ...Cat) ([]Cat, error) {
-	out := append([]Cat{}, rows...)
-	if err := tableCat.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*CatRepo) InsertRow(c db.Conn, row Cat) (Cat, error) {
-	rows := []Cat{row}
-	if err := tableCat.Insert(c, &rows); err != nil {
-		return Cat{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*CatRepo) Update(c db.Conn, rows []Cat, columns ...db.AnyColumn) ([]Cat, error) {
-	out := append([]Cat{}, rows...)
-	if err := tableCat.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*CatRepo) UpdateRow(c db.Conn, row Cat, columns ...db.AnyColumn) (Cat, error) {
-	rows := []Cat{row}
-	if err := tableCat.Update(c, &rows, columns...); err != nil {
-		return Cat{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*CatRepo) Delete(c db.Conn, rows ...Cat) ([]Cat, error) {
-	out := []Cat{}
-	if err := tableCat.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*CatRepo) DeleteRow(c db.Conn, row Cat) (Cat, error) {
-	var out []Cat
-	if err := tableCat.DeleteRow(c, row.ID, &out); err != nil {
-		return Cat{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*CatRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Cat, error) {
-	out := []Cat{}
-	if err := tableCat.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// CatDB is the repository of table cat (Serverpod's Cat.db): db.Find(session,
+// CatDB, ...), db.FindByID, db.Insert and the rest of package db's typed
+// functions read and write its rows.
+var CatDB = &db.Repo[Cat]{Table: tableCat}
 
 // CatInclude names the relations of a Cat to load with it (Serverpod's
 // Cat.include); pass it as db.Include(CatInclude{...}). Nil fields are not
-// loaded.
+// loaded. Package db finds each relation by the name of its field.
 type CatInclude struct {
 	Mother  *CatInclude
 	Kittens *CatIncludeList
-}
-
-// Loads implements db.Includer.
-func (i CatInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if i.Mother != nil {
-		_, nested := i.Mother.Loads()
-		loads = append(loads, db.Load{Relation: relCatMother, Include: nested})
-	}
-	if l := i.Kittens; l != nil {
-		var nested []db.Load
-		if l.Include != nil {
-			_, nested = l.Include.Loads()
-		}
-		loads = append(loads, db.Load{
-			Relation: relCatKittens,
-			List:     true,
-			Where:    l.Where,
-			OrderBy:  l.OrderBy,
-			Limit:    l.Limit,
-			Offset:   l.Offset,
-			Include:  nested,
-		})
-	}
-	return tableCat, loads
 }
 
 // CatIncludeList loads the Cat rows of a list relation (Serverpod's
@@ -327,35 +188,20 @@ type CatIncludeList struct {
 	Include *CatInclude
 }
 
-// AttachRowMother makes mother the mother of cat: it sets its motherId
-// (Serverpod's Cat.db.attachRow.mother).
-func (*CatRepo) AttachRowMother(c db.Conn, cat Cat, mother Cat) error {
-	return db.AttachObject(c, tableCat, "motherId", cat.ID, tableCat, mother.ID)
-}
-
-// DetachRowMother clears the mother of cat: it sets its motherId to null
-// (Serverpod's Cat.db.detachRow.mother).
-func (*CatRepo) DetachRowMother(c db.Conn, cat Cat) error {
-	return db.DetachObject(c, tableCat, "motherId", cat.ID)
-}
-
-// AttachKittens adds kittens to the kittens of cat: it points their motherId at
-// it (Serverpod's Cat.db.attach.kittens and attachRow.kittens).
-func (*CatRepo) AttachKittens(c db.Conn, cat Cat, kittens ...Cat) error {
-	ids := make([]*int64, len(kittens))
-	for i := range kittens {
-		ids[i] = kittens[i].ID
-	}
-	return db.AttachList(c, tableCat, cat.ID, tableCat, "motherId", ids)
-}
-
-// DetachKittens removes kittens from the kittens of the cat they belong to: it
-// clears their motherId (Serverpod's Cat.db.detach.kittens and
-// detachRow.kittens).
-func (*CatRepo) DetachKittens(c db.Conn, kittens ...Cat) error {
-	ids := make([]*int64, len(kittens))
-	for i := range kittens {
-		ids[i] = kittens[i].ID
-	}
-	return db.DetachList(c, tableCat, "motherId", ids)
+// CatLinks are the relations of table cat for package db's relation helpers
+// (Serverpod's Cat.db.attach, attachRow, detach and detachRow):
+// db.AttachRow(session, CatLinks.Mother, ...).
+var CatLinks = struct {
+	// Mother is for db.AttachRow, which makes a cat row the mother of a Cat: it
+	// sets its motherId (Serverpod's Cat.db.attachRow.mother), and
+	// db.DetachRow, which sets it to null (detachRow.mother).
+	Mother *db.ObjectLink[Cat, Cat, db.Optional]
+	// Kittens is for db.Attach, which adds cat rows to the kittens of a Cat: it
+	// points their motherId at it (Serverpod's Cat.db.attach.kittens and
+	// attachRow.kittens), and db.Detach, which clears it (detach.kittens and
+	// detachRow.kittens).
+	Kittens *db.ListLink[Cat, Cat, db.Optional]
+}{
+	Mother:  &db.ObjectLink[Cat, Cat, db.Optional]{Relation: relCatMother},
+	Kittens: &db.ListLink[Cat, Cat, db.Optional]{Relation: relCatKittens},
 }

@@ -72,11 +72,12 @@ func decodeAnyCity(v any) (any, error) {
 }
 
 // tableCity describes table city to the ORM: its columns in order, the fields
-// of City that hold them and how, and which have a database default.
+// of City that hold them and how, which have a database default, and the
+// include that names its relations.
 var tableCity = db.NewTable("city", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "name", Field: "Name"},
-}, (*City)(nil))
+}, (*City)(nil), (*CityInclude)(nil))
 
 // CityTable holds the columns of table city for where clauses and ordering
 // (Serverpod's CityTable).
@@ -100,133 +101,15 @@ func NewCityTable(ref *db.TableRef) CityTable {
 // CityT is table city in where clauses and ordering (Serverpod's City.t).
 var CityT = NewCityTable(tableCity.Root())
 
-// CityRepo reads and writes the rows of table city (Serverpod's City.db).
-type CityRepo struct{}
-
-// CityDB is the repository of table city.
-var CityDB = &CityRepo{}
-
-// Table is table city, for the relations of tables in other packages.
-func (*CityRepo) Table() *db.Table {
-	return tableCity
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*CityRepo) Find(c db.Conn, opts ...db.Option) ([]City, error) {
-	rows := []City{}
-	if err := tableCity.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*CityRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*City, error) {
-	var rows []City
-	if err := tableCity.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*CityRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*City, error) {
-	var rows []City
-	if err := tableCity.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*CityRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableCity.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*CityRepo) Insert(c db.Conn, rows ...City) ([]City, error) {
-	out := append([]City{}, rows...)
-	if err := tableCity.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*CityRepo) InsertRow(c db.Conn, row City) (City, error) {
-	rows := []City{row}
-	if err := tableCity.Insert(c, &rows); err != nil {
-		return City{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*CityRepo) Update(c db.Conn, rows []City, columns ...db.AnyColumn) ([]City, error) {
-	out := append([]City{}, rows...)
-	if err := tableCity.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*CityRepo) UpdateRow(c db.Conn, row City, columns ...db.AnyColumn) (City, error) {
-	rows := []City{row}
-	if err := tableCity.Update(c, &rows, columns...); err != nil {
-		return City{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*CityRepo) Delete(c db.Conn, rows ...City) ([]City, error) {
-	out := []City{}
-	if err := tableCity.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*CityRepo) DeleteRow(c db.Conn, row City) (City, error) {
-	var out []City
-	if err := tableCity.DeleteRow(c, row.ID, &out); err != nil {
-		return City{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*CityRepo) DeleteWhere(c db.Conn, where db.Expr) ([]City, error) {
-	out := []City{}
-	if err := tableCity.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// CityDB is the repository of table city (Serverpod's City.db):
+// db.Find(session, CityDB, ...), db.FindByID, db.Insert and the rest of package
+// db's typed functions read and write its rows.
+var CityDB = &db.Repo[City]{Table: tableCity}
 
 // CityInclude names the relations of a City to load with it (Serverpod's
 // City.include); pass it as db.Include(CityInclude{...}). Nil fields are not
-// loaded.
+// loaded. Package db finds each relation by the name of its field.
 type CityInclude struct{}
-
-// Loads implements db.Includer.
-func (CityInclude) Loads() (*db.Table, []db.Load) {
-	return tableCity, nil
-}
 
 // CityIncludeList loads the City rows of a list relation (Serverpod's
 // City.includeList): which rows, in which order, how many for each row they

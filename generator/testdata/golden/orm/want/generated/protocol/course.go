@@ -95,11 +95,12 @@ func decodeAnyCourse(v any) (any, error) {
 }
 
 // tableCourse describes table course to the ORM: its columns in order, the
-// fields of Course that hold them and how, and which have a database default.
+// fields of Course that hold them and how, which have a database default, and
+// the include that names its relations.
 var tableCourse = db.NewTable("course", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "title", Field: "Title"},
-}, (*Course)(nil))
+}, (*Course)(nil), (*CourseInclude)(nil))
 
 // The relations of table course: the table they lead to, the columns they
 // match, and the field an include sets.
@@ -108,11 +109,14 @@ var (
 )
 
 // CourseTable holds the columns of table course for where clauses and ordering
-// (Serverpod's CourseTable); its methods lead to the tables of its relations.
+// (Serverpod's CourseTable), and its list relations.
 type CourseTable struct {
 	ref   *db.TableRef
 	ID    db.IntColumn
 	Title db.StringColumn
+	// Enrollments filters rows of course by their enrollments, or orders them
+	// by how many they have.
+	Enrollments db.ListRelation
 }
 
 // NewCourseTable returns the columns of table course as reached through ref;
@@ -120,166 +124,26 @@ type CourseTable struct {
 // from CourseT.
 func NewCourseTable(ref *db.TableRef) CourseTable {
 	return CourseTable{
-		ref:   ref,
-		ID:    db.NewIntColumn(ref, "id"),
-		Title: db.NewStringColumn(ref, "title"),
+		ref:         ref,
+		ID:          db.NewIntColumn(ref, "id"),
+		Title:       db.NewStringColumn(ref, "title"),
+		Enrollments: ref.List(relCourseEnrollments),
 	}
 }
 
 // CourseT is table course in where clauses and ordering (Serverpod's Course.t).
 var CourseT = NewCourseTable(tableCourse.Root())
 
-// Enrollments filters rows of course by their enrollments, or orders them by
-// how many they have.
-func (t CourseTable) Enrollments() db.ListRelation {
-	return t.ref.List(relCourseEnrollments)
-}
-
-// CourseRepo reads and writes the rows of table course (Serverpod's Course.db),
-// and links rows with the relation helpers below.
-type CourseRepo struct{}
-
-// CourseDB is the repository of table course.
-var CourseDB = &CourseRepo{}
-
-// Table is table course, for the relations of tables in other packages.
-func (*CourseRepo) Table() *db.Table {
-	return tableCourse
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*CourseRepo) Find(c db.Conn, opts ...db.Option) ([]Course, error) {
-	rows := []Course{}
-	if err := tableCourse.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*CourseRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Course, error) {
-	var rows []Course
-	if err := tableCourse.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*CourseRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Course, error) {
-	var rows []Course
-	if err := tableCourse.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*CourseRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableCourse.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*CourseRepo) Insert(c db.Conn, rows ...Course) ([]Course, error) {
-	out := append([]Course{}, rows...)
-	if err := tableCourse.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*CourseRepo) InsertRow(c db.Conn, row Course) (Course, error) {
-	rows := []Course{row}
-	if err := tableCourse.Insert(c, &rows); err != nil {
-		return Course{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*CourseRepo) Update(c db.Conn, rows []Course, columns ...db.AnyColumn) ([]Course, error) {
-	out := append([]Course{}, rows...)
-	if err := tableCourse.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*CourseRepo) UpdateRow(c db.Conn, row Course, columns ...db.AnyColumn) (Course, error) {
-	rows := []Course{row}
-	if err := tableCourse.Update(c, &rows, columns...); err != nil {
-		return Course{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*CourseRepo) Delete(c db.Conn, rows ...Course) ([]Course, error) {
-	out := []Course{}
-	if err := tableCourse.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*CourseRepo) DeleteRow(c db.Conn, row Course) (Course, error) {
-	var out []Course
-	if err := tableCourse.DeleteRow(c, row.ID, &out); err != nil {
-		return Course{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*CourseRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Course, error) {
-	out := []Course{}
-	if err := tableCourse.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// CourseDB is the repository of table course (Serverpod's Course.db):
+// db.Find(session, CourseDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var CourseDB = &db.Repo[Course]{Table: tableCourse}
 
 // CourseInclude names the relations of a Course to load with it (Serverpod's
 // Course.include); pass it as db.Include(CourseInclude{...}). Nil fields are
-// not loaded.
+// not loaded. Package db finds each relation by the name of its field.
 type CourseInclude struct {
 	Enrollments *EnrollmentIncludeList
-}
-
-// Loads implements db.Includer.
-func (i CourseInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if l := i.Enrollments; l != nil {
-		var nested []db.Load
-		if l.Include != nil {
-			_, nested = l.Include.Loads()
-		}
-		loads = append(loads, db.Load{
-			Relation: relCourseEnrollments,
-			List:     true,
-			Where:    l.Where,
-			OrderBy:  l.OrderBy,
-			Limit:    l.Limit,
-			Offset:   l.Offset,
-			Include:  nested,
-		})
-	}
-	return tableCourse, loads
 }
 
 // CourseIncludeList loads the Course rows of a list relation (Serverpod's
@@ -293,13 +157,14 @@ type CourseIncludeList struct {
 	Include *CourseInclude
 }
 
-// AttachEnrollments adds enrollments to the enrollments of course: it points
-// their courseId at it (Serverpod's Course.db.attach.enrollments and
-// attachRow.enrollments).
-func (*CourseRepo) AttachEnrollments(c db.Conn, course Course, enrollments ...Enrollment) error {
-	ids := make([]*int64, len(enrollments))
-	for i := range enrollments {
-		ids[i] = enrollments[i].ID
-	}
-	return db.AttachList(c, tableCourse, course.ID, tableEnrollment, "courseId", ids)
+// CourseLinks are the relations of table course for package db's relation
+// helpers (Serverpod's Course.db.attach, attachRow, detach and detachRow):
+// db.Attach(session, CourseLinks.Enrollments, ...).
+var CourseLinks = struct {
+	// Enrollments is for db.Attach, which adds enrollment rows to the
+	// enrollments of a Course: it points their courseId at it (Serverpod's
+	// Course.db.attach.enrollments and attachRow.enrollments).
+	Enrollments *db.ListLink[Course, Enrollment, db.Required]
+}{
+	Enrollments: &db.ListLink[Course, Enrollment, db.Required]{Relation: relCourseEnrollments},
 }

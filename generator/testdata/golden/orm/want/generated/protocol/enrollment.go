@@ -102,13 +102,13 @@ func decodeAnyEnrollment(v any) (any, error) {
 }
 
 // tableEnrollment describes table enrollment to the ORM: its columns in order,
-// the fields of Enrollment that hold them and how, and which have a database
-// default.
+// the fields of Enrollment that hold them and how, which have a database
+// default, and the include that names its relations.
 var tableEnrollment = db.NewTable("enrollment", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "studentId", Field: "StudentID"},
 	{Name: "courseId", Field: "CourseID"},
-}, (*Enrollment)(nil))
+}, (*Enrollment)(nil), (*EnrollmentInclude)(nil))
 
 // The relations of table enrollment: the table they lead to, the columns they
 // match, and the field an include sets.
@@ -155,145 +155,18 @@ func (t EnrollmentTable) Course() CourseTable {
 	return NewCourseTable(t.ref.Join(relEnrollmentCourse))
 }
 
-// EnrollmentRepo reads and writes the rows of table enrollment (Serverpod's
-// Enrollment.db), and links rows with the relation helpers below.
-type EnrollmentRepo struct{}
-
-// EnrollmentDB is the repository of table enrollment.
-var EnrollmentDB = &EnrollmentRepo{}
-
-// Table is table enrollment, for the relations of tables in other packages.
-func (*EnrollmentRepo) Table() *db.Table {
-	return tableEnrollment
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*EnrollmentRepo) Find(c db.Conn, opts ...db.Option) ([]Enrollment, error) {
-	rows := []Enrollment{}
-	if err := tableEnrollment.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*EnrollmentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Enrollment, error) {
-	var rows []Enrollment
-	if err := tableEnrollment.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*EnrollmentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Enrollment, error) {
-	var rows []Enrollment
-	if err := tableEnrollment.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*EnrollmentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableEnrollment.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*EnrollmentRepo) Insert(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
-	out := append([]Enrollment{}, rows...)
-	if err := tableEnrollment.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*EnrollmentRepo) InsertRow(c db.Conn, row Enrollment) (Enrollment, error) {
-	rows := []Enrollment{row}
-	if err := tableEnrollment.Insert(c, &rows); err != nil {
-		return Enrollment{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*EnrollmentRepo) Update(c db.Conn, rows []Enrollment, columns ...db.AnyColumn) ([]Enrollment, error) {
-	out := append([]Enrollment{}, rows...)
-	if err := tableEnrollment.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*EnrollmentRepo) UpdateRow(c db.Conn, row Enrollment, columns ...db.AnyColumn) (Enrollment, error) {
-	rows := []Enrollment{row}
-	if err := tableEnrollment.Update(c, &rows, columns...); err != nil {
-		return Enrollment{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*EnrollmentRepo) Delete(c db.Conn, rows ...Enrollment) ([]Enrollment, error) {
-	out := []Enrollment{}
-	if err := tableEnrollment.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*EnrollmentRepo) DeleteRow(c db.Conn, row Enrollment) (Enrollment, error) {
-	var out []Enrollment
-	if err := tableEnrollment.DeleteRow(c, row.ID, &out); err != nil {
-		return Enrollment{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*EnrollmentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Enrollment, error) {
-	out := []Enrollment{}
-	if err := tableEnrollment.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// EnrollmentDB is the repository of table enrollment (Serverpod's
+// Enrollment.db): db.Find(session, EnrollmentDB, ...), db.FindByID, db.Insert
+// and the rest of package db's typed functions read and write its rows.
+var EnrollmentDB = &db.Repo[Enrollment]{Table: tableEnrollment}
 
 // EnrollmentInclude names the relations of an Enrollment to load with it
 // (Serverpod's Enrollment.include); pass it as
-// db.Include(EnrollmentInclude{...}). Nil fields are not loaded.
+// db.Include(EnrollmentInclude{...}). Nil fields are not loaded. Package db
+// finds each relation by the name of its field.
 type EnrollmentInclude struct {
 	Student *StudentInclude
 	Course  *CourseInclude
-}
-
-// Loads implements db.Includer.
-func (i EnrollmentInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if i.Student != nil {
-		_, nested := i.Student.Loads()
-		loads = append(loads, db.Load{Relation: relEnrollmentStudent, Include: nested})
-	}
-	if i.Course != nil {
-		_, nested := i.Course.Loads()
-		loads = append(loads, db.Load{Relation: relEnrollmentCourse, Include: nested})
-	}
-	return tableEnrollment, loads
 }
 
 // EnrollmentIncludeList loads the Enrollment rows of a list relation
@@ -308,14 +181,19 @@ type EnrollmentIncludeList struct {
 	Include *EnrollmentInclude
 }
 
-// AttachRowStudent makes student the student of enrollment: it sets its
-// studentId (Serverpod's Enrollment.db.attachRow.student).
-func (*EnrollmentRepo) AttachRowStudent(c db.Conn, enrollment Enrollment, student Student) error {
-	return db.AttachObject(c, tableEnrollment, "studentId", enrollment.ID, tableStudent, student.ID)
-}
-
-// AttachRowCourse makes course the course of enrollment: it sets its courseId
-// (Serverpod's Enrollment.db.attachRow.course).
-func (*EnrollmentRepo) AttachRowCourse(c db.Conn, enrollment Enrollment, course Course) error {
-	return db.AttachObject(c, tableEnrollment, "courseId", enrollment.ID, tableCourse, course.ID)
+// EnrollmentLinks are the relations of table enrollment for package db's
+// relation helpers (Serverpod's Enrollment.db.attach, attachRow, detach and
+// detachRow): db.AttachRow(session, EnrollmentLinks.Student, ...).
+var EnrollmentLinks = struct {
+	// Student is for db.AttachRow, which makes a student row the student of an
+	// Enrollment: it sets its studentId (Serverpod's
+	// Enrollment.db.attachRow.student).
+	Student *db.ObjectLink[Enrollment, Student, db.Required]
+	// Course is for db.AttachRow, which makes a course row the course of an
+	// Enrollment: it sets its courseId (Serverpod's
+	// Enrollment.db.attachRow.course).
+	Course *db.ObjectLink[Enrollment, Course, db.Required]
+}{
+	Student: &db.ObjectLink[Enrollment, Student, db.Required]{Relation: relEnrollmentStudent},
+	Course:  &db.ObjectLink[Enrollment, Course, db.Required]{Relation: relEnrollmentCourse},
 }

@@ -109,14 +109,15 @@ func decodeAnyOffice(v any) (any, error) {
 }
 
 // tableOffice describes table office to the ORM: its columns in order, the
-// fields of Office that hold them and how, and which have a database default.
+// fields of Office that hold them and how, which have a database default, and
+// the include that names its relations.
 var tableOffice = db.NewTable("office", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "street", Field: "Street"},
 	{Name: "desks", Field: "Desks"},
 	{Name: "cityId", Field: "CityID", Nullable: true},
 	{Name: "_companyOfficesCompanyId", Field: "companyOfficesCompanyID", Nullable: true},
-}, (*Office)(nil))
+}, (*Office)(nil), (*OfficeInclude)(nil))
 
 // The relations of table office: the table they lead to, the columns they
 // match, and the field an include sets.
@@ -155,140 +156,16 @@ func (t OfficeTable) City() CityTable {
 	return NewCityTable(t.ref.Join(relOfficeCity))
 }
 
-// OfficeRepo reads and writes the rows of table office (Serverpod's Office.db),
-// and links rows with the relation helpers below.
-type OfficeRepo struct{}
-
-// OfficeDB is the repository of table office.
-var OfficeDB = &OfficeRepo{}
-
-// Table is table office, for the relations of tables in other packages.
-func (*OfficeRepo) Table() *db.Table {
-	return tableOffice
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*OfficeRepo) Find(c db.Conn, opts ...db.Option) ([]Office, error) {
-	rows := []Office{}
-	if err := tableOffice.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*OfficeRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Office, error) {
-	var rows []Office
-	if err := tableOffice.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*OfficeRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Office, error) {
-	var rows []Office
-	if err := tableOffice.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*OfficeRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableOffice.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*OfficeRepo) Insert(c db.Conn, rows ...Office) ([]Office, error) {
-	out := append([]Office{}, rows...)
-	if err := tableOffice.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*OfficeRepo) InsertRow(c db.Conn, row Office) (Office, error) {
-	rows := []Office{row}
-	if err := tableOffice.Insert(c, &rows); err != nil {
-		return Office{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*OfficeRepo) Update(c db.Conn, rows []Office, columns ...db.AnyColumn) ([]Office, error) {
-	out := append([]Office{}, rows...)
-	if err := tableOffice.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*OfficeRepo) UpdateRow(c db.Conn, row Office, columns ...db.AnyColumn) (Office, error) {
-	rows := []Office{row}
-	if err := tableOffice.Update(c, &rows, columns...); err != nil {
-		return Office{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*OfficeRepo) Delete(c db.Conn, rows ...Office) ([]Office, error) {
-	out := []Office{}
-	if err := tableOffice.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*OfficeRepo) DeleteRow(c db.Conn, row Office) (Office, error) {
-	var out []Office
-	if err := tableOffice.DeleteRow(c, row.ID, &out); err != nil {
-		return Office{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*OfficeRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Office, error) {
-	out := []Office{}
-	if err := tableOffice.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// OfficeDB is the repository of table office (Serverpod's Office.db):
+// db.Find(session, OfficeDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var OfficeDB = &db.Repo[Office]{Table: tableOffice}
 
 // OfficeInclude names the relations of an Office to load with it (Serverpod's
 // Office.include); pass it as db.Include(OfficeInclude{...}). Nil fields are
-// not loaded.
+// not loaded. Package db finds each relation by the name of its field.
 type OfficeInclude struct {
 	City *CityInclude
-}
-
-// Loads implements db.Includer.
-func (i OfficeInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if i.City != nil {
-		_, nested := i.City.Loads()
-		loads = append(loads, db.Load{Relation: relOfficeCity, Include: nested})
-	}
-	return tableOffice, loads
 }
 
 // OfficeIncludeList loads the Office rows of a list relation (Serverpod's
@@ -302,14 +179,14 @@ type OfficeIncludeList struct {
 	Include *OfficeInclude
 }
 
-// AttachRowCity makes city the city of office: it sets its cityId (Serverpod's
-// Office.db.attachRow.city).
-func (*OfficeRepo) AttachRowCity(c db.Conn, office Office, city City) error {
-	return db.AttachObject(c, tableOffice, "cityId", office.ID, tableCity, city.ID)
-}
-
-// DetachRowCity clears the city of office: it sets its cityId to null
-// (Serverpod's Office.db.detachRow.city).
-func (*OfficeRepo) DetachRowCity(c db.Conn, office Office) error {
-	return db.DetachObject(c, tableOffice, "cityId", office.ID)
+// OfficeLinks are the relations of table office for package db's relation
+// helpers (Serverpod's Office.db.attach, attachRow, detach and detachRow):
+// db.AttachRow(session, OfficeLinks.City, ...).
+var OfficeLinks = struct {
+	// City is for db.AttachRow, which makes a city row the city of an Office:
+	// it sets its cityId (Serverpod's Office.db.attachRow.city), and
+	// db.DetachRow, which sets it to null (detachRow.city).
+	City *db.ObjectLink[Office, City, db.Optional]
+}{
+	City: &db.ObjectLink[Office, City, db.Optional]{Relation: relOfficeCity},
 }

@@ -104,12 +104,13 @@ func decodeAnyPost(v any) (any, error) {
 }
 
 // tablePost describes table post to the ORM: its columns in order, the fields
-// of Post that hold them and how, and which have a database default.
+// of Post that hold them and how, which have a database default, and the
+// include that names its relations.
 var tablePost = db.NewTable("post", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "body", Field: "Body"},
 	{Name: "nextId", Field: "NextID", Nullable: true},
-}, (*Post)(nil))
+}, (*Post)(nil), (*PostInclude)(nil))
 
 // The relations of table post: the table they lead to, the columns they match,
 // and the field an include sets.
@@ -152,145 +153,17 @@ func (t PostTable) Next() PostTable {
 	return NewPostTable(t.ref.Join(relPostNext))
 }
 
-// PostRepo reads and writes the rows of table post (Serverpod's Post.db), and
-// links rows with the relation helpers below.
-type PostRepo struct{}
-
-// PostDB is the repository of table post.
-var PostDB = &PostRepo{}
-
-// Table is table post, for the relations of tables in other packages.
-func (*PostRepo) Table() *db.Table {
-	return tablePost
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*PostRepo) Find(c db.Conn, opts ...db.Option) ([]Post, error) {
-	rows := []Post{}
-	if err := tablePost.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*PostRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Post, error) {
-	var rows []Post
-	if err := tablePost.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*PostRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Post, error) {
-	var rows []Post
-	if err := tablePost.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*PostRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tablePost.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*PostRepo) Insert(c db.Conn, rows ...Post) ([]Post, error) {
-	out := append([]Post{}, rows...)
-	if err := tablePost.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*PostRepo) InsertRow(c db.Conn, row Post) (Post, error) {
-	rows := []Post{row}
-	if err := tablePost.Insert(c, &rows); err != nil {
-		return Post{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*PostRepo) Update(c db.Conn, rows []Post, columns ...db.AnyColumn) ([]Post, error) {
-	out := append([]Post{}, rows...)
-	if err := tablePost.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*PostRepo) UpdateRow(c db.Conn, row Post, columns ...db.AnyColumn) (Post, error) {
-	rows := []Post{row}
-	if err := tablePost.Update(c, &rows, columns...); err != nil {
-		return Post{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*PostRepo) Delete(c db.Conn, rows ...Post) ([]Post, error) {
-	out := []Post{}
-	if err := tablePost.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*PostRepo) DeleteRow(c db.Conn, row Post) (Post, error) {
-	var out []Post
-	if err := tablePost.DeleteRow(c, row.ID, &out); err != nil {
-		return Post{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*PostRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Post, error) {
-	out := []Post{}
-	if err := tablePost.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// PostDB is the repository of table post (Serverpod's Post.db):
+// db.Find(session, PostDB, ...), db.FindByID, db.Insert and the rest of package
+// db's typed functions read and write its rows.
+var PostDB = &db.Repo[Post]{Table: tablePost}
 
 // PostInclude names the relations of a Post to load with it (Serverpod's
 // Post.include); pass it as db.Include(PostInclude{...}). Nil fields are not
-// loaded.
+// loaded. Package db finds each relation by the name of its field.
 type PostInclude struct {
 	Previous *PostInclude
 	Next     *PostInclude
-}
-
-// Loads implements db.Includer.
-func (i PostInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if i.Previous != nil {
-		_, nested := i.Previous.Loads()
-		loads = append(loads, db.Load{Relation: relPostPrevious, Include: nested})
-	}
-	if i.Next != nil {
-		_, nested := i.Next.Loads()
-		loads = append(loads, db.Load{Relation: relPostNext, Include: nested})
-	}
-	return tablePost, loads
 }
 
 // PostIncludeList loads the Post rows of a list relation (Serverpod's
@@ -304,26 +177,20 @@ type PostIncludeList struct {
 	Include *PostInclude
 }
 
-// AttachRowPrevious makes previous the previous of post: it points the nextId
-// of previous at post (Serverpod's Post.db.attachRow.previous).
-func (*PostRepo) AttachRowPrevious(c db.Conn, post Post, previous Post) error {
-	return db.AttachList(c, tablePost, post.ID, tablePost, "nextId", []*int64{previous.ID})
-}
-
-// DetachRowPrevious clears the previous of post: it sets the nextId of the post
-// row pointing at post to null (Serverpod's Post.db.detachRow.previous).
-func (*PostRepo) DetachRowPrevious(c db.Conn, post Post) error {
-	return db.DetachReferencing(c, tablePost, tablePost, "nextId", post.ID)
-}
-
-// AttachRowNext makes next the next of post: it sets its nextId (Serverpod's
-// Post.db.attachRow.next).
-func (*PostRepo) AttachRowNext(c db.Conn, post Post, next Post) error {
-	return db.AttachObject(c, tablePost, "nextId", post.ID, tablePost, next.ID)
-}
-
-// DetachRowNext clears the next of post: it sets its nextId to null
-// (Serverpod's Post.db.detachRow.next).
-func (*PostRepo) DetachRowNext(c db.Conn, post Post) error {
-	return db.DetachObject(c, tablePost, "nextId", post.ID)
+// PostLinks are the relations of table post for package db's relation helpers
+// (Serverpod's Post.db.attach, attachRow, detach and detachRow):
+// db.AttachRow(session, PostLinks.Previous, ...).
+var PostLinks = struct {
+	// Previous is for db.AttachRow, which makes a post row the previous of a
+	// Post: it points its nextId at it (Serverpod's
+	// Post.db.attachRow.previous), and db.DetachRow, which sets the nextId of
+	// the post row pointing at it to null (detachRow.previous).
+	Previous *db.ObjectLink[Post, Post, db.Optional]
+	// Next is for db.AttachRow, which makes a post row the next of a Post: it
+	// sets its nextId (Serverpod's Post.db.attachRow.next), and db.DetachRow,
+	// which sets it to null (detachRow.next).
+	Next *db.ObjectLink[Post, Post, db.Optional]
+}{
+	Previous: &db.ObjectLink[Post, Post, db.Optional]{Relation: relPostPrevious},
+	Next:     &db.ObjectLink[Post, Post, db.Optional]{Relation: relPostNext},
 }

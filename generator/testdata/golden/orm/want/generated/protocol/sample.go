@@ -325,7 +325,8 @@ func decodeAnySample(v any) (any, error) {
 }
 
 // tableSample describes table sample to the ORM: its columns in order, the
-// fields of Sample that hold them and how, and which have a database default.
+// fields of Sample that hold them and how, which have a database default, and
+// the include that names its relations.
 var tableSample = db.NewTable("sample", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "anInt", Field: "AnInt"},
@@ -362,7 +363,7 @@ var tableSample = db.NewTable("sample", []db.ColumnDef{
 	{Name: "created", Field: "Created", HasDefault: true, Nullable: true},
 	{Name: "tag", Field: "Tag", HasDefault: true, Nullable: true},
 	{Name: "secret", Field: "Secret", Nullable: true},
-}, (*Sample)(nil))
+}, (*Sample)(nil), (*SampleInclude)(nil))
 
 // SampleTable holds the columns of table sample for where clauses and ordering
 // (Serverpod's SampleTable).
@@ -452,133 +453,15 @@ func NewSampleTable(ref *db.TableRef) SampleTable {
 // SampleT is table sample in where clauses and ordering (Serverpod's Sample.t).
 var SampleT = NewSampleTable(tableSample.Root())
 
-// SampleRepo reads and writes the rows of table sample (Serverpod's Sample.db).
-type SampleRepo struct{}
-
-// SampleDB is the repository of table sample.
-var SampleDB = &SampleRepo{}
-
-// Table is table sample, for the relations of tables in other packages.
-func (*SampleRepo) Table() *db.Table {
-	return tableSample
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*SampleRepo) Find(c db.Conn, opts ...db.Option) ([]Sample, error) {
-	rows := []Sample{}
-	if err := tableSample.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*SampleRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Sample, error) {
-	var rows []Sample
-	if err := tableSample.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*SampleRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Sample, error) {
-	var rows []Sample
-	if err := tableSample.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*SampleRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableSample.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*SampleRepo) Insert(c db.Conn, rows ...Sample) ([]Sample, error) {
-	out := append([]Sample{}, rows...)
-	if err := tableSample.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*SampleRepo) InsertRow(c db.Conn, row Sample) (Sample, error) {
-	rows := []Sample{row}
-	if err := tableSample.Insert(c, &rows); err != nil {
-		return Sample{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*SampleRepo) Update(c db.Conn, rows []Sample, columns ...db.AnyColumn) ([]Sample, error) {
-	out := append([]Sample{}, rows...)
-	if err := tableSample.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*SampleRepo) UpdateRow(c db.Conn, row Sample, columns ...db.AnyColumn) (Sample, error) {
-	rows := []Sample{row}
-	if err := tableSample.Update(c, &rows, columns...); err != nil {
-		return Sample{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*SampleRepo) Delete(c db.Conn, rows ...Sample) ([]Sample, error) {
-	out := []Sample{}
-	if err := tableSample.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*SampleRepo) DeleteRow(c db.Conn, row Sample) (Sample, error) {
-	var out []Sample
-	if err := tableSample.DeleteRow(c, row.ID, &out); err != nil {
-		return Sample{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*SampleRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Sample, error) {
-	out := []Sample{}
-	if err := tableSample.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// SampleDB is the repository of table sample (Serverpod's Sample.db):
+// db.Find(session, SampleDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var SampleDB = &db.Repo[Sample]{Table: tableSample}
 
 // SampleInclude names the relations of a Sample to load with it (Serverpod's
 // Sample.include); pass it as db.Include(SampleInclude{...}). Nil fields are
-// not loaded.
+// not loaded. Package db finds each relation by the name of its field.
 type SampleInclude struct{}
-
-// Loads implements db.Includer.
-func (SampleInclude) Loads() (*db.Table, []db.Load) {
-	return tableSample, nil
-}
 
 // SampleIncludeList loads the Sample rows of a list relation (Serverpod's
 // Sample.includeList): which rows, in which order, how many for each row they

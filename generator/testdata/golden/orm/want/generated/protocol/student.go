@@ -95,11 +95,12 @@ func decodeAnyStudent(v any) (any, error) {
 }
 
 // tableStudent describes table student to the ORM: its columns in order, the
-// fields of Student that hold them and how, and which have a database default.
+// fields of Student that hold them and how, which have a database default, and
+// the include that names its relations.
 var tableStudent = db.NewTable("student", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "name", Field: "Name"},
-}, (*Student)(nil))
+}, (*Student)(nil), (*StudentInclude)(nil))
 
 // The relations of table student: the table they lead to, the columns they
 // match, and the field an include sets.
@@ -108,12 +109,14 @@ var (
 )
 
 // StudentTable holds the columns of table student for where clauses and
-// ordering (Serverpod's StudentTable); its methods lead to the tables of its
-// relations.
+// ordering (Serverpod's StudentTable), and its list relations.
 type StudentTable struct {
 	ref  *db.TableRef
 	ID   db.IntColumn
 	Name db.StringColumn
+	// Enrollments filters rows of student by their enrollments, or orders them
+	// by how many they have.
+	Enrollments db.ListRelation
 }
 
 // NewStudentTable returns the columns of table student as reached through ref;
@@ -121,9 +124,10 @@ type StudentTable struct {
 // from StudentT.
 func NewStudentTable(ref *db.TableRef) StudentTable {
 	return StudentTable{
-		ref:  ref,
-		ID:   db.NewIntColumn(ref, "id"),
-		Name: db.NewStringColumn(ref, "name"),
+		ref:         ref,
+		ID:          db.NewIntColumn(ref, "id"),
+		Name:        db.NewStringColumn(ref, "name"),
+		Enrollments: ref.List(relStudentEnrollments),
 	}
 }
 
@@ -131,157 +135,16 @@ func NewStudentTable(ref *db.TableRef) StudentTable {
 // Student.t).
 var StudentT = NewStudentTable(tableStudent.Root())
 
-// Enrollments filters rows of student by their enrollments, or orders them by
-// how many they have.
-func (t StudentTable) Enrollments() db.ListRelation {
-	return t.ref.List(relStudentEnrollments)
-}
-
-// StudentRepo reads and writes the rows of table student (Serverpod's
-// Student.db), and links rows with the relation helpers below.
-type StudentRepo struct{}
-
-// StudentDB is the repository of table student.
-var StudentDB = &StudentRepo{}
-
-// Table is table student, for the relations of tables in other packages.
-func (*StudentRepo) Table() *db.Table {
-	return tableStudent
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*StudentRepo) Find(c db.Conn, opts ...db.Option) ([]Student, error) {
-	rows := []Student{}
-	if err := tableStudent.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*StudentRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*Student, error) {
-	var rows []Student
-	if err := tableStudent.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*StudentRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*Student, error) {
-	var rows []Student
-	if err := tableStudent.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*StudentRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableStudent.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*StudentRepo) Insert(c db.Conn, rows ...Student) ([]Student, error) {
-	out := append([]Student{}, rows...)
-	if err := tableStudent.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*StudentRepo) InsertRow(c db.Conn, row Student) (Student, error) {
-	rows := []Student{row}
-	if err := tableStudent.Insert(c, &rows); err != nil {
-		return Student{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*StudentRepo) Update(c db.Conn, rows []Student, columns ...db.AnyColumn) ([]Student, error) {
-	out := append([]Student{}, rows...)
-	if err := tableStudent.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*StudentRepo) UpdateRow(c db.Conn, row Student, columns ...db.AnyColumn) (Student, error) {
-	rows := []Student{row}
-	if err := tableStudent.Update(c, &rows, columns...); err != nil {
-		return Student{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*StudentRepo) Delete(c db.Conn, rows ...Student) ([]Student, error) {
-	out := []Student{}
-	if err := tableStudent.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*StudentRepo) DeleteRow(c db.Conn, row Student) (Student, error) {
-	var out []Student
-	if err := tableStudent.DeleteRow(c, row.ID, &out); err != nil {
-		return Student{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*StudentRepo) DeleteWhere(c db.Conn, where db.Expr) ([]Student, error) {
-	out := []Student{}
-	if err := tableStudent.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// StudentDB is the repository of table student (Serverpod's Student.db):
+// db.Find(session, StudentDB, ...), db.FindByID, db.Insert and the rest of
+// package db's typed functions read and write its rows.
+var StudentDB = &db.Repo[Student]{Table: tableStudent}
 
 // StudentInclude names the relations of a Student to load with it (Serverpod's
 // Student.include); pass it as db.Include(StudentInclude{...}). Nil fields are
-// not loaded.
+// not loaded. Package db finds each relation by the name of its field.
 type StudentInclude struct {
 	Enrollments *EnrollmentIncludeList
-}
-
-// Loads implements db.Includer.
-func (i StudentInclude) Loads() (*db.Table, []db.Load) {
-	var loads []db.Load
-	if l := i.Enrollments; l != nil {
-		var nested []db.Load
-		if l.Include != nil {
-			_, nested = l.Include.Loads()
-		}
-		loads = append(loads, db.Load{
-			Relation: relStudentEnrollments,
-			List:     true,
-			Where:    l.Where,
-			OrderBy:  l.OrderBy,
-			Limit:    l.Limit,
-			Offset:   l.Offset,
-			Include:  nested,
-		})
-	}
-	return tableStudent, loads
 }
 
 // StudentIncludeList loads the Student rows of a list relation (Serverpod's
@@ -295,13 +158,14 @@ type StudentIncludeList struct {
 	Include *StudentInclude
 }
 
-// AttachEnrollments adds enrollments to the enrollments of student: it points
-// their studentId at it (Serverpod's Student.db.attach.enrollments and
-// attachRow.enrollments).
-func (*StudentRepo) AttachEnrollments(c db.Conn, student Student, enrollments ...Enrollment) error {
-	ids := make([]*int64, len(enrollments))
-	for i := range enrollments {
-		ids[i] = enrollments[i].ID
-	}
-	return db.AttachList(c, tableStudent, student.ID, tableEnrollment, "studentId", ids)
+// StudentLinks are the relations of table student for package db's relation
+// helpers (Serverpod's Student.db.attach, attachRow, detach and detachRow):
+// db.Attach(session, StudentLinks.Enrollments, ...).
+var StudentLinks = struct {
+	// Enrollments is for db.Attach, which adds enrollment rows to the
+	// enrollments of a Student: it points their studentId at it (Serverpod's
+	// Student.db.attach.enrollments and attachRow.enrollments).
+	Enrollments *db.ListLink[Student, Enrollment, db.Required]
+}{
+	Enrollments: &db.ListLink[Student, Enrollment, db.Required]{Relation: relStudentEnrollments},
 }

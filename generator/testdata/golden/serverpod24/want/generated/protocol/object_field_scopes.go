@@ -91,13 +91,13 @@ func decodeAnyObjectFieldScopes(v any) (any, error) {
 }
 
 // tableObjectFieldScopes describes table object_field_scopes to the ORM: its
-// columns in order, the fields of ObjectFieldScopes that hold them and how, and
-// which have a database default.
+// columns in order, the fields of ObjectFieldScopes that hold them and how,
+// which have a database default, and the include that names its relations.
 var tableObjectFieldScopes = db.NewTable("object_field_scopes", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "normal", Field: "Normal"},
 	{Name: "database", Field: "Database", Nullable: true},
-}, (*ObjectFieldScopes)(nil))
+}, (*ObjectFieldScopes)(nil), (*ObjectFieldScopesInclude)(nil))
 
 // ObjectFieldScopesTable holds the columns of table object_field_scopes for
 // where clauses and ordering (Serverpod's ObjectFieldScopesTable).
@@ -124,135 +124,17 @@ func NewObjectFieldScopesTable(ref *db.TableRef) ObjectFieldScopesTable {
 // (Serverpod's ObjectFieldScopes.t).
 var ObjectFieldScopesT = NewObjectFieldScopesTable(tableObjectFieldScopes.Root())
 
-// ObjectFieldScopesRepo reads and writes the rows of table object_field_scopes
-// (Serverpod's ObjectFieldScopes.db).
-type ObjectFieldScopesRepo struct{}
-
-// ObjectFieldScopesDB is the repository of table object_field_scopes.
-var ObjectFieldScopesDB = &ObjectFieldScopesRepo{}
-
-// Table is table object_field_scopes, for the relations of tables in other
-// packages.
-func (*ObjectFieldScopesRepo) Table() *db.Table {
-	return tableObjectFieldScopes
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*ObjectFieldScopesRepo) Find(c db.Conn, opts ...db.Option) ([]ObjectFieldScopes, error) {
-	rows := []ObjectFieldScopes{}
-	if err := tableObjectFieldScopes.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*ObjectFieldScopesRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*ObjectFieldScopes, error) {
-	var rows []ObjectFieldScopes
-	if err := tableObjectFieldScopes.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*ObjectFieldScopesRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*ObjectFieldScopes, error) {
-	var rows []ObjectFieldScopes
-	if err := tableObjectFieldScopes.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*ObjectFieldScopesRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableObjectFieldScopes.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*ObjectFieldScopesRepo) Insert(c db.Conn, rows ...ObjectFieldScopes) ([]ObjectFieldScopes, error) {
-	out := append([]ObjectFieldScopes{}, rows...)
-	if err := tableObjectFieldScopes.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*ObjectFieldScopesRepo) InsertRow(c db.Conn, row ObjectFieldScopes) (ObjectFieldScopes, error) {
-	rows := []ObjectFieldScopes{row}
-	if err := tableObjectFieldScopes.Insert(c, &rows); err != nil {
-		return ObjectFieldScopes{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*ObjectFieldScopesRepo) Update(c db.Conn, rows []ObjectFieldScopes, columns ...db.AnyColumn) ([]ObjectFieldScopes, error) {
-	out := append([]ObjectFieldScopes{}, rows...)
-	if err := tableObjectFieldScopes.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*ObjectFieldScopesRepo) UpdateRow(c db.Conn, row ObjectFieldScopes, columns ...db.AnyColumn) (ObjectFieldScopes, error) {
-	rows := []ObjectFieldScopes{row}
-	if err := tableObjectFieldScopes.Update(c, &rows, columns...); err != nil {
-		return ObjectFieldScopes{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*ObjectFieldScopesRepo) Delete(c db.Conn, rows ...ObjectFieldScopes) ([]ObjectFieldScopes, error) {
-	out := []ObjectFieldScopes{}
-	if err := tableObjectFieldScopes.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*ObjectFieldScopesRepo) DeleteRow(c db.Conn, row ObjectFieldScopes) (ObjectFieldScopes, error) {
-	var out []ObjectFieldScopes
-	if err := tableObjectFieldScopes.DeleteRow(c, row.ID, &out); err != nil {
-		return ObjectFieldScopes{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*ObjectFieldScopesRepo) DeleteWhere(c db.Conn, where db.Expr) ([]ObjectFieldScopes, error) {
-	out := []ObjectFieldScopes{}
-	if err := tableObjectFieldScopes.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// ObjectFieldScopesDB is the repository of table object_field_scopes
+// (Serverpod's ObjectFieldScopes.db): db.Find(session, ObjectFieldScopesDB,
+// ...), db.FindByID, db.Insert and the rest of package db's typed functions
+// read and write its rows.
+var ObjectFieldScopesDB = &db.Repo[ObjectFieldScopes]{Table: tableObjectFieldScopes}
 
 // ObjectFieldScopesInclude names the relations of an ObjectFieldScopes to load
 // with it (Serverpod's ObjectFieldScopes.include); pass it as
-// db.Include(ObjectFieldScopesInclude{...}). Nil fields are not loaded.
+// db.Include(ObjectFieldScopesInclude{...}). Nil fields are not loaded. Package
+// db finds each relation by the name of its field.
 type ObjectFieldScopesInclude struct{}
-
-// Loads implements db.Includer.
-func (ObjectFieldScopesInclude) Loads() (*db.Table, []db.Load) {
-	return tableObjectFieldScopes, nil
-}
 
 // ObjectFieldScopesIncludeList loads the ObjectFieldScopes rows of a list
 // relation (Serverpod's ObjectFieldScopes.includeList): which rows, in which

@@ -72,12 +72,12 @@ func decodeAnySimpleData(v any) (any, error) {
 }
 
 // tableSimpleData describes table simple_data to the ORM: its columns in order,
-// the fields of SimpleData that hold them and how, and which have a database
-// default.
+// the fields of SimpleData that hold them and how, which have a database
+// default, and the include that names its relations.
 var tableSimpleData = db.NewTable("simple_data", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "num", Field: "Num"},
-}, (*SimpleData)(nil))
+}, (*SimpleData)(nil), (*SimpleDataInclude)(nil))
 
 // SimpleDataTable holds the columns of table simple_data for where clauses and
 // ordering (Serverpod's SimpleDataTable).
@@ -102,134 +102,16 @@ func NewSimpleDataTable(ref *db.TableRef) SimpleDataTable {
 // SimpleData.t).
 var SimpleDataT = NewSimpleDataTable(tableSimpleData.Root())
 
-// SimpleDataRepo reads and writes the rows of table simple_data (Serverpod's
-// SimpleData.db).
-type SimpleDataRepo struct{}
-
-// SimpleDataDB is the repository of table simple_data.
-var SimpleDataDB = &SimpleDataRepo{}
-
-// Table is table simple_data, for the relations of tables in other packages.
-func (*SimpleDataRepo) Table() *db.Table {
-	return tableSimpleData
-}
-
-// Find returns the rows matching the options (db.Where, db.OrderBy, db.Limit,
-// db.Offset, db.Include); all rows without any.
-func (*SimpleDataRepo) Find(c db.Conn, opts ...db.Option) ([]SimpleData, error) {
-	rows := []SimpleData{}
-	if err := tableSimpleData.Find(c, &rows, opts...); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// FindFirstRow returns the first row matching the options (db.Where,
-// db.OrderBy, db.Offset, db.Include), or nil when there is none.
-func (*SimpleDataRepo) FindFirstRow(c db.Conn, opts ...db.Option) (*SimpleData, error) {
-	var rows []SimpleData
-	if err := tableSimpleData.FindFirstRow(c, &rows, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// FindByID returns the row with the given id, or nil when there is none. It
-// takes only the db.Include option.
-func (*SimpleDataRepo) FindByID(c db.Conn, id int64, opts ...db.Option) (*SimpleData, error) {
-	var rows []SimpleData
-	if err := tableSimpleData.FindByID(c, &rows, id, opts...); err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return &rows[0], nil
-}
-
-// Count returns the number of rows matching the options (db.Where, and db.Limit
-// to count at most that many).
-func (*SimpleDataRepo) Count(c db.Conn, opts ...db.Option) (int64, error) {
-	return tableSimpleData.Count(c, opts...)
-}
-
-// Insert inserts rows and returns them as stored: with their new ids and the
-// database defaults of null columns that have one. An id already set is
-// ignored, as in Serverpod. It is atomic: when one row fails, none is inserted.
-func (*SimpleDataRepo) Insert(c db.Conn, rows ...SimpleData) ([]SimpleData, error) {
-	out := append([]SimpleData{}, rows...)
-	if err := tableSimpleData.Insert(c, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// InsertRow inserts one row and returns it as stored, with its new id.
-func (*SimpleDataRepo) InsertRow(c db.Conn, row SimpleData) (SimpleData, error) {
-	rows := []SimpleData{row}
-	if err := tableSimpleData.Insert(c, &rows); err != nil {
-		return SimpleData{}, err
-	}
-	return rows[0], nil
-}
-
-// Update writes rows (every column, or only the columns given) and returns them
-// as stored. Every row needs its id. It is atomic: when one row fails or does
-// not exist, none is updated.
-func (*SimpleDataRepo) Update(c db.Conn, rows []SimpleData, columns ...db.AnyColumn) ([]SimpleData, error) {
-	out := append([]SimpleData{}, rows...)
-	if err := tableSimpleData.Update(c, &out, columns...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// UpdateRow writes row (every column, or only the columns given) and returns it
-// as stored. The row needs its id; a row that does not exist is db.ErrNotFound.
-func (*SimpleDataRepo) UpdateRow(c db.Conn, row SimpleData, columns ...db.AnyColumn) (SimpleData, error) {
-	rows := []SimpleData{row}
-	if err := tableSimpleData.Update(c, &rows, columns...); err != nil {
-		return SimpleData{}, err
-	}
-	return rows[0], nil
-}
-
-// Delete deletes rows (by their ids) and returns the rows deleted, as they were
-// stored. Rows that no longer exist are skipped.
-func (*SimpleDataRepo) Delete(c db.Conn, rows ...SimpleData) ([]SimpleData, error) {
-	out := []SimpleData{}
-	if err := tableSimpleData.Delete(c, &rows, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeleteRow deletes row and returns it as it was stored; a row that does not
-// exist is db.ErrNotFound.
-func (*SimpleDataRepo) DeleteRow(c db.Conn, row SimpleData) (SimpleData, error) {
-	var out []SimpleData
-	if err := tableSimpleData.DeleteRow(c, row.ID, &out); err != nil {
-		return SimpleData{}, err
-	}
-	return out[0], nil
-}
-
-// DeleteWhere deletes the rows matching where and returns them. The condition
-// is required; db.Constant(true) deletes every row.
-func (*SimpleDataRepo) DeleteWhere(c db.Conn, where db.Expr) ([]SimpleData, error) {
-	out := []SimpleData{}
-	if err := tableSimpleData.DeleteWhere(c, where, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+// SimpleDataDB is the repository of table simple_data (Serverpod's
+// SimpleData.db): db.Find(session, SimpleDataDB, ...), db.FindByID, db.Insert
+// and the rest of package db's typed functions read and write its rows.
+var SimpleDataDB = &db.Repo[SimpleData]{Table: tableSimpleData}
 
 // SimpleDataInclude names the relations of a SimpleData to load with it
 // (Serverpod's SimpleData.include); pass it as
-// db.Include(SimpleDataInclude{...}). Nil fields are not loaded.
+// db.Include(SimpleDataInclude{...}). Nil fields are not loaded. Package db
+// finds each relation by the name of its field.
 type SimpleDataInclude struct{}
-
-// Loads implements db.Includer.
-func (SimpleDataInclude) Loads() (*db.Table, []db.Load) {
-	return tableSimpleData, nil
-}
 
 // SimpleDataIncludeList loads the SimpleData rows of a list relation
 // (Serverpod's SimpleData.includeList): which rows, in which order, how many
