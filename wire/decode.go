@@ -264,19 +264,27 @@ func DecodeSet[T any](f DecodeFunc[T]) DecodeFunc[[]T] {
 		if err != nil {
 			return nil, err
 		}
-		seen := make(map[string]int, len(out))
-		for i, x := range v.([]any) {
-			key, err := json.Marshal(x)
-			if err != nil {
-				return nil, AtIndex(err, i)
-			}
-			if j, dup := seen[string(key)]; dup {
-				return nil, &Error{Msg: fmt.Sprintf("input list for Set contained duplicate items (at %d and %d)", j, i)}
-			}
-			seen[string(key)] = i
+		if err := checkSet(v.([]any)); err != nil {
+			return nil, err
 		}
 		return out, nil
 	}
+}
+
+// checkSet refuses a list with duplicate items, as Serverpod's Set does.
+func checkSet(a []any) error {
+	seen := make(map[string]int, len(a))
+	for i, x := range a {
+		key, err := json.Marshal(x)
+		if err != nil {
+			return AtIndex(err, i)
+		}
+		if j, dup := seen[string(key)]; dup {
+			return &Error{Msg: fmt.Sprintf("input list for Set contained duplicate items (at %d and %d)", j, i)}
+		}
+		seen[string(key)] = i
+	}
+	return nil
 }
 
 // DecodeStringMap reads a JSON object as a map with String keys.

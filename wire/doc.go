@@ -6,9 +6,14 @@
 // It depends only on the standard library, so that Go clients of a gopod
 // server can use it without pulling in the server or a database driver.
 //
-// Encoding writes JSON directly into a byte buffer (no reflection). Decoding
-// works on the tree that Parse produces (nil, bool, json.Number, string,
-// []any, map[string]any); decoders have the shape func(any) (T, error) and
-// combine, so generated code can describe any nesting such as
+// Encoding writes JSON directly into a byte buffer. Decoding works on the
+// tree that Parse produces (nil, bool, json.Number, string, []any,
+// map[string]any); decoders have the shape func(any) (T, error) and
+// combine, so endpoint code can describe any nesting such as
 // Map<String, List<int?>>.
+//
+// Generated models are plain structs whose fields carry their wire names
+// in struct tags; EncodeStruct and DecodeStruct work from a plan built
+// once per struct type (see plan.go), so that a project's generated
+// package is mostly declarations, which the Go compiler handles quickly.
 package wire

@@ -1,0 +1,407 @@
+package wire
+
+import (
+	"fmt"
+	"math/big"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// The plan codec encodes and decodes generated models from their struct
+// tags, so that generated packages hold declarations and data rather than
+// a pair of functions per model: large projects compile several times
+// faster. For each struct type it builds once (cached, safe for concurrent
+// use) a plan: the fields in wire order, each with its key, its offset and
+// the encoder and decoder of its Go type. Calls then do no reflection.
+//
+// A generated model field is tagged
+//
+//	wire:"name[,null][,serverOnly]"
+//
+// null marks a nullable field: nil is left out when encoding and missing
+// or null is allowed when decoding. serverOnly marks a field that the wire
+// (protocol) form leaves out. wiretype:"..." spells the model-language
+// type when the Go type alone does not say how it travels (a Set, or a
+// nullable list, map, Uri, BigInt or ByteData inside a container).
+// wiredefault:"..." is the default of a nullable field, applied when the
+// field is missing or null: a literal in the form its type reads (a
+// Duration in milliseconds, an enum value by index; now and random for
+// DateTime and UuidValue).
+//
+// Types whose pointer has EncodeJSON and DecodeJSON (custom classes,
+// enums, hand-written types) are encoded and decoded through those
+// methods; so are generated models held in another model, which call
+// back into their plan.
+
+// EncodeStruct writes m, a pointer to a generated model, from its plan.
+func EncodeStruct(e *Encoder, m any) {
+	t, p := typeAndPointer(m)
+	planOf(t).encode(e, p)
+}
+
+// DecodeStruct reads m, a pointer to a generated model, from a parsed
+// JSON value, from its plan. Every field is set: those missing from v
+// become null (or their default).
+func DecodeStruct(v any, m any) error {
+	t, p := typeAndPointer(m)
+	return planOf(t).decode(v, p)
+}
+
+// MarshalStruct encodes m, a pointer to a generated model, in the full
+// (non-protocol) form: the body of a model's MarshalJSON.
+func MarshalStruct(m any) ([]byte, error) {
+	e := NewEncoder(false)
+	EncodeStruct(e, m)
+	return e.Bytes()
+}
+
+// UnmarshalStruct parses b into m, a pointer to a generated model: the
+// body of a model's UnmarshalJSON.
+func UnmarshalStruct(b []byte, m any) error {
+	v, err := Parse(b)
+	if err != nil {
+		return err
+	}
+	return DecodeStruct(v, m)
+}
+
+// DecoderOf returns the registry decoder of the model that ptr (a nil
+// pointer such as (*Example)(nil)) points to: it decodes a value of the
+// model and returns it by value.
+func DecoderOf(ptr any) DecodeFunc[any] {
+	t := reflect.TypeOf(ptr).Elem()
+	return func(v any) (any, error) {
+		x := reflect.New(t)
+		err := DecodeInto(v, x.Interface())
+		return x.Elem().Interface(), err
+	}
+}
+
+// PtrDecoderOf is DecoderOf returning a pointer to the model, the form in
+// which exceptions are errors.
+func PtrDecoderOf(ptr any) DecodeFunc[any] {
+	t := reflect.TypeOf(ptr).Elem()
+	return func(v any) (any, error) {
+		x := reflect.New(t).Interface()
+		err := DecodeInto(v, x)
+		return x, err
+	}
+}
+
+// DecodeInto reads v into dst, a pointer: through dst's DecodeJSON when it
+// has one, otherwise by dst's plan.
+func DecodeInto(v any, dst any) error {
+	if d, ok := dst.(Decodable); ok {
+		return d.DecodeJSON(v)
+	}
+	return DecodeStruct(v, dst)
+}
+
+// Encode writes v, a generated model (by value or pointer) or any value
+// with an EncodeJSON method.
+func Encode(e *Encoder, v any) {
+	if x, ok := v.(Encodable); ok {
+		x.EncodeJSON(e)
+		return
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		p := reflect.New(rv.Type())
+		p.Elem().Set(rv)
+		rv = p
+	}
+	EncodeStruct(e, rv.Interface())
+}
+
+// eface is the layout of an interface value.
+type eface struct {
+	typ, data unsafe.Pointer
+}
+
+func typeAndPointer(m any) (reflect.Type, unsafe.Pointer) {
+	t := reflect.TypeOf(m)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("wire: %T is not a pointer to a model struct", m))
+	}
+	p := (*eface)(unsafe.Pointer(&m)).data
+	if p == nil {
+		panic(fmt.Sprintf("wire: nil %T", m))
+	}
+	return t.Elem(), p
+}
+
+// plan is how one struct type travels.
+type plan struct {
+	typ    reflect.Type
+	fields []fieldPlan
+}
+
+type fieldPlan struct {
+	name       string
+	key        []byte // "name":
+	offset     uintptr
+	nullable   bool
+	serverOnly bool
+	// enc and dec are the field's codec's, held here to save an
+	// indirection per field.
+	enc func(e *Encoder, p unsafe.Pointer)
+	dec func(v any, p unsafe.Pointer) error
+	def func(p unsafe.Pointer) // sets the default, nil when none
+}
+
+// codec encodes and decodes the value at p of one Go type.
+type codec struct {
+	enc func(e *Encoder, p unsafe.Pointer)
+	// dec reads v into p; v is never nil for a non-nullable codec's
+	// caller-checked uses, but codecs must handle nil themselves (a null
+	// inside a container).
+	dec func(v any, p unsafe.Pointer) error
+}
+
+var (
+	plans   sync.Map // reflect.Type → *plan
+	planMu  sync.Mutex
+	pending map[reflect.Type]*plan // plans being built, under planMu
+)
+
+func planOf(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	planMu.Lock()
+	defer planMu.Unlock()
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	pending = map[reflect.Type]*plan{}
+	p := buildPlan(t)
+	// Plans refer to each other (a model holding a list of itself), so
+	// they are published together once all are complete.
+	for t, q := range pending {
+		plans.Store(t, q)
+	}
+	pending = nil
+	return p
+}
+
+// planLocked returns t's plan while planMu is held, building it if needed.
+func planLocked(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	if p, ok := pending[t]; ok {
+		return p
+	}
+	return buildPlan(t)
+}
+
+func buildPlan(t reflect.Type) *plan {
+	p := &plan{typ: t}
+	pending[t] = p
+	p.fields = collectFields(t, 0)
+	return p
+}
+
+// collectFields lists the tagged fields of t in wire order: a class's own
+// id comes before the fields it inherits (the embedded struct of its
+// parent), the rest of its own fields after them, as in Serverpod.
+func collectFields(t reflect.Type, base uintptr) []fieldPlan {
+	var all, inherited []fieldPlan
+	hasParent := false
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag, ok := sf.Tag.Lookup("wire")
+		if !ok {
+			if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+				hasParent = true
+				inherited = append(inherited, collectFields(sf.Type, base+sf.Offset)...)
+			}
+			continue
+		}
+		if tag != "-" {
+			all = append(all, buildField(t, sf, tag, base))
+		}
+	}
+	if !hasParent {
+		return all
+	}
+	var out, own []fieldPlan
+	for _, f := range all {
+		if f.name == "id" {
+			out = append(out, f)
+		} else {
+			own = append(own, f)
+		}
+	}
+	return append(append(out, inherited...), own...)
+}
+
+func buildField(t reflect.Type, sf reflect.StructField, tag string, base uintptr) fieldPlan {
+	parts := strings.Split(tag, ",")
+	f := fieldPlan{name: parts[0], offset: base + sf.Offset}
+	for _, flag := range parts[1:] {
+		switch flag {
+		case "null":
+			f.nullable = true
+		case "serverOnly":
+			f.serverOnly = true
+		default:
+			panic(fmt.Sprintf("wire: field %s of %s: unknown flag %q in its wire tag", sf.Name, t, flag))
+		}
+	}
+	var e Encoder
+	e.writeString(f.name)
+	f.key = append(e.buf, ':')
+	var sh *shape
+	if s, ok := sf.Tag.Lookup("wiretype"); ok {
+		var err error
+		if sh, err = parseShape(s); err != nil {
+			panic(fmt.Sprintf("wire: field %s of %s: %v", sf.Name, t, err))
+		}
+	}
+	ft := sf.Type
+	if sh == nil {
+		sh = &shape{nullable: f.nullable}
+	}
+	c := codecFor(ft, sh)
+	f.enc, f.dec = c.enc, c.dec
+	if d, ok := sf.Tag.Lookup("wiredefault"); ok {
+		def, err := defaultSetter(ft, d)
+		if err != nil {
+			panic(fmt.Sprintf("wire: field %s of %s: %v", sf.Name, t, err))
+		}
+		f.def = def
+	}
+	return f
+}
+
+// isNil reports whether the pointer, slice or map at p is nil.
+func isNil(p unsafe.Pointer) bool { return *(*unsafe.Pointer)(p) == nil }
+
+func (pl *plan) encode(e *Encoder, p unsafe.Pointer) {
+	e.buf = append(e.buf, '{')
+	first := true
+	for i := range pl.fields {
+		f := &pl.fields[i]
+		if f.serverOnly && e.Protocol {
+			continue
+		}
+		fp := unsafe.Add(p, f.offset)
+		if f.nullable && isNil(fp) {
+			continue
+		}
+		if !first {
+			e.buf = append(e.buf, ',')
+		}
+		first = false
+		e.buf = append(e.buf, f.key...)
+		f.enc(e, fp)
+	}
+	e.buf = append(e.buf, '}')
+}
+
+func (pl *plan) decode(v any, p unsafe.Pointer) error {
+	o, ok := v.(map[string]any)
+	if !ok {
+		return mismatch("an object", v)
+	}
+	for i := range pl.fields {
+		f := &pl.fields[i]
+		fp := unsafe.Add(p, f.offset)
+		x, ok := o[f.name]
+		if !ok || x == nil {
+			if !f.nullable {
+				return &Error{Path: f.name, Msg: "missing required field"}
+			}
+			f.dec(nil, fp) // sets it to nil
+			if f.def != nil {
+				f.def(fp)
+			}
+			continue
+		}
+		if err := f.dec(x, fp); err != nil {
+			return AtKey(err, f.name)
+		}
+	}
+	return nil
+}
+
+// defaultSetter returns the function that gives a nullable field of type
+// t its default, lit in the form the generator writes it.
+func defaultSetter(t reflect.Type, lit string) (func(p unsafe.Pointer), error) {
+	switch t {
+	case urlPtrType:
+		if _, err := url.Parse(lit); err != nil {
+			return nil, fmt.Errorf("invalid Uri default %q: %w", lit, err)
+		}
+		return func(p unsafe.Pointer) { *(**url.URL)(p) = MustParseURI(lit) }, nil
+	case bigPtrType:
+		if _, ok := new(big.Int).SetString(lit, 10); !ok {
+			return nil, fmt.Errorf("invalid BigInt default %q", lit)
+		}
+		return func(p unsafe.Pointer) { *(**big.Int)(p) = MustParseBigInt(lit) }, nil
+	}
+	if t.Kind() != reflect.Pointer {
+		return nil, fmt.Errorf("a default needs a nullable field held by pointer, not %s", t)
+	}
+	et := t.Elem()
+	// value makes the default as a fresh value of type et each time, so
+	// that decoded models never share it.
+	var value func() reflect.Value
+	constant := func(v any) func() reflect.Value {
+		return func() reflect.Value {
+			x := reflect.New(et).Elem()
+			x.Set(reflect.ValueOf(v).Convert(et))
+			return x
+		}
+	}
+	var err error
+	switch {
+	case et == timeType && lit == "now":
+		value = func() reflect.Value { return reflect.ValueOf(time.Now()) }
+	case et == timeType:
+		var ts time.Time
+		ts, err = ParseDateTime(lit)
+		value = constant(ts)
+	case et == durationType:
+		var ms int64
+		ms, err = strconv.ParseInt(lit, 10, 64)
+		value = constant(time.Duration(ms) * time.Millisecond)
+	case et == uuidType && lit == "random":
+		value = func() reflect.Value { return reflect.ValueOf(NewUUID()) }
+	case et == uuidType:
+		var u UUID
+		u, err = ParseUUID(lit)
+		value = constant(u)
+	case et.Kind() == reflect.Int64 || et.Kind() == reflect.Int:
+		// An int, or an enum value by index.
+		var n int64
+		n, err = strconv.ParseInt(lit, 10, 64)
+		value = constant(n)
+	case et.Kind() == reflect.Float64:
+		var f float64
+		f, err = strconv.ParseFloat(lit, 64)
+		value = constant(f)
+	case et.Kind() == reflect.Bool:
+		var b bool
+		b, err = strconv.ParseBool(lit)
+		value = constant(b)
+	case et.Kind() == reflect.String:
+		value = constant(lit)
+	default:
+		return nil, fmt.Errorf("type %s cannot have a default", et)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("invalid default %q: %w", lit, err)
+	}
+	return func(p unsafe.Pointer) {
+		x := reflect.New(et)
+		x.Elem().Set(value())
+		*(*unsafe.Pointer)(p) = x.UnsafePointer()
+	}, nil
+}
