@@ -307,7 +307,11 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 			// A sealed class is never decoded as itself.
 			continue
 		}
-		body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(m.ClassName), jen.Id(anyDecoder(m))))
+		decoder := "DecoderOf"
+		if m.Kind == model.Exception {
+			decoder = "PtrDecoderOf" // exceptions are errors through their pointer
+		}
+		body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(m.ClassName), jen.Qual(wirePkg, decoder).Call(jen.Parens(jen.Op("*").Id(m.ClassName)).Parens(jen.Nil()))))
 	}
 	for _, c := range o.Custom {
 		if c.GoName != "" {
@@ -332,9 +336,3 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 	f.Func().Id("Registry").Params().Op("*").Qual(wirePkg, "Registry").Block(body...)
 	return o.render(f)
 }
-
-// anyDecoder names the function that decodes a model for the class
-// registry. Each model file has its own (rather than one generic
-// instantiation per model type, or closures in one function, both of which
-// large projects pay for in compile time).
-func anyDecoder(m *model.Model) string { return "decodeAny" + m.ClassName }

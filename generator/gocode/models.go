@@ -2,6 +2,7 @@ package gocode
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -119,8 +120,73 @@ func (s side) structFields(g *jen.Group, m *model.Model, own []*model.Field) {
 		if len(fl.Doc) > 0 {
 			g.Add(docLines(fl.Doc, ""))
 		}
-		g.Id(fieldName(fl)).Add(s.goType(fl.Type))
+		g.Id(fieldName(fl)).Add(s.goType(fl.Type)).Tag(s.wireTag(fl))
 	}
+}
+
+// wireTag is the struct tag from which package wire plans the field's
+// encoding: its name on the wire, whether it is nullable and whether it
+// stays on the server, and, when the Go type does not say it, the model
+// type (Sets, nullable containers in containers) and the default a null
+// value decodes to.
+func (s side) wireTag(fl *model.Field) map[string]string {
+	tag := fl.Name
+	if fl.Type.Nullable {
+		tag += ",null"
+	}
+	if s.server && !fl.OnWire() {
+		tag += ",serverOnly"
+	}
+	tags := map[string]string{"wire": tag}
+	if needsWireType(fl.Type, true) {
+		tags["wiretype"] = fl.Type.DartString()
+	}
+	if fl.DefaultModel != nil && fl.Type.Nullable {
+		if lit, ok := wireDefault(fl.Type.NonNull(), fl.DefaultModel.Raw); ok {
+			tags["wiredefault"] = lit
+		}
+	}
+	return tags
+}
+
+// needsWireType reports whether t holds what its Go type cannot tell: a
+// Set, or a nullable type with its own nil (List, Set, Map, Uri, BigInt,
+// ByteData) inside a container.
+func needsWireType(t *model.Type, top bool) bool {
+	if t.Name == model.TypeSet || (!top && t.Nullable && nilable(t)) {
+		return true
+	}
+	for _, a := range t.Args {
+		if needsWireType(a, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// wireDefault spells a model default for package wire: a Duration in
+// milliseconds, an enum value by its index, strings unquoted.
+func wireDefault(t *model.Type, raw string) (string, bool) {
+	if t.IsEnum() {
+		for i, v := range t.Model.Values {
+			if v.Name == raw {
+				return strconv.Itoa(i), true
+			}
+		}
+		return "", false
+	}
+	switch t.Name {
+	case model.TypeInt, model.TypeDouble, model.TypeBool:
+		return raw, true
+	case model.TypeDateTime:
+		return raw, true
+	case model.TypeDuration:
+		ms, err := durationMillis(raw)
+		return strconv.FormatInt(ms, 10), err == nil
+	case model.TypeString, model.TypeUUID, model.TypeURI, model.TypeBigInt:
+		return unquoteDart(raw), true
+	}
+	return "", false
 }
 
 // fieldName is the Go struct field of f: exported, unless the field is
@@ -211,35 +277,7 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 	f.Func().Params(jen.Op("*").Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(s.wireClassName(m))))
 	f.Line()
 
-	s.encodeMethod(f, m, fields)
-	s.decodeMethod(f, m, fields)
-
-	f.Comment(fmt.Sprintf("MarshalJSON encodes the %s with all its fields.", name))
-	f.Func().Params(jen.Id("m").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Id("e").Op(":=").Qual(wirePkg, "NewEncoder").Call(jen.False()),
-		jen.Id("m").Dot("EncodeJSON").Call(jen.Id("e")),
-		jen.Return(jen.Id("e").Dot("Bytes").Call()),
-	)
-	f.Line()
-	f.Comment("UnmarshalJSON implements json.Unmarshaler.")
-	f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
-		jen.List(jen.Id("v"), jen.Err()).Op(":=").Qual(wirePkg, "Parse").Call(jen.Id("b")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		jen.Return(jen.Id("m").Dot("DecodeJSON").Call(jen.Id("v"))),
-	)
-	f.Line()
-
-	f.Comment(fmt.Sprintf("%s decodes %s for the class registry.", anyDecoder(m), withArticle(name)))
-	result := jen.Id("m")
-	if m.Kind == model.Exception {
-		result = jen.Op("&").Id("m") // exceptions are errors through their pointer
-	}
-	f.Func().Id(anyDecoder(m)).Params(jen.Id("v").Any()).Params(jen.Any(), jen.Error()).Block(
-		jen.Var().Id("m").Id(name),
-		jen.Err().Op(":=").Id("m").Dot("DecodeJSON").Call(jen.Id("v")),
-		jen.Return(result, jen.Err()),
-	)
-	f.Line()
+	s.codecMethods(f, name)
 
 	if s.server && m.HasTable() {
 		if err := s.tableDecls(f, m); err != nil {
@@ -307,99 +345,28 @@ func (s side) defaultsLiteral(m *model.Model, typeName string) (*jen.Statement, 
 	return jen.Id(typeName).Values(assigns...), nil
 }
 
-func (s side) encodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {
-	body := []jen.Code{jen.Id("e").Dot("ObjectStart").Call()}
-	guarded := false
-	// The full form keeps server-only fields in field order, so each run of
-	// them is guarded where it stands.
-	var run []jen.Code
-	flush := func() {
-		if len(run) > 0 {
-			body = append(body, jen.If(jen.Op("!").Id("e").Dot("Protocol")).Block(run...))
-			run = nil
-		}
-	}
-	for _, fl := range fields {
-		stmts := s.encodeField(fl)
-		if s.server && !fl.OnWire() {
-			run = append(run, stmts...)
-			guarded = true
-			continue
-		}
-		flush()
-		body = append(body, stmts...)
-	}
-	flush()
-	body = append(body, jen.Id("e").Dot("ObjectEnd").Call())
+// codecMethods writes the model's JSON methods, each a call into package
+// wire, which encodes and decodes the model from its struct tags.
+func (s side) codecMethods(f *jen.File, name string) {
 	f.Comment("EncodeJSON writes the model as Serverpod does; null fields are left out.")
-	if guarded {
-		f.Comment("In protocol mode it also leaves out the fields that never leave the server.")
-	}
-	f.Func().Params(jen.Id("m").Op("*").Id(m.ClassName)).Id("EncodeJSON").Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(body...)
+	f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("EncodeJSON").Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(
+		jen.Qual(wirePkg, "EncodeStruct").Call(jen.Id("e"), jen.Id("m")),
+	)
 	f.Line()
-}
-
-func (s side) encodeField(fl *model.Field) []jen.Code {
-	v := jen.Id("m").Dot(fieldName(fl))
-	write := append([]jen.Code{jen.Id("e").Dot("Key").Call(jen.Lit(fl.Name))}, s.encodeStmts(fl.Type, v)...)
-	if fl.Type.Nullable {
-		return []jen.Code{jen.If(v.Clone().Op("!=").Nil()).Block(write...)}
-	}
-	return write
-}
-
-func (s side) decodeMethod(f *jen.File, m *model.Model, fields []*model.Field) {
-	if len(fields) == 0 {
-		// Nothing to read, but the value must still be an object.
-		f.Comment("DecodeJSON checks that the value is a JSON object; the model has no fields to read.")
-		f.Func().Params(jen.Id("m").Op("*").Id(m.ClassName)).Id("DecodeJSON").Params(jen.Id("v").Any()).Error().Block(
-			jen.List(jen.Id("_"), jen.Err()).Op(":=").Qual(wirePkg, "Object").Call(jen.Id("v")),
-			jen.Return(jen.Err()),
-		)
-		f.Line()
-		return
-	}
-	body := []jen.Code{
-		jen.List(jen.Id("o"), jen.Err()).Op(":=").Qual(wirePkg, "Object").Call(jen.Id("v")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-	}
-	itemsDeclared := false
-	for _, fl := range fields {
-		t := fl.Type
-		target := jen.Id("m").Dot(fieldName(fl))
-		if t.Model != nil && t.Model.Kind != model.Enum {
-			// Models decode through their own method: a generic call per
-			// model type would make large projects slow to compile.
-			body = append(body, s.decodeModelField(fl, target)...)
-			continue
-		}
-		if elem, ok := modelList(t.NonNull()); ok {
-			if !itemsDeclared {
-				body = append(body, jen.Var().Id("items").Index().Any())
-				itemsDeclared = true
-			}
-			body = append(body, s.decodeModelListField(fl, elem, target)...)
-			continue
-		}
-		var call *jen.Statement
-		switch {
-		case !t.Nullable:
-			call = jen.Qual(wirePkg, "Field").Call(jen.Id("o"), jen.Lit(fl.Name), s.decFunc(t))
-		case pointer(t):
-			call = jen.Qual(wirePkg, "FieldPtr").Call(jen.Id("o"), jen.Lit(fl.Name), s.decFunc(t.NonNull()))
-		default:
-			call = jen.Qual(wirePkg, "FieldOrZero").Call(jen.Id("o"), jen.Lit(fl.Name), s.decFunc(t.NonNull()))
-		}
-		body = append(body, jen.If(jen.List(target, jen.Err()).Op("=").Add(call), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
-		if fl.DefaultModel != nil && t.Nullable {
-			if v, err := s.fieldDefault(t, fl.DefaultModel.Raw); err == nil {
-				body = append(body, jen.If(target.Clone().Op("==").Nil()).Block(target.Clone().Op("=").Add(v)))
-			}
-		}
-	}
-	body = append(body, jen.Return(jen.Nil()))
 	f.Comment("DecodeJSON reads the model from a parsed JSON value.")
-	f.Func().Params(jen.Id("m").Op("*").Id(m.ClassName)).Id("DecodeJSON").Params(jen.Id("v").Any()).Error().Block(body...)
+	f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("DecodeJSON").Params(jen.Id("v").Any()).Error().Block(
+		jen.Return(jen.Qual(wirePkg, "DecodeStruct").Call(jen.Id("v"), jen.Id("m"))),
+	)
+	f.Line()
+	f.Comment(fmt.Sprintf("MarshalJSON encodes the %s with all its fields.", name))
+	f.Func().Params(jen.Id("m").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Return(jen.Qual(wirePkg, "MarshalStruct").Call(jen.Op("&").Id("m"))),
+	)
+	f.Line()
+	f.Comment("UnmarshalJSON implements json.Unmarshaler.")
+	f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
+		jen.Return(jen.Qual(wirePkg, "UnmarshalStruct").Call(jen.Id("b"), jen.Id("m"))),
+	)
 	f.Line()
 }
 
@@ -428,67 +395,49 @@ func (s side) enumDecls(f *jen.File, m *model.Model) {
 		}
 	})
 	f.Line()
+	list := jen.Id(names).Index(jen.Empty(), jen.Empty())
 	f.Comment("String returns the value's name in the model file.")
 	f.Func().Params(jen.Id("v").Id(name)).Id("String").Params().String().Block(
-		jen.If(jen.Id("v").Op(">=").Lit(0).Op("&&").Int().Parens(jen.Id("v")).Op("<").Len(jen.Id(names))).Block(jen.Return(jen.Id(names).Index(jen.Id("v")))),
-		jen.Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit(name+"(%d)"), jen.Int().Parens(jen.Id("v")))),
+		jen.Return(jen.Qual(wirePkg, "EnumName").Call(list.Clone(), jen.Int().Parens(jen.Id("v")), jen.Lit(name))),
 	)
 	f.Line()
 	f.Comment(fmt.Sprintf("Parse%s returns the value with the given name.", name))
 	f.Func().Id("Parse"+name).Params(jen.Id("s").String()).Params(jen.Id(name), jen.Error()).Block(
-		jen.For(jen.List(jen.Id("i"), jen.Id("n")).Op(":=").Range().Id(names)).Block(
-			jen.If(jen.Id("n").Op("==").Id("s")).Block(jen.Return(jen.Id(name).Parens(jen.Id("i")), jen.Nil())),
-		),
-		jen.Return(jen.Lit(0), jen.Qual("fmt", "Errorf").Call(jen.Lit(`Value "%s" cannot be converted to "`+name+`"`), jen.Id("s"))),
+		jen.List(jen.Id("i"), jen.Err()).Op(":=").Qual(wirePkg, "ParseEnum").Call(list.Clone(), jen.Id("s"), jen.Lit(name)),
+		jen.Return(jen.Id(name).Parens(jen.Id("i")), jen.Err()),
 	)
 	f.Line()
 	f.Comment("ClassName is the enum's class name in type-tagged JSON.")
 	f.Func().Params(jen.Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(s.wireClassName(m))))
 	f.Line()
-	if m.Serialized == model.ByName {
+	byName := m.Serialized == model.ByName
+	if byName {
 		f.Comment("EncodeJSON writes the value's name (the enum is serialized byName).")
 		f.Func().Params(jen.Id("v").Id(name)).Id("EncodeJSON").Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(jen.Id("e").Dot("String").Call(jen.Id("v").Dot("String").Call()))
-		f.Line()
-		f.Comment("DecodeJSON reads a value's name.")
-		f.Func().Params(jen.Id("v").Op("*").Id(name)).Id("DecodeJSON").Params(jen.Id("x").Any()).Error().Block(
-			jen.List(jen.Id("s"), jen.Err()).Op(":=").Qual(wirePkg, "DecodeString").Call(jen.Id("x")),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.List(jen.Op("*").Id("v"), jen.Err()).Op("=").Id("Parse"+name).Call(jen.Id("s")),
-			jen.Return(jen.Err()),
-		)
 	} else {
 		f.Comment("EncodeJSON writes the value's index (the enum is serialized byIndex).")
 		f.Func().Params(jen.Id("v").Id(name)).Id("EncodeJSON").Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(jen.Id("e").Dot("Int").Call(jen.Int64().Parens(jen.Id("v"))))
-		f.Line()
-		f.Comment("DecodeJSON reads a value's index.")
-		f.Func().Params(jen.Id("v").Op("*").Id(name)).Id("DecodeJSON").Params(jen.Id("x").Any()).Error().Block(
-			jen.List(jen.Id("i"), jen.Err()).Op(":=").Qual(wirePkg, "DecodeInt").Call(jen.Id("x")),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.If(jen.Id("i").Op("<").Lit(0).Op("||").Id("i").Op(">=").Int64().Parens(jen.Len(jen.Id(names)))).Block(
-				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(`Value "%d" cannot be converted to "`+name+`"`), jen.Id("i"))),
-			),
-			jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("i")),
-			jen.Return(jen.Nil()),
-		)
 	}
 	f.Line()
-	f.Comment(fmt.Sprintf("%s decodes %s for the class registry.", anyDecoder(m), withArticle(name)))
-	f.Func().Id(anyDecoder(m)).Params(jen.Id("x").Any()).Params(jen.Any(), jen.Error()).Block(
-		jen.Var().Id("v").Id(name),
-		jen.Err().Op(":=").Id("v").Dot("DecodeJSON").Call(jen.Id("x")),
-		jen.Return(jen.Id("v"), jen.Err()),
+	if byName {
+		f.Comment("DecodeJSON reads a value's name.")
+	} else {
+		f.Comment("DecodeJSON reads a value's index.")
+	}
+	f.Func().Params(jen.Id("v").Op("*").Id(name)).Id("DecodeJSON").Params(jen.Id("x").Any()).Error().Block(
+		jen.List(jen.Id("i"), jen.Err()).Op(":=").Qual(wirePkg, "DecodeEnum").Call(jen.Id("x"), list.Clone(), jen.Lit(byName), jen.Lit(name)),
+		jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("i")),
+		jen.Return(jen.Err()),
 	)
 	f.Line()
 	f.Comment("MarshalJSON implements json.Marshaler.")
 	f.Func().Params(jen.Id("v").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(wirePkg, "Marshal").Call(jen.Qual(wirePkg, "EncodeValue").Types(jen.Id(name)), jen.Id("v"))),
+		jen.Return(jen.Qual(wirePkg, "MarshalValue").Call(jen.Id("v"))),
 	)
 	f.Line()
 	f.Comment("UnmarshalJSON implements json.Unmarshaler.")
 	f.Func().Params(jen.Id("v").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
-		jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(wirePkg, "Parse").Call(jen.Id("b")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		jen.Return(jen.Id("v").Dot("DecodeJSON").Call(jen.Id("x"))),
+		jen.Return(jen.Qual(wirePkg, "UnmarshalValue").Call(jen.Id("b"), jen.Id("v"))),
 	)
 	f.Line()
 }
@@ -499,45 +448,4 @@ func withArticle(name string) string {
 		return "an " + name
 	}
 	return "a " + name
-}
-
-// decodeModelListField decodes a field whose type is a List of elem, a
-// class or exception, item by item into the slice.
-func (s side) decodeModelListField(fl *model.Field, elem *model.Type, target *jen.Statement) []jen.Code {
-	key := jen.Lit(fl.Name)
-	fill := []jen.Code{
-		target.Clone().Op("=").Make(jen.Index().Add(s.modelRef(elem)), jen.Len(jen.Id("items"))),
-		jen.For(jen.List(jen.Id("i"), jen.Id("x")).Op(":=").Range().Id("items")).Block(
-			jen.If(jen.Err().Op(":=").Add(target.Clone()).Index(jen.Id("i")).Dot("DecodeJSON").Call(jen.Id("x")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Qual(wirePkg, "AtKey").Call(jen.Qual(wirePkg, "AtIndex").Call(jen.Err(), jen.Id("i")), key)),
-			),
-		),
-	}
-	out := []jen.Code{
-		jen.If(jen.List(jen.Id("items"), jen.Err()).Op("=").Qual(wirePkg, "FieldList").Call(jen.Id("o"), key, jen.Lit(!fl.Type.Nullable)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-	}
-	if !fl.Type.Nullable {
-		return append(out, fill...)
-	}
-	return append(out,
-		target.Clone().Op("=").Nil(),
-		jen.If(jen.Id("items").Op("!=").Nil()).Block(fill...),
-	)
-}
-
-// decodeModelField decodes a field whose type is a class or exception.
-func (s side) decodeModelField(fl *model.Field, target *jen.Statement) []jen.Code {
-	key := jen.Lit(fl.Name)
-	if !fl.Type.Nullable {
-		return []jen.Code{jen.If(jen.Err().Op(":=").Qual(wirePkg, "FieldInto").Call(jen.Id("o"), key, jen.Op("&").Add(target.Clone())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
-	}
-	return []jen.Code{
-		target.Clone().Op("=").Nil(),
-		jen.If(jen.Id("x").Op(":=").Id("o").Index(key), jen.Id("x").Op("!=").Nil()).Block(
-			target.Clone().Op("=").New(s.modelRef(fl.Type)),
-			jen.If(jen.Err().Op(":=").Add(target.Clone()).Dot("DecodeJSON").Call(jen.Id("x")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Qual(wirePkg, "AtKey").Call(jen.Err(), key)),
-			),
-		),
-	}
 }

@@ -2,11 +2,7 @@
 
 package authclient
 
-import (
-	"fmt"
-
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/wire"
 
 // Why an admin endpoint call could not be done.
 type AdminExceptionReason int
@@ -24,20 +20,13 @@ var adminExceptionReasonNames = [...]string{"userNotFound", "alreadyBlocked", "n
 
 // String returns the value's name in the model file.
 func (v AdminExceptionReason) String() string {
-	if v >= 0 && int(v) < len(adminExceptionReasonNames) {
-		return adminExceptionReasonNames[v]
-	}
-	return fmt.Sprintf("AdminExceptionReason(%d)", int(v))
+	return wire.EnumName(adminExceptionReasonNames[:], int(v), "AdminExceptionReason")
 }
 
 // ParseAdminExceptionReason returns the value with the given name.
 func ParseAdminExceptionReason(s string) (AdminExceptionReason, error) {
-	for i, n := range adminExceptionReasonNames {
-		if n == s {
-			return AdminExceptionReason(i), nil
-		}
-	}
-	return 0, fmt.Errorf("Value \"%s\" cannot be converted to \"AdminExceptionReason\"", s)
+	i, err := wire.ParseEnum(adminExceptionReasonNames[:], s, "AdminExceptionReason")
+	return AdminExceptionReason(i), err
 }
 
 // ClassName is the enum's class name in type-tagged JSON.
@@ -52,31 +41,17 @@ func (v AdminExceptionReason) EncodeJSON(e *wire.Encoder) {
 
 // DecodeJSON reads a value's name.
 func (v *AdminExceptionReason) DecodeJSON(x any) error {
-	s, err := wire.DecodeString(x)
-	if err != nil {
-		return err
-	}
-	*v, err = ParseAdminExceptionReason(s)
+	i, err := wire.DecodeEnum(x, adminExceptionReasonNames[:], true, "AdminExceptionReason")
+	*v = AdminExceptionReason(i)
 	return err
-}
-
-// decodeAnyAdminExceptionReason decodes an AdminExceptionReason for the class registry.
-func decodeAnyAdminExceptionReason(x any) (any, error) {
-	var v AdminExceptionReason
-	err := v.DecodeJSON(x)
-	return v, err
 }
 
 // MarshalJSON implements json.Marshaler.
 func (v AdminExceptionReason) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeValue[AdminExceptionReason], v)
+	return wire.MarshalValue(v)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (v *AdminExceptionReason) UnmarshalJSON(b []byte) error {
-	x, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return v.DecodeJSON(x)
+	return wire.UnmarshalValue(b, v)
 }

@@ -7,17 +7,17 @@ import "github.com/gopod/gopod/wire"
 // What a client sends after Sign in with Apple.
 type AppleAuthInfo struct {
 	// Apple's stable identifier of the user (the token's subject).
-	UserIdentifier string
+	UserIdentifier string `wire:"userIdentifier"`
 	// The email address, which Apple only shares on the first sign-in.
-	Email *string
+	Email *string `wire:"email,null"`
 	// The user's full name.
-	FullName string
+	FullName string `wire:"fullName"`
 	// The user's nickname.
-	Nickname string
+	Nickname string `wire:"nickname"`
 	// The identity token (a JWT signed by Apple).
-	IdentityToken string
+	IdentityToken string `wire:"identityToken"`
 	// The authorization code.
-	AuthorizationCode string
+	AuthorizationCode string `wire:"authorizationCode"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -27,70 +27,20 @@ func (*AppleAuthInfo) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *AppleAuthInfo) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("userIdentifier")
-	e.String(m.UserIdentifier)
-	if m.Email != nil {
-		e.Key("email")
-		e.String(*m.Email)
-	}
-	e.Key("fullName")
-	e.String(m.FullName)
-	e.Key("nickname")
-	e.String(m.Nickname)
-	e.Key("identityToken")
-	e.String(m.IdentityToken)
-	e.Key("authorizationCode")
-	e.String(m.AuthorizationCode)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *AppleAuthInfo) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.UserIdentifier, err = wire.Field(o, "userIdentifier", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Email, err = wire.FieldPtr(o, "email", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.FullName, err = wire.Field(o, "fullName", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Nickname, err = wire.Field(o, "nickname", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.IdentityToken, err = wire.Field(o, "identityToken", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.AuthorizationCode, err = wire.Field(o, "authorizationCode", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the AppleAuthInfo with all its fields.
 func (m AppleAuthInfo) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *AppleAuthInfo) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyAppleAuthInfo decodes an AppleAuthInfo for the class registry.
-func decodeAnyAppleAuthInfo(v any) (any, error) {
-	var m AppleAuthInfo
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -13,13 +13,13 @@ type EmailFailedSignIn struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The email address the attempt named.
-	Email string
+	Email string `wire:"email"`
 	// When the attempt was made (UTC).
-	Time time.Time
+	Time time.Time `wire:"time"`
 	// The address the attempt came from.
-	IPAddress string
+	IPAddress string `wire:"ipAddress"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -29,60 +29,20 @@ func (*EmailFailedSignIn) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *EmailFailedSignIn) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("email")
-	e.String(m.Email)
-	e.Key("time")
-	e.DateTime(m.Time)
-	e.Key("ipAddress")
-	e.String(m.IPAddress)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *EmailFailedSignIn) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Email, err = wire.Field(o, "email", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Time, err = wire.Field(o, "time", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.IPAddress, err = wire.Field(o, "ipAddress", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the EmailFailedSignIn with all its fields.
 func (m EmailFailedSignIn) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *EmailFailedSignIn) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmailFailedSignIn decodes an EmailFailedSignIn for the class registry.
-func decodeAnyEmailFailedSignIn(v any) (any, error) {
-	var m EmailFailedSignIn
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

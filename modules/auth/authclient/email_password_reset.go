@@ -8,9 +8,9 @@ import "github.com/gopod/gopod/wire"
 // endpoints; kept because clients of the protocol may know it.
 type EmailPasswordReset struct {
 	// The user name of the account.
-	UserName *string
+	UserName *string `wire:"userName,null"`
 	// The email address of the account.
-	Email string
+	Email string `wire:"email"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -20,50 +20,20 @@ func (*EmailPasswordReset) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *EmailPasswordReset) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.UserName != nil {
-		e.Key("userName")
-		e.String(*m.UserName)
-	}
-	e.Key("email")
-	e.String(m.Email)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *EmailPasswordReset) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.UserName, err = wire.FieldPtr(o, "userName", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Email, err = wire.Field(o, "email", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the EmailPasswordReset with all its fields.
 func (m EmailPasswordReset) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *EmailPasswordReset) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmailPasswordReset decodes an EmailPasswordReset for the class registry.
-func decodeAnyEmailPasswordReset(v any) (any, error) {
-	var m EmailPasswordReset
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

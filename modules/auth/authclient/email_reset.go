@@ -13,13 +13,13 @@ type EmailReset struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The user whose password the code resets.
-	UserID int64
+	UserID int64 `wire:"userId"`
 	// The code sent to the user's email address.
-	VerificationCode string
+	VerificationCode string `wire:"verificationCode"`
 	// When the code stops working (UTC).
-	Expiration time.Time
+	Expiration time.Time `wire:"expiration"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -29,60 +29,20 @@ func (*EmailReset) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *EmailReset) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("userId")
-	e.Int(m.UserID)
-	e.Key("verificationCode")
-	e.String(m.VerificationCode)
-	e.Key("expiration")
-	e.DateTime(m.Expiration)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *EmailReset) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.UserID, err = wire.Field(o, "userId", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.VerificationCode, err = wire.Field(o, "verificationCode", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Expiration, err = wire.Field(o, "expiration", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the EmailReset with all its fields.
 func (m EmailReset) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *EmailReset) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmailReset decodes an EmailReset for the class registry.
-func decodeAnyEmailReset(v any) (any, error) {
-	var m EmailReset
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

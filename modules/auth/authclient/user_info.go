@@ -13,24 +13,24 @@ type UserInfo struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// What identifies the user to the sign-in method: the email for email and
 	// Google sign-in, Apple's subject, Firebase's uid.
-	UserIdentifier string
+	UserIdentifier string `wire:"userIdentifier"`
 	// The name shown to others; may be missing.
-	UserName *string
+	UserName *string `wire:"userName,null"`
 	// The full name, if known.
-	FullName *string
+	FullName *string `wire:"fullName,null"`
 	// The email address, if known. Not unique: several users may share one.
-	Email *string
+	Email *string `wire:"email,null"`
 	// When the user was created (UTC).
-	Created time.Time
+	Created time.Time `wire:"created"`
 	// The URL of the user's current image.
-	ImageURL *string
+	ImageURL *string `wire:"imageUrl,null"`
 	// The scopes the user has been granted, copied into each new auth key.
-	ScopeNames []string
+	ScopeNames []string `wire:"scopeNames"`
 	// A blocked user can not sign in.
-	Blocked bool
+	Blocked bool `wire:"blocked"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -40,93 +40,20 @@ func (*UserInfo) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *UserInfo) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("userIdentifier")
-	e.String(m.UserIdentifier)
-	if m.UserName != nil {
-		e.Key("userName")
-		e.String(*m.UserName)
-	}
-	if m.FullName != nil {
-		e.Key("fullName")
-		e.String(*m.FullName)
-	}
-	if m.Email != nil {
-		e.Key("email")
-		e.String(*m.Email)
-	}
-	e.Key("created")
-	e.DateTime(m.Created)
-	if m.ImageURL != nil {
-		e.Key("imageUrl")
-		e.String(*m.ImageURL)
-	}
-	e.Key("scopeNames")
-	wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
-	e.Key("blocked")
-	e.Bool(m.Blocked)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *UserInfo) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.UserIdentifier, err = wire.Field(o, "userIdentifier", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.UserName, err = wire.FieldPtr(o, "userName", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.FullName, err = wire.FieldPtr(o, "fullName", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Email, err = wire.FieldPtr(o, "email", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Created, err = wire.Field(o, "created", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.ImageURL, err = wire.FieldPtr(o, "imageUrl", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.ScopeNames, err = wire.Field(o, "scopeNames", wire.DecodeList(wire.DecodeString)); err != nil {
-		return err
-	}
-	if m.Blocked, err = wire.Field(o, "blocked", wire.DecodeBool); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the UserInfo with all its fields.
 func (m UserInfo) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *UserInfo) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyUserInfo decodes an UserInfo for the class registry.
-func decodeAnyUserInfo(v any) (any, error) {
-	var m UserInfo
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -11,15 +11,15 @@ import (
 // The parts of a user that may be shown to other users.
 type UserInfoPublic struct {
 	// The user's id, when it may be shown.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The user name.
-	UserName *string
+	UserName *string `wire:"userName,null"`
 	// The full name, when it may be shown.
-	FullName *string
+	FullName *string `wire:"fullName,null"`
 	// When the user was created.
-	Created time.Time
+	Created time.Time `wire:"created"`
 	// The URL of the user's image.
-	ImageURL *string
+	ImageURL *string `wire:"imageUrl,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -29,71 +29,20 @@ func (*UserInfoPublic) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *UserInfoPublic) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	if m.UserName != nil {
-		e.Key("userName")
-		e.String(*m.UserName)
-	}
-	if m.FullName != nil {
-		e.Key("fullName")
-		e.String(*m.FullName)
-	}
-	e.Key("created")
-	e.DateTime(m.Created)
-	if m.ImageURL != nil {
-		e.Key("imageUrl")
-		e.String(*m.ImageURL)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *UserInfoPublic) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.UserName, err = wire.FieldPtr(o, "userName", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.FullName, err = wire.FieldPtr(o, "fullName", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Created, err = wire.Field(o, "created", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.ImageURL, err = wire.FieldPtr(o, "imageUrl", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the UserInfoPublic with all its fields.
 func (m UserInfoPublic) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *UserInfoPublic) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyUserInfoPublic decodes an UserInfoPublic for the class registry.
-func decodeAnyUserInfoPublic(v any) (any, error) {
-	var m UserInfoPublic
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

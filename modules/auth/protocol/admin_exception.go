@@ -9,9 +9,9 @@ import "github.com/gopod/gopod/wire"
 // client sees a ServerpodClientBadRequest.
 type AdminException struct {
 	// What was wrong.
-	Reason AdminExceptionReason
+	Reason AdminExceptionReason `wire:"reason"`
 	// The user the call named.
-	UserID int64
+	UserID int64 `wire:"userId"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -21,50 +21,22 @@ func (*AdminException) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *AdminException) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("reason")
-	m.Reason.EncodeJSON(e)
-	e.Key("userId")
-	e.Int(m.UserID)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *AdminException) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Reason, err = wire.Field(o, "reason", wire.DecodeModel[AdminExceptionReason]); err != nil {
-		return err
-	}
-	if m.UserID, err = wire.Field(o, "userId", wire.DecodeInt); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the AdminException with all its fields.
 func (m AdminException) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *AdminException) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyAdminException decodes an AdminException for the class registry.
-func decodeAnyAdminException(v any) (any, error) {
-	var m AdminException
-	err := m.DecodeJSON(v)
-	return &m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // Error describes the exception with its fields, so it reads well in logs.

@@ -13,19 +13,19 @@ type AuthKey struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The user the key signs in.
-	UserID int64
+	UserID int64 `wire:"userId"`
 	// Lowercase hex SHA-256 of the server's authKeySalt followed by the key.
-	Hash string
+	Hash string `wire:"hash"`
 	// The secret itself, only set on the object returned at sign-in; never
 	// stored.
-	Key *string
+	Key *string `wire:"key,null"`
 	// The scopes granted to this key, copied from the user at sign-in.
-	ScopeNames []string
+	ScopeNames []string `wire:"scopeNames"`
 	// How the user signed in: email, google, apple, firebase or a custom
 	// method name.
-	Method string
+	Method string `wire:"method"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -35,74 +35,22 @@ func (*AuthKey) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *AuthKey) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("userId")
-	e.Int(m.UserID)
-	e.Key("hash")
-	e.String(m.Hash)
-	if m.Key != nil {
-		e.Key("key")
-		e.String(*m.Key)
-	}
-	e.Key("scopeNames")
-	wire.EncodeList((*wire.Encoder).String)(e, m.ScopeNames)
-	e.Key("method")
-	e.String(m.Method)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *AuthKey) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.UserID, err = wire.Field(o, "userId", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Hash, err = wire.Field(o, "hash", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Key, err = wire.FieldPtr(o, "key", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.ScopeNames, err = wire.Field(o, "scopeNames", wire.DecodeList(wire.DecodeString)); err != nil {
-		return err
-	}
-	if m.Method, err = wire.Field(o, "method", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the AuthKey with all its fields.
 func (m AuthKey) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *AuthKey) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyAuthKey decodes an AuthKey for the class registry.
-func decodeAnyAuthKey(v any) (any, error) {
-	var m AuthKey
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableAuthKey describes table serverpod_auth_key to the ORM: its columns in

@@ -2,11 +2,7 @@
 
 package protocol
 
-import (
-	"fmt"
-
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/wire"
 
 // Why a sign-in failed. Sent as its index, so the order is part of the
 // protocol.
@@ -24,20 +20,13 @@ var authenticationFailReasonNames = [...]string{"invalidCredentials", "userCreat
 
 // String returns the value's name in the model file.
 func (v AuthenticationFailReason) String() string {
-	if v >= 0 && int(v) < len(authenticationFailReasonNames) {
-		return authenticationFailReasonNames[v]
-	}
-	return fmt.Sprintf("AuthenticationFailReason(%d)", int(v))
+	return wire.EnumName(authenticationFailReasonNames[:], int(v), "AuthenticationFailReason")
 }
 
 // ParseAuthenticationFailReason returns the value with the given name.
 func ParseAuthenticationFailReason(s string) (AuthenticationFailReason, error) {
-	for i, n := range authenticationFailReasonNames {
-		if n == s {
-			return AuthenticationFailReason(i), nil
-		}
-	}
-	return 0, fmt.Errorf("Value \"%s\" cannot be converted to \"AuthenticationFailReason\"", s)
+	i, err := wire.ParseEnum(authenticationFailReasonNames[:], s, "AuthenticationFailReason")
+	return AuthenticationFailReason(i), err
 }
 
 // ClassName is the enum's class name in type-tagged JSON.
@@ -52,34 +41,17 @@ func (v AuthenticationFailReason) EncodeJSON(e *wire.Encoder) {
 
 // DecodeJSON reads a value's index.
 func (v *AuthenticationFailReason) DecodeJSON(x any) error {
-	i, err := wire.DecodeInt(x)
-	if err != nil {
-		return err
-	}
-	if i < 0 || i >= int64(len(authenticationFailReasonNames)) {
-		return fmt.Errorf("Value \"%d\" cannot be converted to \"AuthenticationFailReason\"", i)
-	}
+	i, err := wire.DecodeEnum(x, authenticationFailReasonNames[:], false, "AuthenticationFailReason")
 	*v = AuthenticationFailReason(i)
-	return nil
-}
-
-// decodeAnyAuthenticationFailReason decodes an AuthenticationFailReason for the class registry.
-func decodeAnyAuthenticationFailReason(x any) (any, error) {
-	var v AuthenticationFailReason
-	err := v.DecodeJSON(x)
-	return v, err
+	return err
 }
 
 // MarshalJSON implements json.Marshaler.
 func (v AuthenticationFailReason) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeValue[AuthenticationFailReason], v)
+	return wire.MarshalValue(v)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (v *AuthenticationFailReason) UnmarshalJSON(b []byte) error {
-	x, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return v.DecodeJSON(x)
+	return wire.UnmarshalValue(b, v)
 }

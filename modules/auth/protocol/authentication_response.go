@@ -7,15 +7,15 @@ import "github.com/gopod/gopod/wire"
 // The answer to a sign-in.
 type AuthenticationResponse struct {
 	// Whether the user is now signed in.
-	Success bool
+	Success bool `wire:"success"`
 	// The secret of the new auth key, on success.
-	Key *string
+	Key *string `wire:"key,null"`
 	// The id of the new auth key, on success.
-	KeyID *int64
+	KeyID *int64 `wire:"keyId,null"`
 	// The signed-in user, on success.
-	UserInfo *UserInfo
+	UserInfo *UserInfo `wire:"userInfo,null"`
 	// Why the sign-in failed, when it did and the reason is known.
-	FailReason *AuthenticationFailReason
+	FailReason *AuthenticationFailReason `wire:"failReason,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -25,75 +25,20 @@ func (*AuthenticationResponse) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *AuthenticationResponse) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("success")
-	e.Bool(m.Success)
-	if m.Key != nil {
-		e.Key("key")
-		e.String(*m.Key)
-	}
-	if m.KeyID != nil {
-		e.Key("keyId")
-		e.Int(*m.KeyID)
-	}
-	if m.UserInfo != nil {
-		e.Key("userInfo")
-		m.UserInfo.EncodeJSON(e)
-	}
-	if m.FailReason != nil {
-		e.Key("failReason")
-		m.FailReason.EncodeJSON(e)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *AuthenticationResponse) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Success, err = wire.Field(o, "success", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.Key, err = wire.FieldPtr(o, "key", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.KeyID, err = wire.FieldPtr(o, "keyId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.UserInfo = nil
-	if x := o["userInfo"]; x != nil {
-		m.UserInfo = new(UserInfo)
-		if err := m.UserInfo.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "userInfo")
-		}
-	}
-	if m.FailReason, err = wire.FieldPtr(o, "failReason", wire.DecodeModel[AuthenticationFailReason]); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the AuthenticationResponse with all its fields.
 func (m AuthenticationResponse) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *AuthenticationResponse) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyAuthenticationResponse decodes an AuthenticationResponse for the class registry.
-func decodeAnyAuthenticationResponse(v any) (any, error) {
-	var m AuthenticationResponse
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -12,13 +12,13 @@ type EmailAuth struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The user this sign-in belongs to.
-	UserID int64
+	UserID int64 `wire:"userId"`
 	// The email address, in lower case.
-	Email string
+	Email string `wire:"email"`
 	// The password hash, in one of the formats the module verifies.
-	Hash string
+	Hash string `wire:"hash"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -28,62 +28,22 @@ func (*EmailAuth) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *EmailAuth) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("userId")
-	e.Int(m.UserID)
-	e.Key("email")
-	e.String(m.Email)
-	e.Key("hash")
-	e.String(m.Hash)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *EmailAuth) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.UserID, err = wire.Field(o, "userId", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Email, err = wire.Field(o, "email", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Hash, err = wire.Field(o, "hash", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the EmailAuth with all its fields.
 func (m EmailAuth) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *EmailAuth) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmailAuth decodes an EmailAuth for the class registry.
-func decodeAnyEmailAuth(v any) (any, error) {
-	var m EmailAuth
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailAuth describes table serverpod_email_auth to the ORM: its columns

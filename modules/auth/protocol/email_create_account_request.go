@@ -12,15 +12,15 @@ type EmailCreateAccountRequest struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The user name asked for at sign-up.
-	UserName string
+	UserName string `wire:"userName"`
 	// The email address to confirm, in lower case.
-	Email string
+	Email string `wire:"email"`
 	// The hash of the chosen password.
-	Hash string
+	Hash string `wire:"hash"`
 	// The code sent to the email address.
-	VerificationCode string
+	VerificationCode string `wire:"verificationCode"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -30,67 +30,22 @@ func (*EmailCreateAccountRequest) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *EmailCreateAccountRequest) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("userName")
-	e.String(m.UserName)
-	e.Key("email")
-	e.String(m.Email)
-	e.Key("hash")
-	e.String(m.Hash)
-	e.Key("verificationCode")
-	e.String(m.VerificationCode)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *EmailCreateAccountRequest) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.UserName, err = wire.Field(o, "userName", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Email, err = wire.Field(o, "email", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Hash, err = wire.Field(o, "hash", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.VerificationCode, err = wire.Field(o, "verificationCode", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the EmailCreateAccountRequest with all its fields.
 func (m EmailCreateAccountRequest) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *EmailCreateAccountRequest) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmailCreateAccountRequest decodes an EmailCreateAccountRequest for the class registry.
-func decodeAnyEmailCreateAccountRequest(v any) (any, error) {
-	var m EmailCreateAccountRequest
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailCreateAccountRequest describes table serverpod_email_create_request

@@ -13,12 +13,12 @@ type GoogleRefreshToken struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The user the credentials belong to.
-	UserID int64
+	UserID int64 `wire:"userId"`
 	// The credentials as JSON: access token, refresh token, id token and
 	// scopes.
-	RefreshToken string
+	RefreshToken string `wire:"refreshToken"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -28,57 +28,22 @@ func (*GoogleRefreshToken) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *GoogleRefreshToken) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("userId")
-	e.Int(m.UserID)
-	e.Key("refreshToken")
-	e.String(m.RefreshToken)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *GoogleRefreshToken) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.UserID, err = wire.Field(o, "userId", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.RefreshToken, err = wire.Field(o, "refreshToken", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the GoogleRefreshToken with all its fields.
 func (m GoogleRefreshToken) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *GoogleRefreshToken) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyGoogleRefreshToken decodes a GoogleRefreshToken for the class registry.
-func decodeAnyGoogleRefreshToken(v any) (any, error) {
-	var m GoogleRefreshToken
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableGoogleRefreshToken describes table serverpod_google_refresh_token to the

@@ -17,15 +17,15 @@ type AuthAttempt struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// What was attempted, such as password-reset or change-password.
-	Domain string
+	Domain string `wire:"domain,serverOnly"`
 	// Whom it concerned: an email address or a user id, "" when unknown.
-	Subject string
+	Subject string `wire:"subject,serverOnly"`
 	// The address the attempt came from.
-	IPAddress string
+	IPAddress string `wire:"ipAddress,serverOnly"`
 	// When the attempt was made (UTC).
-	Time time.Time
+	Time time.Time `wire:"time,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -34,71 +34,23 @@ func (*AuthAttempt) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *AuthAttempt) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	if !e.Protocol {
-		e.Key("domain")
-		e.String(m.Domain)
-		e.Key("subject")
-		e.String(m.Subject)
-		e.Key("ipAddress")
-		e.String(m.IPAddress)
-		e.Key("time")
-		e.DateTime(m.Time)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *AuthAttempt) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Domain, err = wire.Field(o, "domain", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Subject, err = wire.Field(o, "subject", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.IPAddress, err = wire.Field(o, "ipAddress", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Time, err = wire.Field(o, "time", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the AuthAttempt with all its fields.
 func (m AuthAttempt) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *AuthAttempt) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyAuthAttempt decodes an AuthAttempt for the class registry.
-func decodeAnyAuthAttempt(v any) (any, error) {
-	var m AuthAttempt
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableAuthAttempt describes table gopod_auth_attempt to the ORM: its columns

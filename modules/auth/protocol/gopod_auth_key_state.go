@@ -17,11 +17,11 @@ type AuthKeyState struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The key this row describes; the row goes when the key goes.
-	AuthKeyID int64
+	AuthKeyID int64 `wire:"authKeyId,serverOnly"`
 	// When the key was issued, or first seen by gopod (UTC).
-	Created time.Time
+	Created time.Time `wire:"created,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -30,61 +30,23 @@ func (*AuthKeyState) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *AuthKeyState) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	if !e.Protocol {
-		e.Key("authKeyId")
-		e.Int(m.AuthKeyID)
-		e.Key("created")
-		e.DateTime(m.Created)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *AuthKeyState) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.AuthKeyID, err = wire.Field(o, "authKeyId", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Created, err = wire.Field(o, "created", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the AuthKeyState with all its fields.
 func (m AuthKeyState) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *AuthKeyState) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyAuthKeyState decodes an AuthKeyState for the class registry.
-func decodeAnyAuthKeyState(v any) (any, error) {
-	var m AuthKeyState
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableAuthKeyState describes table gopod_auth_key_state to the ORM: its

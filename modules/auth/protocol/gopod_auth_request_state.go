@@ -16,13 +16,13 @@ type EmailRequestState struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The request this row describes; the row goes when the request goes.
-	RequestID int64
+	RequestID int64 `wire:"requestId,serverOnly"`
 	// After this time (UTC) the request's code is no longer accepted.
-	Expiration time.Time
+	Expiration time.Time `wire:"expiration,serverOnly"`
 	// Wrong codes tried so far; the request is dropped at the limit.
-	FailedAttempts int64
+	FailedAttempts int64 `wire:"failedAttempts,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -31,66 +31,23 @@ func (*EmailRequestState) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *EmailRequestState) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	if !e.Protocol {
-		e.Key("requestId")
-		e.Int(m.RequestID)
-		e.Key("expiration")
-		e.DateTime(m.Expiration)
-		e.Key("failedAttempts")
-		e.Int(m.FailedAttempts)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *EmailRequestState) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.RequestID, err = wire.Field(o, "requestId", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Expiration, err = wire.Field(o, "expiration", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.FailedAttempts, err = wire.Field(o, "failedAttempts", wire.DecodeInt); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the EmailRequestState with all its fields.
 func (m EmailRequestState) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *EmailRequestState) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmailRequestState decodes an EmailRequestState for the class registry.
-func decodeAnyEmailRequestState(v any) (any, error) {
-	var m EmailRequestState
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailRequestState describes table gopod_auth_request_state to the ORM:

@@ -16,15 +16,15 @@ type EmailResetState struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The reset this row describes; the row goes when the reset goes.
-	ResetID int64
+	ResetID int64 `wire:"resetId,serverOnly"`
 	// A keyed hash of the first half of the reset's code, which finds the
 	// reset; the whole code is checked against the reset's own hash.
-	Selector string
+	Selector string `wire:"selector,serverOnly"`
 	// Codes tried against the reset so far, the right one included; at
 	// the limit the reset is dropped.
-	FailedAttempts int64
+	FailedAttempts int64 `wire:"failedAttempts,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -33,66 +33,23 @@ func (*EmailResetState) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *EmailResetState) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	if !e.Protocol {
-		e.Key("resetId")
-		e.Int(m.ResetID)
-		e.Key("selector")
-		e.String(m.Selector)
-		e.Key("failedAttempts")
-		e.Int(m.FailedAttempts)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *EmailResetState) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.ResetID, err = wire.Field(o, "resetId", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Selector, err = wire.Field(o, "selector", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.FailedAttempts, err = wire.Field(o, "failedAttempts", wire.DecodeInt); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the EmailResetState with all its fields.
 func (m EmailResetState) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *EmailResetState) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmailResetState decodes an EmailResetState for the class registry.
-func decodeAnyEmailResetState(v any) (any, error) {
-	var m EmailResetState
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailResetState describes table gopod_auth_reset_state to the ORM: its

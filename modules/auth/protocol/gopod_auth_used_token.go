@@ -16,12 +16,12 @@ type UsedIdentityToken struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// Hex SHA-256 of the token's signed part (header and claims), which a
 	// re-encoded signature cannot change.
-	TokenHash string
+	TokenHash string `wire:"tokenHash,serverOnly"`
 	// When the token expires (UTC); after that the row may go.
-	Expiration time.Time
+	Expiration time.Time `wire:"expiration,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -30,61 +30,23 @@ func (*UsedIdentityToken) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *UsedIdentityToken) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	if !e.Protocol {
-		e.Key("tokenHash")
-		e.String(m.TokenHash)
-		e.Key("expiration")
-		e.DateTime(m.Expiration)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *UsedIdentityToken) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.TokenHash, err = wire.Field(o, "tokenHash", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Expiration, err = wire.Field(o, "expiration", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the UsedIdentityToken with all its fields.
 func (m UsedIdentityToken) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *UsedIdentityToken) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyUsedIdentityToken decodes an UsedIdentityToken for the class registry.
-func decodeAnyUsedIdentityToken(v any) (any, error) {
-	var m UsedIdentityToken
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableUsedIdentityToken describes table gopod_auth_used_token to the ORM: its

@@ -12,13 +12,13 @@ type UserImage struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID *int64
+	ID *int64 `wire:"id,null"`
 	// The user the image belongs to.
-	UserID int64
+	UserID int64 `wire:"userId"`
 	// The version number, counting up from 1 per user.
-	Version int64
+	Version int64 `wire:"version"`
 	// The public URL of the stored image.
-	URL string
+	URL string `wire:"url"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -28,62 +28,22 @@ func (*UserImage) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *UserImage) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("userId")
-	e.Int(m.UserID)
-	e.Key("version")
-	e.Int(m.Version)
-	e.Key("url")
-	e.String(m.URL)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *UserImage) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.UserID, err = wire.Field(o, "userId", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Version, err = wire.Field(o, "version", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.URL, err = wire.Field(o, "url", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the UserImage with all its fields.
 func (m UserImage) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *UserImage) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyUserImage decodes an UserImage for the class registry.
-func decodeAnyUserImage(v any) (any, error) {
-	var m UserImage
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableUserImage describes table serverpod_user_image to the ORM: its columns

@@ -7,15 +7,15 @@ import "github.com/gopod/gopod/wire"
 // What a client's settings screen may show and let the user change.
 type UserSettingsConfig struct {
 	// The user may see their user name.
-	CanSeeUserName bool
+	CanSeeUserName bool `wire:"canSeeUserName"`
 	// The user may see their full name.
-	CanSeeFullName bool
+	CanSeeFullName bool `wire:"canSeeFullName"`
 	// The user may change their user name.
-	CanEditUserName bool
+	CanEditUserName bool `wire:"canEditUserName"`
 	// The user may change their full name.
-	CanEditFullName bool
+	CanEditFullName bool `wire:"canEditFullName"`
 	// The user may change their image.
-	CanEditUserImage bool
+	CanEditUserImage bool `wire:"canEditUserImage"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -25,63 +25,20 @@ func (*UserSettingsConfig) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *UserSettingsConfig) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("canSeeUserName")
-	e.Bool(m.CanSeeUserName)
-	e.Key("canSeeFullName")
-	e.Bool(m.CanSeeFullName)
-	e.Key("canEditUserName")
-	e.Bool(m.CanEditUserName)
-	e.Key("canEditFullName")
-	e.Bool(m.CanEditFullName)
-	e.Key("canEditUserImage")
-	e.Bool(m.CanEditUserImage)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *UserSettingsConfig) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.CanSeeUserName, err = wire.Field(o, "canSeeUserName", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.CanSeeFullName, err = wire.Field(o, "canSeeFullName", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.CanEditUserName, err = wire.Field(o, "canEditUserName", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.CanEditFullName, err = wire.Field(o, "canEditFullName", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.CanEditUserImage, err = wire.Field(o, "canEditUserImage", wire.DecodeBool); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the UserSettingsConfig with all its fields.
 func (m UserSettingsConfig) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *UserSettingsConfig) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyUserSettingsConfig decodes an UserSettingsConfig for the class registry.
-func decodeAnyUserSettingsConfig(v any) (any, error) {
-	var m UserSettingsConfig
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -9,9 +9,9 @@ type Company struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID        *int64
-	Name      string
-	Employees []Employee
+	ID        *int64     `wire:"id,null"`
+	Name      string     `wire:"name"`
+	Employees []Employee `wire:"employees,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -21,72 +21,20 @@ func (*Company) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Company) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("name")
-	e.String(m.Name)
-	if m.Employees != nil {
-		e.Key("employees")
-		e.ArrayStart()
-		for j := range m.Employees {
-			e.Elem()
-			m.Employees[j].EncodeJSON(e)
-		}
-		e.ArrayEnd()
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Company) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
-		return err
-	}
-	var items []any
-	if items, err = wire.FieldList(o, "employees", false); err != nil {
-		return err
-	}
-	m.Employees = nil
-	if items != nil {
-		m.Employees = make([]Employee, len(items))
-		for i, x := range items {
-			if err := m.Employees[i].DecodeJSON(x); err != nil {
-				return wire.AtKey(wire.AtIndex(err, i), "employees")
-			}
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Company with all its fields.
 func (m Company) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Company) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyCompany decodes a Company for the class registry.
-func decodeAnyCompany(v any) (any, error) {
-	var m Company
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

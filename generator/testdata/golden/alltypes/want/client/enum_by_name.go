@@ -2,11 +2,7 @@
 
 package client
 
-import (
-	"fmt"
-
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/wire"
 
 // TestEnumStringified is the enum defined in models/enum_by_name.spy.yaml.
 type TestEnumStringified int
@@ -20,20 +16,13 @@ var testEnumStringifiedNames = [...]string{"one", "two"}
 
 // String returns the value's name in the model file.
 func (v TestEnumStringified) String() string {
-	if v >= 0 && int(v) < len(testEnumStringifiedNames) {
-		return testEnumStringifiedNames[v]
-	}
-	return fmt.Sprintf("TestEnumStringified(%d)", int(v))
+	return wire.EnumName(testEnumStringifiedNames[:], int(v), "TestEnumStringified")
 }
 
 // ParseTestEnumStringified returns the value with the given name.
 func ParseTestEnumStringified(s string) (TestEnumStringified, error) {
-	for i, n := range testEnumStringifiedNames {
-		if n == s {
-			return TestEnumStringified(i), nil
-		}
-	}
-	return 0, fmt.Errorf("Value \"%s\" cannot be converted to \"TestEnumStringified\"", s)
+	i, err := wire.ParseEnum(testEnumStringifiedNames[:], s, "TestEnumStringified")
+	return TestEnumStringified(i), err
 }
 
 // ClassName is the enum's class name in type-tagged JSON.
@@ -48,31 +37,17 @@ func (v TestEnumStringified) EncodeJSON(e *wire.Encoder) {
 
 // DecodeJSON reads a value's name.
 func (v *TestEnumStringified) DecodeJSON(x any) error {
-	s, err := wire.DecodeString(x)
-	if err != nil {
-		return err
-	}
-	*v, err = ParseTestEnumStringified(s)
+	i, err := wire.DecodeEnum(x, testEnumStringifiedNames[:], true, "TestEnumStringified")
+	*v = TestEnumStringified(i)
 	return err
-}
-
-// decodeAnyTestEnumStringified decodes a TestEnumStringified for the class registry.
-func decodeAnyTestEnumStringified(x any) (any, error) {
-	var v TestEnumStringified
-	err := v.DecodeJSON(x)
-	return v, err
 }
 
 // MarshalJSON implements json.Marshaler.
 func (v TestEnumStringified) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeValue[TestEnumStringified], v)
+	return wire.MarshalValue(v)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (v *TestEnumStringified) UnmarshalJSON(b []byte) error {
-	x, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return v.DecodeJSON(x)
+	return wire.UnmarshalValue(b, v)
 }

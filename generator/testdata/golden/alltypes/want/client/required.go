@@ -10,16 +10,16 @@ import (
 
 // Non-nullable fields, with model defaults.
 type Required struct {
-	Name    string
-	Count   int64
-	Ratio   float64
-	Enabled bool
-	Label   *string
-	When    time.Time
-	Timeout time.Duration
-	Color   TestEnum
-	Tags    []string
-	Nested  Nested
+	Name    string        `wire:"name"`
+	Count   int64         `wire:"count"`
+	Ratio   float64       `wire:"ratio"`
+	Enabled bool          `wire:"enabled"`
+	Label   *string       `wire:"label,null" wiredefault:"it's"`
+	When    time.Time     `wire:"when"`
+	Timeout time.Duration `wire:"timeout"`
+	Color   TestEnum      `wire:"color"`
+	Tags    []string      `wire:"tags"`
+	Nested  Nested        `wire:"nested"`
 }
 
 // NewRequired returns a Required with the defaults its model file declares.
@@ -34,93 +34,20 @@ func (*Required) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Required) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("name")
-	e.String(m.Name)
-	e.Key("count")
-	e.Int(m.Count)
-	e.Key("ratio")
-	e.Double(m.Ratio)
-	e.Key("enabled")
-	e.Bool(m.Enabled)
-	if m.Label != nil {
-		e.Key("label")
-		e.String(*m.Label)
-	}
-	e.Key("when")
-	e.DateTime(m.When)
-	e.Key("timeout")
-	e.Duration(m.Timeout)
-	e.Key("color")
-	m.Color.EncodeJSON(e)
-	e.Key("tags")
-	wire.EncodeList((*wire.Encoder).String)(e, m.Tags)
-	e.Key("nested")
-	m.Nested.EncodeJSON(e)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Required) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Count, err = wire.Field(o, "count", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Ratio, err = wire.Field(o, "ratio", wire.DecodeDouble); err != nil {
-		return err
-	}
-	if m.Enabled, err = wire.Field(o, "enabled", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.Label, err = wire.FieldPtr(o, "label", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Label == nil {
-		m.Label = wire.Ptr[string]("it's")
-	}
-	if m.When, err = wire.Field(o, "when", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.Timeout, err = wire.Field(o, "timeout", wire.DecodeDuration); err != nil {
-		return err
-	}
-	if m.Color, err = wire.Field(o, "color", wire.DecodeModel[TestEnum]); err != nil {
-		return err
-	}
-	if m.Tags, err = wire.Field(o, "tags", wire.DecodeList(wire.DecodeString)); err != nil {
-		return err
-	}
-	if err := wire.FieldInto(o, "nested", &m.Nested); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Required with all its fields.
 func (m Required) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Required) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyRequired decodes a Required for the class registry.
-func decodeAnyRequired(v any) (any, error) {
-	var m Required
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

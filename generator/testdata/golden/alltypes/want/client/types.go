@@ -13,26 +13,26 @@ import (
 // Every type of the model language, each nullable so that null handling
 // is exercised too.
 type Types struct {
-	AnInt             *int64
-	ADouble           *float64
-	ABool             *bool
-	AString           *string
-	ADateTime         *time.Time
-	ADuration         *time.Duration
-	AUUID             *wire.UUID
-	AURI              *url.URL
-	ABigInt           *big.Int
-	AByteData         []byte
-	AnEnum            *TestEnum
-	AStringifiedEnum  *TestEnumStringified
-	AList             []int64
-	ASet              []string
-	AMap              map[string]int64
-	AMapWithIntKeys   map[int64]string
-	AMapWithModelKeys []wire.Entry[Nested, string]
-	ANested           map[string][]map[int64]*time.Time
-	AnObject          *Nested
-	Objects           []*Nested
+	AnInt             *int64                            `wire:"anInt,null"`
+	ADouble           *float64                          `wire:"aDouble,null"`
+	ABool             *bool                             `wire:"aBool,null"`
+	AString           *string                           `wire:"aString,null"`
+	ADateTime         *time.Time                        `wire:"aDateTime,null"`
+	ADuration         *time.Duration                    `wire:"aDuration,null"`
+	AUUID             *wire.UUID                        `wire:"aUuid,null"`
+	AURI              *url.URL                          `wire:"aUri,null"`
+	ABigInt           *big.Int                          `wire:"aBigInt,null"`
+	AByteData         []byte                            `wire:"aByteData,null"`
+	AnEnum            *TestEnum                         `wire:"anEnum,null"`
+	AStringifiedEnum  *TestEnumStringified              `wire:"aStringifiedEnum,null"`
+	AList             []int64                           `wire:"aList,null"`
+	ASet              []string                          `wire:"aSet,null" wiretype:"Set<String>?"`
+	AMap              map[string]int64                  `wire:"aMap,null"`
+	AMapWithIntKeys   map[int64]string                  `wire:"aMapWithIntKeys,null"`
+	AMapWithModelKeys []wire.Entry[Nested, string]      `wire:"aMapWithModelKeys,null"`
+	ANested           map[string][]map[int64]*time.Time `wire:"aNested,null"`
+	AnObject          *Nested                           `wire:"anObject,null"`
+	Objects           []*Nested                         `wire:"objects,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -42,182 +42,20 @@ func (*Types) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Types) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.AnInt != nil {
-		e.Key("anInt")
-		e.Int(*m.AnInt)
-	}
-	if m.ADouble != nil {
-		e.Key("aDouble")
-		e.Double(*m.ADouble)
-	}
-	if m.ABool != nil {
-		e.Key("aBool")
-		e.Bool(*m.ABool)
-	}
-	if m.AString != nil {
-		e.Key("aString")
-		e.String(*m.AString)
-	}
-	if m.ADateTime != nil {
-		e.Key("aDateTime")
-		e.DateTime(*m.ADateTime)
-	}
-	if m.ADuration != nil {
-		e.Key("aDuration")
-		e.Duration(*m.ADuration)
-	}
-	if m.AUUID != nil {
-		e.Key("aUuid")
-		e.UUID(*m.AUUID)
-	}
-	if m.AURI != nil {
-		e.Key("aUri")
-		e.URI(m.AURI)
-	}
-	if m.ABigInt != nil {
-		e.Key("aBigInt")
-		e.BigInt(m.ABigInt)
-	}
-	if m.AByteData != nil {
-		e.Key("aByteData")
-		e.ByteData(m.AByteData)
-	}
-	if m.AnEnum != nil {
-		e.Key("anEnum")
-		m.AnEnum.EncodeJSON(e)
-	}
-	if m.AStringifiedEnum != nil {
-		e.Key("aStringifiedEnum")
-		m.AStringifiedEnum.EncodeJSON(e)
-	}
-	if m.AList != nil {
-		e.Key("aList")
-		wire.EncodeList((*wire.Encoder).Int)(e, m.AList)
-	}
-	if m.ASet != nil {
-		e.Key("aSet")
-		wire.EncodeList((*wire.Encoder).String)(e, m.ASet)
-	}
-	if m.AMap != nil {
-		e.Key("aMap")
-		wire.EncodeStringMap((*wire.Encoder).Int)(e, m.AMap)
-	}
-	if m.AMapWithIntKeys != nil {
-		e.Key("aMapWithIntKeys")
-		wire.EncodeMap((*wire.Encoder).Int, (*wire.Encoder).String)(e, m.AMapWithIntKeys)
-	}
-	if m.AMapWithModelKeys != nil {
-		e.Key("aMapWithModelKeys")
-		wire.EncodeEntries(wire.EncodeModel[Nested], (*wire.Encoder).String)(e, m.AMapWithModelKeys)
-	}
-	if m.ANested != nil {
-		e.Key("aNested")
-		wire.EncodeStringMap(wire.EncodeList(wire.EncodeMap((*wire.Encoder).Int, wire.EncodeNullable((*wire.Encoder).DateTime))))(e, m.ANested)
-	}
-	if m.AnObject != nil {
-		e.Key("anObject")
-		m.AnObject.EncodeJSON(e)
-	}
-	if m.Objects != nil {
-		e.Key("objects")
-		wire.EncodeList(wire.EncodeModelPtr[Nested])(e, m.Objects)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Types) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.AnInt, err = wire.FieldPtr(o, "anInt", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.ADouble, err = wire.FieldPtr(o, "aDouble", wire.DecodeDouble); err != nil {
-		return err
-	}
-	if m.ABool, err = wire.FieldPtr(o, "aBool", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.AString, err = wire.FieldPtr(o, "aString", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.ADateTime, err = wire.FieldPtr(o, "aDateTime", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.ADuration, err = wire.FieldPtr(o, "aDuration", wire.DecodeDuration); err != nil {
-		return err
-	}
-	if m.AUUID, err = wire.FieldPtr(o, "aUuid", wire.DecodeUUID); err != nil {
-		return err
-	}
-	if m.AURI, err = wire.FieldOrZero(o, "aUri", wire.DecodeURI); err != nil {
-		return err
-	}
-	if m.ABigInt, err = wire.FieldOrZero(o, "aBigInt", wire.DecodeBigInt); err != nil {
-		return err
-	}
-	if m.AByteData, err = wire.FieldOrZero(o, "aByteData", wire.DecodeByteData); err != nil {
-		return err
-	}
-	if m.AnEnum, err = wire.FieldPtr(o, "anEnum", wire.DecodeModel[TestEnum]); err != nil {
-		return err
-	}
-	if m.AStringifiedEnum, err = wire.FieldPtr(o, "aStringifiedEnum", wire.DecodeModel[TestEnumStringified]); err != nil {
-		return err
-	}
-	if m.AList, err = wire.FieldOrZero(o, "aList", wire.DecodeList(wire.DecodeInt)); err != nil {
-		return err
-	}
-	if m.ASet, err = wire.FieldOrZero(o, "aSet", wire.DecodeSet(wire.DecodeString)); err != nil {
-		return err
-	}
-	if m.AMap, err = wire.FieldOrZero(o, "aMap", wire.DecodeStringMap(wire.DecodeInt)); err != nil {
-		return err
-	}
-	if m.AMapWithIntKeys, err = wire.FieldOrZero(o, "aMapWithIntKeys", wire.DecodeMap(wire.DecodeInt, wire.DecodeString)); err != nil {
-		return err
-	}
-	if m.AMapWithModelKeys, err = wire.FieldOrZero(o, "aMapWithModelKeys", wire.DecodeEntries(wire.DecodeModel[Nested], wire.DecodeString)); err != nil {
-		return err
-	}
-	if m.ANested, err = wire.FieldOrZero(o, "aNested", wire.DecodeStringMap(wire.DecodeList(wire.DecodeMap(wire.DecodeInt, wire.DecodeNullable(wire.DecodeDateTime))))); err != nil {
-		return err
-	}
-	m.AnObject = nil
-	if x := o["anObject"]; x != nil {
-		m.AnObject = new(Nested)
-		if err := m.AnObject.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "anObject")
-		}
-	}
-	if m.Objects, err = wire.FieldOrZero(o, "objects", wire.DecodeList(wire.DecodeModelPtr[Nested])); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Types with all its fields.
 func (m Types) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Types) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyTypes decodes a Types for the class registry.
-func decodeAnyTypes(v any) (any, error) {
-	var m Types
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

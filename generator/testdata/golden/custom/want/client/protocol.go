@@ -13,7 +13,7 @@ import (
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
 	r := wire.NewRegistry()
-	r.Add("Price", decodeAnyPrice)
+	r.Add("Price", wire.DecoderOf((*Price)(nil)))
 	r.Add("Money", wire.Any(wire.DecodeModel[shared.Money]))
 	r.Add("Secret", wire.Any(wire.DecodeModel[shared.Secret]))
 	return r

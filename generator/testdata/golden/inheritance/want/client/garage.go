@@ -6,9 +6,9 @@ import "github.com/gopod/gopod/wire"
 
 // Garage is the class defined in models/garage.spy.yaml.
 type Garage struct {
-	Cars     []Car
-	Vehicle  *Vehicle
-	Favorite *Square
+	Cars     []Car    `wire:"cars"`
+	Vehicle  *Vehicle `wire:"vehicle,null"`
+	Favorite *Square  `wire:"favorite,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -18,77 +18,20 @@ func (*Garage) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Garage) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("cars")
-	e.ArrayStart()
-	for j := range m.Cars {
-		e.Elem()
-		m.Cars[j].EncodeJSON(e)
-	}
-	e.ArrayEnd()
-	if m.Vehicle != nil {
-		e.Key("vehicle")
-		m.Vehicle.EncodeJSON(e)
-	}
-	if m.Favorite != nil {
-		e.Key("favorite")
-		m.Favorite.EncodeJSON(e)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Garage) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	var items []any
-	if items, err = wire.FieldList(o, "cars", true); err != nil {
-		return err
-	}
-	m.Cars = make([]Car, len(items))
-	for i, x := range items {
-		if err := m.Cars[i].DecodeJSON(x); err != nil {
-			return wire.AtKey(wire.AtIndex(err, i), "cars")
-		}
-	}
-	m.Vehicle = nil
-	if x := o["vehicle"]; x != nil {
-		m.Vehicle = new(Vehicle)
-		if err := m.Vehicle.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "vehicle")
-		}
-	}
-	m.Favorite = nil
-	if x := o["favorite"]; x != nil {
-		m.Favorite = new(Square)
-		if err := m.Favorite.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "favorite")
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Garage with all its fields.
 func (m Garage) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Garage) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyGarage decodes a Garage for the class registry.
-func decodeAnyGarage(v any) (any, error) {
-	var m Garage
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -8,7 +8,7 @@ import "github.com/gopod/gopod/wire"
 // It extends the sealed class Shape, whose fields it embeds as ShapeFields.
 type Polygon struct {
 	ShapeFields
-	Sides int64
+	Sides int64 `wire:"sides"`
 }
 
 var _ Shape = (*Polygon)(nil)
@@ -20,50 +20,20 @@ func (*Polygon) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Polygon) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.Label != nil {
-		e.Key("label")
-		e.String(*m.Label)
-	}
-	e.Key("sides")
-	e.Int(m.Sides)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Polygon) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Label, err = wire.FieldPtr(o, "label", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Sides, err = wire.Field(o, "sides", wire.DecodeInt); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Polygon with all its fields.
 func (m Polygon) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Polygon) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyPolygon decodes a Polygon for the class registry.
-func decodeAnyPolygon(v any) (any, error) {
-	var m Polygon
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -14,7 +14,7 @@ type Shape interface {
 
 // ShapeFields are the fields of Shape, which its subclasses embed.
 type ShapeFields struct {
-	Label *string
+	Label *string `wire:"label,null"`
 }
 
 func (f *ShapeFields) shapeFields() *ShapeFields {

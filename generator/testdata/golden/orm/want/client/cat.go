@@ -9,11 +9,11 @@ type Cat struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID       *int64
-	Name     string
-	MotherID *int64
-	Mother   *Cat
-	Kittens  []Cat
+	ID       *int64 `wire:"id,null"`
+	Name     string `wire:"name"`
+	MotherID *int64 `wire:"motherId,null"`
+	Mother   *Cat   `wire:"mother,null"`
+	Kittens  []Cat  `wire:"kittens,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -23,90 +23,20 @@ func (*Cat) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Cat) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("name")
-	e.String(m.Name)
-	if m.MotherID != nil {
-		e.Key("motherId")
-		e.Int(*m.MotherID)
-	}
-	if m.Mother != nil {
-		e.Key("mother")
-		m.Mother.EncodeJSON(e)
-	}
-	if m.Kittens != nil {
-		e.Key("kittens")
-		e.ArrayStart()
-		for j := range m.Kittens {
-			e.Elem()
-			m.Kittens[j].EncodeJSON(e)
-		}
-		e.ArrayEnd()
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Cat) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.MotherID, err = wire.FieldPtr(o, "motherId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Mother = nil
-	if x := o["mother"]; x != nil {
-		m.Mother = new(Cat)
-		if err := m.Mother.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "mother")
-		}
-	}
-	var items []any
-	if items, err = wire.FieldList(o, "kittens", false); err != nil {
-		return err
-	}
-	m.Kittens = nil
-	if items != nil {
-		m.Kittens = make([]Cat, len(items))
-		for i, x := range items {
-			if err := m.Kittens[i].DecodeJSON(x); err != nil {
-				return wire.AtKey(wire.AtIndex(err, i), "kittens")
-			}
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Cat with all its fields.
 func (m Cat) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Cat) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyCat decodes a Cat for the class registry.
-func decodeAnyCat(v any) (any, error) {
-	var m Cat
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

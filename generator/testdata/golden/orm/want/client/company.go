@@ -9,14 +9,14 @@ type Company struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID   *int64
-	Name string
+	ID   *int64 `wire:"id,null"`
+	Name string `wire:"name"`
 	// One to many, named: the foreign key is Employee.companyId.
-	Employees []Employee
+	Employees []Employee `wire:"employees,null"`
 	// One to many, implicit: a hidden foreign key in Office.
-	Offices []Office
-	HqID    *int64
-	Hq      *City
+	Offices []Office `wire:"offices,null"`
+	HqID    *int64   `wire:"hqId,null"`
+	Hq      *City    `wire:"hq,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -26,111 +26,20 @@ func (*Company) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Company) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("name")
-	e.String(m.Name)
-	if m.Employees != nil {
-		e.Key("employees")
-		e.ArrayStart()
-		for j := range m.Employees {
-			e.Elem()
-			m.Employees[j].EncodeJSON(e)
-		}
-		e.ArrayEnd()
-	}
-	if m.Offices != nil {
-		e.Key("offices")
-		e.ArrayStart()
-		for j := range m.Offices {
-			e.Elem()
-			m.Offices[j].EncodeJSON(e)
-		}
-		e.ArrayEnd()
-	}
-	if m.HqID != nil {
-		e.Key("hqId")
-		e.Int(*m.HqID)
-	}
-	if m.Hq != nil {
-		e.Key("hq")
-		m.Hq.EncodeJSON(e)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Company) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
-		return err
-	}
-	var items []any
-	if items, err = wire.FieldList(o, "employees", false); err != nil {
-		return err
-	}
-	m.Employees = nil
-	if items != nil {
-		m.Employees = make([]Employee, len(items))
-		for i, x := range items {
-			if err := m.Employees[i].DecodeJSON(x); err != nil {
-				return wire.AtKey(wire.AtIndex(err, i), "employees")
-			}
-		}
-	}
-	if items, err = wire.FieldList(o, "offices", false); err != nil {
-		return err
-	}
-	m.Offices = nil
-	if items != nil {
-		m.Offices = make([]Office, len(items))
-		for i, x := range items {
-			if err := m.Offices[i].DecodeJSON(x); err != nil {
-				return wire.AtKey(wire.AtIndex(err, i), "offices")
-			}
-		}
-	}
-	if m.HqID, err = wire.FieldPtr(o, "hqId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Hq = nil
-	if x := o["hq"]; x != nil {
-		m.Hq = new(City)
-		if err := m.Hq.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "hq")
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Company with all its fields.
 func (m Company) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Company) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyCompany decodes a Company for the class registry.
-func decodeAnyCompany(v any) (any, error) {
-	var m Company
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -9,12 +9,12 @@ type Employee struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID        *int64
-	Name      string
-	CompanyID int64
-	Company   *Company
+	ID        *int64   `wire:"id,null"`
+	Name      string   `wire:"name"`
+	CompanyID int64    `wire:"companyId"`
+	Company   *Company `wire:"company,null"`
 	// One to one, from the side holding the key.
-	Badge *Badge
+	Badge *Badge `wire:"badge,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -24,77 +24,20 @@ func (*Employee) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Employee) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("name")
-	e.String(m.Name)
-	e.Key("companyId")
-	e.Int(m.CompanyID)
-	if m.Company != nil {
-		e.Key("company")
-		m.Company.EncodeJSON(e)
-	}
-	if m.Badge != nil {
-		e.Key("badge")
-		m.Badge.EncodeJSON(e)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Employee) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.CompanyID, err = wire.Field(o, "companyId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Company = nil
-	if x := o["company"]; x != nil {
-		m.Company = new(Company)
-		if err := m.Company.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "company")
-		}
-	}
-	m.Badge = nil
-	if x := o["badge"]; x != nil {
-		m.Badge = new(Badge)
-		if err := m.Badge.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "badge")
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Employee with all its fields.
 func (m Employee) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Employee) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmployee decodes an Employee for the class registry.
-func decodeAnyEmployee(v any) (any, error) {
-	var m Employee
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

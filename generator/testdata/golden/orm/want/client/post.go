@@ -9,11 +9,11 @@ type Post struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID       *int64
-	Body     string
-	Previous *Post
-	NextID   *int64
-	Next     *Post
+	ID       *int64 `wire:"id,null"`
+	Body     string `wire:"body"`
+	Previous *Post  `wire:"previous,null"`
+	NextID   *int64 `wire:"nextId,null"`
+	Next     *Post  `wire:"next,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -23,79 +23,20 @@ func (*Post) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Post) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("body")
-	e.String(m.Body)
-	if m.Previous != nil {
-		e.Key("previous")
-		m.Previous.EncodeJSON(e)
-	}
-	if m.NextID != nil {
-		e.Key("nextId")
-		e.Int(*m.NextID)
-	}
-	if m.Next != nil {
-		e.Key("next")
-		m.Next.EncodeJSON(e)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Post) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Body, err = wire.Field(o, "body", wire.DecodeString); err != nil {
-		return err
-	}
-	m.Previous = nil
-	if x := o["previous"]; x != nil {
-		m.Previous = new(Post)
-		if err := m.Previous.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "previous")
-		}
-	}
-	if m.NextID, err = wire.FieldPtr(o, "nextId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Next = nil
-	if x := o["next"]; x != nil {
-		m.Next = new(Post)
-		if err := m.Next.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "next")
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Post with all its fields.
 func (m Post) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Post) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyPost decodes a Post for the class registry.
-func decodeAnyPost(v any) (any, error) {
-	var m Post
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

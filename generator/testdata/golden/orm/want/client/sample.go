@@ -15,43 +15,43 @@ type Sample struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID            *int64
-	AnInt         int64
-	ADouble       float64
-	ABool         bool
-	AString       string
-	ADateTime     time.Time
-	ADuration     time.Duration
-	AUUID         wire.UUID
-	AURI          *url.URL
-	ABigInt       *big.Int
-	AByteData     []byte
-	AColor        Color
-	ASize         Size
-	AList         []int64
-	AMap          map[string]int64
-	ASet          []string
-	AnIntMap      map[int64]string
-	APoint        Point
-	MaybeInt      *int64
-	MaybeDouble   *float64
-	MaybeBool     *bool
-	MaybeString   *string
-	MaybeDateTime *time.Time
-	MaybeDuration *time.Duration
-	MaybeUUID     *wire.UUID
-	MaybeURI      *url.URL
-	MaybeBigInt   *big.Int
-	MaybeByteData []byte
-	MaybeColor    *Color
-	MaybeSize     *Size
-	MaybeList     []*Point
-	MaybePoint    *Point
+	ID            *int64           `wire:"id,null"`
+	AnInt         int64            `wire:"anInt"`
+	ADouble       float64          `wire:"aDouble"`
+	ABool         bool             `wire:"aBool"`
+	AString       string           `wire:"aString"`
+	ADateTime     time.Time        `wire:"aDateTime"`
+	ADuration     time.Duration    `wire:"aDuration"`
+	AUUID         wire.UUID        `wire:"aUuid"`
+	AURI          *url.URL         `wire:"aUri"`
+	ABigInt       *big.Int         `wire:"aBigInt"`
+	AByteData     []byte           `wire:"aByteData"`
+	AColor        Color            `wire:"aColor"`
+	ASize         Size             `wire:"aSize"`
+	AList         []int64          `wire:"aList"`
+	AMap          map[string]int64 `wire:"aMap"`
+	ASet          []string         `wire:"aSet" wiretype:"Set<String>"`
+	AnIntMap      map[int64]string `wire:"anIntMap"`
+	APoint        Point            `wire:"aPoint"`
+	MaybeInt      *int64           `wire:"maybeInt,null"`
+	MaybeDouble   *float64         `wire:"maybeDouble,null"`
+	MaybeBool     *bool            `wire:"maybeBool,null"`
+	MaybeString   *string          `wire:"maybeString,null"`
+	MaybeDateTime *time.Time       `wire:"maybeDateTime,null"`
+	MaybeDuration *time.Duration   `wire:"maybeDuration,null"`
+	MaybeUUID     *wire.UUID       `wire:"maybeUuid,null"`
+	MaybeURI      *url.URL         `wire:"maybeUri,null"`
+	MaybeBigInt   *big.Int         `wire:"maybeBigInt,null"`
+	MaybeByteData []byte           `wire:"maybeByteData,null"`
+	MaybeColor    *Color           `wire:"maybeColor,null"`
+	MaybeSize     *Size            `wire:"maybeSize,null"`
+	MaybeList     []*Point         `wire:"maybeList,null"`
+	MaybePoint    *Point           `wire:"maybePoint,null"`
 	// Filled in by the database when left null.
-	Created *time.Time
-	Tag     *string
+	Created *time.Time `wire:"created,null"`
+	Tag     *string    `wire:"tag,null"`
 	// Never stored.
-	Note *string
+	Note *string `wire:"note,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -61,253 +61,20 @@ func (*Sample) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Sample) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("anInt")
-	e.Int(m.AnInt)
-	e.Key("aDouble")
-	e.Double(m.ADouble)
-	e.Key("aBool")
-	e.Bool(m.ABool)
-	e.Key("aString")
-	e.String(m.AString)
-	e.Key("aDateTime")
-	e.DateTime(m.ADateTime)
-	e.Key("aDuration")
-	e.Duration(m.ADuration)
-	e.Key("aUuid")
-	e.UUID(m.AUUID)
-	e.Key("aUri")
-	e.URI(m.AURI)
-	e.Key("aBigInt")
-	e.BigInt(m.ABigInt)
-	e.Key("aByteData")
-	e.ByteData(m.AByteData)
-	e.Key("aColor")
-	m.AColor.EncodeJSON(e)
-	e.Key("aSize")
-	m.ASize.EncodeJSON(e)
-	e.Key("aList")
-	wire.EncodeList((*wire.Encoder).Int)(e, m.AList)
-	e.Key("aMap")
-	wire.EncodeStringMap((*wire.Encoder).Int)(e, m.AMap)
-	e.Key("aSet")
-	wire.EncodeList((*wire.Encoder).String)(e, m.ASet)
-	e.Key("anIntMap")
-	wire.EncodeMap((*wire.Encoder).Int, (*wire.Encoder).String)(e, m.AnIntMap)
-	e.Key("aPoint")
-	m.APoint.EncodeJSON(e)
-	if m.MaybeInt != nil {
-		e.Key("maybeInt")
-		e.Int(*m.MaybeInt)
-	}
-	if m.MaybeDouble != nil {
-		e.Key("maybeDouble")
-		e.Double(*m.MaybeDouble)
-	}
-	if m.MaybeBool != nil {
-		e.Key("maybeBool")
-		e.Bool(*m.MaybeBool)
-	}
-	if m.MaybeString != nil {
-		e.Key("maybeString")
-		e.String(*m.MaybeString)
-	}
-	if m.MaybeDateTime != nil {
-		e.Key("maybeDateTime")
-		e.DateTime(*m.MaybeDateTime)
-	}
-	if m.MaybeDuration != nil {
-		e.Key("maybeDuration")
-		e.Duration(*m.MaybeDuration)
-	}
-	if m.MaybeUUID != nil {
-		e.Key("maybeUuid")
-		e.UUID(*m.MaybeUUID)
-	}
-	if m.MaybeURI != nil {
-		e.Key("maybeUri")
-		e.URI(m.MaybeURI)
-	}
-	if m.MaybeBigInt != nil {
-		e.Key("maybeBigInt")
-		e.BigInt(m.MaybeBigInt)
-	}
-	if m.MaybeByteData != nil {
-		e.Key("maybeByteData")
-		e.ByteData(m.MaybeByteData)
-	}
-	if m.MaybeColor != nil {
-		e.Key("maybeColor")
-		m.MaybeColor.EncodeJSON(e)
-	}
-	if m.MaybeSize != nil {
-		e.Key("maybeSize")
-		m.MaybeSize.EncodeJSON(e)
-	}
-	if m.MaybeList != nil {
-		e.Key("maybeList")
-		wire.EncodeList(wire.EncodeModelPtr[Point])(e, m.MaybeList)
-	}
-	if m.MaybePoint != nil {
-		e.Key("maybePoint")
-		m.MaybePoint.EncodeJSON(e)
-	}
-	if m.Created != nil {
-		e.Key("created")
-		e.DateTime(*m.Created)
-	}
-	if m.Tag != nil {
-		e.Key("tag")
-		e.String(*m.Tag)
-	}
-	if m.Note != nil {
-		e.Key("note")
-		e.String(*m.Note)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Sample) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.AnInt, err = wire.Field(o, "anInt", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.ADouble, err = wire.Field(o, "aDouble", wire.DecodeDouble); err != nil {
-		return err
-	}
-	if m.ABool, err = wire.Field(o, "aBool", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.AString, err = wire.Field(o, "aString", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.ADateTime, err = wire.Field(o, "aDateTime", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.ADuration, err = wire.Field(o, "aDuration", wire.DecodeDuration); err != nil {
-		return err
-	}
-	if m.AUUID, err = wire.Field(o, "aUuid", wire.DecodeUUID); err != nil {
-		return err
-	}
-	if m.AURI, err = wire.Field(o, "aUri", wire.DecodeURI); err != nil {
-		return err
-	}
-	if m.ABigInt, err = wire.Field(o, "aBigInt", wire.DecodeBigInt); err != nil {
-		return err
-	}
-	if m.AByteData, err = wire.Field(o, "aByteData", wire.DecodeByteData); err != nil {
-		return err
-	}
-	if m.AColor, err = wire.Field(o, "aColor", wire.DecodeModel[Color]); err != nil {
-		return err
-	}
-	if m.ASize, err = wire.Field(o, "aSize", wire.DecodeModel[Size]); err != nil {
-		return err
-	}
-	if m.AList, err = wire.Field(o, "aList", wire.DecodeList(wire.DecodeInt)); err != nil {
-		return err
-	}
-	if m.AMap, err = wire.Field(o, "aMap", wire.DecodeStringMap(wire.DecodeInt)); err != nil {
-		return err
-	}
-	if m.ASet, err = wire.Field(o, "aSet", wire.DecodeSet(wire.DecodeString)); err != nil {
-		return err
-	}
-	if m.AnIntMap, err = wire.Field(o, "anIntMap", wire.DecodeMap(wire.DecodeInt, wire.DecodeString)); err != nil {
-		return err
-	}
-	if err := wire.FieldInto(o, "aPoint", &m.APoint); err != nil {
-		return err
-	}
-	if m.MaybeInt, err = wire.FieldPtr(o, "maybeInt", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.MaybeDouble, err = wire.FieldPtr(o, "maybeDouble", wire.DecodeDouble); err != nil {
-		return err
-	}
-	if m.MaybeBool, err = wire.FieldPtr(o, "maybeBool", wire.DecodeBool); err != nil {
-		return err
-	}
-	if m.MaybeString, err = wire.FieldPtr(o, "maybeString", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.MaybeDateTime, err = wire.FieldPtr(o, "maybeDateTime", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.MaybeDuration, err = wire.FieldPtr(o, "maybeDuration", wire.DecodeDuration); err != nil {
-		return err
-	}
-	if m.MaybeUUID, err = wire.FieldPtr(o, "maybeUuid", wire.DecodeUUID); err != nil {
-		return err
-	}
-	if m.MaybeURI, err = wire.FieldOrZero(o, "maybeUri", wire.DecodeURI); err != nil {
-		return err
-	}
-	if m.MaybeBigInt, err = wire.FieldOrZero(o, "maybeBigInt", wire.DecodeBigInt); err != nil {
-		return err
-	}
-	if m.MaybeByteData, err = wire.FieldOrZero(o, "maybeByteData", wire.DecodeByteData); err != nil {
-		return err
-	}
-	if m.MaybeColor, err = wire.FieldPtr(o, "maybeColor", wire.DecodeModel[Color]); err != nil {
-		return err
-	}
-	if m.MaybeSize, err = wire.FieldPtr(o, "maybeSize", wire.DecodeModel[Size]); err != nil {
-		return err
-	}
-	if m.MaybeList, err = wire.FieldOrZero(o, "maybeList", wire.DecodeList(wire.DecodeModelPtr[Point])); err != nil {
-		return err
-	}
-	m.MaybePoint = nil
-	if x := o["maybePoint"]; x != nil {
-		m.MaybePoint = new(Point)
-		if err := m.MaybePoint.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "maybePoint")
-		}
-	}
-	if m.Created, err = wire.FieldPtr(o, "created", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.Tag, err = wire.FieldPtr(o, "tag", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Note, err = wire.FieldPtr(o, "note", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Sample with all its fields.
 func (m Sample) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Sample) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnySample decodes a Sample for the class registry.
-func decodeAnySample(v any) (any, error) {
-	var m Sample
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -2,11 +2,7 @@
 
 package client
 
-import (
-	"fmt"
-
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/wire"
 
 // Serialized by name: stored as text.
 type Size int
@@ -21,20 +17,13 @@ var sizeNames = [...]string{"small", "medium", "large"}
 
 // String returns the value's name in the model file.
 func (v Size) String() string {
-	if v >= 0 && int(v) < len(sizeNames) {
-		return sizeNames[v]
-	}
-	return fmt.Sprintf("Size(%d)", int(v))
+	return wire.EnumName(sizeNames[:], int(v), "Size")
 }
 
 // ParseSize returns the value with the given name.
 func ParseSize(s string) (Size, error) {
-	for i, n := range sizeNames {
-		if n == s {
-			return Size(i), nil
-		}
-	}
-	return 0, fmt.Errorf("Value \"%s\" cannot be converted to \"Size\"", s)
+	i, err := wire.ParseEnum(sizeNames[:], s, "Size")
+	return Size(i), err
 }
 
 // ClassName is the enum's class name in type-tagged JSON.
@@ -49,31 +38,17 @@ func (v Size) EncodeJSON(e *wire.Encoder) {
 
 // DecodeJSON reads a value's name.
 func (v *Size) DecodeJSON(x any) error {
-	s, err := wire.DecodeString(x)
-	if err != nil {
-		return err
-	}
-	*v, err = ParseSize(s)
+	i, err := wire.DecodeEnum(x, sizeNames[:], true, "Size")
+	*v = Size(i)
 	return err
-}
-
-// decodeAnySize decodes a Size for the class registry.
-func decodeAnySize(x any) (any, error) {
-	var v Size
-	err := v.DecodeJSON(x)
-	return v, err
 }
 
 // MarshalJSON implements json.Marshaler.
 func (v Size) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeValue[Size], v)
+	return wire.MarshalValue(v)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (v *Size) UnmarshalJSON(b []byte) error {
-	x, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return v.DecodeJSON(x)
+	return wire.UnmarshalValue(b, v)
 }

@@ -10,10 +10,10 @@ import (
 
 // The exception exceptionTest.throwExceptionWithData returns.
 type ExceptionWithData struct {
-	Message           string
-	CreationDate      time.Time
-	ErrorFields       []string
-	SomeNullableField *int64
+	Message           string    `wire:"message"`
+	CreationDate      time.Time `wire:"creationDate"`
+	ErrorFields       []string  `wire:"errorFields"`
+	SomeNullableField *int64    `wire:"someNullableField,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -23,62 +23,22 @@ func (*ExceptionWithData) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *ExceptionWithData) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("message")
-	e.String(m.Message)
-	e.Key("creationDate")
-	e.DateTime(m.CreationDate)
-	e.Key("errorFields")
-	wire.EncodeList((*wire.Encoder).String)(e, m.ErrorFields)
-	if m.SomeNullableField != nil {
-		e.Key("someNullableField")
-		e.Int(*m.SomeNullableField)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *ExceptionWithData) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Message, err = wire.Field(o, "message", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.CreationDate, err = wire.Field(o, "creationDate", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.ErrorFields, err = wire.Field(o, "errorFields", wire.DecodeList(wire.DecodeString)); err != nil {
-		return err
-	}
-	if m.SomeNullableField, err = wire.FieldPtr(o, "someNullableField", wire.DecodeInt); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the ExceptionWithData with all its fields.
 func (m ExceptionWithData) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *ExceptionWithData) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyExceptionWithData decodes an ExceptionWithData for the class registry.
-func decodeAnyExceptionWithData(v any) (any, error) {
-	var m ExceptionWithData
-	err := m.DecodeJSON(v)
-	return &m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // Error describes the exception with its fields, so it reads well in logs.

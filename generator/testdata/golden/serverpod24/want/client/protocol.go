@@ -9,9 +9,9 @@ import "github.com/gopod/gopod/wire"
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
 	r := wire.NewRegistry()
-	r.Add("ExceptionWithData", decodeAnyExceptionWithData)
-	r.Add("ObjectFieldScopes", decodeAnyObjectFieldScopes)
-	r.Add("SimpleData", decodeAnySimpleData)
-	r.Add("TestEnum", decodeAnyTestEnum)
+	r.Add("ExceptionWithData", wire.PtrDecoderOf((*ExceptionWithData)(nil)))
+	r.Add("ObjectFieldScopes", wire.DecoderOf((*ObjectFieldScopes)(nil)))
+	r.Add("SimpleData", wire.DecoderOf((*SimpleData)(nil)))
+	r.Add("TestEnum", wire.DecoderOf((*TestEnum)(nil)))
 	return r
 }

@@ -12,12 +12,12 @@ type Employee struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID        *int64
-	Name      string
-	CompanyID int64
-	Company   *Company
-	AddressID *int64
-	Address   *Address
+	ID        *int64   `wire:"id,null"`
+	Name      string   `wire:"name"`
+	CompanyID int64    `wire:"companyId"`
+	Company   *Company `wire:"company,null"`
+	AddressID *int64   `wire:"addressId,null,serverOnly"`
+	Address   *Address `wire:"address,null,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -26,90 +26,23 @@ func (*Employee) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *Employee) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("name")
-	e.String(m.Name)
-	e.Key("companyId")
-	e.Int(m.CompanyID)
-	if m.Company != nil {
-		e.Key("company")
-		m.Company.EncodeJSON(e)
-	}
-	if !e.Protocol {
-		if m.AddressID != nil {
-			e.Key("addressId")
-			e.Int(*m.AddressID)
-		}
-		if m.Address != nil {
-			e.Key("address")
-			m.Address.EncodeJSON(e)
-		}
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Employee) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.CompanyID, err = wire.Field(o, "companyId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Company = nil
-	if x := o["company"]; x != nil {
-		m.Company = new(Company)
-		if err := m.Company.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "company")
-		}
-	}
-	if m.AddressID, err = wire.FieldPtr(o, "addressId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Address = nil
-	if x := o["address"]; x != nil {
-		m.Address = new(Address)
-		if err := m.Address.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "address")
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Employee with all its fields.
 func (m Employee) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Employee) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEmployee decodes an Employee for the class registry.
-func decodeAnyEmployee(v any) (any, error) {
-	var m Employee
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmployee describes table employee to the ORM: its columns in order, the

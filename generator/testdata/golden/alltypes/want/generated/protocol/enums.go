@@ -2,11 +2,7 @@
 
 package protocol
 
-import (
-	"fmt"
-
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/wire"
 
 // Serialized by index, Serverpod 2.4's default.
 type TestEnum int
@@ -22,20 +18,13 @@ var testEnumNames = [...]string{"red", "green", "blue"}
 
 // String returns the value's name in the model file.
 func (v TestEnum) String() string {
-	if v >= 0 && int(v) < len(testEnumNames) {
-		return testEnumNames[v]
-	}
-	return fmt.Sprintf("TestEnum(%d)", int(v))
+	return wire.EnumName(testEnumNames[:], int(v), "TestEnum")
 }
 
 // ParseTestEnum returns the value with the given name.
 func ParseTestEnum(s string) (TestEnum, error) {
-	for i, n := range testEnumNames {
-		if n == s {
-			return TestEnum(i), nil
-		}
-	}
-	return 0, fmt.Errorf("Value \"%s\" cannot be converted to \"TestEnum\"", s)
+	i, err := wire.ParseEnum(testEnumNames[:], s, "TestEnum")
+	return TestEnum(i), err
 }
 
 // ClassName is the enum's class name in type-tagged JSON.
@@ -50,34 +39,17 @@ func (v TestEnum) EncodeJSON(e *wire.Encoder) {
 
 // DecodeJSON reads a value's index.
 func (v *TestEnum) DecodeJSON(x any) error {
-	i, err := wire.DecodeInt(x)
-	if err != nil {
-		return err
-	}
-	if i < 0 || i >= int64(len(testEnumNames)) {
-		return fmt.Errorf("Value \"%d\" cannot be converted to \"TestEnum\"", i)
-	}
+	i, err := wire.DecodeEnum(x, testEnumNames[:], false, "TestEnum")
 	*v = TestEnum(i)
-	return nil
-}
-
-// decodeAnyTestEnum decodes a TestEnum for the class registry.
-func decodeAnyTestEnum(x any) (any, error) {
-	var v TestEnum
-	err := v.DecodeJSON(x)
-	return v, err
+	return err
 }
 
 // MarshalJSON implements json.Marshaler.
 func (v TestEnum) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeValue[TestEnum], v)
+	return wire.MarshalValue(v)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (v *TestEnum) UnmarshalJSON(b []byte) error {
-	x, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return v.DecodeJSON(x)
+	return wire.UnmarshalValue(b, v)
 }

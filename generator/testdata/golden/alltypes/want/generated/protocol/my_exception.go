@@ -6,8 +6,8 @@ import "github.com/gopod/gopod/wire"
 
 // Thrown by TypesEndpoint.Fail.
 type MyException struct {
-	Message string
-	Code    *int64
+	Message string `wire:"message"`
+	Code    *int64 `wire:"code,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -17,52 +17,22 @@ func (*MyException) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *MyException) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("message")
-	e.String(m.Message)
-	if m.Code != nil {
-		e.Key("code")
-		e.Int(*m.Code)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *MyException) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Message, err = wire.Field(o, "message", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Code, err = wire.FieldPtr(o, "code", wire.DecodeInt); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the MyException with all its fields.
 func (m MyException) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *MyException) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyMyException decodes a MyException for the class registry.
-func decodeAnyMyException(v any) (any, error) {
-	var m MyException
-	err := m.DecodeJSON(v)
-	return &m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // Error describes the exception with its fields, so it reads well in logs.

@@ -6,7 +6,7 @@ import "github.com/gopod/gopod/wire"
 
 // Nested is the class defined in models/nested.spy.yaml.
 type Nested struct {
-	Value string
+	Value string `wire:"value"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -16,43 +16,20 @@ func (*Nested) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Nested) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("value")
-	e.String(m.Value)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Nested) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Value, err = wire.Field(o, "value", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Nested with all its fields.
 func (m Nested) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Nested) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyNested decodes a Nested for the class registry.
-func decodeAnyNested(v any) (any, error) {
-	var m Nested
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

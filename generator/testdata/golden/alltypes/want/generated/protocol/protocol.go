@@ -9,14 +9,14 @@ import "github.com/gopod/gopod/wire"
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
 	r := wire.NewRegistry()
-	r.Add("Address", decodeAnyAddress)
-	r.Add("Company", decodeAnyCompany)
-	r.Add("Employee", decodeAnyEmployee)
-	r.Add("MyException", decodeAnyMyException)
-	r.Add("Nested", decodeAnyNested)
-	r.Add("Required", decodeAnyRequired)
-	r.Add("TestEnum", decodeAnyTestEnum)
-	r.Add("TestEnumStringified", decodeAnyTestEnumStringified)
-	r.Add("Types", decodeAnyTypes)
+	r.Add("Address", wire.DecoderOf((*Address)(nil)))
+	r.Add("Company", wire.DecoderOf((*Company)(nil)))
+	r.Add("Employee", wire.DecoderOf((*Employee)(nil)))
+	r.Add("MyException", wire.PtrDecoderOf((*MyException)(nil)))
+	r.Add("Nested", wire.DecoderOf((*Nested)(nil)))
+	r.Add("Required", wire.DecoderOf((*Required)(nil)))
+	r.Add("TestEnum", wire.DecoderOf((*TestEnum)(nil)))
+	r.Add("TestEnumStringified", wire.DecoderOf((*TestEnumStringified)(nil)))
+	r.Add("Types", wire.DecoderOf((*Types)(nil)))
 	return r
 }

@@ -15,12 +15,12 @@ type Price struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID       *int64
-	Amount   shared.Money
-	Discount *shared.Money
-	History  []shared.Money
-	ByRegion map[string]shared.Money
-	Secret   *shared.Secret
+	ID       *int64                  `wire:"id,null"`
+	Amount   shared.Money            `wire:"amount"`
+	Discount *shared.Money           `wire:"discount,null"`
+	History  []shared.Money          `wire:"history"`
+	ByRegion map[string]shared.Money `wire:"byRegion,null"`
+	Secret   *shared.Secret          `wire:"secret,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -30,86 +30,22 @@ func (*Price) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Price) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("amount")
-	m.Amount.EncodeJSON(e)
-	if m.Discount != nil {
-		e.Key("discount")
-		m.Discount.EncodeJSON(e)
-	}
-	e.Key("history")
-	wire.EncodeList(wire.EncodeModel[shared.Money])(e, m.History)
-	if m.ByRegion != nil {
-		e.Key("byRegion")
-		wire.EncodeStringMap(wire.EncodeModel[shared.Money])(e, m.ByRegion)
-	}
-	if m.Secret != nil {
-		e.Key("secret")
-		m.Secret.EncodeJSON(e)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Price) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if err := wire.FieldInto(o, "amount", &m.Amount); err != nil {
-		return err
-	}
-	m.Discount = nil
-	if x := o["discount"]; x != nil {
-		m.Discount = new(shared.Money)
-		if err := m.Discount.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "discount")
-		}
-	}
-	if m.History, err = wire.Field(o, "history", wire.DecodeList(wire.DecodeModel[shared.Money])); err != nil {
-		return err
-	}
-	if m.ByRegion, err = wire.FieldOrZero(o, "byRegion", wire.DecodeStringMap(wire.DecodeModel[shared.Money])); err != nil {
-		return err
-	}
-	m.Secret = nil
-	if x := o["secret"]; x != nil {
-		m.Secret = new(shared.Secret)
-		if err := m.Secret.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "secret")
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Price with all its fields.
 func (m Price) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Price) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyPrice decodes a Price for the class registry.
-func decodeAnyPrice(v any) (any, error) {
-	var m Price
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tablePrice describes table price to the ORM: its columns in order, the fields

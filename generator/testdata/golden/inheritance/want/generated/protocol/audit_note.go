@@ -14,8 +14,8 @@ type Note struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID   *int64
-	Text string
+	ID   *int64 `wire:"id,null"`
+	Text string `wire:"text"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -25,64 +25,22 @@ func (*Note) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Note) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("author")
-	e.String(m.Author)
-	if m.At != nil {
-		e.Key("at")
-		e.DateTime(*m.At)
-	}
-	e.Key("text")
-	e.String(m.Text)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Note) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Author, err = wire.Field(o, "author", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.At, err = wire.FieldPtr(o, "at", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.Text, err = wire.Field(o, "text", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Note with all its fields.
 func (m Note) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Note) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyNote decodes a Note for the class registry.
-func decodeAnyNote(v any) (any, error) {
-	var m Note
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableNote describes table note to the ORM: its columns in order, the fields

@@ -10,8 +10,8 @@ import (
 
 // Who wrote something, and when.
 type Stamp struct {
-	Author string
-	At     *time.Time
+	Author string     `wire:"author"`
+	At     *time.Time `wire:"at,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -21,50 +21,20 @@ func (*Stamp) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Stamp) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("author")
-	e.String(m.Author)
-	if m.At != nil {
-		e.Key("at")
-		e.DateTime(*m.At)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Stamp) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Author, err = wire.Field(o, "author", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.At, err = wire.FieldPtr(o, "at", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Stamp with all its fields.
 func (m Stamp) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Stamp) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyStamp decodes a Stamp for the class registry.
-func decodeAnyStamp(v any) (any, error) {
-	var m Stamp
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

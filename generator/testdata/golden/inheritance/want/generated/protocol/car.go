@@ -8,7 +8,7 @@ import "github.com/gopod/gopod/wire"
 // It extends Vehicle, which it embeds.
 type Car struct {
 	Vehicle
-	Seats *int64
+	Seats *int64 `wire:"seats,null"`
 }
 
 // NewCar returns a Car with the defaults its model file declares.
@@ -22,73 +22,21 @@ func (*Car) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *Car) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("name")
-	e.String(m.Name)
-	e.Key("wheels")
-	e.Int(m.Wheels)
-	if !e.Protocol {
-		if m.Registry != nil {
-			e.Key("registry")
-			e.String(*m.Registry)
-		}
-	}
-	if m.Seats != nil {
-		e.Key("seats")
-		e.Int(*m.Seats)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Car) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Wheels, err = wire.Field(o, "wheels", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Registry, err = wire.FieldPtr(o, "registry", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Seats, err = wire.FieldPtr(o, "seats", wire.DecodeInt); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Car with all its fields.
 func (m Car) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Car) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyCar decodes a Car for the class registry.
-func decodeAnyCar(v any) (any, error) {
-	var m Car
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

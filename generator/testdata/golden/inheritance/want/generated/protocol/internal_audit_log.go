@@ -8,7 +8,7 @@ import "github.com/gopod/gopod/wire"
 // It extends Stamp, which it embeds.
 type AuditLog struct {
 	Stamp
-	Entry string
+	Entry string `wire:"entry,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -17,59 +17,21 @@ func (*AuditLog) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *AuditLog) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("author")
-	e.String(m.Author)
-	if m.At != nil {
-		e.Key("at")
-		e.DateTime(*m.At)
-	}
-	if !e.Protocol {
-		e.Key("entry")
-		e.String(m.Entry)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *AuditLog) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Author, err = wire.Field(o, "author", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.At, err = wire.FieldPtr(o, "at", wire.DecodeDateTime); err != nil {
-		return err
-	}
-	if m.Entry, err = wire.Field(o, "entry", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the AuditLog with all its fields.
 func (m AuditLog) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *AuditLog) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyAuditLog decodes an AuditLog for the class registry.
-func decodeAnyAuditLog(v any) (any, error) {
-	var m AuditLog
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -9,14 +9,14 @@ import "github.com/gopod/gopod/wire"
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
 	r := wire.NewRegistry()
-	r.Add("AuditLog", decodeAnyAuditLog)
-	r.Add("Car", decodeAnyCar)
-	r.Add("Circle", decodeAnyCircle)
-	r.Add("Garage", decodeAnyGarage)
-	r.Add("Note", decodeAnyNote)
-	r.Add("Polygon", decodeAnyPolygon)
-	r.Add("Square", decodeAnySquare)
-	r.Add("Stamp", decodeAnyStamp)
-	r.Add("Vehicle", decodeAnyVehicle)
+	r.Add("AuditLog", wire.DecoderOf((*AuditLog)(nil)))
+	r.Add("Car", wire.DecoderOf((*Car)(nil)))
+	r.Add("Circle", wire.DecoderOf((*Circle)(nil)))
+	r.Add("Garage", wire.DecoderOf((*Garage)(nil)))
+	r.Add("Note", wire.DecoderOf((*Note)(nil)))
+	r.Add("Polygon", wire.DecoderOf((*Polygon)(nil)))
+	r.Add("Square", wire.DecoderOf((*Square)(nil)))
+	r.Add("Stamp", wire.DecoderOf((*Stamp)(nil)))
+	r.Add("Vehicle", wire.DecoderOf((*Vehicle)(nil)))
 	return r
 }

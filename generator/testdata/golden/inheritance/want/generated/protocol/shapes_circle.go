@@ -8,7 +8,7 @@ import "github.com/gopod/gopod/wire"
 // It extends the sealed class Shape, whose fields it embeds as ShapeFields.
 type Circle struct {
 	ShapeFields
-	Radius float64
+	Radius float64 `wire:"radius"`
 }
 
 var _ Shape = (*Circle)(nil)
@@ -20,50 +20,20 @@ func (*Circle) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Circle) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.Label != nil {
-		e.Key("label")
-		e.String(*m.Label)
-	}
-	e.Key("radius")
-	e.Double(m.Radius)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Circle) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Label, err = wire.FieldPtr(o, "label", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Radius, err = wire.Field(o, "radius", wire.DecodeDouble); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Circle with all its fields.
 func (m Circle) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Circle) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyCircle decodes a Circle for the class registry.
-func decodeAnyCircle(v any) (any, error) {
-	var m Circle
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -8,7 +8,7 @@ import "github.com/gopod/gopod/wire"
 // It extends Polygon, which it embeds.
 type Square struct {
 	Polygon
-	Side float64
+	Side float64 `wire:"side"`
 }
 
 var _ Shape = (*Square)(nil)
@@ -20,55 +20,20 @@ func (*Square) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Square) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.Label != nil {
-		e.Key("label")
-		e.String(*m.Label)
-	}
-	e.Key("sides")
-	e.Int(m.Sides)
-	e.Key("side")
-	e.Double(m.Side)
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Square) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.Label, err = wire.FieldPtr(o, "label", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Sides, err = wire.Field(o, "sides", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Side, err = wire.Field(o, "side", wire.DecodeDouble); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Square with all its fields.
 func (m Square) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Square) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnySquare decodes a Square for the class registry.
-func decodeAnySquare(v any) (any, error) {
-	var m Square
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

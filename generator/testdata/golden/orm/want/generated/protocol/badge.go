@@ -12,10 +12,10 @@ type Badge struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID      *int64
-	Code    string
-	OwnerID *int64
-	Owner   *Employee
+	ID      *int64    `wire:"id,null"`
+	Code    string    `wire:"code"`
+	OwnerID *int64    `wire:"ownerId,null"`
+	Owner   *Employee `wire:"owner,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -25,70 +25,22 @@ func (*Badge) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Badge) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("code")
-	e.String(m.Code)
-	if m.OwnerID != nil {
-		e.Key("ownerId")
-		e.Int(*m.OwnerID)
-	}
-	if m.Owner != nil {
-		e.Key("owner")
-		m.Owner.EncodeJSON(e)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Badge) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Code, err = wire.Field(o, "code", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.OwnerID, err = wire.FieldPtr(o, "ownerId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Owner = nil
-	if x := o["owner"]; x != nil {
-		m.Owner = new(Employee)
-		if err := m.Owner.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "owner")
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Badge with all its fields.
 func (m Badge) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Badge) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyBadge decodes a Badge for the class registry.
-func decodeAnyBadge(v any) (any, error) {
-	var m Badge
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableBadge describes table badge to the ORM: its columns in order, the fields

@@ -2,11 +2,7 @@
 
 package protocol
 
-import (
-	"fmt"
-
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/wire"
 
 // Serialized by index: stored as bigint.
 type Color int
@@ -21,20 +17,13 @@ var colorNames = [...]string{"red", "green", "blue"}
 
 // String returns the value's name in the model file.
 func (v Color) String() string {
-	if v >= 0 && int(v) < len(colorNames) {
-		return colorNames[v]
-	}
-	return fmt.Sprintf("Color(%d)", int(v))
+	return wire.EnumName(colorNames[:], int(v), "Color")
 }
 
 // ParseColor returns the value with the given name.
 func ParseColor(s string) (Color, error) {
-	for i, n := range colorNames {
-		if n == s {
-			return Color(i), nil
-		}
-	}
-	return 0, fmt.Errorf("Value \"%s\" cannot be converted to \"Color\"", s)
+	i, err := wire.ParseEnum(colorNames[:], s, "Color")
+	return Color(i), err
 }
 
 // ClassName is the enum's class name in type-tagged JSON.
@@ -49,34 +38,17 @@ func (v Color) EncodeJSON(e *wire.Encoder) {
 
 // DecodeJSON reads a value's index.
 func (v *Color) DecodeJSON(x any) error {
-	i, err := wire.DecodeInt(x)
-	if err != nil {
-		return err
-	}
-	if i < 0 || i >= int64(len(colorNames)) {
-		return fmt.Errorf("Value \"%d\" cannot be converted to \"Color\"", i)
-	}
+	i, err := wire.DecodeEnum(x, colorNames[:], false, "Color")
 	*v = Color(i)
-	return nil
-}
-
-// decodeAnyColor decodes a Color for the class registry.
-func decodeAnyColor(x any) (any, error) {
-	var v Color
-	err := v.DecodeJSON(x)
-	return v, err
+	return err
 }
 
 // MarshalJSON implements json.Marshaler.
 func (v Color) MarshalJSON() ([]byte, error) {
-	return wire.Marshal(wire.EncodeValue[Color], v)
+	return wire.MarshalValue(v)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (v *Color) UnmarshalJSON(b []byte) error {
-	x, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return v.DecodeJSON(x)
+	return wire.UnmarshalValue(b, v)
 }

@@ -12,11 +12,11 @@ type Enrollment struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID        *int64
-	StudentID int64
-	Student   *Student
-	CourseID  int64
-	Course    *Course
+	ID        *int64   `wire:"id,null"`
+	StudentID int64    `wire:"studentId"`
+	Student   *Student `wire:"student,null"`
+	CourseID  int64    `wire:"courseId"`
+	Course    *Course  `wire:"course,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -26,79 +26,22 @@ func (*Enrollment) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Enrollment) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("studentId")
-	e.Int(m.StudentID)
-	if m.Student != nil {
-		e.Key("student")
-		m.Student.EncodeJSON(e)
-	}
-	e.Key("courseId")
-	e.Int(m.CourseID)
-	if m.Course != nil {
-		e.Key("course")
-		m.Course.EncodeJSON(e)
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Enrollment) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.StudentID, err = wire.Field(o, "studentId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Student = nil
-	if x := o["student"]; x != nil {
-		m.Student = new(Student)
-		if err := m.Student.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "student")
-		}
-	}
-	if m.CourseID, err = wire.Field(o, "courseId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.Course = nil
-	if x := o["course"]; x != nil {
-		m.Course = new(Course)
-		if err := m.Course.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "course")
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Enrollment with all its fields.
 func (m Enrollment) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Enrollment) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyEnrollment decodes an Enrollment for the class registry.
-func decodeAnyEnrollment(v any) (any, error) {
-	var m Enrollment
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEnrollment describes table enrollment to the ORM: its columns in order,

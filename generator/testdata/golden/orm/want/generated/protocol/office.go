@@ -12,12 +12,12 @@ type Office struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID                      *int64
-	Street                  string
-	Desks                   int64
-	CityID                  *int64
-	City                    *City
-	companyOfficesCompanyID *int64
+	ID                      *int64 `wire:"id,null"`
+	Street                  string `wire:"street"`
+	Desks                   int64  `wire:"desks"`
+	CityID                  *int64 `wire:"cityId,null"`
+	City                    *City  `wire:"city,null"`
+	companyOfficesCompanyID *int64 `wire:"_companyOfficesCompanyId,null,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -26,86 +26,23 @@ func (*Office) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *Office) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("street")
-	e.String(m.Street)
-	e.Key("desks")
-	e.Int(m.Desks)
-	if m.CityID != nil {
-		e.Key("cityId")
-		e.Int(*m.CityID)
-	}
-	if m.City != nil {
-		e.Key("city")
-		m.City.EncodeJSON(e)
-	}
-	if !e.Protocol {
-		if m.companyOfficesCompanyID != nil {
-			e.Key("_companyOfficesCompanyId")
-			e.Int(*m.companyOfficesCompanyID)
-		}
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Office) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Street, err = wire.Field(o, "street", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Desks, err = wire.Field(o, "desks", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.CityID, err = wire.FieldPtr(o, "cityId", wire.DecodeInt); err != nil {
-		return err
-	}
-	m.City = nil
-	if x := o["city"]; x != nil {
-		m.City = new(City)
-		if err := m.City.DecodeJSON(x); err != nil {
-			return wire.AtKey(err, "city")
-		}
-	}
-	if m.companyOfficesCompanyID, err = wire.FieldPtr(o, "_companyOfficesCompanyId", wire.DecodeInt); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Office with all its fields.
 func (m Office) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Office) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyOffice decodes an Office for the class registry.
-func decodeAnyOffice(v any) (any, error) {
-	var m Office
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableOffice describes table office to the ORM: its columns in order, the

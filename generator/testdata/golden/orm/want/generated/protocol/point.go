@@ -6,9 +6,9 @@ import "github.com/gopod/gopod/wire"
 
 // A plain class, stored in json columns.
 type Point struct {
-	X     int64
-	Y     int64
-	Label *string
+	X     int64   `wire:"x"`
+	Y     int64   `wire:"y"`
+	Label *string `wire:"label,null,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -17,59 +17,21 @@ func (*Point) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *Point) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("x")
-	e.Int(m.X)
-	e.Key("y")
-	e.Int(m.Y)
-	if !e.Protocol {
-		if m.Label != nil {
-			e.Key("label")
-			e.String(*m.Label)
-		}
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Point) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.X, err = wire.Field(o, "x", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Y, err = wire.Field(o, "y", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Label, err = wire.FieldPtr(o, "label", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Point with all its fields.
 func (m Point) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Point) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyPoint decodes a Point for the class registry.
-func decodeAnyPoint(v any) (any, error) {
-	var m Point
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }

@@ -12,9 +12,9 @@ type Student struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID          *int64
-	Name        string
-	Enrollments []Enrollment
+	ID          *int64       `wire:"id,null"`
+	Name        string       `wire:"name"`
+	Enrollments []Enrollment `wire:"enrollments,null"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -24,74 +24,22 @@ func (*Student) ClassName() string {
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
 func (m *Student) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("name")
-	e.String(m.Name)
-	if m.Enrollments != nil {
-		e.Key("enrollments")
-		e.ArrayStart()
-		for j := range m.Enrollments {
-			e.Elem()
-			m.Enrollments[j].EncodeJSON(e)
-		}
-		e.ArrayEnd()
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *Student) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Name, err = wire.Field(o, "name", wire.DecodeString); err != nil {
-		return err
-	}
-	var items []any
-	if items, err = wire.FieldList(o, "enrollments", false); err != nil {
-		return err
-	}
-	m.Enrollments = nil
-	if items != nil {
-		m.Enrollments = make([]Enrollment, len(items))
-		for i, x := range items {
-			if err := m.Enrollments[i].DecodeJSON(x); err != nil {
-				return wire.AtKey(wire.AtIndex(err, i), "enrollments")
-			}
-		}
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the Student with all its fields.
 func (m Student) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Student) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyStudent decodes a Student for the class registry.
-func decodeAnyStudent(v any) (any, error) {
-	var m Student
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableStudent describes table student to the ORM: its columns in order, the

@@ -12,10 +12,10 @@ type ObjectFieldScopes struct {
 	// The database id, set if the object has been inserted into the
 	// database or if it has been fetched from the database. Otherwise,
 	// the id will be null.
-	ID       *int64
-	Normal   string
-	API      *string
-	Database *string
+	ID       *int64  `wire:"id,null"`
+	Normal   string  `wire:"normal"`
+	API      *string `wire:"api,null"`
+	Database *string `wire:"database,null,serverOnly"`
 }
 
 // ClassName is the model's class name in type-tagged JSON.
@@ -24,70 +24,23 @@ func (*ObjectFieldScopes) ClassName() string {
 }
 
 // EncodeJSON writes the model as Serverpod does; null fields are left out.
-// In protocol mode it also leaves out the fields that never leave the server.
 func (m *ObjectFieldScopes) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	if m.ID != nil {
-		e.Key("id")
-		e.Int(*m.ID)
-	}
-	e.Key("normal")
-	e.String(m.Normal)
-	if m.API != nil {
-		e.Key("api")
-		e.String(*m.API)
-	}
-	if !e.Protocol {
-		if m.Database != nil {
-			e.Key("database")
-			e.String(*m.Database)
-		}
-	}
-	e.ObjectEnd()
+	wire.EncodeStruct(e, m)
 }
 
 // DecodeJSON reads the model from a parsed JSON value.
 func (m *ObjectFieldScopes) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	if m.ID, err = wire.FieldPtr(o, "id", wire.DecodeInt); err != nil {
-		return err
-	}
-	if m.Normal, err = wire.Field(o, "normal", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.API, err = wire.FieldPtr(o, "api", wire.DecodeString); err != nil {
-		return err
-	}
-	if m.Database, err = wire.FieldPtr(o, "database", wire.DecodeString); err != nil {
-		return err
-	}
-	return nil
+	return wire.DecodeStruct(v, m)
 }
 
 // MarshalJSON encodes the ObjectFieldScopes with all its fields.
 func (m ObjectFieldScopes) MarshalJSON() ([]byte, error) {
-	e := wire.NewEncoder(false)
-	m.EncodeJSON(e)
-	return e.Bytes()
+	return wire.MarshalStruct(&m)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *ObjectFieldScopes) UnmarshalJSON(b []byte) error {
-	v, err := wire.Parse(b)
-	if err != nil {
-		return err
-	}
-	return m.DecodeJSON(v)
-}
-
-// decodeAnyObjectFieldScopes decodes an ObjectFieldScopes for the class registry.
-func decodeAnyObjectFieldScopes(v any) (any, error) {
-	var m ObjectFieldScopes
-	err := m.DecodeJSON(v)
-	return m, err
+	return wire.UnmarshalStruct(b, m)
 }
 
 // tableObjectFieldScopes describes table object_field_scopes to the ORM: its
