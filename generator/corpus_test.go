@@ -77,6 +77,22 @@ func TestCorpus24(t *testing.T) {
 		t.Errorf("generated Dart does not parse: %v", err)
 	}
 	goCmd(t, dir, "build", "./...")
+	// Making the registries builds every model's codec plan from its
+	// struct tags (defaults included), which fails on a tag package
+	// wire cannot read.
+	writeProjectFile(t, dir, "cmd/plancheck/main.go", `package main
+
+import (
+	"serverpod_test/client"
+	"serverpod_test/generated/protocol"
+)
+
+func main() {
+	protocol.Registry()
+	client.Registry()
+}
+`)
+	goCmd(t, dir, "run", "./cmd/plancheck")
 
 	mig, err := CreateMigration(ctx, MigrationOptions{Dir: dir})
 	if err != nil {

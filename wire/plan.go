@@ -73,8 +73,12 @@ func UnmarshalStruct(b []byte, m any) error {
 // DecoderOf returns the registry decoder of the model that ptr (a nil
 // pointer such as (*Example)(nil)) points to: it decodes a value of the
 // model and returns it by value.
+//
+// A generated model's plan is built here, when its package's registry is
+// made, so that a struct tag package wire cannot read fails at start.
 func DecoderOf(ptr any) DecodeFunc[any] {
 	t := reflect.TypeOf(ptr).Elem()
+	prepare(t)
 	return func(v any) (any, error) {
 		x := reflect.New(t)
 		err := DecodeInto(v, x.Interface())
@@ -86,10 +90,18 @@ func DecoderOf(ptr any) DecodeFunc[any] {
 // which exceptions are errors.
 func PtrDecoderOf(ptr any) DecodeFunc[any] {
 	t := reflect.TypeOf(ptr).Elem()
+	prepare(t)
 	return func(v any) (any, error) {
 		x := reflect.New(t).Interface()
 		err := DecodeInto(v, x)
 		return x, err
+	}
+}
+
+// prepare builds t's plan if t is a generated model.
+func prepare(t reflect.Type) {
+	if t.Kind() == reflect.Struct && (planned(t) || t.NumField() == 0) {
+		planOf(t)
 	}
 }
 
