@@ -1090,3 +1090,40 @@ func BenchmarkCodec(b *testing.B) {
 		}
 	})
 }
+
+// FuzzPlanDecode feeds request bodies to the plan decoder and to the
+// generated decoders it replaced: neither may panic, both must accept or
+// refuse alike, and what they accept must encode to the same bytes. (The
+// messages are compared by TestPlanDecodeErrors: with several bad entries
+// in a Go map, which one either names depends on the map's order.)
+func FuzzPlanDecode(f *testing.F) {
+	for _, p := range planPairs() {
+		for _, protocol := range []bool{false, true} {
+			f.Add([]byte(encodeNew(p.newValue(), protocol)))
+		}
+	}
+	for _, s := range []string{`{}`, `null`, `{"anInt":1e3}`, `{"aSet":["a","a"]}`, `{"aNested":{"x":[[{"k":1,"v":null}]]}}`, `{"objects":[null,{"value":"v"}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tree, err := Parse(data)
+		if err != nil {
+			return
+		}
+		for _, p := range planPairs() {
+			nd, od := reflect.New(reflect.TypeOf(p.newValue()).Elem()).Interface(), p.oldValue()
+			errNew, errOld := DecodeStruct(tree, nd), od.(Decodable).DecodeJSON(tree)
+			if (errNew == nil) != (errOld == nil) {
+				t.Fatalf("%s: decoding %s: plan %v, generated %v", p.name, data, errNew, errOld)
+			}
+			if errNew != nil {
+				continue
+			}
+			for _, protocol := range []bool{false, true} {
+				if a, b := encodeNew(nd, protocol), encodeOld(od, protocol); a != b {
+					t.Fatalf("%s: decoded %s (protocol=%v):\nplan:      %s\ngenerated: %s", p.name, data, protocol, a, b)
+				}
+			}
+		}
+	})
+}
