@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -496,11 +495,7 @@ func keyedMapCodec(t reflect.Type, key, elem *codec) *codec {
 			n := m.Len()
 			keys := reflect.MakeSlice(reflect.SliceOf(kt), n, n)
 			vals := reflect.MakeSlice(reflect.SliceOf(vt), n, n)
-			type entry struct {
-				key []byte
-				i   int
-			}
-			entries := make([]entry, 0, n)
+			entries := make([]keyedEntry, 0, n)
 			sub := &Encoder{Protocol: e.Protocol}
 			var it reflect.MapIter
 			it.Reset(m)
@@ -513,20 +508,9 @@ func keyedMapCodec(t reflect.Type, key, elem *codec) *codec {
 					e.Fail(sub.err)
 					return
 				}
-				entries = append(entries, entry{key: bytes.Clone(sub.buf), i: i})
+				entries = append(entries, keyedEntry{key: bytes.Clone(sub.buf), i: i})
 			}
-			sort.Slice(entries, func(i, j int) bool { return bytes.Compare(entries[i].key, entries[j].key) < 0 })
-			e.ArrayStart()
-			for _, en := range entries {
-				e.Elem()
-				e.ObjectStart()
-				e.Key("k")
-				e.Raw(en.key)
-				e.Key("v")
-				elem.enc(e, vals.Index(en.i).Addr().UnsafePointer())
-				e.ObjectEnd()
-			}
-			e.ArrayEnd()
+			writeKeyedEntries(e, entries, func(e *Encoder, i int) { elem.enc(e, vals.Index(i).Addr().UnsafePointer()) })
 		},
 		dec: func(v any, p unsafe.Pointer) error {
 			a, ok := v.([]any)

@@ -94,11 +94,8 @@ func EncodeNullableStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
 //go:noinline
 func EncodeMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[map[K]V] {
 	return func(e *Encoder, m map[K]V) {
-		type entry struct {
-			key []byte
-			k   K
-		}
-		entries := make([]entry, 0, len(m))
+		keys := make([]K, 0, len(m))
+		entries := make([]keyedEntry, 0, len(m))
 		sub := &Encoder{Protocol: e.Protocol}
 		for k := range m {
 			sub.Reset()
@@ -107,21 +104,36 @@ func EncodeMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFu
 				e.Fail(sub.err)
 				return
 			}
-			entries = append(entries, entry{key: bytes.Clone(sub.buf), k: k})
+			entries = append(entries, keyedEntry{key: bytes.Clone(sub.buf), i: len(keys)})
+			keys = append(keys, k)
 		}
-		sort.Slice(entries, func(i, j int) bool { return bytes.Compare(entries[i].key, entries[j].key) < 0 })
-		e.ArrayStart()
-		for _, en := range entries {
-			e.Elem()
-			e.ObjectStart()
-			e.Key("k")
-			e.Raw(en.key)
-			e.Key("v")
-			vf(e, m[en.k])
-			e.ObjectEnd()
-		}
-		e.ArrayEnd()
+		writeKeyedEntries(e, entries, func(e *Encoder, i int) { vf(e, m[keys[i]]) })
 	}
+}
+
+// keyedEntry is a map entry of a map whose keys are not Strings: its key
+// as JSON, and where its key and value are.
+type keyedEntry struct {
+	key []byte
+	i   int
+}
+
+// writeKeyedEntries writes entries as Serverpod's [{"k": key, "v": value}]
+// list, ordered by their keys' JSON so that output is deterministic;
+// value writes the value of the entry at i.
+func writeKeyedEntries(e *Encoder, entries []keyedEntry, value func(e *Encoder, i int)) {
+	sort.Slice(entries, func(i, j int) bool { return bytes.Compare(entries[i].key, entries[j].key) < 0 })
+	e.ArrayStart()
+	for _, en := range entries {
+		e.Elem()
+		e.ObjectStart()
+		e.Key("k")
+		e.Raw(en.key)
+		e.Key("v")
+		value(e, en.i)
+		e.ObjectEnd()
+	}
+	e.ArrayEnd()
 }
 
 // EncodeNullableMap is EncodeMap that writes null for a nil map.
