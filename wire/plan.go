@@ -266,6 +266,11 @@ func buildField(t reflect.Type, sf reflect.StructField, tag string, base uintptr
 			panic(fmt.Sprintf("wire: field %s of %s: unknown flag %q in its wire tag", sf.Name, t, flag))
 		}
 	}
+	if k := sf.Type.Kind(); f.nullable && k != reflect.Pointer && k != reflect.Slice && k != reflect.Map {
+		// null is read as a nil pointer, slice or map: on any other
+		// type the plan would read a word of the value as one.
+		panic(fmt.Sprintf("wire: field %s of %s: null in its wire tag, but a %s cannot be nil", sf.Name, t, sf.Type))
+	}
 	var e Encoder
 	e.writeString(f.name)
 	f.key = append(e.buf, ':')

@@ -1127,3 +1127,18 @@ func FuzzPlanDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestPlanRefusesNullOnValues: a null flag needs a type that can be nil;
+// on another the plan would read part of the value as a pointer.
+func TestPlanRefusesNullOnValues(t *testing.T) {
+	type badNull struct {
+		Count int64 `wire:"count,null"`
+	}
+	defer func() {
+		p := recover()
+		if msg, _ := p.(string); !strings.Contains(msg, "field Count") || !strings.Contains(msg, "cannot be nil") {
+			t.Errorf("building the plan: %v, want a refusal naming the field", p)
+		}
+	}()
+	EncodeStruct(NewEncoder(false), &badNull{})
+}
