@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -229,12 +228,9 @@ SELECT k."id", k."scopeNames" FROM k JOIN st ON st."authKeyId" = k."id"`,
 	if err != nil {
 		return nil, fmt.Errorf("signing in user %d: %w", userID, err)
 	}
-	scopes := []string{}
-	if err := json.Unmarshal(raw, &scopes); err != nil {
-		return nil, fmt.Errorf("auth key %d: scopeNames: %w", id, err)
-	}
-	if scopes == nil {
-		scopes = []string{}
+	scopes, err := parseScopes(raw)
+	if err != nil {
+		return nil, fmt.Errorf("auth key %d: %w", id, err)
 	}
 	return m.keyIssued(s, id, userID, method, secret, hash, scopes, now), nil
 }

@@ -28,11 +28,9 @@ func scanUser(row pgx.Row) (*protocol.UserInfo, error) {
 	}
 	u.ID = &id
 	u.Created = u.Created.UTC()
-	if err := json.Unmarshal(scopes, &u.ScopeNames); err != nil {
-		return nil, fmt.Errorf("serverpod_user_info %d: scopeNames: %w", id, err)
-	}
-	if u.ScopeNames == nil {
-		u.ScopeNames = []string{}
+	var err error
+	if u.ScopeNames, err = parseScopes(scopes); err != nil {
+		return nil, fmt.Errorf("serverpod_user_info %d: %w", id, err)
 	}
 	return &u, nil
 }
@@ -47,6 +45,19 @@ func queryUser(c db.Conn, where string, args ...any) (*protocol.UserInfo, error)
 		return nil, fmt.Errorf("reading serverpod_user_info: %w", err)
 	}
 	return u, nil
+}
+
+// parseScopes reads a scopeNames column, as scopesJSON writes it; the
+// scopes are never nil.
+func parseScopes(raw []byte) ([]string, error) {
+	var scopes []string
+	if err := json.Unmarshal(raw, &scopes); err != nil {
+		return nil, fmt.Errorf("scopeNames: %w", err)
+	}
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return scopes, nil
 }
 
 func scopesJSON(scopes []string) []byte {
@@ -156,8 +167,8 @@ func loadKey(c db.Conn, id int64) (*cachedKey, error) {
 		}
 		return nil, fmt.Errorf("reading serverpod_auth_key: %w", err)
 	}
-	if err := json.Unmarshal(scopes, &k.scopes); err != nil {
-		return nil, fmt.Errorf("serverpod_auth_key %d: scopeNames: %w", id, err)
+	if k.scopes, err = parseScopes(scopes); err != nil {
+		return nil, fmt.Errorf("serverpod_auth_key %d: %w", id, err)
 	}
 	if created != nil {
 		k.created = created.UTC()
