@@ -106,11 +106,7 @@ func (t *Table) idOf(row any) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	id, ok := p.key(ptr, 0)
-	if !ok {
-		return 0, errNoID
-	}
-	return id, nil
+	return p.id(ptr)
 }
 
 // setColumn sets column to value in the rows of t with the given ids.

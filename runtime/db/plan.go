@@ -279,6 +279,15 @@ func (r rowSlice) key(i, column int) (int64, bool) {
 	return r.p.key(r.at(i), column)
 }
 
+// id returns the id of the row at row, which must have one.
+func (p *rowPlan) id(row unsafe.Pointer) (int64, error) {
+	id, ok := p.key(row, 0)
+	if !ok {
+		return 0, errNoID
+	}
+	return id, nil
+}
+
 // key returns the int column at index column of the row at row, and
 // false when it is null or not an int column.
 func (p *rowPlan) key(row unsafe.Pointer, column int) (int64, bool) {
@@ -489,8 +498,9 @@ func (c *colPlan) decode(f unsafe.Pointer, v any) error {
 	case opModelList:
 		// As wire.DecodeList(wire.DecodeModel[M]) reads it, without an
 		// instantiation for each model.
-		items, err := anyList(v)
-		if err != nil {
+		items, ok := v.([]any)
+		if !ok {
+			_, err := anyList(v) // for wire's error
 			return err
 		}
 		list := reflect.MakeSlice(c.typ, len(items), len(items))

@@ -35,13 +35,7 @@ func (t *Table) errorf(action string, err error) error {
 }
 
 // id returns the id of row i of rows, which must have one.
-func id(rows rowSlice, i int) (int64, error) {
-	id, ok := rows.key(i, 0)
-	if !ok {
-		return 0, errNoID
-	}
-	return id, nil
-}
+func id(rows rowSlice, i int) (int64, error) { return rows.p.id(rows.at(i)) }
 
 // scan reads the current row of rs into the row at row.
 func scan(rs pgx.Rows, d *destList, p *rowPlan, row unsafe.Pointer) error {
@@ -189,20 +183,11 @@ func (t *Table) FindByID(c Conn, rows any, id int64, opts ...Option) error {
 	if err != nil {
 		return t.errorf("finding by id in", err)
 	}
-	defer rs.Close()
-	if !rs.Next() {
-		if err := rs.Err(); err != nil {
-			return t.errorf("finding by id in", err)
-		}
+	if err := collect(rs, r); err != nil {
+		return t.errorf("finding by id in", err)
+	}
+	if r.len() == 0 {
 		return nil
-	}
-	zero := r.h.cap
-	if err := scan(rs, new(destList), r.p, r.add(&zero)); err != nil {
-		return t.errorf("finding by id in", err)
-	}
-	rs.Close()
-	if err := rs.Err(); err != nil {
-		return t.errorf("finding by id in", err)
 	}
 	for _, l := range loads {
 		if err := l.load(c, t, r); err != nil {
@@ -280,11 +265,7 @@ func (t *Table) insert(c Conn, rows rowSlice, from, to int) error {
 		if a.err != nil {
 			return fmt.Errorf("row %d: %w", i, a.err)
 		}
-		vals := a.list
-		if len(vals) != len(cols) {
-			return fmt.Errorf("db: %d values for the %d columns of %s", len(vals), len(cols), t.name)
-		}
-		for j, v := range vals {
+		for j, v := range a.list {
 			if v == nil && cols[j].HasDefault {
 				if defaults == nil {
 					defaults = make([][]bool, to-from)
@@ -462,15 +443,11 @@ func (t *Table) updateRow(c Conn, sql string, set []int, rows rowSlice, i int) e
 	if a.err != nil {
 		return a.err
 	}
-	vals := a.list
-	if len(vals) != len(t.columns)-1 {
-		return fmt.Errorf("db: %d values for the %d columns of %s", len(vals), len(t.columns)-1, t.name)
-	}
-	args := vals
+	args := a.list
 	if set != nil {
 		args = make([]any, 0, len(set)+1)
 		for _, j := range set {
-			args = append(args, vals[j])
+			args = append(args, a.list[j])
 		}
 	}
 	args = append(args, id)

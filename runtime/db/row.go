@@ -217,9 +217,6 @@ func (a *argList) JSON(field string, e *wire.Encoder) {
 	a.list = append(a.list, string(b))
 }
 
-// Err is the first error of JSON.
-func (a *argList) Err() error { return a.err }
-
 // uriValue and bigIntValue are how Uri and BigInt columns compare.
 func uriValue(u *url.URL) any {
 	if u == nil {
