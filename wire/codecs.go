@@ -220,7 +220,9 @@ var (
 
 // orNull wraps c, the codec of a type with its own nil (slice, map, Uri,
 // BigInt), for a nullable value: nil is null both ways.
-func orNull(c *codec) *codec {
+func orNull(t reflect.Type, c *codec) *codec {
+	slice := t.Kind() == reflect.Slice
+
 	return &codec{
 		enc: func(e *Encoder, p unsafe.Pointer) {
 			if isNil(p) {
@@ -231,7 +233,12 @@ func orNull(c *codec) *codec {
 		},
 		dec: func(v any, p unsafe.Pointer) error {
 			if v == nil {
-				*(*unsafe.Pointer)(p) = nil
+				if slice {
+					// The whole header: a nil slice has no length either.
+					*(*[]byte)(p) = nil
+				} else {
+					*(*unsafe.Pointer)(p) = nil
+				}
 				return nil
 			}
 			return c.dec(v, p)
@@ -250,7 +257,7 @@ func codecFor(t reflect.Type, sh *shape) *codec {
 	}
 	c := valueCodec(t, sh)
 	if sh.nullable && (t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t == urlPtrType || t == bigPtrType) {
-		return orNull(c)
+		return orNull(t, c)
 	}
 	return c
 }

@@ -1142,3 +1142,17 @@ func TestPlanRefusesNullOnValues(t *testing.T) {
 	}()
 	EncodeStruct(NewEncoder(false), &badNull{})
 }
+
+// TestPlanNullClearsList: decoding over a model that holds a list, a
+// missing or null list leaves a nil slice, with no length.
+func TestPlanNullClearsList(t *testing.T) {
+	for _, body := range []string{`{}`, `{"aList":null,"aSet":null,"aMap":null}`} {
+		m := newTypes{AList: []int64{1, 2}, ASet: []string{"a"}, AMap: map[string]int64{"a": 1}}
+		if err := UnmarshalStruct([]byte(body), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.AList != nil || len(m.AList) != 0 || m.ASet != nil || len(m.ASet) != 0 || m.AMap != nil {
+			t.Errorf("%s: list %v (len %d), set %v (len %d), map %v; want all nil", body, m.AList, len(m.AList), m.ASet, len(m.ASet), m.AMap)
+		}
+	}
+}
