@@ -444,11 +444,12 @@ func sliceCodec(t reflect.Type, set bool, elem *codec) *codec {
 // sorted.
 func stringMapCodec(t reflect.Type, elem *codec) *codec {
 	vt := t.Elem()
+	valuesType := reflect.SliceOf(vt)
 	return &codec{
 		enc: func(e *Encoder, p unsafe.Pointer) {
 			m := reflect.NewAt(t, p).Elem()
 			n := m.Len()
-			vals := reflect.MakeSlice(reflect.SliceOf(vt), n, n)
+			vals := reflect.MakeSlice(valuesType, n, n)
 			var it reflect.MapIter
 			it.Reset(m)
 			k := reflect.New(t.Key()).Elem()
@@ -496,12 +497,13 @@ func stringMapCodec(t reflect.Type, elem *codec) *codec {
 // [{"k": key, "v": value}] entries, ordered by the encoded key.
 func keyedMapCodec(t reflect.Type, key, elem *codec) *codec {
 	kt, vt := t.Key(), t.Elem()
+	keysType, valuesType := reflect.SliceOf(kt), reflect.SliceOf(vt)
 	return &codec{
 		enc: func(e *Encoder, p unsafe.Pointer) {
 			m := reflect.NewAt(t, p).Elem()
 			n := m.Len()
-			keys := reflect.MakeSlice(reflect.SliceOf(kt), n, n)
-			vals := reflect.MakeSlice(reflect.SliceOf(vt), n, n)
+			keys := reflect.MakeSlice(keysType, n, n)
+			vals := reflect.MakeSlice(valuesType, n, n)
 			entries := make([]keyedEntry, 0, n)
 			sub := &Encoder{Protocol: e.Protocol}
 			var it reflect.MapIter

@@ -114,22 +114,6 @@ func DecodeInto(v any, dst any) error {
 	return DecodeStruct(v, dst)
 }
 
-// Encode writes v, a generated model (by value or pointer) or any value
-// with an EncodeJSON method.
-func Encode(e *Encoder, v any) {
-	if x, ok := v.(Encodable); ok {
-		x.EncodeJSON(e)
-		return
-	}
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer {
-		p := reflect.New(rv.Type())
-		p.Elem().Set(rv)
-		rv = p
-	}
-	EncodeStruct(e, rv.Interface())
-}
-
 // eface is the layout of an interface value.
 type eface struct {
 	typ, data unsafe.Pointer
@@ -149,7 +133,6 @@ func typeAndPointer(m any) (reflect.Type, unsafe.Pointer) {
 
 // plan is how one struct type travels.
 type plan struct {
-	typ    reflect.Type
 	fields []fieldPlan
 }
 
@@ -213,7 +196,7 @@ func planLocked(t reflect.Type) *plan {
 }
 
 func buildPlan(t reflect.Type) *plan {
-	p := &plan{typ: t}
+	p := &plan{}
 	pending[t] = p
 	p.fields = collectFields(t, 0)
 	return p
@@ -367,15 +350,12 @@ func defaultSetter(t reflect.Type, lit string) (func(p unsafe.Pointer), error) {
 		return nil, fmt.Errorf("a default needs a nullable field held by pointer, not %s", t)
 	}
 	et := t.Elem()
-	// value makes the default as a fresh value of type et each time, so
-	// that decoded models never share it.
+	// value gives the default, of type et; the setter below copies it into
+	// a new variable, so that decoded models never share it.
 	var value func() reflect.Value
 	constant := func(v any) func() reflect.Value {
-		return func() reflect.Value {
-			x := reflect.New(et).Elem()
-			x.Set(reflect.ValueOf(v).Convert(et))
-			return x
-		}
+		c := reflect.ValueOf(v).Convert(et)
+		return func() reflect.Value { return c }
 	}
 	var err error
 	switch {

@@ -176,9 +176,7 @@ func wireDefault(t *model.Type, raw string) (string, bool) {
 		return "", false
 	}
 	switch t.Name {
-	case model.TypeInt, model.TypeDouble, model.TypeBool:
-		return raw, true
-	case model.TypeDateTime:
+	case model.TypeInt, model.TypeDouble, model.TypeBool, model.TypeDateTime:
 		return raw, true
 	case model.TypeDuration:
 		ms, err := durationMillis(raw)

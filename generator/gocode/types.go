@@ -240,36 +240,3 @@ func modelList(t *model.Type) (*model.Type, bool) {
 	}
 	return e, true
 }
-
-// encodeStmts writes the statements that encode expr, a non-nil value of
-// type t: a loop over the items for a List of models, otherwise
-// encodeValue.
-func (g *typer) encodeStmts(t *model.Type, expr *jen.Statement) []jen.Code {
-	if _, ok := modelList(t); !ok {
-		return []jen.Code{g.encodeValue(t, expr)}
-	}
-	return []jen.Code{
-		jen.Id("e").Dot("ArrayStart").Call(),
-		jen.For(jen.Id("j").Op(":=").Range().Add(expr.Clone())).Block(
-			jen.Id("e").Dot("Elem").Call(),
-			expr.Clone().Index(jen.Id("j")).Dot("EncodeJSON").Call(jen.Id("e")),
-		),
-		jen.Id("e").Dot("ArrayEnd").Call(),
-	}
-}
-
-// encodeValue writes the statement that encodes expr, a non-nil value of
-// type t (a pointer for nullable pointer types, already checked for nil).
-func (g *typer) encodeValue(t *model.Type, expr *jen.Statement) *jen.Statement {
-	if t.Model != nil {
-		return expr.Clone().Dot("EncodeJSON").Call(jen.Id("e"))
-	}
-	if m, ok := primitiveMethod[t.Name]; ok {
-		v := expr.Clone()
-		if pointer(t) {
-			v = jen.Op("*").Add(expr.Clone())
-		}
-		return jen.Id("e").Dot(m).Call(v)
-	}
-	return g.encFunc(t.NonNull()).Call(jen.Id("e"), expr.Clone())
-}
