@@ -76,25 +76,22 @@ func UnmarshalStruct(b []byte, m any) error {
 //
 // A generated model's plan is built here, when its package's registry is
 // made, so that a struct tag package wire cannot read fails at start.
-func DecoderOf(ptr any) DecodeFunc[any] {
+func DecoderOf(ptr any) DecodeFunc[any] { return decoderOf(ptr, false) }
+
+// PtrDecoderOf is DecoderOf returning a pointer to the model, the form in
+// which exceptions are errors.
+func PtrDecoderOf(ptr any) DecodeFunc[any] { return decoderOf(ptr, true) }
+
+func decoderOf(ptr any, byPointer bool) DecodeFunc[any] {
 	t := reflect.TypeOf(ptr).Elem()
 	prepare(t)
 	return func(v any) (any, error) {
 		x := reflect.New(t)
 		err := DecodeInto(v, x.Interface())
+		if byPointer {
+			return x.Interface(), err
+		}
 		return x.Elem().Interface(), err
-	}
-}
-
-// PtrDecoderOf is DecoderOf returning a pointer to the model, the form in
-// which exceptions are errors.
-func PtrDecoderOf(ptr any) DecodeFunc[any] {
-	t := reflect.TypeOf(ptr).Elem()
-	prepare(t)
-	return func(v any) (any, error) {
-		x := reflect.New(t).Interface()
-		err := DecodeInto(v, x)
-		return x, err
 	}
 }
 

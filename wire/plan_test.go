@@ -451,7 +451,7 @@ func (m *oldExtra) DecodeJSON(v any) error {
 		return err
 	}
 	var items []any
-	if items, err = FieldList(o, "items", true); err != nil {
+	if items, err = fieldList(o, "items", true); err != nil {
 		return err
 	}
 	m.Items = make([]oldNested, len(items))
@@ -478,7 +478,7 @@ func (m *oldExtra) DecodeJSON(v any) error {
 	if m.At, err = Field(o, "at", DecodeDateTime); err != nil {
 		return err
 	}
-	if err := FieldInto(o, "empty", &m.Empty); err != nil {
+	if err := fieldInto(o, "empty", &m.Empty); err != nil {
 		return err
 	}
 	return nil
@@ -1014,11 +1014,11 @@ func (m *oldUser) DecodeJSON(v any) error {
 	if m.Color, err = Field(o, "color", DecodeModel[testColorName]); err != nil {
 		return err
 	}
-	if err := FieldInto(o, "address", &m.Address); err != nil {
+	if err := fieldInto(o, "address", &m.Address); err != nil {
 		return err
 	}
 	var items []any
-	if items, err = FieldList(o, "previous", false); err != nil {
+	if items, err = fieldList(o, "previous", false); err != nil {
 		return err
 	}
 	m.Previous = nil
@@ -1155,4 +1155,43 @@ func TestPlanNullClearsList(t *testing.T) {
 			t.Errorf("%s: list %v (len %d), set %v (len %d), map %v; want all nil", body, m.AList, len(m.AList), m.ASet, len(m.ASet), m.AMap)
 		}
 	}
+}
+
+// The helpers the generated decoders above used, kept for them.
+
+// fieldList reads a member holding a List of models, as the generated code
+// before the plan codec decoded each item through the model's own DecodeJSON (the
+// non-generic form of a DecodeList of a model type). It returns the items,
+// never nil for an array; nil when the member is missing or null, which is
+// an error when required.
+func fieldList(o map[string]any, key string, required bool) ([]any, error) {
+	v, ok := o[key]
+	if !ok || v == nil {
+		if required {
+			return nil, &Error{Path: key, Msg: "missing required field"}
+		}
+		return nil, nil
+	}
+	a, ok := v.([]any)
+	if !ok {
+		return nil, AtKey(mismatch("a List", v), key)
+	}
+	if a == nil {
+		a = []any{}
+	}
+	return a, nil
+}
+
+// fieldInto decodes a required member into dst, a generated model. It is
+// the non-generic form of Field for models, so that a package of many
+// models does not instantiate a generic function per model type.
+func fieldInto(o map[string]any, key string, dst Decodable) error {
+	v, ok := o[key]
+	if !ok || v == nil {
+		return &Error{Path: key, Msg: "missing required field"}
+	}
+	if err := dst.DecodeJSON(v); err != nil {
+		return AtKey(err, key)
+	}
+	return nil
 }

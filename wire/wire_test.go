@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"math/big"
@@ -303,31 +302,4 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %#v, encoding/json gives %#v", data, got, want)
 		}
 	})
-}
-
-// TestFieldList: FieldList, which generated code uses for Lists of models,
-// answers as Field and FieldOrZero with DecodeList do: the same errors, nil
-// only for a missing or null member, an empty list kept.
-func TestFieldList(t *testing.T) {
-	item := func(v any) (any, error) { return v, nil }
-	for _, text := range []string{`{"l":[{"a":1},{}]}`, `{"l":[]}`, `{}`, `{"l":null}`, `{"l":5}`, `{"l":{"a":1}}`} {
-		for _, required := range []bool{true, false} {
-			v, err := Parse([]byte(text))
-			if err != nil {
-				t.Fatal(err)
-			}
-			o, _ := Object(v)
-			want, wantErr := FieldOrZero(o, "l", DecodeList(item))
-			if required {
-				want, wantErr = Field(o, "l", DecodeList(item))
-			}
-			got, gotErr := FieldList(o, "l", required)
-			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
-				t.Errorf("%s (required %v): error %v, want %v", text, required, gotErr, wantErr)
-			}
-			if (got == nil) != (want == nil) || len(got) != len(want) {
-				t.Errorf("%s (required %v): got %#v, want %#v", text, required, got, want)
-			}
-		}
-	}
 }
