@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"fmt"
 	"math/big"
 	"net/url"
+	"reflect"
 	"time"
 )
 
@@ -78,26 +80,29 @@ func NullableClass[T any](c Class[T]) Class[*T] {
 }
 
 // ModelClass is the class of a generated model, exception or enum, held
-// by value.
-func ModelClass[T any, P interface {
-	*T
-	Model
-	Decodable
-}]() Class[T] {
-	return Class[T]{Name: P(new(T)).ClassName(), Encode: EncodeModel[T, P], Decode: DecodeModel[T, P]}
+// by value. Its name comes from the type's declaration (see ClassNameOf).
+func ModelClass[T any]() Class[T] {
+	return Class[T]{Name: classNameOf[T](), Encode: EncodeModel[T], Decode: DecodeModel[T]}
 }
 
 // ModelPtrClass is the class of a nullable generated model, held by
 // pointer: nil is null.
-func ModelPtrClass[T any, P interface {
-	*T
-	Model
-	Decodable
-}]() Class[*T] {
+func ModelPtrClass[T any]() Class[*T] {
 	return Class[*T]{
-		Name:   P(new(T)).ClassName(),
-		Encode: EncodeModelPtr[T, P],
-		Decode: DecodeModelPtr[T, P],
+		Name:   classNameOf[T](),
+		Encode: EncodeModelPtr[T],
+		Decode: DecodeModelPtr[T],
 		IsNull: func(v *T) bool { return v == nil },
 	}
+}
+
+// classNameOf is the class name of T, which generated code only asks of
+// types it declared: a type without one is a bug, reported when the
+// server's dispatch or the client is made.
+func classNameOf[T any]() string {
+	name, ok := ClassNameOf((*T)(nil))
+	if !ok {
+		panic(fmt.Sprintf("wire: %s has no class name: it is neither declared nor has a ClassName method", reflect.TypeFor[T]()))
+	}
+	return name
 }

@@ -269,6 +269,9 @@ func valueCodec(t reflect.Type, sh *shape) *codec {
 	if t.Kind() == reflect.Struct && planned(t) {
 		return structCodec(planLocked(t))
 	}
+	if d := declaredDef(t); d != nil && d.Values != nil {
+		return enumCodec(d)
+	}
 	if reflect.PointerTo(t).Implements(encodableT) && reflect.PointerTo(t).Implements(decodableT) {
 		return methodCodec(t)
 	}
@@ -295,7 +298,7 @@ func valueCodec(t reflect.Type, sh *shape) *codec {
 			return structCodec(planLocked(t))
 		}
 	}
-	panic(fmt.Sprintf("wire: %s has no wire form (want a generated model, a type with EncodeJSON and DecodeJSON, or a primitive or container of them)", t))
+	panic(fmt.Sprintf("wire: %s has no wire form (want a generated model or enum, a type with EncodeJSON and DecodeJSON, or a primitive or container of them)", t))
 }
 
 // planned reports whether t is a generated model: a struct with wire tags.

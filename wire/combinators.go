@@ -2,8 +2,10 @@ package wire
 
 import (
 	"bytes"
+	"reflect"
 	"slices"
 	"sort"
+	"unsafe"
 )
 
 // EncodeFunc writes one value of type T.
@@ -150,35 +152,24 @@ func EncodeNullableMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) 
 	}
 }
 
-// EncodeValue writes a value whose type encodes itself with a value
-// receiver, such as a generated enum.
+// EncodeModel writes a generated model or enum, or a value of a type that
+// encodes itself, held by value.
 //
 //go:noinline
-func EncodeValue[T Encodable](e *Encoder, v T) { v.EncodeJSON(e) }
-
-// EncodeModel writes a generated model held by value (its EncodeJSON has a
-// pointer receiver).
-//
-//go:noinline
-func EncodeModel[T any, P interface {
-	*T
-	Encodable
-}](e *Encoder, v T) {
-	P(&v).EncodeJSON(e)
+func EncodeModel[T any](e *Encoder, v T) {
+	codecOf(reflect.TypeFor[T]()).enc(e, unsafe.Pointer(&v))
 }
 
-// EncodeModelPtr writes a generated model held by pointer, null when nil.
+// EncodeModelPtr writes a generated model or enum held by pointer, null
+// when nil.
 //
 //go:noinline
-func EncodeModelPtr[T any, P interface {
-	*T
-	Encodable
-}](e *Encoder, v *T) {
+func EncodeModelPtr[T any](e *Encoder, v *T) {
 	if v == nil {
 		e.Null()
 		return
 	}
-	P(v).EncodeJSON(e)
+	codecOf(reflect.TypeFor[T]()).enc(e, unsafe.Pointer(v))
 }
 
 // Marshal encodes v with f in the full (non-protocol) form.

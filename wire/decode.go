@@ -8,9 +8,11 @@ import (
 	"math"
 	"math/big"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // DecodeFunc reads one value of type T from a parsed JSON tree.
@@ -332,30 +334,26 @@ type Decodable interface {
 	DecodeJSON(v any) error
 }
 
-// DecodeModel reads a generated model, exception or enum.
+// DecodeModel reads a generated model, exception or enum, or a value of a
+// type that decodes itself.
 //
 //go:noinline
-func DecodeModel[T any, P interface {
-	*T
-	Decodable
-}](v any) (T, error) {
+func DecodeModel[T any](v any) (T, error) {
 	var x T
-	err := P(&x).DecodeJSON(v)
+	err := codecOf(reflect.TypeFor[T]()).dec(v, unsafe.Pointer(&x))
 	return x, err
 }
 
-// DecodeModelPtr reads a generated model into a pointer, nil for JSON null.
+// DecodeModelPtr reads a generated model or enum into a pointer, nil for
+// JSON null.
 //
 //go:noinline
-func DecodeModelPtr[T any, P interface {
-	*T
-	Decodable
-}](v any) (*T, error) {
+func DecodeModelPtr[T any](v any) (*T, error) {
 	if v == nil {
 		return nil, nil
 	}
 	x := new(T)
-	if err := P(x).DecodeJSON(v); err != nil {
+	if err := codecOf(reflect.TypeFor[T]()).dec(v, unsafe.Pointer(x)); err != nil {
 		return nil, err
 	}
 	return x, nil

@@ -3,7 +3,8 @@ package wire
 import "fmt"
 
 // The helpers below hold the logic of generated enums, which keep only
-// their names table and one-line methods.
+// their names table, String and Parse; their declaration (see Declare)
+// gives package wire the rest.
 
 // EnumName returns names[i], the name of an enum value, or typeName(i)
 // for a value outside the enum.
@@ -42,22 +43,4 @@ func DecodeEnum(v any, names []string, byName bool, typeName string) (int, error
 		return 0, fmt.Errorf(`Value "%d" cannot be converted to "%s"`, i, typeName)
 	}
 	return int(i), nil
-}
-
-// MarshalValue encodes v in the full (non-protocol) form: the body of a
-// generated enum's MarshalJSON.
-func MarshalValue(v Encodable) ([]byte, error) {
-	e := NewEncoder(false)
-	v.EncodeJSON(e)
-	return e.Bytes()
-}
-
-// UnmarshalValue parses b into v: the body of a generated enum's
-// UnmarshalJSON.
-func UnmarshalValue(b []byte, v Decodable) error {
-	x, err := Parse(b)
-	if err != nil {
-		return err
-	}
-	return v.DecodeJSON(x)
 }

@@ -52,24 +52,6 @@ func DecodeStruct(v any, m any) error {
 	return planOf(t).decode(v, p)
 }
 
-// MarshalStruct encodes m, a pointer to a generated model, in the full
-// (non-protocol) form: the body of a model's MarshalJSON.
-func MarshalStruct(m any) ([]byte, error) {
-	e := NewEncoder(false)
-	EncodeStruct(e, m)
-	return e.Bytes()
-}
-
-// UnmarshalStruct parses b into m, a pointer to a generated model: the
-// body of a model's UnmarshalJSON.
-func UnmarshalStruct(b []byte, m any) error {
-	v, err := Parse(b)
-	if err != nil {
-		return err
-	}
-	return DecodeStruct(v, m)
-}
-
 // DecoderOf returns the registry decoder of the model that ptr (a nil
 // pointer such as (*Example)(nil)) points to: it decodes a value of the
 // model and returns it by value.
@@ -102,13 +84,22 @@ func prepare(t reflect.Type) {
 	}
 }
 
-// DecodeInto reads v into dst, a pointer: through dst's DecodeJSON when it
-// has one, otherwise by dst's plan.
+// DecodeInto reads v into dst, a pointer to a model, enum or container of
+// them: through dst's DecodeJSON when it has one, otherwise by its type's
+// codec.
 func DecodeInto(v any, dst any) error {
 	if d, ok := dst.(Decodable); ok {
 		return d.DecodeJSON(v)
 	}
-	return DecodeStruct(v, dst)
+	t := reflect.TypeOf(dst)
+	if t == nil || t.Kind() != reflect.Pointer {
+		panic(fmt.Sprintf("wire: DecodeInto needs a pointer, not %T", dst))
+	}
+	p := (*eface)(unsafe.Pointer(&dst)).data
+	if p == nil {
+		panic(fmt.Sprintf("wire: DecodeInto into a nil %T", dst))
+	}
+	return codecOf(t.Elem()).dec(v, p)
 }
 
 // eface is the layout of an interface value.

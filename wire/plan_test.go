@@ -38,6 +38,19 @@ func (v *testColorName) DecodeJSON(x any) error {
 	return err
 }
 
+// declColor and declColorName are enums as generated now: declared, without
+// methods; testColor and testColorName are their twins with the methods
+// generated before.
+type (
+	declColor     int
+	declColorName int
+)
+
+var _ = Declare([]TypeDef{
+	{Name: "TestEnum", Type: (*declColor)(nil), Values: testColorNames[:]},
+	{Name: "TestEnumStringified", Type: (*declColorName)(nil), Values: testColorNames[:], ByName: true},
+})
+
 type newNested struct {
 	Value string `wire:"value"`
 }
@@ -75,8 +88,8 @@ type newTypes struct {
 	AURI              *url.URL                          `wire:"aUri,null"`
 	ABigInt           *big.Int                          `wire:"aBigInt,null"`
 	AByteData         []byte                            `wire:"aByteData,null"`
-	AnEnum            *testColor                        `wire:"anEnum,null"`
-	AStringifiedEnum  *testColorName                    `wire:"aStringifiedEnum,null"`
+	AnEnum            *declColor                        `wire:"anEnum,null"`
+	AStringifiedEnum  *declColorName                    `wire:"aStringifiedEnum,null"`
 	AList             []int64                           `wire:"aList,null"`
 	ASet              []string                          `wire:"aSet,null" wiretype:"Set<String>?"`
 	AMap              map[string]int64                  `wire:"aMap,null"`
@@ -299,7 +312,7 @@ type newExtra struct {
 	Count   *int64                  `wire:"count,null" wiredefault:"10"`
 	When    *time.Time              `wire:"when,null" wiredefault:"2024-05-01T22:00:00.000Z"`
 	Timeout *time.Duration          `wire:"timeout,null" wiredefault:"94230100"`
-	Color   *testColor              `wire:"color,null" wiredefault:"1"`
+	Color   *declColor              `wire:"color,null" wiredefault:"1"`
 	Link    *url.URL                `wire:"link,null" wiredefault:"https://example.com/a"`
 	Grid    [][]int64               `wire:"grid" wiretype:"List<List<int>?>"`
 	Groups  [][]string              `wire:"groups,null" wiretype:"List<Set<String>>?"`
@@ -545,7 +558,7 @@ func fullTypes() *newTypes {
 	at := time.Date(2024, 5, 1, 22, 0, 0, 123456000, time.UTC)
 	d := 90 * time.Second
 	u := MustParseUUID("11111111-1111-4111-8111-111111111111")
-	color, name := testColor(2), testColorName(1)
+	color, name := declColor(2), declColorName(1)
 	return &newTypes{
 		AnInt: Ptr[int64](-7), ADouble: Ptr(1.5), ABool: Ptr(true), AString: Ptr("a \"quoted\"\n string ü"),
 		ADateTime: &at, ADuration: &d, AUUID: &u, AURI: MustParseURI("https://example.com/x?y=1"),
@@ -564,7 +577,7 @@ func fullTypes() *newTypes {
 func fullExtra() *newExtra {
 	at := time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC)
 	return &newExtra{
-		Name: "n", Label: Ptr("l"), Count: Ptr[int64](3), When: &at, Timeout: Ptr(time.Hour), Color: Ptr(testColor(0)),
+		Name: "n", Label: Ptr("l"), Count: Ptr[int64](3), When: &at, Timeout: Ptr(time.Hour), Color: Ptr(declColor(0)),
 		Link: MustParseURI("mailto:x@example.com"),
 		Grid: [][]int64{{1, 2}, nil, {}}, Groups: [][]string{{"a"}, {}},
 		ByName: map[string]*newNested{"b": {"B"}, "a": nil}, Items: []newNested{{"i1"}, {"i2"}},
@@ -808,10 +821,10 @@ func TestPlanDecodeErrors(t *testing.T) {
 func TestPlanDefaults(t *testing.T) {
 	in := `{"name":"n","label":null,"grid":[],"byName":{},"items":[],"hidden":"h","blobs":[],"pairs":[],"ratios":{},"big":"1","at":"2024-01-01T00:00:00Z","empty":{}}`
 	var a, b newExtra
-	if err := UnmarshalStruct([]byte(in), &a); err != nil {
+	if err := UnmarshalModel([]byte(in), &a); err != nil {
 		t.Fatal(err)
 	}
-	if err := UnmarshalStruct([]byte(in), &b); err != nil {
+	if err := UnmarshalModel([]byte(in), &b); err != nil {
 		t.Fatal(err)
 	}
 	if *a.Label != "it's" || *a.Count != 10 || *a.Timeout != 94230100*time.Millisecond || *a.Color != 1 ||
@@ -834,13 +847,13 @@ func TestPlanConcurrent(t *testing.T) {
 	for range 8 {
 		go func() {
 			v := fresh{Self: []fresh{{}}, Next: &fresh{}}
-			b, err := MarshalStruct(&v)
+			b, err := MarshalModel(&v)
 			if err != nil {
 				done <- err.Error()
 				return
 			}
 			var w fresh
-			if err := UnmarshalStruct(b, &w); err != nil {
+			if err := UnmarshalModel(b, &w); err != nil {
 				done <- err.Error()
 				return
 			}
@@ -873,7 +886,7 @@ type newUser struct {
 	Updated  *time.Time    `wire:"updated,null"`
 	Tags     []string      `wire:"tags"`
 	Scores   []int64       `wire:"scores,null"`
-	Color    testColorName `wire:"color"`
+	Color    declColorName `wire:"color"`
 	Address  newAddress    `wire:"address"`
 	Previous []newAddress  `wire:"previous,null"`
 }
@@ -1148,7 +1161,7 @@ func TestPlanRefusesNullOnValues(t *testing.T) {
 func TestPlanNullClearsList(t *testing.T) {
 	for _, body := range []string{`{}`, `{"aList":null,"aSet":null,"aMap":null}`} {
 		m := newTypes{AList: []int64{1, 2}, ASet: []string{"a"}, AMap: map[string]int64{"a": 1}}
-		if err := UnmarshalStruct([]byte(body), &m); err != nil {
+		if err := UnmarshalModel([]byte(body), &m); err != nil {
 			t.Fatal(err)
 		}
 		if m.AList != nil || len(m.AList) != 0 || m.ASet != nil || len(m.ASet) != 0 || m.AMap != nil {

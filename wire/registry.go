@@ -5,20 +5,14 @@ import (
 	"strings"
 )
 
-// Model is a generated class, exception or enum: it encodes itself and
-// knows its class name on the wire (module models carry their module name,
-// as in serverpod_auth.UserInfo).
-type Model interface {
-	Encodable
-	ClassName() string
-}
-
 // Exception is a generated `exception:` model. An endpoint that returns one
 // as its error answers 400 with {"className": ..., "data": ...}, and the
-// client turns that body back into the same type.
+// client turns that body back into the same type. Unlike other models, an
+// exception keeps its class name as a method, so that a server finds it
+// from an error value.
 type Exception interface {
 	error
-	Model
+	ClassName() string
 }
 
 // Registry decodes type-tagged values by class name: project classes
@@ -97,7 +91,14 @@ func (r *Registry) DecodeTagged(v any) (any, error) {
 	return r.Decode(name, o["data"])
 }
 
-// EncodeTagged writes m type-tagged with its class name, in the wire form.
-func EncodeTagged(e *Encoder, m Model) {
-	e.Tagged(m.ClassName(), m.EncodeJSON)
+// EncodeTagged writes v, a model, enum or exception (or a pointer to one),
+// type-tagged with its class name (see ClassNameOf). A value of a type
+// without one is an error of e.
+func EncodeTagged(e *Encoder, v any) {
+	name, ok := ClassNameOf(v)
+	if !ok {
+		e.Fail(fmt.Errorf("wire: %T has no class name", v))
+		return
+	}
+	e.Tagged(name, func(e *Encoder) { EncodeValueOf(e, v) })
 }

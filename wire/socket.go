@@ -531,7 +531,7 @@ func EncodeValueMessage(e *Encoder, ref StreamRef, object func(e *Encoder)) {
 
 // EncodeExceptionMessage writes the serializable exception that ends the stream
 // ref.
-func EncodeExceptionMessage(e *Encoder, ref StreamRef, ex Model) {
+func EncodeExceptionMessage(e *Encoder, ref StreamRef, ex Exception) {
 	encodeHead(e, TypeException, &ref)
 	encodeParameter(e, &ref)
 	e.Key("ex")
@@ -612,8 +612,8 @@ func ParseLegacyMessage(b []byte) (*LegacyMessage, error) {
 }
 
 // EncodeLegacyMessage writes a message from endpoint (module.name for a
-// module's) carrying m type-tagged.
-func EncodeLegacyMessage(e *Encoder, endpoint string, m Model) {
+// module's) carrying m, a model, type-tagged.
+func EncodeLegacyMessage(e *Encoder, endpoint string, m any) {
 	e.ObjectStart()
 	e.Key("endpoint")
 	e.writeString(endpoint)

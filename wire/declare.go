@@ -1,0 +1,250 @@
+package wire
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+// A generated package declares its classes and enums once, as data, rather
+// than giving each type methods: Go compiles a function for every method of
+// every type, and in a project of hundreds of models those functions were
+// most of the build after a model change. Package wire reads everything
+// else a model needs from its struct tags (see plan.go).
+
+// TypeDef declares one generated class, exception or enum.
+type TypeDef struct {
+	// Name is the class name on the wire, with its module's prefix for a
+	// module's type: Company, serverpod_auth.UserInfo.
+	Name string
+	// Type is a nil pointer to the Go type: (*Company)(nil).
+	Type any
+	// Values are an enum's value names in index order; nil for a class.
+	Values []string
+	// ByName is set for an enum serialized by name rather than by index.
+	ByName bool
+	// Exception marks an exception, which the registry decodes to a
+	// pointer (the form in which it is an error).
+	Exception bool
+}
+
+// Types are the declared types of one generated package.
+type Types struct {
+	defs []TypeDef
+}
+
+var declared sync.Map // reflect.Type → *TypeDef
+
+// Declare records the types of a generated package, for the lifetime of
+// the program; generated code calls it once, from a package variable's
+// initializer. An enum must be an int type.
+func Declare(defs []TypeDef) *Types {
+	for i := range defs {
+		d := &defs[i]
+		t := reflect.TypeOf(d.Type)
+		if t == nil || t.Kind() != reflect.Pointer {
+			panic(fmt.Sprintf("wire: the Type of %s is %T, not a nil pointer to it", d.Name, d.Type))
+		}
+		t = t.Elem()
+		if d.Values != nil && t.Kind() != reflect.Int {
+			panic(fmt.Sprintf("wire: enum %s is a %s, not an int type", d.Name, t))
+		}
+		declared.Store(t, d)
+	}
+	return &Types{defs: defs}
+}
+
+// declaredDef returns the declaration of t, nil when it has none.
+func declaredDef(t reflect.Type) *TypeDef {
+	if d, ok := declared.Load(t); ok {
+		return d.(*TypeDef)
+	}
+	return nil
+}
+
+// localName is a class name without its module prefix, as models and
+// enums call themselves in error messages.
+func (d *TypeDef) localName() string {
+	_, name, found := strings.Cut(d.Name, ".")
+	if !found {
+		return d.Name
+	}
+	return name
+}
+
+// Registry returns a registry that decodes the declared classes by their
+// class names without module prefix; a module's generated package adds
+// the registry under its module name too.
+//
+// Each class's plan is built here, so that a struct tag package wire
+// cannot read fails when the server starts.
+func (ts *Types) Registry() *Registry {
+	r := NewRegistry()
+	for i := range ts.defs {
+		d := &ts.defs[i]
+		r.Add(d.localName(), decoderOf(d.Type, d.Exception))
+	}
+	return r
+}
+
+// ClassNameOf returns the class name on the wire of v's type (or of the
+// type v points to): from its ClassName method when it has one (custom
+// classes, hand-written types), otherwise from its declaration.
+func ClassNameOf(v any) (string, bool) {
+	if m, ok := v.(interface{ ClassName() string }); ok {
+		return m.ClassName(), true
+	}
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return "", false
+	}
+	if d := declaredDef(t); d != nil {
+		return d.Name, true
+	}
+	if t.Kind() == reflect.Pointer {
+		if d := declaredDef(t.Elem()); d != nil {
+			return d.Name, true
+		}
+	}
+	return "", false
+}
+
+// EnumValues returns the value names of a declared enum type, in index
+// order, and whether it is serialized by name; ok is false for any other
+// type.
+func EnumValues(t reflect.Type) (names []string, byName, ok bool) {
+	d := declaredDef(t)
+	if d == nil || d.Values == nil {
+		return nil, false, false
+	}
+	return d.Values, d.ByName, true
+}
+
+// enumCodec is the codec of a declared enum: its index, or its name, with
+// unknown values refused when decoding.
+func enumCodec(d *TypeDef) *codec {
+	names, byName, typeName := d.Values, d.ByName, d.localName()
+	c := &codec{
+		dec: func(v any, p unsafe.Pointer) error {
+			i, err := DecodeEnum(v, names, byName, typeName)
+			*(*int)(p) = i
+			return err
+		},
+	}
+	if byName {
+		c.enc = func(e *Encoder, p unsafe.Pointer) { e.String(EnumName(names, *(*int)(p), typeName)) }
+	} else {
+		c.enc = func(e *Encoder, p unsafe.Pointer) { e.Int(int64(*(*int)(p))) }
+	}
+	return c
+}
+
+var codecs sync.Map // reflect.Type → *codec, for values outside a plan
+
+// codecOf returns the codec of a value of type t held on its own (not as a
+// field): non-nullable, as a top-level model, enum or container is.
+func codecOf(t reflect.Type) *codec {
+	if c, ok := codecs.Load(t); ok {
+		return c.(*codec)
+	}
+	planMu.Lock()
+	defer planMu.Unlock()
+	pending = map[reflect.Type]*plan{}
+	defer func() { pending = nil }()
+	c := codecFor(t, &shape{})
+	// As in planOf: the plans built on the way are published together.
+	for t, q := range pending {
+		plans.LoadOrStore(t, q)
+	}
+	got, _ := codecs.LoadOrStore(t, c)
+	return got.(*codec)
+}
+
+// EncodeValueOf writes v, a model, enum or container of them, or a
+// pointer to one (nil is null), in e's form.
+func EncodeValueOf(e *Encoder, v any) {
+	if m, ok := v.(Encodable); ok {
+		m.EncodeJSON(e)
+		return
+	}
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		e.Null()
+		return
+	}
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			e.Null()
+			return
+		}
+		codecOf(rv.Type().Elem()).enc(e, rv.UnsafePointer())
+		return
+	}
+	p := reflect.New(rv.Type())
+	p.Elem().Set(rv)
+	codecOf(rv.Type()).enc(e, p.UnsafePointer())
+}
+
+// MarshalModel encodes v, a model, enum or container of them, or a pointer
+// to one, with all its fields (Serverpod's toJson): what json.Marshal
+// would write were models json.Marshalers.
+func MarshalModel(v any) ([]byte, error) {
+	e := NewEncoder(false)
+	EncodeValueOf(e, v)
+	return e.Bytes()
+}
+
+// UnmarshalModel parses b into ptr, a pointer to a model, enum or
+// container of them.
+func UnmarshalModel(b []byte, ptr any) error {
+	v, err := Parse(b)
+	if err != nil {
+		return err
+	}
+	return DecodeInto(v, ptr)
+}
+
+// FieldCodec encodes and decodes one field of a model in place, as the
+// model's JSON has it: package db stores json columns with it.
+type FieldCodec struct {
+	c *codec
+}
+
+// Encode writes the value at p.
+func (c FieldCodec) Encode(e *Encoder, p unsafe.Pointer) { c.c.enc(e, p) }
+
+// Decode reads v, as Parse returns it, into the value at p; null sets a
+// nullable field to nil.
+func (c FieldCodec) Decode(v any, p unsafe.Pointer) error { return c.c.dec(v, p) }
+
+// FieldCodecOf returns the codec of the field named field of the model
+// struct t, from its wire tags.
+func FieldCodecOf(t reflect.Type, field string) (FieldCodec, error) {
+	if t.Kind() != reflect.Struct {
+		return FieldCodec{}, fmt.Errorf("wire: %s is not a model struct", t)
+	}
+	sf, ok := t.FieldByName(field)
+	if !ok {
+		return FieldCodec{}, fmt.Errorf("wire: %s has no field %s", t, field)
+	}
+	tag, ok := sf.Tag.Lookup("wire")
+	if !ok || tag == "-" {
+		return FieldCodec{}, fmt.Errorf("wire: field %s of %s has no wire tag", field, t)
+	}
+	name, _, _ := strings.Cut(tag, ",")
+	// A promoted field's offset is the sum of those on its path.
+	var offset uintptr
+	for cur, i := t, 0; i < len(sf.Index); i++ {
+		f := cur.Field(sf.Index[i])
+		offset += f.Offset
+		cur = f.Type
+	}
+	for _, f := range planOf(t).fields {
+		if f.offset == offset && f.name == name {
+			return FieldCodec{&codec{enc: f.enc, dec: f.dec}}, nil
+		}
+	}
+	return FieldCodec{}, fmt.Errorf("wire: field %s of %s is not in its wire form", field, t)
+}
