@@ -133,16 +133,13 @@ func (g etyper) base(t *endpoint.Type) *jen.Statement {
 // enc is an expression of type wire.EncodeFunc[goType(t)].
 func (g etyper) enc(t *endpoint.Type) *jen.Statement {
 	if t.Nullable {
-		if t.Kind == endpoint.Model && t.Model.Kind != model.Enum {
+		if t.Kind == endpoint.Model {
 			return jen.Qual(wirePkg, "EncodeModelPtr").Types(g.modelRef(&model.Type{Model: t.Model}))
 		}
 		return jen.Qual(wirePkg, "EncodeNullable").Call(g.enc(t.NonNull()))
 	}
 	switch t.Kind {
 	case endpoint.Model:
-		if t.Model.Kind == model.Enum {
-			return jen.Qual(wirePkg, "EncodeValue").Types(g.modelRef(&model.Type{Model: t.Model}))
-		}
 		return jen.Qual(wirePkg, "EncodeModel").Types(g.modelRef(&model.Type{Model: t.Model}))
 	case endpoint.List:
 		return jen.Qual(wirePkg, "EncodeList").Call(g.enc(t.Elem))
@@ -165,7 +162,7 @@ func (g etyper) enc(t *endpoint.Type) *jen.Statement {
 // dec is an expression of type wire.DecodeFunc[goType(t)].
 func (g etyper) dec(t *endpoint.Type) *jen.Statement {
 	if t.Nullable {
-		if t.Kind == endpoint.Model && t.Model.Kind != model.Enum {
+		if t.Kind == endpoint.Model {
 			return jen.Qual(wirePkg, "DecodeModelPtr").Types(g.modelRef(&model.Type{Model: t.Model}))
 		}
 		return jen.Qual(wirePkg, "DecodeNullable").Call(g.dec(t.NonNull()))
@@ -200,7 +197,7 @@ func (g etyper) write(t *endpoint.Type, expr *jen.Statement) *jen.Statement {
 	switch {
 	case t.Nullable:
 	case t.Kind == endpoint.Model:
-		return expr.Dot("EncodeJSON").Call(jen.Id("e"))
+		return jen.Qual(wirePkg, "EncodeModel").Call(jen.Id("e"), expr)
 	case t.Kind == endpoint.Primitive:
 		return jen.Id("e").Dot(primitiveMethod[t.Name]).Call(expr)
 	}

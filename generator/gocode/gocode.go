@@ -290,8 +290,9 @@ func renderModel(o Options, srv, cli side, m *model.Model) (r struct {
 	return r
 }
 
-// registryFile writes Registry(), which decodes type-tagged values and
-// exceptions by class name, delegating module prefixes to the modules.
+// registryFile declares the package's classes and enums to package wire
+// and writes Registry(), which decodes type-tagged values and exceptions
+// by class name, delegating module prefixes to the modules.
 func (o *Options) registryFile(pkgPath string, models []*model.Model, server bool) ([]byte, error) {
 	f := o.newFile(pkgPath)
 	who := "server"
@@ -301,23 +302,45 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 	f.PackageComment(fmt.Sprintf("Package %s holds the %s-side models of %s, generated from its model files.", path.Base(pkgPath), who, o.Name))
 	sorted := slices.Clone(models)
 	slices.SortFunc(sorted, func(a, b *model.Model) int { return strings.Compare(a.ClassName, b.ClassName) })
-	body := []jen.Code{jen.Id("r").Op(":=").Qual(wirePkg, "NewRegistry").Call()}
+	s := side{server: server, ownModule: o.ownModule()}
+	var defs []jen.Code
 	for _, m := range sorted {
 		if (m.ServerOnly && !server) || m.Sealed {
-			// A sealed class is never decoded as itself.
+			// A sealed class is an interface, never encoded or decoded as
+			// itself.
 			continue
 		}
-		decoder := "DecoderOf"
-		if m.Kind == model.Exception {
-			decoder = "PtrDecoderOf" // exceptions are errors through their pointer
+		def := []jen.Code{
+			jen.Id("Name").Op(":").Lit(s.wireClassName(m)),
+			jen.Id("Type").Op(":").Parens(jen.Op("*").Id(m.ClassName)).Parens(jen.Nil()),
 		}
-		body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(m.ClassName), jen.Qual(wirePkg, decoder).Call(jen.Parens(jen.Op("*").Id(m.ClassName)).Parens(jen.Nil()))))
+		switch m.Kind {
+		case model.Enum:
+			def = append(def, jen.Id("Values").Op(":").Id(enumNamesVar(m)).Index(jen.Empty(), jen.Empty()))
+			if m.Serialized == model.ByName {
+				def = append(def, jen.Id("ByName").Op(":").True())
+			}
+		case model.Exception:
+			// Decoded to a pointer: exceptions are errors through it.
+			def = append(def, jen.Id("Exception").Op(":").True())
+		}
+		defs = append(defs, jen.Values(def...))
 	}
 	for _, c := range o.Custom {
+		// A custom class encodes itself; declared, it has its class name
+		// on streams and in the registry without a method for it.
 		if c.GoName != "" {
-			body = append(body, jen.Id("r").Dot("Add").Call(jen.Lit(c.ClassName), jen.Qual(wirePkg, "Any").Call(jen.Qual(wirePkg, "DecodeModel").Types(jen.Qual(c.GoPkg, c.GoName)))))
+			defs = append(defs, jen.Values(
+				jen.Id("Name").Op(":").Lit(c.ClassName),
+				jen.Id("Type").Op(":").Parens(jen.Op("*").Qual(c.GoPkg, c.GoName)).Parens(jen.Nil()),
+			))
 		}
 	}
+	f.Comment("wireTypes declares the package's classes and enums to package wire, which")
+	f.Comment("encodes and decodes them from their Go types, struct tags and this table.")
+	f.Var().Id("wireTypes").Op("=").Qual(wirePkg, "Declare").Call(jen.Index().Qual(wirePkg, "TypeDef").Add(lines(defs)))
+	f.Line()
+	body := []jen.Code{jen.Id("r").Op(":=").Id("wireTypes").Dot("Registry").Call()}
 	for _, mod := range o.Modules {
 		pkg := mod.ProtocolPkg
 		if !server {
@@ -330,7 +353,11 @@ func (o *Options) registryFile(pkgPath string, models []*model.Model, server boo
 		// hosts it; a client of the module alone decodes them too.
 		body = append(body, jen.Id("r").Dot("AddModule").Call(jen.Lit(own), jen.Id("r")))
 	}
-	body = append(body, jen.Return(jen.Id("r")))
+	if len(body) == 1 {
+		body = []jen.Code{jen.Return(jen.Id("wireTypes").Dot("Registry").Call())}
+	} else {
+		body = append(body, jen.Return(jen.Id("r")))
+	}
 	f.Comment("Registry decodes the project's classes by their class name on the wire, and")
 	f.Comment("those of its modules by their module prefix.")
 	f.Func().Id("Registry").Params().Op("*").Qual(wirePkg, "Registry").Block(body...)

@@ -98,7 +98,6 @@ func (s side) sealedDecls(f *jen.File, m *model.Model, own []*model.Field) {
 		f.Comment(fmt.Sprintf("A %s is one of %s.", name, strings.Join(members, ", ")))
 	}
 	f.Type().Id(name).Interface(
-		jen.Qual(wirePkg, "Model"),
 		jen.Comment(seal+" seals the family: only the classes that embed "+fields+" have it."),
 		jen.Id(seal).Params().Op("*").Id(fields),
 	)
@@ -201,7 +200,9 @@ func fieldName(f *model.Field) string {
 	return name
 }
 
-// reservedMethods are the method names generated models have.
+// reservedMethods are the method names generated models have or had (a
+// model is declared to package wire now, and only exceptions keep
+// ClassName and Error): field names stay as they were.
 var reservedMethods = map[string]bool{
 	"ClassName": true, "EncodeJSON": true, "DecodeJSON": true, "MarshalJSON": true,
 	"UnmarshalJSON": true, "Error": true,
@@ -271,21 +272,20 @@ func (s side) modelDecls(f *jen.File, m *model.Model) error {
 		}
 	}
 
-	f.Comment("ClassName is the model's class name in type-tagged JSON.")
-	f.Func().Params(jen.Op("*").Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(s.wireClassName(m))))
-	f.Line()
-
-	s.codecMethods(f, name)
-
 	if s.server && m.HasTable() {
 		if err := s.tableDecls(f, m); err != nil {
 			return err
 		}
 	}
 	if m.Kind == model.Exception {
+		// An exception keeps its class name as a method: a server finds it
+		// from an error value (wire.Exception).
+		f.Comment("ClassName is the exception's class name in type-tagged JSON.")
+		f.Func().Params(jen.Op("*").Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(s.wireClassName(m))))
+		f.Line()
 		f.Comment("Error describes the exception with its fields, so it reads well in logs.")
 		f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("Error").Params().String().Block(
-			jen.List(jen.Id("b"), jen.Err()).Op(":=").Id("m").Dot("MarshalJSON").Call(),
+			jen.List(jen.Id("b"), jen.Err()).Op(":=").Qual(wirePkg, "MarshalModel").Call(jen.Id("m")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(name))),
 			jen.Return(jen.Lit(name+": ").Op("+").String().Parens(jen.Id("b"))),
 		)
@@ -343,31 +343,6 @@ func (s side) defaultsLiteral(m *model.Model, typeName string) (*jen.Statement, 
 	return jen.Id(typeName).Values(assigns...), nil
 }
 
-// codecMethods writes the model's JSON methods, each a call into package
-// wire, which encodes and decodes the model from its struct tags.
-func (s side) codecMethods(f *jen.File, name string) {
-	f.Comment("EncodeJSON writes the model as Serverpod does; null fields are left out.")
-	f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("EncodeJSON").Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(
-		jen.Qual(wirePkg, "EncodeStruct").Call(jen.Id("e"), jen.Id("m")),
-	)
-	f.Line()
-	f.Comment("DecodeJSON reads the model from a parsed JSON value.")
-	f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("DecodeJSON").Params(jen.Id("v").Any()).Error().Block(
-		jen.Return(jen.Qual(wirePkg, "DecodeStruct").Call(jen.Id("v"), jen.Id("m"))),
-	)
-	f.Line()
-	f.Comment(fmt.Sprintf("MarshalJSON encodes the %s with all its fields.", name))
-	f.Func().Params(jen.Id("m").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(wirePkg, "MarshalStruct").Call(jen.Op("&").Id("m"))),
-	)
-	f.Line()
-	f.Comment("UnmarshalJSON implements json.Unmarshaler.")
-	f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
-		jen.Return(jen.Qual(wirePkg, "UnmarshalStruct").Call(jen.Id("b"), jen.Id("m"))),
-	)
-	f.Line()
-}
-
 func (s side) enumDecls(f *jen.File, m *model.Model) {
 	name := m.ClassName
 	f.Add(docLines(m.Doc, fmt.Sprintf("%s is the enum defined in %s.", name, m.SourcePath)))
@@ -386,7 +361,7 @@ func (s side) enumDecls(f *jen.File, m *model.Model) {
 		}
 	})
 	f.Line()
-	names := unexported(name) + "Names"
+	names := enumNamesVar(m)
 	f.Var().Id(names).Op("=").Index(jen.Op("...")).String().ValuesFunc(func(g *jen.Group) {
 		for _, v := range m.Values {
 			g.Lit(v.Name)
@@ -405,40 +380,11 @@ func (s side) enumDecls(f *jen.File, m *model.Model) {
 		jen.Return(jen.Id(name).Parens(jen.Id("i")), jen.Err()),
 	)
 	f.Line()
-	f.Comment("ClassName is the enum's class name in type-tagged JSON.")
-	f.Func().Params(jen.Id(name)).Id("ClassName").Params().String().Block(jen.Return(jen.Lit(s.wireClassName(m))))
-	f.Line()
-	byName := m.Serialized == model.ByName
-	if byName {
-		f.Comment("EncodeJSON writes the value's name (the enum is serialized byName).")
-		f.Func().Params(jen.Id("v").Id(name)).Id("EncodeJSON").Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(jen.Id("e").Dot("String").Call(jen.Id("v").Dot("String").Call()))
-	} else {
-		f.Comment("EncodeJSON writes the value's index (the enum is serialized byIndex).")
-		f.Func().Params(jen.Id("v").Id(name)).Id("EncodeJSON").Params(jen.Id("e").Op("*").Qual(wirePkg, "Encoder")).Block(jen.Id("e").Dot("Int").Call(jen.Int64().Parens(jen.Id("v"))))
-	}
-	f.Line()
-	if byName {
-		f.Comment("DecodeJSON reads a value's name.")
-	} else {
-		f.Comment("DecodeJSON reads a value's index.")
-	}
-	f.Func().Params(jen.Id("v").Op("*").Id(name)).Id("DecodeJSON").Params(jen.Id("x").Any()).Error().Block(
-		jen.List(jen.Id("i"), jen.Err()).Op(":=").Qual(wirePkg, "DecodeEnum").Call(jen.Id("x"), list.Clone(), jen.Lit(byName), jen.Lit(name)),
-		jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("i")),
-		jen.Return(jen.Err()),
-	)
-	f.Line()
-	f.Comment("MarshalJSON implements json.Marshaler.")
-	f.Func().Params(jen.Id("v").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(wirePkg, "MarshalValue").Call(jen.Id("v"))),
-	)
-	f.Line()
-	f.Comment("UnmarshalJSON implements json.Unmarshaler.")
-	f.Func().Params(jen.Id("v").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
-		jen.Return(jen.Qual(wirePkg, "UnmarshalValue").Call(jen.Id("b"), jen.Id("v"))),
-	)
-	f.Line()
 }
+
+// enumNamesVar is the array of an enum's value names, which its String and
+// Parse read and its declaration gives package wire.
+func enumNamesVar(m *model.Model) string { return unexported(m.ClassName) + "Names" }
 
 // withArticle prefixes a or an.
 func withArticle(name string) string {

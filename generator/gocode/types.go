@@ -144,12 +144,7 @@ var primitiveMethod = map[string]string{
 // encFunc returns an expression of type wire.EncodeFunc[goType(t)].
 func (g *typer) encFunc(t *model.Type) *jen.Statement {
 	if t.Model != nil {
-		switch {
-		case t.Model.Kind == model.Enum && t.Nullable:
-			return jen.Qual(wirePkg, "EncodeNullable").Call(jen.Qual(wirePkg, "EncodeValue").Types(g.modelRef(t)))
-		case t.Model.Kind == model.Enum:
-			return jen.Qual(wirePkg, "EncodeValue").Types(g.modelRef(t))
-		case t.Nullable:
+		if t.Nullable {
 			return jen.Qual(wirePkg, "EncodeModelPtr").Types(g.modelRef(t))
 		}
 		return jen.Qual(wirePkg, "EncodeModel").Types(g.modelRef(t))
@@ -198,7 +193,7 @@ func (g *typer) decFunc(t *model.Type) *jen.Statement {
 	if t.Nullable {
 		inner := g.decFunc(t.NonNull())
 		switch {
-		case t.Model != nil && t.Model.Kind != model.Enum:
+		case t.Model != nil:
 			return jen.Qual(wirePkg, "DecodeModelPtr").Types(g.modelRef(t))
 		case nilable(t):
 			return jen.Qual(wirePkg, "DecodeOrZero").Call(inner)

@@ -31,6 +31,7 @@ import (
 	"github.com/gopod/gopod/runtime/migrate"
 	"github.com/gopod/gopod/runtime/pod"
 	"github.com/gopod/gopod/runtime/storage"
+	"github.com/gopod/gopod/wire"
 )
 
 var dbURL string
@@ -218,8 +219,8 @@ func (e *env) signedInClient(r authclient.AuthenticationResponse) *authclient.Ca
 	return authclient.NewCaller(podclient.NewCaller(e.http.URL+"/", authclient.Registry(), podclient.WithAuthKeyManager(keys)))
 }
 
-func mustJSON(v interface{ MarshalJSON() ([]byte, error) }) string {
-	b, err := v.MarshalJSON()
+func mustJSON(v any) string {
+	b, err := wire.MarshalModel(v)
 	if err != nil {
 		return err.Error()
 	}

@@ -11,7 +11,7 @@ import (
 
 const tooMany = 3 // AuthenticationFailReason.tooManyFailedAttempts
 
-func failReason(r interface{ MarshalJSON() ([]byte, error) }) string { return mustJSON(r) }
+func failReason(r any) string { return mustJSON(r) }
 
 // TestThrottlePerEmail: five failures within the window lock the address
 // (a right password included), for known and unknown addresses alike,

@@ -16,7 +16,7 @@ import (
 // fields, as 2.4's encodeWithType writes it between servers.
 
 // PostModel posts m on channel (see Post).
-func (c *Central) PostModel(ctx context.Context, channel string, m wire.Model, global bool) error {
+func (c *Central) PostModel(ctx context.Context, channel string, m any, global bool) error {
 	e := wire.NewEncoder(false)
 	wire.EncodeTagged(e, m)
 	payload, err := e.Bytes()
@@ -30,11 +30,7 @@ func (c *Central) PostModel(ctx context.Context, channel string, m wire.Model, g
 var ErrWrongClass = errors.New("messages: a message of another class")
 
 // decodeModel reads a posted model as T.
-func decodeModel[T any, P interface {
-	*T
-	wire.Model
-	wire.Decodable
-}](payload []byte) (*T, error) {
+func decodeModel[T any](payload []byte) (*T, error) {
 	v, err := wire.Parse(payload)
 	if err != nil {
 		return nil, fmt.Errorf("messages: reading a message: %w", err)
@@ -43,12 +39,15 @@ func decodeModel[T any, P interface {
 	if err != nil {
 		return nil, fmt.Errorf("messages: reading a message: %w", err)
 	}
-	want := P(new(T)).ClassName()
+	want, ok := wire.ClassNameOf((*T)(nil))
+	if !ok {
+		return nil, fmt.Errorf("messages: %T has no class name", (*T)(nil))
+	}
 	if name, _ := o["className"].(string); name != want {
 		return nil, fmt.Errorf("%w: %s, not %s", ErrWrongClass, name, want)
 	}
 	x := new(T)
-	if err := P(x).DecodeJSON(o["data"]); err != nil {
+	if err := wire.DecodeInto(o["data"], x); err != nil {
 		return nil, fmt.Errorf("messages: reading a %s: %w", want, err)
 	}
 	return x, nil
@@ -58,13 +57,9 @@ func decodeModel[T any, P interface {
 // or stop is called. A message that is not a T reaches fn as an error
 // (ErrWrongClass). fn runs on the poster's goroutine (or the one receiving
 // from Redis), so it must not block.
-func ListenModel[T any, P interface {
-	*T
-	wire.Model
-	wire.Decodable
-}](ctx context.Context, c *Central, channel string, fn func(m *T, err error)) (stop func()) {
+func ListenModel[T any](ctx context.Context, c *Central, channel string, fn func(m *T, err error)) (stop func()) {
 	stop = c.Listen(channel, func(payload []byte) {
-		fn(decodeModel[T, P](payload))
+		fn(decodeModel[T](payload))
 	})
 	unhook := context.AfterFunc(ctx, stop)
 	return func() {
@@ -82,11 +77,7 @@ var ErrSlowSubscriber = errors.New("messages: the subscriber fell behind")
 // and ends the range, as does ctx ending (with its cause). Up to buffer
 // messages wait for a slow reader; one more ends the range with
 // ErrSlowSubscriber rather than holding memory without bound.
-func Subscribe[T any, P interface {
-	*T
-	wire.Model
-	wire.Decodable
-}](ctx context.Context, c *Central, channel string, buffer int) iter.Seq2[*T, error] {
+func Subscribe[T any](ctx context.Context, c *Central, channel string, buffer int) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		type msg struct {
 			m   *T
@@ -96,7 +87,7 @@ func Subscribe[T any, P interface {
 		overflow := make(chan struct{})
 		var once sync.Once
 		stop := c.Listen(channel, func(payload []byte) {
-			m, err := decodeModel[T, P](payload)
+			m, err := decodeModel[T](payload)
 			select {
 			case ch <- msg{m, err}:
 			default:

@@ -63,7 +63,7 @@ func (e *Endpoint) ModuleName() string { return e.moduleName }
 // since) is sent nothing, and the error is ErrAuthenticationRevoked.
 // Serverpod 2.4 kept sending to a signed-out device until it
 // disconnected.
-func (e *Endpoint) SendStreamMessage(s *Session, message wire.Model) error {
+func (e *Endpoint) SendStreamMessage(s *Session, message any) error {
 	if s.legacy == nil {
 		return ErrNotStreaming
 	}

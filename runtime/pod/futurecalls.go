@@ -25,14 +25,11 @@ const FutureCallEndpoint = "FutureCall"
 //	pod.WithFutureCall("birthdayReminder", endpoints.SendBirthdayReminder)
 //
 //	func SendBirthdayReminder(s *pod.Session, r *protocol.Reminder) error
-func WithFutureCall[T any, P interface {
-	*T
-	wire.Decodable
-}](name string, fn func(s *Session, arg *T) error) Option {
+func WithFutureCall[T any](name string, fn func(s *Session, arg *T) error) Option {
 	return func(s *Server) {
 		s.futureCalls = append(s.futureCalls, futureCallDef{
 			name:    name,
-			argType: reflect.TypeFor[P](),
+			argType: reflect.TypeFor[*T](),
 			run: func(sess *Session, data []byte) error {
 				if data == nil {
 					return fn(sess, nil)
@@ -44,11 +41,11 @@ func WithFutureCall[T any, P interface {
 				if v == nil {
 					return fn(sess, nil)
 				}
-				arg := P(new(T))
-				if err := arg.DecodeJSON(v); err != nil {
+				arg := new(T)
+				if err := wire.DecodeInto(v, arg); err != nil {
 					return fmt.Errorf("decoding the argument of future call %s: %w", name, err)
 				}
-				return fn(sess, (*T)(arg))
+				return fn(sess, arg)
 			},
 		})
 	}
@@ -120,13 +117,13 @@ func (s *Server) FutureCalls() *futurecall.Manager { return s.futureCallManager 
 // identifier, when not empty, lets CancelFutureCall cancel it. Calling it
 // with a transaction as c schedules the call only if the transaction
 // commits.
-func (s *Server) FutureCallWithDelay(c db.Conn, name string, arg wire.Encodable, delay time.Duration, identifier string) error {
+func (s *Server) FutureCallWithDelay(c db.Conn, name string, arg any, delay time.Duration, identifier string) error {
 	return s.FutureCallAtTime(c, name, arg, time.Now().Add(delay), identifier)
 }
 
 // FutureCallAtTime schedules the future call registered as name to run at
 // (or soon after) at; see FutureCallWithDelay.
-func (s *Server) FutureCallAtTime(c db.Conn, name string, arg wire.Encodable, at time.Time, identifier string) error {
+func (s *Server) FutureCallAtTime(c db.Conn, name string, arg any, at time.Time, identifier string) error {
 	if s.futureCallManager == nil {
 		return ErrNoFutureCalls
 	}
@@ -140,7 +137,7 @@ func (s *Server) FutureCallAtTime(c db.Conn, name string, arg wire.Encodable, at
 			return fmt.Errorf("scheduling %q: the argument is a %v, the call takes a %v", name, got, want)
 		}
 		var err error
-		if data, err = wire.Marshal(wire.EncodeValue[wire.Encodable], arg); err != nil {
+		if data, err = wire.MarshalModel(arg); err != nil {
 			return fmt.Errorf("scheduling %q: encoding the argument: %w", name, err)
 		}
 	}

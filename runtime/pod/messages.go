@@ -4,7 +4,6 @@ import (
 	"iter"
 
 	"github.com/gopod/gopod/runtime/messages"
-	"github.com/gopod/gopod/wire"
 )
 
 // This file is Serverpod's session.messages: models posted on named
@@ -27,7 +26,7 @@ const SubscriberBuffer = 256
 // once and, when global, every server's through Redis (without Redis,
 // global messages stay on this server). An error means the message did
 // not reach Redis; local listeners have it regardless.
-func (s *Session) PostMessage(channel string, m wire.Model, global bool) error {
+func (s *Session) PostMessage(channel string, m any, global bool) error {
 	return s.server.messages.PostModel(s, channel, m, global)
 }
 
@@ -35,12 +34,8 @@ func (s *Session) PostMessage(channel string, m wire.Model, global bool) error {
 // ends or remove is called; a message of another class reaches fn as an
 // error (messages.ErrWrongClass). fn runs on the goroutine that delivers
 // the message and must not block.
-func AddListener[T any, P interface {
-	*T
-	wire.Model
-	wire.Decodable
-}](s *Session, channel string, fn func(m *T, err error)) (remove func()) {
-	return messages.ListenModel[T, P](s, s.server.messages, channel, fn)
+func AddListener[T any](s *Session, channel string, fn func(m *T, err error)) (remove func()) {
+	return messages.ListenModel[T](s, s.server.messages, channel, fn)
 }
 
 // CreateStream returns the Ts posted on channel from the moment the range
@@ -49,10 +44,6 @@ func AddListener[T any, P interface {
 // messages.ErrWrongClass, and a reader more than SubscriberBuffer
 // messages behind with messages.ErrSlowSubscriber. A streaming method can
 // return it as its output.
-func CreateStream[T any, P interface {
-	*T
-	wire.Model
-	wire.Decodable
-}](s *Session, channel string) iter.Seq2[*T, error] {
-	return messages.Subscribe[T, P](s, s.server.messages, channel, SubscriberBuffer)
+func CreateStream[T any](s *Session, channel string) iter.Seq2[*T, error] {
+	return messages.Subscribe[T](s, s.server.messages, channel, SubscriberBuffer)
 }

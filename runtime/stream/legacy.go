@@ -48,7 +48,7 @@ func (s *Server) ServeLegacy(w http.ResponseWriter, r *http.Request, host Legacy
 
 // Send sends m to the client as a message of endpoint, waiting for room
 // in the send buffer until ctx ends.
-func (lc *LegacyConn) Send(ctx context.Context, endpoint string, m wire.Model) error {
+func (lc *LegacyConn) Send(ctx context.Context, endpoint string, m any) error {
 	return lc.send(ctx, func(e *wire.Encoder) { wire.EncodeLegacyMessage(e, endpoint, m) })
 }
 

@@ -14,34 +14,14 @@ type AdminException struct {
 	UserID int64 `wire:"userId"`
 }
 
-// ClassName is the model's class name in type-tagged JSON.
+// ClassName is the exception's class name in type-tagged JSON.
 func (*AdminException) ClassName() string {
 	return "serverpod_auth.AdminException"
 }
 
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *AdminException) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *AdminException) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the AdminException with all its fields.
-func (m AdminException) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *AdminException) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}
-
 // Error describes the exception with its fields, so it reads well in logs.
 func (m *AdminException) Error() string {
-	b, err := m.MarshalJSON()
+	b, err := wire.MarshalModel(m)
 	if err != nil {
 		return "AdminException"
 	}

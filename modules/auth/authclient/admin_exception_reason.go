@@ -28,30 +28,3 @@ func ParseAdminExceptionReason(s string) (AdminExceptionReason, error) {
 	i, err := wire.ParseEnum(adminExceptionReasonNames[:], s, "AdminExceptionReason")
 	return AdminExceptionReason(i), err
 }
-
-// ClassName is the enum's class name in type-tagged JSON.
-func (AdminExceptionReason) ClassName() string {
-	return "serverpod_auth.AdminExceptionReason"
-}
-
-// EncodeJSON writes the value's name (the enum is serialized byName).
-func (v AdminExceptionReason) EncodeJSON(e *wire.Encoder) {
-	e.String(v.String())
-}
-
-// DecodeJSON reads a value's name.
-func (v *AdminExceptionReason) DecodeJSON(x any) error {
-	i, err := wire.DecodeEnum(x, adminExceptionReasonNames[:], true, "AdminExceptionReason")
-	*v = AdminExceptionReason(i)
-	return err
-}
-
-// MarshalJSON implements json.Marshaler.
-func (v AdminExceptionReason) MarshalJSON() ([]byte, error) {
-	return wire.MarshalValue(v)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *AdminExceptionReason) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalValue(b, v)
-}

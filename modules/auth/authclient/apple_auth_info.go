@@ -2,8 +2,6 @@
 
 package authclient
 
-import "github.com/gopod/gopod/wire"
-
 // What a client sends after Sign in with Apple.
 type AppleAuthInfo struct {
 	// Apple's stable identifier of the user (the token's subject).
@@ -18,29 +16,4 @@ type AppleAuthInfo struct {
 	IdentityToken string `wire:"identityToken"`
 	// The authorization code.
 	AuthorizationCode string `wire:"authorizationCode"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*AppleAuthInfo) ClassName() string {
-	return "serverpod_auth.AppleAuthInfo"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *AppleAuthInfo) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *AppleAuthInfo) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the AppleAuthInfo with all its fields.
-func (m AppleAuthInfo) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *AppleAuthInfo) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

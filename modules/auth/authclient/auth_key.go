@@ -2,8 +2,6 @@
 
 package authclient
 
-import "github.com/gopod/gopod/wire"
-
 // A signed-in session of a user on one device. The client holds the key;
 // the table holds only its hash.
 type AuthKey struct {
@@ -23,29 +21,4 @@ type AuthKey struct {
 	// How the user signed in: email, google, apple, firebase or a custom
 	// method name.
 	Method string `wire:"method"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*AuthKey) ClassName() string {
-	return "serverpod_auth.AuthKey"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *AuthKey) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *AuthKey) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the AuthKey with all its fields.
-func (m AuthKey) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *AuthKey) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

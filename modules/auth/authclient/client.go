@@ -79,7 +79,7 @@ type EndpointApple struct {
 func (x *EndpointApple) Authenticate(ctx context.Context, authInfo AppleAuthInfo) (AuthenticationResponse, error) {
 	return podclient.Call(ctx, x.caller, "serverpod_auth.apple", "authenticate", func(e *wire.Encoder) {
 		e.Key("authInfo")
-		authInfo.EncodeJSON(e)
+		wire.EncodeModel(e, authInfo)
 	}, wire.DecodeModel[AuthenticationResponse])
 }
 

@@ -2,8 +2,6 @@
 
 package authclient
 
-import "github.com/gopod/gopod/wire"
-
 // The email and password sign-in of a user.
 type EmailAuth struct {
 	// The database id, set if the object has been inserted into the
@@ -16,29 +14,4 @@ type EmailAuth struct {
 	Email string `wire:"email"`
 	// The password hash, in one of the formats the module verifies.
 	Hash string `wire:"hash"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailAuth) ClassName() string {
-	return "serverpod_auth.EmailAuth"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailAuth) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailAuth) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailAuth with all its fields.
-func (m EmailAuth) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailAuth) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

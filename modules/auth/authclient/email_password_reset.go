@@ -2,8 +2,6 @@
 
 package authclient
 
-import "github.com/gopod/gopod/wire"
-
 // A password reset as shown to the user. Unused by the module's own
 // endpoints; kept because clients of the protocol may know it.
 type EmailPasswordReset struct {
@@ -11,29 +9,4 @@ type EmailPasswordReset struct {
 	UserName *string `wire:"userName,null"`
 	// The email address of the account.
 	Email string `wire:"email"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailPasswordReset) ClassName() string {
-	return "serverpod_auth.EmailPasswordReset"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailPasswordReset) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailPasswordReset) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailPasswordReset with all its fields.
-func (m EmailPasswordReset) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailPasswordReset) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

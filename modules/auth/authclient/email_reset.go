@@ -2,11 +2,7 @@
 
 package authclient
 
-import (
-	"time"
-
-	"github.com/gopod/gopod/wire"
-)
+import "time"
 
 // A pending password reset.
 type EmailReset struct {
@@ -20,29 +16,4 @@ type EmailReset struct {
 	VerificationCode string `wire:"verificationCode"`
 	// When the code stops working (UTC).
 	Expiration time.Time `wire:"expiration"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailReset) ClassName() string {
-	return "serverpod_auth.EmailReset"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailReset) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailReset) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailReset with all its fields.
-func (m EmailReset) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailReset) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

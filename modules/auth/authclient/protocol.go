@@ -5,26 +5,31 @@ package authclient
 
 import "github.com/gopod/gopod/wire"
 
+// wireTypes declares the package's classes and enums to package wire, which
+// encodes and decodes them from their Go types, struct tags and this table.
+var wireTypes = wire.Declare([]wire.TypeDef{
+	{Name: "serverpod_auth.AdminException", Type: (*AdminException)(nil), Exception: true},
+	{Name: "serverpod_auth.AdminExceptionReason", Type: (*AdminExceptionReason)(nil), Values: adminExceptionReasonNames[:], ByName: true},
+	{Name: "serverpod_auth.AppleAuthInfo", Type: (*AppleAuthInfo)(nil)},
+	{Name: "serverpod_auth.AuthKey", Type: (*AuthKey)(nil)},
+	{Name: "serverpod_auth.AuthenticationFailReason", Type: (*AuthenticationFailReason)(nil), Values: authenticationFailReasonNames[:]},
+	{Name: "serverpod_auth.AuthenticationResponse", Type: (*AuthenticationResponse)(nil)},
+	{Name: "serverpod_auth.EmailAuth", Type: (*EmailAuth)(nil)},
+	{Name: "serverpod_auth.EmailCreateAccountRequest", Type: (*EmailCreateAccountRequest)(nil)},
+	{Name: "serverpod_auth.EmailFailedSignIn", Type: (*EmailFailedSignIn)(nil)},
+	{Name: "serverpod_auth.EmailPasswordReset", Type: (*EmailPasswordReset)(nil)},
+	{Name: "serverpod_auth.EmailReset", Type: (*EmailReset)(nil)},
+	{Name: "serverpod_auth.GoogleRefreshToken", Type: (*GoogleRefreshToken)(nil)},
+	{Name: "serverpod_auth.UserImage", Type: (*UserImage)(nil)},
+	{Name: "serverpod_auth.UserInfo", Type: (*UserInfo)(nil)},
+	{Name: "serverpod_auth.UserInfoPublic", Type: (*UserInfoPublic)(nil)},
+	{Name: "serverpod_auth.UserSettingsConfig", Type: (*UserSettingsConfig)(nil)},
+})
+
 // Registry decodes the project's classes by their class name on the wire, and
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
-	r := wire.NewRegistry()
-	r.Add("AdminException", wire.PtrDecoderOf((*AdminException)(nil)))
-	r.Add("AdminExceptionReason", wire.DecoderOf((*AdminExceptionReason)(nil)))
-	r.Add("AppleAuthInfo", wire.DecoderOf((*AppleAuthInfo)(nil)))
-	r.Add("AuthKey", wire.DecoderOf((*AuthKey)(nil)))
-	r.Add("AuthenticationFailReason", wire.DecoderOf((*AuthenticationFailReason)(nil)))
-	r.Add("AuthenticationResponse", wire.DecoderOf((*AuthenticationResponse)(nil)))
-	r.Add("EmailAuth", wire.DecoderOf((*EmailAuth)(nil)))
-	r.Add("EmailCreateAccountRequest", wire.DecoderOf((*EmailCreateAccountRequest)(nil)))
-	r.Add("EmailFailedSignIn", wire.DecoderOf((*EmailFailedSignIn)(nil)))
-	r.Add("EmailPasswordReset", wire.DecoderOf((*EmailPasswordReset)(nil)))
-	r.Add("EmailReset", wire.DecoderOf((*EmailReset)(nil)))
-	r.Add("GoogleRefreshToken", wire.DecoderOf((*GoogleRefreshToken)(nil)))
-	r.Add("UserImage", wire.DecoderOf((*UserImage)(nil)))
-	r.Add("UserInfo", wire.DecoderOf((*UserInfo)(nil)))
-	r.Add("UserInfoPublic", wire.DecoderOf((*UserInfoPublic)(nil)))
-	r.Add("UserSettingsConfig", wire.DecoderOf((*UserSettingsConfig)(nil)))
+	r := wireTypes.Registry()
 	r.AddModule("serverpod_auth", r)
 	return r
 }

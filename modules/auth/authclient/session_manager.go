@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	podclient "github.com/gopod/gopod/client"
+
+	"github.com/gopod/gopod/wire"
 )
 
 // Errors of the SessionManager and EmailAuthController, for errors.Is.
@@ -391,7 +393,7 @@ func sameUser(a, b *UserInfo) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	ja, errA := a.MarshalJSON()
-	jb, errB := b.MarshalJSON()
+	ja, errA := wire.MarshalModel(a)
+	jb, errB := wire.MarshalModel(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }

@@ -149,7 +149,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 			reason := authclient.AuthenticationFailReasonInvalidCredentials
 			r.FailReason = &reason
 		}
-		reply(func(e *wire.Encoder) { r.EncodeJSON(e) })
+		reply(func(e *wire.Encoder) { wire.EncodeModel(e, r) })
 	default:
 		http.Error(w, "no such method "+call, http.StatusBadRequest)
 	}
@@ -191,9 +191,9 @@ func (f *fakeServer) takeCalls() []string {
 }
 
 func cloneForServer(u *authclient.UserInfo) *authclient.UserInfo {
-	b, _ := u.MarshalJSON()
+	b, _ := wire.MarshalModel(u)
 	var c authclient.UserInfo
-	if err := c.UnmarshalJSON(b); err != nil {
+	if err := wire.UnmarshalModel(b, &c); err != nil {
 		panic(err)
 	}
 	return &c

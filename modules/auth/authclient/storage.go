@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/gopod/gopod/wire"
 )
 
 // Storage keeps the signed-in user between runs of an app, as the shared
@@ -79,7 +81,7 @@ func (s *FileStorage) Load() (*UserInfo, error) {
 		return nil, fmt.Errorf("reading the user info: %w", err)
 	}
 	var u UserInfo
-	if err := u.UnmarshalJSON(b); err != nil {
+	if err := wire.UnmarshalModel(b, &u); err != nil {
 		return nil, fmt.Errorf("reading the user info %s: %w (delete the file to start signed out)", s.path, err)
 	}
 	return &u, nil
@@ -89,7 +91,7 @@ func (s *FileStorage) Save(user *UserInfo) error {
 	if user == nil {
 		return s.Remove()
 	}
-	b, err := user.MarshalJSON()
+	b, err := wire.MarshalModel(user)
 	if err != nil {
 		return fmt.Errorf("encoding the user info: %w", err)
 	}

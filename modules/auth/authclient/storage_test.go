@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gopod/gopod/modules/auth/authclient"
+	"github.com/gopod/gopod/wire"
 )
 
 func TestStorages(t *testing.T) {
@@ -35,7 +36,7 @@ func TestStorages(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := newUser(1, "Alice")
-			if gb, _ := got.MarshalJSON(); string(gb) != string(mustMarshal(t, want)) {
+			if gb, _ := wire.MarshalModel(got); string(gb) != string(mustMarshal(t, want)) {
 				t.Errorf("Load() = %s, want %s", gb, mustMarshal(t, want))
 			}
 			*got.UserName = "changed again"
@@ -108,7 +109,7 @@ func TestFileStorageFile(t *testing.T) {
 
 func mustMarshal(t *testing.T, u *authclient.UserInfo) []byte {
 	t.Helper()
-	b, err := u.MarshalJSON()
+	b, err := wire.MarshalModel(u)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,6 @@
 
 package authclient
 
-import "github.com/gopod/gopod/wire"
-
 // One version of a user's image; each upload adds a version.
 type UserImage struct {
 	// The database id, set if the object has been inserted into the
@@ -16,29 +14,4 @@ type UserImage struct {
 	Version int64 `wire:"version"`
 	// The public URL of the stored image.
 	URL string `wire:"url"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*UserImage) ClassName() string {
-	return "serverpod_auth.UserImage"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *UserImage) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *UserImage) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the UserImage with all its fields.
-func (m UserImage) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *UserImage) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

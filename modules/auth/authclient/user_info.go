@@ -2,11 +2,7 @@
 
 package authclient
 
-import (
-	"time"
-
-	"github.com/gopod/gopod/wire"
-)
+import "time"
 
 // A user of the app, whatever the sign-in method.
 type UserInfo struct {
@@ -31,29 +27,4 @@ type UserInfo struct {
 	ScopeNames []string `wire:"scopeNames"`
 	// A blocked user can not sign in.
 	Blocked bool `wire:"blocked"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*UserInfo) ClassName() string {
-	return "serverpod_auth.UserInfo"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *UserInfo) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *UserInfo) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the UserInfo with all its fields.
-func (m UserInfo) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *UserInfo) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

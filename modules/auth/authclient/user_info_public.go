@@ -2,11 +2,7 @@
 
 package authclient
 
-import (
-	"time"
-
-	"github.com/gopod/gopod/wire"
-)
+import "time"
 
 // The parts of a user that may be shown to other users.
 type UserInfoPublic struct {
@@ -20,29 +16,4 @@ type UserInfoPublic struct {
 	Created time.Time `wire:"created"`
 	// The URL of the user's image.
 	ImageURL *string `wire:"imageUrl,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*UserInfoPublic) ClassName() string {
-	return "serverpod_auth.UserInfoPublic"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *UserInfoPublic) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *UserInfoPublic) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the UserInfoPublic with all its fields.
-func (m UserInfoPublic) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *UserInfoPublic) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

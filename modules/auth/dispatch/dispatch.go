@@ -103,7 +103,7 @@ func appleConnector(ep *auth.AppleEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -134,7 +134,7 @@ func emailConnector(ep *auth.EmailEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -275,7 +275,7 @@ func firebaseConnector(ep *auth.FirebaseEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -306,7 +306,7 @@ func googleConnector(ep *auth.GoogleEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -324,7 +324,7 @@ func googleConnector(ep *auth.GoogleEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -395,7 +395,7 @@ func statusConnector(ep *auth.StatusEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},

@@ -28,31 +28,6 @@ type AuthKey struct {
 	Method string `wire:"method"`
 }
 
-// ClassName is the model's class name in type-tagged JSON.
-func (*AuthKey) ClassName() string {
-	return "serverpod_auth.AuthKey"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *AuthKey) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *AuthKey) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the AuthKey with all its fields.
-func (m AuthKey) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *AuthKey) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}
-
 // tableAuthKey describes table serverpod_auth_key to the ORM: its columns in
 // order, the fields of AuthKey that hold them and how, which have a database
 // default, and the include that names its relations.

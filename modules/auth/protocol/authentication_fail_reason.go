@@ -28,30 +28,3 @@ func ParseAuthenticationFailReason(s string) (AuthenticationFailReason, error) {
 	i, err := wire.ParseEnum(authenticationFailReasonNames[:], s, "AuthenticationFailReason")
 	return AuthenticationFailReason(i), err
 }
-
-// ClassName is the enum's class name in type-tagged JSON.
-func (AuthenticationFailReason) ClassName() string {
-	return "serverpod_auth.AuthenticationFailReason"
-}
-
-// EncodeJSON writes the value's index (the enum is serialized byIndex).
-func (v AuthenticationFailReason) EncodeJSON(e *wire.Encoder) {
-	e.Int(int64(v))
-}
-
-// DecodeJSON reads a value's index.
-func (v *AuthenticationFailReason) DecodeJSON(x any) error {
-	i, err := wire.DecodeEnum(x, authenticationFailReasonNames[:], false, "AuthenticationFailReason")
-	*v = AuthenticationFailReason(i)
-	return err
-}
-
-// MarshalJSON implements json.Marshaler.
-func (v AuthenticationFailReason) MarshalJSON() ([]byte, error) {
-	return wire.MarshalValue(v)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *AuthenticationFailReason) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalValue(b, v)
-}

@@ -2,8 +2,6 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
-
 // The answer to a sign-in.
 type AuthenticationResponse struct {
 	// Whether the user is now signed in.
@@ -16,29 +14,4 @@ type AuthenticationResponse struct {
 	UserInfo *UserInfo `wire:"userInfo,null"`
 	// Why the sign-in failed, when it did and the reason is known.
 	FailReason *AuthenticationFailReason `wire:"failReason,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*AuthenticationResponse) ClassName() string {
-	return "serverpod_auth.AuthenticationResponse"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *AuthenticationResponse) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *AuthenticationResponse) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the AuthenticationResponse with all its fields.
-func (m AuthenticationResponse) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *AuthenticationResponse) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

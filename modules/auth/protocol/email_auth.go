@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // The email and password sign-in of a user.
 type EmailAuth struct {
@@ -19,31 +16,6 @@ type EmailAuth struct {
 	Email string `wire:"email"`
 	// The password hash, in one of the formats the module verifies.
 	Hash string `wire:"hash"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailAuth) ClassName() string {
-	return "serverpod_auth.EmailAuth"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailAuth) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailAuth) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailAuth with all its fields.
-func (m EmailAuth) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailAuth) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailAuth describes table serverpod_email_auth to the ORM: its columns

@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // A sign-up waiting for its email address to be confirmed.
 type EmailCreateAccountRequest struct {
@@ -21,31 +18,6 @@ type EmailCreateAccountRequest struct {
 	Hash string `wire:"hash"`
 	// The code sent to the email address.
 	VerificationCode string `wire:"verificationCode"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailCreateAccountRequest) ClassName() string {
-	return "serverpod_auth.EmailCreateAccountRequest"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailCreateAccountRequest) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailCreateAccountRequest) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailCreateAccountRequest with all its fields.
-func (m EmailCreateAccountRequest) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailCreateAccountRequest) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailCreateAccountRequest describes table serverpod_email_create_request

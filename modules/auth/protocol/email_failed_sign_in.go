@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
 )
 
 // A failed email sign-in, counted to slow down password guessing.
@@ -21,31 +20,6 @@ type EmailFailedSignIn struct {
 	Time time.Time `wire:"time"`
 	// The address the attempt came from.
 	IPAddress string `wire:"ipAddress"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailFailedSignIn) ClassName() string {
-	return "serverpod_auth.EmailFailedSignIn"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailFailedSignIn) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailFailedSignIn) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailFailedSignIn with all its fields.
-func (m EmailFailedSignIn) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailFailedSignIn) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailFailedSignIn describes table serverpod_email_failed_sign_in to the

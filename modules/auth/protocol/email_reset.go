@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
 )
 
 // A pending password reset.
@@ -21,31 +20,6 @@ type EmailReset struct {
 	VerificationCode string `wire:"verificationCode"`
 	// When the code stops working (UTC).
 	Expiration time.Time `wire:"expiration"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailReset) ClassName() string {
-	return "serverpod_auth.EmailReset"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailReset) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailReset) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailReset with all its fields.
-func (m EmailReset) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailReset) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailReset describes table serverpod_email_reset to the ORM: its columns

@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // The Google credentials obtained when a user first signed in with a
 // server auth code, for later calls to Google APIs on the user's behalf.
@@ -19,31 +16,6 @@ type GoogleRefreshToken struct {
 	// The credentials as JSON: access token, refresh token, id token and
 	// scopes.
 	RefreshToken string `wire:"refreshToken"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*GoogleRefreshToken) ClassName() string {
-	return "serverpod_auth.GoogleRefreshToken"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *GoogleRefreshToken) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *GoogleRefreshToken) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the GoogleRefreshToken with all its fields.
-func (m GoogleRefreshToken) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *GoogleRefreshToken) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableGoogleRefreshToken describes table serverpod_google_refresh_token to the

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
 )
 
 // A failed or rate-limited attempt at something an attacker may try many
@@ -26,31 +25,6 @@ type AuthAttempt struct {
 	IPAddress string `wire:"ipAddress,serverOnly"`
 	// When the attempt was made (UTC).
 	Time time.Time `wire:"time,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*AuthAttempt) ClassName() string {
-	return "serverpod_auth.AuthAttempt"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *AuthAttempt) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *AuthAttempt) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the AuthAttempt with all its fields.
-func (m AuthAttempt) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *AuthAttempt) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableAuthAttempt describes table gopod_auth_attempt to the ORM: its columns

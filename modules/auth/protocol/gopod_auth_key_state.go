@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
 )
 
 // gopod's bookkeeping for an auth key, kept beside Serverpod 2.4's
@@ -22,31 +21,6 @@ type AuthKeyState struct {
 	AuthKeyID int64 `wire:"authKeyId,serverOnly"`
 	// When the key was issued, or first seen by gopod (UTC).
 	Created time.Time `wire:"created,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*AuthKeyState) ClassName() string {
-	return "serverpod_auth.AuthKeyState"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *AuthKeyState) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *AuthKeyState) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the AuthKeyState with all its fields.
-func (m AuthKeyState) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *AuthKeyState) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableAuthKeyState describes table gopod_auth_key_state to the ORM: its

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
 )
 
 // gopod's bookkeeping for a sign-up waiting for its email address to be
@@ -23,31 +22,6 @@ type EmailRequestState struct {
 	Expiration time.Time `wire:"expiration,serverOnly"`
 	// Wrong codes tried so far; the request is dropped at the limit.
 	FailedAttempts int64 `wire:"failedAttempts,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailRequestState) ClassName() string {
-	return "serverpod_auth.EmailRequestState"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailRequestState) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailRequestState) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailRequestState with all its fields.
-func (m EmailRequestState) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailRequestState) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailRequestState describes table gopod_auth_request_state to the ORM:

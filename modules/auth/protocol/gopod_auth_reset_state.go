@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // gopod's bookkeeping for a pending password reset
 // (serverpod_email_reset, which 2.4 made without either column): what
@@ -25,31 +22,6 @@ type EmailResetState struct {
 	// Codes tried against the reset so far, the right one included; at
 	// the limit the reset is dropped.
 	FailedAttempts int64 `wire:"failedAttempts,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*EmailResetState) ClassName() string {
-	return "serverpod_auth.EmailResetState"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *EmailResetState) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *EmailResetState) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the EmailResetState with all its fields.
-func (m EmailResetState) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *EmailResetState) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmailResetState describes table gopod_auth_reset_state to the ORM: its

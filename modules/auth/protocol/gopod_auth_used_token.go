@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
 )
 
 // An identity token that has signed a user in, kept until it expires so
@@ -22,31 +21,6 @@ type UsedIdentityToken struct {
 	TokenHash string `wire:"tokenHash,serverOnly"`
 	// When the token expires (UTC); after that the row may go.
 	Expiration time.Time `wire:"expiration,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*UsedIdentityToken) ClassName() string {
-	return "serverpod_auth.UsedIdentityToken"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *UsedIdentityToken) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *UsedIdentityToken) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the UsedIdentityToken with all its fields.
-func (m UsedIdentityToken) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *UsedIdentityToken) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableUsedIdentityToken describes table gopod_auth_used_token to the ORM: its

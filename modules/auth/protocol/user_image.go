@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // One version of a user's image; each upload adds a version.
 type UserImage struct {
@@ -19,31 +16,6 @@ type UserImage struct {
 	Version int64 `wire:"version"`
 	// The public URL of the stored image.
 	URL string `wire:"url"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*UserImage) ClassName() string {
-	return "serverpod_auth.UserImage"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *UserImage) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *UserImage) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the UserImage with all its fields.
-func (m UserImage) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *UserImage) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableUserImage describes table serverpod_user_image to the ORM: its columns

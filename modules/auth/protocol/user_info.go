@@ -34,31 +34,6 @@ type UserInfo struct {
 	Blocked bool `wire:"blocked"`
 }
 
-// ClassName is the model's class name in type-tagged JSON.
-func (*UserInfo) ClassName() string {
-	return "serverpod_auth.UserInfo"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *UserInfo) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *UserInfo) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the UserInfo with all its fields.
-func (m UserInfo) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *UserInfo) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}
-
 // tableUserInfo describes table serverpod_user_info to the ORM: its columns in
 // order, the fields of UserInfo that hold them and how, which have a database
 // default, and the include that names its relations.

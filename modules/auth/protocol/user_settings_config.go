@@ -2,8 +2,6 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
-
 // What a client's settings screen may show and let the user change.
 type UserSettingsConfig struct {
 	// The user may see their user name.
@@ -16,29 +14,4 @@ type UserSettingsConfig struct {
 	CanEditFullName bool `wire:"canEditFullName"`
 	// The user may change their image.
 	CanEditUserImage bool `wire:"canEditUserImage"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*UserSettingsConfig) ClassName() string {
-	return "serverpod_auth.UserSettingsConfig"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *UserSettingsConfig) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *UserSettingsConfig) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the UserSettingsConfig with all its fields.
-func (m UserSettingsConfig) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *UserSettingsConfig) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

@@ -71,20 +71,20 @@ func TestExactJSON(t *testing.T) {
 	if err != nil || string(got) != wireJSON {
 		t.Errorf("wire form:\n got %s (%v)\nwant %s", got, err, wireJSON)
 	}
-	got, err = v.MarshalJSON()
+	got, err = wire.MarshalModel(v)
 	if err != nil || string(got) != fullJSON {
 		t.Errorf("full form:\n got %s (%v)\nwant %s", got, err, fullJSON)
 	}
 	var back protocol.Types
-	if err := back.UnmarshalJSON([]byte(fullJSON)); err != nil {
+	if err := wire.UnmarshalModel([]byte(fullJSON), &back); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := back.MarshalJSON()
+	again, _ := wire.MarshalModel(back)
 	if string(again) != fullJSON {
 		t.Errorf("decode then encode:\n got %s\nwant %s", again, fullJSON)
 	}
 	var empty protocol.Types
-	if got, _ := empty.MarshalJSON(); string(got) != "{}" {
+	if got, _ := wire.MarshalModel(empty); string(got) != "{}" {
 		t.Errorf("all-null model encodes as %s, want {}", got)
 	}
 }
@@ -97,12 +97,12 @@ func TestDefaultsAndRequiredFields(t *testing.T) {
 		t.Errorf("defaults: %+v", r)
 	}
 	var x protocol.Required
-	err := x.UnmarshalJSON([]byte(`{"name":"n","count":1,"ratio":1,"enabled":true,"when":"2024-05-01T22:00:00.000Z","timeout":0,"color":0,"nested":{"value":"v"}}`))
+	err := wire.UnmarshalModel([]byte(`{"name":"n","count":1,"ratio":1,"enabled":true,"when":"2024-05-01T22:00:00.000Z","timeout":0,"color":0,"nested":{"value":"v"}}`), &x)
 	if err == nil || err.Error() != "tags: missing required field" {
 		t.Errorf("missing required field: %v", err)
 	}
 	// A nullable field with a default gets it when absent, as Serverpod's constructor does.
-	if err := x.UnmarshalJSON([]byte(`{"name":"n","count":1,"ratio":1,"enabled":true,"when":"2024-05-01T22:00:00.000Z","timeout":0,"color":0,"tags":[],"nested":{"value":"v"}}`)); err != nil {
+	if err := wire.UnmarshalModel([]byte(`{"name":"n","count":1,"ratio":1,"enabled":true,"when":"2024-05-01T22:00:00.000Z","timeout":0,"color":0,"tags":[],"nested":{"value":"v"}}`), &x); err != nil {
 		t.Fatal(err)
 	}
 	if x.Label == nil || *x.Label != "it's" {

@@ -46,20 +46,20 @@ func TestJSON(t *testing.T) {
 		{true, `{"amount":"12.34 EUR","history":["0.05 EUR"],"byRegion":{"de":"1.00 EUR"},"secret":{"label":"l"}}`},
 	} {
 		e := wire.NewEncoder(tc.protocol)
-		p.EncodeJSON(e)
+		wire.EncodeModel(e, p)
 		got, err := e.Bytes()
 		if err != nil || string(got) != tc.want {
 			t.Errorf("protocol=%v: %s, %v\nwant %s", tc.protocol, got, err, tc.want)
 		}
 	}
 	var back protocol.Price
-	if err := back.UnmarshalJSON([]byte(`{"amount":"12.34 EUR","discount":"1.00 EUR","history":[],"secret":{"label":"l","value":"v"}}`)); err != nil {
+	if err := wire.UnmarshalModel([]byte(`{"amount":"12.34 EUR","discount":"1.00 EUR","history":[],"secret":{"label":"l","value":"v"}}`), &back); err != nil {
 		t.Fatal(err)
 	}
 	if back.Amount.Cents != 1234 || back.Discount == nil || back.Discount.Cents != 100 || back.Secret.Value != "v" {
 		t.Errorf("decoded %+v", back)
 	}
-	if err := back.UnmarshalJSON([]byte(`{"amount":"12 EUR","history":[]}`)); err == nil {
+	if err := wire.UnmarshalModel([]byte(`{"amount":"12 EUR","history":[]}`), &back); err == nil {
 		t.Error("a malformed custom value decoded")
 	}
 	v, err := protocol.Registry().Decode("Money", "0.99 USD")

@@ -6,7 +6,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/gopod/gopod/runtime/db"
 	"github.com/gopod/gopod/runtime/db/dbtest"
 	"github.com/gopod/gopod/runtime/migrate"
+	"github.com/gopod/gopod/wire"
 )
 
 var (
@@ -103,9 +103,9 @@ func ptr[T any](v T) *T { return &v }
 
 // jsonOf is a model's full JSON, the same for equal values; comparing it
 // compares every field, times and URLs included.
-func jsonOf(t *testing.T, v json.Marshaler) string {
+func jsonOf(t *testing.T, v any) string {
 	t.Helper()
-	b, err := v.MarshalJSON()
+	b, err := wire.MarshalModel(v)
 	if err != nil {
 		t.Fatal(err)
 	}

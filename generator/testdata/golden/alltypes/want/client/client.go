@@ -37,7 +37,7 @@ type EndpointTypes struct {
 func (x *EndpointTypes) Echo(ctx context.Context, t Types) (Types, error) {
 	return podclient.Call(ctx, x.caller, "types", "echo", func(e *wire.Encoder) {
 		e.Key("t")
-		t.EncodeJSON(e)
+		wire.EncodeModel(e, t)
 	}, wire.DecodeModel[Types])
 }
 
@@ -53,7 +53,7 @@ func (x *EndpointTypes) EchoNullable(ctx context.Context, t *Types) (*Types, err
 func (x *EndpointTypes) Required(ctx context.Context, r Required) (Required, error) {
 	return podclient.Call(ctx, x.caller, "types", "required", func(e *wire.Encoder) {
 		e.Key("r")
-		r.EncodeJSON(e)
+		wire.EncodeModel(e, r)
 	}, wire.DecodeModel[Required])
 }
 
@@ -91,9 +91,9 @@ func (x *EndpointTypes) Scalars(ctx context.Context, i int64, d float64, b bool,
 		e.Key("bd")
 		e.ByteData(bd)
 		e.Key("en")
-		en.EncodeJSON(e)
+		wire.EncodeModel(e, en)
 		e.Key("named")
-		named.EncodeJSON(e)
+		wire.EncodeModel(e, named)
 	}, wire.DecodeModel[Types])
 }
 

@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // Company is the class defined in models/company.spy.yaml.
 type Company struct {
 	// The database id, set if the object has been inserted into the
@@ -12,29 +10,4 @@ type Company struct {
 	ID        *int64     `wire:"id,null"`
 	Name      string     `wire:"name"`
 	Employees []Employee `wire:"employees,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Company) ClassName() string {
-	return "Company"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Company) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Company) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Company with all its fields.
-func (m Company) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Company) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

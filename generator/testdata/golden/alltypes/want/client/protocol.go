@@ -5,17 +5,21 @@ package client
 
 import "github.com/gopod/gopod/wire"
 
+// wireTypes declares the package's classes and enums to package wire, which
+// encodes and decodes them from their Go types, struct tags and this table.
+var wireTypes = wire.Declare([]wire.TypeDef{
+	{Name: "Company", Type: (*Company)(nil)},
+	{Name: "Employee", Type: (*Employee)(nil)},
+	{Name: "MyException", Type: (*MyException)(nil), Exception: true},
+	{Name: "Nested", Type: (*Nested)(nil)},
+	{Name: "Required", Type: (*Required)(nil)},
+	{Name: "TestEnum", Type: (*TestEnum)(nil), Values: testEnumNames[:]},
+	{Name: "TestEnumStringified", Type: (*TestEnumStringified)(nil), Values: testEnumStringifiedNames[:], ByName: true},
+	{Name: "Types", Type: (*Types)(nil)},
+})
+
 // Registry decodes the project's classes by their class name on the wire, and
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
-	r := wire.NewRegistry()
-	r.Add("Company", wire.DecoderOf((*Company)(nil)))
-	r.Add("Employee", wire.DecoderOf((*Employee)(nil)))
-	r.Add("MyException", wire.PtrDecoderOf((*MyException)(nil)))
-	r.Add("Nested", wire.DecoderOf((*Nested)(nil)))
-	r.Add("Required", wire.DecoderOf((*Required)(nil)))
-	r.Add("TestEnum", wire.DecoderOf((*TestEnum)(nil)))
-	r.Add("TestEnumStringified", wire.DecoderOf((*TestEnumStringified)(nil)))
-	r.Add("Types", wire.DecoderOf((*Types)(nil)))
-	return r
+	return wireTypes.Registry()
 }

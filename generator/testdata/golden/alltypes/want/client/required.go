@@ -26,28 +26,3 @@ type Required struct {
 func NewRequired() Required {
 	return Required{Count: 10, Ratio: 0.5, Enabled: true, Label: wire.Ptr[string]("it's"), When: time.Date(2024, time.May, 1, 22, 0, 0, 0, time.UTC), Timeout: 94230100 * time.Millisecond, Color: TestEnumGreen}
 }
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Required) ClassName() string {
-	return "Required"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Required) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Required) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Required with all its fields.
-func (m Required) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Required) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}

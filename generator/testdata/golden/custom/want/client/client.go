@@ -36,7 +36,7 @@ type EndpointPrices struct {
 func (x *EndpointPrices) Double(ctx context.Context, m shared.Money) (shared.Money, error) {
 	return podclient.Call(ctx, x.caller, "prices", "double", func(e *wire.Encoder) {
 		e.Key("m")
-		m.EncodeJSON(e)
+		wire.EncodeModel(e, m)
 	}, wire.DecodeModel[shared.Money])
 }
 
@@ -52,7 +52,7 @@ func (x *EndpointPrices) Cheapest(ctx context.Context, all []shared.Money) (*sha
 func (x *EndpointPrices) Echo(ctx context.Context, p Price) (Price, error) {
 	return podclient.Call(ctx, x.caller, "prices", "echo", func(e *wire.Encoder) {
 		e.Key("p")
-		p.EncodeJSON(e)
+		wire.EncodeModel(e, p)
 	}, wire.DecodeModel[Price])
 }
 

@@ -2,11 +2,7 @@
 
 package client
 
-import (
-	shared "custom/shared"
-
-	"github.com/gopod/gopod/wire"
-)
+import shared "custom/shared"
 
 // A price list entry: custom classes as fields, in containers and in a
 // table, where they are stored as JSON.
@@ -20,29 +16,4 @@ type Price struct {
 	History  []shared.Money          `wire:"history"`
 	ByRegion map[string]shared.Money `wire:"byRegion,null"`
 	Secret   *shared.Secret          `wire:"secret,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Price) ClassName() string {
-	return "Price"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Price) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Price) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Price with all its fields.
-func (m Price) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Price) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // A note is stored with the fields of its parent, which has no table.
 // It extends Stamp, which it embeds.
 type Note struct {
@@ -13,29 +11,4 @@ type Note struct {
 	// the id will be null.
 	ID   *int64 `wire:"id,null"`
 	Text string `wire:"text"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Note) ClassName() string {
-	return "Note"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Note) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Note) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Note with all its fields.
-func (m Note) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Note) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

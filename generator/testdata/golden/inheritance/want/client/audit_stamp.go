@@ -2,39 +2,10 @@
 
 package client
 
-import (
-	"time"
-
-	"github.com/gopod/gopod/wire"
-)
+import "time"
 
 // Who wrote something, and when.
 type Stamp struct {
 	Author string     `wire:"author"`
 	At     *time.Time `wire:"at,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Stamp) ClassName() string {
-	return "Stamp"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Stamp) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Stamp) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Stamp with all its fields.
-func (m Stamp) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Stamp) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

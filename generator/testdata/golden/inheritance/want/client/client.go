@@ -35,7 +35,7 @@ type EndpointGarage struct {
 func (x *EndpointGarage) Park(ctx context.Context, car Car) (Garage, error) {
 	return podclient.Call(ctx, x.caller, "garage", "park", func(e *wire.Encoder) {
 		e.Key("car")
-		car.EncodeJSON(e)
+		wire.EncodeModel(e, car)
 	}, wire.DecodeModel[Garage])
 }
 
@@ -43,6 +43,6 @@ func (x *EndpointGarage) Park(ctx context.Context, car Car) (Garage, error) {
 func (x *EndpointGarage) Grow(ctx context.Context, sq Square) (Square, error) {
 	return podclient.Call(ctx, x.caller, "garage", "grow", func(e *wire.Encoder) {
 		e.Key("sq")
-		sq.EncodeJSON(e)
+		wire.EncodeModel(e, sq)
 	}, wire.DecodeModel[Square])
 }

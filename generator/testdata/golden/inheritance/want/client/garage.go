@@ -2,36 +2,9 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // Garage is the class defined in models/garage.spy.yaml.
 type Garage struct {
 	Cars     []Car    `wire:"cars"`
 	Vehicle  *Vehicle `wire:"vehicle,null"`
 	Favorite *Square  `wire:"favorite,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Garage) ClassName() string {
-	return "Garage"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Garage) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Garage) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Garage with all its fields.
-func (m Garage) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Garage) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // Polygon is the class defined in models/shapes/polygon.spy.yaml.
 // It extends the sealed class Shape, whose fields it embeds as ShapeFields.
 type Polygon struct {
@@ -12,28 +10,3 @@ type Polygon struct {
 }
 
 var _ Shape = (*Polygon)(nil)
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Polygon) ClassName() string {
-	return "Polygon"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Polygon) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Polygon) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Polygon with all its fields.
-func (m Polygon) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Polygon) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}

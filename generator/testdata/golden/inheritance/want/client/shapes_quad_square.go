@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // A square, in a folder of its own: still a part of shape.dart.
 // It extends Polygon, which it embeds.
 type Square struct {
@@ -12,28 +10,3 @@ type Square struct {
 }
 
 var _ Shape = (*Square)(nil)
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Square) ClassName() string {
-	return "Square"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Square) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Square) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Square with all its fields.
-func (m Square) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Square) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}

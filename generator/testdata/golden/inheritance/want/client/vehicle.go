@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // A vehicle: a table class that other classes extend.
 type Vehicle struct {
 	// The database id, set if the object has been inserted into the
@@ -17,29 +15,4 @@ type Vehicle struct {
 // NewVehicle returns a Vehicle with the defaults its model file declares.
 func NewVehicle() Vehicle {
 	return Vehicle{Wheels: 4}
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Vehicle) ClassName() string {
-	return "Vehicle"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Vehicle) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Vehicle) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Vehicle with all its fields.
-func (m Vehicle) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Vehicle) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

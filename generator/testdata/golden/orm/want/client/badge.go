@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // Badge is the class defined in models/badge.spy.yaml.
 type Badge struct {
 	// The database id, set if the object has been inserted into the
@@ -13,29 +11,4 @@ type Badge struct {
 	Code    string    `wire:"code"`
 	OwnerID *int64    `wire:"ownerId,null"`
 	Owner   *Employee `wire:"owner,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Badge) ClassName() string {
-	return "Badge"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Badge) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Badge) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Badge with all its fields.
-func (m Badge) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Badge) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

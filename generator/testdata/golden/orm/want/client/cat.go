@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // One to many on one table.
 type Cat struct {
 	// The database id, set if the object has been inserted into the
@@ -14,29 +12,4 @@ type Cat struct {
 	MotherID *int64 `wire:"motherId,null"`
 	Mother   *Cat   `wire:"mother,null"`
 	Kittens  []Cat  `wire:"kittens,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Cat) ClassName() string {
-	return "Cat"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Cat) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Cat) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Cat with all its fields.
-func (m Cat) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Cat) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

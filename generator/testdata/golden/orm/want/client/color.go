@@ -25,30 +25,3 @@ func ParseColor(s string) (Color, error) {
 	i, err := wire.ParseEnum(colorNames[:], s, "Color")
 	return Color(i), err
 }
-
-// ClassName is the enum's class name in type-tagged JSON.
-func (Color) ClassName() string {
-	return "Color"
-}
-
-// EncodeJSON writes the value's index (the enum is serialized byIndex).
-func (v Color) EncodeJSON(e *wire.Encoder) {
-	e.Int(int64(v))
-}
-
-// DecodeJSON reads a value's index.
-func (v *Color) DecodeJSON(x any) error {
-	i, err := wire.DecodeEnum(x, colorNames[:], false, "Color")
-	*v = Color(i)
-	return err
-}
-
-// MarshalJSON implements json.Marshaler.
-func (v Color) MarshalJSON() ([]byte, error) {
-	return wire.MarshalValue(v)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *Color) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalValue(b, v)
-}

@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // Employee is the class defined in models/employee.spy.yaml.
 type Employee struct {
 	// The database id, set if the object has been inserted into the
@@ -15,29 +13,4 @@ type Employee struct {
 	Company   *Company `wire:"company,null"`
 	// One to one, from the side holding the key.
 	Badge *Badge `wire:"badge,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Employee) ClassName() string {
-	return "Employee"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Employee) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Employee) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Employee with all its fields.
-func (m Employee) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Employee) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // Office is the class defined in models/office.spy.yaml.
 type Office struct {
 	// The database id, set if the object has been inserted into the
@@ -14,29 +12,4 @@ type Office struct {
 	Desks  int64  `wire:"desks"`
 	CityID *int64 `wire:"cityId,null"`
 	City   *City  `wire:"city,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Office) ClassName() string {
-	return "Office"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Office) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Office) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Office with all its fields.
-func (m Office) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Office) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

@@ -2,35 +2,8 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // A plain class, stored in json columns.
 type Point struct {
 	X int64 `wire:"x"`
 	Y int64 `wire:"y"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Point) ClassName() string {
-	return "Point"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Point) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Point) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Point with all its fields.
-func (m Point) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Point) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

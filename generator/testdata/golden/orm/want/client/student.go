@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // Student is the class defined in models/student.spy.yaml.
 type Student struct {
 	// The database id, set if the object has been inserted into the
@@ -12,29 +10,4 @@ type Student struct {
 	ID          *int64       `wire:"id,null"`
 	Name        string       `wire:"name"`
 	Enrollments []Enrollment `wire:"enrollments,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Student) ClassName() string {
-	return "Student"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Student) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Student) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Student with all its fields.
-func (m Student) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Student) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

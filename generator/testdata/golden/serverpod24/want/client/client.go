@@ -183,7 +183,7 @@ type EndpointFieldScopes struct {
 func (x *EndpointFieldScopes) StoreObject(ctx context.Context, object ObjectFieldScopes) error {
 	return podclient.CallVoid(ctx, x.caller, "fieldScopes", "storeObject", func(e *wire.Encoder) {
 		e.Key("object")
-		object.EncodeJSON(e)
+		wire.EncodeModel(e, object)
 	})
 }
 
@@ -438,7 +438,7 @@ func (x *EndpointMapParameters) ReturnIntIntMap(ctx context.Context, map_ map[in
 func (x *EndpointMapParameters) ReturnEnumIntMap(ctx context.Context, map_ map[TestEnum]int64) (map[TestEnum]int64, error) {
 	return podclient.Call(ctx, x.caller, "mapParameters", "returnEnumIntMap", func(e *wire.Encoder) {
 		e.Key("map")
-		wire.EncodeMap(wire.EncodeValue[TestEnum], (*wire.Encoder).Int)(e, map_)
+		wire.EncodeMap(wire.EncodeModel[TestEnum], (*wire.Encoder).Int)(e, map_)
 	}, wire.DecodeMap(wire.DecodeModel[TestEnum], wire.DecodeInt))
 }
 
@@ -446,7 +446,7 @@ func (x *EndpointMapParameters) ReturnEnumIntMap(ctx context.Context, map_ map[T
 func (x *EndpointMapParameters) ReturnEnumMap(ctx context.Context, map_ map[string]TestEnum) (map[string]TestEnum, error) {
 	return podclient.Call(ctx, x.caller, "mapParameters", "returnEnumMap", func(e *wire.Encoder) {
 		e.Key("map")
-		wire.EncodeStringMap(wire.EncodeValue[TestEnum])(e, map_)
+		wire.EncodeStringMap(wire.EncodeModel[TestEnum])(e, map_)
 	}, wire.DecodeStringMap(wire.DecodeModel[TestEnum]))
 }
 
@@ -1954,7 +1954,7 @@ func encodeRecord3(e *wire.Encoder, r struct {
 	e.Elem()
 	e.Int(r.P1)
 	e.Elem()
-	r.P2.EncodeJSON(e)
+	wire.EncodeModel(e, r.P2)
 	e.ArrayEnd()
 	e.ObjectEnd()
 }
@@ -2020,7 +2020,7 @@ func encodeRecord5(e *wire.Encoder, r struct {
 	e.Key("n")
 	e.ObjectStart()
 	e.Key("data")
-	r.Data.EncodeJSON(e)
+	wire.EncodeModel(e, r.Data)
 	e.Key("number")
 	e.Int(r.Number)
 	e.ObjectEnd()
@@ -2093,7 +2093,7 @@ func encodeRecord7(e *wire.Encoder, r struct {
 	e.Key("n")
 	e.ObjectStart()
 	e.Key("data")
-	r.Data.EncodeJSON(e)
+	wire.EncodeModel(e, r.Data)
 	e.ObjectEnd()
 	e.ObjectEnd()
 }
@@ -2274,7 +2274,7 @@ func encodeRecord12(e *wire.Encoder, r struct {
 	e.Key("p")
 	e.ArrayStart()
 	e.Elem()
-	r.P1.EncodeJSON(e)
+	wire.EncodeModel(e, r.P1)
 	e.Elem()
 	e.Double(r.P2)
 	e.ArrayEnd()

@@ -16,34 +16,14 @@ type ExceptionWithData struct {
 	SomeNullableField *int64    `wire:"someNullableField,null"`
 }
 
-// ClassName is the model's class name in type-tagged JSON.
+// ClassName is the exception's class name in type-tagged JSON.
 func (*ExceptionWithData) ClassName() string {
 	return "ExceptionWithData"
 }
 
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *ExceptionWithData) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *ExceptionWithData) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the ExceptionWithData with all its fields.
-func (m ExceptionWithData) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *ExceptionWithData) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}
-
 // Error describes the exception with its fields, so it reads well in logs.
 func (m *ExceptionWithData) Error() string {
-	b, err := m.MarshalJSON()
+	b, err := wire.MarshalModel(m)
 	if err != nil {
 		return "ExceptionWithData"
 	}

@@ -2,8 +2,6 @@
 
 package client
 
-import "github.com/gopod/gopod/wire"
-
 // Fields of each scope, for the fieldScopes endpoint.
 type ObjectFieldScopes struct {
 	// The database id, set if the object has been inserted into the
@@ -12,29 +10,4 @@ type ObjectFieldScopes struct {
 	ID     *int64  `wire:"id,null"`
 	Normal string  `wire:"normal"`
 	API    *string `wire:"api,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*ObjectFieldScopes) ClassName() string {
-	return "ObjectFieldScopes"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *ObjectFieldScopes) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *ObjectFieldScopes) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the ObjectFieldScopes with all its fields.
-func (m ObjectFieldScopes) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *ObjectFieldScopes) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

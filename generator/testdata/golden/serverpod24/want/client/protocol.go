@@ -5,13 +5,17 @@ package client
 
 import "github.com/gopod/gopod/wire"
 
+// wireTypes declares the package's classes and enums to package wire, which
+// encodes and decodes them from their Go types, struct tags and this table.
+var wireTypes = wire.Declare([]wire.TypeDef{
+	{Name: "ExceptionWithData", Type: (*ExceptionWithData)(nil), Exception: true},
+	{Name: "ObjectFieldScopes", Type: (*ObjectFieldScopes)(nil)},
+	{Name: "SimpleData", Type: (*SimpleData)(nil)},
+	{Name: "TestEnum", Type: (*TestEnum)(nil), Values: testEnumNames[:]},
+})
+
 // Registry decodes the project's classes by their class name on the wire, and
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
-	r := wire.NewRegistry()
-	r.Add("ExceptionWithData", wire.PtrDecoderOf((*ExceptionWithData)(nil)))
-	r.Add("ObjectFieldScopes", wire.DecoderOf((*ObjectFieldScopes)(nil)))
-	r.Add("SimpleData", wire.DecoderOf((*SimpleData)(nil)))
-	r.Add("TestEnum", wire.DecoderOf((*TestEnum)(nil)))
-	return r
+	return wireTypes.Registry()
 }

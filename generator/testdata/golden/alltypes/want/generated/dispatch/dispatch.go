@@ -38,7 +38,7 @@ func typesConnector(ep *endpoints.TypesEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -74,7 +74,7 @@ func typesConnector(ep *endpoints.TypesEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -170,7 +170,7 @@ func typesConnector(ep *endpoints.TypesEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},

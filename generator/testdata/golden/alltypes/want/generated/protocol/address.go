@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // Address is the class defined in models/address.spy.yaml.
 type Address struct {
@@ -14,31 +11,6 @@ type Address struct {
 	// the id will be null.
 	ID     *int64 `wire:"id,null"`
 	Street string `wire:"street,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Address) ClassName() string {
-	return "Address"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Address) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Address) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Address with all its fields.
-func (m Address) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Address) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableAddress describes table address to the ORM: its columns in order, the

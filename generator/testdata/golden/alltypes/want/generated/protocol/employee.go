@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // Employee is the class defined in models/employee.spy.yaml.
 type Employee struct {
@@ -18,31 +15,6 @@ type Employee struct {
 	Company   *Company `wire:"company,null"`
 	AddressID *int64   `wire:"addressId,null,serverOnly"`
 	Address   *Address `wire:"address,null,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Employee) ClassName() string {
-	return "Employee"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Employee) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Employee) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Employee with all its fields.
-func (m Employee) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Employee) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEmployee describes table employee to the ORM: its columns in order, the

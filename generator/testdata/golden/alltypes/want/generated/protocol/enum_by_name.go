@@ -24,30 +24,3 @@ func ParseTestEnumStringified(s string) (TestEnumStringified, error) {
 	i, err := wire.ParseEnum(testEnumStringifiedNames[:], s, "TestEnumStringified")
 	return TestEnumStringified(i), err
 }
-
-// ClassName is the enum's class name in type-tagged JSON.
-func (TestEnumStringified) ClassName() string {
-	return "TestEnumStringified"
-}
-
-// EncodeJSON writes the value's name (the enum is serialized byName).
-func (v TestEnumStringified) EncodeJSON(e *wire.Encoder) {
-	e.String(v.String())
-}
-
-// DecodeJSON reads a value's name.
-func (v *TestEnumStringified) DecodeJSON(x any) error {
-	i, err := wire.DecodeEnum(x, testEnumStringifiedNames[:], true, "TestEnumStringified")
-	*v = TestEnumStringified(i)
-	return err
-}
-
-// MarshalJSON implements json.Marshaler.
-func (v TestEnumStringified) MarshalJSON() ([]byte, error) {
-	return wire.MarshalValue(v)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *TestEnumStringified) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalValue(b, v)
-}

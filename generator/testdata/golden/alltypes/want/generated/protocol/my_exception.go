@@ -10,34 +10,14 @@ type MyException struct {
 	Code    *int64 `wire:"code,null"`
 }
 
-// ClassName is the model's class name in type-tagged JSON.
+// ClassName is the exception's class name in type-tagged JSON.
 func (*MyException) ClassName() string {
 	return "MyException"
 }
 
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *MyException) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *MyException) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the MyException with all its fields.
-func (m MyException) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *MyException) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}
-
 // Error describes the exception with its fields, so it reads well in logs.
 func (m *MyException) Error() string {
-	b, err := m.MarshalJSON()
+	b, err := wire.MarshalModel(m)
 	if err != nil {
 		return "MyException"
 	}

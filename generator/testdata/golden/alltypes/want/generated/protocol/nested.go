@@ -2,34 +2,7 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
-
 // Nested is the class defined in models/nested.spy.yaml.
 type Nested struct {
 	Value string `wire:"value"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Nested) ClassName() string {
-	return "Nested"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Nested) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Nested) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Nested with all its fields.
-func (m Nested) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Nested) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

@@ -36,28 +36,3 @@ type Types struct {
 	// Only the server sees this.
 	Secret *string `wire:"secret,null,serverOnly"`
 }
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Types) ClassName() string {
-	return "Types"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Types) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Types) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Types with all its fields.
-func (m Types) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Types) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}

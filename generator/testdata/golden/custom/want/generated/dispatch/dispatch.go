@@ -40,7 +40,7 @@ func pricesConnector(ep *endpoints.PricesEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -76,7 +76,7 @@ func pricesConnector(ep *endpoints.PricesEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},

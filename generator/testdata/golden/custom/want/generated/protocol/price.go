@@ -23,31 +23,6 @@ type Price struct {
 	Secret   *shared.Secret          `wire:"secret,null"`
 }
 
-// ClassName is the model's class name in type-tagged JSON.
-func (*Price) ClassName() string {
-	return "Price"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Price) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Price) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Price with all its fields.
-func (m Price) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Price) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}
-
 // tablePrice describes table price to the ORM: its columns in order, the fields
 // of Price that hold them and how, which have a database default, and the
 // include that names its relations.

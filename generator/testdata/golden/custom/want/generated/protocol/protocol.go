@@ -9,12 +9,16 @@ import (
 	"github.com/gopod/gopod/wire"
 )
 
+// wireTypes declares the package's classes and enums to package wire, which
+// encodes and decodes them from their Go types, struct tags and this table.
+var wireTypes = wire.Declare([]wire.TypeDef{
+	{Name: "Price", Type: (*Price)(nil)},
+	{Name: "Money", Type: (*shared.Money)(nil)},
+	{Name: "Secret", Type: (*shared.Secret)(nil)},
+})
+
 // Registry decodes the project's classes by their class name on the wire, and
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
-	r := wire.NewRegistry()
-	r.Add("Price", wire.DecoderOf((*Price)(nil)))
-	r.Add("Money", wire.Any(wire.DecodeModel[shared.Money]))
-	r.Add("Secret", wire.Any(wire.DecodeModel[shared.Secret]))
-	return r
+	return wireTypes.Registry()
 }

@@ -38,7 +38,7 @@ func garageConnector(ep *endpoints.GarageEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},
@@ -56,7 +56,7 @@ func garageConnector(ep *endpoints.GarageEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},

@@ -2,8 +2,6 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
-
 // A car is a vehicle with seats, stored nowhere of its own.
 // It extends Vehicle, which it embeds.
 type Car struct {
@@ -14,29 +12,4 @@ type Car struct {
 // NewCar returns a Car with the defaults its model file declares.
 func NewCar() Car {
 	return Car{Vehicle: Vehicle{Wheels: 4}}
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Car) ClassName() string {
-	return "Car"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Car) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Car) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Car with all its fields.
-func (m Car) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Car) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

@@ -2,36 +2,9 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
-
 // A server-only class extending a class the client knows.
 // It extends Stamp, which it embeds.
 type AuditLog struct {
 	Stamp
 	Entry string `wire:"entry,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*AuditLog) ClassName() string {
-	return "AuditLog"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *AuditLog) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *AuditLog) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the AuditLog with all its fields.
-func (m AuditLog) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *AuditLog) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }

@@ -5,18 +5,22 @@ package protocol
 
 import "github.com/gopod/gopod/wire"
 
+// wireTypes declares the package's classes and enums to package wire, which
+// encodes and decodes them from their Go types, struct tags and this table.
+var wireTypes = wire.Declare([]wire.TypeDef{
+	{Name: "AuditLog", Type: (*AuditLog)(nil)},
+	{Name: "Car", Type: (*Car)(nil)},
+	{Name: "Circle", Type: (*Circle)(nil)},
+	{Name: "Garage", Type: (*Garage)(nil)},
+	{Name: "Note", Type: (*Note)(nil)},
+	{Name: "Polygon", Type: (*Polygon)(nil)},
+	{Name: "Square", Type: (*Square)(nil)},
+	{Name: "Stamp", Type: (*Stamp)(nil)},
+	{Name: "Vehicle", Type: (*Vehicle)(nil)},
+})
+
 // Registry decodes the project's classes by their class name on the wire, and
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
-	r := wire.NewRegistry()
-	r.Add("AuditLog", wire.DecoderOf((*AuditLog)(nil)))
-	r.Add("Car", wire.DecoderOf((*Car)(nil)))
-	r.Add("Circle", wire.DecoderOf((*Circle)(nil)))
-	r.Add("Garage", wire.DecoderOf((*Garage)(nil)))
-	r.Add("Note", wire.DecoderOf((*Note)(nil)))
-	r.Add("Polygon", wire.DecoderOf((*Polygon)(nil)))
-	r.Add("Square", wire.DecoderOf((*Square)(nil)))
-	r.Add("Stamp", wire.DecoderOf((*Stamp)(nil)))
-	r.Add("Vehicle", wire.DecoderOf((*Vehicle)(nil)))
-	return r
+	return wireTypes.Registry()
 }

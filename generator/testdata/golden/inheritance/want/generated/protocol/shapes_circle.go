@@ -2,8 +2,6 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
-
 // Circle is the class defined in models/shapes/circle.spy.yaml.
 // It extends the sealed class Shape, whose fields it embeds as ShapeFields.
 type Circle struct {
@@ -12,28 +10,3 @@ type Circle struct {
 }
 
 var _ Shape = (*Circle)(nil)
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Circle) ClassName() string {
-	return "Circle"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Circle) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Circle) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Circle with all its fields.
-func (m Circle) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Circle) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}

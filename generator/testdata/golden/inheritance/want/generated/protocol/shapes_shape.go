@@ -2,12 +2,9 @@
 
 package protocol
 
-import "github.com/gopod/gopod/wire"
-
 // Every shape is a circle or a polygon.
 // A Shape is one of *Circle, *Polygon, *Square.
 type Shape interface {
-	wire.Model
 	// shapeFields seals the family: only the classes that embed ShapeFields have it.
 	shapeFields() *ShapeFields
 }

@@ -38,7 +38,7 @@ func companyConnector(ep *endpoints.CompanyEndpoint) *pod.Connector {
 				if err != nil {
 					return err
 				}
-				result.EncodeJSON(e)
+				wire.EncodeModel(e, result)
 				return nil
 			},
 		},

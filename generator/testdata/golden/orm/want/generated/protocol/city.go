@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // City is the class defined in models/city.spy.yaml.
 type City struct {
@@ -14,31 +11,6 @@ type City struct {
 	// the id will be null.
 	ID   *int64 `wire:"id,null"`
 	Name string `wire:"name"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*City) ClassName() string {
-	return "City"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *City) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *City) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the City with all its fields.
-func (m City) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *City) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableCity describes table city to the ORM: its columns in order, the fields

@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // Company is the class defined in models/company.spy.yaml.
 type Company struct {
@@ -20,31 +17,6 @@ type Company struct {
 	Offices []Office `wire:"offices,null"`
 	HqID    *int64   `wire:"hqId,null"`
 	Hq      *City    `wire:"hq,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Company) ClassName() string {
-	return "Company"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Company) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Company) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Company with all its fields.
-func (m Company) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Company) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableCompany describes table company to the ORM: its columns in order, the

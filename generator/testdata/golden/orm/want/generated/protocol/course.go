@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // Course is the class defined in models/course.spy.yaml.
 type Course struct {
@@ -15,31 +12,6 @@ type Course struct {
 	ID          *int64       `wire:"id,null"`
 	Title       string       `wire:"title"`
 	Enrollments []Enrollment `wire:"enrollments,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Course) ClassName() string {
-	return "Course"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Course) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Course) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Course with all its fields.
-func (m Course) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Course) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableCourse describes table course to the ORM: its columns in order, the

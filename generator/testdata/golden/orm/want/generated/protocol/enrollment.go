@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // Many to many between students and courses.
 type Enrollment struct {
@@ -17,31 +14,6 @@ type Enrollment struct {
 	Student   *Student `wire:"student,null"`
 	CourseID  int64    `wire:"courseId"`
 	Course    *Course  `wire:"course,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Enrollment) ClassName() string {
-	return "Enrollment"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Enrollment) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Enrollment) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Enrollment with all its fields.
-func (m Enrollment) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Enrollment) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableEnrollment describes table enrollment to the ORM: its columns in order,

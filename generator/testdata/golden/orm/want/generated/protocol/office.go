@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // Office is the class defined in models/office.spy.yaml.
 type Office struct {
@@ -18,31 +15,6 @@ type Office struct {
 	CityID                  *int64 `wire:"cityId,null"`
 	City                    *City  `wire:"city,null"`
 	companyOfficesCompanyID *int64 `wire:"_companyOfficesCompanyId,null,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Office) ClassName() string {
-	return "Office"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Office) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Office) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Office with all its fields.
-func (m Office) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Office) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableOffice describes table office to the ORM: its columns in order, the

@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // One to one on one table.
 type Post struct {
@@ -17,31 +14,6 @@ type Post struct {
 	Previous *Post  `wire:"previous,null"`
 	NextID   *int64 `wire:"nextId,null"`
 	Next     *Post  `wire:"next,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Post) ClassName() string {
-	return "Post"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Post) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Post) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Post with all its fields.
-func (m Post) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Post) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tablePost describes table post to the ORM: its columns in order, the fields

@@ -5,23 +5,27 @@ package protocol
 
 import "github.com/gopod/gopod/wire"
 
+// wireTypes declares the package's classes and enums to package wire, which
+// encodes and decodes them from their Go types, struct tags and this table.
+var wireTypes = wire.Declare([]wire.TypeDef{
+	{Name: "Badge", Type: (*Badge)(nil)},
+	{Name: "Cat", Type: (*Cat)(nil)},
+	{Name: "City", Type: (*City)(nil)},
+	{Name: "Color", Type: (*Color)(nil), Values: colorNames[:]},
+	{Name: "Company", Type: (*Company)(nil)},
+	{Name: "Course", Type: (*Course)(nil)},
+	{Name: "Employee", Type: (*Employee)(nil)},
+	{Name: "Enrollment", Type: (*Enrollment)(nil)},
+	{Name: "Office", Type: (*Office)(nil)},
+	{Name: "Point", Type: (*Point)(nil)},
+	{Name: "Post", Type: (*Post)(nil)},
+	{Name: "Sample", Type: (*Sample)(nil)},
+	{Name: "Size", Type: (*Size)(nil), Values: sizeNames[:], ByName: true},
+	{Name: "Student", Type: (*Student)(nil)},
+})
+
 // Registry decodes the project's classes by their class name on the wire, and
 // those of its modules by their module prefix.
 func Registry() *wire.Registry {
-	r := wire.NewRegistry()
-	r.Add("Badge", wire.DecoderOf((*Badge)(nil)))
-	r.Add("Cat", wire.DecoderOf((*Cat)(nil)))
-	r.Add("City", wire.DecoderOf((*City)(nil)))
-	r.Add("Color", wire.DecoderOf((*Color)(nil)))
-	r.Add("Company", wire.DecoderOf((*Company)(nil)))
-	r.Add("Course", wire.DecoderOf((*Course)(nil)))
-	r.Add("Employee", wire.DecoderOf((*Employee)(nil)))
-	r.Add("Enrollment", wire.DecoderOf((*Enrollment)(nil)))
-	r.Add("Office", wire.DecoderOf((*Office)(nil)))
-	r.Add("Point", wire.DecoderOf((*Point)(nil)))
-	r.Add("Post", wire.DecoderOf((*Post)(nil)))
-	r.Add("Sample", wire.DecoderOf((*Sample)(nil)))
-	r.Add("Size", wire.DecoderOf((*Size)(nil)))
-	r.Add("Student", wire.DecoderOf((*Student)(nil)))
-	return r
+	return wireTypes.Registry()
 }

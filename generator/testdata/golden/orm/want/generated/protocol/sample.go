@@ -56,31 +56,6 @@ type Sample struct {
 	Secret *string `wire:"secret,null,serverOnly"`
 }
 
-// ClassName is the model's class name in type-tagged JSON.
-func (*Sample) ClassName() string {
-	return "Sample"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Sample) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Sample) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Sample with all its fields.
-func (m Sample) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Sample) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
-}
-
 // tableSample describes table sample to the ORM: its columns in order, the
 // fields of Sample that hold them and how, which have a database default, and
 // the include that names its relations.

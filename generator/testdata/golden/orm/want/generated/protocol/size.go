@@ -25,30 +25,3 @@ func ParseSize(s string) (Size, error) {
 	i, err := wire.ParseEnum(sizeNames[:], s, "Size")
 	return Size(i), err
 }
-
-// ClassName is the enum's class name in type-tagged JSON.
-func (Size) ClassName() string {
-	return "Size"
-}
-
-// EncodeJSON writes the value's name (the enum is serialized byName).
-func (v Size) EncodeJSON(e *wire.Encoder) {
-	e.String(v.String())
-}
-
-// DecodeJSON reads a value's name.
-func (v *Size) DecodeJSON(x any) error {
-	i, err := wire.DecodeEnum(x, sizeNames[:], true, "Size")
-	*v = Size(i)
-	return err
-}
-
-// MarshalJSON implements json.Marshaler.
-func (v Size) MarshalJSON() ([]byte, error) {
-	return wire.MarshalValue(v)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *Size) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalValue(b, v)
-}

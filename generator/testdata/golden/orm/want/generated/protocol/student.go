@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // Student is the class defined in models/student.spy.yaml.
 type Student struct {
@@ -15,31 +12,6 @@ type Student struct {
 	ID          *int64       `wire:"id,null"`
 	Name        string       `wire:"name"`
 	Enrollments []Enrollment `wire:"enrollments,null"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*Student) ClassName() string {
-	return "Student"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *Student) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *Student) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the Student with all its fields.
-func (m Student) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Student) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableStudent describes table student to the ORM: its columns in order, the

@@ -856,7 +856,7 @@ func mapParametersConnector(ep *endpoints.MapParametersEndpoint) *pod.Connector 
 				if err != nil {
 					return err
 				}
-				wire.EncodeMap(wire.EncodeValue[protocol.TestEnum], (*wire.Encoder).Int)(e, result)
+				wire.EncodeMap(wire.EncodeModel[protocol.TestEnum], (*wire.Encoder).Int)(e, result)
 				return nil
 			},
 		},
@@ -874,7 +874,7 @@ func mapParametersConnector(ep *endpoints.MapParametersEndpoint) *pod.Connector 
 				if err != nil {
 					return err
 				}
-				wire.EncodeStringMap(wire.EncodeValue[protocol.TestEnum])(e, result)
+				wire.EncodeStringMap(wire.EncodeModel[protocol.TestEnum])(e, result)
 				return nil
 			},
 		},
@@ -3382,7 +3382,7 @@ func encodeRecord3(e *wire.Encoder, r struct {
 	e.Elem()
 	e.Int(r.P1)
 	e.Elem()
-	r.P2.EncodeJSON(e)
+	wire.EncodeModel(e, r.P2)
 	e.ArrayEnd()
 	e.ObjectEnd()
 }
@@ -3448,7 +3448,7 @@ func encodeRecord5(e *wire.Encoder, r struct {
 	e.Key("n")
 	e.ObjectStart()
 	e.Key("data")
-	r.Data.EncodeJSON(e)
+	wire.EncodeModel(e, r.Data)
 	e.Key("number")
 	e.Int(r.Number)
 	e.ObjectEnd()
@@ -3521,7 +3521,7 @@ func encodeRecord7(e *wire.Encoder, r struct {
 	e.Key("n")
 	e.ObjectStart()
 	e.Key("data")
-	r.Data.EncodeJSON(e)
+	wire.EncodeModel(e, r.Data)
 	e.ObjectEnd()
 	e.ObjectEnd()
 }
@@ -3702,7 +3702,7 @@ func encodeRecord12(e *wire.Encoder, r struct {
 	e.Key("p")
 	e.ArrayStart()
 	e.Elem()
-	r.P1.EncodeJSON(e)
+	wire.EncodeModel(e, r.P1)
 	e.Elem()
 	e.Double(r.P2)
 	e.ArrayEnd()

@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // Fields of each scope, for the fieldScopes endpoint.
 type ObjectFieldScopes struct {
@@ -16,31 +13,6 @@ type ObjectFieldScopes struct {
 	Normal   string  `wire:"normal"`
 	API      *string `wire:"api,null"`
 	Database *string `wire:"database,null,serverOnly"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*ObjectFieldScopes) ClassName() string {
-	return "ObjectFieldScopes"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *ObjectFieldScopes) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *ObjectFieldScopes) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the ObjectFieldScopes with all its fields.
-func (m ObjectFieldScopes) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *ObjectFieldScopes) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableObjectFieldScopes describes table object_field_scopes to the ORM: its

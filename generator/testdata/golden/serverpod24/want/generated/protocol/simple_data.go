@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // A table with one number, the model most of 2.4's test endpoints use.
 type SimpleData struct {
@@ -14,31 +11,6 @@ type SimpleData struct {
 	// the id will be null.
 	ID  *int64 `wire:"id,null"`
 	Num int64  `wire:"num"`
-}
-
-// ClassName is the model's class name in type-tagged JSON.
-func (*SimpleData) ClassName() string {
-	return "SimpleData"
-}
-
-// EncodeJSON writes the model as Serverpod does; null fields are left out.
-func (m *SimpleData) EncodeJSON(e *wire.Encoder) {
-	wire.EncodeStruct(e, m)
-}
-
-// DecodeJSON reads the model from a parsed JSON value.
-func (m *SimpleData) DecodeJSON(v any) error {
-	return wire.DecodeStruct(v, m)
-}
-
-// MarshalJSON encodes the SimpleData with all its fields.
-func (m SimpleData) MarshalJSON() ([]byte, error) {
-	return wire.MarshalStruct(&m)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *SimpleData) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalStruct(b, m)
 }
 
 // tableSimpleData describes table simple_data to the ORM: its columns in order,

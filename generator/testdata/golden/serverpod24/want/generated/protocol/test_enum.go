@@ -25,30 +25,3 @@ func ParseTestEnum(s string) (TestEnum, error) {
 	i, err := wire.ParseEnum(testEnumNames[:], s, "TestEnum")
 	return TestEnum(i), err
 }
-
-// ClassName is the enum's class name in type-tagged JSON.
-func (TestEnum) ClassName() string {
-	return "TestEnum"
-}
-
-// EncodeJSON writes the value's index (the enum is serialized byIndex).
-func (v TestEnum) EncodeJSON(e *wire.Encoder) {
-	e.Int(int64(v))
-}
-
-// DecodeJSON reads a value's index.
-func (v *TestEnum) DecodeJSON(x any) error {
-	i, err := wire.DecodeEnum(x, testEnumNames[:], false, "TestEnum")
-	*v = TestEnum(i)
-	return err
-}
-
-// MarshalJSON implements json.Marshaler.
-func (v TestEnum) MarshalJSON() ([]byte, error) {
-	return wire.MarshalValue(v)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *TestEnum) UnmarshalJSON(b []byte) error {
-	return wire.UnmarshalValue(b, v)
-}
