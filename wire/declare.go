@@ -162,8 +162,20 @@ func codecOf(t reflect.Type) *codec {
 	return got.(*codec)
 }
 
+// tryCodecOf is codecOf for a type a caller chose at run time: a type
+// without a wire form is an error rather than a panic.
+func tryCodecOf(t reflect.Type) (c *codec, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return codecOf(t), nil
+}
+
 // EncodeValueOf writes v, a model, enum or container of them, or a
-// pointer to one (nil is null), in e's form.
+// pointer to one (nil is null), in e's form; a value of another type is
+// an error of e.
 func EncodeValueOf(e *Encoder, v any) {
 	if m, ok := v.(Encodable); ok {
 		m.EncodeJSON(e)
@@ -179,12 +191,22 @@ func EncodeValueOf(e *Encoder, v any) {
 			e.Null()
 			return
 		}
-		codecOf(rv.Type().Elem()).enc(e, rv.UnsafePointer())
+		c, err := tryCodecOf(rv.Type().Elem())
+		if err != nil {
+			e.Fail(err)
+			return
+		}
+		c.enc(e, rv.UnsafePointer())
+		return
+	}
+	c, err := tryCodecOf(rv.Type())
+	if err != nil {
+		e.Fail(err)
 		return
 	}
 	p := reflect.New(rv.Type())
 	p.Elem().Set(rv)
-	codecOf(rv.Type()).enc(e, p.UnsafePointer())
+	c.enc(e, p.UnsafePointer())
 }
 
 // MarshalModel encodes v, a model, enum or container of them, or a pointer

@@ -209,3 +209,24 @@ func TestFieldCodecOf(t *testing.T) {
 		t.Error("a missing field has a codec")
 	}
 }
+
+func TestValuesWithoutWireFormAreErrors(t *testing.T) {
+	if _, err := MarshalModel(make(chan int)); err == nil || !strings.Contains(err.Error(), "no wire form") {
+		t.Errorf("MarshalModel(chan): %v", err)
+	}
+	var ch chan int
+	if err := UnmarshalModel([]byte(`1`), &ch); err == nil {
+		t.Error("UnmarshalModel into a chan succeeded")
+	}
+	var p declPoint
+	if err := UnmarshalModel([]byte(`{"x":1}`), p); err == nil {
+		t.Error("UnmarshalModel into a non-pointer succeeded")
+	}
+	if err := UnmarshalModel([]byte(`{"x":1}`), (*declPoint)(nil)); err == nil {
+		t.Error("UnmarshalModel into a nil pointer succeeded")
+	}
+	// The failed plan left nothing behind: a good type still works.
+	if b, err := MarshalModel(declPoint{X: 1}); err != nil || string(b) != `{"x":1}` {
+		t.Errorf("after the failure: %s, %v", b, err)
+	}
+}

@@ -13,7 +13,9 @@
 // Map<String, List<int?>>.
 //
 // Generated models are plain structs whose fields carry their wire names
-// in struct tags; EncodeStruct and DecodeStruct work from a plan built
-// once per struct type (see plan.go), so that a project's generated
-// package is mostly declarations, which the Go compiler handles quickly.
+// in struct tags, and a generated package declares its classes and enums
+// in one table (Declare). EncodeModel, DecodeModel, EncodeValueOf and
+// DecodeInto work from a plan built once per type (see plan.go), so that
+// a project's generated package is declarations, which the Go compiler
+// handles quickly.
 package wire

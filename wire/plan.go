@@ -33,37 +33,17 @@ import (
 // Duration in milliseconds, an enum value by index; now and random for
 // DateTime and UuidValue).
 //
-// Types whose pointer has EncodeJSON and DecodeJSON (custom classes,
-// enums, hand-written types) are encoded and decoded through those
-// methods; so are generated models held in another model, which call
-// back into their plan.
+// A model held in another travels by its own plan, a declared enum (see
+// Declare) by its value names; types whose pointer has EncodeJSON and
+// DecodeJSON (custom classes, hand-written types) through those methods.
 
-// EncodeStruct writes m, a pointer to a generated model, from its plan.
-func EncodeStruct(e *Encoder, m any) {
-	t, p := typeAndPointer(m)
-	planOf(t).encode(e, p)
-}
-
-// DecodeStruct reads m, a pointer to a generated model, from a parsed
-// JSON value, from its plan. Every field is set: those missing from v
-// become null (or their default).
-func DecodeStruct(v any, m any) error {
-	t, p := typeAndPointer(m)
-	return planOf(t).decode(v, p)
-}
-
-// DecoderOf returns the registry decoder of the model that ptr (a nil
-// pointer such as (*Example)(nil)) points to: it decodes a value of the
-// model and returns it by value.
+// decoderOf returns the registry decoder of the type that ptr (a nil
+// pointer such as (*Example)(nil)) points to: it decodes a value and
+// returns it by value, or by pointer (the form in which exceptions are
+// errors).
 //
 // A generated model's plan is built here, when its package's registry is
 // made, so that a struct tag package wire cannot read fails at start.
-func DecoderOf(ptr any) DecodeFunc[any] { return decoderOf(ptr, false) }
-
-// PtrDecoderOf is DecoderOf returning a pointer to the model, the form in
-// which exceptions are errors.
-func PtrDecoderOf(ptr any) DecodeFunc[any] { return decoderOf(ptr, true) }
-
 func decoderOf(ptr any, byPointer bool) DecodeFunc[any] {
 	t := reflect.TypeOf(ptr).Elem()
 	prepare(t)
@@ -92,31 +72,20 @@ func DecodeInto(v any, dst any) error {
 		return d.DecodeJSON(v)
 	}
 	t := reflect.TypeOf(dst)
-	if t == nil || t.Kind() != reflect.Pointer {
-		panic(fmt.Sprintf("wire: DecodeInto needs a pointer, not %T", dst))
-	}
 	p := (*eface)(unsafe.Pointer(&dst)).data
-	if p == nil {
-		panic(fmt.Sprintf("wire: DecodeInto into a nil %T", dst))
+	if t == nil || t.Kind() != reflect.Pointer || p == nil {
+		return fmt.Errorf("wire: decoding needs a non-nil pointer, not %T", dst)
 	}
-	return codecOf(t.Elem()).dec(v, p)
+	c, err := tryCodecOf(t.Elem())
+	if err != nil {
+		return err
+	}
+	return c.dec(v, p)
 }
 
 // eface is the layout of an interface value.
 type eface struct {
 	typ, data unsafe.Pointer
-}
-
-func typeAndPointer(m any) (reflect.Type, unsafe.Pointer) {
-	t := reflect.TypeOf(m)
-	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
-		panic(fmt.Sprintf("wire: %T is not a pointer to a model struct", m))
-	}
-	p := (*eface)(unsafe.Pointer(&m)).data
-	if p == nil {
-		panic(fmt.Sprintf("wire: nil %T", m))
-	}
-	return t.Elem(), p
 }
 
 // plan is how one struct type travels.

@@ -653,7 +653,7 @@ func encodeOld(v Encodable, protocol bool) string {
 
 func encodeNew(v any, protocol bool) string {
 	e := NewEncoder(protocol)
-	EncodeStruct(e, v)
+	EncodeValueOf(e, v)
 	b, err := e.Bytes()
 	if err != nil {
 		return "error: " + err.Error()
@@ -705,7 +705,7 @@ func TestPlanMatchesGenerated(t *testing.T) {
 					t.Fatal(err)
 				}
 				nd, od := reflect.New(reflect.TypeOf(nv).Elem()).Interface(), p.oldValue()
-				errNew, errOld := DecodeStruct(tree, nd), od.(Decodable).DecodeJSON(tree)
+				errNew, errOld := DecodeInto(tree, nd), od.(Decodable).DecodeJSON(tree)
 				if fmt.Sprint(errNew) != fmt.Sprint(errOld) {
 					t.Fatalf("decoding %s: plan %v, generated %v", want, errNew, errOld)
 				}
@@ -806,7 +806,7 @@ func TestPlanDecodeErrors(t *testing.T) {
 		case "Extra":
 			nd, od = new(newExtra), new(oldExtra)
 		}
-		errNew, errOld := DecodeStruct(tree, nd), od.DecodeJSON(tree)
+		errNew, errOld := DecodeInto(tree, nd), od.DecodeJSON(tree)
 		if errOld == nil {
 			t.Errorf("%s %s: the generated code accepts it", c.model, input)
 		}
@@ -1081,7 +1081,7 @@ func BenchmarkCodec(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			e.Reset()
-			EncodeStruct(e, nv)
+			EncodeValueOf(e, nv)
 		}
 	})
 	b.Run("decode/generated", func(b *testing.B) {
@@ -1097,7 +1097,7 @@ func BenchmarkCodec(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var m newUser
-			if err := DecodeStruct(tree, &m); err != nil {
+			if err := DecodeInto(tree, &m); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -1125,7 +1125,7 @@ func FuzzPlanDecode(f *testing.F) {
 		}
 		for _, p := range planPairs() {
 			nd, od := reflect.New(reflect.TypeOf(p.newValue()).Elem()).Interface(), p.oldValue()
-			errNew, errOld := DecodeStruct(tree, nd), od.(Decodable).DecodeJSON(tree)
+			errNew, errOld := DecodeInto(tree, nd), od.(Decodable).DecodeJSON(tree)
 			if (errNew == nil) != (errOld == nil) {
 				t.Fatalf("%s: decoding %s: plan %v, generated %v", p.name, data, errNew, errOld)
 			}
@@ -1147,13 +1147,10 @@ func TestPlanRefusesNullOnValues(t *testing.T) {
 	type badNull struct {
 		Count int64 `wire:"count,null"`
 	}
-	defer func() {
-		p := recover()
-		if msg, _ := p.(string); !strings.Contains(msg, "field Count") || !strings.Contains(msg, "cannot be nil") {
-			t.Errorf("building the plan: %v, want a refusal naming the field", p)
-		}
-	}()
-	EncodeStruct(NewEncoder(false), &badNull{})
+	_, err := MarshalModel(&badNull{})
+	if err == nil || !strings.Contains(err.Error(), "field Count") || !strings.Contains(err.Error(), "cannot be nil") {
+		t.Errorf("building the plan: %v, want a refusal naming the field", err)
+	}
 }
 
 // TestPlanNullClearsList: decoding over a model that holds a list, a
