@@ -60,7 +60,7 @@ var tableAuthKey = db.NewTable("serverpod_auth_key", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userId", Field: "UserID"},
 	{Name: "hash", Field: "Hash"},
-	{Name: "scopeNames", Field: "ScopeNames", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
+	{Name: "scopeNames", Field: "ScopeNames"},
 	{Name: "method", Field: "Method"},
 }, (*AuthKey)(nil), (*AuthKeyInclude)(nil))
 

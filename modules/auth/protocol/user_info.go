@@ -70,7 +70,7 @@ var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
 	{Name: "email", Field: "Email", Nullable: true},
 	{Name: "created", Field: "Created"},
 	{Name: "imageUrl", Field: "ImageURL", Nullable: true},
-	{Name: "scopeNames", Field: "ScopeNames", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
+	{Name: "scopeNames", Field: "ScopeNames"},
 	{Name: "blocked", Field: "Blocked"},
 }, (*UserInfo)(nil), (*UserInfoInclude)(nil))
 
