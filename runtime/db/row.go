@@ -57,8 +57,8 @@ func (d *destList) URI(p **url.URL) { d.list = append(d.list, uriScanner{p}) }
 func (d *destList) BigInt(p **big.Int) { d.list = append(d.list, bigIntScanner{p}) }
 
 // argList collects the values of the columns after id of a row, as the
-// columns store them. It keeps the first error (of a json column), so
-// that the plan checks it once per row.
+// columns store them. It keeps the first error (of a json column, an enum
+// value outside its enum), so that the plan checks it once per row.
 type argList struct {
 	list []any
 	err  error
