@@ -150,13 +150,6 @@ func (o orm) tableVar(f *jen.File) error {
 		if t.IsEnum() && t.Model.Serialized == model.ByName {
 			d = append(d, jen.Id("ByName").Op(":").True())
 		}
-		if _, models := modelList(t.NonNull()); kindOf(t) == kindJSON && t.Model == nil && !models {
-			// Models, and Lists of models, are stored through the models'
-			// own JSON methods; other json columns with the functions the
-			// model's JSON uses.
-			nn := t.NonNull()
-			d = append(d, jen.Id("JSON").Op(":").Qual(dbPkg, "JSONCodec").Call(o.encFunc(nn), o.decFunc(nn)))
-		}
 		defs = append(defs, jen.Values(d...))
 	}
 	doc(f, fmt.Sprintf("%s describes table %s to the ORM: its columns in order, the fields of %s that hold them and how, which have a database default, and the include that names its relations.", tableVarName(o.m), o.m.Table, o.name()))

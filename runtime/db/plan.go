@@ -46,14 +46,11 @@ const (
 	opNullUUID                  // *wire.UUID
 	opURI                       // *url.URL, stored as text
 	opBigInt                    // *big.Int, stored as decimal text
-	opEnum                      // a generated enum, stored as its index
-	opEnumName                  // a generated enum, stored as its name
+	opEnum                      // an enum, stored as its index
+	opEnumName                  // an enum, stored as its name
 	opNullEnum                  // *enum, stored as its index
 	opNullEnumName              // *enum, stored as its name
-	opModel                     // a model held by value, stored as its JSON
-	opNullModel                 // *model, stored as its JSON
-	opModelList                 // []model, stored as a JSON array
-	opCodec                     // a value stored as JSON through a Codec
+	opJSON                      // any other value, stored as the model's JSON has it
 )
 
 // colPlan is how one column of a table is read and written.
@@ -63,9 +60,16 @@ type colPlan struct {
 	typ      reflect.Type // of the field
 	name     string       // of the column, for errors
 	nullable bool
-	codec    *Codec
-	// indirect says the field is a pointer to the codec's type.
-	indirect bool
+	// json is a json column's codec: the field's, as the model's JSON
+	// has it.
+	json wire.FieldCodec
+	// nilIsNull says a json column's field is nil as SQL NULL: a
+	// pointer, or the slice or map of a nullable column.
+	nilIsNull bool
+	// names are an enum's value names, in index order; nil for an enum
+	// that is not declared to package wire but has JSON methods of its
+	// own (hand-written), read and written through those.
+	names []string
 }
 
 // rowPlan is how the rows of one table are read and written.
@@ -86,7 +90,6 @@ var (
 	bigIntPtr    = reflect.TypeFor[*big.Int]()
 	bytesType    = reflect.TypeFor[[]byte]()
 	decodable    = reflect.TypeFor[wire.Decodable]()
-	encodable    = reflect.TypeFor[wire.Encodable]()
 	stringer     = reflect.TypeFor[fmt.Stringer]()
 )
 
@@ -152,18 +155,7 @@ func columnPlan(row reflect.Type, def ColumnDef) (colPlan, error) {
 		return colPlan{}, err
 	}
 	typ := f.Type
-	c := colPlan{offset: off, typ: typ, name: def.Name, nullable: def.Nullable, codec: def.JSON}
-	if c.codec != nil {
-		switch typ {
-		case c.codec.typ:
-		case reflect.PointerTo(c.codec.typ):
-			c.indirect = true
-		default:
-			return c, fmt.Errorf("field %s is a %s, its codec is for %s", f.Name, typ, c.codec.typ)
-		}
-		c.op = opCodec
-		return c, nil
-	}
+	c := colPlan{offset: off, typ: typ, name: def.Name, nullable: def.Nullable}
 	elem, ptr := typ, typ.Kind() == reflect.Pointer
 	if ptr {
 		elem = typ.Elem()
@@ -184,44 +176,51 @@ func columnPlan(row reflect.Type, def ColumnDef) (colPlan, error) {
 		c.op = opNullBytes
 	case typ == bytesType:
 		c.op = opBytes
-	case elem.Kind() == reflect.Int && reflect.PointerTo(elem).Implements(decodable) && elem.Implements(stringer):
-		// A generated enum: an int with its own JSON decoding (which
-		// rejects unknown values) and names.
+	case elem.Kind() == reflect.Int:
+		if err := c.enum(f.Name, elem, def.ByName); err != nil {
+			return c, err
+		}
 		c.op = [2][2]colOp{{opEnum, opEnumName}, {opNullEnum, opNullEnumName}}[b2i(ptr)][b2i(def.ByName)]
-	case ptr && typ.Implements(decodable) && typ.Implements(encodable):
-		c.op = opNullModel
-	case !ptr && reflect.PointerTo(typ).Implements(decodable) && reflect.PointerTo(typ).Implements(encodable):
-		c.op = opModel
-	case typ.Kind() == reflect.Slice && typ.Elem().Kind() == reflect.Struct &&
-		reflect.PointerTo(typ.Elem()).Implements(decodable) && reflect.PointerTo(typ.Elem()).Implements(encodable):
-		c.op = opModelList
 	default:
-		return c, fmt.Errorf("field %s is a %s, which the ORM cannot store without a codec", f.Name, typ)
+		if c.json, err = fieldCodec(row, f.Name); err != nil {
+			return c, fmt.Errorf("field %s is a %s, which the ORM cannot store as json: %w", f.Name, typ, err)
+		}
+		c.op = opJSON
+		k := typ.Kind()
+		c.nilIsNull = ptr || def.Nullable && (k == reflect.Slice || k == reflect.Map)
 	}
 	return c, nil
 }
 
-// Codec encodes and decodes the value of a json column that is not a
-// model (a List, Set or Map), with the functions the model's own JSON
-// methods use. JSONCodec makes one.
-type Codec struct {
-	typ    reflect.Type
-	encode func(e *wire.Encoder, p unsafe.Pointer)
-	decode func(p unsafe.Pointer, v any) error
+// enum takes the value names of the enum elem, the type of field (or
+// what it points to), checking that the column stores it as the enum is
+// serialized.
+func (c *colPlan) enum(field string, elem reflect.Type, byName bool) error {
+	names, declaredByName, ok := wire.EnumValues(elem)
+	if !ok {
+		// A hand-written enum: its methods know its values.
+		if reflect.PointerTo(elem).Implements(decodable) && elem.Implements(stringer) {
+			return nil
+		}
+		return fmt.Errorf("field %s is a %s, an int type that is neither a declared enum nor has JSON methods of its own", field, elem)
+	}
+	if declaredByName != byName {
+		how := [2]string{"index", "name"}
+		return fmt.Errorf("field %s: enum %s is serialized by %s, but the column stores it by %s", field, elem, how[b2i(declaredByName)], how[b2i(byName)])
+	}
+	c.names = names
+	return nil
 }
 
-// JSONCodec is the codec of a json column whose field is a T (or a *T):
-// enc writes a value, dec reads one from its parsed JSON.
-func JSONCodec[T any](enc wire.EncodeFunc[T], dec wire.DecodeFunc[T]) *Codec {
-	return &Codec{
-		typ:    reflect.TypeFor[T](),
-		encode: func(e *wire.Encoder, p unsafe.Pointer) { enc(e, *(*T)(p)) },
-		decode: func(p unsafe.Pointer, v any) error {
-			x, err := dec(v)
-			*(*T)(p) = x
-			return err
-		},
-	}
+// fieldCodec is wire.FieldCodecOf, with the panic of a struct tag package
+// wire cannot read returned as an error.
+func fieldCodec(row reflect.Type, field string) (fc wire.FieldCodec, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return wire.FieldCodecOf(row, field)
 }
 
 // rowSlice is a *[]row as the ORM reads and writes it through its plan.
@@ -353,12 +352,10 @@ func (p *rowPlan) scan(row unsafe.Pointer, d *destList) {
 			d.URI((**url.URL)(f))
 		case opBigInt:
 			d.BigInt((**big.Int)(f))
-		case opEnum, opEnumName:
-			d.Enum(reflect.NewAt(c.typ, f).Interface().(wire.Decodable), c.op == opEnumName)
-		case opNullEnum:
-			d.list = append(d.list, nullEnumIndexScanner{c, f})
-		case opNullEnumName:
-			d.list = append(d.list, nullEnumNameScanner{c, f})
+		case opEnum, opNullEnum:
+			d.list = append(d.list, enumIndexScanner{c, f})
+		case opEnumName, opNullEnumName:
+			d.list = append(d.list, enumNameScanner{c, f})
 		default:
 			d.list = append(d.list, jsonScanner{c, f})
 		}
@@ -408,19 +405,13 @@ func (p *rowPlan) values(row unsafe.Pointer, a *argList) {
 			a.URI(*(**url.URL)(f))
 		case opBigInt:
 			a.BigInt(*(**big.Int)(f))
-		case opEnum:
-			a.Int(int64(*(*int)(f)))
-		case opEnumName:
-			a.String(reflect.NewAt(c.typ, f).Interface().(fmt.Stringer).String())
+		case opEnum, opEnumName:
+			c.enumValue(f, a)
 		case opNullEnum, opNullEnumName:
-			e := *(*unsafe.Pointer)(f)
-			switch {
-			case e == nil:
+			if e := *(*unsafe.Pointer)(f); e != nil {
+				c.enumValue(e, a)
+			} else {
 				a.Null()
-			case c.op == opNullEnum:
-				a.Int(int64(*(*int)(e)))
-			default:
-				a.String(reflect.NewAt(c.typ.Elem(), e).Interface().(fmt.Stringer).String())
 			}
 		default:
 			c.encode(f, a)
@@ -431,97 +422,35 @@ func (p *rowPlan) values(row unsafe.Pointer, a *argList) {
 // encode gives a the value of the json column c of a row: the field at
 // f, encoded as the model's JSON has it, or null.
 func (c *colPlan) encode(f unsafe.Pointer, a *argList) {
-	switch c.op {
-	case opModel:
-		e := a.Encoder()
-		reflect.NewAt(c.typ, f).Interface().(wire.Encodable).EncodeJSON(e)
-		a.JSON(c.name, e)
-		return
-	case opNullModel:
-		v := reflect.NewAt(c.typ, f).Elem()
-		if v.IsNil() {
-			a.Null()
-			return
-		}
-		e := a.Encoder()
-		v.Interface().(wire.Encodable).EncodeJSON(e)
-		a.JSON(c.name, e)
-		return
-	}
-	// Nil is null for a nullable column and for a pointer, and an empty
-	// value otherwise, as the model's JSON has it.
-	if c.op == opModelList {
-		list := reflect.NewAt(c.typ, f).Elem()
-		if c.nullable && list.IsNil() {
-			a.Null()
-			return
-		}
-		e := a.Encoder()
-		e.ArrayStart()
-		for i := range list.Len() {
-			e.Elem()
-			list.Index(i).Addr().Interface().(wire.Encodable).EncodeJSON(e)
-		}
-		e.ArrayEnd()
-		a.JSON(c.name, e)
-		return
-	}
-	if c.indirect {
-		if f = *(*unsafe.Pointer)(f); f == nil {
-			a.Null()
-			return
-		}
-	} else if c.nullable && reflect.NewAt(c.typ, f).Elem().IsNil() {
+	// The first word of a pointer, map or slice is nil when it is.
+	if c.nilIsNull && *(*unsafe.Pointer)(f) == nil {
 		a.Null()
 		return
 	}
 	e := a.Encoder()
-	c.codec.encode(e, f)
+	c.json.Encode(e, f)
 	a.JSON(c.name, e)
 }
 
 // decode sets the field at f of json column c from v, its value as JSON
 // has it, or to its zero value for nil (null).
 func (c *colPlan) decode(f unsafe.Pointer, v any) error {
-	field := reflect.NewAt(c.typ, f).Elem()
-	field.SetZero()
+	// From zero, so that what v leaves out is never a stale value of a
+	// row read or written before.
+	switch c.typ.Kind() {
+	case reflect.Slice:
+		// The whole header: the element type does not matter to nil.
+		*(*[]byte)(f) = nil
+	case reflect.Pointer, reflect.Map:
+		*(*unsafe.Pointer)(f) = nil
+	default:
+		reflect.NewAt(c.typ, f).Elem().SetZero()
+	}
 	if v == nil {
 		return nil
 	}
-	switch c.op {
-	case opModel:
-		return field.Addr().Interface().(wire.Decodable).DecodeJSON(v)
-	case opNullModel, opNullEnum, opNullEnumName:
-		m := reflect.New(c.typ.Elem())
-		field.Set(m)
-		return m.Interface().(wire.Decodable).DecodeJSON(v)
-	case opModelList:
-		// As wire.DecodeList(wire.DecodeModel[M]) reads it, without an
-		// instantiation for each model.
-		items, ok := v.([]any)
-		if !ok {
-			_, err := anyList(v) // for wire's error
-			return err
-		}
-		list := reflect.MakeSlice(c.typ, len(items), len(items))
-		for i, x := range items {
-			if err := list.Index(i).Addr().Interface().(wire.Decodable).DecodeJSON(x); err != nil {
-				return wire.AtIndex(err, i)
-			}
-		}
-		field.Set(list)
-		return nil
-	}
-	if c.indirect {
-		m := reflect.New(c.codec.typ)
-		field.Set(m)
-		f = m.UnsafePointer()
-	}
-	return c.codec.decode(f, v)
+	return c.json.Decode(v, f)
 }
-
-// anyList checks that v is a JSON array, with wire's error when it is not.
-var anyList = wire.DecodeList(func(x any) (any, error) { return x, nil })
 
 // jsonScanner reads a json column into the field at f.
 type jsonScanner struct {
@@ -543,32 +472,111 @@ func (s jsonScanner) ScanBytes(b []byte) error {
 	return nil
 }
 
-// nullEnumIndexScanner reads a nullable enum column stored by index
-// into the field at f.
-type nullEnumIndexScanner struct {
-	c *colPlan
-	f unsafe.Pointer
-}
-
-func (s nullEnumIndexScanner) ScanInt64(v pgtype.Int8) error {
-	if !v.Valid {
-		return s.c.decode(s.f, nil)
+// enumValue gives a the enum value at p of column c, as the column
+// stores it.
+func (c *colPlan) enumValue(p unsafe.Pointer, a *argList) {
+	byName := c.op == opEnumName || c.op == opNullEnumName
+	if c.names == nil {
+		if byName {
+			a.String(reflect.NewAt(c.enumType(), p).Interface().(fmt.Stringer).String())
+		} else {
+			a.Int(int64(*(*int)(p)))
+		}
+		return
 	}
-	return s.c.decode(s.f, json.Number(strconv.FormatInt(v.Int64, 10)))
+	i := *(*int)(p)
+	switch {
+	case i < 0 || i >= len(c.names):
+		a.Fail(c.name, fmt.Errorf("enum %s has no value %d", c.enumType().Name(), i))
+	case byName:
+		a.String(c.names[i])
+	default:
+		a.Int(int64(i))
+	}
 }
 
-// nullEnumNameScanner reads a nullable enum column stored by name into
+// enumType is the enum of column c, whose field is one or points to one.
+func (c *colPlan) enumType() reflect.Type {
+	if c.typ.Kind() == reflect.Pointer {
+		return c.typ.Elem()
+	}
+	return c.typ
+}
+
+// setEnum sets the enum field at f of column c to the value of index i,
+// or to nil for a null value.
+func (c *colPlan) setEnum(f unsafe.Pointer, i int, null bool) error {
+	if c.op == opEnum || c.op == opEnumName {
+		if null {
+			return fmt.Errorf("null in an enum column that is not nullable")
+		}
+		*(*int)(f) = i
+		return nil
+	}
+	if null {
+		*(*unsafe.Pointer)(f) = nil
+		return nil
+	}
+	// An enum is an int: a new int is a new value of it.
+	x := new(int)
+	*x = i
+	*(**int)(f) = x
+	return nil
+}
+
+// enumIndexScanner reads an enum column stored by index (bigint) into
 // the field at f.
-type nullEnumNameScanner struct {
+type enumIndexScanner struct {
 	c *colPlan
 	f unsafe.Pointer
 }
 
-func (s nullEnumNameScanner) ScanText(v pgtype.Text) error {
-	if !v.Valid {
-		return s.c.decode(s.f, nil)
+func (s enumIndexScanner) ScanInt64(v pgtype.Int8) error {
+	c := s.c
+	if !v.Valid || c.names != nil {
+		i := v.Int64
+		if v.Valid && (i < 0 || i >= int64(len(c.names))) {
+			return fmt.Errorf(`Value "%d" cannot be converted to "%s"`, i, c.enumType().Name())
+		}
+		return c.setEnum(s.f, int(i), !v.Valid)
 	}
-	return s.c.decode(s.f, v.String)
+	return c.decodeEnum(s.f, json.Number(strconv.FormatInt(v.Int64, 10)))
+}
+
+// enumNameScanner reads an enum column stored by name (text) into the
+// field at f.
+type enumNameScanner struct {
+	c *colPlan
+	f unsafe.Pointer
+}
+
+func (s enumNameScanner) ScanText(v pgtype.Text) error {
+	c := s.c
+	if !v.Valid || c.names != nil {
+		i := 0
+		if v.Valid {
+			var err error
+			if i, err = wire.ParseEnum(c.names, v.String, c.enumType().Name()); err != nil {
+				return err
+			}
+		}
+		return c.setEnum(s.f, i, !v.Valid)
+	}
+	return c.decodeEnum(s.f, v.String)
+}
+
+// decodeEnum reads v, an index or a name as JSON has it, into the field
+// at f of a column of a hand-written enum, through its DecodeJSON.
+func (c *colPlan) decodeEnum(f unsafe.Pointer, v any) error {
+	if c.op == opNullEnum || c.op == opNullEnumName {
+		e := reflect.New(c.enumType())
+		if err := e.Interface().(wire.Decodable).DecodeJSON(v); err != nil {
+			return err
+		}
+		*(*unsafe.Pointer)(f) = e.UnsafePointer()
+		return nil
+	}
+	return reflect.NewAt(c.typ, f).Interface().(wire.Decodable).DecodeJSON(v)
 }
 
 func b2i(b bool) int {

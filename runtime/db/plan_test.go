@@ -14,61 +14,69 @@ import (
 	"github.com/gopod/gopod/wire"
 )
 
-// hue is an enum as gopod generates one.
+// hue is an enum as gopod generates one: an int whose value names are
+// declared to package wire, serialized by index.
 type hue int
 
-func (h hue) String() string { return [...]string{"red", "blue"}[h] }
+var hueNames = []string{"red", "blue"}
 
-func (h *hue) DecodeJSON(v any) error {
+func (h hue) String() string { return wire.EnumName(hueNames, int(h), "hue") }
+
+// tint is an enum serialized by name.
+type tint int
+
+func (s tint) String() string { return wire.EnumName(tintNames, int(s), "tint") }
+
+var tintNames = []string{"light", "dark"}
+
+// pitch is a hand-written enum: not declared, with JSON methods of its
+// own.
+type pitch int
+
+func (t pitch) String() string { return [...]string{"low", "high"}[t] }
+
+func (t *pitch) DecodeJSON(v any) error {
 	switch v := v.(type) {
 	case json.Number:
 		if v == "0" || v == "1" {
-			*h = hue(v[0] - '0')
+			*t = pitch(v[0] - '0')
 			return nil
 		}
 	case string:
-		for i, n := range []string{"red", "blue"} {
+		for i, n := range []string{"low", "high"} {
 			if v == n {
-				*h = hue(i)
+				*t = pitch(i)
 				return nil
 			}
 		}
 	}
-	return fmt.Errorf("no hue %v", v)
+	return fmt.Errorf("no pitch %v", v)
 }
 
 // spot is a model as gopod generates one.
-type spot struct{ X int64 }
-
-func (s *spot) EncodeJSON(e *wire.Encoder) {
-	e.ObjectStart()
-	e.Key("x")
-	e.Int(s.X)
-	e.ObjectEnd()
+type spot struct {
+	X int64 `wire:"x"`
 }
 
-func (s *spot) DecodeJSON(v any) error {
-	o, err := wire.Object(v)
-	if err != nil {
-		return err
-	}
-	s.X, err = wire.Field(o, "x", wire.DecodeInt)
-	return err
-}
+var _ = wire.Declare([]wire.TypeDef{
+	{Name: "hue", Type: (*hue)(nil), Values: hueNames},
+	{Name: "tint", Type: (*tint)(nil), Values: tintNames, ByName: true},
+	{Name: "spot", Type: (*spot)(nil)},
+})
 
 // every has a column of each way the plan stores one.
 type every struct {
-	ID        *int64
-	Hue       hue
-	MaybeHue  *hue
-	NamedHue  *hue
-	Spot      spot
-	MaybeSpot *spot
-	Spots     []spot
-	Tags      []string
-	Blob      []byte
-	Link      *url.URL
-	Note      string
+	ID        *int64   `wire:"id,null"`
+	Hue       hue      `wire:"hue"`
+	MaybeHue  *hue     `wire:"maybeHue,null"`
+	NamedHue  *tint    `wire:"namedHue,null"`
+	Spot      spot     `wire:"spot"`
+	MaybeSpot *spot    `wire:"maybeSpot,null"`
+	Spots     []spot   `wire:"spots,null"`
+	Tags      []string `wire:"tags,null"`
+	Blob      []byte   `wire:"blob"`
+	Link      *url.URL `wire:"link,null"`
+	Note      string   `wire:"note"`
 }
 
 var tableEvery = NewTable("every", []ColumnDef{
@@ -79,7 +87,7 @@ var tableEvery = NewTable("every", []ColumnDef{
 	{Name: "spot", Field: "Spot"},
 	{Name: "maybeSpot", Field: "MaybeSpot", Nullable: true},
 	{Name: "spots", Field: "Spots", Nullable: true},
-	{Name: "tags", Field: "Tags", Nullable: true, JSON: JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
+	{Name: "tags", Field: "Tags", Nullable: true},
 	{Name: "blob", Field: "Blob"},
 	{Name: "link", Field: "Link", Nullable: true},
 }, (*every)(nil), nil)
@@ -120,14 +128,14 @@ func TestPlanColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored := []any{int64(7), int64(1), nil, "blue", `{"x":1}`, nil, `[{"x":2},{"x":3}]`, `["a"]`, []byte{}, nil}
+	stored := []any{int64(7), int64(1), nil, "dark", `{"x":1}`, nil, `[{"x":2},{"x":3}]`, `["a"]`, []byte{}, nil}
 	d := new(destList)
 	zero := 0
 	r.p.scan(r.add(&zero), d)
 	fill(t, d.list, stored)
-	blue := hue(1)
+	blue, dark := hue(1), tint(1)
 	want := every{
-		ID: ptr(int64(7)), Hue: 1, NamedHue: &blue, Spot: spot{1},
+		ID: ptr(int64(7)), Hue: 1, NamedHue: &dark, Spot: spot{1},
 		Spots: []spot{{2}, {3}}, Tags: []string{"a"}, Blob: []byte{},
 	}
 	if !reflect.DeepEqual(rows[0], want) {
@@ -162,7 +170,73 @@ func TestPlanColumns(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "[1]") {
 		t.Errorf("a list with a bad item: %v", err)
 	}
-	if err := (enumIndexScanner{new(hue)}).ScanInt64(pgtype.Int8{Int64: 5, Valid: true}); err == nil {
+	f := func(col int) unsafe.Pointer { return unsafe.Add(r.at(0), r.p.cols[col].offset) }
+	if err := (enumIndexScanner{&r.p.cols[1], f(1)}).ScanInt64(pgtype.Int8{Int64: 5, Valid: true}); err == nil || !strings.Contains(err.Error(), `"5"`) {
+		t.Errorf("an unknown enum index: %v", err)
+	}
+	if err := (enumIndexScanner{&r.p.cols[1], f(1)}).ScanInt64(pgtype.Int8{}); err == nil || !strings.Contains(err.Error(), "null") {
+		t.Errorf("null in a column that is not nullable: %v", err)
+	}
+	if err := (enumNameScanner{&r.p.cols[3], f(3)}).ScanText(pgtype.Text{String: "grey", Valid: true}); err == nil || !strings.Contains(err.Error(), `"grey"`) {
+		t.Errorf("an unknown enum name: %v", err)
+	}
+
+	// A value outside its enum is not stored.
+	rows[0] = every{Hue: 2}
+	a.reset()
+	r.p.values(r.at(0), a)
+	if a.err == nil || !strings.Contains(a.err.Error(), "hue: enum hue has no value 2") {
+		t.Errorf("storing an unknown enum value: %v", a.err)
+	}
+	dark = 5
+	rows[0] = every{NamedHue: &dark}
+	a.reset()
+	r.p.values(r.at(0), a)
+	if a.err == nil || !strings.Contains(a.err.Error(), "namedHue: enum tint has no value 5") {
+		t.Errorf("storing an unknown enum value: %v", a.err)
+	}
+}
+
+// handMade has an enum of its own making, not declared to package wire.
+type handMade struct {
+	ID       *int64
+	Tone     pitch
+	MaybeOne *pitch
+	Named    *pitch
+}
+
+var tableHandMade = NewTable("handMade", []ColumnDef{
+	{Name: "id", Field: "ID", Nullable: true},
+	{Name: "tone", Field: "Tone"},
+	{Name: "maybeOne", Field: "MaybeOne", Nullable: true},
+	{Name: "named", Field: "Named", Nullable: true, ByName: true},
+}, (*handMade)(nil), nil)
+
+// TestPlanHandMadeEnum checks that an enum that is not declared is read
+// and written through its own methods.
+func TestPlanHandMadeEnum(t *testing.T) {
+	rows := []handMade{}
+	r, err := tableHandMade.rowsOf(&rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := []any{int64(1), int64(1), nil, "high"}
+	d := new(destList)
+	zero := 0
+	r.p.scan(r.add(&zero), d)
+	fill(t, d.list, stored)
+	high := pitch(1)
+	if want := (handMade{ID: ptr(int64(1)), Tone: 1, Named: &high}); !reflect.DeepEqual(rows[0], want) {
+		t.Errorf("read %+v, want %+v", rows[0], want)
+	}
+	rows[0].Named, rows[0].MaybeOne = nil, &high
+	a := new(argList)
+	r.p.values(r.at(0), a)
+	if want := []any{int64(1), int64(1), nil}; !reflect.DeepEqual(a.list, want) || a.err != nil {
+		t.Errorf("values %q, %v; want %q", a.list, a.err, want)
+	}
+	c := &r.p.cols[1]
+	if err := (enumIndexScanner{c, unsafe.Add(r.at(0), c.offset)}).ScanInt64(pgtype.Int8{Int64: 5, Valid: true}); err == nil {
 		t.Error("an unknown enum index was read")
 	}
 }
@@ -187,9 +261,17 @@ func TestPlanAppends(t *testing.T) {
 
 func TestPlanMistakes(t *testing.T) {
 	type odd struct {
-		ID   *int64
-		Ch   chan int
-		Name string
+		ID    *int64
+		Ch    chan int
+		Name  string
+		List  []string
+		N     int
+		Hue   hue
+		Shade tint
+	}
+	type tagged struct {
+		ID *int64   `wire:"id,null"`
+		Ch chan int `wire:"ch"`
 	}
 	for _, tc := range []struct {
 		name  string
@@ -199,9 +281,13 @@ func TestPlanMistakes(t *testing.T) {
 	}{
 		{"no struct", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}}, nil, nil), &[]odd{}, "declared without the struct"},
 		{"no field", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "x", Field: "X"}}, (*odd)(nil), nil), &[]odd{}, "has no field X"},
-		{"no way to store", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "ch", Field: "Ch"}}, (*odd)(nil), nil), &[]odd{}, "cannot store without a codec"},
+		{"no way to store", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "ch", Field: "Ch"}}, (*odd)(nil), nil), &[]odd{}, "field Ch is a chan int, which the ORM cannot store as json"},
+		{"no wire form", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "ch", Field: "Ch"}}, (*tagged)(nil), nil), &[]tagged{}, "chan int has no wire form"},
+		{"json without a wire tag", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "list", Field: "List"}}, (*odd)(nil), nil), &[]odd{}, "field List of db.odd has no wire tag"},
+		{"an int that is no enum", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "n", Field: "N"}}, (*odd)(nil), nil), &[]odd{}, "field N is a int, an int type that is neither a declared enum"},
+		{"enum by name stored by index", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "tint", Field: "Shade"}}, (*odd)(nil), nil), &[]odd{}, "field Shade: enum db.tint is serialized by name, but the column stores it by index"},
+		{"enum by index stored by name", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "hue", Field: "Hue", ByName: true}}, (*odd)(nil), nil), &[]odd{}, "field Hue: enum db.hue is serialized by index, but the column stores it by name"},
 		{"id not an int", NewTable("t", []ColumnDef{{Name: "id", Field: "Name"}}, (*odd)(nil), nil), &[]odd{}, "not an int"},
-		{"codec of another type", NewTable("t", []ColumnDef{{Name: "id", Field: "ID"}, {Name: "n", Field: "Name", JSON: JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))}}, (*odd)(nil), nil), &[]odd{}, "its codec is for []string"},
 		{"rows of another table", tableItem, &[]owner{}, "not *[]db.owner"},
 		{"nil rows", tableItem, (*[]item)(nil), "non-nil *[]db.item"},
 		{"no rows", tableItem, nil, "not <nil>"},

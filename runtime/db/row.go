@@ -56,20 +56,9 @@ func (d *destList) URI(p **url.URL) { d.list = append(d.list, uriScanner{p}) }
 // BigInt reads a BigInt column (text) into *p; null is nil.
 func (d *destList) BigInt(p **big.Int) { d.list = append(d.list, bigIntScanner{p}) }
 
-// Enum reads an enum column into p, a pointer to a generated enum: bigint
-// for enums serialized by index, text for those serialized by name.
-// Unknown values are errors.
-func (d *destList) Enum(p wire.Decodable, byName bool) {
-	if byName {
-		d.list = append(d.list, enumNameScanner{p})
-	} else {
-		d.list = append(d.list, enumIndexScanner{p})
-	}
-}
-
 // argList collects the values of the columns after id of a row, as the
-// columns store them. It keeps the first error (of a json column), so
-// that the plan checks it once per row.
+// columns store them. It keeps the first error (of a json column, an enum
+// value outside its enum), so that the plan checks it once per row.
 type argList struct {
 	list []any
 	err  error
@@ -208,13 +197,19 @@ func (a *argList) Encoder() *wire.Encoder { return wire.NewEncoder(false) }
 func (a *argList) JSON(field string, e *wire.Encoder) {
 	b, err := e.Bytes()
 	if err != nil {
-		if a.err == nil {
-			a.err = fmt.Errorf("%s: %w", field, err)
-		}
-		a.list = append(a.list, nil)
+		a.Fail(field, err)
 		return
 	}
 	a.list = append(a.list, string(b))
+}
+
+// Fail is the value of the column of field that cannot be stored: the
+// row fails with err, the first of its errors.
+func (a *argList) Fail(field string, err error) {
+	if a.err == nil {
+		a.err = fmt.Errorf("%s: %w", field, err)
+	}
+	a.list = append(a.list, nil)
 }
 
 // uriValue and bigIntValue are how Uri and BigInt columns compare.

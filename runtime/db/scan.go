@@ -1,11 +1,9 @@
 package db
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -164,22 +162,4 @@ func (s bigIntScanner) ScanText(v pgtype.Text) error {
 	}
 	*s.p = b
 	return nil
-}
-
-type enumIndexScanner struct{ p wire.Decodable }
-
-func (s enumIndexScanner) ScanInt64(v pgtype.Int8) error {
-	if !v.Valid {
-		return fmt.Errorf("null in an enum column that is not nullable")
-	}
-	return s.p.DecodeJSON(json.Number(strconv.FormatInt(v.Int64, 10)))
-}
-
-type enumNameScanner struct{ p wire.Decodable }
-
-func (s enumNameScanner) ScanText(v pgtype.Text) error {
-	if !v.Valid {
-		return fmt.Errorf("null in an enum column that is not nullable")
-	}
-	return s.p.DecodeJSON(v.String)
 }

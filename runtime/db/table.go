@@ -13,7 +13,9 @@ import (
 type ColumnDef struct {
 	Name string
 	// Field names the field of the table's struct that holds the column.
-	// How the column is stored follows from the field's Go type.
+	// How the column is stored follows from the field's Go type; a json
+	// column (a List, Set, Map or model) holds the field as the model's
+	// JSON has it, which package wire reads from the field's wire tags.
 	Field string
 	// HasDefault is true when the column has an SQL DEFAULT: inserting a
 	// null value into it stores the default instead, as Serverpod does.
@@ -23,11 +25,8 @@ type ColumnDef struct {
 	// Set or Map is stored as null only in a nullable column.
 	Nullable bool
 	// ByName is true for an enum column that stores the enum's name
-	// rather than its index.
+	// rather than its index, as the enum is serialized.
 	ByName bool
-	// JSON stores a json column that is not a model (a List, Set or Map);
-	// models are stored through their own JSON methods.
-	JSON *Codec
 }
 
 // Table describes a table of a table class to the ORM: its name, its

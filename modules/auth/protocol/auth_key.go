@@ -2,10 +2,7 @@
 
 package protocol
 
-import (
-	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
-)
+import "github.com/gopod/gopod/runtime/db"
 
 // A signed-in session of a user on one device. The client holds the key;
 // the table holds only its hash.
@@ -35,7 +32,7 @@ var tableAuthKey = db.NewTable("serverpod_auth_key", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "userId", Field: "UserID"},
 	{Name: "hash", Field: "Hash"},
-	{Name: "scopeNames", Field: "ScopeNames", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
+	{Name: "scopeNames", Field: "ScopeNames"},
 	{Name: "method", Field: "Method"},
 }, (*AuthKey)(nil), (*AuthKeyInclude)(nil))
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
 )
 
 // A user of the app, whatever the sign-in method.
@@ -45,7 +44,7 @@ var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
 	{Name: "email", Field: "Email", Nullable: true},
 	{Name: "created", Field: "Created"},
 	{Name: "imageUrl", Field: "ImageURL", Nullable: true},
-	{Name: "scopeNames", Field: "ScopeNames", JSON: db.JSONCodec(wire.EncodeList((*wire.Encoder).String), wire.DecodeList(wire.DecodeString))},
+	{Name: "scopeNames", Field: "ScopeNames"},
 	{Name: "blocked", Field: "Blocked"},
 }, (*UserInfo)(nil), (*UserInfoInclude)(nil))
 

@@ -6,7 +6,6 @@ import (
 	shared "custom/shared"
 
 	"github.com/gopod/gopod/runtime/db"
-	"github.com/gopod/gopod/wire"
 )
 
 // A price list entry: custom classes as fields, in containers and in a
@@ -30,8 +29,8 @@ var tablePrice = db.NewTable("price", []db.ColumnDef{
 	{Name: "id", Field: "ID", Nullable: true},
 	{Name: "amount", Field: "Amount"},
 	{Name: "discount", Field: "Discount", Nullable: true},
-	{Name: "history", Field: "History", JSON: db.JSONCodec(wire.EncodeList(wire.EncodeModel[shared.Money]), wire.DecodeList(wire.DecodeModel[shared.Money]))},
-	{Name: "byRegion", Field: "ByRegion", Nullable: true, JSON: db.JSONCodec(wire.EncodeStringMap(wire.EncodeModel[shared.Money]), wire.DecodeStringMap(wire.DecodeModel[shared.Money]))},
+	{Name: "history", Field: "History"},
+	{Name: "byRegion", Field: "ByRegion", Nullable: true},
 	{Name: "secret", Field: "Secret", Nullable: true},
 }, (*Price)(nil), (*PriceInclude)(nil))
 
