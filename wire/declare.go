@@ -242,8 +242,14 @@ func (c FieldCodec) Encode(e *Encoder, p unsafe.Pointer) { c.c.enc(e, p) }
 func (c FieldCodec) Decode(v any, p unsafe.Pointer) error { return c.c.dec(v, p) }
 
 // FieldCodecOf returns the codec of the field named field of the model
-// struct t, from its wire tags.
-func FieldCodecOf(t reflect.Type, field string) (FieldCodec, error) {
+// struct t, from its wire tags; a tag package wire cannot read is an
+// error.
+func FieldCodecOf(t reflect.Type, field string) (fc FieldCodec, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
 	if t.Kind() != reflect.Struct {
 		return FieldCodec{}, fmt.Errorf("wire: %s is not a model struct", t)
 	}

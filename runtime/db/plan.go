@@ -182,7 +182,7 @@ func columnPlan(row reflect.Type, def ColumnDef) (colPlan, error) {
 		}
 		c.op = [2][2]colOp{{opEnum, opEnumName}, {opNullEnum, opNullEnumName}}[b2i(ptr)][b2i(def.ByName)]
 	default:
-		if c.json, err = fieldCodec(row, f.Name); err != nil {
+		if c.json, err = wire.FieldCodecOf(row, f.Name); err != nil {
 			return c, fmt.Errorf("field %s is a %s, which the ORM cannot store as json: %w", f.Name, typ, err)
 		}
 		c.op = opJSON
@@ -210,17 +210,6 @@ func (c *colPlan) enum(field string, elem reflect.Type, byName bool) error {
 	}
 	c.names = names
 	return nil
-}
-
-// fieldCodec is wire.FieldCodecOf, with the panic of a struct tag package
-// wire cannot read returned as an error.
-func fieldCodec(row reflect.Type, field string) (fc wire.FieldCodec, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return wire.FieldCodecOf(row, field)
 }
 
 // rowSlice is a *[]row as the ORM reads and writes it through its plan.
