@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -45,6 +46,9 @@ type Table struct {
 	// The relations from the table, which includes find by their field.
 	relMu     sync.Mutex
 	relations []*Relation
+	// cols is how the struct of its columns is filled (see Columns), nil
+	// until it is declared.
+	cols atomic.Pointer[colsPlan]
 
 	// How the fields of its include are read, built on first use.
 	includeOnce sync.Once
@@ -218,6 +222,9 @@ func NewRelation(source, target *Table, local, foreign, field string) *Relation 
 	}
 	source.relMu.Lock()
 	source.relations = append(source.relations, rel)
+	if p := source.cols.Load(); p != nil {
+		p.attach(source.root.cols, source.root, rel)
+	}
 	source.relMu.Unlock()
 	return rel
 }
@@ -229,6 +236,14 @@ type TableRef struct {
 	table  *Table
 	parent *TableRef
 	rel    *Relation
+
+	// cols is the struct of the table's columns as reached through the
+	// ref, when it was made by Table.Columns or JoinColumns.
+	cols any
+	// joins are the refs JoinColumns made from this one, one per
+	// relation; they are only ever replaced, under joinMu.
+	joinMu sync.Mutex
+	joins  atomic.Pointer[[]*TableRef]
 }
 
 // Join is the table reached from r through the object relation rel.
