@@ -23,10 +23,11 @@ const dbPkg = "github.com/gopod/gopod/runtime/db"
 // fields that relations fill. Package db builds the queries and moves
 // fields in and out of columns through a plan it makes from them once
 // per table, and its typed API is generic functions (db.Find(c,
-// protocol.CompanyDB)), compiled where they are called. The only
-// functions generated per table are NewCompanyTable and one method of
-// CompanyTable per object relation: every function costs the compiler
-// time when a model changes, most of the rebuild of a large project.
+// protocol.CompanyDB)), compiled where they are called. It fills
+// CompanyTable too, from the table's declaration. The only functions
+// generated per table are one method of *CompanyTable per object
+// relation, a call into db: every function costs the compiler time when
+// a model changes, most of the rebuild of a large project.
 //
 // The generic types the declarations use (db.Repo[Company],
 // db.ListLink[Company, Employee, db.Required]) have no methods: Go
@@ -220,8 +221,8 @@ var plainColumns = map[string]string{
 	model.TypeInt: "IntColumn", model.TypeDouble: "DoubleColumn", model.TypeBool: "BoolColumn", model.TypeString: "StringColumn",
 }
 
-// columnType returns the typed column of t and its constructor.
-func (o orm) columnType(t *model.Type) (typ, ctor *jen.Statement) {
+// columnType returns the typed column of t.
+func columnType(t *model.Type) *jen.Statement {
 	var name string
 	switch kindOf(t) {
 	case kindPlain:
@@ -239,34 +240,34 @@ func (o orm) columnType(t *model.Type) (typ, ctor *jen.Statement) {
 	case kindByteData:
 		name = "ByteDataColumn"
 	case kindEnum:
-		return jen.Qual(dbPkg, "EnumColumn"), jen.Qual(dbPkg, "NewEnumColumn").Types(o.modelRef(t))
+		// Package db finds the enum from the row's field, so that no
+		// function is instantiated per enum.
+		name = "EnumColumn"
 	default:
 		name = "JSONColumn"
 	}
-	return jen.Qual(dbPkg, name), jen.Qual(dbPkg, "New"+name)
+	return jen.Qual(dbPkg, name)
 }
 
-func byName(t *model.Type) *jen.Statement { return jen.Lit(t.Model.Serialized == model.ByName) }
-
+// tableType writes CompanyTable, CompanyT and the methods of the object
+// relations. Package db fills CompanyTable from the table's declaration:
+// its fields are named as the fields of Company that hold the columns
+// and the list relations, and its unexported ref is the table as a query
+// reaches it. The relation methods have pointer receivers, so that Go
+// compiles no wrapper of them, and each is one call into db, which
+// builds the joined table's columns once per join path.
 func (o orm) tableType(f *jen.File) {
 	name := o.name()
-	tableType, ctor := name+"Table", "New"+name+"Table"
-	var fields, inits []jen.Code
+	tableType := name + "Table"
+	var fields []jen.Code
 	fields = append(fields, jen.Id("ref").Op("*").Qual(dbPkg, "TableRef"))
-	inits = append(inits, jen.Id("ref").Op(":").Id("ref"))
 	for _, fl := range o.m.Columns() {
 		if fl.Hidden() {
 			// Hidden foreign keys are read and written with the row,
 			// but user code never names them.
 			continue
 		}
-		typ, newCol := o.columnType(fl.Type)
-		fields = append(fields, jen.Id(fieldName(fl)).Add(typ))
-		args := []jen.Code{jen.Id("ref"), jen.Lit(fl.Column())}
-		if fl.Type.IsEnum() {
-			args = append(args, byName(fl.Type))
-		}
-		inits = append(inits, jen.Id(fieldName(fl)).Op(":").Add(newCol).Call(args...))
+		fields = append(fields, jen.Id(fieldName(fl)).Add(columnType(fl.Type)))
 	}
 	var objects []*model.Field
 	for _, fl := range o.relations() {
@@ -281,7 +282,6 @@ func (o orm) tableType(f *jen.File) {
 			fields = append(fields, jen.Comment(line))
 		}
 		fields = append(fields, jen.Id(fieldName(fl)).Qual(dbPkg, "ListRelation"))
-		inits = append(inits, jen.Id(fieldName(fl)).Op(":").Id("ref").Dot("List").Call(jen.Id(o.relVarName(fl))))
 	}
 	text := fmt.Sprintf("%s holds the columns of table %s for where clauses and ordering (Serverpod's %s)", tableType, o.m.Table, tableType)
 	switch {
@@ -292,23 +292,21 @@ func (o orm) tableType(f *jen.File) {
 	case len(o.relations()) > 0:
 		text += ", and its list relations"
 	}
-	doc(f, text+".")
+	doc(f, text+". Package db fills it from the table's declaration.")
 	f.Type().Id(tableType).Struct(fields...)
 	f.Line()
-	doc(f, fmt.Sprintf("%s returns the columns of table %s as reached through ref; the relations of other tables use it. Conditions on the table itself start from %sT.", ctor, o.m.Table, name))
-	f.Func().Id(ctor).Params(jen.Id("ref").Op("*").Qual(dbPkg, "TableRef")).Id(tableType).Block(
-		jen.Return(jen.Id(tableType).Add(lines(inits))),
-	)
-	f.Line()
 	doc(f, fmt.Sprintf("%sT is table %s in where clauses and ordering (Serverpod's %s.t).", name, o.m.Table, name))
-	f.Var().Id(name + "T").Op("=").Id(ctor).Call(jen.Id(tableVarName(o.m)).Dot("Root").Call())
+	f.Var().Id(name + "T").Op("=").Id(tableVarName(o.m)).Dot("Columns").Call(
+		jen.Parens(jen.Op("*").Id(tableType)).Parens(jen.Nil()),
+	).Assert(jen.Op("*").Id(tableType))
 	f.Line()
 	for _, fl := range objects {
 		t := target(fl)
 		method := exported(fl.Name)
+		targetType := jen.Op("*").Add(o.qual(t, t.ClassName+"Table"))
 		doc(f, fmt.Sprintf("%s is the %s of a row of %s: the columns of table %s, joined.", method, fl.Name, o.m.Table, t.Table))
-		f.Func().Params(jen.Id("t").Id(tableType)).Id(method).Params().Add(o.qual(t, t.ClassName+"Table")).Block(
-			jen.Return(o.qual(t, "New"+t.ClassName+"Table").Call(jen.Id("t").Dot("ref").Dot("Join").Call(jen.Id(o.relVarName(fl))))),
+		f.Func().Params(jen.Id("t").Op("*").Id(tableType)).Id(method).Params().Add(targetType).Block(
+			jen.Return(jen.Id("t").Dot("ref").Dot("JoinColumns").Call(jen.Id(o.relVarName(fl))).Assert(jen.Op("*").Add(o.qual(t, t.ClassName+"Table")))),
 		)
 		f.Line()
 	}

@@ -46,7 +46,7 @@ fields:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := string(projFiles["order.go"]); !strings.Contains(got, "shopprotocol.NewMemberTable(") || !strings.Contains(got, "shopprotocol.MemberDB.Table") {
+	if got := string(projFiles["order.go"]); !strings.Contains(got, "*shopprotocol.MemberTable") || !strings.Contains(got, "shopprotocol.MemberDB.Table") {
 		t.Errorf("the project's ORM does not reach the module's table:\n%s", got)
 	}
 

@@ -37,7 +37,8 @@ var tableAuthKey = db.NewTable("serverpod_auth_key", []db.ColumnDef{
 }, (*AuthKey)(nil), (*AuthKeyInclude)(nil))
 
 // AuthKeyTable holds the columns of table serverpod_auth_key for where clauses
-// and ordering (Serverpod's AuthKeyTable).
+// and ordering (Serverpod's AuthKeyTable). Package db fills it from the table's
+// declaration.
 type AuthKeyTable struct {
 	ref        *db.TableRef
 	ID         db.IntColumn
@@ -47,23 +48,9 @@ type AuthKeyTable struct {
 	Method     db.StringColumn
 }
 
-// NewAuthKeyTable returns the columns of table serverpod_auth_key as reached
-// through ref; the relations of other tables use it. Conditions on the table
-// itself start from AuthKeyT.
-func NewAuthKeyTable(ref *db.TableRef) AuthKeyTable {
-	return AuthKeyTable{
-		ref:        ref,
-		ID:         db.NewIntColumn(ref, "id"),
-		UserID:     db.NewIntColumn(ref, "userId"),
-		Hash:       db.NewStringColumn(ref, "hash"),
-		ScopeNames: db.NewJSONColumn(ref, "scopeNames"),
-		Method:     db.NewStringColumn(ref, "method"),
-	}
-}
-
 // AuthKeyT is table serverpod_auth_key in where clauses and ordering
 // (Serverpod's AuthKey.t).
-var AuthKeyT = NewAuthKeyTable(tableAuthKey.Root())
+var AuthKeyT = tableAuthKey.Columns((*AuthKeyTable)(nil)).(*AuthKeyTable)
 
 // AuthKeyDB is the repository of table serverpod_auth_key (Serverpod's
 // AuthKey.db): db.Find(session, AuthKeyDB, ...), db.FindByID, db.Insert and the

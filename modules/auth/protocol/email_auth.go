@@ -29,7 +29,8 @@ var tableEmailAuth = db.NewTable("serverpod_email_auth", []db.ColumnDef{
 }, (*EmailAuth)(nil), (*EmailAuthInclude)(nil))
 
 // EmailAuthTable holds the columns of table serverpod_email_auth for where
-// clauses and ordering (Serverpod's EmailAuthTable).
+// clauses and ordering (Serverpod's EmailAuthTable). Package db fills it from
+// the table's declaration.
 type EmailAuthTable struct {
 	ref    *db.TableRef
 	ID     db.IntColumn
@@ -38,22 +39,9 @@ type EmailAuthTable struct {
 	Hash   db.StringColumn
 }
 
-// NewEmailAuthTable returns the columns of table serverpod_email_auth as
-// reached through ref; the relations of other tables use it. Conditions on the
-// table itself start from EmailAuthT.
-func NewEmailAuthTable(ref *db.TableRef) EmailAuthTable {
-	return EmailAuthTable{
-		ref:    ref,
-		ID:     db.NewIntColumn(ref, "id"),
-		UserID: db.NewIntColumn(ref, "userId"),
-		Email:  db.NewStringColumn(ref, "email"),
-		Hash:   db.NewStringColumn(ref, "hash"),
-	}
-}
-
 // EmailAuthT is table serverpod_email_auth in where clauses and ordering
 // (Serverpod's EmailAuth.t).
-var EmailAuthT = NewEmailAuthTable(tableEmailAuth.Root())
+var EmailAuthT = tableEmailAuth.Columns((*EmailAuthTable)(nil)).(*EmailAuthTable)
 
 // EmailAuthDB is the repository of table serverpod_email_auth (Serverpod's
 // EmailAuth.db): db.Find(session, EmailAuthDB, ...), db.FindByID, db.Insert and

@@ -34,7 +34,8 @@ var tableEmailCreateAccountRequest = db.NewTable("serverpod_email_create_request
 
 // EmailCreateAccountRequestTable holds the columns of table
 // serverpod_email_create_request for where clauses and ordering (Serverpod's
-// EmailCreateAccountRequestTable).
+// EmailCreateAccountRequestTable). Package db fills it from the table's
+// declaration.
 type EmailCreateAccountRequestTable struct {
 	ref              *db.TableRef
 	ID               db.IntColumn
@@ -44,24 +45,9 @@ type EmailCreateAccountRequestTable struct {
 	VerificationCode db.StringColumn
 }
 
-// NewEmailCreateAccountRequestTable returns the columns of table
-// serverpod_email_create_request as reached through ref; the relations of other
-// tables use it. Conditions on the table itself start from
-// EmailCreateAccountRequestT.
-func NewEmailCreateAccountRequestTable(ref *db.TableRef) EmailCreateAccountRequestTable {
-	return EmailCreateAccountRequestTable{
-		ref:              ref,
-		ID:               db.NewIntColumn(ref, "id"),
-		UserName:         db.NewStringColumn(ref, "userName"),
-		Email:            db.NewStringColumn(ref, "email"),
-		Hash:             db.NewStringColumn(ref, "hash"),
-		VerificationCode: db.NewStringColumn(ref, "verificationCode"),
-	}
-}
-
 // EmailCreateAccountRequestT is table serverpod_email_create_request in where
 // clauses and ordering (Serverpod's EmailCreateAccountRequest.t).
-var EmailCreateAccountRequestT = NewEmailCreateAccountRequestTable(tableEmailCreateAccountRequest.Root())
+var EmailCreateAccountRequestT = tableEmailCreateAccountRequest.Columns((*EmailCreateAccountRequestTable)(nil)).(*EmailCreateAccountRequestTable)
 
 // EmailCreateAccountRequestDB is the repository of table
 // serverpod_email_create_request (Serverpod's EmailCreateAccountRequest.db):

@@ -34,7 +34,7 @@ var tableEmailFailedSignIn = db.NewTable("serverpod_email_failed_sign_in", []db.
 
 // EmailFailedSignInTable holds the columns of table
 // serverpod_email_failed_sign_in for where clauses and ordering (Serverpod's
-// EmailFailedSignInTable).
+// EmailFailedSignInTable). Package db fills it from the table's declaration.
 type EmailFailedSignInTable struct {
 	ref       *db.TableRef
 	ID        db.IntColumn
@@ -43,22 +43,9 @@ type EmailFailedSignInTable struct {
 	IPAddress db.StringColumn
 }
 
-// NewEmailFailedSignInTable returns the columns of table
-// serverpod_email_failed_sign_in as reached through ref; the relations of other
-// tables use it. Conditions on the table itself start from EmailFailedSignInT.
-func NewEmailFailedSignInTable(ref *db.TableRef) EmailFailedSignInTable {
-	return EmailFailedSignInTable{
-		ref:       ref,
-		ID:        db.NewIntColumn(ref, "id"),
-		Email:     db.NewStringColumn(ref, "email"),
-		Time:      db.NewDateTimeColumn(ref, "time"),
-		IPAddress: db.NewStringColumn(ref, "ipAddress"),
-	}
-}
-
 // EmailFailedSignInT is table serverpod_email_failed_sign_in in where clauses
 // and ordering (Serverpod's EmailFailedSignIn.t).
-var EmailFailedSignInT = NewEmailFailedSignInTable(tableEmailFailedSignIn.Root())
+var EmailFailedSignInT = tableEmailFailedSignIn.Columns((*EmailFailedSignInTable)(nil)).(*EmailFailedSignInTable)
 
 // EmailFailedSignInDB is the repository of table serverpod_email_failed_sign_in
 // (Serverpod's EmailFailedSignIn.db): db.Find(session, EmailFailedSignInDB,

@@ -33,7 +33,8 @@ var tableEmailReset = db.NewTable("serverpod_email_reset", []db.ColumnDef{
 }, (*EmailReset)(nil), (*EmailResetInclude)(nil))
 
 // EmailResetTable holds the columns of table serverpod_email_reset for where
-// clauses and ordering (Serverpod's EmailResetTable).
+// clauses and ordering (Serverpod's EmailResetTable). Package db fills it from
+// the table's declaration.
 type EmailResetTable struct {
 	ref              *db.TableRef
 	ID               db.IntColumn
@@ -42,22 +43,9 @@ type EmailResetTable struct {
 	Expiration       db.DateTimeColumn
 }
 
-// NewEmailResetTable returns the columns of table serverpod_email_reset as
-// reached through ref; the relations of other tables use it. Conditions on the
-// table itself start from EmailResetT.
-func NewEmailResetTable(ref *db.TableRef) EmailResetTable {
-	return EmailResetTable{
-		ref:              ref,
-		ID:               db.NewIntColumn(ref, "id"),
-		UserID:           db.NewIntColumn(ref, "userId"),
-		VerificationCode: db.NewStringColumn(ref, "verificationCode"),
-		Expiration:       db.NewDateTimeColumn(ref, "expiration"),
-	}
-}
-
 // EmailResetT is table serverpod_email_reset in where clauses and ordering
 // (Serverpod's EmailReset.t).
-var EmailResetT = NewEmailResetTable(tableEmailReset.Root())
+var EmailResetT = tableEmailReset.Columns((*EmailResetTable)(nil)).(*EmailResetTable)
 
 // EmailResetDB is the repository of table serverpod_email_reset (Serverpod's
 // EmailReset.db): db.Find(session, EmailResetDB, ...), db.FindByID, db.Insert

@@ -30,7 +30,7 @@ var tableGoogleRefreshToken = db.NewTable("serverpod_google_refresh_token", []db
 
 // GoogleRefreshTokenTable holds the columns of table
 // serverpod_google_refresh_token for where clauses and ordering (Serverpod's
-// GoogleRefreshTokenTable).
+// GoogleRefreshTokenTable). Package db fills it from the table's declaration.
 type GoogleRefreshTokenTable struct {
 	ref          *db.TableRef
 	ID           db.IntColumn
@@ -38,21 +38,9 @@ type GoogleRefreshTokenTable struct {
 	RefreshToken db.StringColumn
 }
 
-// NewGoogleRefreshTokenTable returns the columns of table
-// serverpod_google_refresh_token as reached through ref; the relations of other
-// tables use it. Conditions on the table itself start from GoogleRefreshTokenT.
-func NewGoogleRefreshTokenTable(ref *db.TableRef) GoogleRefreshTokenTable {
-	return GoogleRefreshTokenTable{
-		ref:          ref,
-		ID:           db.NewIntColumn(ref, "id"),
-		UserID:       db.NewIntColumn(ref, "userId"),
-		RefreshToken: db.NewStringColumn(ref, "refreshToken"),
-	}
-}
-
 // GoogleRefreshTokenT is table serverpod_google_refresh_token in where clauses
 // and ordering (Serverpod's GoogleRefreshToken.t).
-var GoogleRefreshTokenT = NewGoogleRefreshTokenTable(tableGoogleRefreshToken.Root())
+var GoogleRefreshTokenT = tableGoogleRefreshToken.Columns((*GoogleRefreshTokenTable)(nil)).(*GoogleRefreshTokenTable)
 
 // GoogleRefreshTokenDB is the repository of table
 // serverpod_google_refresh_token (Serverpod's GoogleRefreshToken.db):

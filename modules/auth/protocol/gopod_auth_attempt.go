@@ -39,7 +39,8 @@ var tableAuthAttempt = db.NewTable("gopod_auth_attempt", []db.ColumnDef{
 }, (*AuthAttempt)(nil), (*AuthAttemptInclude)(nil))
 
 // AuthAttemptTable holds the columns of table gopod_auth_attempt for where
-// clauses and ordering (Serverpod's AuthAttemptTable).
+// clauses and ordering (Serverpod's AuthAttemptTable). Package db fills it from
+// the table's declaration.
 type AuthAttemptTable struct {
 	ref       *db.TableRef
 	ID        db.IntColumn
@@ -49,23 +50,9 @@ type AuthAttemptTable struct {
 	Time      db.DateTimeColumn
 }
 
-// NewAuthAttemptTable returns the columns of table gopod_auth_attempt as
-// reached through ref; the relations of other tables use it. Conditions on the
-// table itself start from AuthAttemptT.
-func NewAuthAttemptTable(ref *db.TableRef) AuthAttemptTable {
-	return AuthAttemptTable{
-		ref:       ref,
-		ID:        db.NewIntColumn(ref, "id"),
-		Domain:    db.NewStringColumn(ref, "domain"),
-		Subject:   db.NewStringColumn(ref, "subject"),
-		IPAddress: db.NewStringColumn(ref, "ipAddress"),
-		Time:      db.NewDateTimeColumn(ref, "time"),
-	}
-}
-
 // AuthAttemptT is table gopod_auth_attempt in where clauses and ordering
 // (Serverpod's AuthAttempt.t).
-var AuthAttemptT = NewAuthAttemptTable(tableAuthAttempt.Root())
+var AuthAttemptT = tableAuthAttempt.Columns((*AuthAttemptTable)(nil)).(*AuthAttemptTable)
 
 // AuthAttemptDB is the repository of table gopod_auth_attempt (Serverpod's
 // AuthAttempt.db): db.Find(session, AuthAttemptDB, ...), db.FindByID, db.Insert

@@ -33,7 +33,8 @@ var tableAuthKeyState = db.NewTable("gopod_auth_key_state", []db.ColumnDef{
 }, (*AuthKeyState)(nil), (*AuthKeyStateInclude)(nil))
 
 // AuthKeyStateTable holds the columns of table gopod_auth_key_state for where
-// clauses and ordering (Serverpod's AuthKeyStateTable).
+// clauses and ordering (Serverpod's AuthKeyStateTable). Package db fills it
+// from the table's declaration.
 type AuthKeyStateTable struct {
 	ref       *db.TableRef
 	ID        db.IntColumn
@@ -41,21 +42,9 @@ type AuthKeyStateTable struct {
 	Created   db.DateTimeColumn
 }
 
-// NewAuthKeyStateTable returns the columns of table gopod_auth_key_state as
-// reached through ref; the relations of other tables use it. Conditions on the
-// table itself start from AuthKeyStateT.
-func NewAuthKeyStateTable(ref *db.TableRef) AuthKeyStateTable {
-	return AuthKeyStateTable{
-		ref:       ref,
-		ID:        db.NewIntColumn(ref, "id"),
-		AuthKeyID: db.NewIntColumn(ref, "authKeyId"),
-		Created:   db.NewDateTimeColumn(ref, "created"),
-	}
-}
-
 // AuthKeyStateT is table gopod_auth_key_state in where clauses and ordering
 // (Serverpod's AuthKeyState.t).
-var AuthKeyStateT = NewAuthKeyStateTable(tableAuthKeyState.Root())
+var AuthKeyStateT = tableAuthKeyState.Columns((*AuthKeyStateTable)(nil)).(*AuthKeyStateTable)
 
 // AuthKeyStateDB is the repository of table gopod_auth_key_state (Serverpod's
 // AuthKeyState.db): db.Find(session, AuthKeyStateDB, ...), db.FindByID,

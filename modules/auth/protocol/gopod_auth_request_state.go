@@ -35,7 +35,8 @@ var tableEmailRequestState = db.NewTable("gopod_auth_request_state", []db.Column
 }, (*EmailRequestState)(nil), (*EmailRequestStateInclude)(nil))
 
 // EmailRequestStateTable holds the columns of table gopod_auth_request_state
-// for where clauses and ordering (Serverpod's EmailRequestStateTable).
+// for where clauses and ordering (Serverpod's EmailRequestStateTable). Package
+// db fills it from the table's declaration.
 type EmailRequestStateTable struct {
 	ref            *db.TableRef
 	ID             db.IntColumn
@@ -44,22 +45,9 @@ type EmailRequestStateTable struct {
 	FailedAttempts db.IntColumn
 }
 
-// NewEmailRequestStateTable returns the columns of table
-// gopod_auth_request_state as reached through ref; the relations of other
-// tables use it. Conditions on the table itself start from EmailRequestStateT.
-func NewEmailRequestStateTable(ref *db.TableRef) EmailRequestStateTable {
-	return EmailRequestStateTable{
-		ref:            ref,
-		ID:             db.NewIntColumn(ref, "id"),
-		RequestID:      db.NewIntColumn(ref, "requestId"),
-		Expiration:     db.NewDateTimeColumn(ref, "expiration"),
-		FailedAttempts: db.NewIntColumn(ref, "failedAttempts"),
-	}
-}
-
 // EmailRequestStateT is table gopod_auth_request_state in where clauses and
 // ordering (Serverpod's EmailRequestState.t).
-var EmailRequestStateT = NewEmailRequestStateTable(tableEmailRequestState.Root())
+var EmailRequestStateT = tableEmailRequestState.Columns((*EmailRequestStateTable)(nil)).(*EmailRequestStateTable)
 
 // EmailRequestStateDB is the repository of table gopod_auth_request_state
 // (Serverpod's EmailRequestState.db): db.Find(session, EmailRequestStateDB,

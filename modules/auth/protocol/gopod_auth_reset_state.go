@@ -35,7 +35,8 @@ var tableEmailResetState = db.NewTable("gopod_auth_reset_state", []db.ColumnDef{
 }, (*EmailResetState)(nil), (*EmailResetStateInclude)(nil))
 
 // EmailResetStateTable holds the columns of table gopod_auth_reset_state for
-// where clauses and ordering (Serverpod's EmailResetStateTable).
+// where clauses and ordering (Serverpod's EmailResetStateTable). Package db
+// fills it from the table's declaration.
 type EmailResetStateTable struct {
 	ref            *db.TableRef
 	ID             db.IntColumn
@@ -44,22 +45,9 @@ type EmailResetStateTable struct {
 	FailedAttempts db.IntColumn
 }
 
-// NewEmailResetStateTable returns the columns of table gopod_auth_reset_state
-// as reached through ref; the relations of other tables use it. Conditions on
-// the table itself start from EmailResetStateT.
-func NewEmailResetStateTable(ref *db.TableRef) EmailResetStateTable {
-	return EmailResetStateTable{
-		ref:            ref,
-		ID:             db.NewIntColumn(ref, "id"),
-		ResetID:        db.NewIntColumn(ref, "resetId"),
-		Selector:       db.NewStringColumn(ref, "selector"),
-		FailedAttempts: db.NewIntColumn(ref, "failedAttempts"),
-	}
-}
-
 // EmailResetStateT is table gopod_auth_reset_state in where clauses and
 // ordering (Serverpod's EmailResetState.t).
-var EmailResetStateT = NewEmailResetStateTable(tableEmailResetState.Root())
+var EmailResetStateT = tableEmailResetState.Columns((*EmailResetStateTable)(nil)).(*EmailResetStateTable)
 
 // EmailResetStateDB is the repository of table gopod_auth_reset_state
 // (Serverpod's EmailResetState.db): db.Find(session, EmailResetStateDB, ...),

@@ -33,7 +33,8 @@ var tableUsedIdentityToken = db.NewTable("gopod_auth_used_token", []db.ColumnDef
 }, (*UsedIdentityToken)(nil), (*UsedIdentityTokenInclude)(nil))
 
 // UsedIdentityTokenTable holds the columns of table gopod_auth_used_token for
-// where clauses and ordering (Serverpod's UsedIdentityTokenTable).
+// where clauses and ordering (Serverpod's UsedIdentityTokenTable). Package db
+// fills it from the table's declaration.
 type UsedIdentityTokenTable struct {
 	ref        *db.TableRef
 	ID         db.IntColumn
@@ -41,21 +42,9 @@ type UsedIdentityTokenTable struct {
 	Expiration db.DateTimeColumn
 }
 
-// NewUsedIdentityTokenTable returns the columns of table gopod_auth_used_token
-// as reached through ref; the relations of other tables use it. Conditions on
-// the table itself start from UsedIdentityTokenT.
-func NewUsedIdentityTokenTable(ref *db.TableRef) UsedIdentityTokenTable {
-	return UsedIdentityTokenTable{
-		ref:        ref,
-		ID:         db.NewIntColumn(ref, "id"),
-		TokenHash:  db.NewStringColumn(ref, "tokenHash"),
-		Expiration: db.NewDateTimeColumn(ref, "expiration"),
-	}
-}
-
 // UsedIdentityTokenT is table gopod_auth_used_token in where clauses and
 // ordering (Serverpod's UsedIdentityToken.t).
-var UsedIdentityTokenT = NewUsedIdentityTokenTable(tableUsedIdentityToken.Root())
+var UsedIdentityTokenT = tableUsedIdentityToken.Columns((*UsedIdentityTokenTable)(nil)).(*UsedIdentityTokenTable)
 
 // UsedIdentityTokenDB is the repository of table gopod_auth_used_token
 // (Serverpod's UsedIdentityToken.db): db.Find(session, UsedIdentityTokenDB,

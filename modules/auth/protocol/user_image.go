@@ -29,7 +29,8 @@ var tableUserImage = db.NewTable("serverpod_user_image", []db.ColumnDef{
 }, (*UserImage)(nil), (*UserImageInclude)(nil))
 
 // UserImageTable holds the columns of table serverpod_user_image for where
-// clauses and ordering (Serverpod's UserImageTable).
+// clauses and ordering (Serverpod's UserImageTable). Package db fills it from
+// the table's declaration.
 type UserImageTable struct {
 	ref     *db.TableRef
 	ID      db.IntColumn
@@ -38,22 +39,9 @@ type UserImageTable struct {
 	URL     db.StringColumn
 }
 
-// NewUserImageTable returns the columns of table serverpod_user_image as
-// reached through ref; the relations of other tables use it. Conditions on the
-// table itself start from UserImageT.
-func NewUserImageTable(ref *db.TableRef) UserImageTable {
-	return UserImageTable{
-		ref:     ref,
-		ID:      db.NewIntColumn(ref, "id"),
-		UserID:  db.NewIntColumn(ref, "userId"),
-		Version: db.NewIntColumn(ref, "version"),
-		URL:     db.NewStringColumn(ref, "url"),
-	}
-}
-
 // UserImageT is table serverpod_user_image in where clauses and ordering
 // (Serverpod's UserImage.t).
-var UserImageT = NewUserImageTable(tableUserImage.Root())
+var UserImageT = tableUserImage.Columns((*UserImageTable)(nil)).(*UserImageTable)
 
 // UserImageDB is the repository of table serverpod_user_image (Serverpod's
 // UserImage.db): db.Find(session, UserImageDB, ...), db.FindByID, db.Insert and

@@ -49,7 +49,8 @@ var tableUserInfo = db.NewTable("serverpod_user_info", []db.ColumnDef{
 }, (*UserInfo)(nil), (*UserInfoInclude)(nil))
 
 // UserInfoTable holds the columns of table serverpod_user_info for where
-// clauses and ordering (Serverpod's UserInfoTable).
+// clauses and ordering (Serverpod's UserInfoTable). Package db fills it from
+// the table's declaration.
 type UserInfoTable struct {
 	ref            *db.TableRef
 	ID             db.IntColumn
@@ -63,27 +64,9 @@ type UserInfoTable struct {
 	Blocked        db.BoolColumn
 }
 
-// NewUserInfoTable returns the columns of table serverpod_user_info as reached
-// through ref; the relations of other tables use it. Conditions on the table
-// itself start from UserInfoT.
-func NewUserInfoTable(ref *db.TableRef) UserInfoTable {
-	return UserInfoTable{
-		ref:            ref,
-		ID:             db.NewIntColumn(ref, "id"),
-		UserIdentifier: db.NewStringColumn(ref, "userIdentifier"),
-		UserName:       db.NewStringColumn(ref, "userName"),
-		FullName:       db.NewStringColumn(ref, "fullName"),
-		Email:          db.NewStringColumn(ref, "email"),
-		Created:        db.NewDateTimeColumn(ref, "created"),
-		ImageURL:       db.NewStringColumn(ref, "imageUrl"),
-		ScopeNames:     db.NewJSONColumn(ref, "scopeNames"),
-		Blocked:        db.NewBoolColumn(ref, "blocked"),
-	}
-}
-
 // UserInfoT is table serverpod_user_info in where clauses and ordering
 // (Serverpod's UserInfo.t).
-var UserInfoT = NewUserInfoTable(tableUserInfo.Root())
+var UserInfoT = tableUserInfo.Columns((*UserInfoTable)(nil)).(*UserInfoTable)
 
 // UserInfoDB is the repository of table serverpod_user_info (Serverpod's
 // UserInfo.db): db.Find(session, UserInfoDB, ...), db.FindByID, db.Insert and

@@ -22,27 +22,17 @@ var tableAddress = db.NewTable("address", []db.ColumnDef{
 }, (*Address)(nil), (*AddressInclude)(nil))
 
 // AddressTable holds the columns of table address for where clauses and
-// ordering (Serverpod's AddressTable).
+// ordering (Serverpod's AddressTable). Package db fills it from the table's
+// declaration.
 type AddressTable struct {
 	ref    *db.TableRef
 	ID     db.IntColumn
 	Street db.StringColumn
 }
 
-// NewAddressTable returns the columns of table address as reached through ref;
-// the relations of other tables use it. Conditions on the table itself start
-// from AddressT.
-func NewAddressTable(ref *db.TableRef) AddressTable {
-	return AddressTable{
-		ref:    ref,
-		ID:     db.NewIntColumn(ref, "id"),
-		Street: db.NewStringColumn(ref, "street"),
-	}
-}
-
 // AddressT is table address in where clauses and ordering (Serverpod's
 // Address.t).
-var AddressT = NewAddressTable(tableAddress.Root())
+var AddressT = tableAddress.Columns((*AddressTable)(nil)).(*AddressTable)
 
 // AddressDB is the repository of table address (Serverpod's Address.db):
 // db.Find(session, AddressDB, ...), db.FindByID, db.Insert and the rest of

@@ -29,7 +29,8 @@ var (
 )
 
 // CompanyTable holds the columns of table company for where clauses and
-// ordering (Serverpod's CompanyTable), and its list relations.
+// ordering (Serverpod's CompanyTable), and its list relations. Package db fills
+// it from the table's declaration.
 type CompanyTable struct {
 	ref  *db.TableRef
 	ID   db.IntColumn
@@ -39,21 +40,9 @@ type CompanyTable struct {
 	Employees db.ListRelation
 }
 
-// NewCompanyTable returns the columns of table company as reached through ref;
-// the relations of other tables use it. Conditions on the table itself start
-// from CompanyT.
-func NewCompanyTable(ref *db.TableRef) CompanyTable {
-	return CompanyTable{
-		ref:       ref,
-		ID:        db.NewIntColumn(ref, "id"),
-		Name:      db.NewStringColumn(ref, "name"),
-		Employees: ref.List(relCompanyEmployees),
-	}
-}
-
 // CompanyT is table company in where clauses and ordering (Serverpod's
 // Company.t).
-var CompanyT = NewCompanyTable(tableCompany.Root())
+var CompanyT = tableCompany.Columns((*CompanyTable)(nil)).(*CompanyTable)
 
 // CompanyDB is the repository of table company (Serverpod's Company.db):
 // db.Find(session, CompanyDB, ...), db.FindByID, db.Insert and the rest of

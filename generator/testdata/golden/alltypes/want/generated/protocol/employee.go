@@ -36,7 +36,7 @@ var (
 
 // EmployeeTable holds the columns of table employee for where clauses and
 // ordering (Serverpod's EmployeeTable); its methods lead to the tables of its
-// relations.
+// relations. Package db fills it from the table's declaration.
 type EmployeeTable struct {
 	ref       *db.TableRef
 	ID        db.IntColumn
@@ -45,33 +45,20 @@ type EmployeeTable struct {
 	AddressID db.IntColumn
 }
 
-// NewEmployeeTable returns the columns of table employee as reached through
-// ref; the relations of other tables use it. Conditions on the table itself
-// start from EmployeeT.
-func NewEmployeeTable(ref *db.TableRef) EmployeeTable {
-	return EmployeeTable{
-		ref:       ref,
-		ID:        db.NewIntColumn(ref, "id"),
-		Name:      db.NewStringColumn(ref, "name"),
-		CompanyID: db.NewIntColumn(ref, "companyId"),
-		AddressID: db.NewIntColumn(ref, "addressId"),
-	}
-}
-
 // EmployeeT is table employee in where clauses and ordering (Serverpod's
 // Employee.t).
-var EmployeeT = NewEmployeeTable(tableEmployee.Root())
+var EmployeeT = tableEmployee.Columns((*EmployeeTable)(nil)).(*EmployeeTable)
 
 // Company is the company of a row of employee: the columns of table company,
 // joined.
-func (t EmployeeTable) Company() CompanyTable {
-	return NewCompanyTable(t.ref.Join(relEmployeeCompany))
+func (t *EmployeeTable) Company() *CompanyTable {
+	return t.ref.JoinColumns(relEmployeeCompany).(*CompanyTable)
 }
 
 // Address is the address of a row of employee: the columns of table address,
 // joined.
-func (t EmployeeTable) Address() AddressTable {
-	return NewAddressTable(t.ref.Join(relEmployeeAddress))
+func (t *EmployeeTable) Address() *AddressTable {
+	return t.ref.JoinColumns(relEmployeeAddress).(*AddressTable)
 }
 
 // EmployeeDB is the repository of table employee (Serverpod's Employee.db):

@@ -35,7 +35,7 @@ var tablePrice = db.NewTable("price", []db.ColumnDef{
 }, (*Price)(nil), (*PriceInclude)(nil))
 
 // PriceTable holds the columns of table price for where clauses and ordering
-// (Serverpod's PriceTable).
+// (Serverpod's PriceTable). Package db fills it from the table's declaration.
 type PriceTable struct {
 	ref      *db.TableRef
 	ID       db.IntColumn
@@ -46,23 +46,8 @@ type PriceTable struct {
 	Secret   db.JSONColumn
 }
 
-// NewPriceTable returns the columns of table price as reached through ref; the
-// relations of other tables use it. Conditions on the table itself start from
-// PriceT.
-func NewPriceTable(ref *db.TableRef) PriceTable {
-	return PriceTable{
-		ref:      ref,
-		ID:       db.NewIntColumn(ref, "id"),
-		Amount:   db.NewJSONColumn(ref, "amount"),
-		Discount: db.NewJSONColumn(ref, "discount"),
-		History:  db.NewJSONColumn(ref, "history"),
-		ByRegion: db.NewJSONColumn(ref, "byRegion"),
-		Secret:   db.NewJSONColumn(ref, "secret"),
-	}
-}
-
 // PriceT is table price in where clauses and ordering (Serverpod's Price.t).
-var PriceT = NewPriceTable(tablePrice.Root())
+var PriceT = tablePrice.Columns((*PriceTable)(nil)).(*PriceTable)
 
 // PriceDB is the repository of table price (Serverpod's Price.db):
 // db.Find(session, PriceDB, ...), db.FindByID, db.Insert and the rest of

@@ -26,7 +26,7 @@ var tableNote = db.NewTable("note", []db.ColumnDef{
 }, (*Note)(nil), (*NoteInclude)(nil))
 
 // NoteTable holds the columns of table note for where clauses and ordering
-// (Serverpod's NoteTable).
+// (Serverpod's NoteTable). Package db fills it from the table's declaration.
 type NoteTable struct {
 	ref    *db.TableRef
 	ID     db.IntColumn
@@ -35,21 +35,8 @@ type NoteTable struct {
 	Text   db.StringColumn
 }
 
-// NewNoteTable returns the columns of table note as reached through ref; the
-// relations of other tables use it. Conditions on the table itself start from
-// NoteT.
-func NewNoteTable(ref *db.TableRef) NoteTable {
-	return NoteTable{
-		ref:    ref,
-		ID:     db.NewIntColumn(ref, "id"),
-		Author: db.NewStringColumn(ref, "author"),
-		At:     db.NewDateTimeColumn(ref, "at"),
-		Text:   db.NewStringColumn(ref, "text"),
-	}
-}
-
 // NoteT is table note in where clauses and ordering (Serverpod's Note.t).
-var NoteT = NewNoteTable(tableNote.Root())
+var NoteT = tableNote.Columns((*NoteTable)(nil)).(*NoteTable)
 
 // NoteDB is the repository of table note (Serverpod's Note.db):
 // db.Find(session, NoteDB, ...), db.FindByID, db.Insert and the rest of package

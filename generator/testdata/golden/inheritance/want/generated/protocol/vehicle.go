@@ -32,7 +32,8 @@ var tableVehicle = db.NewTable("vehicle", []db.ColumnDef{
 }, (*Vehicle)(nil), (*VehicleInclude)(nil))
 
 // VehicleTable holds the columns of table vehicle for where clauses and
-// ordering (Serverpod's VehicleTable).
+// ordering (Serverpod's VehicleTable). Package db fills it from the table's
+// declaration.
 type VehicleTable struct {
 	ref      *db.TableRef
 	ID       db.IntColumn
@@ -41,22 +42,9 @@ type VehicleTable struct {
 	Registry db.StringColumn
 }
 
-// NewVehicleTable returns the columns of table vehicle as reached through ref;
-// the relations of other tables use it. Conditions on the table itself start
-// from VehicleT.
-func NewVehicleTable(ref *db.TableRef) VehicleTable {
-	return VehicleTable{
-		ref:      ref,
-		ID:       db.NewIntColumn(ref, "id"),
-		Name:     db.NewStringColumn(ref, "name"),
-		Wheels:   db.NewIntColumn(ref, "wheels"),
-		Registry: db.NewStringColumn(ref, "registry"),
-	}
-}
-
 // VehicleT is table vehicle in where clauses and ordering (Serverpod's
 // Vehicle.t).
-var VehicleT = NewVehicleTable(tableVehicle.Root())
+var VehicleT = tableVehicle.Columns((*VehicleTable)(nil)).(*VehicleTable)
 
 // VehicleDB is the repository of table vehicle (Serverpod's Vehicle.db):
 // db.Find(session, VehicleDB, ...), db.FindByID, db.Insert and the rest of

@@ -32,6 +32,7 @@ var (
 
 // BadgeTable holds the columns of table badge for where clauses and ordering
 // (Serverpod's BadgeTable); its methods lead to the tables of its relations.
+// Package db fills it from the table's declaration.
 type BadgeTable struct {
 	ref     *db.TableRef
 	ID      db.IntColumn
@@ -39,24 +40,12 @@ type BadgeTable struct {
 	OwnerID db.IntColumn
 }
 
-// NewBadgeTable returns the columns of table badge as reached through ref; the
-// relations of other tables use it. Conditions on the table itself start from
-// BadgeT.
-func NewBadgeTable(ref *db.TableRef) BadgeTable {
-	return BadgeTable{
-		ref:     ref,
-		ID:      db.NewIntColumn(ref, "id"),
-		Code:    db.NewStringColumn(ref, "code"),
-		OwnerID: db.NewIntColumn(ref, "ownerId"),
-	}
-}
-
 // BadgeT is table badge in where clauses and ordering (Serverpod's Badge.t).
-var BadgeT = NewBadgeTable(tableBadge.Root())
+var BadgeT = tableBadge.Columns((*BadgeTable)(nil)).(*BadgeTable)
 
 // Owner is the owner of a row of badge: the columns of table employee, joined.
-func (t BadgeTable) Owner() EmployeeTable {
-	return NewEmployeeTable(t.ref.Join(relBadgeOwner))
+func (t *BadgeTable) Owner() *EmployeeTable {
+	return t.ref.JoinColumns(relBadgeOwner).(*EmployeeTable)
 }
 
 // BadgeDB is the repository of table badge (Serverpod's Badge.db):

@@ -34,7 +34,8 @@ var (
 
 // CatTable holds the columns of table cat for where clauses and ordering
 // (Serverpod's CatTable), and its list relations; its methods lead to the
-// tables of its object relations.
+// tables of its object relations. Package db fills it from the table's
+// declaration.
 type CatTable struct {
 	ref      *db.TableRef
 	ID       db.IntColumn
@@ -45,25 +46,12 @@ type CatTable struct {
 	Kittens db.ListRelation
 }
 
-// NewCatTable returns the columns of table cat as reached through ref; the
-// relations of other tables use it. Conditions on the table itself start from
-// CatT.
-func NewCatTable(ref *db.TableRef) CatTable {
-	return CatTable{
-		ref:      ref,
-		ID:       db.NewIntColumn(ref, "id"),
-		Name:     db.NewStringColumn(ref, "name"),
-		MotherID: db.NewIntColumn(ref, "motherId"),
-		Kittens:  ref.List(relCatKittens),
-	}
-}
-
 // CatT is table cat in where clauses and ordering (Serverpod's Cat.t).
-var CatT = NewCatTable(tableCat.Root())
+var CatT = tableCat.Columns((*CatTable)(nil)).(*CatTable)
 
 // Mother is the mother of a row of cat: the columns of table cat, joined.
-func (t CatTable) Mother() CatTable {
-	return NewCatTable(t.ref.Join(relCatMother))
+func (t *CatTable) Mother() *CatTable {
+	return t.ref.JoinColumns(relCatMother).(*CatTable)
 }
 
 // CatDB is the repository of table cat (Serverpod's Cat.db): db.Find(session,

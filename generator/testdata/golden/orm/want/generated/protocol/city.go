@@ -22,26 +22,15 @@ var tableCity = db.NewTable("city", []db.ColumnDef{
 }, (*City)(nil), (*CityInclude)(nil))
 
 // CityTable holds the columns of table city for where clauses and ordering
-// (Serverpod's CityTable).
+// (Serverpod's CityTable). Package db fills it from the table's declaration.
 type CityTable struct {
 	ref  *db.TableRef
 	ID   db.IntColumn
 	Name db.StringColumn
 }
 
-// NewCityTable returns the columns of table city as reached through ref; the
-// relations of other tables use it. Conditions on the table itself start from
-// CityT.
-func NewCityTable(ref *db.TableRef) CityTable {
-	return CityTable{
-		ref:  ref,
-		ID:   db.NewIntColumn(ref, "id"),
-		Name: db.NewStringColumn(ref, "name"),
-	}
-}
-
 // CityT is table city in where clauses and ordering (Serverpod's City.t).
-var CityT = NewCityTable(tableCity.Root())
+var CityT = tableCity.Columns((*CityTable)(nil)).(*CityTable)
 
 // CityDB is the repository of table city (Serverpod's City.db):
 // db.Find(session, CityDB, ...), db.FindByID, db.Insert and the rest of package

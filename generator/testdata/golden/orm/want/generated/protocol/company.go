@@ -38,7 +38,8 @@ var (
 
 // CompanyTable holds the columns of table company for where clauses and
 // ordering (Serverpod's CompanyTable), and its list relations; its methods lead
-// to the tables of its object relations.
+// to the tables of its object relations. Package db fills it from the table's
+// declaration.
 type CompanyTable struct {
 	ref  *db.TableRef
 	ID   db.IntColumn
@@ -52,27 +53,13 @@ type CompanyTable struct {
 	Offices db.ListRelation
 }
 
-// NewCompanyTable returns the columns of table company as reached through ref;
-// the relations of other tables use it. Conditions on the table itself start
-// from CompanyT.
-func NewCompanyTable(ref *db.TableRef) CompanyTable {
-	return CompanyTable{
-		ref:       ref,
-		ID:        db.NewIntColumn(ref, "id"),
-		Name:      db.NewStringColumn(ref, "name"),
-		HqID:      db.NewIntColumn(ref, "hqId"),
-		Employees: ref.List(relCompanyEmployees),
-		Offices:   ref.List(relCompanyOffices),
-	}
-}
-
 // CompanyT is table company in where clauses and ordering (Serverpod's
 // Company.t).
-var CompanyT = NewCompanyTable(tableCompany.Root())
+var CompanyT = tableCompany.Columns((*CompanyTable)(nil)).(*CompanyTable)
 
 // Hq is the hq of a row of company: the columns of table city, joined.
-func (t CompanyTable) Hq() CityTable {
-	return NewCityTable(t.ref.Join(relCompanyHq))
+func (t *CompanyTable) Hq() *CityTable {
+	return t.ref.JoinColumns(relCompanyHq).(*CityTable)
 }
 
 // CompanyDB is the repository of table company (Serverpod's Company.db):

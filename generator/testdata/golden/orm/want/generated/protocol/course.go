@@ -29,7 +29,8 @@ var (
 )
 
 // CourseTable holds the columns of table course for where clauses and ordering
-// (Serverpod's CourseTable), and its list relations.
+// (Serverpod's CourseTable), and its list relations. Package db fills it from
+// the table's declaration.
 type CourseTable struct {
 	ref   *db.TableRef
 	ID    db.IntColumn
@@ -39,20 +40,8 @@ type CourseTable struct {
 	Enrollments db.ListRelation
 }
 
-// NewCourseTable returns the columns of table course as reached through ref;
-// the relations of other tables use it. Conditions on the table itself start
-// from CourseT.
-func NewCourseTable(ref *db.TableRef) CourseTable {
-	return CourseTable{
-		ref:         ref,
-		ID:          db.NewIntColumn(ref, "id"),
-		Title:       db.NewStringColumn(ref, "title"),
-		Enrollments: ref.List(relCourseEnrollments),
-	}
-}
-
 // CourseT is table course in where clauses and ordering (Serverpod's Course.t).
-var CourseT = NewCourseTable(tableCourse.Root())
+var CourseT = tableCourse.Columns((*CourseTable)(nil)).(*CourseTable)
 
 // CourseDB is the repository of table course (Serverpod's Course.db):
 // db.Find(session, CourseDB, ...), db.FindByID, db.Insert and the rest of

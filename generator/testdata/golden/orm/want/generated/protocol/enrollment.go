@@ -34,7 +34,7 @@ var (
 
 // EnrollmentTable holds the columns of table enrollment for where clauses and
 // ordering (Serverpod's EnrollmentTable); its methods lead to the tables of its
-// relations.
+// relations. Package db fills it from the table's declaration.
 type EnrollmentTable struct {
 	ref       *db.TableRef
 	ID        db.IntColumn
@@ -42,32 +42,20 @@ type EnrollmentTable struct {
 	CourseID  db.IntColumn
 }
 
-// NewEnrollmentTable returns the columns of table enrollment as reached through
-// ref; the relations of other tables use it. Conditions on the table itself
-// start from EnrollmentT.
-func NewEnrollmentTable(ref *db.TableRef) EnrollmentTable {
-	return EnrollmentTable{
-		ref:       ref,
-		ID:        db.NewIntColumn(ref, "id"),
-		StudentID: db.NewIntColumn(ref, "studentId"),
-		CourseID:  db.NewIntColumn(ref, "courseId"),
-	}
-}
-
 // EnrollmentT is table enrollment in where clauses and ordering (Serverpod's
 // Enrollment.t).
-var EnrollmentT = NewEnrollmentTable(tableEnrollment.Root())
+var EnrollmentT = tableEnrollment.Columns((*EnrollmentTable)(nil)).(*EnrollmentTable)
 
 // Student is the student of a row of enrollment: the columns of table student,
 // joined.
-func (t EnrollmentTable) Student() StudentTable {
-	return NewStudentTable(t.ref.Join(relEnrollmentStudent))
+func (t *EnrollmentTable) Student() *StudentTable {
+	return t.ref.JoinColumns(relEnrollmentStudent).(*StudentTable)
 }
 
 // Course is the course of a row of enrollment: the columns of table course,
 // joined.
-func (t EnrollmentTable) Course() CourseTable {
-	return NewCourseTable(t.ref.Join(relEnrollmentCourse))
+func (t *EnrollmentTable) Course() *CourseTable {
+	return t.ref.JoinColumns(relEnrollmentCourse).(*CourseTable)
 }
 
 // EnrollmentDB is the repository of table enrollment (Serverpod's

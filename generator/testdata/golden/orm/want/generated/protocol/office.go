@@ -36,6 +36,7 @@ var (
 
 // OfficeTable holds the columns of table office for where clauses and ordering
 // (Serverpod's OfficeTable); its methods lead to the tables of its relations.
+// Package db fills it from the table's declaration.
 type OfficeTable struct {
 	ref    *db.TableRef
 	ID     db.IntColumn
@@ -44,25 +45,12 @@ type OfficeTable struct {
 	CityID db.IntColumn
 }
 
-// NewOfficeTable returns the columns of table office as reached through ref;
-// the relations of other tables use it. Conditions on the table itself start
-// from OfficeT.
-func NewOfficeTable(ref *db.TableRef) OfficeTable {
-	return OfficeTable{
-		ref:    ref,
-		ID:     db.NewIntColumn(ref, "id"),
-		Street: db.NewStringColumn(ref, "street"),
-		Desks:  db.NewIntColumn(ref, "desks"),
-		CityID: db.NewIntColumn(ref, "cityId"),
-	}
-}
-
 // OfficeT is table office in where clauses and ordering (Serverpod's Office.t).
-var OfficeT = NewOfficeTable(tableOffice.Root())
+var OfficeT = tableOffice.Columns((*OfficeTable)(nil)).(*OfficeTable)
 
 // City is the city of a row of office: the columns of table city, joined.
-func (t OfficeTable) City() CityTable {
-	return NewCityTable(t.ref.Join(relOfficeCity))
+func (t *OfficeTable) City() *CityTable {
+	return t.ref.JoinColumns(relOfficeCity).(*CityTable)
 }
 
 // OfficeDB is the repository of table office (Serverpod's Office.db):

@@ -34,6 +34,7 @@ var (
 
 // PostTable holds the columns of table post for where clauses and ordering
 // (Serverpod's PostTable); its methods lead to the tables of its relations.
+// Package db fills it from the table's declaration.
 type PostTable struct {
 	ref    *db.TableRef
 	ID     db.IntColumn
@@ -41,29 +42,17 @@ type PostTable struct {
 	NextID db.IntColumn
 }
 
-// NewPostTable returns the columns of table post as reached through ref; the
-// relations of other tables use it. Conditions on the table itself start from
-// PostT.
-func NewPostTable(ref *db.TableRef) PostTable {
-	return PostTable{
-		ref:    ref,
-		ID:     db.NewIntColumn(ref, "id"),
-		Body:   db.NewStringColumn(ref, "body"),
-		NextID: db.NewIntColumn(ref, "nextId"),
-	}
-}
-
 // PostT is table post in where clauses and ordering (Serverpod's Post.t).
-var PostT = NewPostTable(tablePost.Root())
+var PostT = tablePost.Columns((*PostTable)(nil)).(*PostTable)
 
 // Previous is the previous of a row of post: the columns of table post, joined.
-func (t PostTable) Previous() PostTable {
-	return NewPostTable(t.ref.Join(relPostPrevious))
+func (t *PostTable) Previous() *PostTable {
+	return t.ref.JoinColumns(relPostPrevious).(*PostTable)
 }
 
 // Next is the next of a row of post: the columns of table post, joined.
-func (t PostTable) Next() PostTable {
-	return NewPostTable(t.ref.Join(relPostNext))
+func (t *PostTable) Next() *PostTable {
+	return t.ref.JoinColumns(relPostNext).(*PostTable)
 }
 
 // PostDB is the repository of table post (Serverpod's Post.db):

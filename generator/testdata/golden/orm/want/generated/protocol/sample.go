@@ -98,7 +98,7 @@ var tableSample = db.NewTable("sample", []db.ColumnDef{
 }, (*Sample)(nil), (*SampleInclude)(nil))
 
 // SampleTable holds the columns of table sample for where clauses and ordering
-// (Serverpod's SampleTable).
+// (Serverpod's SampleTable). Package db fills it from the table's declaration.
 type SampleTable struct {
 	ref           *db.TableRef
 	ID            db.IntColumn
@@ -138,52 +138,8 @@ type SampleTable struct {
 	Secret        db.StringColumn
 }
 
-// NewSampleTable returns the columns of table sample as reached through ref;
-// the relations of other tables use it. Conditions on the table itself start
-// from SampleT.
-func NewSampleTable(ref *db.TableRef) SampleTable {
-	return SampleTable{
-		ref:           ref,
-		ID:            db.NewIntColumn(ref, "id"),
-		AnInt:         db.NewIntColumn(ref, "anInt"),
-		ADouble:       db.NewDoubleColumn(ref, "aDouble"),
-		ABool:         db.NewBoolColumn(ref, "aBool"),
-		AString:       db.NewStringColumn(ref, "aString"),
-		ADateTime:     db.NewDateTimeColumn(ref, "aDateTime"),
-		ADuration:     db.NewDurationColumn(ref, "aDuration"),
-		AUUID:         db.NewUUIDColumn(ref, "aUuid"),
-		AURI:          db.NewURIColumn(ref, "aUri"),
-		ABigInt:       db.NewBigIntColumn(ref, "aBigInt"),
-		AByteData:     db.NewByteDataColumn(ref, "aByteData"),
-		AColor:        db.NewEnumColumn[Color](ref, "aColor", false),
-		ASize:         db.NewEnumColumn[Size](ref, "aSize", true),
-		AList:         db.NewJSONColumn(ref, "aList"),
-		AMap:          db.NewJSONColumn(ref, "aMap"),
-		ASet:          db.NewJSONColumn(ref, "aSet"),
-		AnIntMap:      db.NewJSONColumn(ref, "anIntMap"),
-		APoint:        db.NewJSONColumn(ref, "aPoint"),
-		MaybeInt:      db.NewIntColumn(ref, "maybeInt"),
-		MaybeDouble:   db.NewDoubleColumn(ref, "maybeDouble"),
-		MaybeBool:     db.NewBoolColumn(ref, "maybeBool"),
-		MaybeString:   db.NewStringColumn(ref, "maybeString"),
-		MaybeDateTime: db.NewDateTimeColumn(ref, "maybeDateTime"),
-		MaybeDuration: db.NewDurationColumn(ref, "maybeDuration"),
-		MaybeUUID:     db.NewUUIDColumn(ref, "maybeUuid"),
-		MaybeURI:      db.NewURIColumn(ref, "maybeUri"),
-		MaybeBigInt:   db.NewBigIntColumn(ref, "maybeBigInt"),
-		MaybeByteData: db.NewByteDataColumn(ref, "maybeByteData"),
-		MaybeColor:    db.NewEnumColumn[Color](ref, "maybeColor", false),
-		MaybeSize:     db.NewEnumColumn[Size](ref, "maybeSize", true),
-		MaybeList:     db.NewJSONColumn(ref, "maybeList"),
-		MaybePoint:    db.NewJSONColumn(ref, "maybePoint"),
-		Created:       db.NewDateTimeColumn(ref, "created"),
-		Tag:           db.NewStringColumn(ref, "tag"),
-		Secret:        db.NewStringColumn(ref, "secret"),
-	}
-}
-
 // SampleT is table sample in where clauses and ordering (Serverpod's Sample.t).
-var SampleT = NewSampleTable(tableSample.Root())
+var SampleT = tableSample.Columns((*SampleTable)(nil)).(*SampleTable)
 
 // SampleDB is the repository of table sample (Serverpod's Sample.db):
 // db.Find(session, SampleDB, ...), db.FindByID, db.Insert and the rest of

@@ -29,7 +29,8 @@ var (
 )
 
 // StudentTable holds the columns of table student for where clauses and
-// ordering (Serverpod's StudentTable), and its list relations.
+// ordering (Serverpod's StudentTable), and its list relations. Package db fills
+// it from the table's declaration.
 type StudentTable struct {
 	ref  *db.TableRef
 	ID   db.IntColumn
@@ -39,21 +40,9 @@ type StudentTable struct {
 	Enrollments db.ListRelation
 }
 
-// NewStudentTable returns the columns of table student as reached through ref;
-// the relations of other tables use it. Conditions on the table itself start
-// from StudentT.
-func NewStudentTable(ref *db.TableRef) StudentTable {
-	return StudentTable{
-		ref:         ref,
-		ID:          db.NewIntColumn(ref, "id"),
-		Name:        db.NewStringColumn(ref, "name"),
-		Enrollments: ref.List(relStudentEnrollments),
-	}
-}
-
 // StudentT is table student in where clauses and ordering (Serverpod's
 // Student.t).
-var StudentT = NewStudentTable(tableStudent.Root())
+var StudentT = tableStudent.Columns((*StudentTable)(nil)).(*StudentTable)
 
 // StudentDB is the repository of table student (Serverpod's Student.db):
 // db.Find(session, StudentDB, ...), db.FindByID, db.Insert and the rest of

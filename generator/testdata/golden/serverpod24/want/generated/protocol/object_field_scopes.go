@@ -25,7 +25,8 @@ var tableObjectFieldScopes = db.NewTable("object_field_scopes", []db.ColumnDef{
 }, (*ObjectFieldScopes)(nil), (*ObjectFieldScopesInclude)(nil))
 
 // ObjectFieldScopesTable holds the columns of table object_field_scopes for
-// where clauses and ordering (Serverpod's ObjectFieldScopesTable).
+// where clauses and ordering (Serverpod's ObjectFieldScopesTable). Package db
+// fills it from the table's declaration.
 type ObjectFieldScopesTable struct {
 	ref      *db.TableRef
 	ID       db.IntColumn
@@ -33,21 +34,9 @@ type ObjectFieldScopesTable struct {
 	Database db.StringColumn
 }
 
-// NewObjectFieldScopesTable returns the columns of table object_field_scopes as
-// reached through ref; the relations of other tables use it. Conditions on the
-// table itself start from ObjectFieldScopesT.
-func NewObjectFieldScopesTable(ref *db.TableRef) ObjectFieldScopesTable {
-	return ObjectFieldScopesTable{
-		ref:      ref,
-		ID:       db.NewIntColumn(ref, "id"),
-		Normal:   db.NewStringColumn(ref, "normal"),
-		Database: db.NewStringColumn(ref, "database"),
-	}
-}
-
 // ObjectFieldScopesT is table object_field_scopes in where clauses and ordering
 // (Serverpod's ObjectFieldScopes.t).
-var ObjectFieldScopesT = NewObjectFieldScopesTable(tableObjectFieldScopes.Root())
+var ObjectFieldScopesT = tableObjectFieldScopes.Columns((*ObjectFieldScopesTable)(nil)).(*ObjectFieldScopesTable)
 
 // ObjectFieldScopesDB is the repository of table object_field_scopes
 // (Serverpod's ObjectFieldScopes.db): db.Find(session, ObjectFieldScopesDB,

@@ -22,27 +22,17 @@ var tableSimpleData = db.NewTable("simple_data", []db.ColumnDef{
 }, (*SimpleData)(nil), (*SimpleDataInclude)(nil))
 
 // SimpleDataTable holds the columns of table simple_data for where clauses and
-// ordering (Serverpod's SimpleDataTable).
+// ordering (Serverpod's SimpleDataTable). Package db fills it from the table's
+// declaration.
 type SimpleDataTable struct {
 	ref *db.TableRef
 	ID  db.IntColumn
 	Num db.IntColumn
 }
 
-// NewSimpleDataTable returns the columns of table simple_data as reached
-// through ref; the relations of other tables use it. Conditions on the table
-// itself start from SimpleDataT.
-func NewSimpleDataTable(ref *db.TableRef) SimpleDataTable {
-	return SimpleDataTable{
-		ref: ref,
-		ID:  db.NewIntColumn(ref, "id"),
-		Num: db.NewIntColumn(ref, "num"),
-	}
-}
-
 // SimpleDataT is table simple_data in where clauses and ordering (Serverpod's
 // SimpleData.t).
-var SimpleDataT = NewSimpleDataTable(tableSimpleData.Root())
+var SimpleDataT = tableSimpleData.Columns((*SimpleDataTable)(nil)).(*SimpleDataTable)
 
 // SimpleDataDB is the repository of table simple_data (Serverpod's
 // SimpleData.db): db.Find(session, SimpleDataDB, ...), db.FindByID, db.Insert
