@@ -179,3 +179,18 @@ func TestColumnsMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnsConcurrentJoins: goroutines reaching new join paths at once
+// share one set of columns per path.
+func TestColumnsConcurrentJoins(t *testing.T) {
+	got := make(chan *ownerCols, 8)
+	for range cap(got) {
+		go func() { got <- itemC.Parent().Parent().Parent().Owner() }()
+	}
+	first := <-got
+	for range cap(got) - 1 {
+		if o := <-got; o != first {
+			t.Fatal("two goroutines got different columns for one join path")
+		}
+	}
+}
