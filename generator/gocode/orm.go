@@ -306,7 +306,7 @@ func (o orm) tableType(f *jen.File) {
 		targetType := jen.Op("*").Add(o.qual(t, t.ClassName+"Table"))
 		doc(f, fmt.Sprintf("%s is the %s of a row of %s: the columns of table %s, joined.", method, fl.Name, o.m.Table, t.Table))
 		f.Func().Params(jen.Id("t").Op("*").Id(tableType)).Id(method).Params().Add(targetType).Block(
-			jen.Return(jen.Id("t").Dot("ref").Dot("JoinColumns").Call(jen.Id(o.relVarName(fl))).Assert(jen.Op("*").Add(o.qual(t, t.ClassName+"Table")))),
+			jen.Return(jen.Id("t").Dot("ref").Dot("JoinColumns").Call(jen.Id(o.relVarName(fl))).Assert(targetType)),
 		)
 		f.Line()
 	}
