@@ -93,12 +93,18 @@ func (ts *Types) Registry() *Registry {
 // type v points to): from its ClassName method when it has one (custom
 // classes, hand-written types), otherwise from its declaration.
 func ClassNameOf(v any) (string, bool) {
-	if m, ok := v.(interface{ ClassName() string }); ok {
-		return m.ClassName(), true
-	}
 	t := reflect.TypeOf(v)
 	if t == nil {
 		return "", false
+	}
+	if m, ok := v.(interface{ ClassName() string }); ok {
+		if t.Kind() == reflect.Pointer && reflect.ValueOf(v).IsNil() {
+			// Generic code asks (*T)(nil) (ModelClass, messages'
+			// listeners), and a ClassName with a value receiver panics
+			// through a nil pointer: ask a zero T instead.
+			m = reflect.New(t.Elem()).Interface().(interface{ ClassName() string })
+		}
+		return m.ClassName(), true
 	}
 	if d := declaredDef(t); d != nil {
 		return d.Name, true
@@ -177,20 +183,17 @@ func tryCodecOf(t reflect.Type) (c *codec, err error) {
 // pointer to one (nil is null), in e's form; a value of another type is
 // an error of e.
 func EncodeValueOf(e *Encoder, v any) {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() == reflect.Pointer && rv.IsNil() {
+		// Before EncodeJSON: a custom class's would run on a nil pointer.
+		e.Null()
+		return
+	}
 	if m, ok := v.(Encodable); ok {
 		m.EncodeJSON(e)
 		return
 	}
-	rv := reflect.ValueOf(v)
-	if !rv.IsValid() {
-		e.Null()
-		return
-	}
 	if rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			e.Null()
-			return
-		}
 		c, err := tryCodecOf(rv.Type().Elem())
 		if err != nil {
 			e.Fail(err)

@@ -230,3 +230,30 @@ func TestValuesWithoutWireFormAreErrors(t *testing.T) {
 		t.Errorf("after the failure: %s, %v", b, err)
 	}
 }
+
+// declMoney is a custom class as a user writes one: JSON methods on the
+// pointer and, as custom classes may have, a ClassName with a value
+// receiver.
+type declMoney struct{ Cents int64 }
+
+func (m declMoney) ClassName() string       { return "Money" }
+func (m *declMoney) EncodeJSON(e *Encoder)  { e.Int(m.Cents) }
+func (m *declMoney) DecodeJSON(v any) error { c, err := DecodeInt(v); m.Cents = c; return err }
+
+// TestNilPointersOfCustomClasses: generic code asks the class name of
+// (*T)(nil) (ModelClass, messages' listeners), and a nil pointer is
+// null; neither may call a method through the nil pointer.
+func TestNilPointersOfCustomClasses(t *testing.T) {
+	if name, ok := ClassNameOf((*declMoney)(nil)); name != "Money" || !ok {
+		t.Errorf("ClassNameOf((*declMoney)(nil)) = %q, %v", name, ok)
+	}
+	if c := ModelClass[declMoney](); c.Name != "Money" {
+		t.Errorf("ModelClass[declMoney]().Name = %q", c.Name)
+	}
+	if b, err := MarshalModel((*declMoney)(nil)); err != nil || string(b) != "null" {
+		t.Errorf("MarshalModel((*declMoney)(nil)) = %s, %v; want null", b, err)
+	}
+	if b, err := MarshalModel(&declMoney{Cents: 5}); err != nil || string(b) != "5" {
+		t.Errorf("MarshalModel(&declMoney{5}) = %s, %v", b, err)
+	}
+}
