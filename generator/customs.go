@@ -129,10 +129,10 @@ func loadGoTypes(ctx context.Context, p *project.Project, paths []string, env []
 		}
 		ptr := types.NewPointer(obj.Type())
 		if !hasMethod(ptr, obj.Pkg(), "EncodeJSON", "*"+wirePkg+".Encoder", "") {
-			return nil, false, at("%s needs the method EncodeJSON(*wire.Encoder), as generated models have, to be encoded", t)
+			return nil, false, at("%s needs the method EncodeJSON(*wire.Encoder) to be encoded", t)
 		}
 		if !hasMethod(ptr, obj.Pkg(), "DecodeJSON", "any", "error") {
-			return nil, false, at("%s needs the method DecodeJSON(any) error, as generated models have, to be decoded", t)
+			return nil, false, at("%s needs the method DecodeJSON(any) error to be decoded", t)
 		}
 	}
 	keep := true

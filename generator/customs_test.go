@@ -152,7 +152,7 @@ type Money struct{ codec.Cents }
 		loads++
 		return packages.Load(cfg, patterns...)
 	}
-	const noDecode = "config/generator.yaml:6:3: go_extra_classes: Money: cached/shared.Money needs the method DecodeJSON(any) error, as generated models have, to be decoded"
+	const noDecode = "config/generator.yaml:6:3: go_extra_classes: Money: cached/shared.Money needs the method DecodeJSON(any) error to be decoded"
 	const noType = "config/generator.yaml:6:3: go_extra_classes: Money: package cached/shared declares no exported type Money"
 	field := 0
 	for _, step := range []struct {

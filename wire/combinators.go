@@ -40,21 +40,6 @@ func EncodeList[T any](f EncodeFunc[T]) EncodeFunc[[]T] {
 	}
 }
 
-// EncodeNullableList writes null for a nil slice, otherwise the array: the
-// encoding of a nullable list nested inside a container.
-//
-//go:noinline
-func EncodeNullableList[T any](f EncodeFunc[T]) EncodeFunc[[]T] {
-	list := EncodeList(f)
-	return func(e *Encoder, v []T) {
-		if v == nil {
-			e.Null()
-			return
-		}
-		list(e, v)
-	}
-}
-
 // EncodeStringMap writes a map with String keys as a JSON object, keys
 // sorted so that output is deterministic.
 //
@@ -72,20 +57,6 @@ func EncodeStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
 			f(e, m[k])
 		}
 		e.ObjectEnd()
-	}
-}
-
-// EncodeNullableStringMap is EncodeStringMap that writes null for a nil map.
-//
-//go:noinline
-func EncodeNullableStringMap[V any](f EncodeFunc[V]) EncodeFunc[map[string]V] {
-	inner := EncodeStringMap(f)
-	return func(e *Encoder, m map[string]V) {
-		if m == nil {
-			e.Null()
-			return
-		}
-		inner(e, m)
 	}
 }
 
@@ -136,20 +107,6 @@ func writeKeyedEntries(e *Encoder, entries []keyedEntry, value func(e *Encoder, 
 		e.ObjectEnd()
 	}
 	e.ArrayEnd()
-}
-
-// EncodeNullableMap is EncodeMap that writes null for a nil map.
-//
-//go:noinline
-func EncodeNullableMap[K comparable, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[map[K]V] {
-	inner := EncodeMap(kf, vf)
-	return func(e *Encoder, m map[K]V) {
-		if m == nil {
-			e.Null()
-			return
-		}
-		inner(e, m)
-	}
 }
 
 // EncodeModel writes a generated model or enum, or a value of a type that

@@ -129,7 +129,7 @@ func EnumValues(t reflect.Type) (names []string, byName, ok bool) {
 }
 
 // enumCodec is the codec of a declared enum: its index, or its name, with
-// unknown values refused when decoding.
+// values outside the enum refused both ways.
 func enumCodec(d *TypeDef) *codec {
 	names, byName, typeName := d.Values, d.ByName, d.localName()
 	c := &codec{
@@ -139,10 +139,20 @@ func enumCodec(d *TypeDef) *codec {
 			return err
 		},
 	}
-	if byName {
-		c.enc = func(e *Encoder, p unsafe.Pointer) { e.String(EnumName(names, *(*int)(p), typeName)) }
-	} else {
-		c.enc = func(e *Encoder, p unsafe.Pointer) { e.Int(int64(*(*int)(p))) }
+	// A value outside the enum is a bug of the program's; no peer could
+	// read it, so it is an error rather than a number or name it would
+	// refuse.
+	c.enc = func(e *Encoder, p unsafe.Pointer) {
+		i := *(*int)(p)
+		switch {
+		case i < 0 || i >= len(names):
+			e.Fail(fmt.Errorf("wire: %d is not a value of enum %s", i, typeName))
+			e.Null()
+		case byName:
+			e.String(names[i])
+		default:
+			e.Int(int64(i))
+		}
 	}
 	return c
 }
@@ -157,6 +167,9 @@ func codecOf(t reflect.Type) *codec {
 	}
 	planMu.Lock()
 	defer planMu.Unlock()
+	if c, ok := codecs.Load(t); ok {
+		return c.(*codec) // built while this call waited for the lock
+	}
 	pending = map[reflect.Type]*plan{}
 	defer func() { pending = nil }()
 	c := codecFor(t, &shape{})

@@ -33,20 +33,6 @@ func EncodeEntries[K, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[[]En
 	}
 }
 
-// EncodeNullableEntries is EncodeEntries that writes null for a nil slice.
-//
-//go:noinline
-func EncodeNullableEntries[K, V any](kf EncodeFunc[K], vf EncodeFunc[V]) EncodeFunc[[]Entry[K, V]] {
-	inner := EncodeEntries(kf, vf)
-	return func(e *Encoder, entries []Entry[K, V]) {
-		if entries == nil {
-			e.Null()
-			return
-		}
-		inner(e, entries)
-	}
-}
-
 // DecodeEntries reads Serverpod's [{"k": key, "v": value}] form into entries.
 //
 //go:noinline
@@ -73,32 +59,6 @@ func DecodeEntries[K, V any](kf DecodeFunc[K], vf DecodeFunc[V]) DecodeFunc[[]En
 			out[i] = Entry[K, V]{Key: k, Value: val}
 		}
 		return out, nil
-	}
-}
-
-// EncodeNullableByteData writes null for nil bytes, the ByteData form otherwise.
-//
-//go:noinline
-func EncodeNullableByteData(e *Encoder, b []byte) {
-	if b == nil {
-		e.Null()
-		return
-	}
-	e.ByteData(b)
-}
-
-// DecodeOrZero maps JSON null to the zero value of T: the decoder of a
-// nullable value whose Go type has its own nil (slices, maps, *url.URL,
-// *big.Int, []byte).
-//
-//go:noinline
-func DecodeOrZero[T any](f DecodeFunc[T]) DecodeFunc[T] {
-	return func(v any) (T, error) {
-		if v == nil {
-			var zero T
-			return zero, nil
-		}
-		return f(v)
 	}
 }
 

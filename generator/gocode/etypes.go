@@ -268,8 +268,9 @@ func (g etyper) recordDecls(f *jen.File) {
 func (g etyper) class(t *endpoint.Type) *jen.Statement {
 	switch {
 	case t.Kind == endpoint.Model && t.Model.Kind == model.Custom:
-		// A custom class's Go type need not have ClassName, which
-		// wire.ModelClass asks for.
+		// A custom class's Go type may live in a package of the
+		// user's with other classes of the same Go type name; its Class
+		// variable carries the class name the model files give it.
 		return jen.Id(g.classes.classVar(t))
 	case t.Kind == endpoint.Model && t.Nullable:
 		return jen.Qual(wirePkg, "ModelPtrClass").Types(g.modelRef(&model.Type{Model: t.Model})).Call()

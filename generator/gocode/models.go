@@ -53,8 +53,8 @@ func (s side) ownFields(m *model.Model) []*model.Field {
 }
 
 // Inheritance in Go (see the package doc): a child embeds its parent's
-// struct, or XFields for a sealed parent, and writes and reads every
-// field, in Serverpod's order, with its own methods.
+// struct, or XFields for a sealed parent, and package wire writes and
+// reads every field, in Serverpod's order, from the child's plan.
 
 // embedName is the struct a class's children embed: the class itself, or
 // XFields for a sealed class.
