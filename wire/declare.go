@@ -170,15 +170,10 @@ func codecOf(t reflect.Type) *codec {
 	if c, ok := codecs.Load(t); ok {
 		return c.(*codec) // built while this call waited for the lock
 	}
-	pending = map[reflect.Type]*plan{}
-	defer func() { pending = nil }()
-	c := codecFor(t, &shape{})
-	// As in planOf: the plans built on the way are published together.
-	for t, q := range pending {
-		plans.LoadOrStore(t, q)
-	}
-	got, _ := codecs.LoadOrStore(t, c)
-	return got.(*codec)
+	var c *codec
+	building(func() { c = codecFor(t, &shape{}) })
+	codecs.Store(t, c)
+	return c
 }
 
 // tryCodecOf is codecOf for a type a caller chose at run time: a type

@@ -130,15 +130,22 @@ func planOf(t reflect.Type) *plan {
 	if p, ok := plans.Load(t); ok {
 		return p.(*plan)
 	}
-	pending = map[reflect.Type]*plan{}
-	p := buildPlan(t)
-	// Plans refer to each other (a model holding a list of itself), so
-	// they are published together once all are complete.
-	for t, q := range pending {
-		plans.Store(t, q)
-	}
-	pending = nil
+	var p *plan
+	building(func() { p = buildPlan(t) })
 	return p
+}
+
+// building runs build, which holds planMu, with an empty set of pending
+// plans, then publishes the plans it built. Plans refer to each other (a
+// model holding a list of itself), so they are published together once
+// all are complete; a build that panics publishes none.
+func building(build func()) {
+	pending = map[reflect.Type]*plan{}
+	defer func() { pending = nil }()
+	build()
+	for t, q := range pending {
+		plans.LoadOrStore(t, q)
+	}
 }
 
 // planLocked returns t's plan while planMu is held, building it if needed.
