@@ -315,16 +315,10 @@ func planned(t reflect.Type) bool {
 	return false
 }
 
+// structCodec is the codec of a model; plan.decode refuses null itself,
+// as it refuses any value that is not an object.
 func structCodec(pl *plan) *codec {
-	return &codec{
-		enc: pl.encode,
-		dec: func(v any, p unsafe.Pointer) error {
-			if v == nil {
-				return mismatch("an object", v)
-			}
-			return pl.decode(v, p)
-		},
-	}
+	return &codec{enc: pl.encode, dec: pl.decode}
 }
 
 // iface is the layout of a non-empty interface value.
