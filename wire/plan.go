@@ -231,6 +231,11 @@ func buildField(t reflect.Type, sf reflect.StructField, tag string, base uintptr
 	ft := sf.Type
 	if sh == nil {
 		sh = &shape{nullable: f.nullable}
+	} else if sh.nullable != f.nullable {
+		// The plan skips and clears the field by its null flag, the codec
+		// by the shape: were they to disagree, a null would fail to clear
+		// the field, or a nil list would be written as null.
+		panic(fmt.Sprintf("wire: field %s of %s: its wiretype and the null flag of its wire tag disagree on whether it is nullable", sf.Name, t))
 	}
 	c := codecFor(ft, sh)
 	f.enc, f.dec = c.enc, c.dec
@@ -282,7 +287,9 @@ func (pl *plan) decode(v any, p unsafe.Pointer) error {
 			if !f.nullable {
 				return &Error{Path: f.name, Msg: "missing required field"}
 			}
-			f.dec(nil, fp) // sets it to nil
+			// Sets it to nil: a nullable field's codec takes null (see
+			// buildField), so there is no error to lose.
+			f.dec(nil, fp)
 			if f.def != nil {
 				f.def(fp)
 			}

@@ -1206,3 +1206,20 @@ func fieldInto(o map[string]any, key string, dst Decodable) error {
 	}
 	return nil
 }
+
+// TestPlanRefusesWireTypeDisagreeingWithNull: the null flag and the
+// wiretype's own nullability must agree, or a null would leave the field
+// as it was.
+func TestPlanRefusesWireTypeDisagreeingWithNull(t *testing.T) {
+	type nullFlagOnly struct {
+		Link *url.URL `wire:"link,null" wiretype:"Uri"`
+	}
+	type wireTypeOnly struct {
+		Tags []string `wire:"tags" wiretype:"Set<String>?"`
+	}
+	for _, v := range []any{&nullFlagOnly{}, &wireTypeOnly{}} {
+		if _, err := MarshalModel(v); err == nil || !strings.Contains(err.Error(), "disagree") {
+			t.Errorf("building the plan of %T: %v, want a refusal", v, err)
+		}
+	}
+}
