@@ -134,7 +134,7 @@ func enumCodec(d *TypeDef) *codec {
 	names, byName, typeName := d.Values, d.ByName, d.localName()
 	c := &codec{
 		dec: func(v any, p unsafe.Pointer) error {
-			i, err := DecodeEnum(v, names, byName, typeName)
+			i, err := decodeEnum(v, names, byName, typeName)
 			*(*int)(p) = i
 			return err
 		},

@@ -25,9 +25,10 @@ func ParseEnum(names []string, s, typeName string) (int, error) {
 	return 0, fmt.Errorf(`Value "%s" cannot be converted to "%s"`, s, typeName)
 }
 
-// DecodeEnum reads an enum value, by its name when byName is set and by
-// its index otherwise, and returns its index.
-func DecodeEnum(v any, names []string, byName bool, typeName string) (int, error) {
+// decodeEnum reads an enum value, by its name when byName is set and by
+// its index otherwise, and returns its index: the decoder of declared
+// enums (see enumCodec).
+func decodeEnum(v any, names []string, byName bool, typeName string) (int, error) {
 	if byName {
 		s, err := DecodeString(v)
 		if err != nil {

@@ -22,7 +22,7 @@ var testColorNames = [...]string{"red", "green", "blue"}
 
 func (v testColor) EncodeJSON(e *Encoder) { e.Int(int64(v)) }
 func (v *testColor) DecodeJSON(x any) error {
-	i, err := DecodeEnum(x, testColorNames[:], false, "TestEnum")
+	i, err := decodeEnum(x, testColorNames[:], false, "TestEnum")
 	*v = testColor(i)
 	return err
 }
@@ -33,7 +33,7 @@ func (v testColorName) EncodeJSON(e *Encoder) {
 	e.String(EnumName(testColorNames[:], int(v), "TestEnumStringified"))
 }
 func (v *testColorName) DecodeJSON(x any) error {
-	i, err := DecodeEnum(x, testColorNames[:], true, "TestEnumStringified")
+	i, err := decodeEnum(x, testColorNames[:], true, "TestEnumStringified")
 	*v = testColorName(i)
 	return err
 }
