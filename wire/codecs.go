@@ -285,7 +285,7 @@ func valueCodec(t reflect.Type, sh *shape) *codec {
 		}
 		return sliceCodec(t, sh.set, codecFor(t.Elem(), sh.arg(0)))
 	case reflect.Map:
-		if t.Key().Kind() == reflect.String && t.Key() == reflect.TypeFor[string]() {
+		if t.Key() == reflect.TypeFor[string]() {
 			if tc, ok := primitives[t.Elem()]; ok && !sh.arg(1).nullable {
 				return tc.stringMap
 			}
