@@ -29,28 +29,31 @@ func (c *Central) PostModel(ctx context.Context, channel string, m any, global b
 // ErrWrongClass: a message on the channel is not of the listener's type.
 var ErrWrongClass = errors.New("messages: a message of another class")
 
-// decodeModel reads a posted model as T.
-func decodeModel[T any](payload []byte) (*T, error) {
-	v, err := wire.Parse(payload)
-	if err != nil {
-		return nil, fmt.Errorf("messages: reading a message: %w", err)
-	}
-	o, err := wire.Object(v)
-	if err != nil {
-		return nil, fmt.Errorf("messages: reading a message: %w", err)
-	}
+// modelDecoder returns the reader of posted models of type T, with T's
+// class name looked up once for all the messages it reads.
+func modelDecoder[T any]() func(payload []byte) (*T, error) {
 	want, ok := wire.ClassNameOf((*T)(nil))
-	if !ok {
-		return nil, fmt.Errorf("messages: %T has no class name", (*T)(nil))
+	return func(payload []byte) (*T, error) {
+		if !ok {
+			return nil, fmt.Errorf("messages: %T has no class name", (*T)(nil))
+		}
+		v, err := wire.Parse(payload)
+		if err != nil {
+			return nil, fmt.Errorf("messages: reading a message: %w", err)
+		}
+		o, err := wire.Object(v)
+		if err != nil {
+			return nil, fmt.Errorf("messages: reading a message: %w", err)
+		}
+		if name, _ := o["className"].(string); name != want {
+			return nil, fmt.Errorf("%w: %s, not %s", ErrWrongClass, name, want)
+		}
+		x := new(T)
+		if err := wire.DecodeInto(o["data"], x); err != nil {
+			return nil, fmt.Errorf("messages: reading a %s: %w", want, err)
+		}
+		return x, nil
 	}
-	if name, _ := o["className"].(string); name != want {
-		return nil, fmt.Errorf("%w: %s, not %s", ErrWrongClass, name, want)
-	}
-	x := new(T)
-	if err := wire.DecodeInto(o["data"], x); err != nil {
-		return nil, fmt.Errorf("messages: reading a %s: %w", want, err)
-	}
-	return x, nil
 }
 
 // ListenModel calls fn with each model posted on channel until ctx ends
@@ -58,8 +61,9 @@ func decodeModel[T any](payload []byte) (*T, error) {
 // (ErrWrongClass). fn runs on the poster's goroutine (or the one receiving
 // from Redis), so it must not block.
 func ListenModel[T any](ctx context.Context, c *Central, channel string, fn func(m *T, err error)) (stop func()) {
+	decode := modelDecoder[T]()
 	stop = c.Listen(channel, func(payload []byte) {
-		fn(decodeModel[T](payload))
+		fn(decode(payload))
 	})
 	unhook := context.AfterFunc(ctx, stop)
 	return func() {
@@ -78,6 +82,7 @@ var ErrSlowSubscriber = errors.New("messages: the subscriber fell behind")
 // messages wait for a slow reader; one more ends the range with
 // ErrSlowSubscriber rather than holding memory without bound.
 func Subscribe[T any](ctx context.Context, c *Central, channel string, buffer int) iter.Seq2[*T, error] {
+	decode := modelDecoder[T]()
 	return func(yield func(*T, error) bool) {
 		type msg struct {
 			m   *T
@@ -87,7 +92,7 @@ func Subscribe[T any](ctx context.Context, c *Central, channel string, buffer in
 		overflow := make(chan struct{})
 		var once sync.Once
 		stop := c.Listen(channel, func(payload []byte) {
-			m, err := decodeModel[T](payload)
+			m, err := decode(payload)
 			select {
 			case ch <- msg{m, err}:
 			default:
