@@ -124,6 +124,15 @@ func (s *Session) setAuthenticationKey(key string) {
 	s.authKey, s.auth, s.authResolved = key, nil, false
 }
 
+// forgetAuthentication makes the next Authenticated ask the handler again
+// with the key as it is then. It leaves the key alone: a streaming
+// session's key may be replaced meanwhile on another goroutine.
+func (s *Session) forgetAuthentication() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.auth, s.authResolved = nil, false
+}
+
 // UserID returns the signed-in user's id, or false when the caller is not
 // signed in (or the identity could not be established).
 func (s *Session) UserID() (int64, bool) {

@@ -240,7 +240,7 @@ func (s *Server) legacyAccess(sess *Session, conn *Connector) bool {
 	if !conn.RequiresAuthentication() {
 		return true
 	}
-	sess.setAuthenticationKey(sess.AuthenticationKey())
+	sess.forgetAuthentication()
 	info, err := sess.Authenticated()
 	if err != nil {
 		s.log.Error("authentication handler", "endpoint", sess.Endpoint, "error", err)
