@@ -212,7 +212,7 @@ func (h *legacyHost) OpenLegacy(c *stream.LegacyConn) stream.LegacySession {
 	})
 	s.dispatch.Walk(func(name string, conn *Connector) {
 		sess := ls.sessions[name]
-		if sess == nil || !ls.mayUse(sess, conn) {
+		if sess == nil || !ls.srv.legacyAccess(sess, conn) {
 			return
 		}
 		ls.opened[name] = true
@@ -223,12 +223,6 @@ func (h *legacyHost) OpenLegacy(c *stream.LegacyConn) stream.LegacySession {
 		}
 	})
 	return ls
-}
-
-// mayUse checks the endpoint's access rules with the session's current
-// key.
-func (ls *legacySession) mayUse(sess *Session, conn *Connector) bool {
-	return ls.srv.legacyAccess(sess, conn)
 }
 
 // legacyAccess checks the access rules of conn's endpoint with the current
@@ -270,7 +264,7 @@ func (ls *legacySession) Message(endpoint string, object wire.Tagged) error {
 	}
 	h, ok := conn.Endpoint.(streamHandler)
 	sess := ls.sessions[endpoint]
-	if !ok || sess == nil || !ls.mayUse(sess, conn) {
+	if !ok || sess == nil || !ls.srv.legacyAccess(sess, conn) {
 		return nil
 	}
 	if ls.srv.dispatch.Registry == nil {
