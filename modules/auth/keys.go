@@ -156,28 +156,28 @@ func userLockID(userID int64) int32 { return int32(userID) }
 // reads under the exclusive lock on the user's sign-ins, in one round
 // trip, and returns its command tag.
 func execLockingUser(c db.Conn, userID int64, sql string, args ...any) (pgconn.CommandTag, error) {
-	b := &pgx.Batch{}
-	b.Queue(lockUserSQL, userLockSpace, userLockID(userID))
-	b.Queue(sql, args...)
 	var tag pgconn.CommandTag
-	err := db.SendBatch(c, b, func(r pgx.BatchResults) error {
-		if _, err := r.Exec(); err != nil {
-			return fmt.Errorf("locking the sign-ins of user %d: %w", userID, err)
-		}
+	err := sendLockingUser(c, lockUserSQL, userID, func(r pgx.BatchResults) error {
 		var err error
 		tag, err = r.Exec()
 		return err
-	})
+	}, sql, args...)
 	return tag, err
 }
 
-// lockUser takes the exclusive lock on userID's sign-ins in tx, before
-// its statements that change what a sign-in reads.
-func lockUser(tx *db.Tx, userID int64) error {
-	if _, err := tx.Querier().Exec(tx, lockUserSQL, userLockSpace, userLockID(userID)); err != nil {
-		return fmt.Errorf("locking the sign-ins of user %d: %w", userID, err)
-	}
-	return nil
+// sendLockingUser sends lockSQL (lockUserSQL or lockUserSharedSQL) on
+// userID's sign-ins and then sql, in one batch (see above), and reads the
+// result of sql with read.
+func sendLockingUser(c db.Conn, lockSQL string, userID int64, read func(pgx.BatchResults) error, sql string, args ...any) error {
+	b := &pgx.Batch{}
+	b.Queue(lockSQL, userLockSpace, userLockID(userID))
+	b.Queue(sql, args...)
+	return db.SendBatch(c, b, func(r pgx.BatchResults) error {
+		if _, err := r.Exec(); err != nil {
+			return fmt.Errorf("locking the sign-ins of user %d: %w", userID, err)
+		}
+		return read(r)
+	})
 }
 
 // signInAsStored issues a key for a sign-in method of the module with
@@ -202,9 +202,9 @@ func (m *Module) signInAsStored(s *pod.Session, userID int64, method string, gua
 	}
 	var id int64
 	var raw []byte
-	b := &pgx.Batch{}
-	b.Queue(lockUserSharedSQL, userLockSpace, userLockID(userID))
-	b.Queue(`WITH u AS (
+	err = sendLockingUser(s, lockUserSharedSQL, userID, func(r pgx.BatchResults) error {
+		return r.QueryRow().Scan(&id, &raw)
+	}, `WITH u AS (
     SELECT "scopeNames" FROM "serverpod_user_info" WHERE "id" = $1 AND NOT "blocked"
 ), k AS (
     INSERT INTO "serverpod_auth_key" ("userId", "hash", "scopeNames", "method")
@@ -216,12 +216,6 @@ func (m *Module) signInAsStored(s *pod.Session, userID int64, method string, gua
 )
 SELECT k."id", k."scopeNames" FROM k JOIN st ON st."authKeyId" = k."id"`,
 		userID, hash, method, now, pwCheck, pwID, pwHash)
-	err = db.SendBatch(s, b, func(r pgx.BatchResults) error {
-		if _, err := r.Exec(); err != nil {
-			return fmt.Errorf("locking the sign-ins of user %d: %w", userID, err)
-		}
-		return r.QueryRow().Scan(&id, &raw)
-	})
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, nil
 	}

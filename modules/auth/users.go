@@ -196,12 +196,10 @@ func (m *Module) UpdateUserScopes(s *pod.Session, userID int64, scopes []string)
 		return err
 	}
 	err := db.Transaction(s, func(tx *db.Tx) error {
-		// Sign-ins under way issue their keys before the update below
-		// reads them, or wait and take the new scopes.
-		if err := lockUser(tx, userID); err != nil {
-			return err
-		}
-		tag, err := tx.Querier().Exec(tx, `UPDATE "serverpod_user_info" SET "scopeNames" = $2 WHERE "id" = $1`, userID, scopesJSON(scopes))
+		// Under the exclusive lock on the user's sign-ins: those under
+		// way issue their keys before the updates read them, or wait and
+		// take the new scopes.
+		tag, err := execLockingUser(tx, userID, `UPDATE "serverpod_user_info" SET "scopeNames" = $2 WHERE "id" = $1`, userID, scopesJSON(scopes))
 		if err != nil {
 			return err
 		}
