@@ -179,74 +179,25 @@ func (o orm) relationVars(f *jen.File) {
 	f.Line()
 }
 
-// columnKind is how the ORM stores a field's type.
-type columnKind int
-
-const (
-	kindPlain columnKind = iota // int, double, bool, String: pgx reads and writes them as they are
-	kindDateTime
-	kindDuration
-	kindUUID
-	kindURI
-	kindBigInt
-	kindByteData
-	kindEnum
-	kindJSON
-)
-
-func kindOf(t *model.Type) columnKind {
-	if t.IsEnum() {
-		return kindEnum
-	}
-	switch t.Name {
-	case model.TypeInt, model.TypeDouble, model.TypeBool, model.TypeString:
-		return kindPlain
-	case model.TypeDateTime:
-		return kindDateTime
-	case model.TypeDuration:
-		return kindDuration
-	case model.TypeUUID:
-		return kindUUID
-	case model.TypeURI:
-		return kindURI
-	case model.TypeBigInt:
-		return kindBigInt
-	case model.TypeByteData:
-		return kindByteData
-	}
-	return kindJSON
-}
-
-var plainColumns = map[string]string{
+// columnTypes are the typed columns of the model types that a column
+// stores as themselves; other types are stored as JSON.
+var columnTypes = map[string]string{
 	model.TypeInt: "IntColumn", model.TypeDouble: "DoubleColumn", model.TypeBool: "BoolColumn", model.TypeString: "StringColumn",
+	model.TypeDateTime: "DateTimeColumn", model.TypeDuration: "DurationColumn", model.TypeUUID: "UUIDColumn",
+	model.TypeURI: "URIColumn", model.TypeBigInt: "BigIntColumn", model.TypeByteData: "ByteDataColumn",
 }
 
 // columnType returns the typed column of t.
 func columnType(t *model.Type) *jen.Statement {
-	var name string
-	switch kindOf(t) {
-	case kindPlain:
-		name = plainColumns[t.Name]
-	case kindDateTime:
-		name = "DateTimeColumn"
-	case kindDuration:
-		name = "DurationColumn"
-	case kindUUID:
-		name = "UUIDColumn"
-	case kindURI:
-		name = "URIColumn"
-	case kindBigInt:
-		name = "BigIntColumn"
-	case kindByteData:
-		name = "ByteDataColumn"
-	case kindEnum:
+	if t.IsEnum() {
 		// Package db finds the enum from the row's field, so that no
 		// function is instantiated per enum.
-		name = "EnumColumn"
-	default:
-		name = "JSONColumn"
+		return jen.Qual(dbPkg, "EnumColumn")
 	}
-	return jen.Qual(dbPkg, name)
+	if name, ok := columnTypes[t.Name]; ok {
+		return jen.Qual(dbPkg, name)
+	}
+	return jen.Qual(dbPkg, "JSONColumn")
 }
 
 // tableType writes CompanyTable, CompanyT and the methods of the object
