@@ -229,9 +229,7 @@ func (o orm) tableType(f *jen.File) {
 		// A list relation in a query only holds the relation and the
 		// table it starts from, so it can be a field; an object relation
 		// leads to the target's columns, which lead on, so it is a method.
-		for _, line := range wrap(fmt.Sprintf("%s filters rows of %s by their %s, or orders them by how many they have.", fieldName(fl), o.m.Table, fl.Name), 73) {
-			fields = append(fields, jen.Comment(line))
-		}
+		fields = append(fields, fieldDoc(fmt.Sprintf("%s filters rows of %s by their %s, or orders them by how many they have.", fieldName(fl), o.m.Table, fl.Name))...)
 		fields = append(fields, jen.Id(fieldName(fl)).Qual(dbPkg, "ListRelation"))
 	}
 	text := fmt.Sprintf("%s holds the columns of table %s for where clauses and ordering (Serverpod's %s)", tableType, o.m.Table, tableType)
@@ -353,9 +351,7 @@ func (o orm) links(f *jen.File) {
 			presence = "Optional"
 		}
 		typ := jen.Qual(dbPkg, kind).Types(jen.Id(name), o.qual(t, t.ClassName), jen.Qual(dbPkg, presence))
-		for _, line := range wrap(text+".", 73) {
-			fields = append(fields, jen.Comment(line))
-		}
+		fields = append(fields, fieldDoc(text+".")...)
 		fields = append(fields, jen.Id(fieldName(fl)).Op("*").Add(typ.Clone()))
 		values = append(values, jen.Id(fieldName(fl)).Op(":").Op("&").Add(typ).Values(jen.Id("Relation").Op(":").Id(o.relVarName(fl))))
 	}
@@ -381,6 +377,16 @@ func doc(f *jen.File, text string) {
 	for _, line := range wrap(text, 77) {
 		f.Comment(line)
 	}
+}
+
+// fieldDoc is text as the comment of a struct field, wrapped at 80
+// columns behind the field's indent.
+func fieldDoc(text string) []jen.Code {
+	var out []jen.Code
+	for _, line := range wrap(text, 73) {
+		out = append(out, jen.Comment(line))
+	}
+	return out
 }
 
 // wrap breaks text into lines of at most width characters where it can.
