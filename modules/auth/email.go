@@ -655,10 +655,10 @@ func (m *Module) pendingAccountRequest(c db.Conn, email string) (pendingRequest,
 }
 
 // dropContestedRequest deletes the address's account request, when it is
-// the one with hash (any, for ""): two requests with different passwords
-// leave none, and send no code.
+// still the one with hash: two requests with different passwords leave
+// none, and send no code.
 func (m *Module) dropContestedRequest(c db.Conn, email, hash string) error {
-	if _, err := c.Querier().Exec(c, `DELETE FROM "serverpod_email_create_request" WHERE "email" = $1 AND ($2 = '' OR "hash" = $2)`, email, hash); err != nil {
+	if _, err := c.Querier().Exec(c, `DELETE FROM "serverpod_email_create_request" WHERE "email" = $1 AND "hash" = $2`, email, hash); err != nil {
 		return fmt.Errorf("dropping a contested account request: %w", err)
 	}
 	return nil
