@@ -256,7 +256,7 @@ func TestResetCodeAttemptsPerReset(t *testing.T) {
 // on, a taken and a free address must cost createAccountRequest the same
 // work: one password hash each, and the email sent outside the call.
 func TestConcealedRequestsDoEqualWork(t *testing.T) {
-	var hashes atomic.Int64
+	var hashes, checks atomic.Int64
 	release := make(chan struct{})
 	var sent atomic.Int64
 	e := newEnv(t, func(c *auth.Config) {
@@ -265,7 +265,10 @@ func TestConcealedRequestsDoEqualWork(t *testing.T) {
 			hashes.Add(1)
 			return "plain:" + pw, nil
 		}
-		c.PasswordHashValidator = func(_ context.Context, pw, _, hash string) (bool, error) { return hash == "plain:"+pw, nil }
+		c.PasswordHashValidator = func(_ context.Context, pw, _, hash string) (bool, error) {
+			checks.Add(1)
+			return hash == "plain:"+pw, nil
+		}
 		next := c.SendValidationEmail
 		c.SendValidationEmail = func(s *pod.Session, email, code string) error {
 			if strings.HasPrefix(email, "held-") {
@@ -282,13 +285,29 @@ func TestConcealedRequestsDoEqualWork(t *testing.T) {
 	taken := newEmail("taken")
 	e.exec(`INSERT INTO serverpod_email_auth ("userId", email, hash) VALUES (0, $1, 'x')`, taken)
 
-	for _, tt := range []struct{ name, email string }{{"taken", taken}, {"free", newEmail("free")}} {
-		before := hashes.Load()
-		if ok, err := c.Email.CreateAccountRequest(ctx, "x", tt.email, "equal-password"); err != nil || !ok {
+	// An address with a request pending, asked for again with the same
+	// password and with another.
+	pending, contested := newEmail("pending"), newEmail("contested")
+	for _, email := range []string{pending, contested} {
+		if ok, err := c.Email.CreateAccountRequest(ctx, "x", email, "first-password"); err != nil || !ok {
+			t.Fatalf("first request for %s = %v, %v", email, ok, err)
+		}
+	}
+	for _, tt := range []struct{ name, email, password string }{
+		{"taken", taken, "equal-password"},
+		{"free", newEmail("free"), "equal-password"},
+		{"pending, same password", pending, "first-password"},
+		{"pending, other password", contested, "equal-password"},
+	} {
+		beforeHashes, beforeChecks := hashes.Load(), checks.Load()
+		if ok, err := c.Email.CreateAccountRequest(ctx, "x", tt.email, tt.password); err != nil || !ok {
 			t.Fatalf("%s: createAccountRequest = %v, %v; want true", tt.name, ok, err)
 		}
-		if n := hashes.Load() - before; n != 1 {
+		if n := hashes.Load() - beforeHashes; n != 1 {
 			t.Errorf("%s address: %d password hashes, want 1", tt.name, n)
+		}
+		if n := checks.Load() - beforeChecks; n != 1 {
+			t.Errorf("%s address: %d password checks, want 1", tt.name, n)
 		}
 	}
 

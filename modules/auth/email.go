@@ -534,9 +534,10 @@ func (m *Module) takeLegacyReset(s *pod.Session, code string) (userID int64, exp
 }
 
 // createAccountRequest does the same work whether or not the address is
-// taken (the password is hashed either way, the email sent from the mail
-// queue when accounts are concealed), so that with ConcealAccounts its
-// timing does not tell either.
+// taken or has a request pending (the password is hashed either way and,
+// when accounts are concealed, checked once against a hash, and the email
+// is sent from the mail queue), so that with ConcealAccounts its timing
+// does not tell either.
 func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string) (bool, error) {
 	send := m.cfg.SendValidationEmail
 	if send == nil {
@@ -554,11 +555,26 @@ func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string
 	if err != nil {
 		return false, err
 	}
+	// A pending request costs a check of the password against its hash;
+	// with ConcealAccounts the answers without one check the new hash
+	// instead, so that all cost one hash and one check.
+	checked := false
+	balance := func() error {
+		if checked || !m.conceal() {
+			return nil
+		}
+		checked = true
+		_, err := m.verifyPassword(s, pw, email, hash)
+		return err
+	}
 	taken, err := m.emailTaken(s, email)
 	if err != nil {
 		return false, err
 	}
 	if taken {
+		if err := balance(); err != nil {
+			return false, err
+		}
 		return m.conceal(), markFailed(s, attempt, addr)
 	}
 	code, err := codes.Generate(m.cfg.ValidationCodeLength)
@@ -584,12 +600,16 @@ func (m *Module) createAccountRequest(s *pod.Session, userName, email, pw string
 			if err != nil {
 				return false, err
 			}
+			checked = true
 			if !same {
 				if err := m.dropContestedRequest(s, email, pending.hash); err != nil {
 					return false, err
 				}
 				return m.conceal(), markFailed(s, attempt, addr)
 			}
+		}
+		if err := balance(); err != nil {
+			return false, err
 		}
 		stored, err := m.storeAccountRequest(s, userName, email, hash, code, pending.hash)
 		if err != nil {
