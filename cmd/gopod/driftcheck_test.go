@@ -36,14 +36,33 @@ func TestDriftCheckerAnswersItsServerOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The request without the token names a database of its own, which
+	// would see a connection were the request obeyed.
+	trap, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trap.Close()
+	trapped := make(chan struct{}, 1)
+	go func() {
+		if conn, err := trap.Accept(); err == nil {
+			conn.Close()
+			trapped <- struct{}{}
+		}
+	}()
+	sendAs(t, c, "not-the-token", "postgres://app@"+trap.Addr().String()+"/shop?sslmode=disable&connect_timeout=5")
 	refused := "postgres://app@127.0.0.1:1/shop?sslmode=disable&connect_timeout=5"
-	sendAs(t, c, "not-the-token", refused)
 	sendAs(t, c, c.token, refused)
 	for range 200 {
 		if strings.Contains(logs.String(), "could not compare") {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	select {
+	case <-trapped:
+		t.Error("the request without the token was obeyed: its database was connected to")
+	case <-time.After(200 * time.Millisecond):
 	}
 	c.stop()
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
