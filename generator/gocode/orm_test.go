@@ -134,8 +134,8 @@ func failOn(t *testing.T, diags []model.Diagnostic) {
 // (db.Repo[Company], db.ListLink[...]) have no methods, and must keep
 // none. The test builds the protocol package of
 // a project with several table classes and counts the instantiations of
-// package db's generics in it: none may be made for a class, and an enum
-// only its column's constructor.
+// package db's generics in it: none may be made for a class, and almost
+// none for an enum.
 func TestORMInstantiations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a Go module")
@@ -143,8 +143,8 @@ func TestORMInstantiations(t *testing.T) {
 	const (
 		// maxPerClass is the most db instantiations a class may cost.
 		maxPerClass = 0
-		// maxPerEnum covers NewEnumColumn[E], whose code all enums share
-		// (they are ints), with a little room for how compilers name it.
+		// maxPerEnum is room for how compilers name shared code; enum
+		// columns are made without a type parameter.
 		maxPerEnum = 2
 	)
 	files := []model.File{

@@ -348,12 +348,6 @@ type EnumValue interface {
 	String() string
 }
 
-// Enum is what generated enums are: an int with a name.
-type Enum interface {
-	~int
-	String() string
-}
-
 // Equals holds where the column equals v (IS NULL when v is a nil
 // pointer).
 func (c EnumColumn) Equals(v EnumValue) Expr { return equals(c.Column, v) }
@@ -477,35 +471,6 @@ func convBigInt(v any) any { return bigIntValue(v.(*big.Int)) }
 // NewBigIntColumn declares a BigInt column, stored as decimal text.
 func NewBigIntColumn(ref *TableRef, name string) BigIntColumn {
 	return valueColumn[*big.Int](ref, name, convBigInt)
-}
-
-// NewEnumColumn declares a column of enum E; byName says the enum is
-// serialized by name (text) rather than by index (bigint). Enums are
-// ints, so all of them share one instantiation of it.
-func NewEnumColumn[E Enum](ref *TableRef, name string, byName bool) EnumColumn {
-	var zero E
-	enum := fmt.Sprintf("%T", zero)
-	conv := func(v any) any {
-		var e E
-		switch x := v.(type) {
-		case nil:
-			return nil
-		case E:
-			e = x
-		case *E:
-			if x == nil {
-				return nil
-			}
-			e = *x
-		default:
-			return badValue{fmt.Errorf("db: column %s holds values of enum %s, not %T", name, enum, v)}
-		}
-		if byName {
-			return e.String()
-		}
-		return int64(e)
-	}
-	return EnumColumn{nullOrder{column(ref, name, conv)}, enum}
 }
 
 // NewByteDataColumn declares a ByteData column.

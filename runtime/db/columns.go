@@ -190,8 +190,8 @@ func columnMaker(t *Table, def *ColumnDef, typ reflect.Type) (func(*TableRef) an
 }
 
 // enumConv converts a value of enum (or a pointer to one) into what the
-// column stores: its name when byName, else its index. It is what
-// NewEnumColumn does without a type parameter, so that no function is
+// column stores: its name when byName, else its index. It takes the enum
+// as a reflect.Type rather than a type parameter, so that no function is
 // compiled per enum.
 func enumConv(col string, enum reflect.Type, byName bool) func(any) any {
 	ptr := reflect.PointerTo(enum)

@@ -481,10 +481,16 @@ type tone int
 
 func (t tone) String() string { return "tone" }
 
+// enumColumn is the column Table.Columns makes for a field of enum E.
+func enumColumn[E any](ref *TableRef, name string, byName bool) EnumColumn {
+	enum := reflect.TypeFor[E]()
+	return EnumColumn{nullOrder{column(ref, name, enumConv(name, enum, byName))}, enum.String()}
+}
+
 func TestEnumColumn(t *testing.T) {
-	byIndex := NewEnumColumn[shade](tableItem.Root(), "wait", false)
-	byName := NewEnumColumn[shade](tableItem.Root(), "name", true)
-	other := NewEnumColumn[tone](tableItem.Root(), "price", false)
+	byIndex := enumColumn[shade](tableItem.Root(), "wait", false)
+	byName := enumColumn[shade](tableItem.Root(), "name", true)
+	other := enumColumn[tone](tableItem.Root(), "price", false)
 	var noShade *shade
 	for _, tc := range []struct {
 		name  string
