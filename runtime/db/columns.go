@@ -64,7 +64,7 @@ func (r *TableRef) JoinColumns(rel *Relation) any {
 	if p == nil {
 		panic(fmt.Sprintf("db: table %s has no columns declared (Table.Columns); generate its package again", rel.target.name))
 	}
-	j := r.Join(rel)
+	j := &TableRef{table: rel.target, parent: r, rel: rel}
 	rel.target.relMu.Lock()
 	j.cols = p.build(j, rel.target.relations)
 	rel.target.relMu.Unlock()

@@ -80,9 +80,15 @@ func newItemTable(ref *TableRef) itemTable {
 	}
 }
 
-func (t itemTable) Owner() ownerTable      { return newOwnerTable(t.ref.Join(relItemOwner)) }
-func (t itemTable) Parent() itemTable      { return newItemTable(t.ref.Join(relItemParent)) }
+func (t itemTable) Owner() ownerTable      { return newOwnerTable(joinRef(t.ref, relItemOwner)) }
+func (t itemTable) Parent() itemTable      { return newItemTable(joinRef(t.ref, relItemParent)) }
 func (t itemTable) Children() ListRelation { return t.ref.List(relItemKids) }
+
+// joinRef is the table reached from r through rel, made anew each time as
+// the constructors generated code had before did.
+func joinRef(r *TableRef, rel *Relation) *TableRef {
+	return &TableRef{table: rel.target, parent: r, rel: rel}
+}
 
 var (
 	ownerT = newOwnerTable(tableOwner.Root())

@@ -246,11 +246,6 @@ type TableRef struct {
 	joins  atomic.Pointer[[]*TableRef]
 }
 
-// Join is the table reached from r through the object relation rel.
-func (r *TableRef) Join(rel *Relation) *TableRef {
-	return &TableRef{table: rel.target, parent: r, rel: rel}
-}
-
 // List is the list relation rel of r, for filters and ordering by the
 // related rows.
 func (r *TableRef) List(rel *Relation) ListRelation {
