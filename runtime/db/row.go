@@ -154,22 +154,10 @@ func (a *argList) NullUUID(p *wire.UUID) {
 }
 
 // URI is a Uri as stored (text), or null for nil.
-func (a *argList) URI(u *url.URL) {
-	if u == nil {
-		a.list = append(a.list, nil)
-	} else {
-		a.list = append(a.list, u.String())
-	}
-}
+func (a *argList) URI(u *url.URL) { a.list = append(a.list, uriValue(u)) }
 
 // BigInt is a BigInt as stored (decimal text), or null for nil.
-func (a *argList) BigInt(b *big.Int) {
-	if b == nil {
-		a.list = append(a.list, nil)
-	} else {
-		a.list = append(a.list, b.String())
-	}
-}
+func (a *argList) BigInt(b *big.Int) { a.list = append(a.list, bigIntValue(b)) }
 
 // Bytes is a non-null ByteData as stored: nil is empty.
 func (a *argList) Bytes(b []byte) {
@@ -212,7 +200,8 @@ func (a *argList) Fail(field string, err error) {
 	a.list = append(a.list, nil)
 }
 
-// uriValue and bigIntValue are how Uri and BigInt columns compare.
+// uriValue and bigIntValue are how Uri and BigInt columns store and
+// compare their values.
 func uriValue(u *url.URL) any {
 	if u == nil {
 		return nil
