@@ -342,11 +342,11 @@ func (p *rowPlan) scan(row unsafe.Pointer, d *destList) {
 		case opBigInt:
 			d.BigInt((**big.Int)(f))
 		case opEnum, opNullEnum:
-			d.list = append(d.list, enumIndexScanner{c, f})
+			d.list = append(d.list, (*enumIndexScanner)(d.cell(c, f)))
 		case opEnumName, opNullEnumName:
-			d.list = append(d.list, enumNameScanner{c, f})
+			d.list = append(d.list, (*enumNameScanner)(d.cell(c, f)))
 		default:
-			d.list = append(d.list, jsonScanner{c, f})
+			d.list = append(d.list, (*jsonScanner)(d.cell(c, f)))
 		}
 	}
 }
@@ -441,11 +441,15 @@ func (c *colPlan) decode(f unsafe.Pointer, v any) error {
 	return c.json.Decode(v, f)
 }
 
-// jsonScanner reads a json column into the field at f.
-type jsonScanner struct {
+// scanCell is a column of a row and where its field lies: what the
+// scanners of json and enum columns are.
+type scanCell struct {
 	c *colPlan
 	f unsafe.Pointer
 }
+
+// jsonScanner reads a json column into the field at f.
+type jsonScanner scanCell
 
 func (s jsonScanner) ScanBytes(b []byte) error {
 	var v any
@@ -515,10 +519,7 @@ func (c *colPlan) setEnum(f unsafe.Pointer, i int, null bool) error {
 
 // enumIndexScanner reads an enum column stored by index (bigint) into
 // the field at f.
-type enumIndexScanner struct {
-	c *colPlan
-	f unsafe.Pointer
-}
+type enumIndexScanner scanCell
 
 func (s enumIndexScanner) ScanInt64(v pgtype.Int8) error {
 	c := s.c
@@ -534,10 +535,7 @@ func (s enumIndexScanner) ScanInt64(v pgtype.Int8) error {
 
 // enumNameScanner reads an enum column stored by name (text) into the
 // field at f.
-type enumNameScanner struct {
-	c *colPlan
-	f unsafe.Pointer
-}
+type enumNameScanner scanCell
 
 func (s enumNameScanner) ScanText(v pgtype.Text) error {
 	c := s.c

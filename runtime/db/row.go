@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"net/url"
 	"time"
+	"unsafe"
 
 	"github.com/gopod/gopod/wire"
 )
@@ -14,9 +15,25 @@ import (
 // table's order. The lists they fill are reused from row to row.
 
 // destList collects where to read the columns of a row.
-type destList struct{ list []any }
+type destList struct {
+	list []any
+	// cells hold the scanners of json and enum columns, two words each,
+	// which list holds by pointer: put in an interface by value they
+	// would be allocated for every column of every row.
+	cells []scanCell
+}
 
-func (d *destList) reset() { d.list = d.list[:0] }
+// reset empties the lists for the next row. The cells of the previous
+// row are written over: pgx is done with them once it has scanned it.
+func (d *destList) reset() { d.list, d.cells = d.list[:0], d.cells[:0] }
+
+// cell keeps column c of a row, whose field lies at f, and returns where.
+// A pointer to a cell stays valid when cells grows: the old array keeps
+// what it held.
+func (d *destList) cell(c *colPlan, f unsafe.Pointer) *scanCell {
+	d.cells = append(d.cells, scanCell{c, f})
+	return &d.cells[len(d.cells)-1]
+}
 
 // Value reads the column into p as pgx does: int, double, bool, String,
 // non-null DateTime and ByteData columns.
