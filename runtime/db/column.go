@@ -417,69 +417,69 @@ func valueColumn[T any](ref *TableRef, name string, conv func(any) any) ValueCol
 	return ValueColumn[T]{nullOrder{column(ref, name, conv)}}
 }
 
-// NewIntColumn declares an int column of the table at ref.
-func NewIntColumn(ref *TableRef, name string) IntColumn {
+// newIntColumn declares an int column of the table at ref.
+func newIntColumn(ref *TableRef, name string) IntColumn {
 	return IntColumn{valueColumn[int64](ref, name, nil)}
 }
 
-// NewDoubleColumn declares a double column.
-func NewDoubleColumn(ref *TableRef, name string) DoubleColumn {
+// newDoubleColumn declares a double column.
+func newDoubleColumn(ref *TableRef, name string) DoubleColumn {
 	return DoubleColumn{valueColumn[float64](ref, name, nil)}
 }
 
-// NewBoolColumn declares a bool column.
-func NewBoolColumn(ref *TableRef, name string) BoolColumn {
+// newBoolColumn declares a bool column.
+func newBoolColumn(ref *TableRef, name string) BoolColumn {
 	return valueColumn[bool](ref, name, nil)
 }
 
-// NewStringColumn declares a String column.
-func NewStringColumn(ref *TableRef, name string) StringColumn {
+// newStringColumn declares a String column.
+func newStringColumn(ref *TableRef, name string) StringColumn {
 	return StringColumn{valueColumn[string](ref, name, nil)}
 }
 
 func convTime(v any) any { return v.(time.Time).UTC() }
 
-// NewDateTimeColumn declares a DateTime column; values are compared in
+// newDateTimeColumn declares a DateTime column; values are compared in
 // UTC, as they are stored.
-func NewDateTimeColumn(ref *TableRef, name string) DateTimeColumn {
+func newDateTimeColumn(ref *TableRef, name string) DateTimeColumn {
 	return DateTimeColumn{valueColumn[time.Time](ref, name, convTime)}
 }
 
 func convDuration(v any) any { return v.(time.Duration).Milliseconds() }
 
-// NewDurationColumn declares a Duration column, stored in milliseconds.
-func NewDurationColumn(ref *TableRef, name string) DurationColumn {
+// newDurationColumn declares a Duration column, stored in milliseconds.
+func newDurationColumn(ref *TableRef, name string) DurationColumn {
 	return DurationColumn{valueColumn[time.Duration](ref, name, convDuration)}
 }
 
 func convUUID(v any) any { return [16]byte(v.(wire.UUID)) }
 
-// NewUUIDColumn declares a UuidValue column.
-func NewUUIDColumn(ref *TableRef, name string) UUIDColumn {
+// newUUIDColumn declares a UuidValue column.
+func newUUIDColumn(ref *TableRef, name string) UUIDColumn {
 	return valueColumn[wire.UUID](ref, name, convUUID)
 }
 
 func convURI(v any) any { return uriValue(v.(*url.URL)) }
 
-// NewURIColumn declares a Uri column, stored as text.
-func NewURIColumn(ref *TableRef, name string) URIColumn {
+// newURIColumn declares a Uri column, stored as text.
+func newURIColumn(ref *TableRef, name string) URIColumn {
 	return valueColumn[*url.URL](ref, name, convURI)
 }
 
 func convBigInt(v any) any { return bigIntValue(v.(*big.Int)) }
 
-// NewBigIntColumn declares a BigInt column, stored as decimal text.
-func NewBigIntColumn(ref *TableRef, name string) BigIntColumn {
+// newBigIntColumn declares a BigInt column, stored as decimal text.
+func newBigIntColumn(ref *TableRef, name string) BigIntColumn {
 	return valueColumn[*big.Int](ref, name, convBigInt)
 }
 
-// NewByteDataColumn declares a ByteData column.
-func NewByteDataColumn(ref *TableRef, name string) ByteDataColumn {
+// newByteDataColumn declares a ByteData column.
+func newByteDataColumn(ref *TableRef, name string) ByteDataColumn {
 	return ByteDataColumn{column(ref, name, nil)}
 }
 
-// NewJSONColumn declares a column holding serialized JSON.
-func NewJSONColumn(ref *TableRef, name string) JSONColumn {
+// newJSONColumn declares a column holding serialized JSON.
+func newJSONColumn(ref *TableRef, name string) JSONColumn {
 	return JSONColumn{column(ref, name, nil)}
 }
 

@@ -97,17 +97,17 @@ var (
 	enumColumnType  = reflect.TypeFor[EnumColumn]()
 	enumValueType   = reflect.TypeFor[EnumValue]()
 	typedColumnCtor = map[reflect.Type]func(ref *TableRef, name string) any{
-		reflect.TypeFor[IntColumn]():      func(r *TableRef, n string) any { return NewIntColumn(r, n) },
-		reflect.TypeFor[DoubleColumn]():   func(r *TableRef, n string) any { return NewDoubleColumn(r, n) },
-		reflect.TypeFor[BoolColumn]():     func(r *TableRef, n string) any { return NewBoolColumn(r, n) },
-		reflect.TypeFor[StringColumn]():   func(r *TableRef, n string) any { return NewStringColumn(r, n) },
-		reflect.TypeFor[DateTimeColumn](): func(r *TableRef, n string) any { return NewDateTimeColumn(r, n) },
-		reflect.TypeFor[DurationColumn](): func(r *TableRef, n string) any { return NewDurationColumn(r, n) },
-		reflect.TypeFor[UUIDColumn]():     func(r *TableRef, n string) any { return NewUUIDColumn(r, n) },
-		reflect.TypeFor[URIColumn]():      func(r *TableRef, n string) any { return NewURIColumn(r, n) },
-		reflect.TypeFor[BigIntColumn]():   func(r *TableRef, n string) any { return NewBigIntColumn(r, n) },
-		reflect.TypeFor[ByteDataColumn](): func(r *TableRef, n string) any { return NewByteDataColumn(r, n) },
-		reflect.TypeFor[JSONColumn]():     func(r *TableRef, n string) any { return NewJSONColumn(r, n) },
+		reflect.TypeFor[IntColumn]():      func(r *TableRef, n string) any { return newIntColumn(r, n) },
+		reflect.TypeFor[DoubleColumn]():   func(r *TableRef, n string) any { return newDoubleColumn(r, n) },
+		reflect.TypeFor[BoolColumn]():     func(r *TableRef, n string) any { return newBoolColumn(r, n) },
+		reflect.TypeFor[StringColumn]():   func(r *TableRef, n string) any { return newStringColumn(r, n) },
+		reflect.TypeFor[DateTimeColumn](): func(r *TableRef, n string) any { return newDateTimeColumn(r, n) },
+		reflect.TypeFor[DurationColumn](): func(r *TableRef, n string) any { return newDurationColumn(r, n) },
+		reflect.TypeFor[UUIDColumn]():     func(r *TableRef, n string) any { return newUUIDColumn(r, n) },
+		reflect.TypeFor[URIColumn]():      func(r *TableRef, n string) any { return newURIColumn(r, n) },
+		reflect.TypeFor[BigIntColumn]():   func(r *TableRef, n string) any { return newBigIntColumn(r, n) },
+		reflect.TypeFor[ByteDataColumn](): func(r *TableRef, n string) any { return newByteDataColumn(r, n) },
+		reflect.TypeFor[JSONColumn]():     func(r *TableRef, n string) any { return newJSONColumn(r, n) },
 	}
 )
 

@@ -58,7 +58,7 @@ type ownerTable struct {
 }
 
 func newOwnerTable(ref *TableRef) ownerTable {
-	return ownerTable{ref: ref, ID: NewIntColumn(ref, "id"), Name: NewStringColumn(ref, "name")}
+	return ownerTable{ref: ref, ID: newIntColumn(ref, "id"), Name: newStringColumn(ref, "name")}
 }
 
 func (t ownerTable) Items() ListRelation { return t.ref.List(relOwnerItems) }
@@ -75,8 +75,8 @@ type itemTable struct {
 
 func newItemTable(ref *TableRef) itemTable {
 	return itemTable{
-		ref: ref, ID: NewIntColumn(ref, "id"), Name: NewStringColumn(ref, "name"), Price: NewDoubleColumn(ref, "price"),
-		Due: NewDateTimeColumn(ref, "due"), Wait: NewDurationColumn(ref, "wait"), OwnerID: NewIntColumn(ref, "ownerId"),
+		ref: ref, ID: newIntColumn(ref, "id"), Name: newStringColumn(ref, "name"), Price: newDoubleColumn(ref, "price"),
+		Due: newDateTimeColumn(ref, "due"), Wait: newDurationColumn(ref, "wait"), OwnerID: newIntColumn(ref, "ownerId"),
 	}
 }
 
