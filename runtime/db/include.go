@@ -6,10 +6,10 @@ import (
 	"unsafe"
 )
 
-// Load loads one relation of the rows a query found, with one more query
-// however many rows it loads for. An include (CompanyInclude) gives one
-// for each relation it names.
-type Load struct {
+// relLoad loads one relation of the rows a query found, with one more
+// query however many rows it loads for. loadsOf reads one from an include
+// (CompanyInclude) for each relation it names.
+type relLoad struct {
 	// Relation is the relation loaded, from the table of the rows found.
 	Relation *Relation
 	// List says the relation is a list: each row gets all its related
@@ -25,7 +25,7 @@ type Load struct {
 	Limit, Offset int
 
 	// Include loads relations of the related rows in turn.
-	Include []Load
+	Include []relLoad
 }
 
 // includePlan is how the fields of a table's include are read: one for
@@ -123,18 +123,18 @@ func (t *Table) newIncludePlan() (*includePlan, error) {
 }
 
 // loadsOf returns the loads that v, the table's include, names.
-func (t *Table) loadsOf(v reflect.Value) ([]Load, error) {
+func (t *Table) loadsOf(v reflect.Value) ([]relLoad, error) {
 	ip, err := t.includePlan()
 	if err != nil {
 		return nil, err
 	}
-	var loads []Load
+	var loads []relLoad
 	for _, f := range ip.fields {
 		fv := v.Field(f.index)
 		if fv.IsNil() {
 			continue
 		}
-		l, nested := Load{Relation: f.rel, List: f.list}, fv
+		l, nested := relLoad{Relation: f.rel, List: f.list}, fv
 		if f.list {
 			e := fv.Elem()
 			l.Where = *e.Field(f.where).Addr().Interface().(*Expr)
@@ -215,13 +215,9 @@ func (t *Table) byKeys(column string, keys []int64) Expr {
 }
 
 // load loads the relation for rows, rows of table t.
-func (l Load) load(c Conn, t *Table, rows rowSlice) error {
+func (l relLoad) load(c Conn, t *Table, rows rowSlice) error {
 	rel := l.Relation
 	switch {
-	case rel == nil:
-		return fmt.Errorf("db: including into %s: a Load needs its Relation", t.name)
-	case rel.source != t:
-		return fmt.Errorf("db: including into %s: the relation is one of table %s", t.name, rel.source.name)
 	case rel.localIndex < 0 || rel.foreignIndex < 0:
 		return fmt.Errorf("db: including %s into %s: the relation joins columns the tables do not have", rel.target.name, t.name)
 	case l.Limit < 0 || l.Offset < 0:

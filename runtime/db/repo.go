@@ -78,7 +78,7 @@ func rescan(rs pgx.Rows, rows rowSlice, from, to int) (int, error) {
 }
 
 // loads returns the loads of the Include option of q.
-func (t *Table) loads(q *query) ([]Load, error) {
+func (t *Table) loads(q *query) ([]relLoad, error) {
 	if q.include == nil {
 		return nil, nil
 	}
@@ -98,7 +98,7 @@ func (t *Table) loads(q *query) ([]Load, error) {
 // find runs the SELECT of q (with the extra condition, grouped by
 // partition for included lists) into rows and loads the relations asked
 // for.
-func (t *Table) find(c Conn, rows rowSlice, q *query, extra Expr, partition string, loads []Load) error {
+func (t *Table) find(c Conn, rows rowSlice, q *query, extra Expr, partition string, loads []relLoad) error {
 	sql, args, err := selectSQL(t, q, extra, partition)
 	if err != nil {
 		return err
@@ -169,7 +169,7 @@ func (t *Table) FindByID(c Conn, rows any, id int64, opts ...Option) error {
 	if err != nil {
 		return err
 	}
-	var loads []Load
+	var loads []relLoad
 	if len(opts) > 0 {
 		q, err := parse("FindByID", opts, setInclude)
 		if err != nil {
