@@ -233,7 +233,7 @@ func (p *colsPlan) build(ref *TableRef, rels []*Relation) any {
 		}
 		for _, rel := range rels {
 			if rel.field == f.list {
-				s.Field(f.index).Set(reflect.ValueOf(ref.List(rel)))
+				s.Field(f.index).Set(reflect.ValueOf(ref.list(rel)))
 			}
 		}
 	}
@@ -249,7 +249,7 @@ func (p *colsPlan) attach(cols any, ref *TableRef, rel *Relation) {
 	s := reflect.ValueOf(cols).Elem()
 	for _, f := range p.fields {
 		if f.column == nil && f.list == rel.field {
-			s.Field(f.index).Set(reflect.ValueOf(ref.List(rel)))
+			s.Field(f.index).Set(reflect.ValueOf(ref.list(rel)))
 		}
 	}
 }

@@ -38,7 +38,7 @@ var (
 )
 
 func TestColumnsBuildSameSQL(t *testing.T) {
-	if ownerC.Items.rel != relOwnerItems || ownerC.Items.parent != tableOwner.Root() {
+	if ownerC.Items.rel != relOwnerItems || ownerC.Items.parent != tableOwner.root {
 		t.Fatalf("the list relation declared after the table's columns was not set: %+v", ownerC.Items)
 	}
 	if itemC.Parent() != itemC.Parent() || itemC.Parent().Owner() != itemC.Parent().Owner() || itemC.Owner() == itemC.Parent().Owner() {

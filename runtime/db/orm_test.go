@@ -61,7 +61,7 @@ func newOwnerTable(ref *TableRef) ownerTable {
 	return ownerTable{ref: ref, ID: newIntColumn(ref, "id"), Name: newStringColumn(ref, "name")}
 }
 
-func (t ownerTable) Items() ListRelation { return t.ref.List(relOwnerItems) }
+func (t ownerTable) Items() ListRelation { return t.ref.list(relOwnerItems) }
 
 type itemTable struct {
 	ref     *TableRef
@@ -82,7 +82,7 @@ func newItemTable(ref *TableRef) itemTable {
 
 func (t itemTable) Owner() ownerTable      { return newOwnerTable(joinRef(t.ref, relItemOwner)) }
 func (t itemTable) Parent() itemTable      { return newItemTable(joinRef(t.ref, relItemParent)) }
-func (t itemTable) Children() ListRelation { return t.ref.List(relItemKids) }
+func (t itemTable) Children() ListRelation { return t.ref.list(relItemKids) }
 
 // joinRef is the table reached from r through rel, made anew each time as
 // the constructors generated code had before did.
@@ -91,8 +91,8 @@ func joinRef(r *TableRef, rel *Relation) *TableRef {
 }
 
 var (
-	ownerT = newOwnerTable(tableOwner.Root())
-	itemT  = newItemTable(tableItem.Root())
+	ownerT = newOwnerTable(tableOwner.root)
+	itemT  = newItemTable(tableItem.root)
 )
 
 // The includes of owners and items, as generated.
@@ -494,9 +494,9 @@ func enumColumn[E any](ref *TableRef, name string, byName bool) EnumColumn {
 }
 
 func TestEnumColumn(t *testing.T) {
-	byIndex := enumColumn[shade](tableItem.Root(), "wait", false)
-	byName := enumColumn[shade](tableItem.Root(), "name", true)
-	other := enumColumn[tone](tableItem.Root(), "price", false)
+	byIndex := enumColumn[shade](tableItem.root, "wait", false)
+	byName := enumColumn[shade](tableItem.root, "name", true)
+	other := enumColumn[tone](tableItem.root, "price", false)
 	var noShade *shade
 	for _, tc := range []struct {
 		name  string

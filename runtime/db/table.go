@@ -38,7 +38,9 @@ type Table struct {
 	name    string
 	columns []ColumnDef
 	rowType reflect.Type
-	root    *TableRef
+	// root is the table itself in a query on it, as opposed to the table
+	// reached through a relation.
+	root *TableRef
 	// include is the struct naming the relations to load with the rows
 	// (CompanyInclude), nil when the table was declared without one.
 	include reflect.Type
@@ -176,10 +178,6 @@ func (t *Table) newRows() (rowSlice, error) {
 // Name is the table's name.
 func (t *Table) Name() string { return t.name }
 
-// Root is the table itself in a query on it, as opposed to the table
-// reached through a relation.
-func (t *Table) Root() *TableRef { return t.root }
-
 // column returns the index of the named column, -1 if there is none.
 func (t *Table) column(name string) int {
 	for i, c := range t.columns {
@@ -246,9 +244,9 @@ type TableRef struct {
 	joins  atomic.Pointer[[]*TableRef]
 }
 
-// List is the list relation rel of r, for filters and ordering by the
+// list is the list relation rel of r, for filters and ordering by the
 // related rows.
-func (r *TableRef) List(rel *Relation) ListRelation {
+func (r *TableRef) list(rel *Relation) ListRelation {
 	return ListRelation{parent: r, rel: rel}
 }
 
