@@ -79,6 +79,9 @@ func (d *destList) BigInt(p **big.Int) { d.list = append(d.list, bigIntScanner{p
 type argList struct {
 	list []any
 	err  error
+	// enc encodes the json columns, one after another: JSON copies out
+	// what it encoded, so that one encoder serves every row.
+	enc *wire.Encoder
 }
 
 func (a *argList) reset() { a.list, a.err = a.list[:0], nil }
@@ -193,10 +196,17 @@ func (a *argList) NullBytes(b []byte) {
 	}
 }
 
-// Encoder returns an encoder for the value of a json column: the full
-// JSON (the server's form, with server-only fields). JSON adds what it
-// encoded.
-func (a *argList) Encoder() *wire.Encoder { return wire.NewEncoder(false) }
+// Encoder returns an empty encoder for the value of a json column: the
+// full JSON (the server's form, with server-only fields). JSON adds what
+// it encoded.
+func (a *argList) Encoder() *wire.Encoder {
+	if a.enc == nil {
+		a.enc = wire.NewEncoder(false)
+	} else {
+		a.enc.Reset()
+	}
+	return a.enc
+}
 
 // JSON is the value of the json column of field that e encoded.
 func (a *argList) JSON(field string, e *wire.Encoder) {
