@@ -410,18 +410,20 @@ func (t *Table) Update(c Conn, rows any, columns ...AnyColumn) error {
 	if set != nil {
 		sql = t.updateSQL(set)
 	}
+	// The values of each row are collected in turn into one list.
+	a := new(argList)
 	switch r.len() {
 	case 0:
 		return nil
 	case 1:
-		if err := t.updateRow(c, sql, set, r, 0); err != nil {
+		if err := t.updateRow(c, sql, set, r, 0, a); err != nil {
 			return t.errorf("updating", err)
 		}
 		return nil
 	}
 	err = Transaction(c, func(tx *Tx) error {
 		for i := range r.len() {
-			if err := t.updateRow(tx, sql, set, r, i); err != nil {
+			if err := t.updateRow(tx, sql, set, r, i, a); err != nil {
 				return err
 			}
 		}
@@ -433,12 +435,13 @@ func (t *Table) Update(c Conn, rows any, columns ...AnyColumn) error {
 	return nil
 }
 
-func (t *Table) updateRow(c Conn, sql string, set []int, rows rowSlice, i int) error {
+// updateRow writes row i of rows with sql, collecting its values in a.
+func (t *Table) updateRow(c Conn, sql string, set []int, rows rowSlice, i int, a *argList) error {
 	id, err := id(rows, i)
 	if err != nil {
 		return err
 	}
-	a := new(argList)
+	a.reset()
 	rows.p.values(rows.at(i), a)
 	if a.err != nil {
 		return a.err
